@@ -1,0 +1,236 @@
+// The report contract (../shared/DESIGN.md "Contract"), written once as TypeBox schemas so that the
+// TypeScript types and the JSON Schema printed by `secgrade schema` cannot drift apart.
+// Field names here are public API: extend them, never rename.
+import { Type as T, type Static, type TSchema } from '@sinclair/typebox';
+
+export const REPORT_SCHEMA_ID = 'secgrade/report@1';
+
+const Nullable = <S extends TSchema>(schema: S) => T.Union([schema, T.Null()]);
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export const SeveritySchema = T.Union(SEVERITIES.map((s) => T.Literal(s)));
+export type Severity = (typeof SEVERITIES)[number];
+
+export const GRADES = ['A+', 'A', 'A-', 'B', 'C', 'D', 'E', 'F', 'T', 'M'] as const;
+export type GradeLetter = (typeof GRADES)[number];
+/** A letter, or null when nothing graded that part ("not tested"). */
+export const GradeSchema = Nullable(T.Union(GRADES.map((g) => T.Literal(g))));
+export type Grade = Static<typeof GradeSchema>;
+
+export const PROBE_STATUSES = ['ok', 'error', 'skipped'] as const;
+export const ProbeStatusSchema = T.Union(PROBE_STATUSES.map((s) => T.Literal(s)));
+export type ProbeStatus = (typeof PROBE_STATUSES)[number];
+
+/** Arbitrary JSON evidence attached to a finding (what was seen that caused it). */
+export const EvidenceSchema = T.Record(T.String(), T.Unknown());
+
+export const FindingSchema = T.Object(
+  {
+    id: T.String({ pattern: '^[a-z0-9]+(?:[.-][a-z0-9]+)*$', description: 'stable identifier, e.g. tls.cert.expired' }),
+    severity: SeveritySchema,
+    title: T.String(),
+    detail: T.String(),
+    evidence: EvidenceSchema,
+    remediation: T.String(),
+    references: T.Array(T.String(), { description: 'RFCs, CVEs, guides (URLs or citations)' }),
+    endpoint: T.Optional(T.String({ description: 'ip:port the finding was seen on' })),
+  },
+  { additionalProperties: false },
+);
+export type Finding = Static<typeof FindingSchema>;
+
+export const PROTOCOLS = ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+export type ProtocolName = (typeof PROTOCOLS)[number];
+/** true = accepted, false = refused, null = not tested. */
+export const ProtocolsSchema = T.Object(
+  Object.fromEntries(PROTOCOLS.map((p) => [p, Nullable(T.Boolean())])) as Record<ProtocolName, TSchema>,
+);
+export type Protocols = Record<ProtocolName, boolean | null>;
+
+export const VULNERABILITY_VERDICTS = ['vulnerable', 'not-vulnerable', 'unknown'] as const;
+
+export const SctSchema = T.Object({
+  logId: T.String(),
+  logName: Nullable(T.String()),
+  source: T.Union([T.Literal('certificate'), T.Literal('tls-extension'), T.Literal('ocsp')]),
+  valid: Nullable(T.Boolean()),
+});
+
+export const CertificateSchema = T.Object({
+  subject: T.String(),
+  issuer: T.String(),
+  sans: T.Array(T.String()),
+  serialNumber: T.String(),
+  fingerprintSha256: T.String(),
+  notBefore: T.String({ format: 'date-time' }),
+  notAfter: T.String({ format: 'date-time' }),
+  daysRemaining: T.Number({ description: 'whole days until notAfter at scan time; negative once expired' }),
+  keyType: T.String({ description: 'RSA, EC, Ed25519, Ed448, DSA …' }),
+  keyBits: Nullable(T.Integer()),
+  curve: T.Optional(Nullable(T.String())),
+  signatureAlgorithm: T.String(),
+  trusted: Nullable(T.Boolean({ description: 'chains to a trust anchor (leaf only; null for the rest of the chain)' })),
+  trustError: T.Optional(Nullable(T.String())),
+  hostnameMatch: Nullable(T.Boolean()),
+  chainComplete: Nullable(T.Boolean()),
+  selfSigned: T.Boolean(),
+  ocspStapled: Nullable(T.Boolean()),
+  scts: Nullable(T.Array(SctSchema)),
+});
+export type CertificateInfo = Static<typeof CertificateSchema>;
+
+export const TlsResultSchema = T.Object({
+  status: ProbeStatusSchema,
+  reason: T.Optional(T.String()),
+  negotiated: T.Optional(
+    Nullable(
+      T.Object({
+        protocol: T.String(),
+        cipherSuite: T.String({ description: 'IANA name' }),
+        alpn: Nullable(T.String()),
+      }),
+    ),
+  ),
+  protocols: ProtocolsSchema,
+  cipherSuites: T.Record(T.String(), T.Array(T.String())),
+  serverPreference: T.Record(T.String(), Nullable(T.Boolean())),
+  groups: Nullable(T.Array(T.String())),
+  certificates: T.Array(CertificateSchema),
+  vulnerabilities: T.Record(T.String(), T.Union(VULNERABILITY_VERDICTS.map((v) => T.Literal(v)))),
+  /** Probe id → status/reason/connection count, so "could not test" is visible per probe. */
+  probes: T.Record(
+    T.String(),
+    T.Object({ status: ProbeStatusSchema, reason: T.Optional(T.String()), durationMs: T.Number(), connections: T.Integer() }),
+  ),
+});
+export type TlsResult = Static<typeof TlsResultSchema>;
+
+export const EndpointReportSchema = T.Object({
+  ip: T.String(),
+  port: T.Integer({ minimum: 1, maximum: 65535 }),
+  tls: TlsResultSchema,
+  grade: GradeSchema,
+});
+export type EndpointReport = Static<typeof EndpointReportSchema>;
+
+export const CookieSchema = T.Object({
+  name: T.String(),
+  secure: T.Boolean(),
+  httpOnly: T.Boolean(),
+  sameSite: Nullable(T.String()),
+  domain: Nullable(T.String()),
+  path: Nullable(T.String()),
+  expires: T.Optional(Nullable(T.String())),
+  maxAge: T.Optional(Nullable(T.Number())),
+});
+
+export const HttpResultSchema = T.Object({
+  status: ProbeStatusSchema,
+  reason: T.Optional(T.String()),
+  url: T.String(),
+  finalUrl: Nullable(T.String()),
+  statusCode: Nullable(T.Integer({ description: 'HTTP status code of the final response' })),
+  redirects: T.Array(T.Object({ url: T.String(), status: T.Integer(), location: T.String() })),
+  headers: T.Record(T.String(), T.String(), { description: 'lower-cased names; repeated headers joined with ", "' }),
+  cookies: T.Array(CookieSchema),
+  hsts: Nullable(
+    T.Object({
+      maxAge: Nullable(T.Number()),
+      includeSubDomains: T.Boolean(),
+      preload: T.Boolean(),
+      preloaded: Nullable(T.Boolean()),
+    }),
+  ),
+  score: Nullable(T.Number()),
+  grade: GradeSchema,
+});
+export type HttpResult = Static<typeof HttpResultSchema>;
+
+const RecordStatus = T.Union([
+  T.Literal('found'),
+  T.Literal('missing'),
+  T.Literal('invalid'),
+  T.Literal('multiple'),
+  T.Literal('error'),
+]);
+
+export const EmailResultSchema = T.Object({
+  status: ProbeStatusSchema,
+  reason: T.Optional(T.String()),
+  spf: Nullable(
+    T.Object({
+      status: RecordStatus,
+      reason: T.Optional(T.String()),
+      record: Nullable(T.String()),
+      lookups: Nullable(T.Integer()),
+      voidLookups: Nullable(T.Integer()),
+      all: Nullable(T.String({ description: '+all, ?all, ~all, -all, or the redirect= target' })),
+      errors: T.Array(T.String()),
+    }),
+  ),
+  dmarc: Nullable(
+    T.Object({
+      status: RecordStatus,
+      reason: T.Optional(T.String()),
+      record: Nullable(T.String()),
+      policy: Nullable(T.String()),
+      subdomainPolicy: Nullable(T.String()),
+      pct: Nullable(T.Number()),
+      rua: T.Array(T.String()),
+      ruaAuthorized: Nullable(T.Boolean()),
+    }),
+  ),
+  dkim: Nullable(
+    T.Object({
+      selectorsTried: T.Array(T.String()),
+      selectors: T.Array(
+        T.Object({ name: T.String(), keyType: T.String(), keyBits: Nullable(T.Integer()), testing: T.Boolean() }),
+      ),
+    }),
+  ),
+  mtaSts: Nullable(T.Object({ status: T.String(), mode: Nullable(T.String()), maxAge: Nullable(T.Number()), mx: T.Array(T.String()) })),
+  tlsRpt: Nullable(T.Object({ status: T.String(), rua: T.Array(T.String()) })),
+  mx: T.Array(
+    T.Object({
+      host: T.String(),
+      preference: T.Integer(),
+      starttls: Nullable(T.Boolean()),
+      tls: Nullable(T.Partial(TlsResultSchema)),
+      dane: Nullable(T.Boolean()),
+    }),
+  ),
+  dnssec: Nullable(T.Boolean()),
+  grade: GradeSchema,
+});
+export type EmailResult = Static<typeof EmailResultSchema>;
+
+export const ReportSchema = T.Object(
+  {
+    schema: T.Literal(REPORT_SCHEMA_ID),
+    tool: T.Object({ name: T.Literal('secgrade'), version: T.String() }),
+    algorithmVersion: T.String({ description: 'changes whenever a grading rule changes' }),
+    target: T.Object({
+      host: T.String(),
+      port: T.Integer({ minimum: 1, maximum: 65535 }),
+      url: T.Optional(T.String()),
+      portSource: T.Optional(T.Union([T.Literal('default'), T.Literal('target'), T.Literal('dns-https-record')])),
+    }),
+    /** ok: the scan ran; error: it could not be completed (DNS failure, nothing reachable). */
+    status: T.Union([T.Literal('ok'), T.Literal('error')]),
+    reason: T.Optional(T.String()),
+    startedAt: T.String({ format: 'date-time' }),
+    durationMs: T.Number(),
+    grades: T.Object({ tls: GradeSchema, http: GradeSchema, email: GradeSchema, overall: GradeSchema }),
+    endpoints: T.Array(EndpointReportSchema),
+    http: Nullable(HttpResultSchema),
+    email: Nullable(EmailResultSchema),
+    findings: T.Array(FindingSchema),
+  },
+  { $id: 'https://secgrade.dev/schema/report-1.json', title: 'secgrade report' },
+);
+export type Report = Static<typeof ReportSchema>;
+
+/** The JSON Schema document printed by `secgrade schema`. */
+export function reportJsonSchema(): Record<string, unknown> {
+  return { $schema: 'https://json-schema.org/draft/2020-12/schema', ...JSON.parse(JSON.stringify(ReportSchema)) };
+}
