@@ -43,7 +43,7 @@ export const PROTOCOLS = ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TL
 export type ProtocolName = (typeof PROTOCOLS)[number];
 /** true = accepted, false = refused, null = not tested. */
 export const ProtocolsSchema = T.Object(
-  Object.fromEntries(PROTOCOLS.map((p) => [p, Nullable(T.Boolean())])) as Record<ProtocolName, TSchema>,
+  Object.fromEntries(PROTOCOLS.map((p) => [p, Nullable(T.Boolean())])) as unknown as Record<ProtocolName, TSchema>,
 );
 export type Protocols = Record<ProtocolName, boolean | null>;
 

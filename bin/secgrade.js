@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Thin launcher: the compiled CLI lives in dist/ (built by `npm install` through the prepare script).
+import { runCli } from '../dist/src/cli/main.js';
+
+const controller = new AbortController();
+let interrupted = 0;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    interrupted++;
+    // First signal: stop scanning and print what is done; second: leave now.
+    if (interrupted > 1) process.exit(130);
+    controller.abort(new Error('interrupted'));
+  });
+}
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  signal: controller.signal,
+});
+process.exitCode = code;
+// Everything is closed by now; if a stray handle kept the loop alive, do not hang the caller.
+setTimeout(() => process.exit(code), 2000).unref();

@@ -1,0 +1,156 @@
+// GET / over HTTPS through the first endpoint, no redirects followed: status, headers, cookies,
+// and the two headers every site should send (HSTS and CSP).
+import { getSetCookies, Headers } from 'undici';
+import { defineProbe, endpointKey, ProbeFailed, ProbeSkipped } from '../src/engine/probe.js';
+import { parseHsts } from '../src/http/hsts.js';
+import { finding, REF } from '../src/model/finding.js';
+import type { Finding, HttpResult } from '../src/model/report.js';
+import { HttpRequestError, pinnedRequest } from '../src/net/http/pinned-request.js';
+
+export interface HttpBasicEvidence {
+  url: string;
+  statusCode: number;
+  /** Lower-cased names; repeated headers joined with ", " (set-cookie kept apart in cookies). */
+  headers: Record<string, string>;
+  cookies: HttpResult['cookies'];
+  hsts: HttpResult['hsts'];
+  hstsError: string | null;
+  /** The Location of a 3xx, recorded but not followed yet. */
+  location: string | null;
+}
+
+const SIX_MONTHS = 15_768_000;
+
+export function checkHttpBasic(ev: HttpBasicEvidence): Finding[] {
+  const out: Finding[] = [];
+  const hsts = ev.headers['strict-transport-security'];
+  if (hsts === undefined) {
+    out.push(
+      finding({
+        id: 'http.hsts.missing',
+        severity: 'medium',
+        title: 'Strict-Transport-Security header is missing',
+        detail: `${ev.url} does not send HSTS, so a first visit over plain HTTP can be downgraded or intercepted.`,
+        evidence: { url: ev.url, statusCode: ev.statusCode, header: null },
+        remediation: 'Send `Strict-Transport-Security: max-age=31536000; includeSubDomains` on every HTTPS response.',
+        references: [REF.rfc6797, REF.mdnHsts],
+      }),
+    );
+  } else if (ev.hstsError !== null) {
+    out.push(
+      finding({
+        id: 'http.hsts.invalid',
+        severity: 'medium',
+        title: 'Strict-Transport-Security header is invalid',
+        detail: `Browsers ignore this HSTS header: ${ev.hstsError}.`,
+        evidence: { url: ev.url, header: hsts },
+        remediation: 'Send `Strict-Transport-Security: max-age=31536000; includeSubDomains`.',
+        references: [REF.rfc6797, REF.mdnHsts],
+      }),
+    );
+  } else if ((ev.hsts?.maxAge ?? 0) < SIX_MONTHS) {
+    out.push(
+      finding({
+        id: 'http.hsts.short-max-age',
+        severity: 'low',
+        title: 'HSTS max-age is shorter than six months',
+        detail: `max-age=${ev.hsts?.maxAge} s; SSL Labs and the Observatory expect at least 6 months (15768000 s), 1 year recommended.`,
+        evidence: { url: ev.url, header: hsts, maxAge: ev.hsts?.maxAge ?? null },
+        remediation: 'Raise max-age to 31536000 (one year).',
+        references: [REF.rfc6797, REF.mdnHsts],
+      }),
+    );
+  }
+  if (ev.headers['content-security-policy'] === undefined) {
+    const reportOnly = ev.headers['content-security-policy-report-only'];
+    out.push(
+      finding({
+        id: 'http.csp.missing',
+        severity: 'medium',
+        title: 'Content-Security-Policy header is missing',
+        detail:
+          reportOnly !== undefined
+            ? 'Only Content-Security-Policy-Report-Only is sent: violations are reported, nothing is blocked.'
+            : `${ev.url} sends no Content-Security-Policy, the main defence in depth against XSS and injection.`,
+        evidence: { url: ev.url, header: null, reportOnly: reportOnly ?? null },
+        remediation: "Start with `default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'` and tighten.",
+        references: [REF.csp3, REF.mdnCsp],
+      }),
+    );
+  }
+  return out;
+}
+
+export const httpBasicProbe = defineProbe<HttpBasicEvidence>({
+  id: 'http-basic',
+  title: 'HTTPS response headers',
+  categories: ['http'],
+  scope: 'target',
+  section: 'http',
+  async collect(ctx) {
+    const ep = ctx.endpoint;
+    if (!ep) throw new ProbeSkipped('no endpoint to connect to');
+    const { host, port, path, sni } = ctx.target;
+    const authority = host.includes(':') ? `[${host}]` : host;
+    const url = new URL(`https://${authority}${port === 443 ? '' : `:${port}`}${path}`);
+    let res;
+    try {
+      res = await ctx.withConnection(ep.ip, () =>
+        pinnedRequest({
+          url,
+          ip: ep.ip,
+          servername: sni,
+          ca: ctx.trust.anchorsPem,
+          timeoutMs: ctx.connectTimeoutMs,
+          signal: ctx.signal,
+        }),
+      );
+    } catch (err) {
+      if (err instanceof HttpRequestError) throw new ProbeFailed(`${endpointKey(ep)}: ${err.message}`);
+      throw err;
+    }
+    const headers: Record<string, string> = {};
+    const cookieHeaders = new Headers();
+    for (const [name, value] of res.rawHeaders) {
+      if (name === 'set-cookie') cookieHeaders.append('set-cookie', value);
+      else headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+    }
+    const cookies = getSetCookies(cookieHeaders).map((c) => ({
+      name: c.name,
+      secure: c.secure === true,
+      httpOnly: c.httpOnly === true,
+      sameSite: c.sameSite ?? null,
+      domain: c.domain ?? null,
+      path: c.path ?? null,
+      expires: c.expires instanceof Date ? c.expires.toISOString() : null,
+      maxAge: c.maxAge ?? null,
+    }));
+    const hstsHeader = headers['strict-transport-security'];
+    const parsed = hstsHeader === undefined ? null : parseHsts(hstsHeader);
+    return {
+      url: url.href,
+      statusCode: res.statusCode,
+      headers,
+      cookies,
+      hsts:
+        parsed && parsed.valid
+          ? { maxAge: parsed.maxAge, includeSubDomains: parsed.includeSubDomains, preload: parsed.preload, preloaded: null }
+          : null,
+      hstsError: parsed?.error ?? null,
+      location: headers['location'] ?? null,
+    };
+  },
+  check: (ev) => checkHttpBasic(ev),
+  report: (ev) => ({
+    url: ev.url,
+    finalUrl: ev.url,
+    statusCode: ev.statusCode,
+    redirects:
+      ev.location !== null && ev.statusCode >= 300 && ev.statusCode < 400
+        ? [{ url: ev.url, status: ev.statusCode, location: ev.location }]
+        : [],
+    headers: ev.headers,
+    cookies: ev.cookies,
+    hsts: ev.hsts,
+  }),
+});

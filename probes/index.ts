@@ -1,0 +1,8 @@
+// The registry of probes, in the order they are planned. A new probe is one file plus one line here.
+import type { Probe } from '../src/engine/probe.js';
+import { emailRecordsProbe } from './email-records.js';
+import { httpBasicProbe } from './http-basic.js';
+import { tlsHandshakeProbe } from './tls-handshake.js';
+import { tlsProtocolsProbe } from './tls-protocols.js';
+
+export const ALL_PROBES: readonly Probe<any>[] = [tlsHandshakeProbe, tlsProtocolsProbe, httpBasicProbe, emailRecordsProbe];

@@ -1,0 +1,110 @@
+// Turn DER certificates into the report's certificate facts. Pure: the scan time is a parameter.
+import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Certificate } from '@peculiar/asn1-x509';
+import type { CertificateInfo } from '../model/report.js';
+
+const SIGNATURE_OIDS: Record<string, string> = {
+  '1.2.840.113549.1.1.4': 'MD5withRSA',
+  '1.2.840.113549.1.1.5': 'SHA1withRSA',
+  '1.2.840.113549.1.1.11': 'SHA256withRSA',
+  '1.2.840.113549.1.1.12': 'SHA384withRSA',
+  '1.2.840.113549.1.1.13': 'SHA512withRSA',
+  '1.2.840.113549.1.1.14': 'SHA224withRSA',
+  '1.2.840.113549.1.1.10': 'RSASSA-PSS',
+  '1.2.840.10045.4.1': 'SHA1withECDSA',
+  '1.2.840.10045.4.3.1': 'SHA224withECDSA',
+  '1.2.840.10045.4.3.2': 'SHA256withECDSA',
+  '1.2.840.10045.4.3.3': 'SHA384withECDSA',
+  '1.2.840.10045.4.3.4': 'SHA512withECDSA',
+  '1.3.101.112': 'Ed25519',
+  '1.3.101.113': 'Ed448',
+  '1.2.840.10040.4.3': 'SHA1withDSA',
+  '2.16.840.1.101.3.4.3.2': 'SHA256withDSA',
+};
+
+const DAY_MS = 86_400_000;
+
+export function signatureAlgorithmOf(der: Buffer): string {
+  try {
+    const oid = AsnConvert.parse(der, Certificate).signatureAlgorithm.algorithm;
+    return SIGNATURE_OIDS[oid] ?? oid;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** SANs from Node's `subjectAltName` string ("DNS:a, IP Address:1.2.3.4"), without the type tags. */
+export function parseSubjectAltName(san: string | undefined): string[] {
+  if (!san) return [];
+  return san
+    .split(/,\s*/)
+    .map((entry) => entry.replace(/^(DNS|IP Address|email|URI):/, '').trim())
+    .filter((s) => s.length > 0);
+}
+
+/** RFC 6125 matching as OpenSSL implements it (left-most-label wildcards only, IP SANs for IPs). */
+export function matchesHost(cert: X509Certificate, host: string): boolean {
+  if (isIP(host)) return cert.checkIP(host) !== undefined;
+  return cert.checkHost(host, { wildcards: true, partialWildcards: false, singleLabelSubdomains: false }) !== undefined;
+}
+
+function oneLineName(name: string): string {
+  return name.split('\n').filter(Boolean).join(', ');
+}
+
+export interface DescribeOptions {
+  /** Host name the certificate should match, or null to leave hostnameMatch untested. */
+  host: string | null;
+  now: Date;
+  /** Verification result of the whole chain, known only for the leaf. */
+  trusted: boolean | null;
+  trustError: string | null;
+  ocspStapled: boolean | null;
+}
+
+/** Facts of one certificate; `opts` applies to the leaf (index 0), later ones get nulls. */
+export function describeCertificate(der: Buffer, index: number, opts: DescribeOptions): CertificateInfo {
+  const cert = new X509Certificate(der);
+  const key = cert.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  const keyType = (key.asymmetricKeyType ?? 'unknown').toUpperCase().replace('ED25519', 'Ed25519').replace('ED448', 'Ed448');
+  let keyBits: number | null = details.modulusLength ?? null;
+  if (keyBits === null && details.namedCurve) {
+    keyBits = { prime256v1: 256, secp384r1: 384, secp521r1: 521, secp256k1: 256 }[details.namedCurve] ?? null;
+  }
+  if (keyType === 'Ed25519') keyBits = 256;
+  if (keyType === 'Ed448') keyBits = 456;
+  const notAfter = new Date(cert.validTo);
+  const isLeaf = index === 0;
+  return {
+    subject: oneLineName(cert.subject),
+    issuer: oneLineName(cert.issuer),
+    sans: parseSubjectAltName(cert.subjectAltName),
+    serialNumber: cert.serialNumber.toLowerCase(),
+    fingerprintSha256: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
+    notBefore: new Date(cert.validFrom).toISOString(),
+    notAfter: notAfter.toISOString(),
+    daysRemaining: Math.floor((notAfter.getTime() - opts.now.getTime()) / DAY_MS),
+    keyType,
+    keyBits,
+    curve: details.namedCurve ?? null,
+    signatureAlgorithm: signatureAlgorithmOf(der),
+    trusted: isLeaf ? opts.trusted : null,
+    trustError: isLeaf ? opts.trustError : null,
+    hostnameMatch: isLeaf && opts.host !== null ? matchesHost(cert, opts.host) : null,
+    chainComplete: null,
+    selfSigned: cert.checkIssued(cert) && safeVerify(cert),
+    ocspStapled: isLeaf ? opts.ocspStapled : null,
+    scts: null,
+  };
+}
+
+function safeVerify(cert: X509Certificate): boolean {
+  try {
+    return cert.verify(cert.publicKey);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,205 @@
+// `secgrade` command line: argument parsing, command dispatch, output and exit codes.
+// Everything the user can get wrong ends in one line on stderr and exit code 2, never a stack trace.
+import { open } from 'node:fs/promises';
+import { Command, CommanderError, Option } from 'commander';
+import { scanTargets } from '../engine/scan.js';
+import type { ScanEventListener } from '../engine/events.js';
+import { startLab, type RunningLab } from '../lab/lab.js';
+import { reportJsonSchema, type Report } from '../model/report.js';
+import { parseTarget } from '../model/target.js';
+import { createResolver } from '../net/dns/resolver.js';
+import { renderJson, renderNdjsonLine } from '../report/json.js';
+import { renderText } from '../report/text.js';
+import { createTrustStore, loadCaFile, TrustStoreError } from '../trust/store.js';
+import { TOOL_VERSION } from '../version.js';
+import { EXIT, exitCodeFor, UsageError } from './exit.js';
+import { FORMATS, parseScanFlags, type RawScanFlags, type ScanSettings } from './options.js';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  /** Aborted on SIGINT/SIGTERM by the bin wrapper. */
+  signal: AbortSignal;
+}
+
+function addScanFlags(cmd: Command): Command {
+  return cmd
+    .option('--ip <addr>', 'connect to this address instead of resolving (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--sni <name>', 'server name to send in SNI and Host (default: the target host)')
+    .option('--dns <ip[:port]>', 'DNS server for every lookup (default: the system resolver)')
+    .option('--ca-file <pem>', 'extra trust anchors (PEM) beside the Mozilla roots')
+    .option('--checks <list>', 'check families to run: tls,cert,vulns,http,email (default: all)')
+    .addOption(new Option('--format <format>', `output format: ${FORMATS.join('|')}`))
+    .option('--output <file>', 'write the report to a file (format inferred from .json/.ndjson)')
+    .option('--timeout <ms>', 'deadline per target in milliseconds', undefined)
+    .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
+    .option('--fail-under <grade>', 'exit 1 when a grade is below this letter');
+}
+
+interface OutputSink {
+  write(s: string): void;
+  close(): Promise<void>;
+}
+
+/** --output: opened before scanning so a bad path is a usage error, not a lost scan. */
+async function openOutput(path: string): Promise<OutputSink> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, 'w');
+  } catch (err) {
+    throw new UsageError(`--output ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let chain: Promise<unknown> = Promise.resolve();
+  return {
+    write: (s) => {
+      chain = chain.then(() => handle.write(s));
+    },
+    close: async () => {
+      await chain;
+      await handle.close();
+    },
+  };
+}
+
+/** Write the reports in the chosen format; returns the exit code. */
+async function runScan(settings: ScanSettings, io: CliIo, opts: { lab?: RunningLab } = {}): Promise<number> {
+  const extraCa: string[] = [];
+  if (settings.caFile) extraCa.push(...(await loadCaFile(settings.caFile)));
+  if (opts.lab) extraCa.push(opts.lab.caPem);
+  const trust = createTrustStore(extraCa);
+  const resolver = createResolver(settings.dns ? { server: settings.dns } : {});
+
+  const tty = io.stdout.isTTY === true;
+  const color = tty && !io.env['NO_COLOR'];
+  // Ink on a terminal unless a machine format was asked for on stdout.
+  const format = settings.format ?? (tty ? 'tui' : 'text');
+  const useTui = tty && (format === 'tui' || settings.output !== null);
+  const fileFormat = settings.output ? (format === 'tui' ? 'json' : format) : null;
+  const stdoutFormat = settings.output ? null : format === 'tui' && !tty ? 'text' : format;
+
+  const out = settings.output ? await openOutput(settings.output) : null;
+  const sink = out ?? { write: (s: string) => void io.stdout.write(s), close: async () => undefined };
+  const streamFormat = fileFormat ?? stdoutFormat;
+
+  let ui: Awaited<ReturnType<typeof import('../../ui/live.js').startLiveUi>> | null = null;
+  if (useTui) {
+    const { startLiveUi } = await import('../../ui/live.js');
+    ui = startLiveUi({ stdout: io.stdout as NodeJS.WriteStream, color, columns: io.stdout.columns ?? 80 });
+  }
+  const onEvent: ScanEventListener = (event) => {
+    ui?.listener(event);
+    // ndjson streams: each target's line is written as soon as it is done, so nothing is lost.
+    if (event.type === 'target-end' && streamFormat === 'ndjson') sink.write(renderNdjsonLine(event.report));
+  };
+
+  const reports = await scanTargets(settings.targets, {
+    resolver,
+    trust,
+    ips: settings.ips,
+    sni: settings.sni,
+    checks: settings.checks ?? undefined,
+    timeoutMs: settings.timeoutMs,
+    signal: io.signal,
+    onEvent,
+  });
+
+  if (ui) await ui.finish(reports);
+  if (streamFormat === 'json') sink.write(renderJson(reports));
+  if (streamFormat === 'text') sink.write(renderText(reports, { color: color && !out, width: io.stdout.columns ?? 80 }));
+  await sink.close();
+
+  const { code, messages } = exitCodeFor(reports, { failOn: settings.failOn, failUnder: settings.failUnder });
+  for (const m of messages) io.stderr.write(`secgrade: ${m}\n`);
+  return code;
+}
+
+async function runLab(io: CliIo): Promise<number> {
+  const lab = await startLab({ signal: io.signal });
+  io.stdout.write(JSON.stringify(lab.info) + '\n');
+  await new Promise<void>((resolve) => {
+    if (io.signal.aborted) resolve();
+    else io.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await lab.stop();
+  return EXIT.ok;
+}
+
+async function runDemo(flags: RawScanFlags, io: CliIo): Promise<number> {
+  const settings = parseScanFlags([], flags, false);
+  const lab = await startLab({ signal: io.signal });
+  try {
+    const [host, port] = lab.info.dns.split(/:(?=\d+$)/);
+    return await runScan(
+      {
+        ...settings,
+        targets: Object.keys(lab.info.domains).map((d) => parseTarget(d)),
+        dns: { host: host ?? '127.0.0.1', port: Number(port) },
+      },
+      io,
+      { lab },
+    );
+  } finally {
+    await lab.stop();
+  }
+}
+
+function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Command {
+  const program = new Command('secgrade')
+    .description('Outside-in security grader: TLS, certificates, HTTP headers and email security of a domain')
+    .version(TOOL_VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: () => undefined, // errors are reported once, as one line, by runCli
+    })
+    .showSuggestionAfterError(false);
+
+  addScanFlags(program.command('scan', { isDefault: true }).description('scan targets (host, host:port or URL)').argument('[targets...]'))
+    .action((targets: string[], flags: RawScanFlags) => setResult(runScan(parseScanFlags(targets, flags), io)));
+
+  addScanFlags(program.command('demo').description('start the bundled lab of local servers and grade every lab domain'))
+    .action((flags: RawScanFlags) => setResult(runDemo(flags, io)));
+
+  program
+    .command('lab')
+    .description('start the lab in the foreground; prints one JSON line with its DNS server, CA file and domains')
+    .action(() => setResult(runLab(io)));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the report')
+    .action(() => {
+      io.stdout.write(JSON.stringify(reportJsonSchema(), null, 2) + '\n');
+      setResult(Promise.resolve(EXIT.ok));
+    });
+  return program;
+}
+
+/** Run the CLI; resolves to the process exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let result: Promise<number> = Promise.resolve(EXIT.ok);
+  const program = buildProgram(io, (p) => {
+    result = p;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return await result;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+        return EXIT.ok;
+      }
+      io.stderr.write(`secgrade: ${err.message.replace(/^error:\s*/, '').split('\n')[0]}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof UsageError || err instanceof TrustStoreError) {
+      io.stderr.write(`secgrade: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    const e = err as NodeJS.ErrnoException;
+    io.stderr.write(`secgrade: ${e.code ? `${e.code}: ` : ''}${e.message?.split('\n')[0] ?? String(err)}\n`);
+    if (io.env['SECGRADE_DEBUG']) io.stderr.write(`${e.stack ?? ''}\n`);
+    return EXIT.incomplete;
+  }
+}

@@ -1,0 +1,168 @@
+// Pure assembly of probe outcomes into the Report: sections from evidence, findings from checks,
+// a status per section that keeps "could not test" apart from pass and fail.
+import { sortFindings } from '../model/severity.js';
+import {
+  REPORT_SCHEMA_ID,
+  type EmailResult,
+  type EndpointReport,
+  type Finding,
+  type HttpResult,
+  type ProbeStatus,
+  type Report,
+  type TlsResult,
+} from '../model/report.js';
+import { ALGORITHM_VERSION, TOOL_VERSION } from '../version.js';
+import { endpointKey, type Endpoint, type Probe, type ScanTarget } from './probe.js';
+
+export interface TaskOutcome {
+  probe: Probe<any>;
+  endpoint: Endpoint | null;
+  status: ProbeStatus;
+  reason?: string;
+  evidence: unknown;
+  durationMs: number;
+  connections: number;
+}
+
+export interface AssembleInput {
+  target: ScanTarget;
+  url?: string;
+  portSource: Report['target']['portSource'];
+  startedAt: string;
+  durationMs: number;
+  endpoints: readonly Endpoint[];
+  resolutionError: string | null;
+  outcomes: readonly TaskOutcome[];
+  now: Date;
+}
+
+export function emptyTls(): TlsResult {
+  return {
+    status: 'skipped',
+    reason: 'no TLS checks selected',
+    negotiated: null,
+    protocols: { SSLv2: null, SSLv3: null, 'TLSv1.0': null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null },
+    cipherSuites: {},
+    serverPreference: {},
+    groups: null,
+    certificates: [],
+    vulnerabilities: {},
+    probes: {},
+  };
+}
+
+function emptyHttp(url: string): HttpResult {
+  return { status: 'skipped', url, finalUrl: null, statusCode: null, redirects: [], headers: {}, cookies: [], hsts: null, score: null, grade: null };
+}
+
+function emptyEmail(): EmailResult {
+  return { status: 'skipped', spf: null, dmarc: null, dkim: null, mtaSts: null, tlsRpt: null, mx: [], dnssec: null, grade: null };
+}
+
+/**
+ * A section is ok when any of its probes produced evidence, error when none did and one failed
+ * (with that probe's reason), skipped when every probe was skipped.
+ */
+function sectionStatus(outcomes: readonly TaskOutcome[]): { status: ProbeStatus; reason?: string } {
+  if (outcomes.some((o) => o.status === 'ok')) return { status: 'ok' };
+  const failed = outcomes.find((o) => o.status === 'error');
+  if (failed) return { status: 'error', reason: failed.reason ?? 'failed' };
+  const skipped = outcomes.find((o) => o.status === 'skipped');
+  return { status: 'skipped', reason: skipped?.reason ?? 'not selected' };
+}
+
+function applyStatus<S extends { status: ProbeStatus; reason?: string }>(section: S, outcomes: readonly TaskOutcome[]): S {
+  const { status, reason } = sectionStatus(outcomes);
+  const out = { ...section, status };
+  if (reason === undefined) delete out.reason;
+  else out.reason = reason;
+  return out;
+}
+
+function runCheck(o: TaskOutcome, input: AssembleInput): Finding[] {
+  const facts = { target: input.target, endpoint: o.endpoint, now: input.now };
+  const findings = o.probe.check(o.evidence, facts);
+  return o.probe.scope === 'endpoint' && o.endpoint ? findings.map((f) => ({ ...f, endpoint: endpointKey(o.endpoint!) })) : findings;
+}
+
+export function assembleReport(input: AssembleInput): Report {
+  const findings: Finding[] = [];
+  const ok = (o: TaskOutcome) => o.status === 'ok';
+
+  const endpoints: EndpointReport[] = input.endpoints.map((ep) => {
+    const mine = input.outcomes.filter((o) => o.probe.scope === 'endpoint' && o.endpoint === ep && o.probe.section === 'tls');
+    let tls = emptyTls();
+    for (const o of mine) {
+      tls.probes[o.probe.id] = {
+        status: o.status,
+        ...(o.reason !== undefined ? { reason: o.reason } : {}),
+        durationMs: o.durationMs,
+        connections: o.connections,
+      };
+      if (ok(o)) tls = { ...tls, ...(o.probe.report(o.evidence) as Partial<TlsResult>) };
+    }
+    tls = mine.length ? applyStatus(tls, mine) : tls;
+    // The TLS letter needs cipher-suite and vulnerability evidence that no probe collects yet.
+    return { ip: ep.ip, port: ep.port, tls, grade: null };
+  });
+
+  const authority = input.target.host.includes(':') ? `[${input.target.host}]` : input.target.host;
+  const defaultUrl = `https://${authority}${input.target.port === 443 ? '' : `:${input.target.port}`}${input.target.path}`;
+  const httpOutcomes = input.outcomes.filter((o) => o.probe.section === 'http');
+  let http: HttpResult | null = null;
+  if (httpOutcomes.length) {
+    http = emptyHttp(defaultUrl);
+    for (const o of httpOutcomes.filter(ok)) http = { ...http, ...(o.probe.report(o.evidence) as Partial<HttpResult>) };
+    http = applyStatus(http, httpOutcomes);
+  }
+
+  const emailOutcomes = input.outcomes.filter((o) => o.probe.section === 'email');
+  let email: EmailResult | null = null;
+  if (emailOutcomes.length) {
+    email = emptyEmail();
+    for (const o of emailOutcomes.filter(ok)) email = { ...email, ...(o.probe.report(o.evidence) as Partial<EmailResult>) };
+    email = applyStatus(email, emailOutcomes);
+  }
+
+  for (const o of input.outcomes.filter(ok)) findings.push(...runCheck(o, input));
+
+  // Unreachable: resolution failed, or endpoints exist but not one probe could connect to anything.
+  let status: Report['status'] = 'ok';
+  let reason: string | undefined;
+  if (input.resolutionError) {
+    status = 'error';
+    reason = input.resolutionError;
+  } else if (input.endpoints.length === 0) {
+    status = 'error';
+    reason = 'no address to connect to';
+  } else {
+    const networked = input.outcomes.filter((o) => o.probe.scope === 'endpoint' || o.probe.section === 'http');
+    if (networked.length > 0 && networked.every((o) => o.status === 'error')) {
+      status = 'error';
+      reason = `target unreachable: ${networked[0]?.reason ?? 'every connection failed'}`;
+    }
+  }
+
+  return {
+    schema: REPORT_SCHEMA_ID,
+    tool: { name: 'secgrade', version: TOOL_VERSION },
+    algorithmVersion: ALGORITHM_VERSION,
+    target: {
+      host: input.target.host,
+      port: input.target.port,
+      ...(input.url ? { url: input.url } : {}),
+      ...(input.portSource ? { portSource: input.portSource } : {}),
+    },
+    status,
+    ...(reason !== undefined ? { reason } : {}),
+    startedAt: input.startedAt,
+    durationMs: input.durationMs,
+    // No grader is wired yet: a letter without cipher, vulnerability and header scoring would be
+    // invented. null means "not tested" (the TLS engine and header issues add the graders).
+    grades: { tls: null, http: null, email: null, overall: null },
+    endpoints,
+    http,
+    email,
+    findings: sortFindings(findings),
+  };
+}

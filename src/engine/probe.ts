@@ -1,0 +1,90 @@
+// The probe contract: a probe collects evidence over the network, a check turns that evidence into
+// findings without I/O, and `report` says where the evidence lands in the Report. Adding a check =
+// adding one file under probes/ and listing it in probes/index.ts.
+import type { Resolver } from '../net/dns/resolver.js';
+import type { EmailResult, Finding, HttpResult, TlsResult } from '../model/report.js';
+import type { TrustStore } from '../trust/store.js';
+
+/** The `--checks` families. */
+export const CHECK_CATEGORIES = ['tls', 'cert', 'vulns', 'http', 'email'] as const;
+export type CheckCategory = (typeof CHECK_CATEGORIES)[number];
+
+export interface Endpoint {
+  ip: string;
+  port: number;
+  family: 4 | 6;
+}
+
+export function endpointKey(e: Pick<Endpoint, 'ip' | 'port'>): string {
+  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+}
+
+export interface ScanTarget {
+  /** Host name (or IP literal) being graded; also the SNI and Host header unless overridden. */
+  host: string;
+  port: number;
+  path: string;
+  /** The server name sent in SNI (--sni), or null for an IP literal without --sni. */
+  sni: string | null;
+}
+
+export interface ProbeContext {
+  target: ScanTarget;
+  /** The endpoint this run is for (endpoint probes) or the first endpoint (target probes); null when none. */
+  endpoint: Endpoint | null;
+  endpoints: readonly Endpoint[];
+  resolver: Resolver;
+  trust: TrustStore;
+  /** Aborted at the target's deadline or on interruption; every I/O must honour it. */
+  signal: AbortSignal;
+  /** Per-connection deadline in ms (bounded by the target deadline through `signal`). */
+  connectTimeoutMs: number;
+  /**
+   * Run one network connection under the per-host connection limit; counts connections so the
+   * report can show what each probe cost.
+   */
+  withConnection<T>(host: string, fn: () => Promise<T>): Promise<T>;
+  now(): Date;
+}
+
+/** What a pure check may know besides the evidence. */
+export interface CheckFacts {
+  target: ScanTarget;
+  endpoint: Endpoint | null;
+  now: Date;
+}
+
+/** Where a probe's evidence lands in the report. */
+export type ReportSlot =
+  | { section: 'tls'; fragment: Partial<Omit<TlsResult, 'status' | 'reason' | 'probes'>> }
+  | { section: 'http'; fragment: Partial<Omit<HttpResult, 'status' | 'reason'>> }
+  | { section: 'email'; fragment: Partial<Omit<EmailResult, 'status' | 'reason'>> };
+
+export interface Probe<E = unknown> {
+  id: string;
+  title: string;
+  /** The `--checks` families that select this probe. */
+  categories: readonly CheckCategory[];
+  /** endpoint: once per ip:port; target: once per target (HTTP through the first endpoint, DNS records). */
+  scope: 'endpoint' | 'target';
+  section: ReportSlot['section'];
+  /** Probes that must finish first on the same endpoint (their evidence is passed in `deps`). */
+  after?: readonly string[];
+  collect(ctx: ProbeContext, deps: ReadonlyMap<string, unknown>): Promise<E>;
+  check(evidence: E, facts: CheckFacts): Finding[];
+  report(evidence: E): ReportSlot['fragment'];
+}
+
+/** Thrown by collect() when the probe does not apply (e.g. email checks on an IP literal). */
+export class ProbeSkipped extends Error {
+  override name = 'ProbeSkipped';
+}
+
+/** Thrown by collect() for "could not test" with a human reason (timeout, refused …). */
+export class ProbeFailed extends Error {
+  override name = 'ProbeFailed';
+}
+
+export function defineProbe<E>(probe: Probe<E>): Probe<E> {
+  return probe;
+}

@@ -1,0 +1,183 @@
+// The lab's catalogue: what each domain under the reserved `secgrade.test` zone (RFC 2606) serves,
+// and what a scan of it should find. Data only; servers.ts and lab.ts turn it into live servers.
+import type { LeafKeyType } from './pki.js';
+
+export const LAB_ZONE = 'secgrade.test';
+export const LAB_IP = '127.0.0.1';
+
+export type LabTlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+export interface LabCertificateSpec {
+  keyType: LeafKeyType;
+  /** DNS SANs. Not necessarily the domain itself (see wrong-host). */
+  names: string[];
+  /** Validity as whole days relative to lab start-up; negative = in the past. */
+  notBeforeDays: number;
+  notAfterDays: number;
+}
+
+export interface LabTlsSpec {
+  minVersion: LabTlsVersion;
+  maxVersion: LabTlsVersion;
+  /** OpenSSL cipher string; `TLS_*` names are the TLS 1.3 suites (Node splits them out). */
+  ciphers: string;
+  honorCipherOrder: boolean;
+}
+
+export interface LabHttpSpec {
+  status: number;
+  headers: Readonly<Record<string, string | readonly string[]>>;
+}
+
+/** DNS data a domain needs besides its own A/HTTPS records (which lab.ts adds once ports exist). */
+export type LabDnsRecord =
+  | { name: string; type: 'A'; address: string }
+  | { name: string; type: 'MX'; preference: number; exchange: string }
+  | { name: string; type: 'TXT'; strings: string[] };
+
+/** Facts a scan of the domain should report; used by tests and shown by the demo. */
+export interface LabExpectations {
+  protocols: LabTlsVersion[];
+  certificate: 'valid' | 'expired' | 'name-mismatch';
+  keyType: LeafKeyType;
+  /** Every offered suite uses (EC)DHE. */
+  forwardSecrecyOnly: boolean;
+  /** Every offered suite is an AEAD. */
+  aeadOnly: boolean;
+  hsts: boolean;
+  csp: boolean;
+  /** Session cookie carries Secure and HttpOnly. */
+  secureCookie: boolean;
+  /** Server / X-Powered-By disclose software versions. */
+  versionDisclosure: boolean;
+  email?: { mx: string[]; spf: string; dmarc: string };
+}
+
+export interface LabDomain {
+  name: string;
+  /** One line, shown by `secgrade lab` / `secgrade demo`. */
+  description: string;
+  certificate: LabCertificateSpec;
+  tls: LabTlsSpec;
+  http: LabHttpSpec;
+  dns: LabDnsRecord[];
+  expect: LabExpectations;
+}
+
+const TLS13_SUITES = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256';
+const TLS12_ECDSA_AEAD =
+  'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305';
+
+/** TLS 1.2 + 1.3, AEAD and forward secrecy only, server order: what a modern config looks like. */
+const MODERN_TLS: LabTlsSpec = {
+  minVersion: 'TLSv1.2',
+  maxVersion: 'TLSv1.3',
+  ciphers: `${TLS13_SUITES}:${TLS12_ECDSA_AEAD}`,
+  honorCipherOrder: true,
+};
+
+/**
+ * TLS 1.0–1.2, CBC and static-RSA suites. SECLEVEL=0 because OpenSSL 3 refuses TLS < 1.2 (SHA-1
+ * handshake signatures) at the default level 1.
+ */
+const LEGACY_TLS: LabTlsSpec = {
+  minVersion: 'TLSv1',
+  maxVersion: 'TLSv1.2',
+  ciphers: 'AES128-SHA:AES256-SHA:ECDHE-RSA-AES128-SHA:AES128-GCM-SHA256:@SECLEVEL=0',
+  honorCipherOrder: false,
+};
+
+const SECURE_HEADERS: LabHttpSpec['headers'] = {
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+  'Content-Security-Policy': "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+  'Set-Cookie': 'session=5f2b9c0e4d1a; Secure; HttpOnly; SameSite=Lax; Path=/',
+};
+
+const MODERN_EXPECT: Omit<LabExpectations, 'certificate'> = {
+  protocols: ['TLSv1.2', 'TLSv1.3'],
+  keyType: 'ecdsa-p256',
+  forwardSecrecyOnly: true,
+  aeadOnly: true,
+  hsts: true,
+  csp: true,
+  secureCookie: true,
+  versionDisclosure: false,
+};
+
+const VALID_90_DAYS = { notBeforeDays: -1, notAfterDays: 89 };
+
+/** A modern, correctly configured domain; the others are variations with one (or many) flaws. */
+function modernDomain(name: string, description: string, overrides: Partial<LabDomain> = {}): LabDomain {
+  return {
+    name,
+    description,
+    certificate: { keyType: 'ecdsa-p256', names: [name], ...VALID_90_DAYS },
+    tls: MODERN_TLS,
+    http: { status: 200, headers: SECURE_HEADERS },
+    dns: [],
+    expect: { ...MODERN_EXPECT, certificate: 'valid' },
+    ...overrides,
+  };
+}
+
+const MAIL = `mail.${LAB_ZONE}`;
+const MAIL_MX = `mx.${MAIL}`;
+const MAIL_SPF = 'v=spf1 mx -all';
+const MAIL_DMARC = `v=DMARC1; p=reject; rua=mailto:dmarc@${MAIL}; pct=100`;
+
+export const LAB_DOMAINS: readonly LabDomain[] = [
+  modernDomain(
+    `good.${LAB_ZONE}`,
+    'Modern setup: ECDSA certificate, TLS 1.2/1.3 with AEAD + forward secrecy, HSTS, CSP and a secure cookie',
+  ),
+  {
+    name: `legacy.${LAB_ZONE}`,
+    description: 'Legacy setup: RSA certificate, TLS 1.0/1.1 enabled, CBC and static-RSA suites, no HSTS/CSP, version banners',
+    certificate: { keyType: 'rsa-2048', names: [`legacy.${LAB_ZONE}`], ...VALID_90_DAYS },
+    tls: LEGACY_TLS,
+    http: {
+      status: 200,
+      headers: {
+        Server: 'Apache/2.2.15 (CentOS)',
+        'X-Powered-By': 'PHP/5.3.3',
+        'Set-Cookie': 'PHPSESSID=9d4e1e23bd5b7279; path=/',
+      },
+    },
+    dns: [],
+    expect: {
+      protocols: ['TLSv1', 'TLSv1.1', 'TLSv1.2'],
+      certificate: 'valid',
+      keyType: 'rsa-2048',
+      forwardSecrecyOnly: false,
+      aeadOnly: false,
+      hsts: false,
+      csp: false,
+      secureCookie: false,
+      versionDisclosure: true,
+    },
+  },
+  modernDomain(`expired.${LAB_ZONE}`, 'Certificate expired 30 days ago; otherwise a modern setup', {
+    certificate: { keyType: 'ecdsa-p256', names: [`expired.${LAB_ZONE}`], notBeforeDays: -120, notAfterDays: -30 },
+    expect: { ...MODERN_EXPECT, certificate: 'expired' },
+  }),
+  modernDomain(`wrong-host.${LAB_ZONE}`, `Certificate issued only for other.${LAB_ZONE} (name mismatch); otherwise modern`, {
+    certificate: { keyType: 'ecdsa-p256', names: [`other.${LAB_ZONE}`], ...VALID_90_DAYS },
+    expect: { ...MODERN_EXPECT, certificate: 'name-mismatch' },
+  }),
+  modernDomain(MAIL, 'Modern web setup plus email records: MX, SPF `-all` and DMARC `p=reject`', {
+    dns: [
+      { name: MAIL, type: 'MX', preference: 10, exchange: MAIL_MX },
+      { name: MAIL_MX, type: 'A', address: LAB_IP },
+      { name: MAIL, type: 'TXT', strings: [MAIL_SPF] },
+      { name: `_dmarc.${MAIL}`, type: 'TXT', strings: [MAIL_DMARC] },
+    ],
+    expect: { ...MODERN_EXPECT, certificate: 'valid', email: { mx: [MAIL_MX], spf: MAIL_SPF, dmarc: MAIL_DMARC } },
+  }),
+];
+
+export function findLabDomain(name: string): LabDomain | undefined {
+  const wanted = name.toLowerCase().replace(/\.$/, '');
+  return LAB_DOMAINS.find((d) => d.name === wanted);
+}

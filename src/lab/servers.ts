@@ -1,0 +1,91 @@
+// Real HTTPS (HTTP/1.1 over TLS) servers for the lab, one per catalogue domain, on loopback.
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { LabDomain } from './domains.js';
+import type { KeyPairPem } from './pki.js';
+
+export interface LabServer {
+  domain: string;
+  host: string;
+  port: number;
+  /** Stops listening and drops every open connection, including ones mid-handshake. */
+  close(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  domain: LabDomain;
+  /** Leaf key + certificate; the chain is the leaf alone because the lab CA issues it directly. */
+  leaf: KeyPairPem;
+  host?: string;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function page(domain: LabDomain): string {
+  const title = escapeHtml(domain.name);
+  return `<!doctype html>\n<html><head><meta charset="utf-8"><title>${title}</title></head>\n<body><h1>${title}</h1><p>${escapeHtml(domain.description)}</p></body></html>\n`;
+}
+
+function requestHandler(domain: LabDomain): (req: IncomingMessage, res: ServerResponse) => void {
+  const body = Buffer.from(page(domain));
+  return (req, res) => {
+    res.statusCode = domain.http.status;
+    for (const [name, value] of Object.entries(domain.http.headers)) {
+      res.setHeader(name, typeof value === 'string' ? value : [...value]);
+    }
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('Content-Length', body.length);
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+}
+
+function listen(server: https.Server, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      if (address && typeof address === 'object') resolve(address.port);
+      else reject(new Error('lab server: no TCP address'));
+    });
+  });
+}
+
+export async function startServer(opts: StartServerOptions): Promise<LabServer> {
+  const { domain, leaf } = opts;
+  const host = opts.host ?? '127.0.0.1';
+  const server = https.createServer(
+    {
+      key: leaf.keyPem,
+      cert: leaf.certPem,
+      minVersion: domain.tls.minVersion,
+      maxVersion: domain.tls.maxVersion,
+      ciphers: domain.tls.ciphers,
+      honorCipherOrder: domain.tls.honorCipherOrder,
+      ALPNProtocols: ['http/1.1'],
+    },
+    requestHandler(domain),
+  );
+  // closeAllConnections() only knows sockets that reached HTTP; track raw TCP sockets as well so
+  // handshakes and bare TLS probes cannot keep close() waiting.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  // Scanners provoke failed handshakes on purpose; they are expected, not errors of the lab.
+  server.on('tlsClientError', () => {});
+
+  const port = await listen(server, host);
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closed ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+    }));
+  return { domain: domain.name, host, port, close };
+}

@@ -1,0 +1,22 @@
+import type { Finding } from './report.js';
+
+/** Build a finding; `evidence` defaults to {} so every finding carries the field. */
+export function finding(f: Omit<Finding, 'evidence'> & { evidence?: Finding['evidence'] }): Finding {
+  return { ...f, evidence: f.evidence ?? {} };
+}
+
+/** Common references, so the same citation reads the same everywhere. */
+export const REF = {
+  rfc8996: 'RFC 8996 — Deprecating TLS 1.0 and TLS 1.1 (https://www.rfc-editor.org/rfc/rfc8996)',
+  rfc8446: 'RFC 8446 — TLS 1.3 (https://www.rfc-editor.org/rfc/rfc8446)',
+  rfc5280: 'RFC 5280 — X.509 certificate and CRL profile (https://www.rfc-editor.org/rfc/rfc5280)',
+  rfc6125: 'RFC 6125 — service identity in TLS (https://www.rfc-editor.org/rfc/rfc6125)',
+  rfc6797: 'RFC 6797 — HTTP Strict Transport Security (https://www.rfc-editor.org/rfc/rfc6797)',
+  csp3: 'W3C Content Security Policy Level 3 (https://www.w3.org/TR/CSP3/)',
+  ssllabsGuide: 'SSL Labs SSL Server Rating Guide (https://github.com/ssllabs/research/wiki/SSL-Server-Rating-Guide)',
+  mdnHsts: 'MDN: Strict-Transport-Security (https://developer.mozilla.org/docs/Web/HTTP/Headers/Strict-Transport-Security)',
+  mdnCsp: 'MDN: Content-Security-Policy (https://developer.mozilla.org/docs/Web/HTTP/CSP)',
+  rfc7208: 'RFC 7208 — Sender Policy Framework (https://www.rfc-editor.org/rfc/rfc7208)',
+  rfc7489: 'RFC 7489 — DMARC (https://www.rfc-editor.org/rfc/rfc7489)',
+  cabBr: 'CA/Browser Forum Baseline Requirements (https://cabforum.org/baseline-requirements-documents/)',
+} as const;

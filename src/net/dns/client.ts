@@ -1,0 +1,524 @@
+/**
+ * A small stub DNS client on dns-packet: UDP with EDNS0 first, TCP when truncated, per-attempt
+ * timeouts, retries, server fallback and AbortSignal. Network and parse problems come back as
+ * `{ status: 'error' }` results, never as exceptions, and never as "no record".
+ */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { randomInt } from 'node:crypto';
+import packet from 'dns-packet';
+import { decodeSvcb, encodeWireName, parseIpv6 } from './svcb.js';
+import {
+  RECORD_TYPE_CODES,
+  formatServer,
+  normalizeName,
+  type DnsRecord,
+  type DnsServerAddress,
+  type LookupResult,
+  type RecordType,
+  type Transport,
+} from './types.js';
+
+export type { DnsServerAddress } from './types.js';
+
+export interface DnsQueryOptions {
+  signal?: AbortSignal;
+  /** Per attempt; default from the client (2000 ms). */
+  timeoutMs?: number;
+  /** Extra UDP attempts per server; default from the client (1). */
+  retries?: number;
+  /** Set the EDNS DO bit. */
+  dnssecOk?: boolean;
+}
+
+export interface DnsClientOptions {
+  servers: DnsServerAddress[];
+  timeoutMs?: number;
+  retries?: number;
+  /** EDNS0 UDP payload size we advertise; 1232 avoids IP fragmentation (DNS flag day 2020). */
+  udpPayloadSize?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 2000;
+const DEFAULT_RETRIES = 1;
+const DEFAULT_PAYLOAD = 1232;
+const MAX_CNAME_CHAIN = 8;
+const HEADER_SIZE = 12;
+
+const RCODE_NAMES: Record<number, string> = {
+  0: 'NOERROR',
+  1: 'FORMERR',
+  2: 'SERVFAIL',
+  3: 'NXDOMAIN',
+  4: 'NOTIMP',
+  5: 'REFUSED',
+  16: 'BADVERS',
+};
+
+export class DnsClient {
+  private readonly servers: DnsServerAddress[];
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly udpPayloadSize: number;
+
+  constructor(opts: DnsClientOptions) {
+    this.servers = [...opts.servers];
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.retries = opts.retries ?? DEFAULT_RETRIES;
+    this.udpPayloadSize = opts.udpPayloadSize ?? DEFAULT_PAYLOAD;
+  }
+
+  /** Ask each server in turn until one gives a definitive answer (ok, nodata, nxdomain). */
+  async query(name: string, type: RecordType, opts: DnsQueryOptions = {}): Promise<LookupResult> {
+    const qname = normalizeName(name);
+    const nameError = checkName(qname);
+    if (nameError) return { status: 'error', reason: nameError };
+    if (this.servers.length === 0) return { status: 'error', reason: 'no DNS servers configured' };
+
+    const failures: string[] = [];
+    let rcode: string | undefined;
+    for (const server of this.servers) {
+      if (opts.signal?.aborted) return ABORTED;
+      const result = await this.askServer(server, qname, type, opts);
+      if (result.status !== 'error') return result;
+      if (result.reason === ABORTED.reason) return ABORTED;
+      failures.push(result.reason);
+      rcode = result.rcode ?? rcode;
+    }
+    return rcode === undefined
+      ? { status: 'error', reason: failures.join('; ') }
+      : { status: 'error', reason: failures.join('; '), rcode };
+  }
+
+  /** UDP attempts (with retries) against one server, switching to TCP if the answer is truncated. */
+  private async askServer(
+    server: DnsServerAddress,
+    qname: string,
+    type: RecordType,
+    opts: DnsQueryOptions,
+  ): Promise<LookupResult> {
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    const attempts = 1 + Math.max(0, opts.retries ?? this.retries);
+    const where = formatServer(server);
+    const ask: Question = { server, qname, type, dnssecOk: opts.dnssecOk ?? false, payload: this.udpPayloadSize };
+
+    for (let i = 0; i < attempts; i++) {
+      const udp = await exchange('udp', ask, timeoutMs, opts.signal);
+      if (udp.kind === 'timeout') continue;
+      if (udp.kind !== 'truncated') return toResult(udp, ask, 'udp', where, timeoutMs);
+      // TC=1: the full answer is only available over TCP (RFC 7766).
+      const tcp = await exchange('tcp', ask, timeoutMs, opts.signal);
+      return toResult(tcp, ask, 'tcp', where, timeoutMs);
+    }
+    return {
+      status: 'error',
+      reason: `timeout: no response from ${where} after ${attempts} attempt(s) of ${timeoutMs} ms`,
+    };
+  }
+}
+
+const ABORTED = { status: 'error', reason: 'aborted' } as const;
+
+/** Query names are validated here because dns-packet would silently mis-encode long labels. */
+function checkName(qname: string): string | null {
+  try {
+    encodeWireName(qname);
+    return null;
+  } catch (err) {
+    return `invalid query name: ${(err as Error).message}`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One exchange over one transport.
+
+interface Question {
+  server: DnsServerAddress;
+  qname: string;
+  type: RecordType;
+  dnssecOk: boolean;
+  payload: number;
+}
+
+type Outcome =
+  | { kind: 'message'; msg: Message }
+  | { kind: 'truncated' }
+  | { kind: 'timeout' }
+  | { kind: 'aborted' }
+  | { kind: 'failed'; reason: string };
+
+type Classified = Outcome | { kind: 'ignore' };
+
+function toResult(outcome: Outcome, ask: Question, transport: Transport, where: string, timeoutMs: number): LookupResult {
+  switch (outcome.kind) {
+    case 'aborted':
+      return ABORTED;
+    case 'timeout':
+      return { status: 'error', reason: `timeout: no ${transport.toUpperCase()} response from ${where} after ${timeoutMs} ms` };
+    case 'truncated': // only UDP answers are classified as truncated; kept for exhaustiveness
+      return { status: 'error', reason: `truncated response from ${where} over ${transport.toUpperCase()}` };
+    case 'failed':
+      return { status: 'error', reason: `${outcome.reason} (${where} over ${transport.toUpperCase()})` };
+    case 'message':
+      return interpret(outcome.msg, ask, transport, where);
+  }
+}
+
+/**
+ * Run one query/response exchange with a fresh socket and id. Resolves (never rejects) once,
+ * and the timer, abort listener and socket are released on every path.
+ */
+function exchange(transport: Transport, ask: Question, timeoutMs: number, signal: AbortSignal | undefined): Promise<Outcome> {
+  const id = randomInt(0, 0x10000);
+  const query = buildQuery(id, ask);
+  const classify = (buf: Buffer): Classified => classifyResponse(buf, id, ask, transport);
+  return new Promise<Outcome>((resolve) => {
+    let done = false;
+    let release: (() => void) | undefined;
+    const finish = (o: Outcome): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      release?.();
+      resolve(o);
+    };
+    const onAbort = (): void => finish({ kind: 'aborted' });
+    const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) return finish({ kind: 'aborted' });
+    release = transport === 'udp' ? startUdp(ask.server, query, classify, finish) : startTcp(ask.server, query, classify, finish);
+    // `finish` may already have run synchronously, before `release` was assigned.
+    if (done) release();
+  });
+}
+
+function startUdp(server: DnsServerAddress, query: Buffer, classify: (b: Buffer) => Classified, finish: (o: Outcome) => void): () => void {
+  const socket = dgram.createSocket(net.isIPv6(server.host) ? 'udp6' : 'udp4');
+  socket.on('error', (err) => finish({ kind: 'failed', reason: `network error: ${errorText(err)}` }));
+  socket.on('message', (msg, rinfo) => {
+    // Only the server we asked, on the port we asked, may answer (RFC 5452).
+    if (rinfo.port !== server.port || !sameAddress(rinfo.address, server.host)) return;
+    const c = classify(msg);
+    if (c.kind !== 'ignore') finish(c);
+  });
+  // A connected socket also gets ICMP port-unreachable as ECONNREFUSED instead of a timeout.
+  socket.connect(server.port, server.host, (...args: unknown[]) => {
+    // Node passes a connect error to this callback instead of emitting 'error'.
+    if (args[0] instanceof Error) return finish({ kind: 'failed', reason: `network error: ${errorText(args[0])}` });
+    socket.send(query, (err) => {
+      if (err) finish({ kind: 'failed', reason: `network error: ${errorText(err)}` });
+    });
+  });
+  return () => {
+    try {
+      socket.close();
+    } catch {
+      // already closed
+    }
+  };
+}
+
+function startTcp(server: DnsServerAddress, query: Buffer, classify: (b: Buffer) => Classified, finish: (o: Outcome) => void): () => void {
+  const socket = net.connect({ host: server.host, port: server.port });
+  const chunks: Buffer[] = [];
+  let have = 0;
+  let need = -1; // 2 + message length, once the prefix is known; at most 65537
+  socket.setNoDelay(true);
+  socket.on('connect', () => {
+    const prefix = Buffer.alloc(2);
+    prefix.writeUInt16BE(query.length, 0);
+    socket.write(Buffer.concat([prefix, query]));
+  });
+  socket.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    have += chunk.length;
+    if (need < 0 && have >= 2) {
+      const len = Buffer.concat(chunks).readUInt16BE(0);
+      if (len < HEADER_SIZE) return finish({ kind: 'failed', reason: `malformed response: ${len}-byte TCP message` });
+      need = 2 + len;
+    }
+    if (need < 0 || have < need) return;
+    const c = classify(Buffer.concat(chunks).subarray(2, need));
+    finish(c.kind === 'ignore' ? { kind: 'failed', reason: 'malformed response: does not match the query' } : c);
+  });
+  socket.on('error', (err) => finish({ kind: 'failed', reason: `network error: ${errorText(err)}` }));
+  socket.on('close', () => finish({ kind: 'failed', reason: 'connection closed before a complete response' }));
+  return () => socket.destroy();
+}
+
+function errorText(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code ? `${code}` : err.message;
+}
+
+function sameAddress(a: string, b: string): boolean {
+  if (a === b) return true;
+  const x = parseIpv6(a);
+  const y = parseIpv6(b);
+  return x !== null && y !== null && x.equals(y);
+}
+
+function buildQuery(id: number, ask: Question): Buffer {
+  const opt: packet.OptAnswer = {
+    type: 'OPT',
+    name: '.',
+    udpPayloadSize: ask.payload,
+    extendedRcode: 0,
+    ednsVersion: 0,
+    flags: ask.dnssecOk ? packet.DNSSEC_OK : 0,
+    flag_do: ask.dnssecOk,
+    options: [],
+  };
+  return packet.encode({
+    type: 'query',
+    id,
+    flags: packet.RECURSION_DESIRED,
+    questions: [{ name: ask.qname, type: wireTypeName(ask.type), class: 'IN' }],
+    additionals: [opt],
+  });
+}
+
+/** dns-packet names types it does not know "UNKNOWN_<code>" (HTTPS, SVCB). */
+function wireTypeName(type: RecordType): packet.RecordType {
+  return (type === 'HTTPS' || type === 'SVCB' ? `UNKNOWN_${RECORD_TYPE_CODES[type]}` : type) as packet.RecordType;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Response parsing. Lengths are checked against the bytes present before dns-packet sees a
+// record, so a lying RDLENGTH is "malformed" rather than a misaligned parse of later records.
+
+interface Header {
+  id: number;
+  qr: boolean;
+  tc: boolean;
+  ad: boolean;
+  rcode: number;
+  qdcount: number;
+  ancount: number;
+  nscount: number;
+  arcount: number;
+}
+
+interface Message {
+  header: Header;
+  /** Header RCODE extended with the OPT record's upper bits. */
+  rcode: number;
+  answers: DnsRecord[];
+}
+
+interface DecodeFn<T> {
+  (buf: Buffer, offset?: number): T;
+  bytes: number;
+}
+
+/** Record-level codecs dns-packet exports but @types/dns-packet does not declare. */
+const codec = packet as unknown as {
+  question: { decode: DecodeFn<packet.Question> };
+  answer: { decode: DecodeFn<packet.Answer> };
+};
+
+const OPT_TYPE = 41;
+const TYPE_BY_CODE = new Map<number, RecordType>(
+  Object.entries(RECORD_TYPE_CODES).map(([name, code]) => [code, name as RecordType]),
+);
+
+function readHeader(buf: Buffer): Header | null {
+  if (buf.length < HEADER_SIZE) return null;
+  const flags = buf.readUInt16BE(2);
+  return {
+    id: buf.readUInt16BE(0),
+    qr: (flags & 0x8000) !== 0,
+    tc: (flags & packet.TRUNCATED_RESPONSE) !== 0,
+    ad: (flags & packet.AUTHENTIC_DATA) !== 0,
+    rcode: flags & 0xf,
+    qdcount: buf.readUInt16BE(4),
+    ancount: buf.readUInt16BE(6),
+    nscount: buf.readUInt16BE(8),
+    arcount: buf.readUInt16BE(10),
+  };
+}
+
+/**
+ * Decide what a received message means for our query: not ours (ignore), truncated, malformed
+ * (a failure), or a parsed message.
+ */
+function classifyResponse(buf: Buffer, id: number, ask: Question, transport: Transport): Classified {
+  const header = readHeader(buf);
+  if (!header || !header.qr || header.id !== id) return { kind: 'ignore' };
+  let offset = HEADER_SIZE;
+  let question: { name: string; code: number } | undefined;
+  try {
+    for (let i = 0; i < header.qdcount; i++) {
+      const q = codec.question.decode(buf, offset);
+      offset += codec.question.decode.bytes;
+      if (offset > buf.length) throw new Error('question runs past the end of the message');
+      question ??= { name: normalizeName(q.name), code: buf.readUInt16BE(offset - 4) };
+    }
+  } catch (err) {
+    return malformed(err);
+  }
+  if (!questionMatches(header, question, ask)) return { kind: 'ignore' };
+  if (header.tc && transport === 'udp') return { kind: 'truncated' };
+  try {
+    return { kind: 'message', msg: readSections(buf, offset, header) };
+  } catch (err) {
+    return malformed(err);
+  }
+}
+
+function malformed(err: unknown): Outcome {
+  return { kind: 'failed', reason: `malformed response: ${err instanceof Error ? err.message : String(err)}` };
+}
+
+/** Error responses may omit the question (e.g. FORMERR); data-bearing ones must echo it. */
+function questionMatches(header: Header, q: { name: string; code: number } | undefined, ask: Question): boolean {
+  if (header.qdcount === 0) return header.rcode !== 0;
+  if (header.qdcount !== 1 || !q) return false;
+  return q.name === ask.qname && q.code === RECORD_TYPE_CODES[ask.type];
+}
+
+function readSections(buf: Buffer, start: number, header: Header): Message {
+  let offset = start;
+  const answers: DnsRecord[] = [];
+  let extendedRcode = 0;
+  const total = header.ancount + header.nscount + header.arcount;
+  for (let i = 0; i < total; i++) {
+    const rr = readRecordFrame(buf, offset);
+    if (i < header.ancount && TYPE_BY_CODE.has(rr.type)) {
+      const rec = decodeRecord(buf, offset, rr.length);
+      if (rec) answers.push(rec);
+    } else if (rr.type === OPT_TYPE && i >= header.ancount + header.nscount) {
+      extendedRcode = buf[rr.rdataOffset - 6] ?? 0; // first byte of the OPT "TTL" field
+    }
+    offset += rr.length;
+  }
+  return { header, rcode: (extendedRcode << 4) | header.rcode, answers };
+}
+
+/** Walk one RR's owner name and fixed fields without following pointers; check RDLENGTH. */
+function readRecordFrame(buf: Buffer, offset: number): { type: number; rdataOffset: number; length: number } {
+  let p = offset;
+  for (;;) {
+    if (p >= buf.length) throw new Error('record name runs past the end of the message');
+    const len = buf[p] as number;
+    if (len === 0) {
+      p += 1;
+      break;
+    }
+    if ((len & 0xc0) === 0xc0) {
+      p += 2;
+      break;
+    }
+    if ((len & 0xc0) !== 0) throw new Error('bad label type in record name');
+    p += 1 + len;
+  }
+  if (p + 10 > buf.length) throw new Error('record header runs past the end of the message');
+  const rdlength = buf.readUInt16BE(p + 8);
+  const rdataOffset = p + 10;
+  if (rdataOffset + rdlength > buf.length) throw new Error(`RDLENGTH ${rdlength} runs past the end of the message`);
+  return { type: buf.readUInt16BE(p), rdataOffset, length: rdataOffset + rdlength - offset };
+}
+
+/** Decode one RR of a type we know with dns-packet, insisting it consumed exactly RDLENGTH. */
+function decodeRecord(buf: Buffer, offset: number, length: number): DnsRecord | null {
+  const a = codec.answer.decode(buf, offset);
+  if (codec.answer.decode.bytes !== length) throw new Error(`${a.type} record RDATA has the wrong length`);
+  if ('class' in a && a.class !== undefined && a.class !== 'IN') return null;
+  return toDnsRecord(a);
+}
+
+/** TTLs with the top bit set are treated as zero (RFC 2181 section 8). */
+function clampTtl(ttl: number | undefined): number {
+  return ttl === undefined || ttl > 0x7fffffff ? 0 : ttl;
+}
+
+function toDnsRecord(a: packet.Answer): DnsRecord | null {
+  const name = normalizeName(a.name);
+  const ttl = clampTtl('ttl' in a ? a.ttl : 0);
+  switch (a.type) {
+    case 'A':
+    case 'AAAA':
+      return { type: a.type, name, ttl, address: a.data };
+    case 'CNAME':
+    case 'NS':
+    case 'PTR':
+      return { type: a.type, name, ttl, target: normalizeName(a.data) };
+    case 'MX':
+      return { type: 'MX', name, ttl, preference: a.data.preference ?? 0, exchange: normalizeName(a.data.exchange) };
+    case 'TXT':
+      return txtRecord(name, ttl, a.data);
+    case 'CAA':
+      return { type: 'CAA', name, ttl, flags: a.data.flags ?? 0, tag: a.data.tag, value: a.data.value };
+    case 'TLSA': {
+      const d = a.data;
+      return { type: 'TLSA', name, ttl, usage: d.usage, selector: d.selector, matchingType: d.matchingType, data: d.certificate.toString('hex') };
+    }
+    case 'SOA':
+      return {
+        type: 'SOA',
+        name,
+        ttl,
+        mname: normalizeName(a.data.mname),
+        rname: normalizeName(a.data.rname),
+        serial: a.data.serial ?? 0,
+        minimum: a.data.minimum ?? 0,
+      };
+    case 'DS':
+      return { type: 'DS', name, ttl, keyTag: a.data.keyTag, algorithm: a.data.algorithm, digestType: a.data.digestType, digest: a.data.digest.toString('hex') };
+    case 'DNSKEY':
+      return { type: 'DNSKEY', name, ttl, flags: a.data.flags, algorithm: a.data.algorithm, key: a.data.key.toString('base64') };
+    default:
+      return svcbRecord(a, name, ttl);
+  }
+}
+
+function txtRecord(name: string, ttl: number, data: packet.TxtData): DnsRecord {
+  const parts = (Array.isArray(data) ? data : [data]).map((d) => (typeof d === 'string' ? Buffer.from(d) : d));
+  // Join bytes before decoding so a UTF-8 sequence split across strings survives.
+  return { type: 'TXT', name, ttl, strings: parts.map((p) => p.toString('utf8')), text: Buffer.concat(parts).toString('utf8') };
+}
+
+/** HTTPS/SVCB arrive as raw RDATA; a malformed one spoils the RRset (RFC 9460 section 2.2). */
+function svcbRecord(a: packet.Answer, name: string, ttl: number): DnsRecord | null {
+  const type = String(a.type);
+  if (type !== 'UNKNOWN_65' && type !== 'UNKNOWN_64') return null;
+  const raw = (a as { data?: unknown }).data;
+  if (!Buffer.isBuffer(raw)) return null;
+  const decoded = decodeSvcb(raw);
+  if (!decoded.ok) throw new Error(`bad ${type === 'UNKNOWN_65' ? 'HTTPS' : 'SVCB'} record: ${decoded.error}`);
+  return { type: type === 'UNKNOWN_65' ? 'HTTPS' : 'SVCB', name, ttl, ...decoded.value };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Turning a parsed message into a LookupResult.
+
+function interpret(msg: Message, ask: Question, transport: Transport, server: string): LookupResult {
+  const authenticated = msg.header.ad;
+  const rcodeName = RCODE_NAMES[msg.rcode] ?? `RCODE${msg.rcode}`;
+  if (msg.rcode === 3) return { status: 'nxdomain', authenticated, server, transport };
+  if (msg.rcode !== 0) {
+    return { status: 'error', reason: `${server} answered ${rcodeName} over ${transport.toUpperCase()}`, rcode: rcodeName };
+  }
+  const records = selectAnswers(msg.answers, ask.qname, ask.type);
+  return records.length > 0
+    ? { status: 'ok', records, authenticated, server, transport }
+    : { status: 'nodata', authenticated, server, transport };
+}
+
+type NameRecord = Extract<DnsRecord, { type: 'CNAME' | 'NS' | 'PTR' }>;
+
+/** Records of the asked type at the query name, or at the end of a CNAME chain in the answer. */
+export function selectAnswers(answers: DnsRecord[], qname: string, type: RecordType): DnsRecord[] {
+  let owner = qname;
+  const seen = new Set<string>();
+  for (let hop = 0; hop <= MAX_CNAME_CHAIN; hop++) {
+    const matching = answers.filter((r) => r.type === type && r.name === owner);
+    if (matching.length > 0) return matching;
+    const cname = answers.find((r): r is NameRecord => r.type === 'CNAME' && r.name === owner);
+    if (!cname || seen.has(cname.target)) return [];
+    seen.add(owner);
+    owner = cname.target;
+  }
+  return [];
+}

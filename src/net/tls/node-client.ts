@@ -1,0 +1,151 @@
+// One TLS handshake through Node's `tls` (OpenSSL 3), pinned to an IP with a chosen SNI, under a
+// deadline and an AbortSignal. It never verifies for us: verification results are returned as data.
+import tls, { type PeerCertificate, type SecureVersion } from 'node:tls';
+
+export interface NodeTlsOptions {
+  ip: string;
+  port: number;
+  /** SNI; null sends none (IP-literal targets). */
+  servername: string | null;
+  ca: readonly string[];
+  minVersion?: SecureVersion;
+  maxVersion?: SecureVersion;
+  /** OpenSSL cipher string for TLS ≤ 1.2. */
+  ciphers?: string;
+  requestOCSP?: boolean;
+  alpn?: string[];
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+export type TlsFailureKind = 'refused' | 'timeout' | 'reset' | 'handshake' | 'network' | 'aborted';
+
+export type NodeTlsOutcome =
+  | {
+      ok: true;
+      protocol: string;
+      cipher: { openssl: string; iana: string };
+      alpn: string | null;
+      authorized: boolean;
+      authorizationError: string | null;
+      /** DER certificates as sent/built by OpenSSL, leaf first. */
+      chain: Buffer[];
+      ocspResponse: Buffer | null;
+      ephemeralKey: { type: string; name?: string; size?: number } | null;
+    }
+  | { ok: false; kind: TlsFailureKind; reason: string; code?: string };
+
+/** OpenSSL reports the ciphersuite's IANA name as `standardName`; keep both. */
+function cipherOf(socket: tls.TLSSocket): { openssl: string; iana: string } {
+  const c = socket.getCipher() as tls.CipherNameAndProtocol & { standardName?: string };
+  return { openssl: c.name, iana: c.standardName ?? c.name };
+}
+
+/** Leaf-first DER chain; OpenSSL links certificates via issuerCertificate and loops at the root. */
+function peerChain(socket: tls.TLSSocket): Buffer[] {
+  const out: Buffer[] = [];
+  const seen = new Set<string>();
+  let cert: tls.DetailedPeerCertificate | PeerCertificate | undefined = socket.getPeerCertificate(true);
+  while (cert && cert.raw && out.length < 16) {
+    const fp = cert.fingerprint256;
+    if (seen.has(fp)) break;
+    seen.add(fp);
+    out.push(cert.raw);
+    cert = (cert as tls.DetailedPeerCertificate).issuerCertificate;
+  }
+  return out;
+}
+
+export function classifyTlsError(err: NodeJS.ErrnoException): { kind: TlsFailureKind; reason: string } {
+  const code = err.code ?? '';
+  switch (code) {
+    case 'ECONNREFUSED':
+      return { kind: 'refused', reason: 'connection refused' };
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return { kind: 'reset', reason: 'connection reset by the server during the handshake' };
+    case 'ETIMEDOUT':
+      return { kind: 'timeout', reason: 'connection timed out' };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EADDRNOTAVAIL':
+    case 'EAFNOSUPPORT':
+      return { kind: 'network', reason: `network unreachable (${code})` };
+  }
+  const alert = /ALERT_([A-Z_]+)$/.exec(code);
+  if (alert?.[1]) {
+    return { kind: 'handshake', reason: `server sent alert ${alert[1].toLowerCase().replace(/_/g, ' ')}` };
+  }
+  if (code.startsWith('ERR_SSL_')) {
+    return { kind: 'handshake', reason: `handshake failed: ${code.slice(8).toLowerCase().replace(/_/g, ' ')}` };
+  }
+  if (/socket disconnected|socket hang up/i.test(err.message)) {
+    return { kind: 'reset', reason: 'server closed the connection during the handshake' };
+  }
+  return { kind: 'network', reason: err.message.split('\n')[0] ?? 'connection failed' };
+}
+
+export function nodeTlsHandshake(opts: NodeTlsOptions): Promise<NodeTlsOutcome> {
+  return new Promise((resolve) => {
+    if (opts.signal.aborted) {
+      resolve({ ok: false, kind: 'aborted', reason: 'scan deadline reached before connecting' });
+      return;
+    }
+    let ocspResponse: Buffer | null = null;
+    let settled = false;
+    // requestOCSP is a TLSSocket option that tls.connect passes through; @types/node omits it.
+    const options: tls.ConnectionOptions & { requestOCSP?: boolean } = {
+      host: opts.ip,
+      port: opts.port,
+      servername: opts.servername ?? undefined,
+      ca: [...opts.ca],
+      rejectUnauthorized: false,
+      // Hostname matching is judged by the probe on the leaf, not by the handshake.
+      checkServerIdentity: () => undefined,
+      minVersion: opts.minVersion,
+      maxVersion: opts.maxVersion,
+      ciphers: opts.ciphers,
+      requestOCSP: opts.requestOCSP,
+      ALPNProtocols: opts.alpn,
+    };
+    const socket = tls.connect(options);
+
+    const finish = (outcome: NodeTlsOutcome): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      resolve(outcome);
+    };
+    const onAbort = (): void => finish({ ok: false, kind: 'aborted', reason: 'scan deadline reached' });
+    const timer = setTimeout(
+      () => finish({ ok: false, kind: 'timeout', reason: `no TLS handshake within ${opts.timeoutMs} ms` }),
+      opts.timeoutMs,
+    );
+    opts.signal.addEventListener('abort', onAbort, { once: true });
+
+    socket.on('OCSPResponse', (resp: Buffer) => {
+      ocspResponse = resp.length > 0 ? resp : null;
+    });
+    socket.once('secureConnect', () => {
+      const ephemeral = socket.getEphemeralKeyInfo();
+      finish({
+        ok: true,
+        protocol: socket.getProtocol() ?? 'unknown',
+        cipher: cipherOf(socket),
+        alpn: typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : null,
+        authorized: socket.authorized,
+        authorizationError: socket.authorizationError ? String(socket.authorizationError) : null,
+        chain: peerChain(socket),
+        ocspResponse,
+        ephemeralKey: ephemeral && 'type' in ephemeral && ephemeral.type ? (ephemeral as { type: string; name?: string; size?: number }) : null,
+      });
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      const { kind, reason } = classifyTlsError(err);
+      finish({ ok: false, kind, reason, code: err.code });
+    });
+    socket.once('close', () => finish({ ok: false, kind: 'reset', reason: 'connection closed before the handshake completed' }));
+  });
+}

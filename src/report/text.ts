@@ -1,0 +1,321 @@
+// `--format text`: the report card as plain lines for pipes and logs.
+// The card's content is built once as CardLine[] (reportCardLines) and laid out here as text; the Ink
+// ReportCard (ui/ReportCard.tsx) renders the very same lines with Ink boxes, so the two cannot drift.
+import { PROTOCOLS, type EmailResult, type EndpointReport, type Finding, type HttpResult, type Report } from '../model/report.js';
+import { sortFindings } from '../model/severity.js';
+import {
+  daysRemainingSeg,
+  displayWidth,
+  endpointLabel,
+  formatDuration,
+  goodIfTrue,
+  gradeSegs,
+  hardSplit,
+  KEY_HEADERS,
+  leafCertificate,
+  paint,
+  protocolTone,
+  seg,
+  segText,
+  SEVERITY_TAG,
+  SEVERITY_TAG_WIDTH,
+  severityTone,
+  showsDetail,
+  triState,
+  truncate,
+  type Seg,
+  type Tone,
+} from './style.js';
+
+/**
+ * One logical line of a card: an optional prefix (label or severity tag) filling the first `indent`
+ * columns, then items separated by `gap` spaces. Items wrap as units onto continuation lines that
+ * start at `indent`; an item wider than the space left is broken at its spaces.
+ */
+export interface CardLine {
+  indent: number;
+  prefix?: Seg[];
+  items: Seg[][];
+  gap: number;
+}
+
+export const FIELD_INDENT = 2;
+export const LABEL_WIDTH = 12;
+/** Column where a finding's title and its detail lines start. */
+export const FINDING_INDENT = FIELD_INDENT + SEVERITY_TAG_WIDTH + 2;
+
+const blank = (): CardLine => ({ indent: 0, items: [], gap: 0 });
+const heading = (...items: Seg[][]): CardLine => ({ indent: 0, items, gap: 2 });
+const field = (label: string, items: Seg[][]): CardLine => ({
+  indent: FIELD_INDENT + LABEL_WIDTH,
+  prefix: [seg(' '.repeat(FIELD_INDENT) + label)],
+  items,
+  gap: 2,
+});
+/** Free text under a finding: one item, broken at spaces only when it does not fit. */
+const note = (segs: Seg[]): CardLine => ({ indent: FINDING_INDENT, items: [segs], gap: 1 });
+
+/** The report card as layout-independent lines (used by renderText and the Ink ReportCard). */
+export function reportCardLines(report: Report): CardLine[] {
+  return [
+    ...headerLines(report),
+    ...report.endpoints.flatMap((e) => [blank(), ...endpointLines(e)]),
+    blank(),
+    ...httpLines(report.http),
+    ...(report.email ? [blank(), ...emailLines(report.email)] : []),
+    blank(),
+    ...findingLines(report.findings),
+  ];
+}
+
+function headerLines(r: Report): CardLine[] {
+  const started = r.startedAt.replace(/\.\d+(?=Z|[+-]\d\d:?\d\d$)/, '');
+  const lines: CardLine[] = [
+    heading([seg(endpointLabel(r.target.host, r.target.port), 'strong')], [
+      seg(`scanned ${started} in ${formatDuration(r.durationMs)}`, 'dim'),
+    ]),
+  ];
+  if (r.target.url) lines.push(field('url', [[seg(r.target.url)]]));
+  if (r.status === 'error') lines.push(field('status', [statusItem('error', r.reason)]));
+  const g = r.grades;
+  lines.push(
+    field('grades', [
+      [seg('overall '), ...gradeSegs(g.overall)],
+      [seg('tls '), ...gradeSegs(g.tls)],
+      [seg('http '), ...gradeSegs(g.http)],
+      [seg('email '), ...gradeSegs(g.email)],
+    ]),
+  );
+  return lines;
+}
+
+function statusItem(status: 'error' | 'skipped', reason: string | undefined): Seg[] {
+  return [seg(`${status}: ${reason ?? 'no reason given'}`, status === 'error' ? 'bad' : 'dim')];
+}
+
+function endpointLines(e: EndpointReport): CardLine[] {
+  const tls = e.tls;
+  const lines: CardLine[] = [
+    heading([seg(`Endpoint ${endpointLabel(e.ip, e.port)}`, 'strong')], [seg('grade '), ...gradeSegs(e.grade)]),
+  ];
+  if (tls.status !== 'ok') lines.push(field('tls', [statusItem(tls.status, tls.reason)]));
+  if (tls.negotiated) {
+    const n = tls.negotiated;
+    lines.push(field('negotiated', [[seg(n.protocol)], [seg(n.cipherSuite)], ...(n.alpn ? [[seg(`alpn ${n.alpn}`)]] : [])]));
+  }
+  // Grouped by answer so all six fit on one line; legacy protocols accepted show in red.
+  const protocols = [...PROTOCOLS].reverse();
+  const group = (label: string, value: boolean | null): Seg[][] => {
+    const hits = protocols.filter((p) => tls.protocols[p] === value);
+    return hits.length ? [[seg(label, value === null ? 'dim' : 'plain'), ...hits.map((p) => seg(` ${p}`, protocolTone(p, value)))]] : [];
+  };
+  if (protocols.some((p) => tls.protocols[p] !== null)) {
+    lines.push(field('protocols', [...group('accepted', true), ...group('refused', false), ...group('not tested', null)]));
+  } else if (tls.status === 'ok') {
+    lines.push(field('protocols', [[seg('not tested', 'dim')]]));
+  }
+  const leaf = leafCertificate(tls);
+  if (leaf) {
+    const trust = triState(leaf.trusted) + (leaf.trusted === false && leaf.trustError ? ` (${leaf.trustError})` : '');
+    lines.push(
+      field('certificate', [
+        [seg(leaf.subject)],
+        [daysRemainingSeg(leaf.daysRemaining)],
+        [seg('trusted '), seg(trust, goodIfTrue(leaf.trusted))],
+        [seg('hostname match '), seg(triState(leaf.hostnameMatch), goodIfTrue(leaf.hostnameMatch))],
+      ]),
+    );
+  } else if (tls.status === 'ok') {
+    lines.push(field('certificate', [[seg('none received', 'dim')]]));
+  }
+  return lines;
+}
+
+function httpLines(http: HttpResult | null): CardLine[] {
+  const lines = [heading([seg('HTTP', 'strong')], [seg('grade '), ...gradeSegs(http?.grade ?? null)])];
+  if (!http) return lines;
+  if (http.status !== 'ok') return [...lines, field('response', [statusItem(http.status, http.reason)])];
+  const redirects = http.redirects.length;
+  lines.push(
+    field('response', [
+      [seg(http.statusCode === null ? 'no status' : String(http.statusCode), codeTone(http.statusCode))],
+      [seg(http.finalUrl ?? http.url)],
+      ...(redirects > 0 ? [[seg(`${redirects} redirect${redirects === 1 ? '' : 's'}`, 'dim')]] : []),
+    ]),
+  );
+  lines.push(
+    field(
+      'headers',
+      KEY_HEADERS.map((h) => {
+        const present = http.headers[h] !== undefined;
+        return [seg(`${h} `), seg(present ? 'yes' : 'no', present ? 'good' : 'warn')];
+      }),
+    ),
+  );
+  return lines;
+}
+
+function codeTone(code: number | null): Tone {
+  if (code === null || code >= 500) return 'bad';
+  return code >= 400 ? 'warn' : 'plain';
+}
+
+function recordTone(status: string): Tone {
+  return status === 'found' ? 'good' : status === 'missing' ? 'warn' : 'bad';
+}
+
+function emailLines(email: EmailResult): CardLine[] {
+  const lines = [heading([seg('Email', 'strong')], [seg('grade '), ...gradeSegs(email.grade)])];
+  if (email.status !== 'ok') lines.push(field('email', [statusItem(email.status, email.reason)]));
+  const { spf, dmarc } = email;
+  lines.push(
+    field(
+      'SPF',
+      spf
+        ? [
+            [seg(spf.status, recordTone(spf.status))],
+            ...(spf.record ? [[seg(spf.record)]] : []),
+            ...(spf.reason ? [[seg(spf.reason, 'dim')]] : []),
+          ]
+        : [[seg('not tested', 'dim')]],
+    ),
+  );
+  lines.push(
+    field(
+      'DMARC',
+      dmarc
+        ? [
+            [seg(dmarc.status, recordTone(dmarc.status))],
+            ...(dmarc.policy
+              ? [[seg('policy '), seg(dmarc.policy, dmarc.policy === 'none' ? 'warn' : 'good')]]
+              : []),
+            ...(dmarc.reason ? [[seg(dmarc.reason, 'dim')]] : []),
+          ]
+        : [[seg('not tested', 'dim')]],
+    ),
+  );
+  const mx = [...email.mx].sort((a, b) => a.preference - b.preference);
+  lines.push(field('MX', mx.length ? mx.map((m) => [seg(`${m.preference} ${m.host}`)]) : [[seg('none', 'dim')]]));
+  return lines;
+}
+
+function findingLines(findings: readonly Finding[]): CardLine[] {
+  const sorted = sortFindings(findings);
+  const counts = new Map<string, number>();
+  for (const f of sorted) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
+  const summary = [...counts].map(([s, n]) => `${n} ${s}`).join(' · ') || 'none';
+  const lines = [heading([seg('Findings', 'strong')], [seg(summary, 'dim')])];
+  for (const f of sorted) {
+    lines.push({
+      indent: FINDING_INDENT,
+      prefix: [seg(' '.repeat(FIELD_INDENT)), seg(SEVERITY_TAG[f.severity], severityTone(f.severity))],
+      items: [[seg(f.title)], ...(f.endpoint ? [[seg(f.endpoint, 'dim')]] : [])],
+      gap: 2,
+    });
+    if (!showsDetail(f.severity)) continue;
+    for (const para of f.detail.split(/\n+/).filter((p) => p.trim() !== '')) lines.push(note([seg(para)]));
+    if (f.remediation.trim() !== '') lines.push(note([seg('Fix: ', 'dim'), seg(f.remediation)]));
+    for (const ref of f.references) lines.push(note([seg('Ref: ', 'dim'), seg(ref)]));
+  }
+  return lines;
+}
+
+// ---- text layout -----------------------------------------------------------------------------
+
+/** Narrower than this, indentation would leave no room for values. */
+const MIN_WIDTH = 20;
+
+/** Split an item at its spaces into words (each still a list of toned segments). */
+function words(item: Seg[]): Seg[][] {
+  const out: Seg[][] = [];
+  let cur: Seg[] = [];
+  for (const s of item) {
+    const parts = s.text.split(/ +/);
+    parts.forEach((part, i) => {
+      if (i > 0 && cur.length) {
+        out.push(cur);
+        cur = [];
+      }
+      if (part !== '') cur.push({ ...s, text: part });
+    });
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+const widthOf = (segs: Seg[]): number => segs.reduce((n, s) => n + displayWidth(s.text), 0);
+
+/** Greedy line filling: items stay whole when they fit, else split at spaces, else hard-split. */
+function flow(items: Seg[][], avail: number, gap: number): Seg[][] {
+  const rows: Seg[][] = [];
+  let row: Seg[] = [];
+  let used = 0;
+  const place = (piece: Seg[], sep: number) => {
+    const w = widthOf(piece);
+    if (used > 0 && used + sep + w > avail) {
+      rows.push(row);
+      row = [];
+      used = 0;
+    }
+    if (used > 0) {
+      row.push(seg(' '.repeat(sep)));
+      used += sep;
+    }
+    row.push(...piece);
+    used += w;
+  };
+  for (const item of items) {
+    if (widthOf(item) <= avail) {
+      place(item, gap);
+      continue;
+    }
+    words(item).forEach((word, i) => {
+      const sep = i === 0 ? gap : 1;
+      if (widthOf(word) <= avail) return place(word, sep);
+      const first = word[0];
+      for (const chunk of hardSplit(word.map((s) => s.text).join(''), avail)) place([{ ...first, text: chunk }], sep);
+    });
+  }
+  if (row.length || rows.length === 0) rows.push(row);
+  return rows;
+}
+
+function renderSegs(segs: Seg[], color: boolean): string {
+  return segs.map((s) => paint(s.text, s.tone, { color, badge: s.badge })).join('');
+}
+
+/** The prefix, cut to `indent` columns and padded to it. */
+function renderPrefix(prefix: Seg[] | undefined, indent: number, color: boolean): string {
+  let out = '';
+  let used = 0;
+  for (const s of prefix ?? []) {
+    const text = truncate(s.text, indent - used);
+    out += paint(text, s.tone, { color, badge: s.badge });
+    used += displayWidth(text);
+    if (used >= indent) break;
+  }
+  return out + ' '.repeat(Math.max(0, indent - used));
+}
+
+export function layoutCardLine(line: CardLine, width: number, color: boolean): string[] {
+  const indent = Math.min(line.indent, Math.floor(width / 3));
+  if (line.items.length === 0) return [renderPrefix(line.prefix, indent, color).trimEnd()];
+  const items = line.items.map((item) => item.map((s) => ({ ...s, text: segText(s, color) })));
+  return flow(items, width - indent, line.gap).map((row, i) => {
+    const lead = i === 0 ? renderPrefix(line.prefix, indent, color) : ' '.repeat(indent);
+    return (lead + renderSegs(row, color)).trimEnd();
+  });
+}
+
+/**
+ * Reports as plain-text cards, one line per `\n`, none wider than `width` (default 80, at least 20)
+ * columns. ANSI colour codes only when `color` is true.
+ */
+export function renderText(reports: Report[], opts: { color: boolean; width?: number }): string {
+  const width = Math.max(MIN_WIDTH, Math.floor(opts.width ?? 80));
+  const lines = reports.flatMap((report, i) => [
+    ...(i > 0 ? [''] : []),
+    ...reportCardLines(report).flatMap((line) => layoutCardLine(line, width, opts.color)),
+  ]);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,278 @@
+// The offline lab, checked with plain Node clients (no secgrade code) so that the lab itself can be
+// trusted as the ground truth for the scanner's tests.
+import dgram from 'node:dgram';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import https from 'node:https';
+import net from 'node:net';
+import { dirname } from 'node:path';
+import tls from 'node:tls';
+import dnsPacket from 'dns-packet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAB_DOMAINS } from '../../src/lab/domains.js';
+import { startLab, type RunningLab } from '../../src/lab/lab.js';
+
+let lab: RunningLab;
+
+beforeAll(async () => {
+  lab = await startLab();
+});
+
+afterAll(async () => {
+  await lab?.stop();
+});
+
+function portOf(domain: string): number {
+  const entry = lab.info.domains[domain];
+  if (!entry) throw new Error(`not in lab: ${domain}`);
+  return entry.port;
+}
+
+/** Resolves with the connected socket (caller closes it), rejects with the handshake error. */
+function connect(domain: string, options: tls.ConnectionOptions = {}): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({
+      host: '127.0.0.1',
+      port: portOf(domain),
+      servername: domain,
+      ca: [lab.caPem],
+      ...options,
+    });
+    socket.once('secureConnect', () => resolve(socket));
+    socket.once('error', (err) => {
+      socket.destroy();
+      reject(err);
+    });
+  });
+}
+
+async function handshake<T>(domain: string, options: tls.ConnectionOptions, read: (s: tls.TLSSocket) => T): Promise<T> {
+  const socket = await connect(domain, options);
+  try {
+    return read(socket);
+  } finally {
+    socket.destroy();
+  }
+}
+
+interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function get(domain: string): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(
+      { host: '127.0.0.1', port: portOf(domain), servername: domain, headers: { host: domain }, ca: [lab.caPem], agent: false, path: '/' },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+  });
+}
+
+const LEGACY_CLIENT = { ciphers: 'ALL:@SECLEVEL=0' } as const;
+
+describe('lab info', () => {
+  it('lists every catalogue domain with a loopback port and writes the CA file', async () => {
+    expect(Object.keys(lab.info.domains).sort()).toEqual(LAB_DOMAINS.map((d) => d.name).sort());
+    for (const entry of Object.values(lab.info.domains)) {
+      expect(entry.ip).toBe('127.0.0.1');
+      expect(entry.port).toBeGreaterThan(0);
+      expect(entry.description.length).toBeGreaterThan(0);
+    }
+    expect(lab.info.dns).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(dirname(lab.info.caFile)).toMatch(/secgrade-lab-/);
+    expect(await readFile(lab.info.caFile, 'utf8')).toBe(lab.caPem);
+  });
+});
+
+describe('TLS', () => {
+  it('good: negotiates TLS 1.3 and verifies against the lab CA', async () => {
+    const result = await handshake('good.secgrade.test', {}, (s) => ({
+      authorized: s.authorized,
+      protocol: s.getProtocol(),
+      alpn: s.alpnProtocol,
+      cert: s.getPeerCertificate(),
+    }));
+    expect(result.authorized).toBe(true);
+    expect(result.protocol).toBe('TLSv1.3');
+    expect(result.cert.subjectaltname).toBe('DNS:good.secgrade.test');
+    expect(tls.checkServerIdentity('good.secgrade.test', result.cert)).toBeUndefined();
+  });
+
+  it('good: TLS 1.2 uses a forward-secret AEAD suite chosen by the server, TLS 1.1 is refused', async () => {
+    const cipher = await handshake('good.secgrade.test', { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256' }, (s) => s.getCipher());
+    expect(cipher.version).toBe('TLSv1.2');
+    expect(cipher.standardName).toBe('TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'); // server order wins
+    await expect(connect('good.secgrade.test', { ...LEGACY_CLIENT, minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1' })).rejects.toThrow();
+  });
+
+  it('legacy: accepts TLS 1.0 with an RSA certificate', async () => {
+    const result = await handshake('legacy.secgrade.test', { ...LEGACY_CLIENT, minVersion: 'TLSv1', maxVersion: 'TLSv1' }, (s) => ({
+      authorized: s.authorized,
+      protocol: s.getProtocol(),
+      keyType: s.getPeerX509Certificate()?.publicKey.asymmetricKeyType,
+    }));
+    expect(result).toEqual({ authorized: true, protocol: 'TLSv1', keyType: 'rsa' });
+  });
+
+  it('legacy: offers static RSA key exchange and refuses TLS 1.3', async () => {
+    const cipher = await handshake('legacy.secgrade.test', { ...LEGACY_CLIENT, ciphers: 'AES256-SHA:@SECLEVEL=0' }, (s) => s.getCipher());
+    expect(cipher.standardName).toBe('TLS_RSA_WITH_AES_256_CBC_SHA');
+    await expect(connect('legacy.secgrade.test', { minVersion: 'TLSv1.3' })).rejects.toThrow();
+  });
+
+  it('expired: fails verification with CERT_HAS_EXPIRED', async () => {
+    await expect(connect('expired.secgrade.test')).rejects.toMatchObject({ code: 'CERT_HAS_EXPIRED' });
+  });
+
+  it('wrong-host: the chain verifies but the name does not', async () => {
+    const result = await handshake('wrong-host.secgrade.test', { checkServerIdentity: () => undefined }, (s) => ({
+      authorized: s.authorized,
+      cert: s.getPeerCertificate(),
+    }));
+    expect(result.authorized).toBe(true);
+    expect(tls.checkServerIdentity('wrong-host.secgrade.test', result.cert)).toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+    await expect(connect('wrong-host.secgrade.test')).rejects.toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+  });
+});
+
+describe('HTTP', () => {
+  it('good: 200 with HSTS, CSP and a secure cookie', async () => {
+    const res = await get('good.secgrade.test');
+    expect(res.status).toBe(200);
+    expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['set-cookie']?.[0]).toMatch(/; Secure; HttpOnly; SameSite=Lax/);
+    expect(res.body).toContain('good.secgrade.test');
+  });
+
+  it('legacy: no HSTS, version banners, insecure cookie', async () => {
+    const res = await get('legacy.secgrade.test');
+    expect(res.status).toBe(200);
+    expect(res.headers['strict-transport-security']).toBeUndefined();
+    expect(res.headers['content-security-policy']).toBeUndefined();
+    expect(res.headers['server']).toBe('Apache/2.2.15 (CentOS)');
+    expect(res.headers['x-powered-by']).toBe('PHP/5.3.3');
+    expect(res.headers['set-cookie']?.[0]).not.toMatch(/secure|httponly/i);
+  });
+});
+
+/** One UDP question to the lab's DNS server. */
+type DnsAnswer = dnsPacket.Answer & { data: unknown };
+
+async function query(name: string, type: string): Promise<DnsAnswer[]> {
+  const [host, port] = lab.info.dns.split(':') as [string, string];
+  const socket = dgram.createSocket('udp4');
+  try {
+    const id = Math.floor(Math.random() * 0xffff);
+    const reply = new Promise<Buffer>((resolve, reject) => {
+      socket.once('message', resolve);
+      socket.once('error', reject);
+      setTimeout(() => reject(new Error(`DNS timeout: ${name} ${type}`)), 3000).unref();
+    });
+    const question = { type: type as dnsPacket.RecordType, name };
+    socket.send(dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [question] }), Number(port), host);
+    const packet = dnsPacket.decode(await reply);
+    expect(packet.id).toBe(id);
+    return (packet.answers ?? []) as DnsAnswer[];
+  } finally {
+    socket.close();
+  }
+}
+
+/** dns-packet has no SVCB/HTTPS codec: read priority, target and the `port` SvcParam (key 3) by hand. */
+function parseHttpsRdata(rdata: Buffer): { priority: number; target: string; port?: number } {
+  const priority = rdata.readUInt16BE(0);
+  const labels: string[] = [];
+  let offset = 2;
+  for (let len = rdata[offset]!; len > 0; len = rdata[offset]!) {
+    labels.push(rdata.subarray(offset + 1, offset + 1 + len).toString('ascii'));
+    offset += len + 1;
+  }
+  offset += 1;
+  let port: number | undefined;
+  while (offset + 4 <= rdata.length) {
+    const key = rdata.readUInt16BE(offset);
+    const length = rdata.readUInt16BE(offset + 2);
+    if (key === 3) port = rdata.readUInt16BE(offset + 4);
+    offset += 4 + length;
+  }
+  return { priority, target: labels.join('.') || '.', port };
+}
+
+describe('DNS', () => {
+  it('A and HTTPS records point every domain at its server', async () => {
+    for (const [name, entry] of Object.entries(lab.info.domains)) {
+      const a = await query(name, 'A');
+      expect(a.map((r) => r.data)).toEqual(['127.0.0.1']);
+      const [https65] = await query(name, 'UNKNOWN_65'); // HTTPS = type 65
+      expect(https65).toBeDefined();
+      expect(parseHttpsRdata(https65!.data as Buffer)).toEqual({ priority: 1, target: '.', port: entry.port });
+    }
+  });
+
+  it('mail: MX, SPF and DMARC', async () => {
+    const mx = await query('mail.secgrade.test', 'MX');
+    expect(mx.map((r) => r.data)).toEqual([{ preference: 10, exchange: 'mx.mail.secgrade.test' }]);
+    const txt = (rs: DnsAnswer[]) => rs.map((r) => (r.data as Buffer[]).map(String).join(''));
+    expect(txt(await query('mail.secgrade.test', 'TXT'))).toEqual(['v=spf1 mx -all']);
+    expect(txt(await query('_dmarc.mail.secgrade.test', 'TXT'))).toEqual([
+      'v=DMARC1; p=reject; rua=mailto:dmarc@mail.secgrade.test; pct=100',
+    ]);
+  });
+});
+
+function tcpRefused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
+  });
+}
+
+/** A UDP port is released once a fresh socket can bind it. */
+function udpFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket('udp4');
+    socket.once('error', () => resolve(false));
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
+}
+
+describe('start-up and shut-down', () => {
+  it('rejects an already aborted start', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(startLab({ signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('undoes a start aborted mid-way', async () => {
+    const controller = new AbortController();
+    const starting = startLab({ signal: controller.signal });
+    setTimeout(() => controller.abort(), 5);
+    await expect(starting).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  // Last on purpose: stops the shared lab.
+  it('stop() closes every port, removes the temp dir and is idempotent', async () => {
+    const ports = Object.values(lab.info.domains).map((d) => d.port);
+    const dnsPort = Number(lab.info.dns.split(':')[1]);
+    const dir = dirname(lab.info.caFile);
+    await Promise.all([lab.stop(), lab.stop()]);
+    await lab.stop();
+    for (const port of ports) expect(await tcpRefused(port)).toBe(true);
+    expect(await udpFree(dnsPort)).toBe(true);
+    expect(existsSync(dir)).toBe(false);
+  });
+});
