@@ -2,6 +2,13 @@
 // Thin launcher: the compiled CLI lives in dist/ (built by `npm install` through the prepare script).
 import { runCli } from '../dist/src/cli/main.js';
 
+// A bug must still end in one line, not a stack trace (SECGRADE_DEBUG=1 shows it).
+process.on('uncaughtException', (err) => {
+  process.stderr.write(`secgrade: internal error: ${err?.message ?? err}\n`);
+  if (process.env.SECGRADE_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
+  process.exit(3);
+});
+
 const controller = new AbortController();
 let interrupted = 0;
 for (const sig of ['SIGINT', 'SIGTERM']) {

@@ -1,5 +1,6 @@
 // The engine: target → endpoints → planned probe tasks → evidence → findings → Report.
 // Network I/O happens only inside probes' collect(); everything after is pure assembly.
+import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
 import { ALL_PROBES } from '../../probes/index.js';
 import type { Report } from '../model/report.js';
@@ -102,6 +103,8 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
   const limits = opts.limits ?? defaultLimits();
   const deadline = AbortSignal.timeout(opts.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+  // Every task and connection listens for the deadline; that is by design, not a leak.
+  setMaxListeners(0, signal);
   emit({ type: 'target-start', target: name, at: Date.now() });
 
   const resolved = await Promise.race([
@@ -225,6 +228,7 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
 /** Scan several targets with shared limits; reports come back in input order. */
 export async function scanTargets(targets: readonly Target[], opts: ScanOptions, parallelTargets = 4): Promise<Report[]> {
   const limits = opts.limits ?? defaultLimits();
+  if (opts.signal) setMaxListeners(0, opts.signal); // one derived deadline signal per target
   const reports: Report[] = new Array(targets.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -48,45 +48,17 @@ const RSA_2048 = {
 let x509Module: Promise<typeof X509> | undefined;
 
 /**
- * @peculiar/x509 pulls in tsyringe, which throws at import time unless a `Reflect.getMetadata`
- * polyfill is present, and `reflect-metadata` is not a dependency. Install a tiny one first, then
- * import the library lazily (a static import would be evaluated before the shim).
+ * @peculiar/x509 pulls in tsyringe, which needs the reflect-metadata polyfill loaded first. Both
+ * are imported lazily so that scans, which never issue certificates, do not pay for them.
  */
 function loadX509(): Promise<typeof X509> {
   x509Module ??= (async () => {
-    installReflectMetadataShim();
+    await import('reflect-metadata');
     const x509 = await import('@peculiar/x509');
     x509.cryptoProvider.set(webcrypto);
     return x509;
   })();
   return x509Module;
-}
-
-type MetadataStore = WeakMap<object, Map<unknown, unknown>>;
-
-/** Just enough of the reflect-metadata API for tsyringe; leaves an existing polyfill alone. */
-function installReflectMetadataShim(): void {
-  const reflect = Reflect as unknown as Record<string, unknown>;
-  if (typeof reflect.getMetadata === 'function') return;
-  const store: MetadataStore = new WeakMap();
-  const own = (target: object, create: boolean): Map<unknown, unknown> | undefined => {
-    let map = store.get(target);
-    if (!map && create) store.set(target, (map = new Map()));
-    return map;
-  };
-  const getOwnMetadata = (key: unknown, target: object): unknown => own(target, false)?.get(key);
-  const getMetadata = (key: unknown, target: object): unknown => {
-    for (let t: object | null = target; t; t = Object.getPrototypeOf(t) as object | null) {
-      const map = own(t, false);
-      if (map?.has(key)) return map.get(key);
-    }
-    return undefined;
-  };
-  const defineMetadata = (key: unknown, value: unknown, target: object): void => {
-    own(target, true)!.set(key, value);
-  };
-  const metadata = (key: unknown, value: unknown) => (target: object) => defineMetadata(key, value, target);
-  Object.assign(reflect, { getOwnMetadata, getMetadata, defineMetadata, metadata });
 }
 
 /** 16 random bytes, top bit clear (positive) and first byte non-zero (keeps the full length). */

@@ -309,7 +309,7 @@ export function layoutCardLine(line: CardLine, width: number, color: boolean): s
 
 /**
  * Reports as plain-text cards, one line per `\n`, none wider than `width` (default 80, at least 20)
- * columns. ANSI colour codes only when `color` is true.
+ * columns, ending in a newline ('' for no reports). ANSI colour codes only when `color` is true.
  */
 export function renderText(reports: Report[], opts: { color: boolean; width?: number }): string {
   const width = Math.max(MIN_WIDTH, Math.floor(opts.width ?? 80));
@@ -317,5 +317,5 @@ export function renderText(reports: Report[], opts: { color: boolean; width?: nu
     ...(i > 0 ? [''] : []),
     ...reportCardLines(report).flatMap((line) => layoutCardLine(line, width, opts.color)),
   ]);
-  return `${lines.join('\n')}\n`;
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }

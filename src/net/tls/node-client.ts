@@ -125,8 +125,9 @@ export function nodeTlsHandshake(opts: NodeTlsOptions): Promise<NodeTlsOutcome> 
     );
     opts.signal.addEventListener('abort', onAbort, { once: true });
 
-    socket.on('OCSPResponse', (resp: Buffer) => {
-      ocspResponse = resp.length > 0 ? resp : null;
+    // Emitted with null when the server sent no stapled response.
+    socket.on('OCSPResponse', (resp: Buffer | null) => {
+      ocspResponse = resp && resp.length > 0 ? resp : null;
     });
     socket.once('secureConnect', () => {
       const ephemeral = socket.getEphemeralKeyInfo();
