@@ -4,13 +4,13 @@ import { defineConfig } from 'vitest/config';
 // `npm run test:conformance` runs the tests that need Debian packages (nginx, testssl.sh …).
 export default defineConfig({
   test: {
-    reporters: process.env.CI ? ['default'] : ['default'],
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.{ts,tsx}'], testTimeout: 15_000 } },
       {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.{ts,tsx}'],
+          globalSetup: ['test/helpers/build.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -100,7 +100,7 @@ export const httpBasicProbe = defineProbe<HttpBasicEvidence>({
           url,
           ip: ep.ip,
           servername: sni,
-          ca: ctx.trust.anchorsPem,
+          extraCa: ctx.trust.extraCaPem,
           timeoutMs: ctx.connectTimeoutMs,
           signal: ctx.signal,
         }),

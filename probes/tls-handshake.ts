@@ -123,7 +123,7 @@ export const tlsHandshakeProbe = defineProbe<TlsHandshakeEvidence>({
         ip: ep.ip,
         port: ep.port,
         servername: ctx.target.sni,
-        ca: ctx.trust.anchorsPem,
+        extraCa: ctx.trust.extraCaPem,
         requestOCSP: true,
         alpn: ['h2', 'http/1.1'],
         timeoutMs: ctx.connectTimeoutMs,

@@ -106,7 +106,7 @@ export const tlsProtocolsProbe = defineProbe<TlsProtocolsEvidence>({
             ip: ep.ip,
             port: ep.port,
             servername: ctx.target.sni,
-            ca: ctx.trust.anchorsPem,
+            extraCa: ctx.trust.extraCaPem,
             minVersion: version,
             maxVersion: version,
             // Offer everything this OpenSSL can, so a refusal is about the version, not the suites.

@@ -209,7 +209,8 @@ function findingLines(findings: readonly Finding[]): CardLine[] {
     lines.push({
       indent: FINDING_INDENT,
       prefix: [seg(' '.repeat(FIELD_INDENT)), seg(SEVERITY_TAG[f.severity], severityTone(f.severity))],
-      items: [[seg(f.title)], ...(f.endpoint ? [[seg(f.endpoint, 'dim')]] : [])],
+      // The stable id is what scripts, --fail-on reports and suppressions refer to.
+      items: [[seg(f.title)], [seg(f.id, 'dim')], ...(f.endpoint ? [[seg(f.endpoint, 'dim')]] : [])],
       gap: 2,
     });
     if (!showsDetail(f.severity)) continue;

@@ -5,8 +5,8 @@ import { X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 
 export interface TrustStore {
-  /** PEM certificates to pass as `ca` to a TLS client: the defaults plus any extra anchors. */
-  readonly anchorsPem: readonly string[];
+  /** Anchors added to Node's bundled Mozilla roots (--ca-file), as PEM. */
+  readonly extraCaPem: readonly string[];
   /** Anchors added by the user (--ca-file), for display. */
   readonly extraAnchors: readonly X509Certificate[];
   readonly description: string;
@@ -22,7 +22,7 @@ const MAX_CA_FILE_BYTES = 8 * 1024 * 1024;
 export function createTrustStore(extraPem: readonly string[] = []): TrustStore {
   const extraAnchors = extraPem.map((pem) => new X509Certificate(pem));
   return {
-    anchorsPem: [...rootCertificates, ...extraPem],
+    extraCaPem: extraPem,
     extraAnchors,
     description:
       `${rootCertificates.length} Mozilla roots (Node ${process.versions.node})` +

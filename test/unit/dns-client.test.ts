@@ -1,3 +1,4 @@
+import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DnsClient } from '../../src/net/dns/client.js';
 import type { DnsRecord, LookupResult } from '../../src/net/dns/types.js';
@@ -206,6 +207,23 @@ describe('DnsClient negative answers and failures', () => {
     } finally {
       await silent.close();
     }
+  });
+
+  it('reports a closed UDP port as a network error, quickly and without throwing', async () => {
+    const probe = dgram.createSocket('udp4');
+    await new Promise<void>((r) => probe.bind(0, '127.0.0.1', () => r()));
+    const port = probe.address().port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const started = Date.now();
+    const result = await new DnsClient({ servers: [{ host: '127.0.0.1', port }], timeoutMs: 3000, retries: 0 }).query('x.test', 'A');
+    expect(result.status).toBe('error');
+    expect(result.status === 'error' && result.reason).toMatch(/ECONNREFUSED/);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('turns an invalid server port into an error result, not an exception', async () => {
+    const result = await new DnsClient({ servers: [{ host: '127.0.0.1', port: 70000 }] }).query('x.test', 'A');
+    expect(result.status).toBe('error');
   });
 
   it('returns an error when there are no servers', async () => {

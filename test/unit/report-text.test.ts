@@ -54,7 +54,7 @@ describe('renderText', () => {
     const order = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'].map(at);
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    expect(out[at('CRITICAL')]).toBe('  CRITICAL  Certificate expired  198.51.100.7:443');
+    expect(out[at('CRITICAL')]).toBe('  CRITICAL  Certificate expired  tls.cert.expired  198.51.100.7:443');
 
     const text = out.join('\n');
     expect(text).toContain('            Fix: Renew the certificate and install the new chain;');

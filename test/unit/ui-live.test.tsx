@@ -1,8 +1,14 @@
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // Force chalk's colour support on (before ink loads) so the no-colour assertions mean something.
-vi.hoisted(() => {
+const previousForceColor = vi.hoisted(() => {
+  const previous = process.env.FORCE_COLOR;
   process.env.FORCE_COLOR = '1';
+  return previous;
+});
+afterAll(() => {
+  if (previousForceColor === undefined) delete process.env.FORCE_COLOR;
+  else process.env.FORCE_COLOR = previousForceColor;
 });
 
 import { Console } from 'node:console';

@@ -1,9 +1,15 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 
 // Ink colours through chalk, which turns itself off when stdout is not a TTY; force it on (before
 // ink is imported) so "no ANSI when color=false" is really tested against a chalk that would colour.
-vi.hoisted(() => {
+const previousForceColor = vi.hoisted(() => {
+  const previous = process.env.FORCE_COLOR;
   process.env.FORCE_COLOR = '1';
+  return previous;
+});
+afterAll(() => {
+  if (previousForceColor === undefined) delete process.env.FORCE_COLOR;
+  else process.env.FORCE_COLOR = previousForceColor;
 });
 
 import { cleanup, render } from 'ink-testing-library';

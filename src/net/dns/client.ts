@@ -70,6 +70,15 @@ export class DnsClient {
 
   /** Ask each server in turn until one gives a definitive answer (ok, nodata, nxdomain). */
   async query(name: string, type: RecordType, opts: DnsQueryOptions = {}): Promise<LookupResult> {
+    try {
+      return await this.queryServers(name, type, opts);
+    } catch (err) {
+      // Last line of defence for the "never throws" contract; reaching it is a bug.
+      return { status: 'error', reason: `internal error: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+
+  private async queryServers(name: string, type: RecordType, opts: DnsQueryOptions): Promise<LookupResult> {
     const qname = normalizeName(name);
     const nameError = checkName(qname);
     if (nameError) return { status: 'error', reason: nameError };
@@ -78,10 +87,10 @@ export class DnsClient {
     const failures: string[] = [];
     let rcode: string | undefined;
     for (const server of this.servers) {
-      if (opts.signal?.aborted) return ABORTED;
+      if (opts.signal?.aborted) return aborted();
       const result = await this.askServer(server, qname, type, opts);
       if (result.status !== 'error') return result;
-      if (result.reason === ABORTED.reason) return ABORTED;
+      if (result.reason === ABORTED_REASON) return result;
       failures.push(result.reason);
       rcode = result.rcode ?? rcode;
     }
@@ -117,7 +126,8 @@ export class DnsClient {
   }
 }
 
-const ABORTED = { status: 'error', reason: 'aborted' } as const;
+const ABORTED_REASON = 'aborted';
+const aborted = (): LookupResult => ({ status: 'error', reason: ABORTED_REASON });
 
 /** Query names are validated here because dns-packet would silently mis-encode long labels. */
 function checkName(qname: string): string | null {
@@ -152,7 +162,7 @@ type Classified = Outcome | { kind: 'ignore' };
 function toResult(outcome: Outcome, ask: Question, transport: Transport, where: string, timeoutMs: number): LookupResult {
   switch (outcome.kind) {
     case 'aborted':
-      return ABORTED;
+      return aborted();
     case 'timeout':
       return { status: 'error', reason: `timeout: no ${transport.toUpperCase()} response from ${where} after ${timeoutMs} ms` };
     case 'truncated': // only UDP answers are classified as truncated; kept for exhaustiveness
@@ -187,7 +197,12 @@ function exchange(transport: Transport, ask: Question, timeoutMs: number, signal
     const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) return finish({ kind: 'aborted' });
-    release = transport === 'udp' ? startUdp(ask.server, query, classify, finish) : startTcp(ask.server, query, classify, finish);
+    try {
+      release = transport === 'udp' ? startUdp(ask.server, query, classify, finish) : startTcp(ask.server, query, classify, finish);
+    } catch (err) {
+      // e.g. ERR_SOCKET_BAD_PORT is thrown synchronously rather than emitted.
+      return finish({ kind: 'failed', reason: `network error: ${errorText(err as Error)}` });
+    }
     // `finish` may already have run synchronously, before `release` was assigned.
     if (done) release();
   });

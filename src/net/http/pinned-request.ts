@@ -1,13 +1,15 @@
 // One HTTP(S) request through undici, connected to a pinned IP while SNI and Host carry the name,
 // with a deadline, an abort signal, capped headers and a capped body. No redirect following here.
 import { buildConnector, Client, errors as undiciErrors } from 'undici';
+import { secureContextFor } from '../tls/node-client.js';
 
 export interface PinnedRequestOptions {
   url: URL;
   ip: string;
   /** SNI for https; null sends none. */
   servername: string | null;
-  ca: readonly string[];
+  /** Trust anchors added to Node's bundled roots. */
+  extraCa: readonly string[];
   method?: 'GET' | 'HEAD';
   headers?: Record<string, string>;
   timeoutMs: number;
@@ -51,7 +53,8 @@ function describeHttpError(err: unknown, timeoutMs: number): string {
 export async function pinnedRequest(opts: PinnedRequestOptions): Promise<PinnedResponse> {
   const https = opts.url.protocol === 'https:';
   const baseConnector = buildConnector({
-    ca: [...opts.ca],
+    // buildConnector hands its options to tls.connect, so the cached context (roots parsed once) fits.
+    secureContext: secureContextFor({ extraCa: opts.extraCa }),
     rejectUnauthorized: false, // trust is the TLS probes' verdict; headers are graded regardless
     timeout: opts.timeoutMs,
   });

@@ -7,7 +7,8 @@ export interface NodeTlsOptions {
   port: number;
   /** SNI; null sends none (IP-literal targets). */
   servername: string | null;
-  ca: readonly string[];
+  /** Trust anchors added to Node's bundled Mozilla roots. */
+  extraCa: readonly string[];
   minVersion?: SecureVersion;
   maxVersion?: SecureVersion;
   /** OpenSSL cipher string for TLS ≤ 1.2. */
@@ -85,6 +86,27 @@ export function classifyTlsError(err: NodeJS.ErrnoException): { kind: TlsFailure
   return { kind: 'network', reason: err.message.split('\n')[0] ?? 'connection failed' };
 }
 
+// A context built from Node's default (already parsed) root store plus the extra anchors costs
+// ~1 ms; passing all ~150 roots as PEM costs ~40 ms each time. Build each distinct one once.
+const contextCache = new WeakMap<readonly string[], Map<string, tls.SecureContext>>();
+
+export function secureContextFor(opts: Pick<NodeTlsOptions, 'extraCa' | 'minVersion' | 'maxVersion' | 'ciphers'>): tls.SecureContext {
+  let byParams = contextCache.get(opts.extraCa);
+  if (!byParams) {
+    byParams = new Map();
+    contextCache.set(opts.extraCa, byParams);
+  }
+  const key = `${opts.minVersion ?? ''}|${opts.maxVersion ?? ''}|${opts.ciphers ?? ''}`;
+  let ctx = byParams.get(key);
+  if (!ctx) {
+    ctx = tls.createSecureContext({ minVersion: opts.minVersion, maxVersion: opts.maxVersion, ciphers: opts.ciphers });
+    // addCACert copies the shared root store before adding, so other contexts are unaffected.
+    for (const pem of opts.extraCa) ctx.context.addCACert(pem);
+    byParams.set(key, ctx);
+  }
+  return ctx;
+}
+
 export function nodeTlsHandshake(opts: NodeTlsOptions): Promise<NodeTlsOutcome> {
   return new Promise((resolve) => {
     if (opts.signal.aborted) {
@@ -98,13 +120,10 @@ export function nodeTlsHandshake(opts: NodeTlsOptions): Promise<NodeTlsOutcome> 
       host: opts.ip,
       port: opts.port,
       servername: opts.servername ?? undefined,
-      ca: [...opts.ca],
+      secureContext: secureContextFor(opts),
       rejectUnauthorized: false,
       // Hostname matching is judged by the probe on the leaf, not by the handshake.
       checkServerIdentity: () => undefined,
-      minVersion: opts.minVersion,
-      maxVersion: opts.maxVersion,
-      ciphers: opts.ciphers,
       requestOCSP: opts.requestOCSP,
       ALPNProtocols: opts.alpn,
     };

@@ -1,0 +1,168 @@
+// End to end: the lab's real servers, scanned through the CLI exactly as a user would
+// (`--dns` the lab's DNS server, `--ca-file` its CA, port from the HTTPS record).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLab, type RunningLab } from '../../src/lab/lab.js';
+import type { Report } from '../../src/model/report.js';
+import { runInProcess } from '../helpers/cli.js';
+import { expectValidReport } from '../helpers/schema.js';
+
+let lab: RunningLab;
+const reports = new Map<string, Report>();
+
+beforeAll(async () => {
+  lab = await startLab();
+  const names = Object.keys(lab.info.domains);
+  const run = await runInProcess([...names, '--dns', lab.info.dns, '--ca-file', lab.info.caFile, '--format', 'json']);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  const parsed = JSON.parse(run.stdout) as unknown[];
+  for (const r of parsed) {
+    expectValidReport(r);
+    reports.set(r.target.host, r);
+  }
+});
+
+afterAll(async () => {
+  await lab?.stop();
+});
+
+const get = (name: string): Report => {
+  const r = reports.get(name);
+  if (!r) throw new Error(`no report for ${name}`);
+  return r;
+};
+
+describe('scanning the lab through the CLI', () => {
+  it('scans every lab domain on the port its HTTPS record names', () => {
+    for (const [name, d] of Object.entries(lab.info.domains)) {
+      const r = get(name);
+      expect(r.status).toBe('ok');
+      expect(r.target).toMatchObject({ host: name, port: d.port, portSource: 'dns-https-record' });
+      expect(r.endpoints.map((e) => [e.ip, e.port])).toEqual([[d.ip, d.port]]);
+      expect(r.grades).toEqual({ tls: null, http: null, email: null, overall: null });
+    }
+  });
+
+  it('good: TLS 1.2 + 1.3 only, trusted matching certificate, HSTS and CSP, no findings', () => {
+    const r = get('good.secgrade.test');
+    const tls = r.endpoints[0]!.tls;
+    expect(tls.status).toBe('ok');
+    expect(tls.protocols).toEqual({ SSLv2: null, SSLv3: null, 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true });
+    expect(tls.negotiated).toMatchObject({ protocol: 'TLSv1.3', cipherSuite: expect.stringMatching(/^TLS_(AES|CHACHA20)/) });
+    expect(tls.certificates[0]).toMatchObject({
+      sans: ['good.secgrade.test'], trusted: true, hostnameMatch: true, keyType: 'EC', keyBits: 256,
+      signatureAlgorithm: 'SHA256withECDSA', selfSigned: false, ocspStapled: false,
+    });
+    expect(tls.certificates[0]!.daysRemaining).toBeGreaterThan(80);
+    expect(tls.probes['tls-protocols']).toMatchObject({ status: 'ok', connections: 4 });
+    expect(r.http).toMatchObject({
+      status: 'ok', statusCode: 200, hsts: { maxAge: 31536000, includeSubDomains: true, preload: false, preloaded: null },
+    });
+    expect(r.http!.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(r.http!.cookies).toEqual([
+      expect.objectContaining({ name: 'session', secure: true, httpOnly: true, sameSite: 'Lax', path: '/' }),
+    ]);
+    expect(r.email).toMatchObject({ status: 'ok', spf: { status: 'found', all: '-all' }, dmarc: { policy: 'reject' }, mx: [] });
+    expect(r.findings).toEqual([]);
+  });
+
+  it('legacy: offers TLS 1.0 and 1.1, no TLS 1.3, no HSTS or CSP', () => {
+    const r = get('legacy.secgrade.test');
+    const tls = r.endpoints[0]!.tls;
+    expect(tls.protocols).toMatchObject({ 'TLSv1.0': true, 'TLSv1.1': true, 'TLSv1.2': true, 'TLSv1.3': false });
+    expect(tls.certificates[0]).toMatchObject({ keyType: 'RSA', keyBits: 2048, trusted: true, hostnameMatch: true });
+    const ids = r.findings.map((f) => f.id);
+    for (const id of ['tls.protocol.tls10', 'tls.protocol.tls11', 'tls.protocol.no-tls13', 'http.hsts.missing', 'http.csp.missing']) {
+      expect(ids).toContain(id);
+    }
+    expect(r.findings.find((f) => f.id === 'tls.protocol.tls10')?.endpoint).toBe(`127.0.0.1:${lab.info.domains['legacy.secgrade.test']!.port}`);
+    expect(r.http!.headers['server']).toBe('Apache/2.2.15 (CentOS)');
+    expect(r.http!.cookies[0]).toMatchObject({ name: 'PHPSESSID', secure: false, httpOnly: false });
+  });
+
+  it('expired: flagged critical, untrusted because expired, days remaining negative', () => {
+    const r = get('expired.secgrade.test');
+    const leaf = r.endpoints[0]!.tls.certificates[0]!;
+    expect(leaf.daysRemaining).toBeLessThan(0);
+    expect(leaf).toMatchObject({ trusted: false, trustError: 'CERT_HAS_EXPIRED', hostnameMatch: true });
+    expect(r.findings[0]).toMatchObject({ id: 'tls.cert.expired', severity: 'critical' });
+    expect(r.findings.map((f) => f.id)).not.toContain('tls.cert.untrusted');
+  });
+
+  it('wrong-host: chain trusted but the name does not match', () => {
+    const r = get('wrong-host.secgrade.test');
+    const leaf = r.endpoints[0]!.tls.certificates[0]!;
+    expect(leaf).toMatchObject({ trusted: true, hostnameMatch: false, sans: ['other.secgrade.test'] });
+    expect(r.findings.filter((f) => f.id.startsWith('tls.')).map((f) => f.id)).toEqual(['tls.cert.hostname-mismatch']);
+  });
+
+  it('mail: MX, SPF and DMARC found, nothing to report', () => {
+    const r = get('mail.secgrade.test');
+    expect(r.email).toMatchObject({
+      status: 'ok',
+      mx: [{ host: 'mx.mail.secgrade.test', preference: 10 }],
+      spf: { status: 'found', record: 'v=spf1 mx -all', all: '-all', errors: [] },
+      dmarc: { status: 'found', policy: 'reject', subdomainPolicy: 'reject', pct: 100, rua: ['mailto:dmarc@mail.secgrade.test'] },
+    });
+    expect(r.findings).toEqual([]);
+  });
+
+  it('without --ca-file the lab CA is not trusted', async () => {
+    const run = await runInProcess(['good.secgrade.test', '--dns', lab.info.dns, '--checks', 'cert', '--format', 'json']);
+    const r = JSON.parse(run.stdout) as Report;
+    expectValidReport(r);
+    expect(r.endpoints[0]!.tls.certificates[0]).toMatchObject({ trusted: false, trustError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+    expect(r.findings.map((f) => f.id)).toEqual(['tls.cert.untrusted']);
+    expect(r.http).toBeNull(); // --checks cert runs no HTTP probe
+  });
+
+  it('--ip and --sni pin the connection: wrong-host served under the good name still mismatches', async () => {
+    const port = lab.info.domains['wrong-host.secgrade.test']!.port;
+    const run = await runInProcess([
+      `127.0.0.1:${port}`, '--sni', 'wrong-host.secgrade.test', '--ca-file', lab.info.caFile, '--checks', 'tls', '--format', 'json',
+    ]);
+    const r = JSON.parse(run.stdout) as Report;
+    expectValidReport(r);
+    expect(r.target).toMatchObject({ host: '127.0.0.1', port, portSource: 'target' });
+    expect(r.endpoints[0]!.tls.certificates[0]!.hostnameMatch).toBe(false);
+    expect(r.email).toBeNull();
+  });
+
+  it('ndjson writes one line per target', async () => {
+    const run = await runInProcess(['good.secgrade.test', 'mail.secgrade.test', '--dns', lab.info.dns, '--ca-file', lab.info.caFile, '--format', 'ndjson']);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    const hosts = lines.map((l) => {
+      const r = JSON.parse(l) as Report;
+      expectValidReport(r);
+      return r.target.host;
+    });
+    expect(hosts.sort()).toEqual(['good.secgrade.test', 'mail.secgrade.test']);
+  });
+
+  it('--fail-on gates on severity: expired fails at critical, good passes', async () => {
+    const base = ['--dns', lab.info.dns, '--ca-file', lab.info.caFile, '--format', 'json', '--fail-on', 'critical'];
+    const bad = await runInProcess(['expired.secgrade.test', ...base]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/expired\.secgrade\.test:\d+: 1 finding\(s\) at or above critical \(first: tls\.cert\.expired\)/);
+    const good = await runInProcess(['good.secgrade.test', ...base]);
+    expect(good.code).toBe(0);
+  });
+
+  it('an unknown lab name is a DNS failure: exit 3 with the reason', async () => {
+    const run = await runInProcess(['missing.secgrade.test', '--dns', lab.info.dns, '--format', 'json']);
+    expect(run.code).toBe(3);
+    const r = JSON.parse(run.stdout) as Report;
+    expectValidReport(r);
+    expect(r).toMatchObject({ status: 'error', reason: 'could not resolve missing.secgrade.test: the name does not exist (NXDOMAIN)' });
+    expect(run.stderr.trim().split('\n')).toEqual(['secgrade: missing.secgrade.test: scan incomplete: could not resolve missing.secgrade.test: the name does not exist (NXDOMAIN)']);
+  });
+
+  it('text output carries the facts, without colour when not a terminal', async () => {
+    const run = await runInProcess(['expired.secgrade.test', '--dns', lab.info.dns, '--ca-file', lab.info.caFile, '--format', 'text']);
+    expect(run.stdout).toContain('expired.secgrade.test');
+    expect(run.stdout).toContain('tls.cert.expired');
+    expect(run.stdout).not.toMatch(/\x1b\[/);
+    for (const line of run.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+});
