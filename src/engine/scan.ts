@@ -12,6 +12,7 @@ import type { ScanEventListener } from './events.js';
 import { createLimits, type Limits } from './limits.js';
 import {
   endpointKey,
+  ProbeFailed,
   ProbeSkipped,
   type CheckCategory,
   type Endpoint,
@@ -166,10 +167,13 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
           trust: opts.trust,
           signal,
           connectTimeoutMs,
-          withConnection: (host, fn) => {
-            connections++;
-            return limits.connection(host, fn);
-          },
+          withConnection: (host, fn) =>
+            limits.connection(host, () => {
+              // A connection that only gets its slot after the deadline must not be opened at all.
+              if (signal.aborted) return Promise.reject(new ProbeFailed(abortReason(signal, opts.timeoutMs)));
+              connections++;
+              return fn();
+            }),
           now,
         };
         let outcome: TaskOutcome;

@@ -102,6 +102,28 @@ describe('engine', () => {
     expect(limits.peakConnections('127.0.0.1')).toBe(2);
   });
 
+  it('connections still queued at the deadline are never opened', async () => {
+    let opened = 0;
+    const queued = defineProbe({
+      id: 'queued', title: 'queued', categories: ['tls'], scope: 'endpoint', section: 'tls',
+      async collect(ctx) {
+        await Promise.allSettled(Array.from({ length: 3 }, () => ctx.withConnection(ctx.endpoint!.ip, async () => {
+          opened++;
+          await sleep(60_000, ctx.signal); // a connection that only ends when the deadline aborts it
+        })));
+        return {};
+      },
+      check: () => [], report: () => ({}),
+    });
+    const report = await scanTarget(parseTarget('q.test'), {
+      resolver: fakeResolver({ 'q.test': ['127.0.0.1'] }), trust, timeoutMs: 200, probes: [queued],
+      limits: createLimits({ concurrency: 4, perHostConnections: 1 }),
+    });
+    await sleep(50); // let the queue drain after the deadline
+    expect(opened).toBe(1);
+    expect(report.endpoints[0]!.tls.probes['queued']).toMatchObject({ status: 'error', connections: 1 });
+  });
+
   it('skipped and failed probes are "could not test", never pass or fail', async () => {
     const skip = defineProbe({ id: 'skip', title: 's', categories: ['email'], scope: 'target', section: 'email',
       collect: async () => { throw new ProbeSkipped('not applicable'); }, check: () => [], report: () => ({}) });
