@@ -14,7 +14,7 @@ export interface LiveUi {
 
 export function startLiveUi(opts: { stdout?: NodeJS.WriteStream; color: boolean; columns?: number }): LiveUi {
   const stdout = opts.stdout ?? process.stdout;
-  const store = createLiveStore();
+  const store = createLiveStore(Date.now, { coalesceMs: 50 });
   const instance = render(
     <LiveView store={store} color={opts.color} columns={opts.columns} rows={stdout.isTTY ? stdout.rows : undefined} />,
     { stdout, patchConsole: true },

@@ -116,14 +116,25 @@ export interface LiveStore {
   finish(reports: Report[]): void;
 }
 
-/** A minimal external store for useSyncExternalStore; `clock` is injectable for tests. */
-export function createLiveStore(clock: () => number = Date.now): LiveStore {
+/**
+ * A minimal external store for useSyncExternalStore; `clock` is injectable for tests.
+ * With `coalesceMs`, bursts of events cause one re-render per interval instead of one each: every
+ * render is synchronous, and rendering per event slowed a 100 ms scan down to a second.
+ */
+export function createLiveStore(clock: () => number = Date.now, opts: { coalesceMs?: number } = {}): LiveStore {
   let state = initialLiveState;
   const listeners = new Set<() => void>();
-  const set = (next: LiveState) => {
+  let pending: NodeJS.Timeout | null = null;
+  const notify = () => {
+    if (pending) clearTimeout(pending);
+    pending = null;
+    for (const l of listeners) l();
+  };
+  const set = (next: LiveState, now = false) => {
     if (next === state) return;
     state = next;
-    for (const l of listeners) l();
+    if (now || !opts.coalesceMs) notify();
+    else pending ??= setTimeout(notify, opts.coalesceMs);
   };
   return {
     getState: () => state,
@@ -132,6 +143,6 @@ export function createLiveStore(clock: () => number = Date.now): LiveStore {
       return () => listeners.delete(onChange);
     },
     dispatch: (event) => set(applyEvent(state, event, clock())),
-    finish: (reports) => set(finishState(state, reports)),
+    finish: (reports) => set(finishState(state, reports), true),
   };
 }
