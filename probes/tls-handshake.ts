@@ -1,7 +1,7 @@
 // One modern handshake per endpoint through Node's TLS stack: what a browser would negotiate, and
 // the certificate chain with its verification against the trust store.
 import { describeCertificate } from '../src/cert/describe.js';
-import { defineProbe, ProbeFailed } from '../src/engine/probe.js';
+import { defineProbe, pinnedTls, ProbeFailed } from '../src/engine/probe.js';
 import { finding, REF } from '../src/model/finding.js';
 import type { CertificateInfo, Finding } from '../src/model/report.js';
 import { nodeTlsHandshake } from '../src/net/tls/node-client.js';
@@ -119,16 +119,7 @@ export const tlsHandshakeProbe = defineProbe<TlsHandshakeEvidence>({
     const ep = ctx.endpoint;
     if (!ep) throw new ProbeFailed('no endpoint to connect to');
     const outcome = await ctx.withConnection(ep.ip, () =>
-      nodeTlsHandshake({
-        ip: ep.ip,
-        port: ep.port,
-        servername: ctx.target.sni,
-        extraCa: ctx.trust.extraCaPem,
-        requestOCSP: true,
-        alpn: ['h2', 'http/1.1'],
-        timeoutMs: ctx.connectTimeoutMs,
-        signal: ctx.signal,
-      }),
+      nodeTlsHandshake({ ...pinnedTls(ctx, ep), requestOCSP: true, alpn: ['h2', 'http/1.1'] }),
     );
     if (!outcome.ok) throw new ProbeFailed(outcome.reason);
     const now = ctx.now();

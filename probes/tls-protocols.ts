@@ -2,9 +2,9 @@
 // OpenSSL 3 cannot speak SSLv2/SSLv3, so those stay null ("not tested") until the raw TLS engine
 // replaces this collector; the report field and the checks stay the same.
 import type { SecureVersion } from 'node:tls';
-import { defineProbe, ProbeFailed } from '../src/engine/probe.js';
+import { defineProbe, pinnedTls, ProbeFailed } from '../src/engine/probe.js';
 import { finding, REF } from '../src/model/finding.js';
-import type { Finding, ProtocolName, Protocols } from '../src/model/report.js';
+import { untestedProtocols, type Finding, type ProtocolName, type Protocols } from '../src/model/report.js';
 import { nodeTlsHandshake, type NodeTlsOutcome } from '../src/net/tls/node-client.js';
 
 export interface TlsProtocolsEvidence {
@@ -87,14 +87,7 @@ export const tlsProtocolsProbe = defineProbe<TlsProtocolsEvidence>({
   async collect(ctx) {
     const ep = ctx.endpoint;
     if (!ep) throw new ProbeFailed('no endpoint to connect to');
-    const protocols: Protocols = {
-      SSLv2: null,
-      SSLv3: null,
-      'TLSv1.0': null,
-      'TLSv1.1': null,
-      'TLSv1.2': null,
-      'TLSv1.3': null,
-    };
+    const protocols = untestedProtocols();
     const attempts: TlsProtocolsEvidence['attempts'] = {
       SSLv2: 'not tested: needs the raw TLS engine',
       SSLv3: 'not tested: needs the raw TLS engine',
@@ -103,16 +96,11 @@ export const tlsProtocolsProbe = defineProbe<TlsProtocolsEvidence>({
       VERSIONS.map(async ([name, version]) => {
         const outcome = await ctx.withConnection(ep.ip, () =>
           nodeTlsHandshake({
-            ip: ep.ip,
-            port: ep.port,
-            servername: ctx.target.sni,
-            extraCa: ctx.trust.extraCaPem,
+            ...pinnedTls(ctx, ep),
             minVersion: version,
             maxVersion: version,
             // Offer everything this OpenSSL can, so a refusal is about the version, not the suites.
             ciphers: 'ALL:COMPLEMENTOFALL:@SECLEVEL=0',
-            timeoutMs: ctx.connectTimeoutMs,
-            signal: ctx.signal,
           }),
         );
         protocols[name] = versionVerdict(outcome);

@@ -10,6 +10,7 @@ import {
   type ProbeStatus,
   type Report,
   type TlsResult,
+  untestedProtocols,
 } from '../model/report.js';
 import { ALGORITHM_VERSION, TOOL_VERSION } from '../version.js';
 import { endpointKey, type Endpoint, type Probe, type ScanTarget } from './probe.js';
@@ -41,7 +42,7 @@ export function emptyTls(): TlsResult {
     status: 'skipped',
     reason: 'no TLS checks selected',
     negotiated: null,
-    protocols: { SSLv2: null, SSLv3: null, 'TLSv1.0': null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null },
+    protocols: untestedProtocols(),
     cipherSuites: {},
     serverPreference: {},
     groups: null,

@@ -85,6 +85,18 @@ export class ProbeFailed extends Error {
   override name = 'ProbeFailed';
 }
 
+/** What every TLS connection of a probe shares: the pinned endpoint, SNI, trust, deadline. */
+export function pinnedTls(ctx: ProbeContext, ep: Endpoint) {
+  return {
+    ip: ep.ip,
+    port: ep.port,
+    servername: ctx.target.sni,
+    extraCa: ctx.trust.extraCaPem,
+    timeoutMs: ctx.connectTimeoutMs,
+    signal: ctx.signal,
+  };
+}
+
 export function defineProbe<E>(probe: Probe<E>): Probe<E> {
   return probe;
 }

@@ -47,6 +47,10 @@ export const ProtocolsSchema = T.Object(
 );
 export type Protocols = Record<ProtocolName, boolean | null>;
 
+export function untestedProtocols(): Protocols {
+  return { SSLv2: null, SSLv3: null, 'TLSv1.0': null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null };
+}
+
 export const VULNERABILITY_VERDICTS = ['vulnerable', 'not-vulnerable', 'unknown'] as const;
 
 export const SctSchema = T.Object({

@@ -20,6 +20,9 @@ import { targetViews } from '../../ui/layout.js';
 import { startLiveUi } from '../../ui/live.js';
 import { LiveView } from '../../ui/LiveView.js';
 import { applyEvent, createLiveStore, finishState, initialLiveState, type LiveStore } from '../../ui/state.js';
+
+// Ink renders on its own schedule; under a loaded CI machine 1 s (vitest's default) is not enough.
+const waitLong = <T,>(fn: () => T | Promise<T>) => vi.waitFor(fn, { timeout: 5000, interval: 20 });
 import { expiredReport, goodReport, unreachableReport } from './fixtures-reports.js';
 
 // eslint-disable-next-line no-control-regex
@@ -145,8 +148,8 @@ describe('LiveView', () => {
     const { store, app } = mount({ color: false, clock });
     feed(store, scanEvents());
     now += 3_400;
-    await vi.waitFor(() => expect(app.lastFrame()).toContain('Cipher suites'));
-    await vi.waitFor(() => expect(app.lastFrame()).toMatch(/Cipher suites\s+3s/)); // elapsed ticks
+    await waitLong(() => expect(app.lastFrame()).toContain('Cipher suites'));
+    await waitLong(() => expect(app.lastFrame()).toMatch(/Cipher suites\s+3s/)); // elapsed ticks
     const lines = (app.lastFrame() ?? '').split('\n');
     const row = (title: string) => lines.find((l) => l.includes(title) && l.startsWith('    ')) ?? '';
 
@@ -167,7 +170,7 @@ describe('LiveView', () => {
     const { store, app } = mount({ color: false });
     feed(store, scanEvents().slice(0, 4));
     const seen = new Set<string>();
-    await vi.waitFor(() => {
+    await waitLong(() => {
       const m = app.lastFrame()?.match(new RegExp(`(${SPINNER.source}) Protocol support`));
       if (m?.[1]) seen.add(m[1]);
       expect(seen.size).toBeGreaterThanOrEqual(3);
@@ -181,17 +184,17 @@ describe('LiveView', () => {
       { type: 'target-resolved', target: 'nx.invalid', endpoints: [], at: 0 },
       ...scanEvents(),
     ]);
-    await vi.waitFor(() => expect(app.lastFrame()).toContain('✗ resolution failed: no address to scan'));
+    await waitLong(() => expect(app.lastFrame()).toContain('✗ resolution failed: no address to scan'));
     expect(app.lastFrame()).toMatch(/^✗ nx\.invalid/m);
 
     store.dispatch({ type: 'target-end', target: 'nx.invalid', report: unreachableReport, at: 0 });
     store.dispatch({ type: 'target-end', target: T, report: expiredReport, at: 0 });
-    await vi.waitFor(() => expect(app.lastFrame()).toContain('✗ nx.invalid  scan failed: no endpoint reachable'));
+    await waitLong(() => expect(app.lastFrame()).toContain('✗ nx.invalid  scan failed: no endpoint reachable'));
     expect(app.lastFrame()).toMatch(/✓ good\.example {2}overall T {2}12 probes · 1 error · 1 skipped · 3\.0s/);
     expect(app.lastFrame()).not.toContain('resolved  '); // live area is empty once all targets ended
 
     store.finish([unreachableReport, expiredReport]);
-    await vi.waitFor(() => expect(app.lastFrame()).toContain('expired.example:443'));
+    await waitLong(() => expect(app.lastFrame()).toContain('expired.example:443'));
     const out = app.lastFrame() ?? '';
     expect(out.indexOf('down.example:8443')).toBeLessThan(out.indexOf('expired.example:443'));
     expect(out.indexOf('CRITICAL')).toBeLessThan(out.indexOf('LOW '));
@@ -201,7 +204,7 @@ describe('LiveView', () => {
   it('colours states only when color is true', async () => {
     const coloured = mount({ color: true });
     feed(coloured.store, scanEvents());
-    await vi.waitFor(() => expect(coloured.app.lastFrame()).toContain('Heartbleed'));
+    await waitLong(() => expect(coloured.app.lastFrame()).toContain('Heartbleed'));
     const frame = coloured.app.lastFrame() ?? '';
     expect(frame).toMatch(/\u001b\[32m✓/); // green done
     expect(frame).toMatch(/\u001b\[31m✗/); // red error
@@ -210,7 +213,7 @@ describe('LiveView', () => {
 
     const plain = mount({ color: false });
     feed(plain.store, scanEvents());
-    await vi.waitFor(() => expect(plain.app.lastFrame()).toContain('Heartbleed'));
+    await waitLong(() => expect(plain.app.lastFrame()).toContain('Heartbleed'));
     expect(plain.app.lastFrame()).not.toMatch(ANSI);
   });
 });
@@ -239,7 +242,7 @@ describe('startLiveUi', () => {
     const stdout = new FakeStdout();
     const ui = startLiveUi({ stdout: stdout as unknown as NodeJS.WriteStream, color: false });
     for (const e of scanEvents()) ui.listener(e);
-    await vi.waitFor(() => expect(stdout.output).toContain('Heartbleed'));
+    await waitLong(() => expect(stdout.output).toContain('Heartbleed'));
     ui.listener({ type: 'target-end', target: T, report: goodReport, at: 0 });
 
     await ui.finish([goodReport]);
