@@ -55,30 +55,47 @@ interface Resolved {
   error: string | null;
 }
 
-/** Port from the target, else from the name's HTTPS record (RFC 9460 `port`), else 443. */
-async function resolvePort(target: Target, opts: ScanOptions, signal: AbortSignal): Promise<Pick<Resolved, 'port' | 'portSource'>> {
-  if (target.port !== null) return { port: target.port, portSource: 'target' };
-  if (isIP(target.host) === 0 && !opts.ips?.length) {
-    const res = await opts.resolver.query(target.host, 'HTTPS', signal);
-    if (res.status === 'ok') {
-      for (const r of res.records) {
-        if (r.type === 'HTTPS' && r.priority > 0 && r.params.port !== undefined) {
-          return { port: r.params.port, portSource: 'dns-https-record' };
-        }
-      }
-    }
+/** How long the optional HTTPS-record lookup may outlast the address lookup. */
+const HTTPS_RECORD_GRACE_MS = 1000;
+
+/** The port named by the host's HTTPS record (RFC 9460 `port`), or null. Never rejects. */
+async function httpsRecordPort(host: string, opts: ScanOptions, signal: AbortSignal): Promise<number | null> {
+  const res = await opts.resolver.query(host, 'HTTPS', signal);
+  if (res.status !== 'ok') return null;
+  for (const r of res.records) {
+    if (r.type === 'HTTPS' && r.priority > 0 && r.params.port !== undefined) return r.params.port;
   }
-  return { port: DEFAULT_HTTPS_PORT, portSource: 'default' };
+  return null;
 }
 
+/**
+ * Endpoints and port. The port comes from the target, else from the name's HTTPS record (as
+ * browsers do), else 443. The HTTPS lookup runs beside the address lookup and is given up after a
+ * short grace, so an /etc/hosts pin with unreachable DNS servers is not held up by it.
+ */
 async function resolveTarget(target: Target, opts: ScanOptions, signal: AbortSignal): Promise<Resolved> {
-  const { port, portSource } = await resolvePort(target, opts, signal);
-  const toEndpoint = (ip: string): Endpoint => ({ ip, port, family: isIP(ip) === 6 ? 6 : 4 });
-  if (opts.ips?.length) return { port, portSource, endpoints: opts.ips.map(toEndpoint), error: null };
-  const res = await opts.resolver.addresses(target.host, signal);
-  if (res.status === 'ok') return { port, portSource, endpoints: res.addresses.map((a) => toEndpoint(a.address)), error: null };
-  const why = res.status === 'nxdomain' ? 'the name does not exist (NXDOMAIN)' : res.status === 'nodata' ? 'no A or AAAA records' : res.reason;
-  return { port, portSource, endpoints: [], error: `could not resolve ${target.host}: ${why}` };
+  const wantRecord = target.port === null && isIP(target.host) === 0 && !opts.ips?.length;
+  const recordPort = wantRecord ? httpsRecordPort(target.host, opts, signal) : Promise.resolve(null);
+  const addresses = opts.ips?.length
+    ? Promise.resolve({ status: 'ok' as const, addresses: opts.ips.map((ip) => ({ address: ip })) })
+    : opts.resolver.addresses(target.host, signal);
+  const res = await addresses;
+  let grace: NodeJS.Timeout | undefined;
+  const fromRecord = await Promise.race([
+    recordPort,
+    new Promise<null>((resolve) => (grace = setTimeout(() => resolve(null), HTTPS_RECORD_GRACE_MS))),
+  ]);
+  clearTimeout(grace);
+  const port = target.port ?? fromRecord ?? DEFAULT_HTTPS_PORT;
+  const portSource = target.port !== null ? 'target' : fromRecord !== null ? 'dns-https-record' : 'default';
+  if (res.status === 'ok') {
+    const endpoints = res.addresses.map((a): Endpoint => ({ ip: a.address, port, family: isIP(a.address) === 6 ? 6 : 4 }));
+    return { port, portSource, endpoints, error: null };
+  }
+  const why = res.status === 'nxdomain' ? `could not resolve ${target.host}: the name does not exist (NXDOMAIN)`
+    : res.status === 'nodata' ? `could not resolve ${target.host}: no A or AAAA records`
+    : res.reason.startsWith('could not resolve') ? res.reason : `could not resolve ${target.host}: ${res.reason}`;
+  return { port, portSource, endpoints: [], error: why };
 }
 
 function abortReason(signal: AbortSignal, timeoutMs: number): string {

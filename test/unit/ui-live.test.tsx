@@ -1,14 +1,20 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
-// Force chalk's colour support on (before ink loads) so the no-colour assertions mean something.
-const previousForceColor = vi.hoisted(() => {
-  const previous = process.env.FORCE_COLOR;
+// Before ink loads: force chalk's colour support on, so the no-colour assertions mean something,
+// and clear CI, because Ink writes only the final frame when CI is set (is-in-ci) and the live view
+// is only ever shown on a terminal, which CI runs never have.
+const previousEnv = vi.hoisted(() => {
+  const previous = { FORCE_COLOR: process.env.FORCE_COLOR, CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
   process.env.FORCE_COLOR = '1';
+  process.env.CI = 'false';
+  delete process.env.CONTINUOUS_INTEGRATION;
   return previous;
 });
 afterAll(() => {
-  if (previousForceColor === undefined) delete process.env.FORCE_COLOR;
-  else process.env.FORCE_COLOR = previousForceColor;
+  for (const [key, value] of Object.entries(previousEnv)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
 });
 
 import { Console } from 'node:console';

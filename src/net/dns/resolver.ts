@@ -1,5 +1,5 @@
 /**
- * The resolver every probe uses: either one explicit DNS server (--dns-server, the lab) or the
+ * The resolver every probe uses: either one explicit DNS server (--dns, the lab) or the
  * operating system's resolver, so /etc/hosts pins behave as they do for curl.
  */
 import dns from 'node:dns';
@@ -32,7 +32,7 @@ export interface ResolverOptions {
   retries?: number;
 }
 
-/** Parse a --dns-server value. Throws Error with a one-line message on bad input. */
+/** Parse a --dns value. Throws Error with a one-line message on bad input. */
 export function parseDnsServer(spec: string): DnsServerAddress {
   const parsed = parseServerSpec(spec);
   if (!parsed.ok) throw new Error(parsed.error);
