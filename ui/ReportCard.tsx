@@ -1,10 +1,9 @@
-// The report card for one target. Its content comes from reportCardLines (src/report/text.ts), the
-// same lines `--format text` prints, laid out here with Ink boxes.
+// The report card for one target: the same lines `--format text` prints (src/report/text.ts).
 import { useMemo } from 'react';
 import { Box, Text } from 'ink';
 import type { Report } from '../src/model/report.js';
-import { reportCardLines, type CardLine } from '../src/report/text.js';
-import { ColorContext, Segs, useColumns } from './theme.js';
+import { layoutCardLine, reportCardLines } from '../src/report/text.js';
+import { useColumns } from './theme.js';
 
 export interface ReportCardProps {
   report: Report;
@@ -15,15 +14,17 @@ export interface ReportCardProps {
 
 export function ReportCard({ report, color, columns }: ReportCardProps) {
   const width = useColumns(columns);
-  const lines = useMemo(() => reportCardLines(report), [report]);
+  // Laid out by the text renderer's own flow (not Ink's wrap, which keeps a leading space on
+  // continuation lines), so card and `--format text` wrap identically.
+  const rows = useMemo(() => reportCardLines(report).flatMap((line) => layoutCardLine(line, width, color)), [report, width, color]);
   return (
-    <ColorContext.Provider value={color}>
-      <Box flexDirection="column" width={width}>
-        {lines.map((line, i) => (
-          <CardRow key={i} line={line} />
-        ))}
-      </Box>
-    </ColorContext.Provider>
+    <Box flexDirection="column" width={width}>
+      {rows.map((row, i) => (
+        <Text key={i} wrap="truncate-end">
+          {row === '' ? ' ' : row}
+        </Text>
+      ))}
+    </Box>
   );
 }
 
@@ -36,25 +37,6 @@ export function ReportCards({ reports, color, columns }: { reports: Report[]; co
           <ReportCard report={report} color={color} columns={columns} />
         </Box>
       ))}
-    </Box>
-  );
-}
-
-/** Prefix column of `indent` cells, then the items flowing (and wrapping) in the rest of the width. */
-function CardRow({ line }: { line: CardLine }) {
-  if (line.items.length === 0 && !line.prefix) return <Text> </Text>;
-  return (
-    <Box>
-      {line.indent > 0 && (
-        <Box width={line.indent} flexShrink={0}>
-          {line.prefix && <Segs segs={line.prefix} wrap="truncate-end" />}
-        </Box>
-      )}
-      <Box flexGrow={1} flexShrink={1} flexWrap="wrap" columnGap={line.gap}>
-        {line.items.map((item, i) => (
-          <Segs key={i} segs={item} />
-        ))}
-      </Box>
     </Box>
   );
 }
