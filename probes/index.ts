@@ -2,7 +2,14 @@
 import type { Probe } from '../src/engine/probe.js';
 import { emailRecordsProbe } from './email-records.js';
 import { httpBasicProbe } from './http-basic.js';
+import { tlsCiphersProbe } from './tls-ciphers.js';
 import { tlsHandshakeProbe } from './tls-handshake.js';
 import { tlsProtocolsProbe } from './tls-protocols.js';
 
-export const ALL_PROBES: readonly Probe<any>[] = [tlsHandshakeProbe, tlsProtocolsProbe, httpBasicProbe, emailRecordsProbe];
+export const ALL_PROBES: readonly Probe<any>[] = [
+  tlsHandshakeProbe,
+  tlsProtocolsProbe,
+  tlsCiphersProbe,
+  httpBasicProbe,
+  emailRecordsProbe,
+];

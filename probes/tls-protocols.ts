@@ -1,37 +1,91 @@
-// Which TLS versions the endpoint accepts, one pinned-version handshake each through Node's OpenSSL.
-// OpenSSL 3 cannot speak SSLv2/SSLv3, so those stay null ("not tested") until the raw TLS engine
-// replaces this collector; the report field and the checks stay the same.
-import type { SecureVersion } from 'node:tls';
-import { defineProbe, pinnedTls, ProbeFailed } from '../src/engine/probe.js';
+// Which of SSLv2, SSLv3, TLS 1.0, 1.1, 1.2 and 1.3 the endpoint accepts, asked with hand-built
+// hellos over plain sockets (OpenSSL 3 can no longer offer SSLv2/SSLv3 or most legacy suites).
+import { defineProbe, ProbeFailed, type Endpoint, type ProbeContext } from '../src/engine/probe.js';
 import { finding, REF } from '../src/model/finding.js';
-import { untestedProtocols, type Finding, type ProtocolName, type Protocols } from '../src/model/report.js';
-import { nodeTlsHandshake, type NodeTlsOutcome } from '../src/net/tls/node-client.js';
+import { PROTOCOLS, untestedProtocols, type Finding, type ProtocolName, type Protocols } from '../src/model/report.js';
+import { SSLV2_CIPHER_KINDS, suiteByCode } from '../src/net/tls/registry/index.js';
+import { offerSslv2, offerTls, type OfferTarget, type OfferVerdict } from '../src/net/tls/offer.js';
+import { bundles, probeOrder } from '../src/net/tls/suite-order.js';
+import { AlertDescription, versionName } from '../src/net/tls/wire/constants.js';
+import type { WireVersion } from '../src/net/tls/wire/client-hello.js';
 
 export interface TlsProtocolsEvidence {
   protocols: Protocols;
-  /** Why each version was judged as it was (alert text, or why it could not be tested). */
+  /** Why each version was judged as it was: the suite negotiated, the alert, or why untested. */
   attempts: Partial<Record<ProtocolName, string>>;
+  /** SSLv2 cipher kinds the server named in its SERVER-HELLO (SSL_CK_* names). */
+  sslv2Ciphers: string[];
 }
 
-const VERSIONS: ReadonlyArray<[ProtocolName, SecureVersion]> = [
-  ['TLSv1.0', 'TLSv1'],
-  ['TLSv1.1', 'TLSv1.1'],
-  ['TLSv1.2', 'TLSv1.2'],
-  ['TLSv1.3', 'TLSv1.3'],
-];
+export const WIRE_VERSION_OF: Record<Exclude<ProtocolName, 'SSLv2'>, WireVersion> = {
+  SSLv3: 'SSLv3',
+  'TLSv1.0': 'TLSv1.0',
+  'TLSv1.1': 'TLSv1.1',
+  'TLSv1.2': 'TLSv1.2',
+  'TLSv1.3': 'TLSv1.3',
+};
 
-/**
- * A handshake failure means the server refused that version; a network failure (refused, timed
- * out, aborted) means we could not tell, which must stay null rather than become "not offered".
- */
-export function versionVerdict(outcome: NodeTlsOutcome): boolean | null {
-  if (outcome.ok) return true;
-  return outcome.kind === 'handshake' || outcome.kind === 'reset' ? false : null;
+export function offerTarget(ctx: ProbeContext, ep: Endpoint): OfferTarget {
+  return { ip: ep.ip, port: ep.port, servername: ctx.target.sni, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal };
+}
+
+/** Hello options per version: SSLv3 servers predate extensions; TLS 1.3 is asked for alone. */
+export function helloExtras(version: WireVersion) {
+  if (version === 'SSLv3') return { extensions: false };
+  if (version === 'TLSv1.3') return { supportedVersions: ['TLSv1.3' as const], keyShareGroups: [29, 23] };
+  return { renegotiationInfo: true };
+}
+
+// Alerts that mean "no suite in common" rather than "not this version": try the next bundle.
+const NO_COMMON_SUITE = new Set<number>([AlertDescription.handshakeFailure, AlertDescription.insufficientSecurity]);
+
+interface VersionVerdict {
+  accepted: boolean | null;
+  why: string;
+}
+
+/** Offer each bundle until one is accepted or the answer shows the version itself is refused. */
+async function testVersion(ctx: ProbeContext, ep: Endpoint, version: WireVersion): Promise<VersionVerdict> {
+  let last: OfferVerdict | null = null;
+  for (const bundle of bundles(probeOrder(version))) {
+    last = await ctx.withConnection(ep.ip, () => offerTls(offerTarget(ctx, ep), version, bundle, helloExtras(version)));
+    if (last.kind === 'accepted') return { accepted: true, why: `negotiated ${suiteByCode(last.suite)?.name ?? last.suite}` };
+    if (last.kind === 'untestable') return { accepted: null, why: last.reason };
+    if (last.kind === 'other-version') return { accepted: false, why: `server answered with ${versionName(last.selectedVersion)}` };
+    if (last.alert !== undefined && !NO_COMMON_SUITE.has(last.alert)) return { accepted: false, why: last.reason };
+  }
+  return { accepted: false, why: last?.kind === 'refused' ? last.reason : 'no suite accepted' };
 }
 
 export function checkTlsProtocols(ev: TlsProtocolsEvidence): Finding[] {
   const p = ev.protocols;
   const out: Finding[] = [];
+  if (p.SSLv2 === true) {
+    out.push(
+      finding({
+        id: 'tls.protocol.sslv2',
+        severity: 'critical',
+        title: 'SSLv2 is enabled',
+        detail: `The server accepts SSL 2.0 (${ev.sslv2Ciphers.join(', ') || 'no cipher named'}), broken since 1996 and exploitable through DROWN.`,
+        evidence: { protocol: 'SSLv2', accepted: true, ciphers: ev.sslv2Ciphers },
+        remediation: 'Disable SSLv2 everywhere the certificate or key is used.',
+        references: ['RFC 6176 — Prohibiting SSL 2.0 (https://www.rfc-editor.org/rfc/rfc6176)', 'CVE-2016-0800 (DROWN)', REF.ssllabsGuide],
+      }),
+    );
+  }
+  if (p.SSLv3 === true) {
+    out.push(
+      finding({
+        id: 'tls.protocol.sslv3',
+        severity: 'high',
+        title: 'SSLv3 is enabled',
+        detail: 'The server accepts SSL 3.0, deprecated by RFC 7568 and open to POODLE.',
+        evidence: { protocol: 'SSLv3', accepted: true, attempt: ev.attempts.SSLv3 ?? null },
+        remediation: 'Disable SSLv3; offer TLS 1.2 and TLS 1.3 only.',
+        references: ['RFC 7568 — Deprecating SSL 3.0 (https://www.rfc-editor.org/rfc/rfc7568)', 'CVE-2014-3566 (POODLE)', REF.ssllabsGuide],
+      }),
+    );
+  }
   for (const [version, id] of [
     ['TLSv1.0', 'tls.protocol.tls10'],
     ['TLSv1.1', 'tls.protocol.tls11'],
@@ -88,30 +142,30 @@ export const tlsProtocolsProbe = defineProbe<TlsProtocolsEvidence>({
     const ep = ctx.endpoint;
     if (!ep) throw new ProbeFailed('no endpoint to connect to');
     const protocols = untestedProtocols();
-    const attempts: TlsProtocolsEvidence['attempts'] = {
-      SSLv2: 'not tested: needs the raw TLS engine',
-      SSLv3: 'not tested: needs the raw TLS engine',
+    const attempts: TlsProtocolsEvidence['attempts'] = {};
+    let sslv2Ciphers: string[] = [];
+    const sslv2 = async (): Promise<void> => {
+      const kinds = SSLV2_CIPHER_KINDS.map((k) => k.code);
+      const v = await ctx.withConnection(ep.ip, () => offerSslv2(offerTarget(ctx, ep), kinds));
+      protocols.SSLv2 = v.kind === 'accepted' ? true : v.kind === 'refused' ? false : null;
+      attempts.SSLv2 = v.kind === 'accepted' ? `${v.cipherKinds.length} cipher kind(s)` : v.reason;
+      if (v.kind === 'accepted') sslv2Ciphers = v.cipherKinds.map((c) => SSLV2_CIPHER_KINDS.find((k) => k.code === c)?.name ?? `0x${c.toString(16)}`);
     };
-    await Promise.all(
-      VERSIONS.map(async ([name, version]) => {
-        const outcome = await ctx.withConnection(ep.ip, () =>
-          nodeTlsHandshake({
-            ...pinnedTls(ctx, ep),
-            minVersion: version,
-            maxVersion: version,
-            // Offer everything this OpenSSL can, so a refusal is about the version, not the suites.
-            ciphers: 'ALL:COMPLEMENTOFALL:@SECLEVEL=0',
-          }),
-        );
-        protocols[name] = versionVerdict(outcome);
-        attempts[name] = outcome.ok ? `negotiated ${outcome.cipher.iana}` : outcome.reason;
+    // Versions are independent: ask them in parallel (the per-host limit still caps connections).
+    await Promise.all([
+      sslv2(),
+      ...PROTOCOLS.filter((p): p is Exclude<ProtocolName, 'SSLv2'> => p !== 'SSLv2').map(async (name) => {
+        const v = await testVersion(ctx, ep, WIRE_VERSION_OF[name]);
+        protocols[name] = v.accepted;
+        attempts[name] = v.why;
       }),
-    );
-    if (VERSIONS.every(([name]) => protocols[name] === null)) {
+    ]);
+    if (PROTOCOLS.every((name) => protocols[name] === null)) {
       throw new ProbeFailed(attempts['TLSv1.2'] ?? 'no version could be tested');
     }
-    return { protocols, attempts };
+    return { protocols, attempts, sslv2Ciphers };
   },
   check: (ev) => checkTlsProtocols(ev),
+  // SSLv2 cipher kinds reach the report through tls-ciphers, which owns cipherSuites.
   report: (ev) => ({ protocols: ev.protocols }),
 });

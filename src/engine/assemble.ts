@@ -138,7 +138,8 @@ export function assembleReport(input: AssembleInput): Report {
     reason = 'no address to connect to';
   } else {
     const networked = input.outcomes.filter((o) => o.probe.scope === 'endpoint' || o.probe.section === 'http');
-    if (networked.length > 0 && networked.every((o) => o.status === 'error')) {
+    // Skipped probes (e.g. waiting on a failed one) neither prove nor disprove reachability.
+    if (networked.some((o) => o.status === 'error') && !networked.some((o) => o.status === 'ok')) {
       status = 'error';
       reason = `target unreachable: ${networked[0]?.reason ?? 'every connection failed'}`;
     }

@@ -47,14 +47,25 @@ describe('scanning the lab through the CLI', () => {
     const r = get('good.secgrade.test');
     const tls = r.endpoints[0]!.tls;
     expect(tls.status).toBe('ok');
-    expect(tls.protocols).toEqual({ SSLv2: null, SSLv3: null, 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true });
+    expect(tls.protocols).toEqual({ SSLv2: false, SSLv3: false, 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true });
+    // The server's own order (honorCipherOrder), as configured in the lab catalogue.
+    expect(tls.cipherSuites).toEqual({
+      'TLSv1.3': ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'],
+      'TLSv1.2': [
+        'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+        'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+        'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+      ],
+    });
+    expect(tls.serverPreference).toEqual({ 'TLSv1.3': true, 'TLSv1.2': true });
     expect(tls.negotiated).toMatchObject({ protocol: 'TLSv1.3', cipherSuite: expect.stringMatching(/^TLS_(AES|CHACHA20)/) });
     expect(tls.certificates[0]).toMatchObject({
       sans: ['good.secgrade.test'], trusted: true, hostnameMatch: true, keyType: 'EC', keyBits: 256,
       signatureAlgorithm: 'SHA256withECDSA', selfSigned: false, ocspStapled: false,
     });
     expect(tls.certificates[0]!.daysRemaining).toBeGreaterThan(80);
-    expect(tls.probes['tls-protocols']).toMatchObject({ status: 'ok', connections: 4 });
+    // One hello per version (SSLv2 … TLS 1.3), each accepted or refused by its first bundle.
+    expect(tls.probes['tls-protocols']).toMatchObject({ status: 'ok', connections: 6 });
     expect(r.http).toMatchObject({
       status: 'ok', statusCode: 200, hsts: { maxAge: 31536000, includeSubDomains: true, preload: false, preloaded: null },
     });
@@ -69,10 +80,21 @@ describe('scanning the lab through the CLI', () => {
   it('legacy: offers TLS 1.0 and 1.1, no TLS 1.3, no HSTS or CSP', () => {
     const r = get('legacy.secgrade.test');
     const tls = r.endpoints[0]!.tls;
-    expect(tls.protocols).toMatchObject({ 'TLSv1.0': true, 'TLSv1.1': true, 'TLSv1.2': true, 'TLSv1.3': false });
+    expect(tls.protocols).toEqual({ SSLv2: false, SSLv3: false, 'TLSv1.0': true, 'TLSv1.1': true, 'TLSv1.2': true, 'TLSv1.3': false });
+    // Client order (honorCipherOrder off): listed in the order secgrade offered them.
+    const legacy10 = ['TLS_RSA_WITH_AES_128_CBC_SHA', 'TLS_RSA_WITH_AES_256_CBC_SHA', 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA'];
+    expect(tls.cipherSuites).toEqual({
+      'TLSv1.0': legacy10,
+      'TLSv1.1': legacy10,
+      'TLSv1.2': ['TLS_RSA_WITH_AES_128_CBC_SHA', 'TLS_RSA_WITH_AES_256_CBC_SHA', 'TLS_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA'],
+    });
+    expect(tls.serverPreference).toEqual({ 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': false });
     expect(tls.certificates[0]).toMatchObject({ keyType: 'RSA', keyBits: 2048, trusted: true, hostnameMatch: true });
     const ids = r.findings.map((f) => f.id);
-    for (const id of ['tls.protocol.tls10', 'tls.protocol.tls11', 'tls.protocol.no-tls13', 'http.hsts.missing', 'http.csp.missing']) {
+    for (const id of [
+      'tls.protocol.tls10', 'tls.protocol.tls11', 'tls.protocol.no-tls13', 'tls.cipher.static-key-exchange', 'tls.cipher.cbc',
+      'http.hsts.missing', 'http.csp.missing',
+    ]) {
       expect(ids).toContain(id);
     }
     expect(r.findings.find((f) => f.id === 'tls.protocol.tls10')?.endpoint).toBe(`127.0.0.1:${lab.info.domains['legacy.secgrade.test']!.port}`);

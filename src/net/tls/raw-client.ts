@@ -1,0 +1,286 @@
+// Sends one hand-built hello (TLS or SSL 2.0) and reads the server's first flight up to where we
+// can decide: ServerHelloDone (TLS ≤ 1.2), the ServerHello of TLS 1.3 / a HelloRetryRequest (the
+// rest is encrypted), an alert, a close or garbage. No keys are derived; nothing is ever sent back.
+// Always resolves, always destroys the socket and clears its timer.
+import net from 'node:net';
+import { ByteQueue } from './wire/bytes.js';
+import { ContentType, HandshakeType, LIMITS, ProtocolVersion, handshakeTypeName } from './wire/constants.js';
+import { HandshakeReader, type HandshakeEvent } from './wire/handshake-reader.js';
+import { describeNonTls } from './wire/records.js';
+import {
+  parseCertificateMessage,
+  parseCertificateStatus,
+  parseServerHello,
+  type ParsedServerHello,
+} from './wire/server-messages.js';
+import { parseSslv2ServerHello, SSLV2_MSG, sslv2RecordSize, type ParsedSslv2ServerHello } from './wire/sslv2.js';
+
+export interface RawHelloOptions {
+  ip: string;
+  port: number;
+  timeoutMs: number;
+  signal: AbortSignal;
+  /** A full TLS record (from buildClientHello) or an SSLv2 hello (from buildSslv2ClientHello). */
+  hello: Buffer;
+  sslv2?: boolean;
+  /** Default 'server-hello-done'; TLS 1.3 and HelloRetryRequest always stop at the ServerHello. */
+  readUntil?: 'server-hello' | 'server-hello-done';
+}
+
+export type RawHelloResult =
+  | {
+      kind: 'server-hello';
+      serverHello: ParsedServerHello;
+      certificates: Buffer[];
+      /** The raw ServerKeyExchange body: parse it with parseServerKeyExchange and the suite's kind. */
+      serverKeyExchange: Buffer | null;
+      certificateStatus: Buffer | null;
+      helloDone: boolean;
+      bytesRead: number;
+      /** Why a TLS ≤ 1.2 flight ended before ServerHelloDone (alert, close, malformed message …). */
+      interruptedBy?: string;
+    }
+  | { kind: 'sslv2-server-hello'; value: ParsedSslv2ServerHello }
+  | { kind: 'alert'; level: number; description: number; name: string }
+  | { kind: 'closed'; reason: string }
+  | { kind: 'timeout'; reason: string }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'network'; reason: string }
+  | { kind: 'aborted'; reason: string }
+  | { kind: 'protocol-error'; reason: string };
+
+type AlertResult = Extract<RawHelloResult, { kind: 'alert' }>;
+type HelloResult = Extract<RawHelloResult, { kind: 'server-hello' }>;
+
+/** What the server has said so far; `decide*` turn it into a result once the flight is over. */
+class Flight {
+  hello: HelloResult | null = null;
+  /** A warning alert (e.g. unrecognized_name) that servers may send before carrying on. */
+  warning: AlertResult | null = null;
+  bytesRead = 0;
+
+  constructor(private readonly readUntil: 'server-hello' | 'server-hello-done') {}
+
+  /** Handles events in order; returns a result as soon as one is decided. */
+  onEvents(events: HandshakeEvent[]): RawHelloResult | null {
+    for (const event of events) {
+      const result = this.onEvent(event);
+      if (result) return result;
+    }
+    return null;
+  }
+
+  private onEvent(event: HandshakeEvent): RawHelloResult | null {
+    switch (event.kind) {
+      case 'handshake':
+        return this.hello ? this.afterHello(event.msgType, event.body) : this.beforeHello(event.msgType, event.body);
+      case 'alert': {
+        const alert: AlertResult = { kind: 'alert', level: event.level, description: event.description, name: event.name };
+        if (this.hello) return this.interrupted(`alert ${event.name}`);
+        // close_notify is a refusal; other warnings before the ServerHello may be followed by one.
+        if (event.level === 1 && event.description !== 0) {
+          this.warning = alert;
+          return null;
+        }
+        return alert;
+      }
+      case 'change-cipher-spec':
+      case 'encrypted':
+        // After a ServerHello: an abbreviated (resumed) handshake, or TLS 1.3 middlebox compatibility.
+        if (this.hello) return this.interrupted(`${event.kind} record`);
+        return { kind: 'protocol-error', reason: `${event.kind} record before any ServerHello` };
+      case 'error':
+        return this.hello ? this.interrupted(event.error) : { kind: 'protocol-error', reason: event.error };
+    }
+  }
+
+  private beforeHello(msgType: number, body: Buffer): RawHelloResult | null {
+    if (msgType === HandshakeType.helloRequest) return null;
+    if (msgType !== HandshakeType.serverHello) {
+      return { kind: 'protocol-error', reason: `expected a ServerHello, got ${handshakeTypeName(msgType)}` };
+    }
+    const parsed = parseServerHello(body);
+    if (!parsed.ok) return { kind: 'protocol-error', reason: parsed.error };
+    const sh = parsed.value;
+    this.hello = {
+      kind: 'server-hello',
+      serverHello: sh,
+      certificates: [],
+      serverKeyExchange: null,
+      certificateStatus: null,
+      helloDone: false,
+      bytesRead: this.bytesRead,
+    };
+    const encryptedNext = sh.isHelloRetryRequest || sh.selectedVersion > ProtocolVersion.TLSv1_2;
+    return encryptedNext || this.readUntil === 'server-hello' ? this.current() : null;
+  }
+
+  private afterHello(msgType: number, body: Buffer): RawHelloResult | null {
+    const hello = this.hello;
+    if (!hello) return null;
+    switch (msgType) {
+      case HandshakeType.certificate: {
+        const certs = parseCertificateMessage(body);
+        if (!certs.ok) return this.interrupted(certs.error);
+        hello.certificates = certs.value;
+        return null;
+      }
+      case HandshakeType.serverKeyExchange:
+        hello.serverKeyExchange = body;
+        return null;
+      case HandshakeType.certificateStatus: {
+        const status = parseCertificateStatus(body);
+        if (!status.ok) return this.interrupted(status.error);
+        hello.certificateStatus = status.value;
+        return null;
+      }
+      case HandshakeType.serverHelloDone:
+        hello.helloDone = true;
+        return this.current();
+      default:
+        // CertificateRequest, NewSessionTicket …: not needed to grade the first flight.
+        return null;
+    }
+  }
+
+  private current(): HelloResult | null {
+    return this.hello ? { ...this.hello, bytesRead: this.bytesRead } : null;
+  }
+
+  interrupted(why: string): HelloResult | null {
+    const hello = this.current();
+    return hello ? { ...hello, interruptedBy: why } : null;
+  }
+
+  /** The result when the server closed or reset the connection. */
+  onClose(reason: string, pendingBytes: number): RawHelloResult {
+    const partial = pendingBytes > 0 ? ` after ${this.bytesRead} bytes (incomplete message)` : '';
+    return this.interrupted(reason) ?? this.warning ?? { kind: 'closed', reason: `${reason}${partial}` };
+  }
+}
+
+/** SSL 2.0 answers are one record; a TLS-speaking server answers with TLS records instead. */
+class Sslv2Answer {
+  private readonly buf = new ByteQueue();
+
+  /** 'tls' when the bytes are TLS records (hand them to the TLS reader), else a result or null. */
+  feed(chunk: Buffer): RawHelloResult | 'tls' | null {
+    this.buf.push(chunk);
+    if (this.buf.length < 2) return null;
+    const head = this.buf.peek(Math.min(this.buf.length, 8));
+    const b0 = head[0] ?? 0;
+    if ((b0 === ContentType.alert || b0 === ContentType.handshake) && head[1] === 3) return 'tls';
+    // The message type follows a 2-byte header (MSB set) or a 3-byte one: reject text etc. early.
+    const type = head[b0 & 0x80 ? 2 : 3];
+    if (type !== undefined && type !== SSLV2_MSG.serverHello && type !== SSLV2_MSG.error) {
+      return { kind: 'protocol-error', reason: describeNonTls(head) };
+    }
+    const size = sslv2RecordSize(head);
+    if (size === null) return null;
+    if (!size.ok) return { kind: 'protocol-error', reason: size.error };
+    if (this.buf.length < size.value) return null;
+    const parsed = parseSslv2ServerHello(this.buf.peek(size.value));
+    return parsed.ok ? { kind: 'sslv2-server-hello', value: parsed.value } : { kind: 'protocol-error', reason: parsed.error };
+  }
+
+  get pending(): number {
+    return this.buf.length;
+  }
+
+  /** Everything received so far, for the TLS reader. */
+  all(): Buffer {
+    return this.buf.peek(this.buf.length);
+  }
+}
+
+function socketErrorResult(err: NodeJS.ErrnoException, flight: Flight, pending: number): RawHelloResult {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return { kind: 'refused', reason: 'connection refused' };
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return flight.onClose('the server reset the connection', pending);
+    case 'ETIMEDOUT':
+      return { kind: 'timeout', reason: 'connection timed out' };
+  }
+  return { kind: 'network', reason: `${err.code ?? 'error'}: ${err.message.split('\n')[0] ?? ''}` };
+}
+
+export function rawHello(opts: RawHelloOptions): Promise<RawHelloResult> {
+  return new Promise((resolve) => {
+    if (opts.signal.aborted) {
+      resolve({ kind: 'aborted', reason: 'aborted before connecting' });
+      return;
+    }
+    const flight = new Flight(opts.readUntil ?? 'server-hello-done');
+    const reader = new HandshakeReader();
+    let sslv2: Sslv2Answer | null = opts.sslv2 ? new Sslv2Answer() : null;
+    let connected = false;
+    let settled = false;
+    // Bytes of an incomplete record or message, to explain an early close.
+    let pendingBytes = 0;
+
+    // Pinned addresses only: a host name here would mean a DNS lookup nobody asked for.
+    if (net.isIP(opts.ip) === 0) {
+      resolve({ kind: 'network', reason: `not an IP address: ${opts.ip}` });
+      return;
+    }
+    if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535) {
+      resolve({ kind: 'network', reason: `bad port: ${opts.port}` });
+      return;
+    }
+    const socket = net.connect({ host: opts.ip, port: opts.port });
+    const finish = (result: RawHelloResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      resolve(result);
+    };
+    const onAbort = (): void => finish({ kind: 'aborted', reason: 'aborted' });
+    const timer = setTimeout(() => {
+      const stage = connected ? `no decisive answer within ${opts.timeoutMs} ms` : `no connection within ${opts.timeoutMs} ms`;
+      finish(flight.interrupted(stage) ?? { kind: 'timeout', reason: stage });
+    }, opts.timeoutMs);
+    opts.signal.addEventListener('abort', onAbort, { once: true });
+
+    const feedTls = (chunk: Buffer): void => {
+      const events = reader.feed(chunk);
+      pendingBytes = reader.buffered;
+      const result = flight.onEvents(events);
+      if (result) finish(result);
+    };
+
+    socket.setNoDelay(true);
+    socket.on('connect', () => {
+      connected = true;
+      socket.write(opts.hello);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      flight.bytesRead += chunk.length;
+      if (flight.bytesRead > LIMITS.maxBytesPerConnection) {
+        const reason = `the server sent more than ${LIMITS.maxBytesPerConnection} bytes`;
+        finish(flight.interrupted(reason) ?? { kind: 'protocol-error', reason });
+        return;
+      }
+      if (!sslv2) {
+        feedTls(chunk);
+        return;
+      }
+      const v2 = sslv2.feed(chunk);
+      pendingBytes = sslv2.pending;
+      if (v2 === 'tls') {
+        const all = sslv2.all();
+        sslv2 = null;
+        feedTls(all);
+      } else if (v2) {
+        finish(v2);
+      }
+    });
+    socket.on('end', () => finish(flight.onClose('the server closed the connection', pendingBytes)));
+    socket.on('close', () => finish(flight.onClose('the connection closed', pendingBytes)));
+    socket.on('error', (err: NodeJS.ErrnoException) => finish(socketErrorResult(err, flight, pendingBytes)));
+  });
+}
