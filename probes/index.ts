@@ -3,6 +3,7 @@ import type { Probe } from '../src/engine/probe.js';
 import { emailRecordsProbe } from './email-records.js';
 import { httpBasicProbe } from './http-basic.js';
 import { tlsCiphersProbe } from './tls-ciphers.js';
+import { tlsGroupsProbe } from './tls-groups.js';
 import { tlsHandshakeProbe } from './tls-handshake.js';
 import { tlsProtocolsProbe } from './tls-protocols.js';
 
@@ -10,6 +11,7 @@ export const ALL_PROBES: readonly Probe<any>[] = [
   tlsHandshakeProbe,
   tlsProtocolsProbe,
   tlsCiphersProbe,
+  tlsGroupsProbe,
   httpBasicProbe,
   emailRecordsProbe,
 ];

@@ -23,65 +23,92 @@ const nameOf = (code: number): string => suiteByCode(code)?.name ?? `0x${code.to
 
 interface Enumeration {
   accepted: number[];
-  /** An accepted suite came from beyond the first hello, so picks are not one ranking. */
-  spansBundles: boolean;
+  /** For each accepted suite, the bundle it was picked from: picks within one bundle are one ranking. */
+  bundleOf: number[];
   incomplete?: string;
 }
 
-async function enumerate(ctx: ProbeContext, ep: Endpoint, p: TlsVersionName): Promise<Enumeration> {
+async function enumerate(
+  ctx: ProbeContext,
+  ep: Endpoint,
+  p: TlsVersionName,
+  seed: TlsProtocolsEvidence['firstPick'][TlsVersionName],
+): Promise<Enumeration> {
   const version = WIRE_VERSION_OF[p];
   let remaining = [...probeOrder(version)];
   const accepted: number[] = [];
+  const bundleOf: number[] = [];
   let refusedBundles = 0;
-  let spansBundles = false;
+  // tls-protocols already made the first offers with the same order and options: continue there.
+  if (seed) {
+    remaining = remaining.slice(seed.refusedBundles * MAX_SUITES_PER_HELLO).filter((c) => c !== seed.suite);
+    accepted.push(seed.suite);
+    bundleOf.push(seed.refusedBundles);
+    refusedBundles = seed.refusedBundles;
+  }
   while (remaining.length > 0) {
     const bundle = remaining.slice(0, MAX_SUITES_PER_HELLO);
     const v = await ctx.withConnection(ep.ip, () => offerTls(offerTarget(ctx, ep), version, bundle, helloExtras(version)));
     if (v.kind === 'accepted') {
       accepted.push(v.suite);
+      bundleOf.push(refusedBundles);
       remaining = remaining.filter((c) => c !== v.suite);
-      if (refusedBundles > 0) spansBundles = true;
     } else if (v.kind === 'untestable') {
-      return { accepted, spansBundles, incomplete: v.reason };
+      return { accepted, bundleOf, incomplete: v.reason };
     } else {
       // Nothing left in this bundle is acceptable: move on to the next one.
       remaining = remaining.slice(bundle.length);
       refusedBundles++;
     }
   }
-  return { accepted, spansBundles };
+  return { accepted, bundleOf };
 }
 
 /**
  * Server order: offer the accepted suites reversed. A client-order server takes our first; a
- * server-order server takes its own favourite again. One handshake when the picks came from a
- * single hello (the first pick is then the favourite); otherwise a forward offer is needed too.
+ * server-order server takes its own favourite again. When every pick came from one hello the first
+ * pick is that favourite and the picks are already the server's ranking (one extra handshake).
+ * Picks from several hellos are separate rankings: a forward offer finds the favourite, and later
+ * groups are merged in by binary insertion, one two-suite hello per comparison.
  */
 async function preference(ctx: ProbeContext, ep: Endpoint, p: TlsVersionName, e: Enumeration): Promise<{ server: boolean | null; order: number[] }> {
   if (e.accepted.length < 2) return { server: null, order: e.accepted };
   const version = WIRE_VERSION_OF[p];
   const offer = (suites: number[]) =>
     ctx.withConnection(ep.ip, () => offerTls(offerTarget(ctx, ep), version, suites.slice(0, MAX_SUITES_PER_HELLO), helloExtras(version)));
+  const spans = new Set(e.bundleOf).size > 1;
   const reversed = await offer([...e.accepted].reverse());
   if (reversed.kind !== 'accepted') return { server: null, order: e.accepted };
   let favourite = e.accepted[0];
-  if (e.spansBundles) {
+  if (spans) {
     const forward = await offer(e.accepted);
     if (forward.kind !== 'accepted') return { server: null, order: e.accepted };
     favourite = forward.suite;
   }
   const server = reversed.suite === favourite;
-  if (!server || !e.spansBundles) return { server, order: e.accepted };
-  // Picks from several hellos are not one ranking: rank the accepted suites by asking again.
-  const order: number[] = [];
-  let rest = [...e.accepted];
-  while (rest.length > 1) {
-    const v = await offer(rest);
-    if (v.kind !== 'accepted') return { server, order: [...order, ...rest] };
-    order.push(v.suite);
-    rest = rest.filter((c) => c !== v.suite);
+  if (!server || !spans) return { server, order: e.accepted };
+
+  const groups = new Map<number, number[]>();
+  e.accepted.forEach((suite, i) => groups.set(e.bundleOf[i]!, [...(groups.get(e.bundleOf[i]!) ?? []), suite]));
+  const [first, ...later] = [...groups.values()];
+  const merged = [...(first ?? [])];
+  for (const group of later) {
+    let lo = 0;
+    for (const suite of group) {
+      // Within a group the order is known, so each suite goes after the one inserted before it.
+      let hi = merged.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const v = await offer([suite, merged[mid]!]);
+        if (v.kind !== 'accepted') return { server, order: e.accepted };
+        if (v.suite === suite) hi = mid;
+        else lo = mid + 1;
+      }
+      merged.splice(lo, 0, suite);
+      lo++;
+    }
   }
-  return { server, order: [...order, ...rest] };
+  return { server, order: merged };
 }
 
 function suitesMatching(ev: TlsCiphersEvidence, test: (s: CipherSuiteInfo) => boolean): Record<string, string[]> {
@@ -262,7 +289,7 @@ export const tlsCiphersProbe = defineProbe<TlsCiphersEvidence>({
     const versions = (Object.keys(WIRE_VERSION_OF) as TlsVersionName[]).filter((p) => protocols.protocols[p] === true);
     await Promise.all(
       versions.map(async (p) => {
-        const e = await enumerate(ctx, ep, p);
+        const e = await enumerate(ctx, ep, p, protocols.firstPick[p]);
         const pref = e.incomplete ? { server: null, order: e.accepted } : await preference(ctx, ep, p, e);
         ev.suites[p] = pref.order.map(nameOf);
         ev.serverPreference[p] = pref.server;

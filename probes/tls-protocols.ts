@@ -15,6 +15,11 @@ export interface TlsProtocolsEvidence {
   attempts: Partial<Record<ProtocolName, string>>;
   /** SSLv2 cipher kinds the server named in its SERVER-HELLO (SSL_CK_* names). */
   sslv2Ciphers: string[];
+  /**
+   * Per accepted version: the suite the server picked and how many bundles it refused first, so
+   * tls-ciphers continues from there instead of repeating these handshakes.
+   */
+  firstPick: Partial<Record<ProtocolName, { suite: number; refusedBundles: number }>>;
 }
 
 export const WIRE_VERSION_OF: Record<Exclude<ProtocolName, 'SSLv2'>, WireVersion> = {
@@ -42,17 +47,22 @@ const NO_COMMON_SUITE = new Set<number>([AlertDescription.handshakeFailure, Aler
 interface VersionVerdict {
   accepted: boolean | null;
   why: string;
+  firstPick?: { suite: number; refusedBundles: number };
 }
 
 /** Offer each bundle until one is accepted or the answer shows the version itself is refused. */
 async function testVersion(ctx: ProbeContext, ep: Endpoint, version: WireVersion): Promise<VersionVerdict> {
   let last: OfferVerdict | null = null;
+  let refusedBundles = 0;
   for (const bundle of bundles(probeOrder(version))) {
     last = await ctx.withConnection(ep.ip, () => offerTls(offerTarget(ctx, ep), version, bundle, helloExtras(version)));
-    if (last.kind === 'accepted') return { accepted: true, why: `negotiated ${suiteByCode(last.suite)?.name ?? last.suite}` };
+    if (last.kind === 'accepted') {
+      return { accepted: true, why: `negotiated ${suiteByCode(last.suite)?.name ?? last.suite}`, firstPick: { suite: last.suite, refusedBundles } };
+    }
     if (last.kind === 'untestable') return { accepted: null, why: last.reason };
     if (last.kind === 'other-version') return { accepted: false, why: `server answered with ${versionName(last.selectedVersion)}` };
     if (last.alert !== undefined && !NO_COMMON_SUITE.has(last.alert)) return { accepted: false, why: last.reason };
+    refusedBundles++;
   }
   return { accepted: false, why: last?.kind === 'refused' ? last.reason : 'no suite accepted' };
 }
@@ -144,6 +154,7 @@ export const tlsProtocolsProbe = defineProbe<TlsProtocolsEvidence>({
     const protocols = untestedProtocols();
     const attempts: TlsProtocolsEvidence['attempts'] = {};
     let sslv2Ciphers: string[] = [];
+    const firstPick: TlsProtocolsEvidence['firstPick'] = {};
     const sslv2 = async (): Promise<void> => {
       const kinds = SSLV2_CIPHER_KINDS.map((k) => k.code);
       const v = await ctx.withConnection(ep.ip, () => offerSslv2(offerTarget(ctx, ep), kinds));
@@ -158,12 +169,13 @@ export const tlsProtocolsProbe = defineProbe<TlsProtocolsEvidence>({
         const v = await testVersion(ctx, ep, WIRE_VERSION_OF[name]);
         protocols[name] = v.accepted;
         attempts[name] = v.why;
+        if (v.firstPick) firstPick[name] = v.firstPick;
       }),
     ]);
     if (PROTOCOLS.every((name) => protocols[name] === null)) {
       throw new ProbeFailed(attempts['TLSv1.2'] ?? 'no version could be tested');
     }
-    return { protocols, attempts, sslv2Ciphers };
+    return { protocols, attempts, sslv2Ciphers, firstPick };
   },
   check: (ev) => checkTlsProtocols(ev),
   // SSLv2 cipher kinds reach the report through tls-ciphers, which owns cipherSuites.

@@ -22,6 +22,8 @@ export interface LabTlsSpec {
   /** OpenSSL cipher string; `TLS_*` names are the TLS 1.3 suites (Node splits them out). */
   ciphers: string;
   honorCipherOrder: boolean;
+  /** DH parameters (PEM) for DHE suites; Node's default is OpenSSL's automatic choice. */
+  dhparam?: string;
 }
 
 export interface LabHttpSpec {
@@ -122,6 +124,24 @@ function modernDomain(name: string, description: string, overrides: Partial<LabD
   };
 }
 
+/**
+ * The 1024-bit MODP group of RFC 2409 §6.2 ("Oakley group 2"): the common prime that Logjam-era
+ * servers shipped, as PKCS#3 DHParameter PEM (prime p, generator 2).
+ */
+export const RFC2409_GROUP2_PEM = (() => {
+  const p = Buffer.from(
+    'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD' +
+      'EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED' +
+      'EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF',
+    'hex',
+  );
+  // INTEGER p (a leading 0x00 keeps it positive), INTEGER 2, inside a SEQUENCE (DER, long-form lengths).
+  const pInt = Buffer.concat([Buffer.from([0x02, 0x81, p.length + 1, 0x00]), p]);
+  const body = Buffer.concat([pInt, Buffer.from([0x02, 0x01, 0x02])]);
+  const der = Buffer.concat([Buffer.from([0x30, 0x81, body.length]), body]);
+  return `-----BEGIN DH PARAMETERS-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END DH PARAMETERS-----\n`;
+})();
+
 const MAIL = `mail.${LAB_ZONE}`;
 const MAIL_MX = `mx.${MAIL}`;
 const MAIL_SPF = 'v=spf1 mx -all';
@@ -173,6 +193,49 @@ export const LAB_DOMAINS: readonly LabDomain[] = [
     certificate: { keyType: 'ecdsa-p256', names: [`other.${LAB_ZONE}`], ...VALID_90_DAYS },
     expect: { ...MODERN_EXPECT, certificate: 'name-mismatch' },
   }),
+  modernDomain(`tls13.${LAB_ZONE}`, 'TLS 1.3 only, server order with AES-256 first', {
+    tls: {
+      minVersion: 'TLSv1.3',
+      maxVersion: 'TLSv1.3',
+      ciphers: 'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256',
+      honorCipherOrder: true,
+    },
+    expect: { ...MODERN_EXPECT, protocols: ['TLSv1.3'], certificate: 'valid' },
+  }),
+  modernDomain(`chacha.${LAB_ZONE}`, 'ChaCha20-Poly1305 preferred by the server on TLS 1.2 and 1.3', {
+    tls: {
+      minVersion: 'TLSv1.2',
+      maxVersion: 'TLSv1.3',
+      ciphers:
+        'TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256',
+      honorCipherOrder: true,
+    },
+  }),
+  {
+    name: `dhe1024.${LAB_ZONE}`,
+    description: 'TLS 1.2 with DHE only, over the 1024-bit RFC 2409 group (Logjam-era common prime)',
+    certificate: { keyType: 'rsa-2048', names: [`dhe1024.${LAB_ZONE}`], ...VALID_90_DAYS },
+    tls: {
+      minVersion: 'TLSv1.2',
+      maxVersion: 'TLSv1.2',
+      ciphers: 'DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0',
+      honorCipherOrder: true,
+      dhparam: RFC2409_GROUP2_PEM,
+    },
+    http: { status: 200, headers: SECURE_HEADERS },
+    dns: [],
+    expect: {
+      protocols: ['TLSv1.2'],
+      certificate: 'valid',
+      keyType: 'rsa-2048',
+      forwardSecrecyOnly: true,
+      aeadOnly: true,
+      hsts: true,
+      csp: true,
+      secureCookie: true,
+      versionDisclosure: false,
+    },
+  },
   modernDomain(MAIL, 'Modern web setup plus email records: MX, SPF `-all` and DMARC `p=reject`', {
     dns: [
       { name: MAIL, type: 'MX', preference: 10, exchange: MAIL_MX },

@@ -54,10 +54,27 @@ function listen(server: https.Server, host: string): Promise<number> {
   });
 }
 
+/**
+ * The dhe1024 domain serves a 1024-bit group on purpose; Node warns about it on stderr at context
+ * creation, which would only be noise in `secgrade demo`. Silence that one warning, there only.
+ */
+function withoutWeakDhWarning<T>(create: () => T): T {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (String(warning instanceof Error ? warning.message : warning).startsWith('DH parameter is less than')) return;
+    (emitWarning as (...a: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return create();
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
 export async function startServer(opts: StartServerOptions): Promise<LabServer> {
   const { domain, leaf } = opts;
   const host = opts.host ?? '127.0.0.1';
-  const server = https.createServer(
+  const server = withoutWeakDhWarning(() => https.createServer(
     {
       key: leaf.keyPem,
       cert: leaf.certPem,
@@ -65,10 +82,11 @@ export async function startServer(opts: StartServerOptions): Promise<LabServer> 
       maxVersion: domain.tls.maxVersion,
       ciphers: domain.tls.ciphers,
       honorCipherOrder: domain.tls.honorCipherOrder,
+      ...(domain.tls.dhparam ? { dhparam: domain.tls.dhparam } : {}),
       ALPNProtocols: ['http/1.1'],
     },
     requestHandler(domain),
-  );
+  ));
   // closeAllConnections() only knows sockets that reached HTTP; track raw TCP sockets as well so
   // handshakes and bare TLS probes cannot keep close() waiting.
   const sockets = new Set<Socket>();

@@ -101,6 +101,23 @@ export const TlsResultSchema = T.Object({
   groups: Nullable(T.Array(T.String())),
   certificates: T.Array(CertificateSchema),
   vulnerabilities: T.Record(T.String(), T.Union(VULNERABILITY_VERDICTS.map((v) => T.Literal(v)))),
+  /** Protocol features (tls-features probe); each null = could not test. */
+  features: T.Optional(
+    Nullable(
+      T.Object({
+        alpn: T.Array(T.String()),
+        secureRenegotiation: Nullable(T.Boolean()),
+        fallbackScsv: Nullable(T.Boolean()),
+        extendedMasterSecret: Nullable(T.Boolean()),
+        ocspStapling: Nullable(T.Boolean()),
+        sctExtension: Nullable(T.Boolean()),
+        heartbeat: Nullable(T.Boolean()),
+        sessionTickets: Nullable(T.Boolean()),
+        compression: Nullable(T.Boolean()),
+        resumption: T.Object({ ids: Nullable(T.Boolean()), tickets: Nullable(T.Boolean()) }),
+      }),
+    ),
+  ),
   /** Probe id → status/reason/connection count, so "could not test" is visible per probe. */
   probes: T.Record(
     T.String(),

@@ -490,6 +490,7 @@ export async function runSslscan(host: string, port: number, opts: PeerOptions =
       '--no-colour',
       `--xml=${xmlFile}`,
       '--no-heartbleed', '--no-renegotiation', '--no-compression', '--no-fallback', '--no-groups',
+      '--timeout=10', // socket timeout (default 3 s): a loaded CI machine must not turn into missed suites
       ...(opts.sni ? [`--sni-name=${opts.sni}`] : []),
       `${host}:${port}`,
     ];

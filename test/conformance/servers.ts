@@ -432,6 +432,9 @@ class Workspace {
   constructor(readonly dir: string) {}
 
   static async create(): Promise<Workspace> {
+    if (!(await findExecutable(['openssl']))) {
+      throw new Error('conformance servers: the openssl CLI is not installed (Debian package openssl); it makes every certificate');
+    }
     return new Workspace(await mkdtemp(path.join(os.tmpdir(), 'secgrade-conformance-')));
   }
 
@@ -549,6 +552,7 @@ async function startOpensslDhe1024(ws: Workspace): Promise<Running> {
 // nginx
 
 async function startNginx(ws: Workspace): Promise<Running> {
+  if (!(await findExecutable(['nginx']))) throw new Error('nginx-dual-cert: nginx is not installed (Debian package nginx)');
   const [rsa, ecdsa] = await Promise.all([ws.cert('rsa'), ws.cert('ecdsa')]);
   const dir = await ws.subdir('nginx');
   let lastError: Error | undefined;
@@ -792,6 +796,25 @@ const STARTERS: Record<ServerName, (ws: Workspace) => Promise<Running>> = {
 function describeServer(name: ServerName, port: number): ConformanceServer {
   const spec = SERVER_SPECS[name];
   return { name, host: HOST, port, sni: spec.sni, description: spec.description, software: spec.software, expected: spec.expected };
+}
+
+const SERVER_EXECUTABLES: Record<ServerName, string[][]> = {
+  'openssl-modern': [['openssl']],
+  'openssl-legacy': [['openssl']],
+  'openssl-tls13': [['openssl']],
+  'openssl-dhe1024': [['openssl']],
+  'nginx-dual-cert': [['openssl'], ['nginx']],
+  'gnutls-legacy': [['openssl'], ['gnutls-serv'], ['unshare'], ['ip', '/usr/sbin/ip', '/sbin/ip']],
+  'node-chacha': [['openssl']],
+};
+
+/** Executables this server needs that are not installed (e.g. ['nginx']); empty when it can start. */
+export async function missingServerTools(name: ServerName): Promise<string[]> {
+  const missing: string[] = [];
+  for (const alternatives of SERVER_EXECUTABLES[name]) {
+    if (!(await findExecutable(alternatives))) missing.push(alternatives[0]!);
+  }
+  return missing;
 }
 
 /** Start one server with its own temp dir and certificates. */

@@ -74,7 +74,8 @@ describe('scanning the lab through the CLI', () => {
       expect.objectContaining({ name: 'session', secure: true, httpOnly: true, sameSite: 'Lax', path: '/' }),
     ]);
     expect(r.email).toMatchObject({ status: 'ok', spf: { status: 'found', all: '-all' }, dmarc: { policy: 'reject' }, mx: [] });
-    expect(r.findings).toEqual([]);
+    // Only the information that no post-quantum hybrid group is offered (OpenSSL 3.0 has none).
+    expect(r.findings.map((f) => [f.id, f.severity])).toEqual([['tls.kx.no-pq', 'info']]);
   });
 
   it('legacy: offers TLS 1.0 and 1.1, no TLS 1.3, no HSTS or CSP', () => {
@@ -115,7 +116,7 @@ describe('scanning the lab through the CLI', () => {
     const r = get('wrong-host.secgrade.test');
     const leaf = r.endpoints[0]!.tls.certificates[0]!;
     expect(leaf).toMatchObject({ trusted: true, hostnameMatch: false, sans: ['other.secgrade.test'] });
-    expect(r.findings.filter((f) => f.id.startsWith('tls.')).map((f) => f.id)).toEqual(['tls.cert.hostname-mismatch']);
+    expect(r.findings.filter((f) => f.id.startsWith('tls.cert.')).map((f) => f.id)).toEqual(['tls.cert.hostname-mismatch']);
   });
 
   it('mail: MX, SPF and DMARC found, nothing to report', () => {
@@ -126,7 +127,30 @@ describe('scanning the lab through the CLI', () => {
       spf: { status: 'found', record: 'v=spf1 mx -all', all: '-all', errors: [] },
       dmarc: { status: 'found', policy: 'reject', subdomainPolicy: 'reject', pct: 100, rua: ['mailto:dmarc@mail.secgrade.test'] },
     });
-    expect(r.findings).toEqual([]);
+    // Only the information that no post-quantum hybrid group is offered (OpenSSL 3.0 has none).
+    expect(r.findings.map((f) => [f.id, f.severity])).toEqual([['tls.kx.no-pq', 'info']]);
+  });
+
+  it("tls13: only TLS 1.3, in the server's order", () => {
+    const tls = get('tls13.secgrade.test').endpoints[0]!.tls;
+    expect(tls.protocols).toEqual({ SSLv2: false, SSLv3: false, 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': true });
+    expect(tls.cipherSuites).toEqual({ 'TLSv1.3': ['TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256'] });
+    expect(tls.serverPreference).toEqual({ 'TLSv1.3': true });
+  });
+
+  it('chacha: the server puts ChaCha20-Poly1305 first on both versions', () => {
+    const tls = get('chacha.secgrade.test').endpoints[0]!.tls;
+    expect(tls.cipherSuites['TLSv1.3']?.[0]).toBe('TLS_CHACHA20_POLY1305_SHA256');
+    expect(tls.cipherSuites['TLSv1.2']).toEqual(['TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256']);
+    expect(tls.negotiated?.cipherSuite).toBe('TLS_CHACHA20_POLY1305_SHA256');
+  });
+
+  it('dhe1024: DHE suites only, TLS 1.2 only, the 1024-bit prime flagged', () => {
+    const r = get('dhe1024.secgrade.test');
+    const tls = r.endpoints[0]!.tls;
+    expect(tls.protocols).toMatchObject({ 'TLSv1.2': true, 'TLSv1.3': false, 'TLSv1.1': false });
+    expect(r.findings.find((f) => f.id === 'tls.kx.dh-weak')).toMatchObject({ severity: 'medium', evidence: expect.objectContaining({ dhPrimeBits: 1024 }) });
+    expect(tls.cipherSuites).toEqual({ 'TLSv1.2': ['TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384'] });
   });
 
   it('without --ca-file the lab CA is not trusted', async () => {

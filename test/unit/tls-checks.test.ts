@@ -43,7 +43,7 @@ describe('tls-handshake checks', () => {
 const protocols = (p: Partial<Protocols>): Protocols => ({
   SSLv2: false, SSLv3: false, 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true, ...p,
 });
-const pev = (p: Partial<Protocols>, sslv2Ciphers: string[] = []): TlsProtocolsEvidence => ({ protocols: protocols(p), attempts: {}, sslv2Ciphers });
+const pev = (p: Partial<Protocols>, sslv2Ciphers: string[] = []): TlsProtocolsEvidence => ({ protocols: protocols(p), attempts: {}, sslv2Ciphers, firstPick: {} });
 
 describe('tls-protocols checks', () => {
   it('modern only: nothing to report', () => {

@@ -212,14 +212,6 @@ export function rawHello(opts: RawHelloOptions): Promise<RawHelloResult> {
       resolve({ kind: 'aborted', reason: 'aborted before connecting' });
       return;
     }
-    const flight = new Flight(opts.readUntil ?? 'server-hello-done');
-    const reader = new HandshakeReader();
-    let sslv2: Sslv2Answer | null = opts.sslv2 ? new Sslv2Answer() : null;
-    let connected = false;
-    let settled = false;
-    // Bytes of an incomplete record or message, to explain an early close.
-    let pendingBytes = 0;
-
     // Pinned addresses only: a host name here would mean a DNS lookup nobody asked for.
     if (net.isIP(opts.ip) === 0) {
       resolve({ kind: 'network', reason: `not an IP address: ${opts.ip}` });
@@ -229,6 +221,14 @@ export function rawHello(opts: RawHelloOptions): Promise<RawHelloResult> {
       resolve({ kind: 'network', reason: `bad port: ${opts.port}` });
       return;
     }
+    const flight = new Flight(opts.readUntil ?? 'server-hello-done');
+    const reader = new HandshakeReader();
+    let sslv2: Sslv2Answer | null = opts.sslv2 ? new Sslv2Answer() : null;
+    let connected = false;
+    let settled = false;
+    // Bytes of an incomplete record or message, to explain an early close.
+    let pendingBytes = 0;
+
     const socket = net.connect({ host: opts.ip, port: opts.port });
     const finish = (result: RawHelloResult): void => {
       if (settled) return;

@@ -1,0 +1,354 @@
+/**
+ * tls-groups against real servers on 127.0.0.1 (`openssl s_server` and Node's tls), driven through
+ * the probe contract after the real tls-protocols and tls-ciphers probes, plus fake servers that
+ * answer the group enumeration wrongly on purpose (named "fake" below).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tlsCiphersProbe, type TlsCiphersEvidence } from '../../probes/tls-ciphers.js';
+import {
+  checkTlsGroups,
+  enumerateTls13Groups,
+  TLS13_OFFER,
+  tlsGroupsProbe,
+  type TlsGroupsEvidence,
+} from '../../probes/tls-groups.js';
+import { tlsProtocolsProbe, type TlsProtocolsEvidence } from '../../probes/tls-protocols.js';
+import { createLimits } from '../../src/engine/limits.js';
+import type { Endpoint, ProbeContext } from '../../src/engine/probe.js';
+import { scanTarget } from '../../src/engine/scan.js';
+import { parseTarget } from '../../src/model/target.js';
+import type { Resolver } from '../../src/net/dns/resolver.js';
+import { Writer } from '../../src/net/tls/wire/bytes.js';
+import { createTrustStore } from '../../src/trust/store.js';
+import { expectValidReport } from '../helpers/schema.js';
+
+let dir: string;
+let ec: { key: string; cert: string };
+let rsa: { key: string; cert: string };
+let dh1024: string;
+const children: ChildProcess[] = [];
+const servers: net.Server[] = [];
+
+function openssl(args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'secgrade-groups-'));
+  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ec.key', '-out', 'ec.pem', '-days', '2', '-subj', '/CN=groups.secgrade.test']);
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'rsa.key', '-out', 'rsa.pem', '-days', '2', '-subj', '/CN=dhe.secgrade.test']);
+  // A PKCS#3 safe prime (seconds to generate): s_server ignores X9.42 (`dhparam -dsaparam`) files
+  // and falls back to its built-in 2048-bit group.
+  openssl(['genpkey', '-genparam', '-algorithm', 'DH', '-pkeyopt', 'dh_paramgen_prime_len:1024', '-out', 'dh1024.pem']);
+  ec = { key: join(dir, 'ec.key'), cert: join(dir, 'ec.pem') };
+  rsa = { key: join(dir, 'rsa.key'), cert: join(dir, 'rsa.pem') };
+  dh1024 = join(dir, 'dh1024.pem');
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  await Promise.all(
+    children.splice(0).map(
+      (c) =>
+        new Promise<void>((r) => {
+          if (c.exitCode !== null || c.signalCode !== null) return r();
+          c.once('exit', () => r());
+          c.kill();
+        }),
+    ),
+  );
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise<void>((r) => {
+          s.close(() => r());
+          (s as net.Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+        }),
+    ),
+  );
+});
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function waitForTcp(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`openssl s_server exited: ${stderr()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`openssl s_server did not listen on ${port}: ${stderr()}`);
+}
+
+/** `openssl s_server -www` on a free loopback port, up and accepting when this resolves. */
+async function sServer(args: string[]): Promise<number> {
+  const port = await freePort();
+  const child = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-www', '-quiet', ...args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  children.push(child);
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  await waitForTcp(port, child, () => err);
+  return port;
+}
+
+async function listen(server: net.Server): Promise<number> {
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return (server.address() as net.AddressInfo).port;
+}
+
+async function nodeServer(options: tls.TlsOptions): Promise<number> {
+  const server = tls.createServer({ key: readFileSync(ec.key), cert: readFileSync(ec.cert), ...options }, (s) => s.end());
+  server.on('tlsClientError', () => undefined);
+  return listen(server);
+}
+
+/** A ProbeContext for one loopback endpoint that counts connections. */
+function context(port: number): { ctx: ProbeContext; connections: () => number; reset: () => void } {
+  const limits = createLimits({ concurrency: 8, perHostConnections: 4 });
+  const endpoint: Endpoint = { ip: '127.0.0.1', port, family: 4 };
+  let n = 0;
+  const ctx: ProbeContext = {
+    target: { host: '127.0.0.1', port, path: '/', sni: null },
+    endpoint,
+    endpoints: [endpoint],
+    resolver: {} as Resolver,
+    trust: createTrustStore(),
+    signal: new AbortController().signal,
+    connectTimeoutMs: 5000,
+    withConnection: (host, fn) =>
+      limits.connection(host, () => {
+        n++;
+        return fn();
+      }),
+    now: () => new Date(),
+  };
+  return { ctx, connections: () => n, reset: () => (n = 0) };
+}
+
+interface Run {
+  protocols: TlsProtocolsEvidence;
+  ciphers: TlsCiphersEvidence;
+  groups: TlsGroupsEvidence;
+  /** Connections tls-groups alone opened. */
+  handshakes: number;
+}
+
+/** tls-protocols → tls-ciphers → tls-groups, as the engine orders them. */
+async function runProbes(port: number): Promise<Run> {
+  const { ctx, connections, reset } = context(port);
+  const protocols = await tlsProtocolsProbe.collect(ctx, new Map());
+  const ciphers = await tlsCiphersProbe.collect(ctx, new Map([['tls-protocols', protocols]]));
+  reset();
+  const deps = new Map<string, unknown>([
+    ['tls-protocols', protocols],
+    ['tls-ciphers', ciphers],
+  ]);
+  const groups = await tlsGroupsProbe.collect(ctx, deps);
+  return { protocols, ciphers, groups, handshakes: connections() };
+}
+
+const ids = (ev: TlsGroupsEvidence) => checkTlsGroups(ev).map((f) => f.id);
+
+describe('tls-groups against openssl s_server', () => {
+  it('-groups P-384:X25519 -serverpref: TLS 1.3 groups and TLS 1.2 curves in the server order', async () => {
+    const port = await sServer(['-key', ec.key, '-cert', ec.cert, '-groups', 'P-384:X25519', '-serverpref']);
+    const run = await runProbes(port);
+    expect(run.groups).toEqual({ tls13Groups: ['secp384r1', 'x25519'], tls12Curves: ['secp384r1', 'x25519'], dhPrimeBits: null, incomplete: [] });
+    // (groups + 1) + (curves + 1) handshakes; no DHE suite was accepted.
+    expect(run.handshakes).toBe(3 + 3);
+    expect(tlsGroupsProbe.report(run.groups)).toEqual({ groups: ['secp384r1', 'x25519'] });
+    expect(ids(run.groups)).toEqual(['tls.kx.no-pq']);
+  });
+
+  it('-groups X25519:P-384 without -serverpref: TLS 1.3 keeps the server order, TLS 1.2 follows ours', async () => {
+    const port = await sServer(['-key', ec.key, '-cert', ec.cert, '-groups', 'X25519:P-384']);
+    const run = await runProbes(port);
+    expect(run.groups.tls13Groups).toEqual(['x25519', 'secp384r1']);
+    expect(run.groups.tls12Curves).toEqual(['x25519', 'secp384r1']);
+    expect(run.groups.incomplete).toEqual([]);
+    expect(run.handshakes).toBe(6);
+  });
+
+  it('OpenSSL defaults, ECDSA P-256 certificate: every group; the certificate curve is kept in later TLS 1.2 offers', async () => {
+    const port = await sServer(['-key', ec.key, '-cert', ec.cert]);
+    const run = await runProbes(port);
+    expect(run.groups.tls13Groups).toEqual([
+      'x25519', 'secp256r1', 'x448', 'secp521r1', 'secp384r1',
+      'ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192',
+    ]);
+    // TLS 1.2 ECDHE has no FFDHE, and OpenSSL follows the client's order there. Once secp256r1 is
+    // found, ECDHE_ECDSA needs it offered: one refusal, then it rides last in every offer; the
+    // server finally picks it again and one reversed offer shows it follows our order (complete).
+    expect(run.groups.tls12Curves).toEqual(['x25519', 'secp256r1', 'secp384r1', 'secp521r1', 'x448']);
+    expect(run.groups.incomplete).toEqual([]);
+    expect(run.handshakes).toBe(11 + (5 + 1 + 1 + 1));
+  });
+
+  it('ECDSA certificate with -serverpref X25519:P-256:P-384: TLS 1.2 curves below the certificate curve are a lower bound', async () => {
+    const port = await sServer(['-key', ec.key, '-cert', ec.cert, '-groups', 'X25519:P-256:P-384', '-serverpref']);
+    const run = await runProbes(port);
+    expect(run.groups.tls13Groups).toEqual(['x25519', 'secp256r1', 'secp384r1']);
+    expect(run.groups.tls12Curves).toEqual(['x25519', 'secp256r1']);
+    expect(run.groups.incomplete).toEqual([expect.stringMatching(/^TLS 1\.2 curves: the server prefers secp256r1, its ECDSA certificate's curve/)]);
+    expect(tlsGroupsProbe.report(run.groups)).toEqual({ groups: ['x25519', 'secp256r1', 'secp384r1'] });
+    // The TLS 1.3 list is complete, so the no-pq gap is still reported.
+    expect(ids(run.groups)).toEqual(['tls.kx.no-pq']);
+  });
+
+  it('DHE with a 1024-bit prime: dhPrimeBits and tls.kx.dh-weak (medium)', async () => {
+    const port = await sServer([
+      '-key', rsa.key, '-cert', rsa.cert, '-dhparam', dh1024,
+      '-cipher', 'DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0', '-no_tls1_3',
+    ]);
+    const run = await runProbes(port);
+    expect(run.protocols.protocols['TLSv1.3']).toBe(false);
+    expect(run.ciphers.suites['TLSv1.2']).toEqual(['TLS_DHE_RSA_WITH_AES_128_GCM_SHA256']);
+    expect(run.groups).toEqual({ tls13Groups: [], tls12Curves: [], dhPrimeBits: 1024, incomplete: [] });
+    expect(run.handshakes).toBe(1);
+    expect(tlsGroupsProbe.report(run.groups)).toEqual({ groups: [] });
+    const findings = checkTlsGroups(run.groups);
+    expect(findings.map((f) => [f.id, f.severity])).toEqual([['tls.kx.dh-weak', 'medium']]);
+    expect(findings[0]?.detail).toContain('1024-bit');
+  });
+
+  it('RSA certificate, -groups P-256:P-192 -serverpref: secp192r1 in TLS 1.2 → tls.kx.weak-curve; TLS 1.3 does not use it', async () => {
+    const port = await sServer(['-key', rsa.key, '-cert', rsa.cert, '-groups', 'P-256:P-192', '-serverpref', '-cipher', 'ECDHE:@SECLEVEL=0']);
+    const run = await runProbes(port);
+    expect(run.groups.tls12Curves).toEqual(['secp256r1', 'secp192r1']);
+    expect(run.groups.tls13Groups).toEqual(['secp256r1']);
+    expect(run.groups.incomplete).toEqual([]);
+    expect(run.handshakes).toBe(2 + 3);
+    const weak = checkTlsGroups(run.groups).find((f) => f.id === 'tls.kx.weak-curve');
+    expect(weak).toMatchObject({ severity: 'medium', evidence: { curves: ['secp192r1'] } });
+  });
+});
+
+describe('tls-groups against Node tls', () => {
+  it("ecdhCurve 'P-384:X25519' with honorCipherOrder: both lists in that order", async () => {
+    const port = await nodeServer({ ecdhCurve: 'P-384:X25519', honorCipherOrder: true });
+    const run = await runProbes(port);
+    expect(run.groups.tls13Groups).toEqual(['secp384r1', 'x25519']);
+    expect(run.groups.tls12Curves).toEqual(['secp384r1', 'x25519']);
+    expect(run.handshakes).toBe(6);
+  });
+
+  it('the whole engine: report.tls.groups, the probe cost and the finding', async () => {
+    const port = await nodeServer({ ecdhCurve: 'P-384:X25519', honorCipherOrder: true, minVersion: 'TLSv1.2' });
+    const report = await scanTarget(parseTarget(`127.0.0.1:${port}`), {
+      resolver: {} as Resolver,
+      ips: ['127.0.0.1'],
+      trust: createTrustStore(),
+      timeoutMs: 30_000,
+      probes: [tlsProtocolsProbe, tlsCiphersProbe, tlsGroupsProbe],
+    });
+    expectValidReport(report);
+    const t = report.endpoints[0]!.tls;
+    expect(t.groups).toEqual(['secp384r1', 'x25519']);
+    expect(t.probes['tls-groups']).toMatchObject({ status: 'ok', connections: 6 });
+    expect(report.findings.filter((f) => f.id.startsWith('tls.kx.')).map((f) => f.id)).toEqual(['tls.kx.no-pq']);
+  });
+});
+
+// Server-side bytes for fakes.
+const rec = (type: number, fragment: Buffer): Buffer => new Writer().u8(type).u16(0x0303).vector16(fragment).toBuffer();
+const HRR_RANDOM = Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex');
+function tls13ServerHello(opts: { hrr: boolean; group: number; suite?: number }): Buffer {
+  const keyShare = opts.hrr ? new Writer().u16(opts.group).toBuffer() : new Writer().u16(opts.group).vector16(Buffer.alloc(32, 9)).toBuffer();
+  const exts = new Writer().u16(0x002b).vector16(Buffer.from([3, 4])).u16(0x0033).vector16(keyShare).toBuffer();
+  const body = new Writer()
+    .u16(0x0303)
+    .bytes(opts.hrr ? HRR_RANDOM : Buffer.alloc(32, 0x42))
+    .vector8(Buffer.alloc(0))
+    .u16(opts.suite ?? 0x1301)
+    .u8(0)
+    .vector16(exts)
+    .toBuffer();
+  return rec(22, new Writer().u8(2).vector24(body).toBuffer());
+}
+
+/** A fake server answering each hello with `answer(n)` (n = 0, 1 …), then closing. */
+async function fakeServer(answer: (n: number) => Buffer): Promise<number> {
+  let n = 0;
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => socket.end(answer(n++)));
+  });
+  return listen(server);
+}
+
+const tls13Only: TlsProtocolsEvidence = {
+  protocols: { SSLv2: false, SSLv3: false, 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': true },
+  attempts: {},
+  sslv2Ciphers: [],
+  firstPick: {},
+};
+
+describe('tls-groups against fake TLS 1.3 servers', () => {
+  it('fake: a ServerHello (not HRR) with a key share we never sent is a protocol error', async () => {
+    const port = await fakeServer(() => tls13ServerHello({ hrr: false, group: 0x001d }));
+    const { ctx, connections } = context(port);
+    const e = await enumerateTls13Groups(ctx, ctx.endpoint!);
+    expect(e.codes).toEqual([]);
+    expect(e.incomplete).toMatch(/protocol error: .*ServerHello with a key share for x25519/);
+    expect(connections()).toBe(1);
+  });
+
+  it('fake: an HRR naming a group already removed ends the list as incomplete', async () => {
+    const port = await fakeServer(() => tls13ServerHello({ hrr: true, group: 0x0017 }));
+    const { ctx, connections } = context(port);
+    const e = await enumerateTls13Groups(ctx, ctx.endpoint!);
+    expect(e.codes).toEqual([0x0017]);
+    expect(e.incomplete).toMatch(/secp256r1, which was not offered/);
+    expect(connections()).toBe(2);
+  });
+
+  it('fake: a server that names every group in turn is bounded by the offer and the round limit', async () => {
+    const port = await fakeServer((n) => tls13ServerHello({ hrr: true, group: TLS13_OFFER[n % TLS13_OFFER.length]! }));
+    const { ctx, connections } = context(port);
+    const e = await enumerateTls13Groups(ctx, ctx.endpoint!);
+    // Sequential connections: the n-th hello gets the n-th group, so all are accepted and the loop stops when none remain.
+    expect(e.codes).toEqual([...TLS13_OFFER]);
+    expect(e.incomplete).toBeUndefined();
+    expect(connections()).toBe(TLS13_OFFER.length);
+    expect(TLS13_OFFER.length).toBeLessThanOrEqual(64);
+  });
+
+  it('fake: a hybrid post-quantum favourite, then x25519, then handshake_failure → tls.kx.pq-hybrid', async () => {
+    const alert = rec(21, Buffer.from([2, 40]));
+    const port = await fakeServer((n) => (n === 0 ? tls13ServerHello({ hrr: true, group: 0x11ec }) : n === 1 ? tls13ServerHello({ hrr: true, group: 0x001d }) : alert));
+    const { ctx, connections } = context(port);
+    const groups = await tlsGroupsProbe.collect(ctx, new Map([['tls-protocols', tls13Only]]));
+    expect(groups).toEqual({ tls13Groups: ['X25519MLKEM768', 'x25519'], tls12Curves: [], dhPrimeBits: null, incomplete: [] });
+    expect(connections()).toBe(3);
+    expect(ids(groups)).toEqual(['tls.kx.pq-hybrid']);
+  });
+
+  it('the probe turns a first-round protocol error into a probe error', async () => {
+    const port = await fakeServer(() => tls13ServerHello({ hrr: false, group: 0x001d }));
+    const { ctx } = context(port);
+    await expect(tlsGroupsProbe.collect(ctx, new Map([['tls-protocols', tls13Only]]))).rejects.toThrow(/TLS 1\.3 groups: protocol error/);
+  });
+});
