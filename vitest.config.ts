@@ -19,6 +19,8 @@ export default defineConfig({
         test: {
           name: 'conformance',
           include: ['test/conformance/**/*.test.{ts,tsx}'],
+          // secgrade runs as the real binary here, so dist/ must match the sources.
+          globalSetup: ['test/helpers/build.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
         },

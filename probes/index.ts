@@ -3,6 +3,7 @@ import type { Probe } from '../src/engine/probe.js';
 import { emailRecordsProbe } from './email-records.js';
 import { httpBasicProbe } from './http-basic.js';
 import { tlsCiphersProbe } from './tls-ciphers.js';
+import { tlsFeaturesProbe } from './tls-features.js';
 import { tlsGroupsProbe } from './tls-groups.js';
 import { tlsHandshakeProbe } from './tls-handshake.js';
 import { tlsProtocolsProbe } from './tls-protocols.js';
@@ -12,6 +13,7 @@ export const ALL_PROBES: readonly Probe<any>[] = [
   tlsProtocolsProbe,
   tlsCiphersProbe,
   tlsGroupsProbe,
+  tlsFeaturesProbe,
   httpBasicProbe,
   emailRecordsProbe,
 ];

@@ -8,7 +8,7 @@
 // Node's TLS client. Handshakes for a TLS 1.2 + 1.3 server: 3 raw hellos and up to 7 Node ones.
 import { constants as cryptoConstants } from 'node:crypto';
 import tls, { type SecureVersion } from 'node:tls';
-import { defineProbe, ProbeFailed, ProbeSkipped, type Endpoint, type ProbeContext } from '../src/engine/probe.js';
+import { defineProbe, ProbeFailed, ProbeSkipped, type Endpoint } from '../src/engine/probe.js';
 import { finding, REF } from '../src/model/finding.js';
 import type { Finding, ProtocolName } from '../src/model/report.js';
 import { offerTls, type HelloExtras, type OfferVerdict } from '../src/net/tls/offer.js';

@@ -172,7 +172,9 @@ export const tlsProtocolsProbe = defineProbe<TlsProtocolsEvidence>({
         if (v.firstPick) firstPick[name] = v.firstPick;
       }),
     ]);
-    if (PROTOCOLS.every((name) => protocols[name] === null)) {
+    // SSLv2's answer alone proves little (junk to an SSLv2 hello reads as a refusal): if no TLS
+    // version could be asked, the endpoint could not be tested.
+    if (PROTOCOLS.every((name) => name === 'SSLv2' || protocols[name] === null)) {
       throw new ProbeFailed(attempts['TLSv1.2'] ?? 'no version could be tested');
     }
     return { protocols, attempts, sslv2Ciphers, firstPick };

@@ -172,7 +172,8 @@ async function main() {
       let sg = null;
       let sgError = null;
       try {
-        sg = await P.runSecgrade(server.host, server.port, { sni: server.sni, bin: BIN, cwd: ROOT });
+        // The same scope as testssl.sh -p -E and sslscan: protocols and every suite of each.
+        sg = await P.runSecgrade(server.host, server.port, { sni: server.sni, bin: BIN, cwd: ROOT, probes: ['tls-protocols', 'tls-ciphers'] });
         totals.secgrade += sg.durationMs;
       } catch (err) {
         sgError = err;
@@ -199,9 +200,13 @@ async function main() {
           .map(([id, p]) => `${id} ${p.connections ?? '?'}`)
           .join(', ');
         const min = minimumHandshakes(sg, registry, P.PROTOCOLS);
+        // The minimum covers protocol + suite enumeration, so compare the probes that do exactly that.
+        const enumeration = ['tls-protocols', 'tls-ciphers'].reduce((n, id) => n + (sg.probes[id]?.connections ?? 0), 0);
+        const ratio = min.value ? ` = ${(enumeration / min.value).toFixed(2)}× the minimum` : '';
         process.stdout.write(
-          `  secgrade: scan ${fmtMs(sg.reportDurationMs)} ms (report durationMs), handshakes ${sg.connections ?? 'n/a'}` +
-            `${perProbe ? ` (${perProbe})` : ''}; minimum handshakes ${min.value ?? `n/a (${min.why})`}\n`,
+          `  secgrade: scan ${fmtMs(sg.reportDurationMs)} ms (report durationMs), all TLS handshakes ${sg.connections ?? 'n/a'}` +
+            `${perProbe ? ` (${perProbe})` : ''}\n` +
+            `  enumeration handshakes (tls-protocols + tls-ciphers) ${enumeration}; minimum ${min.value ?? `n/a (${min.why})`}${ratio}\n`,
         );
       }
     }

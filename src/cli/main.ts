@@ -30,6 +30,7 @@ function addScanFlags(cmd: Command): Command {
     .option('--dns <ip[:port]>', 'DNS server for every lookup (default: the system resolver)')
     .option('--ca-file <pem>', 'extra trust anchors (PEM) beside the Mozilla roots')
     .option('--checks <list>', 'check families to run: tls,cert,vulns,http,email (default: all)')
+    .option('--probes <list>', 'run only these probes (ids as in the report) and what they depend on')
     .addOption(new Option('--format <format>', `output format: ${FORMATS.join('|')}`))
     .option('--output <file>', 'write the report to a file (format inferred from .json/.ndjson)')
     .option('--timeout <ms>', 'deadline per target in milliseconds', undefined)
@@ -99,6 +100,7 @@ async function runScan(settings: ScanSettings, io: CliIo, opts: { lab?: RunningL
     ips: settings.ips,
     sni: settings.sni,
     checks: settings.checks ?? undefined,
+    ...(settings.probes ? { probes: settings.probes } : {}),
     timeoutMs: settings.timeoutMs,
     signal: io.signal,
     onEvent,

@@ -1,7 +1,8 @@
 // Validation of the Contract's flags into typed scan settings. Every failure is a UsageError whose
 // message is the one line the user sees (exit code 2).
 import { isIP } from 'node:net';
-import { CHECK_CATEGORIES, type CheckCategory } from '../engine/probe.js';
+import { ALL_PROBES } from '../../probes/index.js';
+import { CHECK_CATEGORIES, type CheckCategory, type Probe } from '../engine/probe.js';
 import { isGradeLetter, isSeverity } from '../model/severity.js';
 import type { GradeLetter, Severity } from '../model/report.js';
 import { parseTarget, TargetParseError, type Target } from '../model/target.js';
@@ -21,6 +22,7 @@ export interface RawScanFlags {
   dns?: string;
   caFile?: string;
   checks?: string;
+  probes?: string;
   format?: string;
   output?: string;
   timeout?: string;
@@ -35,6 +37,8 @@ export interface ScanSettings {
   dns: DnsServerAddress | null;
   caFile: string | null;
   checks: Set<CheckCategory> | null;
+  /** --probes: run exactly these probes (and the probes they depend on). */
+  probes: Probe<any>[] | null;
   format: Format | null;
   output: string | null;
   timeoutMs: number;
@@ -72,6 +76,24 @@ function parseFormat(raw: string | undefined, output: string | undefined): Forma
   return f as Format;
 }
 
+/** `--probes a,b`: those probes plus, transitively, the ones they need evidence from. */
+export function selectProbes(list: string): Probe<any>[] {
+  const byId = new Map(ALL_PROBES.map((p) => [p.id, p]));
+  const wanted = new Set<string>();
+  const add = (id: string): void => {
+    const probe = byId.get(id);
+    if (!probe) throw new UsageError(`--probes: unknown probe "${id}" (any of ${[...byId.keys()].join(',')})`);
+    if (wanted.has(id)) return;
+    wanted.add(id);
+    for (const dep of probe.after ?? []) add(dep);
+  };
+  const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
+  if (ids.length === 0) throw new UsageError('--probes: no probe named');
+  ids.forEach(add);
+  // Registry order, so dependencies are planned before the probes that wait for them.
+  return ALL_PROBES.filter((p) => wanted.has(p.id));
+}
+
 export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlags, needTargets = true): ScanSettings {
   const ips = flags.ip ?? [];
   for (const ip of ips) {
@@ -94,6 +116,8 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
     }
     checks = new Set(names as CheckCategory[]);
   }
+  let probes: Probe<any>[] | null = null;
+  if (flags.probes !== undefined) probes = selectProbes(flags.probes);
   let timeoutMs = DEFAULT_TIMEOUT_MS;
   if (flags.timeout !== undefined) {
     if (!/^\d+$/.test(flags.timeout) || Number(flags.timeout) < 100 || Number(flags.timeout) > 3_600_000) {
@@ -125,6 +149,7 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
     dns,
     caFile: flags.caFile ?? null,
     checks,
+    probes,
     format: parseFormat(flags.format, flags.output),
     output: flags.output ?? null,
     timeoutMs,

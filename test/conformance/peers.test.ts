@@ -1,7 +1,6 @@
-// Proves the conformance harness before secgrade's raw TLS engine lands: against every conformance
-// server, testssl.sh and sslscan must report exactly the protocols the server was configured with,
-// agree with each other on the suites of every protocol, and (where the configuration pins the
-// suites) find exactly those. secgrade's own comparison then reuses runSecgrade() and diffSuites().
+// Against every conformance server, secgrade, testssl.sh and sslscan must report exactly the
+// protocols the server was configured with and the same cipher suites for every protocol, and
+// (where the configuration pins the suites) exactly those.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   codeFromHex,
@@ -12,6 +11,7 @@ import {
   parseTestsslFindings,
   parseTestsslMapping,
   PROTOCOLS,
+  runSecgrade,
   runSslscan,
   runTestssl,
   suitesOf,
@@ -46,6 +46,7 @@ const CONCURRENCY = 2;
 
 interface ServerRun {
   server: ConformanceServer;
+  secgrade: PeerVerdict;
   testssl: PeerVerdict;
   sslscan: PeerVerdict;
 }
@@ -64,9 +65,10 @@ async function scan(name: ServerName): Promise<ServerRun | Error> {
   try {
     // One tool at a time: s_server answers one connection at a time, and two scanners hammering
     // one server would only measure each other.
+    const secgrade = await runSecgrade(server.host, server.port, { sni: server.sni ?? undefined });
     const testssl = await runTestssl(server.host, server.port, { sni: server.sni });
     const sslscan = await runSslscan(server.host, server.port, { sni: server.sni });
-    return { server, testssl, sslscan };
+    return { server, secgrade, testssl, sslscan };
   } catch (err) {
     return err as Error;
   } finally {
@@ -196,7 +198,7 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-describe.skipIf(SKIP_PEERS)('testssl.sh and sslscan against each server', () => {
+describe.skipIf(SKIP_PEERS)('secgrade, testssl.sh and sslscan against each server', () => {
   beforeAll(async () => {
     const queue = [...SERVER_NAMES];
     const worker = async (): Promise<void> => {
@@ -211,7 +213,7 @@ describe.skipIf(SKIP_PEERS)('testssl.sh and sslscan against each server', () => 
       const r = runs.get(name);
       if (!r) return `  ${name.padEnd(16)} not run`;
       if (r instanceof Error) return `  ${name.padEnd(16)} ${r.message.split('\n')[0]}`;
-      return `  ${name.padEnd(16)} testssl.sh ${String(r.testssl.durationMs).padStart(6)} ms   sslscan ${String(r.sslscan.durationMs).padStart(5)} ms`;
+      return `  ${name.padEnd(16)} secgrade ${String(r.secgrade.durationMs).padStart(5)} ms   testssl.sh ${String(r.testssl.durationMs).padStart(6)} ms   sslscan ${String(r.sslscan.durationMs).padStart(5)} ms`;
     });
     console.log(`conformance peer durations:\n${rows.join('\n')}`);
   });
@@ -226,8 +228,13 @@ describe.skipIf(SKIP_PEERS)('testssl.sh and sslscan against each server', () => 
       }
       throw run;
     }
-    const { server, testssl, sslscan } = run;
+    const { server, secgrade, testssl, sslscan } = run;
     const expected = server.expected;
+
+    // 0. secgrade: the same protocols as the configuration and exactly the suites both peers found.
+    expect(secgrade.protocols, 'secgrade protocols').toEqual(expected.protocols);
+    expect(diffSuites(secgrade, testssl), 'suites only secgrade (onlyA) or only testssl.sh (onlyB) reports').toEqual({});
+    expect(diffSuites(secgrade, sslscan), 'suites only secgrade (onlyA) or only sslscan (onlyB) reports').toEqual({});
 
     // 1. Protocols: both peers see exactly what the server was configured with. SSLv2/SSLv3 are off
     //    everywhere (Debian's OpenSSL 3 and GnuTLS 3.7 cannot speak them), and must read false, not null.

@@ -563,6 +563,8 @@ export interface SecgradeOptions extends PeerOptions {
   bin?: string;
   /** Working directory for the binary (default: the repository root). */
   cwd?: string;
+  /** Probe selection (default: every TLS probe, `--checks tls`). */
+  probes?: string[];
 }
 
 export interface SecgradeVerdict extends PeerVerdict {
@@ -617,7 +619,8 @@ export function normaliseSecgradeReport(report: SecgradeReportShape): Pick<PeerV
 /** `node bin/secgrade.js HOST:PORT --checks tls --format json [--sni NAME]`. */
 export async function runSecgrade(host: string, port: number, opts: SecgradeOptions = {}): Promise<SecgradeVerdict> {
   const bin = opts.bin ?? defaultSecgradeBin();
-  const args = [bin, `${host}:${port}`, '--checks', 'tls', '--format', 'json', ...(opts.sni ? ['--sni', opts.sni] : [])];
+  const selection = opts.probes ? ['--probes', opts.probes.join(',')] : ['--checks', 'tls'];
+  const args = [bin, `${host}:${port}`, ...selection, '--format', 'json', ...(opts.sni ? ['--sni', opts.sni] : [])];
   const run = await runTool('secgrade', process.execPath, args, {
     timeoutMs: opts.timeoutMs ?? 180_000,
     cwd: opts.cwd ?? path.resolve(path.dirname(bin), '..'),

@@ -706,14 +706,34 @@ for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));
 export const GNUTLS_PRIORITY =
   'NORMAL:-VERS-ALL:+VERS-TLS1.2:+VERS-TLS1.1:+VERS-TLS1.0:+RSA:+3DES-CBC:+ARCFOUR-128:+MD5:+SHA1:%SERVER_PRECEDENCE';
 
-async function startGnutls(ws: Workspace): Promise<Running> {
+function startGnutls(ws: Workspace): Promise<Running> {
+  return startGnutlsWith(ws, { priority: GNUTLS_PRIORITY, extraArgs: [], certKind: 'rsa' });
+}
+
+/**
+ * gnutls-serv with any priority string and flags, kept on loopback as above. For tests of TLS
+ * behaviour only GnuTLS can be configured into (heartbeat, RFC 5746 off, no EMS).
+ */
+export async function startGnutlsServer(opts: { priority: string; extraArgs?: string[]; certKind?: 'rsa' | 'ecdsa' }): Promise<{ host: string; port: number; stop(): Promise<void> }> {
+  const ws = await Workspace.create();
+  try {
+    const running = await startGnutlsWith(ws, { priority: opts.priority, extraArgs: opts.extraArgs ?? [], certKind: opts.certKind ?? 'rsa' });
+    let stopped: Promise<void> | undefined;
+    return { host: HOST, port: running.port, stop: () => (stopped ??= running.stop().finally(() => ws.remove())) };
+  } catch (err) {
+    await ws.remove();
+    throw err;
+  }
+}
+
+async function startGnutlsWith(ws: Workspace, opts: { priority: string; extraArgs: string[]; certKind: 'rsa' | 'ecdsa' }): Promise<Running> {
   const gnutlsServ = await findExecutable(['gnutls-serv']);
   if (!gnutlsServ) throw new Error('gnutls-legacy: gnutls-serv is not installed (Debian package gnutls-bin)');
   const ipCmd = await findExecutable(['ip', '/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip']);
   if (!ipCmd) throw new Error('gnutls-legacy: ip(8) is not installed (Debian package iproute2); it brings up the namespace loopback');
   const mode = await detectUnshare();
   if (mode instanceof Error) throw mode;
-  const { key, cert } = await ws.cert('rsa');
+  const { key, cert } = await ws.cert(opts.certKind);
   const dir = await ws.subdir('gnutls');
   const helper = path.join(dir, 'netns-helper.mjs');
   const sockPath = path.join(dir, 'gnutls.sock');
@@ -723,7 +743,7 @@ async function startGnutls(ws: Workspace): Promise<Running> {
     ...mode, '--', process.execPath, helper, sockPath, ipCmd, innerPort,
     gnutlsServ, '--http', '--port', innerPort, '--disable-client-cert', '--nodb',
     '--x509keyfile', key, '--x509certfile', cert,
-    '--priority', GNUTLS_PRIORITY,
+    '--priority', opts.priority, ...opts.extraArgs,
   ]);
   let fwd: Managed | undefined;
   try {

@@ -1,7 +1,8 @@
 /**
  * tls-features through the engine (after tls-protocols and tls-ciphers) against real servers on
  * 127.0.0.1: Node's tls, `openssl s_server` (OCSP staple, SCT serverinfo, ALPN, tickets and cache
- * on/off) and, where installed, gnutls-serv (heartbeat, no RFC 5746, no EMS). TLS compression and
+ * on/off). gnutls-serv (heartbeat, no RFC 5746, no EMS) is a Debian package, so that case lives in
+ * test/conformance/tls-features-gnutls.test.ts. TLS compression and
  * an ignored TLS_FALLBACK_SCSV cannot be configured on any of these (OpenSSL 3 here is built
  * without zlib; all three honour the SCSV), so a fake server that does both covers collect().
  */
@@ -47,15 +48,6 @@ function openssl(args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
 }
 
-function hasCommand(cmd: string): boolean {
-  try {
-    execFileSync(cmd, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const hasGnutls = hasCommand('gnutls-serv');
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'secgrade-features-'));
@@ -293,33 +285,6 @@ describe('tls-features against real servers', () => {
     // The resuming handshake is not even tried.
     expect(s.connections).toBe(2);
   });
-
-  it.skipIf(!hasGnutls)('gnutls-serv with heartbeat, without RFC 5746 and without EMS', async () => {
-    const port = await freePort();
-    const child = spawn(
-      'gnutls-serv',
-      [
-        '--port', String(port), '--http', '--heartbeat',
-        '--x509certfile', join(dir, 'leaf.pem'), '--x509keyfile', join(dir, 'leaf.key'),
-        '--priority', 'NORMAL:-VERS-ALL:+VERS-TLS1.2:%DISABLE_SAFE_RENEGOTIATION:%NO_SESSION_HASH',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    children.push(child);
-    await waitForOutput(child, /IPv4 \S+ port \d+\.\.\.done/);
-    const s = await scan(port);
-    expect(s.features).toMatchObject({
-      secureRenegotiation: false,
-      extendedMasterSecret: false,
-      heartbeat: true,
-      compression: false,
-      sessionTickets: true,
-      resumption: { ids: true, tickets: true },
-    });
-    expect(s.findings.sort()).toEqual(
-      ['tls.feature.heartbeat', 'tls.feature.no-extended-master-secret', 'tls.feature.no-ocsp-stapling', 'tls.feature.no-secure-renegotiation'].sort(),
-    );
-  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -393,6 +358,7 @@ describe('tls-features collect against a fake legacy server', () => {
       protocols: { SSLv2: false, SSLv3: false, 'TLSv1.0': false, 'TLSv1.1': true, 'TLSv1.2': true, 'TLSv1.3': false },
       attempts: {},
       sslv2Ciphers: [],
+      firstPick: {},
     };
     const ciphers: TlsCiphersEvidence = {
       suites: { 'TLSv1.2': ['TLS_RSA_WITH_AES_128_CBC_SHA'], 'TLSv1.1': ['TLS_RSA_WITH_AES_128_CBC_SHA'] },

@@ -16,6 +16,12 @@ describe('parseScanFlags', () => {
     expect([...(s.checks ?? [])]).toEqual(['tls', 'cert']);
     expect(s.targets.map((t) => [t.host, t.port, t.path])).toEqual([['example.com', null, '/'], ['b.example', 8443, '/x']]);
   });
+  it('--probes selects probes by id and adds what they depend on, in registry order', () => {
+    const s = parseScanFlags(['a.example'], { probes: 'tls-ciphers' });
+    expect(s.probes?.map((p) => p.id)).toEqual(['tls-protocols', 'tls-ciphers']);
+    expect(parseScanFlags(['a.example'], {}).probes).toBeNull();
+  });
+
   it('infers the format from --output', () => {
     expect(parseScanFlags(['a.example'], { output: 'r.json' }).format).toBe('json');
     expect(parseScanFlags(['a.example'], { output: 'r.ndjson' }).format).toBe('ndjson');
@@ -37,6 +43,8 @@ describe('parseScanFlags', () => {
     [['a.example'], { failUnder: 'Z' }, /--fail-under/],
     [['a.example'], { failUnder: 'T' }, /--fail-under/],
     [['a.example'], { sni: 'bad name' }, /--sni/],
+    [['a.example'], { probes: 'tls-nope' }, /unknown probe "tls-nope"/],
+    [['a.example'], { probes: ' , ' }, /no probe named/],
   ])('rejects %j %j', (targets, flags, message) => {
     expect(() => parseScanFlags(targets, flags)).toThrow(UsageError);
     expect(() => parseScanFlags(targets, flags)).toThrow(message);

@@ -1,0 +1,102 @@
+// Whole TLS scans (every TLS probe) against scripted fake servers that misbehave on purpose: each
+// must end as a clean "could not test" or a result, within the deadline, never a crash or a hang.
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ALL_PROBES } from '../../probes/index.js';
+import { scanTarget } from '../../src/engine/scan.js';
+import { parseTarget } from '../../src/model/target.js';
+import { createResolver } from '../../src/net/dns/resolver.js';
+import { createTrustStore } from '../../src/trust/store.js';
+import { expectValidReport } from '../helpers/schema.js';
+
+type Behaviour = (socket: net.Socket, firstBytes: Buffer) => void;
+
+const servers: net.Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
+});
+
+/** A fake server: waits for the client's first bytes, then behaves as told. */
+async function fake(behaviour: Behaviour): Promise<number> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', (chunk: Buffer) => behaviour(socket, chunk));
+    socket.setTimeout(10_000, () => socket.destroy());
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return (server.address() as net.AddressInfo).port;
+}
+
+/** A TLS 1.2 ServerHello record choosing `suite`, which no client here ever offers. */
+function serverHelloRecord(suite: number): Buffer {
+  const body = Buffer.concat([
+    Buffer.from([0x03, 0x03]),
+    Buffer.alloc(32, 7), // random
+    Buffer.from([0x00]), // empty session id
+    Buffer.from([suite >> 8, suite & 0xff]),
+    Buffer.from([0x00]), // compression null
+  ]);
+  const hs = Buffer.concat([Buffer.from([0x02, 0x00, 0x00, body.length]), body]);
+  return Buffer.concat([Buffer.from([0x16, 0x03, 0x03, 0x00, hs.length]), hs]);
+}
+
+async function scan(port: number, timeoutMs = 5000) {
+  const t0 = Date.now();
+  const report = await scanTarget(parseTarget(`127.0.0.1:${port}`), {
+    resolver: createResolver({}),
+    trust: createTrustStore(),
+    timeoutMs,
+    connectTimeoutMs: 1500,
+    probes: ALL_PROBES.filter((p) => p.categories.includes('tls')),
+  });
+  expectValidReport(report);
+  return { report, tls: report.endpoints[0]!.tls, elapsed: Date.now() - t0 };
+}
+
+describe('TLS scans of hostile fake servers', () => {
+  it('fake: answers every hello with random bytes → could not test, no findings', async () => {
+    const port = await fake((s) => s.end(Buffer.from('8f3a9c01d2e4b6a7c8d9e0f1a2b3c4d5e6f708192a3b4c5d', 'hex')));
+    const { tls, report } = await scan(port);
+    expect(tls.status).toBe('error');
+    expect(tls.protocols['TLSv1.2']).toBeNull();
+    expect(report.findings.filter((f) => f.id.startsWith('tls.protocol'))).toEqual([]);
+  });
+
+  it('fake: announces a 16 MB record → rejected quickly as not TLS', async () => {
+    const port = await fake((s) => s.write(Buffer.from([0x16, 0x03, 0x03, 0xff, 0xff, 0x02])));
+    const { tls, elapsed } = await scan(port);
+    expect(tls.probes['tls-protocols']).toMatchObject({ status: 'error' });
+    expect(elapsed).toBeLessThan(4000); // decided on the header, not at the 1.5 s connect deadline × n
+  });
+
+  it('fake: resets in the middle of the handshake → every version refused, scan completes', async () => {
+    const port = await fake((s) => s.resetAndDestroy());
+    const { tls } = await scan(port);
+    expect(tls.protocols).toEqual({ SSLv2: false, SSLv3: false, 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': false });
+    expect(tls.probes['tls-ciphers']?.status).toBe('ok');
+  });
+
+  it('fake: chooses a suite it was never offered → not counted as accepted', async () => {
+    const port = await fake((s) => s.end(serverHelloRecord(0xfefe)));
+    const { tls } = await scan(port);
+    expect(Object.values(tls.cipherSuites).flat()).not.toContain('0xfefe');
+    expect(tls.protocols['TLSv1.2']).toBeNull();
+  });
+
+  it('fake: answers an SSLv2 hello (and every other) with a TLS alert → refused, not a crash', async () => {
+    const alert = Buffer.from([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28]); // fatal handshake_failure
+    const port = await fake((s) => s.end(alert));
+    const { tls } = await scan(port);
+    expect(tls.protocols.SSLv2).toBe(false);
+    expect(tls.protocols['TLSv1.3']).toBe(false);
+  });
+
+  it('fake: accepts TCP and never answers → ends at the deadline with a timeout reason', async () => {
+    const port = await fake(() => undefined);
+    const { tls, elapsed } = await scan(port, 2500);
+    expect(tls.status).toBe('error');
+    expect(tls.reason).toMatch(/within 1500 ms|deadline/);
+    expect(elapsed).toBeLessThan(8000);
+  });
+});
