@@ -1,6 +1,5 @@
 // GET / over HTTPS through the first endpoint, no redirects followed: status, headers, cookies,
 // and the two headers every site should send (HSTS and CSP).
-import { getSetCookies, Headers } from 'undici';
 import { defineProbe, endpointKey, ProbeFailed, ProbeSkipped } from '../src/engine/probe.js';
 import { parseHsts } from '../src/http/hsts.js';
 import { finding, REF } from '../src/model/finding.js';
@@ -109,6 +108,7 @@ export const httpBasicProbe = defineProbe<HttpBasicEvidence>({
       if (err instanceof HttpRequestError) throw new ProbeFailed(`${endpointKey(ep)}: ${err.message}`);
       throw err;
     }
+    const { getSetCookies, Headers } = await import('undici');
     const headers: Record<string, string> = {};
     const cookieHeaders = new Headers();
     for (const [name, value] of res.rawHeaders) {

@@ -2,7 +2,8 @@
 // hellos over plain sockets (OpenSSL 3 can no longer offer SSLv2/SSLv3 or most legacy suites).
 import { defineProbe, ProbeFailed, type Endpoint, type ProbeContext } from '../src/engine/probe.js';
 import { finding, REF } from '../src/model/finding.js';
-import { PROTOCOLS, untestedProtocols, type Finding, type ProtocolName, type Protocols } from '../src/model/report.js';
+import { PROTOCOLS, untestedProtocols, type ProtocolName, type Protocols } from '../src/model/constants.js';
+import type { Finding } from '../src/model/report.js';
 import { SSLV2_CIPHER_KINDS, suiteByCode } from '../src/net/tls/registry/index.js';
 import { offerSslv2, offerTls, type OfferTarget, type OfferVerdict } from '../src/net/tls/offer.js';
 import { bundles, probeOrder } from '../src/net/tls/suite-order.js';

@@ -1,8 +1,7 @@
 // Turn DER certificates into the report's certificate facts. Pure: the scan time is a parameter.
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate } from '@peculiar/asn1-x509';
+import { certificateSignatureOid } from './der.js';
 import type { CertificateInfo } from '../model/report.js';
 
 const SIGNATURE_OIDS: Record<string, string> = {
@@ -27,12 +26,8 @@ const SIGNATURE_OIDS: Record<string, string> = {
 const DAY_MS = 86_400_000;
 
 export function signatureAlgorithmOf(der: Buffer): string {
-  try {
-    const oid = AsnConvert.parse(der, Certificate).signatureAlgorithm.algorithm;
-    return SIGNATURE_OIDS[oid] ?? oid;
-  } catch {
-    return 'unknown';
-  }
+  const oid = certificateSignatureOid(der);
+  return oid === null ? 'unknown' : (SIGNATURE_OIDS[oid] ?? oid);
 }
 
 /** SANs from Node's `subjectAltName` string ("DNS:a, IP Address:1.2.3.4"), without the type tags. */

@@ -4,8 +4,8 @@ import { open } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { scanTargets } from '../engine/scan.js';
 import type { ScanEventListener } from '../engine/events.js';
-import { startLab, type RunningLab } from '../lab/lab.js';
-import { reportJsonSchema, type Report } from '../model/report.js';
+import type { RunningLab } from '../lab/lab.js';
+import type { Report } from '../model/report.js';
 import { parseTarget } from '../model/target.js';
 import { createResolver } from '../net/dns/resolver.js';
 import { renderJson, renderNdjsonLine } from '../report/json.js';
@@ -116,6 +116,11 @@ async function runScan(settings: ScanSettings, io: CliIo, opts: { lab?: RunningL
   return code;
 }
 
+/** The lab (servers, DNS server, PKI) is loaded only by the commands that start it. */
+async function startLab(opts: { signal: AbortSignal }): Promise<RunningLab> {
+  return (await import('../lab/lab.js')).startLab(opts);
+}
+
 async function runLab(io: CliIo): Promise<number> {
   const lab = await startLab({ signal: io.signal });
   io.stdout.write(JSON.stringify(lab.info) + '\n');
@@ -172,8 +177,13 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Comma
     .command('schema')
     .description('print the JSON Schema of the report')
     .action(() => {
-      io.stdout.write(JSON.stringify(reportJsonSchema(), null, 2) + '\n');
-      setResult(Promise.resolve(EXIT.ok));
+      // The schema library is loaded only here, not on every scan.
+      setResult(
+        import('../model/report.js').then(({ reportJsonSchema }) => {
+          io.stdout.write(JSON.stringify(reportJsonSchema(), null, 2) + '\n');
+          return EXIT.ok;
+        }),
+      );
     });
   return program;
 }

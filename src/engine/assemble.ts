@@ -1,17 +1,8 @@
 // Pure assembly of probe outcomes into the Report: sections from evidence, findings from checks,
 // a status per section that keeps "could not test" apart from pass and fail.
 import { sortFindings } from '../model/severity.js';
-import {
-  REPORT_SCHEMA_ID,
-  type EmailResult,
-  type EndpointReport,
-  type Finding,
-  type HttpResult,
-  type ProbeStatus,
-  type Report,
-  type TlsResult,
-  untestedProtocols,
-} from '../model/report.js';
+import { REPORT_SCHEMA_ID, untestedProtocols, type ProbeStatus } from '../model/constants.js';
+import type { EmailResult, EndpointReport, Finding, HttpResult, Report, TlsResult } from '../model/report.js';
 import { ALGORITHM_VERSION, TOOL_VERSION } from '../version.js';
 import { endpointKey, type Endpoint, type Probe, type ScanTarget } from './probe.js';
 

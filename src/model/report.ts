@@ -3,23 +3,26 @@
 // Field names here are public API: extend them, never rename.
 import { Type as T, type Static, type TSchema } from '@sinclair/typebox';
 
-export const REPORT_SCHEMA_ID = 'secgrade/report@1';
+import {
+  GRADES,
+  PROBE_STATUSES,
+  PROTOCOLS,
+  REPORT_SCHEMA_ID,
+  SEVERITIES,
+  VULNERABILITY_VERDICTS,
+  type ProtocolName,
+} from './constants.js';
+
+export * from './constants.js';
 
 const Nullable = <S extends TSchema>(schema: S) => T.Union([schema, T.Null()]);
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export const SeveritySchema = T.Union(SEVERITIES.map((s) => T.Literal(s)));
-export type Severity = (typeof SEVERITIES)[number];
-
-export const GRADES = ['A+', 'A', 'A-', 'B', 'C', 'D', 'E', 'F', 'T', 'M'] as const;
-export type GradeLetter = (typeof GRADES)[number];
 /** A letter, or null when nothing graded that part ("not tested"). */
 export const GradeSchema = Nullable(T.Union(GRADES.map((g) => T.Literal(g))));
 export type Grade = Static<typeof GradeSchema>;
 
-export const PROBE_STATUSES = ['ok', 'error', 'skipped'] as const;
 export const ProbeStatusSchema = T.Union(PROBE_STATUSES.map((s) => T.Literal(s)));
-export type ProbeStatus = (typeof PROBE_STATUSES)[number];
 
 /** Arbitrary JSON evidence attached to a finding (what was seen that caused it). */
 export const EvidenceSchema = T.Record(T.String(), T.Unknown());
@@ -39,19 +42,9 @@ export const FindingSchema = T.Object(
 );
 export type Finding = Static<typeof FindingSchema>;
 
-export const PROTOCOLS = ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
-export type ProtocolName = (typeof PROTOCOLS)[number];
-/** true = accepted, false = refused, null = not tested. */
 export const ProtocolsSchema = T.Object(
   Object.fromEntries(PROTOCOLS.map((p) => [p, Nullable(T.Boolean())])) as unknown as Record<ProtocolName, TSchema>,
 );
-export type Protocols = Record<ProtocolName, boolean | null>;
-
-export function untestedProtocols(): Protocols {
-  return { SSLv2: null, SSLv3: null, 'TLSv1.0': null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null };
-}
-
-export const VULNERABILITY_VERDICTS = ['vulnerable', 'not-vulnerable', 'unknown'] as const;
 
 export const SctSchema = T.Object({
   logId: T.String(),

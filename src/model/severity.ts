@@ -1,4 +1,5 @@
-import { GRADES, SEVERITIES, type Finding, type GradeLetter, type Severity } from './report.js';
+import { GRADES, SEVERITIES, type GradeLetter, type Severity } from './constants.js';
+import type { Finding } from './report.js';
 
 /** 0 = most severe. */
 export function severityRank(s: Severity): number {

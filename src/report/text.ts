@@ -1,7 +1,8 @@
 // `--format text`: the report card as plain lines for pipes and logs.
 // The card's content is built once as CardLine[] (reportCardLines) and laid out here as text; the Ink
 // ReportCard (ui/ReportCard.tsx) renders the very same lines with Ink boxes, so the two cannot drift.
-import { PROTOCOLS, type EmailResult, type EndpointReport, type Finding, type HttpResult, type Report } from '../model/report.js';
+import { PROTOCOLS } from '../model/constants.js';
+import type { EmailResult, EndpointReport, Finding, HttpResult, Report } from '../model/report.js';
 import { sortFindings } from '../model/severity.js';
 import {
   daysRemainingSeg,

@@ -1,0 +1,24 @@
+// The Contract's closed vocabularies, as plain values: runtime code imports them from here so that
+// a scan does not load the schema library (src/model/report.ts builds the JSON Schema from them).
+
+export const REPORT_SCHEMA_ID = 'secgrade/report@1';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const GRADES = ['A+', 'A', 'A-', 'B', 'C', 'D', 'E', 'F', 'T', 'M'] as const;
+export type GradeLetter = (typeof GRADES)[number];
+
+export const PROBE_STATUSES = ['ok', 'error', 'skipped'] as const;
+export type ProbeStatus = (typeof PROBE_STATUSES)[number];
+
+export const PROTOCOLS = ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+export type ProtocolName = (typeof PROTOCOLS)[number];
+/** true = accepted, false = refused, null = not tested. */
+export type Protocols = Record<ProtocolName, boolean | null>;
+
+export function untestedProtocols(): Protocols {
+  return { SSLv2: null, SSLv3: null, 'TLSv1.0': null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null };
+}
+
+export const VULNERABILITY_VERDICTS = ['vulnerable', 'not-vulnerable', 'unknown'] as const;
