@@ -402,6 +402,6 @@ export const tlsGroupsProbe = defineProbe<TlsGroupsEvidence>({
   report: (ev) => {
     const groups = groupsUnion(ev);
     // `null` means "not tested": an empty list only when nothing stopped early.
-    return { groups: groups.length === 0 && ev.incomplete.length > 0 ? null : groups };
+    return { groups: groups.length === 0 && ev.incomplete.length > 0 ? null : groups, dhParameterBits: ev.dhPrimeBits };
   },
 });

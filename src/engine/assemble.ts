@@ -3,6 +3,7 @@
 import { sortFindings } from '../model/severity.js';
 import { REPORT_SCHEMA_ID, untestedProtocols, type ProbeStatus } from '../model/constants.js';
 import type { EmailResult, EndpointReport, Finding, HttpResult, Report, TlsResult } from '../model/report.js';
+import { sslLabsComponents } from '../grade/ssllabs.js';
 import { ALGORITHM_VERSION, TOOL_VERSION } from '../version.js';
 import { endpointKey, type Endpoint, type Probe, type ScanTarget } from './probe.js';
 
@@ -94,6 +95,8 @@ export function assembleReport(input: AssembleInput): Report {
       if (ok(o)) tls = { ...tls, ...(o.probe.report(o.evidence) as Partial<TlsResult>) };
     }
     tls = mine.length ? applyStatus(tls, mine) : tls;
+    // The rating's categories need the enumerated suites; without them there is nothing to score.
+    if (tls.status === 'ok' && Object.keys(tls.cipherSuites).length > 0) tls = { ...tls, rating: sslLabsComponents(tls) };
     // The TLS letter needs cipher-suite and vulnerability evidence that no probe collects yet.
     return { ip: ep.ip, port: ep.port, tls, grade: null };
   });

@@ -94,6 +94,25 @@ export const TlsResultSchema = T.Object({
   groups: Nullable(T.Array(T.String())),
   certificates: T.Array(CertificateSchema),
   vulnerabilities: T.Record(T.String(), T.Union(VULNERABILITY_VERDICTS.map((v) => T.Literal(v)))),
+  /** Size of the server's DHE parameters (prime bits), when it offers DHE suites. */
+  dhParameterBits: T.Optional(Nullable(T.Integer())),
+  /**
+   * The SSL Labs rating guide's numeric categories and the caps that protocols, suites and key
+   * exchange impose. No letter yet: certificate and vulnerability caps are still to come.
+   */
+  rating: T.Optional(
+    Nullable(
+      T.Object({
+        protocol: Nullable(T.Number()),
+        keyExchange: Nullable(T.Number()),
+        cipherStrength: Nullable(T.Number()),
+        score: Nullable(T.Number()),
+        scoreLetter: GradeSchema,
+        caps: T.Array(T.Object({ id: T.String(), grade: T.Union(GRADES.map((g) => T.Literal(g))), reason: T.String() })),
+        pending: T.Array(T.String()),
+      }),
+    ),
+  ),
   /** Protocol features (tls-features probe); each null = could not test. */
   features: T.Optional(
     Nullable(

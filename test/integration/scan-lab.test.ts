@@ -58,6 +58,9 @@ describe('scanning the lab through the CLI', () => {
       ],
     });
     expect(tls.serverPreference).toEqual({ 'TLSv1.3': true, 'TLSv1.2': true });
+    // SSL Labs categories: TLS 1.2/1.3 → 100; ffdhe2048 among the TLS 1.3 groups → key exchange 90;
+    // AES-256 best and AES-128 worst → cipher strength (100 + 80) / 2.
+    expect(tls.rating).toMatchObject({ protocol: 100, keyExchange: 90, cipherStrength: 90, score: 93, scoreLetter: 'A', caps: [] });
     expect(tls.negotiated).toMatchObject({ protocol: 'TLSv1.3', cipherSuite: expect.stringMatching(/^TLS_(AES|CHACHA20)/) });
     expect(tls.certificates[0]).toMatchObject({
       sans: ['good.secgrade.test'], trusted: true, hostnameMatch: true, keyType: 'EC', keyBits: 256,
@@ -95,6 +98,8 @@ describe('scanning the lab through the CLI', () => {
       'TLSv1.2': ['TLS_RSA_WITH_AES_128_CBC_SHA', 'TLS_RSA_WITH_AES_256_CBC_SHA', 'TLS_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA'],
     });
     expect(tls.serverPreference).toEqual({ 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': false });
+    expect(tls.rating).toMatchObject({ protocol: 95, keyExchange: 90, cipherStrength: 90, score: 92 });
+    expect(tls.rating?.caps).toEqual([{ id: 'ssllabs.cap.tls10-11', grade: 'B', reason: 'TLS 1.0 or TLS 1.1 is supported' }]);
     expect(tls.certificates[0]).toMatchObject({ keyType: 'RSA', keyBits: 2048, trusted: true, hostnameMatch: true });
     const ids = r.findings.map((f) => f.id);
     for (const id of [
@@ -161,6 +166,8 @@ describe('scanning the lab through the CLI', () => {
     expect(tls.protocols).toMatchObject({ 'TLSv1.2': true, 'TLSv1.3': false, 'TLSv1.1': false });
     expect(r.findings.find((f) => f.id === 'tls.kx.dh-weak')).toMatchObject({ severity: 'medium', evidence: expect.objectContaining({ dhPrimeBits: 1024 }) });
     expect(tls.cipherSuites).toEqual({ 'TLSv1.2': ['TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384'] });
+    expect(tls.dhParameterBits).toBe(1024);
+    expect(tls.rating).toMatchObject({ keyExchange: 80, caps: [expect.objectContaining({ id: 'ssllabs.cap.dh-below-2048', grade: 'B' })] });
   });
 
   it('without --ca-file the lab CA is not trusted', async () => {

@@ -179,7 +179,7 @@ describe('tls-groups against openssl s_server', () => {
     expect(run.groups).toEqual({ tls13Groups: ['secp384r1', 'x25519'], tls12Curves: ['secp384r1', 'x25519'], dhPrimeBits: null, incomplete: [] });
     // (groups + 1) + (curves + 1) handshakes; no DHE suite was accepted.
     expect(run.handshakes).toBe(3 + 3);
-    expect(tlsGroupsProbe.report(run.groups)).toEqual({ groups: ['secp384r1', 'x25519'] });
+    expect(tlsGroupsProbe.report(run.groups)).toEqual({ groups: ['secp384r1', 'x25519'], dhParameterBits: null });
     expect(ids(run.groups)).toEqual(['tls.kx.no-pq']);
   });
 
@@ -213,7 +213,7 @@ describe('tls-groups against openssl s_server', () => {
     expect(run.groups.tls13Groups).toEqual(['x25519', 'secp256r1', 'secp384r1']);
     expect(run.groups.tls12Curves).toEqual(['x25519', 'secp256r1']);
     expect(run.groups.incomplete).toEqual([expect.stringMatching(/^TLS 1\.2 curves: the server prefers secp256r1, its ECDSA certificate's curve/)]);
-    expect(tlsGroupsProbe.report(run.groups)).toEqual({ groups: ['x25519', 'secp256r1', 'secp384r1'] });
+    expect(tlsGroupsProbe.report(run.groups)).toEqual({ groups: ['x25519', 'secp256r1', 'secp384r1'], dhParameterBits: null });
     // The TLS 1.3 list is complete, so the no-pq gap is still reported.
     expect(ids(run.groups)).toEqual(['tls.kx.no-pq']);
   });
@@ -228,7 +228,7 @@ describe('tls-groups against openssl s_server', () => {
     expect(run.ciphers.suites['TLSv1.2']).toEqual(['TLS_DHE_RSA_WITH_AES_128_GCM_SHA256']);
     expect(run.groups).toEqual({ tls13Groups: [], tls12Curves: [], dhPrimeBits: 1024, incomplete: [] });
     expect(run.handshakes).toBe(1);
-    expect(tlsGroupsProbe.report(run.groups)).toEqual({ groups: [] });
+    expect(tlsGroupsProbe.report(run.groups)).toEqual({ groups: [], dhParameterBits: 1024 });
     const findings = checkTlsGroups(run.groups);
     expect(findings.map((f) => [f.id, f.severity])).toEqual([['tls.kx.dh-weak', 'medium']]);
     expect(findings[0]?.detail).toContain('1024-bit');

@@ -103,9 +103,9 @@ describe('tls-groups evidence helpers', () => {
   it('report: the union, TLS 1.3 order first, without duplicates; null when nothing was learnt and something failed', () => {
     const e = ev({ tls13Groups: ['x25519', 'secp256r1', 'ffdhe2048'], tls12Curves: ['secp384r1', 'x25519', 'secp256r1'] });
     expect(groupsUnion(e)).toEqual(['x25519', 'secp256r1', 'ffdhe2048', 'secp384r1']);
-    expect(tlsGroupsProbe.report(e)).toEqual({ groups: ['x25519', 'secp256r1', 'ffdhe2048', 'secp384r1'] });
-    expect(tlsGroupsProbe.report(ev())).toEqual({ groups: [] });
-    expect(tlsGroupsProbe.report(ev({ incomplete: [`${INCOMPLETE.tls13}: timed out`] }))).toEqual({ groups: null });
+    expect(tlsGroupsProbe.report(e)).toEqual({ groups: ['x25519', 'secp256r1', 'ffdhe2048', 'secp384r1'], dhParameterBits: e.dhPrimeBits });
+    expect(tlsGroupsProbe.report(ev())).toEqual({ groups: [], dhParameterBits: null });
+    expect(tlsGroupsProbe.report(ev({ incomplete: [`${INCOMPLETE.tls13}: timed out`] }))).toEqual({ groups: null, dhParameterBits: null });
   });
 
   it('names from the registry, 0x… for unknown codes', () => {

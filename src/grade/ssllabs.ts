@@ -1,0 +1,195 @@
+// The SSL Labs SSL Server Rating Guide's numeric part and the caps that follow from protocols,
+// cipher suites and key exchange: one table per category, pure functions of the TLS evidence.
+// The certificate caps (T, M, key < 1024 …), the vulnerability caps and A+/A- come with the
+// certificate and vulnerability work; until then no letter is assigned (grade stays null).
+import type { GradeLetter, ProtocolName } from '../model/constants.js';
+import type { TlsResult } from '../model/report.js';
+import { groupByName, suiteByName, type CipherSuiteInfo } from '../net/tls/registry/index.js';
+
+export const RATING_REFERENCE = 'SSL Labs SSL Server Rating Guide (https://github.com/ssllabs/research/wiki/SSL-Server-Rating-Guide)';
+
+/** Category 1: protocol support; the score is (best + worst) / 2 over the accepted versions. */
+export const PROTOCOL_SCORES: Readonly<Record<ProtocolName, number>> = {
+  SSLv2: 0,
+  SSLv3: 80,
+  'TLSv1.0': 90,
+  'TLSv1.1': 95,
+  'TLSv1.2': 100,
+  'TLSv1.3': 100,
+};
+
+/** Category 2: key exchange, by key or DH-parameter size: the weakest one sets the score. */
+export const KEY_EXCHANGE_BANDS: ReadonlyArray<{ below: number; score: number }> = [
+  { below: 512, score: 20 },
+  { below: 1024, score: 40 },
+  { below: 2048, score: 80 },
+  { below: 4096, score: 90 },
+  { below: Infinity, score: 100 },
+];
+/** The same bands for elliptic-curve sizes (RSA-equivalent strength: 224-bit EC ≈ 2048-bit RSA). */
+export const EC_KEY_EXCHANGE_BANDS: ReadonlyArray<{ below: number; score: number }> = [
+  { below: 110, score: 20 },
+  { below: 123, score: 40 },
+  { below: 163, score: 80 },
+  { below: 225, score: 90 },
+  { below: Infinity, score: 100 },
+];
+/** Anonymous key exchange scores 0; export key exchange (≤ 512 bits) 40. */
+export const ANONYMOUS_KEY_EXCHANGE_SCORE = 0;
+export const EXPORT_KEY_EXCHANGE_SCORE = 40;
+
+/** Category 3: cipher strength by symmetric key bits; the score is (strongest + weakest) / 2. */
+export const CIPHER_STRENGTH_BANDS: ReadonlyArray<{ below: number; score: number }> = [
+  { below: 1, score: 0 },
+  { below: 128, score: 20 },
+  { below: 256, score: 80 },
+  { below: Infinity, score: 100 },
+];
+
+export const CATEGORY_WEIGHTS = { protocol: 0.3, keyExchange: 0.3, cipherStrength: 0.4 } as const;
+
+/** Numeric score → letter (Table 1 of the guide). */
+export const LETTER_THRESHOLDS: ReadonlyArray<{ min: number; letter: GradeLetter }> = [
+  { min: 80, letter: 'A' },
+  { min: 65, letter: 'B' },
+  { min: 50, letter: 'C' },
+  { min: 35, letter: 'D' },
+  { min: 20, letter: 'E' },
+  { min: 0, letter: 'F' },
+];
+
+export interface Cap {
+  id: string;
+  grade: GradeLetter;
+  reason: string;
+}
+
+interface Facts {
+  protocols: TlsResult['protocols'];
+  suites: Array<{ protocol: ProtocolName; suite: CipherSuiteInfo }>;
+  dhBits: number | null;
+}
+
+interface CapRule {
+  id: string;
+  grade: GradeLetter;
+  reason: string;
+  applies: (f: Facts) => boolean;
+}
+
+const on = (f: Facts, p: ProtocolName) => f.protocols[p] === true;
+const anySuite = (f: Facts, test: (s: CipherSuiteInfo, p: ProtocolName) => boolean) => f.suites.some(({ suite, protocol }) => test(suite, protocol));
+const modern = (p: ProtocolName) => p === 'TLSv1.1' || p === 'TLSv1.2' || p === 'TLSv1.3';
+
+/** Every cap this evidence can decide, worst first. Each applied cap becomes a finding. */
+export const CAP_RULES: readonly CapRule[] = [
+  { id: 'ssllabs.cap.sslv2', grade: 'F', reason: 'SSL 2.0 is supported', applies: (f) => on(f, 'SSLv2') },
+  { id: 'ssllabs.cap.export', grade: 'F', reason: 'export cipher suites are supported', applies: (f) => anySuite(f, (s) => s.export) },
+  { id: 'ssllabs.cap.anonymous', grade: 'F', reason: 'anonymous (unauthenticated) cipher suites are supported', applies: (f) => anySuite(f, (s) => s.anonymous) },
+  {
+    id: 'ssllabs.cap.weak-cipher',
+    grade: 'F',
+    reason: 'cipher suites weaker than 112 bits are supported',
+    applies: (f) => anySuite(f, (s) => s.bits < 112),
+  },
+  { id: 'ssllabs.cap.dh-below-1024', grade: 'F', reason: 'DH parameters are weaker than 1024 bits', applies: (f) => f.dhBits !== null && f.dhBits < 1024 },
+  { id: 'ssllabs.cap.no-tls12', grade: 'C', reason: 'TLS 1.2 is not supported', applies: (f) => f.protocols['TLSv1.2'] === false && f.protocols['TLSv1.3'] !== true },
+  { id: 'ssllabs.cap.rc4-modern', grade: 'C', reason: 'RC4 is used with TLS 1.1 or newer', applies: (f) => anySuite(f, (s, p) => s.cipher.startsWith('RC4') && modern(p)) },
+  {
+    id: 'ssllabs.cap.64bit-block-modern',
+    grade: 'C',
+    reason: '64-bit block ciphers (3DES …) are used with TLS 1.1 or newer (SWEET32)',
+    applies: (f) => anySuite(f, (s, p) => s.blockBits === 64 && modern(p)),
+  },
+  { id: 'ssllabs.cap.sslv3', grade: 'B', reason: 'SSL 3.0 is supported', applies: (f) => on(f, 'SSLv3') },
+  { id: 'ssllabs.cap.tls10-11', grade: 'B', reason: 'TLS 1.0 or TLS 1.1 is supported', applies: (f) => on(f, 'TLSv1.0') || on(f, 'TLSv1.1') },
+  {
+    id: 'ssllabs.cap.rc4',
+    grade: 'B',
+    reason: 'RC4 is supported, with older protocols only',
+    applies: (f) => anySuite(f, (s) => s.cipher.startsWith('RC4')) && !anySuite(f, (s, p) => s.cipher.startsWith('RC4') && modern(p)),
+  },
+  {
+    id: 'ssllabs.cap.no-forward-secrecy',
+    grade: 'B',
+    reason: 'no cipher suite offers forward secrecy',
+    applies: (f) => f.suites.length > 0 && !anySuite(f, (s) => s.forwardSecrecy),
+  },
+  { id: 'ssllabs.cap.no-aead', grade: 'B', reason: 'no AEAD cipher suite is supported', applies: (f) => f.suites.length > 0 && !anySuite(f, (s) => s.aead) },
+  { id: 'ssllabs.cap.dh-below-2048', grade: 'B', reason: 'DH parameters are weaker than 2048 bits', applies: (f) => f.dhBits !== null && f.dhBits >= 1024 && f.dhBits < 2048 },
+];
+
+export interface SslLabsComponents {
+  protocol: number | null;
+  keyExchange: number | null;
+  cipherStrength: number | null;
+  /** Weighted score; 0 when any category is 0 (as the guide says). */
+  score: number | null;
+  /** The letter of the score alone, before any cap. */
+  scoreLetter: GradeLetter | null;
+  caps: Cap[];
+  /** What the components could not take into account yet, said plainly. */
+  pending: string[];
+}
+
+function band(bands: ReadonlyArray<{ below: number; score: number }>, size: number): number {
+  return bands.find((b) => size < b.below)?.score ?? 100;
+}
+
+export function letterFor(score: number): GradeLetter {
+  return LETTER_THRESHOLDS.find((t) => score >= t.min)?.letter ?? 'F';
+}
+
+function facts(tls: TlsResult): Facts {
+  const suites: Facts['suites'] = [];
+  for (const [p, names] of Object.entries(tls.cipherSuites)) {
+    if (p === 'SSLv2') continue;
+    for (const n of names) {
+      const suite = suiteByName(n);
+      if (suite) suites.push({ protocol: p as ProtocolName, suite });
+    }
+  }
+  return { protocols: tls.protocols, suites, dhBits: tls.dhParameterBits ?? null };
+}
+
+export function protocolScore(protocols: TlsResult['protocols']): number | null {
+  const scores = (Object.keys(PROTOCOL_SCORES) as ProtocolName[]).filter((p) => protocols[p] === true).map((p) => PROTOCOL_SCORES[p]);
+  if (scores.length === 0) return null;
+  return (Math.max(...scores) + Math.min(...scores)) / 2;
+}
+
+export function keyExchangeScore(tls: TlsResult, f: Facts = facts(tls)): number | null {
+  const scores: number[] = [];
+  const leaf = tls.certificates[0];
+  if (leaf?.keyBits) scores.push(band(leaf.keyType === 'EC' || leaf.keyType.startsWith('Ed') ? EC_KEY_EXCHANGE_BANDS : KEY_EXCHANGE_BANDS, leaf.keyBits));
+  if (f.dhBits !== null) scores.push(band(KEY_EXCHANGE_BANDS, f.dhBits));
+  for (const name of tls.groups ?? []) {
+    const g = groupByName(name);
+    if (g && g.kind === 'ecdhe') scores.push(band(EC_KEY_EXCHANGE_BANDS, g.bits));
+    if (g && g.kind === 'ffdhe') scores.push(band(KEY_EXCHANGE_BANDS, g.bits));
+  }
+  if (f.suites.some(({ suite }) => suite.anonymous)) scores.push(ANONYMOUS_KEY_EXCHANGE_SCORE);
+  if (f.suites.some(({ suite }) => suite.export)) scores.push(EXPORT_KEY_EXCHANGE_SCORE);
+  return scores.length ? Math.min(...scores) : null;
+}
+
+export function cipherStrengthScore(f: Facts): number | null {
+  if (f.suites.length === 0) return null;
+  const bits = f.suites.map(({ suite }) => suite.bits);
+  return (band(CIPHER_STRENGTH_BANDS, Math.max(...bits)) + band(CIPHER_STRENGTH_BANDS, Math.min(...bits))) / 2;
+}
+
+export function sslLabsComponents(tls: TlsResult): SslLabsComponents {
+  const f = facts(tls);
+  const protocol = protocolScore(tls.protocols);
+  const keyExchange = keyExchangeScore(tls, f);
+  const cipherStrength = cipherStrengthScore(f);
+  let score: number | null = null;
+  if (protocol !== null && keyExchange !== null && cipherStrength !== null) {
+    const weighted = CATEGORY_WEIGHTS.protocol * protocol + CATEGORY_WEIGHTS.keyExchange * keyExchange + CATEGORY_WEIGHTS.cipherStrength * cipherStrength;
+    score = protocol === 0 || keyExchange === 0 || cipherStrength === 0 ? 0 : Math.round(weighted);
+  }
+  const caps = CAP_RULES.filter((r) => r.applies(f)).map(({ id, grade, reason }) => ({ id, grade, reason }));
+  const pending = ['certificate caps (T, M, key size, signature)', 'vulnerability caps (Heartbleed, ROBOT, POODLE …)', 'A+ / A- rules (HSTS, TLS 1.3, renegotiation)'];
+  return { protocol, keyExchange, cipherStrength, score, scoreLetter: score === null ? null : letterFor(score), caps, pending };
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { emptyTls } from '../../src/engine/assemble.js';
+import {
+  CAP_RULES,
+  CIPHER_STRENGTH_BANDS,
+  KEY_EXCHANGE_BANDS,
+  LETTER_THRESHOLDS,
+  PROTOCOL_SCORES,
+  letterFor,
+  sslLabsComponents,
+} from '../../src/grade/ssllabs.js';
+import { PROTOCOLS, type Protocols } from '../../src/model/constants.js';
+import type { CertificateInfo, TlsResult } from '../../src/model/report.js';
+
+const leaf = (keyType: string, keyBits: number): CertificateInfo => ({
+  subject: 'CN=x', issuer: 'CN=ca', sans: ['x'], serialNumber: '01', fingerprintSha256: 'ab', notBefore: '2026-01-01T00:00:00.000Z',
+  notAfter: '2027-01-01T00:00:00.000Z', daysRemaining: 40, keyType, keyBits, signatureAlgorithm: 'SHA256withRSA', trusted: true,
+  hostnameMatch: true, chainComplete: null, selfSigned: false, ocspStapled: false, scts: null,
+});
+
+function tls(p: Partial<Protocols>, suites: TlsResult['cipherSuites'], extra: Partial<TlsResult> = {}): TlsResult {
+  const protocols = Object.fromEntries(PROTOCOLS.map((n) => [n, false])) as Protocols;
+  return { ...emptyTls(), status: 'ok', protocols: { ...protocols, ...p }, cipherSuites: suites, certificates: [leaf('RSA', 2048)], ...extra };
+}
+
+const MODERN = ['TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'];
+
+describe('SSL Labs score tables are complete', () => {
+  it('every protocol has a score, and the letter table covers 0…100', () => {
+    expect(Object.keys(PROTOCOL_SCORES).sort()).toEqual([...PROTOCOLS].sort());
+    for (let s = 0; s <= 100; s++) expect(LETTER_THRESHOLDS.map((t) => t.letter)).toContain(letterFor(s));
+    expect([80, 65, 50, 35, 20, 0].map(letterFor)).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
+    expect([79, 64, 49, 34, 19].map(letterFor)).toEqual(['B', 'C', 'D', 'E', 'F']);
+  });
+
+  it('bands are ordered and end open', () => {
+    for (const bands of [KEY_EXCHANGE_BANDS, CIPHER_STRENGTH_BANDS]) {
+      expect(bands.at(-1)!.below).toBe(Infinity);
+      expect(bands.map((b) => b.below)).toEqual([...bands.map((b) => b.below)].sort((a, b) => a - b));
+    }
+  });
+
+  // One scenario per cap rule: each must fire there, so no rule in the table is dead.
+  const scenarios: Record<string, TlsResult> = {
+    'ssllabs.cap.sslv2': tls({ SSLv2: true, 'TLSv1.2': true }, { SSLv2: ['SSL_CK_RC4_128_WITH_MD5'], 'TLSv1.2': MODERN }),
+    'ssllabs.cap.export': tls({ 'TLSv1.0': true, 'TLSv1.2': true }, { 'TLSv1.0': ['TLS_RSA_EXPORT_WITH_RC4_40_MD5'], 'TLSv1.2': MODERN }),
+    'ssllabs.cap.anonymous': tls({ 'TLSv1.2': true }, { 'TLSv1.2': [...MODERN, 'TLS_DH_anon_WITH_AES_128_GCM_SHA256'] }),
+    'ssllabs.cap.weak-cipher': tls({ 'TLSv1.2': true }, { 'TLSv1.2': [...MODERN, 'TLS_RSA_WITH_DES_CBC_SHA'] }),
+    'ssllabs.cap.dh-below-1024': tls({ 'TLSv1.2': true }, { 'TLSv1.2': ['TLS_DHE_RSA_WITH_AES_128_GCM_SHA256'] }, { dhParameterBits: 768 }),
+    'ssllabs.cap.no-tls12': tls({ 'TLSv1.0': true }, { 'TLSv1.0': ['TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA'] }),
+    'ssllabs.cap.rc4-modern': tls({ 'TLSv1.2': true }, { 'TLSv1.2': [...MODERN, 'TLS_RSA_WITH_RC4_128_SHA'] }),
+    'ssllabs.cap.64bit-block-modern': tls({ 'TLSv1.2': true }, { 'TLSv1.2': [...MODERN, 'TLS_RSA_WITH_3DES_EDE_CBC_SHA'] }),
+    'ssllabs.cap.sslv3': tls({ SSLv3: true, 'TLSv1.2': true }, { SSLv3: ['TLS_RSA_WITH_AES_128_CBC_SHA'], 'TLSv1.2': MODERN }),
+    'ssllabs.cap.tls10-11': tls({ 'TLSv1.1': true, 'TLSv1.2': true }, { 'TLSv1.1': ['TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA'], 'TLSv1.2': MODERN }),
+    'ssllabs.cap.rc4': tls({ 'TLSv1.0': true, 'TLSv1.2': true }, { 'TLSv1.0': ['TLS_RSA_WITH_RC4_128_SHA'], 'TLSv1.2': MODERN }),
+    'ssllabs.cap.no-forward-secrecy': tls({ 'TLSv1.2': true }, { 'TLSv1.2': ['TLS_RSA_WITH_AES_128_GCM_SHA256'] }),
+    'ssllabs.cap.no-aead': tls({ 'TLSv1.2': true }, { 'TLSv1.2': ['TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256'] }),
+    'ssllabs.cap.dh-below-2048': tls({ 'TLSv1.2': true }, { 'TLSv1.2': ['TLS_DHE_RSA_WITH_AES_128_GCM_SHA256'] }, { dhParameterBits: 1024 }),
+  };
+  it.each(CAP_RULES.map((r) => [r.id, r.grade] as const))('%s (%s) has a scenario where it applies', (id, grade) => {
+    const scenario = scenarios[id];
+    expect(scenario, `no scenario for ${id}`).toBeDefined();
+    expect(sslLabsComponents(scenario!).caps).toContainEqual(expect.objectContaining({ id, grade }));
+  });
+  it('every scenario is a rule', () => {
+    expect(Object.keys(scenarios).sort()).toEqual(CAP_RULES.map((r) => r.id).sort());
+  });
+});
+
+describe('SSL Labs components', () => {
+  it('TLS 1.2 + 1.0, RSA 2048, AES-256 … 3DES-strength: 95 / 90 / 90 (the rating guide worked example)', () => {
+    const r = sslLabsComponents(tls({ 'TLSv1.0': true, 'TLSv1.2': true }, {
+      'TLSv1.0': ['TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA'],
+      'TLSv1.2': ['TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'],
+    }, { groups: ['x25519', 'secp256r1'] }));
+    expect(r).toMatchObject({ protocol: 95, keyExchange: 90, cipherStrength: 90, score: Math.round(0.3 * 95 + 0.3 * 90 + 0.4 * 90), scoreLetter: 'A' });
+    expect(r.caps.map((c) => c.id)).toEqual(['ssllabs.cap.tls10-11']);
+  });
+
+  it('modern ECDSA P-256 + TLS 1.3 only AEAD-256: full marks, no caps', () => {
+    const r = sslLabsComponents(tls({ 'TLSv1.3': true }, { 'TLSv1.3': ['TLS_AES_256_GCM_SHA384'] }, { certificates: [leaf('EC', 256)], groups: ['x25519'] }));
+    expect(r).toMatchObject({ protocol: 100, keyExchange: 100, cipherStrength: 100, score: 100, scoreLetter: 'A', caps: [] });
+  });
+
+  it('a zero category zeroes the score (SSLv2 only, anonymous)', () => {
+    const sslv2Only = sslLabsComponents(tls({ SSLv2: true }, { SSLv2: ['SSL_CK_RC4_128_WITH_MD5'], SSLv3: [] }, { groups: [] }));
+    expect(sslv2Only.protocol).toBe(0);
+    // Best SSLv3 (80) and worst SSLv2 (0) average to 40: not zero, so the score is not zeroed.
+    expect(sslLabsComponents(tls({ SSLv2: true, SSLv3: true }, { SSLv3: ['TLS_RSA_WITH_AES_128_CBC_SHA'] })).protocol).toBe(40);
+    const anon = sslLabsComponents(tls({ 'TLSv1.2': true }, { 'TLSv1.2': ['TLS_DH_anon_WITH_AES_128_GCM_SHA256'] }));
+    expect(anon).toMatchObject({ keyExchange: 0, score: 0, scoreLetter: 'F' });
+  });
+
+  it('DH 1024 lowers key exchange to 80; weak curves and export to 40', () => {
+    expect(sslLabsComponents(tls({ 'TLSv1.2': true }, { 'TLSv1.2': ['TLS_DHE_RSA_WITH_AES_128_GCM_SHA256'] }, { dhParameterBits: 1024 })).keyExchange).toBe(80);
+    expect(sslLabsComponents(tls({ 'TLSv1.0': true }, { 'TLSv1.0': ['TLS_RSA_EXPORT_WITH_RC4_40_MD5'] })).keyExchange).toBe(40);
+  });
+
+  it('nothing enumerated → no score, never a made-up number', () => {
+    expect(sslLabsComponents(tls({}, {}))).toMatchObject({ protocol: null, cipherStrength: null, score: null, scoreLetter: null });
+  });
+});
