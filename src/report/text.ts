@@ -115,6 +115,24 @@ function endpointLines(e: EndpointReport): CardLine[] {
   } else if (tls.status === 'ok') {
     lines.push(field('protocols', [[seg('not tested', 'dim')]]));
   }
+  // Per protocol: how many suites, in whose order, and the first (most preferred) one.
+  for (const p of [...PROTOCOLS].reverse()) {
+    const suites = tls.cipherSuites[p];
+    if (!suites?.length) continue;
+    const pref = tls.serverPreference[p];
+    const order = pref === true ? 'server order' : pref === false ? 'client order' : 'order unknown';
+    lines.push(field(p, [[seg(`${suites.length} suite${suites.length === 1 ? '' : 's'} · ${order}`)], [seg(suites[0]!, 'dim')]]));
+  }
+  if (tls.groups?.length) lines.push(field('groups', tls.groups.map((g) => [seg(g)])));
+  if (tls.rating && tls.rating.score !== null) {
+    const r = tls.rating;
+    lines.push(
+      field('rating', [
+        [seg(`protocol ${r.protocol} · key exchange ${r.keyExchange} · cipher ${r.cipherStrength} → ${r.score}`)],
+        ...r.caps.map((c) => [seg(`capped ${c.grade}: `, 'dim'), seg(c.reason)]),
+      ]),
+    );
+  }
   const leaf = leafCertificate(tls);
   if (leaf) {
     const trust = triState(leaf.trusted) + (leaf.trusted === false && leaf.trustError ? ` (${leaf.trustError})` : '');
