@@ -12,7 +12,7 @@ import { defineProbe, ProbeFailed, ProbeSkipped, type Endpoint } from '../src/en
 import { finding, REF } from '../src/model/finding.js';
 import type { Finding, ProtocolName } from '../src/model/report.js';
 import { offerTls, type HelloExtras, type OfferVerdict } from '../src/net/tls/offer.js';
-import { classifyTlsError } from '../src/net/tls/node-client.js';
+import { classifyTlsError, NO_EXTRA_CA, secureContextFor } from '../src/net/tls/node-client.js';
 import { suiteByName } from '../src/net/tls/registry/index.js';
 import { MAX_SUITES_PER_HELLO, probeOrder } from '../src/net/tls/suite-order.js';
 import { AlertDescription } from '../src/net/tls/wire/constants.js';
@@ -195,23 +195,16 @@ export type SessionHandshakeOutcome =
     }
   | { ok: false; reason: string };
 
-const contexts = new Map<string, tls.SecureContext>();
-
 function contextFor(o: Pick<SessionHandshakeOptions, 'minVersion' | 'maxVersion' | 'ciphers' | 'noTicket'>): tls.SecureContext {
-  const key = `${o.minVersion}|${o.maxVersion}|${o.ciphers ?? ''}|${o.noTicket ? 1 : 0}`;
-  let ctx = contexts.get(key);
-  if (!ctx) {
-    // Nothing is verified here (the cert probes do that), so no extra trust anchors are needed;
-    // servers without RFC 5746 are reported, not refused, so OpenSSL must still talk to them.
-    ctx = tls.createSecureContext({
-      minVersion: o.minVersion,
-      maxVersion: o.maxVersion,
-      ciphers: o.ciphers,
-      secureOptions: cryptoConstants.SSL_OP_LEGACY_SERVER_CONNECT | (o.noTicket ? cryptoConstants.SSL_OP_NO_TICKET : 0),
-    });
-    contexts.set(key, ctx);
-  }
-  return ctx;
+  // Nothing is verified here (the cert probes do that), so no extra trust anchors are needed;
+  // servers without RFC 5746 are reported, not refused, so OpenSSL must still talk to them.
+  return secureContextFor({
+    extraCa: NO_EXTRA_CA,
+    minVersion: o.minVersion,
+    maxVersion: o.maxVersion,
+    ciphers: o.ciphers,
+    secureOptions: cryptoConstants.SSL_OP_LEGACY_SERVER_CONNECT | (o.noTicket ? cryptoConstants.SSL_OP_NO_TICKET : 0),
+  });
 }
 
 /**

@@ -5,7 +5,6 @@ import { Command, CommanderError, Option } from 'commander';
 import { scanTargets } from '../engine/scan.js';
 import type { ScanEventListener } from '../engine/events.js';
 import type { RunningLab } from '../lab/lab.js';
-import type { Report } from '../model/report.js';
 import { parseTarget } from '../model/target.js';
 import { createResolver } from '../net/dns/resolver.js';
 import { renderJson, renderNdjsonLine } from '../report/json.js';

@@ -1,20 +1,20 @@
 // Whole TLS scans (every TLS probe) against scripted fake servers that misbehave on purpose: each
 // must end as a clean "could not test" or a result, within the deadline, never a crash or a hang.
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ALL_PROBES } from '../../probes/index.js';
 import { scanTarget } from '../../src/engine/scan.js';
 import { parseTarget } from '../../src/model/target.js';
 import { createResolver } from '../../src/net/dns/resolver.js';
 import { createTrustStore } from '../../src/trust/store.js';
+import { LocalServers } from '../helpers/local-servers.js';
 import { expectValidReport } from '../helpers/schema.js';
 
 type Behaviour = (socket: net.Socket, firstBytes: Buffer) => void;
 
-const servers: net.Server[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
-});
+const local = new LocalServers('hostile');
+afterEach(() => local.closeServers());
+afterAll(() => local.stop());
 
 /** A fake server: waits for the client's first bytes, then behaves as told. */
 async function fake(behaviour: Behaviour): Promise<number> {
@@ -23,9 +23,7 @@ async function fake(behaviour: Behaviour): Promise<number> {
     socket.once('data', (chunk: Buffer) => behaviour(socket, chunk));
     socket.setTimeout(10_000, () => socket.destroy());
   });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return (server.address() as net.AddressInfo).port;
+  return local.listen(server);
 }
 
 /** A TLS 1.2 ServerHello record choosing `suite`, which no client here ever offers. */

@@ -6,11 +6,10 @@
  * an ignored TLS_FALLBACK_SCSV cannot be configured on any of these (OpenSSL 3 here is built
  * without zlib; all three honour the SCSV), so a fake server that does both covers collect().
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { constants as cryptoConstants } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -24,13 +23,13 @@ import type { Report } from '../../src/model/report.js';
 import type { Resolver } from '../../src/net/dns/resolver.js';
 import { Writer } from '../../src/net/tls/wire/bytes.js';
 import { createTrustStore } from '../../src/trust/store.js';
+import { LocalServers } from '../helpers/local-servers.js';
 import { expectValidReport } from '../helpers/schema.js';
 
-let dir: string;
+const local = new LocalServers('features');
+const dir = local.dir;
 let key: string;
 let cert: string;
-const children: ChildProcess[] = [];
-const servers: net.Server[] = [];
 const trust = createTrustStore();
 
 // IP targets only: an IP literal resolves to itself, as the system resolver does.
@@ -44,13 +43,10 @@ const resolver = {
   },
 } as unknown as Resolver;
 
-function openssl(args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-}
+const openssl = (args: string[]): void => local.openssl(args);
 
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'secgrade-features-'));
   // A CA, a leaf it signs, and a "good" OCSP response for the leaf, for s_server -status_file.
   openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=features-ca']);
   openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=features.secgrade.test']);
@@ -68,28 +64,10 @@ beforeAll(() => {
   cert = readFileSync(join(dir, 'leaf.pem'), 'utf8');
 });
 
-afterAll(() => {
-  for (const c of children) c.kill();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => local.stop());
+afterEach(() => local.closeServers());
 
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise<void>((r) => {
-          s.close(() => r());
-          (s as net.Server & { closeAllConnections?: () => void }).closeAllConnections?.();
-        }),
-    ),
-  );
-});
-
-async function listen(server: net.Server): Promise<number> {
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return (server.address() as net.AddressInfo).port;
-}
+const listen = (server: net.Server): Promise<number> => local.listen(server);
 
 /** A Node TLS server that answers and closes; with `sessionStore`, it resumes session IDs too. */
 async function nodeServer(options: tls.TlsOptions, sessionStore = false): Promise<number> {
@@ -109,42 +87,8 @@ async function nodeServer(options: tls.TlsOptions, sessionStore = false): Promis
   return listen(server);
 }
 
-function waitForOutput(child: ChildProcess, re: RegExp): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server not ready: ${out}`)), 20_000);
-    const onData = (b: Buffer): void => {
-      out += b.toString();
-      const m = re.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-  });
-}
-
 /** `openssl s_server -www` with the leaf certificate; resolves to its port. */
-async function sServer(args: string[]): Promise<number> {
-  const child = spawn('openssl', ['s_server', '-www', '-accept', '127.0.0.1:0', '-key', 'leaf.key', '-cert', 'leaf.pem', ...args], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const m = await waitForOutput(child, /ACCEPT 127\.0\.0\.1:(\d+)/);
-  return Number(m[1]);
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+const sServer = (args: string[]): Promise<number> => local.sServer(['-www', '-key', 'leaf.key', '-cert', 'leaf.pem', ...args]);
 
 interface Scan {
   report: Report;

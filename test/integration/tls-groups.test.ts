@@ -3,11 +3,8 @@
  * the probe contract after the real tls-protocols and tls-ciphers probes, plus fake servers that
  * answer the group enumeration wrongly on purpose (named "fake" below).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tlsCiphersProbe, type TlsCiphersEvidence } from '../../probes/tls-ciphers.js';
@@ -26,98 +23,29 @@ import { parseTarget } from '../../src/model/target.js';
 import type { Resolver } from '../../src/net/dns/resolver.js';
 import { Writer } from '../../src/net/tls/wire/bytes.js';
 import { createTrustStore } from '../../src/trust/store.js';
+import { LocalServers } from '../helpers/local-servers.js';
 import { expectValidReport } from '../helpers/schema.js';
 
-let dir: string;
+const local = new LocalServers('groups');
 let ec: { key: string; cert: string };
 let rsa: { key: string; cert: string };
 let dh1024: string;
-const children: ChildProcess[] = [];
-const servers: net.Server[] = [];
-
-function openssl(args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-}
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'secgrade-groups-'));
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ec.key', '-out', 'ec.pem', '-days', '2', '-subj', '/CN=groups.secgrade.test']);
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'rsa.key', '-out', 'rsa.pem', '-days', '2', '-subj', '/CN=dhe.secgrade.test']);
-  // A PKCS#3 safe prime (seconds to generate): s_server ignores X9.42 (`dhparam -dsaparam`) files
-  // and falls back to its built-in 2048-bit group.
-  openssl(['genpkey', '-genparam', '-algorithm', 'DH', '-pkeyopt', 'dh_paramgen_prime_len:1024', '-out', 'dh1024.pem']);
-  ec = { key: join(dir, 'ec.key'), cert: join(dir, 'ec.pem') };
-  rsa = { key: join(dir, 'rsa.key'), cert: join(dir, 'rsa.pem') };
-  dh1024 = join(dir, 'dh1024.pem');
+  ec = local.selfSigned('ec', 'ec', 'groups.secgrade.test');
+  rsa = local.selfSigned('rsa', 'rsa', 'dhe.secgrade.test');
+  dh1024 = local.dh1024();
 });
 
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
+afterAll(() => local.stop());
 afterEach(async () => {
-  await Promise.all(
-    children.splice(0).map(
-      (c) =>
-        new Promise<void>((r) => {
-          if (c.exitCode !== null || c.signalCode !== null) return r();
-          c.once('exit', () => r());
-          c.kill();
-        }),
-    ),
-  );
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise<void>((r) => {
-          s.close(() => r());
-          (s as net.Server & { closeAllConnections?: () => void }).closeAllConnections?.();
-        }),
-    ),
-  );
+  await local.killChildren();
+  await local.closeServers();
 });
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-async function waitForTcp(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`openssl s_server exited: ${stderr()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`openssl s_server did not listen on ${port}: ${stderr()}`);
-}
-
-/** `openssl s_server -www` on a free loopback port, up and accepting when this resolves. */
-async function sServer(args: string[]): Promise<number> {
-  const port = await freePort();
-  const child = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-www', '-quiet', ...args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  children.push(child);
-  let err = '';
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  await waitForTcp(port, child, () => err);
-  return port;
-}
-
-async function listen(server: net.Server): Promise<number> {
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return (server.address() as net.AddressInfo).port;
-}
+/** `openssl s_server -www` on a loopback port, accepting when this resolves. */
+const sServer = (args: string[]): Promise<number> => local.sServer(['-www', ...args]);
+const listen = (server: net.Server): Promise<number> => local.listen(server);
 
 async function nodeServer(options: tls.TlsOptions): Promise<number> {
   const server = tls.createServer({ key: readFileSync(ec.key), cert: readFileSync(ec.cert), ...options }, (s) => s.end());

@@ -2,12 +2,9 @@
  * The raw hello client against real TLS servers on 127.0.0.1 (Node's tls and `openssl s_server`)
  * and against fake servers that misbehave on purpose (named "fake" below).
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rawHello, type RawHelloOptions, type RawHelloResult } from '../../src/net/tls/raw-client.js';
@@ -15,52 +12,26 @@ import { Writer } from '../../src/net/tls/wire/bytes.js';
 import { buildClientHello, type ClientHelloOptions } from '../../src/net/tls/wire/client-hello.js';
 import { parseServerKeyExchange } from '../../src/net/tls/wire/server-messages.js';
 import { buildSslv2ClientHello } from '../../src/net/tls/wire/sslv2.js';
+import { LocalServers } from '../helpers/local-servers.js';
 
-let dir: string;
+const local = new LocalServers('raw');
 let ecCert: { key: string; cert: string; der: Buffer };
 let rsaPaths: { key: string; cert: string; der: Buffer };
 let dhParams: string;
 
-const servers: Array<net.Server> = [];
-const children: ChildProcess[] = [];
-
-function openssl(args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-}
-
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'secgrade-raw-'));
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ec.key', '-out', 'ec.pem', '-days', '2', '-subj', '/CN=raw.secgrade.test']);
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'rsa.key', '-out', 'rsa.pem', '-days', '2', '-subj', '/CN=dhe.secgrade.test']);
-  openssl(['dhparam', '-out', 'dh1024.pem', '1024']);
-  const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
-  ecCert = { key: read('ec.key'), cert: read('ec.pem'), der: new X509Certificate(read('ec.pem')).raw };
-  rsaPaths = { key: join(dir, 'rsa.key'), cert: join(dir, 'rsa.pem'), der: new X509Certificate(read('rsa.pem')).raw };
-  dhParams = join(dir, 'dh1024.pem');
+  const ec = local.selfSigned('ec', 'ec', 'raw.secgrade.test');
+  const rsa = local.selfSigned('rsa', 'rsa', 'dhe.secgrade.test');
+  const read = (f: string): string => readFileSync(f, 'utf8');
+  ecCert = { key: read(ec.key), cert: read(ec.cert), der: new X509Certificate(read(ec.cert)).raw };
+  rsaPaths = { ...rsa, der: new X509Certificate(read(rsa.cert)).raw };
+  dhParams = local.dh1024();
 });
 
-afterAll(() => {
-  for (const c of children) c.kill();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => local.stop());
+afterEach(() => local.closeServers());
 
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise<void>((r) => {
-          s.close(() => r());
-          (s as net.Server & { closeAllConnections?: () => void }).closeAllConnections?.();
-        }),
-    ),
-  );
-});
-
-async function listen(server: net.Server): Promise<number> {
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return (server.address() as net.AddressInfo).port;
-}
+const listen = (server: net.Server): Promise<number> => local.listen(server);
 
 /** A Node TLS server with the EC certificate; handshake errors are the point, so they are ignored. */
 async function nodeTlsServer(options: tls.TlsOptions = {}): Promise<number> {
@@ -176,21 +147,7 @@ describe('rawHello against real servers', () => {
   });
 
   it('DHE (openssl s_server, 1024-bit group): prime and public value sizes', async () => {
-    const child = spawn(
-      'openssl',
-      ['s_server', '-accept', '127.0.0.1:0', '-cert', rsaPaths.cert, '-key', rsaPaths.key, '-dhparam', dhParams, '-cipher', 'DHE-RSA-AES128-SHA:@SECLEVEL=0', '-tls1_2'],
-      { stdio: ['pipe', 'pipe', 'pipe'] },
-    );
-    children.push(child);
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      child.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /ACCEPT .*:(\d+)/.exec(out);
-        if (m?.[1]) resolve(Number(m[1]));
-      });
-      child.on('exit', (code) => reject(new Error(`s_server exited ${code}: ${out}`)));
-    });
+    const port = await local.sServer(['-cert', rsaPaths.cert, '-key', rsaPaths.key, '-dhparam', dhParams, '-cipher', 'DHE-RSA-AES128-SHA:@SECLEVEL=0', '-tls1_2']);
     try {
       const r = expectHello(await run(port, hello({ cipherSuites: [0x0033], serverName: null })));
       expect(r.serverHello.cipherSuite).toBe(0x0033);
@@ -200,7 +157,7 @@ describe('rawHello against real servers', () => {
       expect(ske.ok && ske.value).toMatchObject({ kind: 'DHE', primeBits: 1024, generator: 2 });
       expect(ske.ok && ske.value.kind === 'DHE' && ske.value.publicBits).toBeGreaterThan(900);
     } finally {
-      child.kill();
+      await local.killChildren();
     }
   });
 
@@ -217,7 +174,7 @@ describe('rawHello against real servers', () => {
 
   it('connection refused', async () => {
     const port = await nodeTlsServer();
-    await new Promise<void>((r) => servers.pop()!.close(() => r()));
+    await local.closeServers();
     expect((await run(port, hello())).kind).toBe('refused');
   });
 });

@@ -90,16 +90,26 @@ export function classifyTlsError(err: NodeJS.ErrnoException): { kind: TlsFailure
 // ~1 ms; passing all ~150 roots as PEM costs ~40 ms each time. Build each distinct one once.
 const contextCache = new WeakMap<readonly string[], Map<string, tls.SecureContext>>();
 
-export function secureContextFor(opts: Pick<NodeTlsOptions, 'extraCa' | 'minVersion' | 'maxVersion' | 'ciphers'>): tls.SecureContext {
+/** For handshakes that verify nothing: a shared empty list keeps their contexts cached too. */
+export const NO_EXTRA_CA: readonly string[] = Object.freeze([]);
+
+export function secureContextFor(
+  opts: Pick<NodeTlsOptions, 'extraCa' | 'minVersion' | 'maxVersion' | 'ciphers'> & { secureOptions?: number },
+): tls.SecureContext {
   let byParams = contextCache.get(opts.extraCa);
   if (!byParams) {
     byParams = new Map();
     contextCache.set(opts.extraCa, byParams);
   }
-  const key = `${opts.minVersion ?? ''}|${opts.maxVersion ?? ''}|${opts.ciphers ?? ''}`;
+  const key = `${opts.minVersion ?? ''}|${opts.maxVersion ?? ''}|${opts.ciphers ?? ''}|${opts.secureOptions ?? 0}`;
   let ctx = byParams.get(key);
   if (!ctx) {
-    ctx = tls.createSecureContext({ minVersion: opts.minVersion, maxVersion: opts.maxVersion, ciphers: opts.ciphers });
+    ctx = tls.createSecureContext({
+      minVersion: opts.minVersion,
+      maxVersion: opts.maxVersion,
+      ciphers: opts.ciphers,
+      secureOptions: opts.secureOptions,
+    });
     // addCACert copies the shared root store before adding, so other contexts are unaffected.
     for (const pem of opts.extraCa) ctx.context.addCACert(pem);
     byParams.set(key, ctx);
