@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 // Thin launcher: the compiled CLI lives in dist/ (built by `npm install` through the prepare script).
-import { runCli } from '../dist/src/cli/main.js';
 
 // A bug must still end in one line, not a stack trace (SECGRADE_DEBUG=1 shows it).
-process.on('uncaughtException', (err) => {
+const internalError = (err) => {
   process.stderr.write(`secgrade: internal error: ${err?.message ?? err}\n`);
   if (process.env.SECGRADE_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
   process.exit(3);
-});
+};
+process.on('uncaughtException', internalError);
+process.on('unhandledRejection', internalError);
+
+// React (under Ink) picks its build from NODE_ENV when first loaded: without this it runs its
+// development build, whose checks and render timing made the live view several times slower.
+process.env.NODE_ENV ??= 'production';
+const { runCli } = await import('../dist/src/cli/main.js');
 
 const controller = new AbortController();
 let interrupted = 0;
