@@ -10,6 +10,7 @@ import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ProtocolName } from './peers.js';
 
 export type ServerName =
@@ -19,7 +20,8 @@ export type ServerName =
   | 'openssl-dhe1024'
   | 'nginx-dual-cert'
   | 'gnutls-legacy'
-  | 'node-chacha';
+  | 'node-chacha'
+  | 'sunjsse-legacy';
 
 export const SERVER_NAMES: readonly ServerName[] = [
   'openssl-modern',
@@ -29,6 +31,7 @@ export const SERVER_NAMES: readonly ServerName[] = [
   'nginx-dual-cert',
   'gnutls-legacy',
   'node-chacha',
+  'sunjsse-legacy',
 ];
 
 /** What the server was configured to accept: the ground truth the peers and secgrade must find. */
@@ -108,6 +111,72 @@ const GNUTLS_LEGACY_TLS12_ONLY = [
   'TLS_DHE_RSA_WITH_AES_256_CCM',
   'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256',
   'TLS_DHE_RSA_WITH_AES_128_CCM',
+];
+
+/**
+ * sunjsse-legacy (OpenJDK 17 SunJSSE, policy cleared, RSA certificate): what it negotiates, found by
+ * experiment with secgrade and testssl.sh (which agree). SSLv3 and TLS 1.0 share one list; TLS 1.1
+ * drops the export suites (RFC 4346 forbids them); TLS 1.2 drops single DES (RFC 5246) and adds the
+ * SHA-256/384 and AEAD suites. ECDSA, static ECDH and DSS suites need another certificate, so they are
+ * not configured.
+ */
+const SUNJSSE_SSL3_TLS12 = [
+  'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
+  'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA',
+  'TLS_DHE_RSA_WITH_AES_256_CBC_SHA',
+  'TLS_DHE_RSA_WITH_AES_128_CBC_SHA',
+  'TLS_RSA_WITH_AES_256_CBC_SHA',
+  'TLS_RSA_WITH_AES_128_CBC_SHA',
+  'TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA',
+  'TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA',
+  'TLS_RSA_WITH_3DES_EDE_CBC_SHA',
+  'TLS_ECDH_anon_WITH_AES_256_CBC_SHA',
+  'TLS_DH_anon_WITH_AES_256_CBC_SHA',
+  'TLS_ECDH_anon_WITH_AES_128_CBC_SHA',
+  'TLS_DH_anon_WITH_AES_128_CBC_SHA',
+  'TLS_ECDH_anon_WITH_3DES_EDE_CBC_SHA',
+  'TLS_DH_anon_WITH_3DES_EDE_CBC_SHA',
+  'TLS_ECDHE_RSA_WITH_RC4_128_SHA',
+  'TLS_RSA_WITH_RC4_128_SHA',
+  'TLS_RSA_WITH_RC4_128_MD5',
+  'TLS_ECDH_anon_WITH_RC4_128_SHA',
+  'TLS_DH_anon_WITH_RC4_128_MD5',
+  'TLS_ECDHE_RSA_WITH_NULL_SHA',
+  'TLS_RSA_WITH_NULL_SHA',
+  'TLS_ECDH_anon_WITH_NULL_SHA',
+  'TLS_RSA_WITH_NULL_MD5',
+];
+/** Single DES: SSLv3 to TLS 1.1. */
+const SUNJSSE_DES = ['TLS_RSA_WITH_DES_CBC_SHA', 'TLS_DHE_RSA_WITH_DES_CBC_SHA', 'TLS_DH_anon_WITH_DES_CBC_SHA'];
+/** 40-bit export suites: SSLv3 and TLS 1.0 only. */
+const SUNJSSE_EXPORT = [
+  'TLS_RSA_EXPORT_WITH_DES40_CBC_SHA',
+  'TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA',
+  'TLS_DH_anon_EXPORT_WITH_DES40_CBC_SHA',
+  'TLS_RSA_EXPORT_WITH_RC4_40_MD5',
+  'TLS_DH_anon_EXPORT_WITH_RC4_40_MD5',
+];
+/** TLS 1.2 only: AEAD and SHA-256/384 suites. */
+const SUNJSSE_TLS12_ONLY = [
+  'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+  'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+  'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+  'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384',
+  'TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+  'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256',
+  'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384',
+  'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256',
+  'TLS_DHE_RSA_WITH_AES_256_CBC_SHA256',
+  'TLS_DHE_RSA_WITH_AES_128_CBC_SHA256',
+  'TLS_RSA_WITH_AES_256_GCM_SHA384',
+  'TLS_RSA_WITH_AES_128_GCM_SHA256',
+  'TLS_RSA_WITH_AES_256_CBC_SHA256',
+  'TLS_RSA_WITH_AES_128_CBC_SHA256',
+  'TLS_DH_anon_WITH_AES_256_GCM_SHA384',
+  'TLS_DH_anon_WITH_AES_128_GCM_SHA256',
+  'TLS_DH_anon_WITH_AES_256_CBC_SHA256',
+  'TLS_DH_anon_WITH_AES_128_CBC_SHA256',
+  'TLS_RSA_WITH_NULL_SHA256',
 ];
 
 interface ServerSpec {
@@ -238,6 +307,22 @@ export const SERVER_SPECS: Record<ServerName, ServerSpec> = {
           'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
         ],
         'TLSv1.3': ['TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256'],
+      },
+    },
+  },
+  'sunjsse-legacy': {
+    software: 'SunJSSE (OpenJDK 17)',
+    sni: null,
+    description:
+      'SSLv3 + TLS 1.0-1.2 on the JDK with its security policy cleared, RSA certificate: export, single DES, ' +
+      'RC4, 3DES, NULL and anonymous (EC)DH next to CBC and AEAD suites, server preference (32 + 32 + 27 + 43 suites)',
+    expected: {
+      protocols: protocols(['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2']),
+      cipherSuites: {
+        SSLv3: [...SUNJSSE_SSL3_TLS12, ...SUNJSSE_DES, ...SUNJSSE_EXPORT],
+        'TLSv1.0': [...SUNJSSE_SSL3_TLS12, ...SUNJSSE_DES, ...SUNJSSE_EXPORT],
+        'TLSv1.1': [...SUNJSSE_SSL3_TLS12, ...SUNJSSE_DES],
+        'TLSv1.2': [...SUNJSSE_TLS12_ONLY, ...SUNJSSE_SSL3_TLS12],
       },
     },
   },
@@ -801,6 +886,99 @@ async function startNodeChacha(ws: Workspace): Promise<Running> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// SunJSSE (java LegacyTlsServer.java)
+//
+// OpenJDK's SunJSSE still implements SSLv3, export, single DES, RC4 and 3DES suites; only the
+// security policy (jdk.tls.disabledAlgorithms) turns them off. A java.security override file in the
+// workspace clears it, and test/conformance/java/LegacyTlsServer.java enables the protocols and the
+// configured suites explicitly (it fails to start if this JDK no longer knows one of them).
+
+/** Clear the policy: the TLS blacklist, the certificate-path one, and the "legacy last" ordering. */
+const JAVA_SECURITY_OVERRIDE = `jdk.tls.disabledAlgorithms=
+jdk.certpath.disabledAlgorithms=
+jdk.tls.legacyAlgorithms=
+`;
+
+/** The IANA suites that SunJSSE still spells with the SSLv3-era SSL_ prefix. */
+const JSSE_SSL_PREFIXED = new Set([
+  'TLS_RSA_WITH_NULL_MD5',
+  'TLS_RSA_WITH_NULL_SHA',
+  'TLS_RSA_EXPORT_WITH_RC4_40_MD5',
+  'TLS_RSA_WITH_RC4_128_MD5',
+  'TLS_RSA_WITH_RC4_128_SHA',
+  'TLS_RSA_EXPORT_WITH_DES40_CBC_SHA',
+  'TLS_RSA_WITH_DES_CBC_SHA',
+  'TLS_RSA_WITH_3DES_EDE_CBC_SHA',
+  'TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA',
+  'TLS_DHE_RSA_WITH_DES_CBC_SHA',
+  'TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA',
+  'TLS_DH_anon_EXPORT_WITH_RC4_40_MD5',
+  'TLS_DH_anon_WITH_RC4_128_MD5',
+  'TLS_DH_anon_EXPORT_WITH_DES40_CBC_SHA',
+  'TLS_DH_anon_WITH_DES_CBC_SHA',
+  'TLS_DH_anon_WITH_3DES_EDE_CBC_SHA',
+]);
+
+function jsseSuiteName(iana: string): string {
+  return JSSE_SSL_PREFIXED.has(iana) ? `SSL_${iana.slice('TLS_'.length)}` : iana;
+}
+
+/** Server order: TLS 1.2's AEAD suites first, export last (what an operator would at least do). */
+const SUNJSSE_SUITES = [...SUNJSSE_TLS12_ONLY, ...SUNJSSE_SSL3_TLS12, ...SUNJSSE_DES, ...SUNJSSE_EXPORT];
+
+const JAVA_STARTUP_TIMEOUT_MS = 60_000; // compiling the single-file program takes a few seconds
+
+async function findLegacyTlsServerSource(): Promise<string> {
+  // Next to this file; scripts/bench.mjs runs a transpiled copy from a temp dir, so also try the
+  // repository layout from the working directory.
+  const candidates = [
+    path.join(path.dirname(fileURLToPath(import.meta.url)), 'java', 'LegacyTlsServer.java'),
+    path.resolve('test', 'conformance', 'java', 'LegacyTlsServer.java'),
+  ];
+  for (const c of candidates) {
+    try {
+      await access(c, fsConstants.R_OK);
+      return c;
+    } catch {
+      // next
+    }
+  }
+  throw new Error(`sunjsse-legacy: LegacyTlsServer.java not found (looked in ${candidates.join(', ')})`);
+}
+
+async function startSunjsseLegacy(ws: Workspace): Promise<Running> {
+  const java = await findExecutable(['java']);
+  if (!java) throw new Error('sunjsse-legacy: java is not installed (Debian package openjdk-17-jdk-headless)');
+  const [source, { key, cert }, dir] = await Promise.all([findLegacyTlsServerSource(), ws.cert('rsa'), ws.subdir('sunjsse')]);
+  const password = 'secgrade-conformance';
+  const p12 = path.join(dir, 'server.p12');
+  // OpenSSL 3's default PKCS#12 protection (PBES2/AES-256-CBC, HMAC-SHA256) spelled out: JDK 17 reads
+  // it (no -legacy RC2/3DES needed).
+  await run('openssl', [
+    'pkcs12', '-export', '-inkey', key, '-in', cert, '-name', 'server', '-out', p12,
+    '-keypbe', 'AES-256-CBC', '-certpbe', 'AES-256-CBC', '-macalg', 'sha256', '-passout', `pass:${password}`,
+  ]);
+  const securityFile = path.join(dir, 'java.security.override');
+  await writeFile(securityFile, JAVA_SECURITY_OVERRIDE);
+  const proc = new Managed('java LegacyTlsServer (sunjsse-legacy)', java, [
+    `-Djava.security.properties=${securityFile}`,
+    source,
+    '0', p12, password,
+    'SSLv3,TLSv1,TLSv1.1,TLSv1.2',
+    SUNJSSE_SUITES.map(jsseSuiteName).join(','),
+    'server',
+  ], { cwd: dir });
+  try {
+    const port = Number((await waitForOutput(proc, /LISTENING (\d+)/, JAVA_STARTUP_TIMEOUT_MS))[1]);
+    await waitForPort(port, proc);
+    return { port, stop: () => proc.stop() };
+  } catch (err) {
+    await proc.stop();
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Public API
 
 const STARTERS: Record<ServerName, (ws: Workspace) => Promise<Running>> = {
@@ -811,6 +989,7 @@ const STARTERS: Record<ServerName, (ws: Workspace) => Promise<Running>> = {
   'nginx-dual-cert': startNginx,
   'gnutls-legacy': startGnutls,
   'node-chacha': startNodeChacha,
+  'sunjsse-legacy': startSunjsseLegacy,
 };
 
 function describeServer(name: ServerName, port: number): ConformanceServer {
@@ -826,6 +1005,7 @@ const SERVER_EXECUTABLES: Record<ServerName, string[][]> = {
   'nginx-dual-cert': [['openssl'], ['nginx']],
   'gnutls-legacy': [['openssl'], ['gnutls-serv'], ['unshare'], ['ip', '/usr/sbin/ip', '/sbin/ip']],
   'node-chacha': [['openssl']],
+  'sunjsse-legacy': [['java'], ['openssl']],
 };
 
 /** Executables this server needs that are not installed (e.g. ['nginx']); empty when it can start. */
