@@ -572,6 +572,21 @@ interface Running {
   stop(): Promise<void>;
 }
 
+/**
+ * A started process that prints the port it listens on: wait for that line, then for the port to
+ * accept, and stop the process if either never comes.
+ */
+async function runningOn(proc: Managed, portLine: RegExp, timeoutMs?: number): Promise<Running> {
+  try {
+    const port = Number((await waitForOutput(proc, portLine, timeoutMs))[1]);
+    await waitForPort(port, proc);
+    return { port, stop: () => proc.stop() };
+  } catch (err) {
+    await proc.stop();
+    throw err;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // openssl s_server
 
@@ -580,15 +595,7 @@ async function startSServer(name: string, ws: Workspace, args: string[]): Promis
   const proc = new Managed(`openssl s_server (${name})`, 'openssl', ['s_server', '-www', '-accept', `${HOST}:0`, ...args], {
     cwd: ws.dir,
   });
-  try {
-    const m = await waitForOutput(proc, /ACCEPT 127\.0\.0\.1:(\d+)/);
-    const port = Number(m[1]);
-    await waitForPort(port, proc);
-    return { port, stop: () => proc.stop() };
-  } catch (err) {
-    await proc.stop();
-    throw err;
-  }
+  return runningOn(proc, /ACCEPT 127\.0\.0\.1:(\d+)/);
 }
 
 async function startOpensslModern(ws: Workspace): Promise<Running> {
@@ -874,15 +881,7 @@ for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));
 async function startNodeChacha(ws: Workspace): Promise<Running> {
   const { key, cert } = await ws.cert('rsa');
   const proc = new Managed('node tls server', process.execPath, ['--input-type=module', '-e', NODE_SERVER, key, cert, HOST]);
-  try {
-    const m = await waitForOutput(proc, /NODE-PORT (\d+)/);
-    const port = Number(m[1]);
-    await waitForPort(port, proc);
-    return { port, stop: () => proc.stop() };
-  } catch (err) {
-    await proc.stop();
-    throw err;
-  }
+  return runningOn(proc, /NODE-PORT (\d+)/);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -968,14 +967,7 @@ async function startSunjsseLegacy(ws: Workspace): Promise<Running> {
     SUNJSSE_SUITES.map(jsseSuiteName).join(','),
     'server',
   ], { cwd: dir });
-  try {
-    const port = Number((await waitForOutput(proc, /LISTENING (\d+)/, JAVA_STARTUP_TIMEOUT_MS))[1]);
-    await waitForPort(port, proc);
-    return { port, stop: () => proc.stop() };
-  } catch (err) {
-    await proc.stop();
-    throw err;
-  }
+  return runningOn(proc, /LISTENING (\d+)/, JAVA_STARTUP_TIMEOUT_MS);
 }
 
 // ---------------------------------------------------------------------------------------------
