@@ -75,12 +75,12 @@ async function runScan(settings: ScanSettings, io: CliIo, opts: { lab?: RunningL
   // Ink on a terminal unless a machine format was asked for on stdout.
   const format = settings.format ?? (tty ? 'tui' : 'text');
   const useTui = tty && (format === 'tui' || settings.output !== null);
-  const fileFormat = settings.output ? (format === 'tui' ? 'json' : format) : null;
-  const stdoutFormat = settings.output ? null : format === 'tui' && !tty ? 'text' : format;
+  // What goes to the sink (the file, else stdout): the live UI writes nothing there; a file asked
+  // for without a format gets JSON; `--format tui` without a terminal falls back to text.
+  const streamFormat = format !== 'tui' ? format : settings.output ? 'json' : tty ? null : 'text';
 
   const out = settings.output ? await openOutput(settings.output) : null;
   const sink = out ?? { write: (s: string) => void io.stdout.write(s), close: async () => undefined };
-  const streamFormat = fileFormat ?? stdoutFormat;
 
   let ui: Awaited<ReturnType<typeof import('../../ui/live.js').startLiveUi>> | null = null;
   if (useTui) {

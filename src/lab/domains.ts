@@ -211,9 +211,7 @@ export const LAB_DOMAINS: readonly LabDomain[] = [
       honorCipherOrder: true,
     },
   }),
-  {
-    name: `dhe1024.${LAB_ZONE}`,
-    description: 'TLS 1.2 with DHE only, over the 1024-bit RFC 2409 group (Logjam-era common prime)',
+  modernDomain(`dhe1024.${LAB_ZONE}`, 'TLS 1.2 with DHE only, over the 1024-bit RFC 2409 group (Logjam-era common prime)', {
     certificate: { keyType: 'rsa-2048', names: [`dhe1024.${LAB_ZONE}`], ...VALID_90_DAYS },
     tls: {
       minVersion: 'TLSv1.2',
@@ -222,20 +220,8 @@ export const LAB_DOMAINS: readonly LabDomain[] = [
       honorCipherOrder: true,
       dhparam: RFC2409_GROUP2_PEM,
     },
-    http: { status: 200, headers: SECURE_HEADERS },
-    dns: [],
-    expect: {
-      protocols: ['TLSv1.2'],
-      certificate: 'valid',
-      keyType: 'rsa-2048',
-      forwardSecrecyOnly: true,
-      aeadOnly: true,
-      hsts: true,
-      csp: true,
-      secureCookie: true,
-      versionDisclosure: false,
-    },
-  },
+    expect: { ...MODERN_EXPECT, protocols: ['TLSv1.2'], keyType: 'rsa-2048', certificate: 'valid' },
+  }),
   modernDomain(MAIL, 'Modern web setup plus email records: MX, SPF `-all` and DMARC `p=reject`', {
     dns: [
       { name: MAIL, type: 'MX', preference: 10, exchange: MAIL_MX },
