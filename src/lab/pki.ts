@@ -51,7 +51,7 @@ let x509Module: Promise<typeof X509> | undefined;
  * @peculiar/x509 pulls in tsyringe, which needs the reflect-metadata polyfill loaded first. Both
  * are imported lazily so that scans, which never issue certificates, do not pay for them.
  */
-function loadX509(): Promise<typeof X509> {
+export function loadX509(): Promise<typeof X509> {
   x509Module ??= (async () => {
     await import('reflect-metadata');
     const x509 = await import('@peculiar/x509');
@@ -62,13 +62,13 @@ function loadX509(): Promise<typeof X509> {
 }
 
 /** 16 random bytes, top bit clear (positive) and first byte non-zero (keeps the full length). */
-function randomSerialHex(): string {
+export function randomSerialHex(): string {
   const bytes = randomBytes(16);
   bytes[0] = (bytes[0]! & 0x7f) | 0x01;
   return bytes.toString('hex');
 }
 
-function toPem(label: string, der: ArrayBuffer): string {
+export function toPem(label: string, der: ArrayBuffer): string {
   const b64 = Buffer.from(der).toString('base64').replace(/.{1,64}/g, '$&\n');
   return `-----BEGIN ${label}-----\n${b64}-----END ${label}-----\n`;
 }
