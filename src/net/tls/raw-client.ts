@@ -1,18 +1,26 @@
 // Sends one hand-built hello (TLS or SSL 2.0) and reads the server's first flight up to where we
-// can decide: ServerHelloDone (TLS ≤ 1.2), the ServerHello of TLS 1.3 / a HelloRetryRequest (the
-// rest is encrypted), an alert, a close or garbage. No keys are derived; nothing is ever sent back.
-// Always resolves, always destroys the socket and clears its timer.
+// can decide: ServerHelloDone (TLS ≤ 1.2), the ServerHello of TLS 1.3 / a HelloRetryRequest, an
+// alert, a close or garbage. With `decryptTls13`, a TLS 1.3 flight is decrypted with the server
+// handshake keys up to its CertificateVerify (certificates, OCSP staple and SCTs are encrypted
+// there). Nothing is ever sent back. Always resolves, always destroys the socket and clears its timer.
 import net from 'node:net';
 import { ByteQueue } from './wire/bytes.js';
 import { ContentType, HandshakeType, LIMITS, ProtocolVersion, handshakeTypeName } from './wire/constants.js';
 import { HandshakeReader, type HandshakeEvent } from './wire/handshake-reader.js';
 import { describeNonTls } from './wire/records.js';
+import type { BuiltClientHello } from './wire/client-hello.js';
 import {
   parseCertificateMessage,
   parseCertificateStatus,
+  parseEncryptedExtensions,
   parseServerHello,
+  parseTls13Certificate,
+  type Extension,
   type ParsedServerHello,
+  type Tls13CertificateEntry,
 } from './wire/server-messages.js';
+import { RecordDecryptor, serverHandshakeKeys } from './tls13-keys.js';
+import { ExtensionType } from './wire/constants.js';
 import { parseSslv2ServerHello, SSLV2_MSG, sslv2RecordSize, type ParsedSslv2ServerHello } from './wire/sslv2.js';
 
 export interface RawHelloOptions {
@@ -23,8 +31,18 @@ export interface RawHelloOptions {
   /** A full TLS record (from buildClientHello) or an SSLv2 hello (from buildSslv2ClientHello). */
   hello: Buffer;
   sslv2?: boolean;
-  /** Default 'server-hello-done'; TLS 1.3 and HelloRetryRequest always stop at the ServerHello. */
+  /** Default 'server-hello-done'; TLS 1.3 and HelloRetryRequest stop at the ServerHello unless decrypting. */
   readUntil?: 'server-hello' | 'server-hello-done';
+  /** The hello's handshake bytes and key shares: read a TLS 1.3 flight through its encryption. */
+  decryptTls13?: Pick<BuiltClientHello, 'handshake' | 'keyAgreement'>;
+}
+
+/** What a decrypted TLS 1.3 flight showed. */
+export interface Tls13Flight {
+  encryptedExtensions: Extension[] | null;
+  certificateEntries: Tls13CertificateEntry[];
+  /** CertificateVerify seen: the flight up to the server's proof of key possession is complete. */
+  complete: boolean;
 }
 
 export type RawHelloResult =
@@ -35,6 +53,10 @@ export type RawHelloResult =
       /** The raw ServerKeyExchange body: parse it with parseServerKeyExchange and the suite's kind. */
       serverKeyExchange: Buffer | null;
       certificateStatus: Buffer | null;
+      /** SignedCertificateTimestampList from the TLS extension (ServerHello ≤ 1.2, leaf entry in 1.3). */
+      sctList: Buffer | null;
+      /** Present when a TLS 1.3 flight was decrypted. */
+      tls13?: Tls13Flight;
       helloDone: boolean;
       bytesRead: number;
       /** Why a TLS ≤ 1.2 flight ended before ServerHelloDone (alert, close, malformed message …). */
@@ -59,7 +81,10 @@ class Flight {
   warning: AlertResult | null = null;
   bytesRead = 0;
 
-  constructor(private readonly readUntil: 'server-hello' | 'server-hello-done') {}
+  constructor(
+    private readonly readUntil: 'server-hello' | 'server-hello-done',
+    private readonly decrypting: boolean,
+  ) {}
 
   /** Handles events in order; returns a result as soon as one is decided. */
   onEvents(events: HandshakeEvent[]): RawHelloResult | null {
@@ -85,6 +110,9 @@ class Flight {
         return alert;
       }
       case 'change-cipher-spec':
+        // TLS 1.3 middlebox compatibility (RFC 8446 §D.4): a dummy CCS amid the encrypted flight.
+        if (this.hello?.tls13) return null;
+        return this.hello ? this.interrupted('change-cipher-spec record') : { kind: 'protocol-error', reason: 'change-cipher-spec record before any ServerHello' };
       case 'encrypted':
         // After a ServerHello: an abbreviated (resumed) handshake, or TLS 1.3 middlebox compatibility.
         if (this.hello) return this.interrupted(`${event.kind} record`);
@@ -108,16 +136,22 @@ class Flight {
       certificates: [],
       serverKeyExchange: null,
       certificateStatus: null,
+      sctList: sh.sct ?? null,
       helloDone: false,
       bytesRead: this.bytesRead,
     };
-    const encryptedNext = sh.isHelloRetryRequest || sh.selectedVersion > ProtocolVersion.TLSv1_2;
-    return encryptedNext || this.readUntil === 'server-hello' ? this.current() : null;
+    if (sh.isHelloRetryRequest || this.readUntil === 'server-hello') return this.current();
+    if (sh.selectedVersion > ProtocolVersion.TLSv1_2) {
+      if (!this.decrypting) return this.current();
+      this.hello.tls13 = { encryptedExtensions: null, certificateEntries: [], complete: false };
+    }
+    return null;
   }
 
   private afterHello(msgType: number, body: Buffer): RawHelloResult | null {
     const hello = this.hello;
     if (!hello) return null;
+    if (hello.tls13) return this.afterTls13Hello(hello, hello.tls13, msgType, body);
     switch (msgType) {
       case HandshakeType.certificate: {
         const certs = parseCertificateMessage(body);
@@ -140,6 +174,40 @@ class Flight {
       default:
         // CertificateRequest, NewSessionTicket …: not needed to grade the first flight.
         return null;
+    }
+  }
+
+  /** The decrypted TLS 1.3 flight: EncryptedExtensions, [CertificateRequest], Certificate, CertificateVerify. */
+  private afterTls13Hello(hello: HelloResult, flight: Tls13Flight, msgType: number, body: Buffer): RawHelloResult | null {
+    switch (msgType) {
+      case HandshakeType.encryptedExtensions: {
+        const exts = parseEncryptedExtensions(body);
+        if (!exts.ok) return this.interrupted(exts.error);
+        flight.encryptedExtensions = exts.value;
+        return null;
+      }
+      case HandshakeType.certificate: {
+        const entries = parseTls13Certificate(body);
+        if (!entries.ok) return this.interrupted(entries.error);
+        flight.certificateEntries = entries.value;
+        hello.certificates = entries.value.map((e) => e.der);
+        const leafExts = entries.value[0]?.extensions ?? [];
+        hello.sctList = leafExts.find((e) => e.type === ExtensionType.signedCertificateTimestamp)?.data ?? null;
+        const status = leafExts.find((e) => e.type === ExtensionType.statusRequest);
+        if (status) {
+          const parsed = parseCertificateStatus(status.data);
+          if (!parsed.ok) return this.interrupted(parsed.error);
+          hello.certificateStatus = parsed.value;
+        }
+        return null;
+      }
+      case HandshakeType.certificateVerify:
+      case HandshakeType.finished:
+        flight.complete = true;
+        hello.helloDone = true;
+        return this.current();
+      default:
+        return null; // CertificateRequest: nothing to grade
     }
   }
 
@@ -206,6 +274,24 @@ function socketErrorResult(err: NodeJS.ErrnoException, flight: Flight, pending: 
   return { kind: 'network', reason: `${err.code ?? 'error'}: ${err.message.split('\n')[0] ?? ''}` };
 }
 
+/** After a TLS 1.3 ServerHello, the decryptor for the server's handshake records (or why there is none). */
+function tls13Unprotector(client: NonNullable<RawHelloOptions['decryptTls13']>) {
+  return (msgType: number, body: Buffer): RecordDecryptor | string | null => {
+    if (msgType !== HandshakeType.serverHello) return null;
+    const parsed = parseServerHello(body);
+    if (!parsed.ok) return null; // the Flight reports the parse error
+    const sh = parsed.value;
+    if (sh.isHelloRetryRequest || sh.selectedVersion <= ProtocolVersion.TLSv1_2) return null;
+    const agree = sh.keyShareGroup === undefined ? undefined : client.keyAgreement.get(sh.keyShareGroup);
+    if (!agree || !sh.keyShare) return `the server chose key share group ${sh.keyShareGroup ?? 'none'} that we sent no share for`;
+    const shared = agree(sh.keyShare);
+    if (!shared) return "the server's key share is not a valid public key";
+    const header = Buffer.from([HandshakeType.serverHello, (body.length >> 16) & 0xff, (body.length >> 8) & 0xff, body.length & 0xff]);
+    const keys = serverHandshakeKeys(sh.cipherSuite, shared, client.handshake, Buffer.concat([header, body]));
+    return keys ? new RecordDecryptor(keys) : `cipher suite 0x${sh.cipherSuite.toString(16)} is not a TLS 1.3 suite we can decrypt`;
+  };
+}
+
 export function rawHello(opts: RawHelloOptions): Promise<RawHelloResult> {
   return new Promise((resolve) => {
     if (opts.signal.aborted) {
@@ -221,8 +307,8 @@ export function rawHello(opts: RawHelloOptions): Promise<RawHelloResult> {
       resolve({ kind: 'network', reason: `bad port: ${opts.port}` });
       return;
     }
-    const flight = new Flight(opts.readUntil ?? 'server-hello-done');
-    const reader = new HandshakeReader();
+    const flight = new Flight(opts.readUntil ?? 'server-hello-done', opts.decryptTls13 !== undefined);
+    const reader = new HandshakeReader(opts.decryptTls13 ? { unprotectAfter: tls13Unprotector(opts.decryptTls13) } : {});
     let sslv2: Sslv2Answer | null = opts.sslv2 ? new Sslv2Answer() : null;
     let connected = false;
     let settled = false;

@@ -1,7 +1,7 @@
 // Builds ClientHello records byte by byte (RFC 5246 §7.4.1.2, RFC 8446 §4.1.2) so a probe can
 // offer what Node's OpenSSL will not: SSLv3, RC4/export suites, SCSVs, heartbeat, DEFLATE …
 // Only the first flight is ever read back; the key shares are real so TLS 1.3 servers answer.
-import { createECDH, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createECDH, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { Writer } from './bytes.js';
@@ -64,7 +64,12 @@ export interface BuiltClientHello {
   random: Buffer;
   /** The key shares actually sent. */
   keyShares: Array<{ group: number }>;
+  /** Per sent key share: the ECDH with the server's share (TLS 1.3 handshake decryption). */
+  keyAgreement: ReadonlyMap<number, KeyAgreement>;
 }
+
+/** Computes the (EC)DHE shared secret from the server's key_share bytes; null when they are invalid. */
+export type KeyAgreement = (serverShare: Buffer) => Buffer | null;
 
 export const DEFAULT_GROUPS: readonly number[] = [
   NamedGroup.x25519,
@@ -99,7 +104,8 @@ export function buildClientHello(opts: ClientHelloOptions): BuiltClientHello {
   const tls13 = offersTls13(opts);
   const sessionId = opts.sessionId ?? (tls13 ? randomBytes(32) : Buffer.alloc(0));
   const keyShares: Array<{ group: number }> = [];
-  const extensions = wantsExtensions(opts) ? buildExtensions(opts, tls13, keyShares) : null;
+  const keyAgreement = new Map<number, KeyAgreement>();
+  const extensions = wantsExtensions(opts) ? buildExtensions(opts, tls13, keyShares, keyAgreement) : null;
 
   const body = (exts: Array<[number, Buffer]> | null): Buffer =>
     Writer.build((w) => {
@@ -117,7 +123,7 @@ export function buildClientHello(opts: ClientHelloOptions): BuiltClientHello {
     if (pad !== null) message = handshakeMessage(body([...extensions, [ExtensionType.padding, Buffer.alloc(pad)]]));
   }
   const recordVersion = opts.recordVersion ?? (version === ProtocolVersion.SSLv3 ? 0x0300 : 0x0301);
-  return { record: toRecords(message, recordVersion), handshake: message, random, keyShares };
+  return { record: toRecords(message, recordVersion), handshake: message, random, keyShares, keyAgreement };
 }
 
 function offersTls13(opts: ClientHelloOptions): boolean {
@@ -147,7 +153,12 @@ function toRecords(message: Buffer, recordVersion: number): Buffer {
   return w.toBuffer();
 }
 
-function buildExtensions(opts: ClientHelloOptions, tls13: boolean, keyShares: Array<{ group: number }>): Array<[number, Buffer]> {
+function buildExtensions(
+  opts: ClientHelloOptions,
+  tls13: boolean,
+  keyShares: Array<{ group: number }>,
+  keyAgreement: Map<number, KeyAgreement>,
+): Array<[number, Buffer]> {
   const exts: Array<[number, Buffer]> = [];
   const add = (type: number, data: Buffer | ((w: Writer) => void)): void => {
     exts.push([type, Buffer.isBuffer(data) ? data : Writer.build(data)]);
@@ -177,7 +188,7 @@ function buildExtensions(opts: ClientHelloOptions, tls13: boolean, keyShares: Ar
   if (versions) add(ExtensionType.supportedVersions, (w) => w.vector8((l) => versions.forEach((v) => l.u16(WIRE_VERSIONS[v]))));
   if (tls13) {
     add(ExtensionType.pskKeyExchangeModes, Buffer.from([1, 1])); // psk_dhe_ke
-    add(ExtensionType.keyShare, keyShareData(opts.keyShareGroups ?? [NamedGroup.x25519], keyShares));
+    add(ExtensionType.keyShare, keyShareData(opts.keyShareGroups ?? [NamedGroup.x25519], keyShares, keyAgreement));
   }
   if (opts.renegotiationInfo) add(ExtensionType.renegotiationInfo, Buffer.from([0]));
   if (opts.heartbeat) add(ExtensionType.heartbeat, Buffer.from([1]));
@@ -201,28 +212,51 @@ function alpnData(protocols: string[]): Buffer {
   );
 }
 
-function keyShareData(groups: number[], sent: Array<{ group: number }>): Buffer {
+function keyShareData(groups: number[], sent: Array<{ group: number }>, agreements: Map<number, KeyAgreement>): Buffer {
   return Writer.build((w) =>
     w.vector16((l) => {
       for (const group of groups) {
-        const key = publicKeyFor(group);
-        if (!key) continue;
-        l.u16(group).vector16(key);
+        const share = keyShareFor(group);
+        if (!share) continue;
+        l.u16(group).vector16(share.publicKey);
         sent.push({ group });
+        agreements.set(group, share.agree);
       }
     }),
   );
 }
 
-/** A fresh public key in TLS 1.3 wire form, or null for groups we do not generate. */
-function publicKeyFor(group: number): Buffer | null {
+// SPKI prefix of a raw X25519 public key (RFC 8410): lets node:crypto import the server's 32 bytes.
+const X25519_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
+
+/** A fresh key pair in TLS 1.3 wire form with its agreement function, or null for other groups. */
+function keyShareFor(group: number): { publicKey: Buffer; agree: KeyAgreement } | null {
   if (group === NamedGroup.x25519) {
+    const { publicKey, privateKey } = generateKeyPairSync('x25519');
     // The raw 32-byte key is the tail of the SPKI DER encoding.
-    const der = generateKeyPairSync('x25519').publicKey.export({ format: 'der', type: 'spki' });
-    return der.subarray(der.length - 32);
+    const der = publicKey.export({ format: 'der', type: 'spki' });
+    const agree: KeyAgreement = (server) => {
+      if (server.length !== 32) return null;
+      try {
+        const peer = createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, server]), format: 'der', type: 'spki' });
+        return diffieHellman({ privateKey, publicKey: peer });
+      } catch {
+        return null;
+      }
+    };
+    return { publicKey: der.subarray(der.length - 32), agree };
   }
   if (group === NamedGroup.secp256r1) {
-    return createECDH('prime256v1').generateKeys(); // uncompressed point, 65 bytes
+    const ecdh = createECDH('prime256v1');
+    const publicKey = ecdh.generateKeys(); // uncompressed point, 65 bytes
+    const agree: KeyAgreement = (server) => {
+      try {
+        return ecdh.computeSecret(server);
+      } catch {
+        return null; // not a point on the curve
+      }
+    };
+    return { publicKey, agree };
   }
   return null;
 }

@@ -1,7 +1,7 @@
 // Turns the server's byte stream into handshake messages, alerts and markers, incrementally: TCP
 // may cut anywhere, a record may hold several messages and a message may span records. Every
 // length is capped before anything is buffered; the first error ends the stream for good.
-import { ByteQueue } from './bytes.js';
+import { ByteQueue, type Result } from './bytes.js';
 import { ContentType, LIMITS, alertName, handshakeTypeName } from './constants.js';
 import { parseRecordHeader, RECORD_HEADER_LENGTH } from './records.js';
 
@@ -16,6 +16,17 @@ export type HandshakeEvent =
 export interface HandshakeReaderOptions {
   maxBytes?: number;
   maxHandshakeMessage?: number;
+  /**
+   * Called after each handshake message until it returns an unprotector: from then on
+   * application_data records are decrypted and read as the handshake/alert records they carry
+   * (TLS 1.3 after the ServerHello). A string is an error that ends the stream.
+   */
+  unprotectAfter?: (msgType: number, body: Buffer) => RecordUnprotector | string | null;
+}
+
+/** Decrypts TLS 1.3 protected records (see tls13-keys.ts) so the encrypted flight can be read. */
+export interface RecordUnprotector {
+  decrypt(header: Buffer, fragment: Buffer): Result<{ contentType: number; data: Buffer }>;
 }
 
 export class HandshakeReader {
@@ -24,12 +35,15 @@ export class HandshakeReader {
   private total = 0;
   private failed = false;
   private afterCcs = false;
+  private unprotector: RecordUnprotector | null = null;
   private readonly maxBytes: number;
   private readonly maxMessage: number;
+  private readonly unprotectAfter: HandshakeReaderOptions['unprotectAfter'];
 
   constructor(opts: HandshakeReaderOptions = {}) {
     this.maxBytes = opts.maxBytes ?? LIMITS.maxBytesPerConnection;
     this.maxMessage = opts.maxHandshakeMessage ?? LIMITS.maxHandshakeMessage;
+    this.unprotectAfter = opts.unprotectAfter;
   }
 
   get bytesRead(): number {
@@ -61,8 +75,13 @@ export class HandshakeReader {
       }
       const end = RECORD_HEADER_LENGTH + header.value.length;
       if (this.pending.length < end) break;
-      const fragment = this.pending.take(end).subarray(RECORD_HEADER_LENGTH);
-      events.push(...this.record(header.value.contentType, fragment));
+      const record = this.pending.take(end);
+      const fragment = record.subarray(RECORD_HEADER_LENGTH);
+      if (this.unprotector && header.value.contentType === ContentType.applicationData) {
+        events.push(...this.protectedRecord(record.subarray(0, RECORD_HEADER_LENGTH), fragment));
+      } else {
+        events.push(...this.record(header.value.contentType, fragment));
+      }
     }
     return events;
   }
@@ -82,6 +101,15 @@ export class HandshakeReader {
       default:
         return this.error(`unexpected record of content type ${contentType} during the handshake`);
     }
+  }
+
+  private protectedRecord(header: Buffer, fragment: Buffer): HandshakeEvent[] {
+    const inner = this.unprotector!.decrypt(header, fragment);
+    if (!inner.ok) return this.error(inner.error);
+    const { contentType, data } = inner.value;
+    if (contentType === ContentType.alert) return this.alerts(data);
+    if (contentType === ContentType.handshake) return this.handshake(data);
+    return [{ kind: 'encrypted', contentType, length: data.length }];
   }
 
   private changeCipherSpec(fragment: Buffer): HandshakeEvent[] {
@@ -115,7 +143,17 @@ export class HandshakeReader {
         return [...out, ...this.error(`${handshakeTypeName(msgType)} of ${length} bytes exceeds the ${this.maxMessage}-byte cap`)];
       }
       if (this.handshakeBuf.length < 4 + length) break;
-      out.push({ kind: 'handshake', msgType, body: this.handshakeBuf.take(4 + length).subarray(4) });
+      const body = this.handshakeBuf.take(4 + length).subarray(4);
+      out.push({ kind: 'handshake', msgType, body });
+      if (this.unprotectAfter && !this.unprotector) {
+        const next = this.unprotectAfter(msgType, body);
+        if (typeof next === 'string') return [...out, ...this.error(next)];
+        if (next) {
+          // The key change must fall on a record boundary (RFC 8446 §5.1).
+          if (this.handshakeBuf.length > 0) return [...out, ...this.error('handshake data after the ServerHello in the same record')];
+          this.unprotector = next;
+        }
+      }
     }
     return out;
   }

@@ -28,6 +28,8 @@ export interface ParsedServerHello {
   /** From supported_versions, else the legacy version. */
   selectedVersion: number;
   keyShareGroup?: number;
+  /** The server's key_exchange bytes (TLS 1.3 ServerHello, not HRR). */
+  keyShare?: Buffer;
   alpn?: string;
   /** renegotiated_connection (empty on an initial handshake). */
   renegotiationInfo?: Buffer;
@@ -114,7 +116,7 @@ function applyExtension(h: ParsedServerHello, { type, data }: Extension): string
     case ExtensionType.keyShare:
       // HRR carries only the selected group; a ServerHello carries group + key_exchange.
       h.keyShareGroup = r.u16('key_share group');
-      if (!h.isHelloRetryRequest) r.vector16('key_exchange', 1);
+      if (!h.isHelloRetryRequest) h.keyShare = r.vector16('key_exchange', 1);
       break;
     case ExtensionType.alpn: {
       const list = new Reader(r.vector16('protocol_name_list'));
@@ -265,4 +267,35 @@ export function parseCertificateStatus(body: Buffer): Result<Buffer> {
   const response = r.vector24('OCSPResponse', 1);
   if (!r.expectEnd('CertificateStatus')) return fail(`CertificateStatus: ${r.error ?? 'malformed'}`);
   return ok(response);
+}
+
+/** TLS 1.3 EncryptedExtensions (RFC 8446 §4.3.1): an extensions block and nothing else. */
+export function parseEncryptedExtensions(body: Buffer): Result<Extension[]> {
+  const r = new Reader(body);
+  const extensions = readExtensions(r);
+  if (extensions === null || !r.expectEnd('EncryptedExtensions')) return fail(`EncryptedExtensions: ${r.error ?? 'malformed'}`);
+  return ok(extensions);
+}
+
+export interface Tls13CertificateEntry {
+  der: Buffer;
+  /** Per-certificate extensions: status_request (OCSP, RFC 8446 §4.4.2.1) and SCTs live here. */
+  extensions: Extension[];
+}
+
+/** TLS 1.3 Certificate (RFC 8446 §4.4.2): request context, then entries with their own extensions. */
+export function parseTls13Certificate(body: Buffer): Result<Tls13CertificateEntry[]> {
+  const r = new Reader(body);
+  r.vector8('certificate_request_context');
+  const list = new Reader(r.vector24('certificate_list'));
+  if (!r.expectEnd('Certificate')) return fail(`Certificate: ${r.error ?? 'malformed'}`);
+  const entries: Tls13CertificateEntry[] = [];
+  while (list.remaining > 0) {
+    if (entries.length >= LIMITS.maxCertificates) return fail(`Certificate: more than ${LIMITS.maxCertificates} certificates`);
+    const der = list.vector24('cert_data', 1);
+    const extensions = readExtensions(list);
+    if (list.failed || extensions === null) return fail(`Certificate: ${list.error ?? 'malformed entry'}`);
+    entries.push({ der, extensions });
+  }
+  return ok(entries);
 }
