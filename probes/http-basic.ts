@@ -1,6 +1,8 @@
 // GET / over HTTPS through the first endpoint, no redirects followed: status, headers, cookies,
 // and the two headers every site should send (HSTS and CSP).
 import { defineProbe, endpointKey, ProbeFailed, ProbeSkipped } from '../src/engine/probe.js';
+import { isIP } from 'node:net';
+import { hstsPreloadStatus, loadHstsPreloadList } from '../src/data/hsts-preload.js';
 import { parseHsts } from '../src/http/hsts.js';
 import { finding, REF } from '../src/model/finding.js';
 import type { Finding, HttpResult } from '../src/model/report.js';
@@ -16,6 +18,8 @@ export interface HttpBasicEvidence {
   hstsError: string | null;
   /** The Location of a 3xx, recorded but not followed yet. */
   location: string | null;
+  /** Which HSTS preload list `hsts.preloaded` was looked up in, when it was. */
+  preloadList?: { date: string; source: string };
 }
 
 const SIX_MONTHS = 15_768_000;
@@ -134,10 +138,17 @@ export const httpBasicProbe = defineProbe<HttpBasicEvidence>({
       cookies,
       hsts:
         parsed && parsed.valid
-          ? { maxAge: parsed.maxAge, includeSubDomains: parsed.includeSubDomains, preload: parsed.preload, preloaded: null }
+          ? {
+              maxAge: parsed.maxAge,
+              includeSubDomains: parsed.includeSubDomains,
+              preload: parsed.preload,
+              // IP literals are never preloaded; names are looked up in the Chromium list snapshot.
+              preloaded: isIP(url.hostname.replace(/^\[|\]$/g, '')) ? false : hstsPreloadStatus(url.hostname).preloaded,
+            }
           : null,
       hstsError: parsed?.error ?? null,
       location: headers['location'] ?? null,
+      ...(parsed?.valid ? { preloadList: { date: loadHstsPreloadList().date, source: loadHstsPreloadList().source } } : {}),
     };
   },
   check: (ev) => checkHttpBasic(ev),
@@ -153,4 +164,5 @@ export const httpBasicProbe = defineProbe<HttpBasicEvidence>({
     cookies: ev.cookies,
     hsts: ev.hsts,
   }),
+  dataSources: (ev) => (ev.preloadList ? [{ name: 'hsts-preload', version: ev.preloadList.date, date: ev.preloadList.date, source: ev.preloadList.source }] : []),
 });

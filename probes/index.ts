@@ -1,7 +1,9 @@
 // The registry of probes, in the order they are planned. A new probe is one file plus one line here.
 import type { Probe } from '../src/engine/probe.js';
+import { dnsCaaProbe } from './dns-caa.js';
 import { emailRecordsProbe } from './email-records.js';
 import { httpBasicProbe } from './http-basic.js';
+import { tlsCertificatesProbe } from './tls-certificates.js';
 import { tlsCiphersProbe } from './tls-ciphers.js';
 import { tlsFeaturesProbe } from './tls-features.js';
 import { tlsGroupsProbe } from './tls-groups.js';
@@ -11,9 +13,11 @@ import { tlsProtocolsProbe } from './tls-protocols.js';
 export const ALL_PROBES: readonly Probe<any>[] = [
   tlsHandshakeProbe,
   tlsProtocolsProbe,
+  tlsCertificatesProbe,
   tlsCiphersProbe,
   tlsGroupsProbe,
   tlsFeaturesProbe,
   httpBasicProbe,
   emailRecordsProbe,
+  dnsCaaProbe,
 ];

@@ -1,13 +1,13 @@
 // Every cipher suite the endpoint accepts, per accepted protocol, and whether it imposes its own
 // order. Enumeration offers the registry in hellos of ≤ 128 suites and removes each suite the
 // server picks, so it costs one handshake per accepted suite plus one per exhausted bundle.
-import { defineProbe, ProbeFailed, ProbeSkipped, type Endpoint, type ProbeContext } from '../src/engine/probe.js';
+import { defineProbe, ProbeFailed, type Endpoint, type ProbeContext } from '../src/engine/probe.js';
 import { finding, REF } from '../src/model/finding.js';
 import type { Finding, ProtocolName } from '../src/model/report.js';
 import { suiteByCode, suiteByName, type CipherSuiteInfo } from '../src/net/tls/registry/index.js';
 import { offerTls } from '../src/net/tls/offer.js';
 import { MAX_SUITES_PER_HELLO, probeOrder } from '../src/net/tls/suite-order.js';
-import { helloExtras, offerTarget, WIRE_VERSION_OF, type TlsProtocolsEvidence } from './tls-protocols.js';
+import { helloExtras, offerTarget, protocolsEvidence, type TlsProtocolsEvidence, WIRE_VERSION_OF } from './tls-protocols.js';
 
 type TlsVersionName = Exclude<ProtocolName, 'SSLv2'>;
 
@@ -282,8 +282,7 @@ export const tlsCiphersProbe = defineProbe<TlsCiphersEvidence>({
   async collect(ctx, deps) {
     const ep = ctx.endpoint;
     if (!ep) throw new ProbeFailed('no endpoint to connect to');
-    const protocols = deps.get('tls-protocols') as TlsProtocolsEvidence | undefined;
-    if (!protocols) throw new ProbeSkipped('protocol versions are unknown (tls-protocols did not complete)');
+    const protocols = protocolsEvidence(deps);
     const ev: TlsCiphersEvidence = { suites: {}, serverPreference: {}, incomplete: {} };
     if (protocols.sslv2Ciphers.length) ev.suites.SSLv2 = protocols.sslv2Ciphers;
     const versions = (Object.keys(WIRE_VERSION_OF) as TlsVersionName[]).filter((p) => protocols.protocols[p] === true);

@@ -17,7 +17,7 @@ import { suiteByName } from '../src/net/tls/registry/index.js';
 import { MAX_SUITES_PER_HELLO, probeOrder } from '../src/net/tls/suite-order.js';
 import { AlertDescription } from '../src/net/tls/wire/constants.js';
 import type { TlsCiphersEvidence } from './tls-ciphers.js';
-import { helloExtras, offerTarget, WIRE_VERSION_OF, type TlsProtocolsEvidence } from './tls-protocols.js';
+import { helloExtras, offerTarget, protocolsEvidence, WIRE_VERSION_OF } from './tls-protocols.js';
 
 type TlsVersionName = Exclude<ProtocolName, 'SSLv2'>;
 type LegacyVersion = Exclude<TlsVersionName, 'TLSv1.3'>;
@@ -358,8 +358,7 @@ export const tlsFeaturesProbe = defineProbe<TlsFeaturesEvidence>({
   async collect(ctx, deps) {
     if (!ctx.endpoint) throw new ProbeFailed('no endpoint to connect to');
     const ep: Endpoint = ctx.endpoint;
-    const protocols = deps.get('tls-protocols') as TlsProtocolsEvidence | undefined;
-    if (!protocols) throw new ProbeSkipped('protocol versions are unknown (tls-protocols did not complete)');
+    const protocols = protocolsEvidence(deps);
     const ciphers = deps.get('tls-ciphers') as TlsCiphersEvidence | undefined;
     const accepted = VERSION_ORDER.filter((p) => protocols.protocols[p] === true);
     if (accepted.length === 0) throw new ProbeSkipped('no TLS version was accepted');

@@ -8,7 +8,7 @@
 //    to 2 more when only ECDSA suites exist, see enumerateTls12Curves);
 //  - DHE: offer the accepted DHE suites once and read the prime from the ServerKeyExchange.
 import { X509Certificate } from 'node:crypto';
-import { defineProbe, ProbeFailed, ProbeSkipped, type Endpoint, type ProbeContext } from '../src/engine/probe.js';
+import { defineProbe, ProbeFailed, type Endpoint, type ProbeContext } from '../src/engine/probe.js';
 import { finding, REF } from '../src/model/finding.js';
 import type { Finding, ProtocolName } from '../src/model/report.js';
 import { offerTls } from '../src/net/tls/offer.js';
@@ -17,7 +17,7 @@ import { probeOrder } from '../src/net/tls/suite-order.js';
 import { versionName } from '../src/net/tls/wire/constants.js';
 import { parseServerKeyExchange } from '../src/net/tls/wire/server-messages.js';
 import type { TlsCiphersEvidence } from './tls-ciphers.js';
-import { helloExtras, offerTarget, WIRE_VERSION_OF, type TlsProtocolsEvidence } from './tls-protocols.js';
+import { helloExtras, offerTarget, protocolsEvidence, WIRE_VERSION_OF } from './tls-protocols.js';
 
 export interface TlsGroupsEvidence {
   /** TLS 1.3 groups in the order the server picks them (registry names, `0x…` for unknown codes). */
@@ -343,8 +343,7 @@ export const tlsGroupsProbe = defineProbe<TlsGroupsEvidence>({
   async collect(ctx, deps) {
     const ep = ctx.endpoint;
     if (!ep) throw new ProbeFailed('no endpoint to connect to');
-    const protocols = deps.get('tls-protocols') as TlsProtocolsEvidence | undefined;
-    if (!protocols) throw new ProbeSkipped('protocol versions are unknown (tls-protocols did not complete)');
+    const protocols = protocolsEvidence(deps);
     const ciphers = deps.get('tls-ciphers') as TlsCiphersEvidence | undefined;
     const ev: TlsGroupsEvidence = { tls13Groups: [], tls12Curves: [], dhPrimeBits: null, incomplete: [] };
     const incomplete: Partial<Record<keyof typeof INCOMPLETE, string>> = {};

@@ -1,6 +1,6 @@
 // Which of SSLv2, SSLv3, TLS 1.0, 1.1, 1.2 and 1.3 the endpoint accepts, asked with hand-built
 // hellos over plain sockets (OpenSSL 3 can no longer offer SSLv2/SSLv3 or most legacy suites).
-import { defineProbe, ProbeFailed, type Endpoint, type ProbeContext } from '../src/engine/probe.js';
+import { defineProbe, ProbeFailed, ProbeSkipped, type Endpoint, type ProbeContext } from '../src/engine/probe.js';
 import { finding, REF } from '../src/model/finding.js';
 import { PROTOCOLS, untestedProtocols, type ProtocolName, type Protocols } from '../src/model/constants.js';
 import type { Finding } from '../src/model/report.js';
@@ -30,6 +30,13 @@ export const WIRE_VERSION_OF: Record<Exclude<ProtocolName, 'SSLv2'>, WireVersion
   'TLSv1.2': 'TLSv1.2',
   'TLSv1.3': 'TLSv1.3',
 };
+
+/** tls-protocols' evidence for a probe that runs after it; skipped (not failed) when it is missing. */
+export function protocolsEvidence(deps: ReadonlyMap<string, unknown>): TlsProtocolsEvidence {
+  const protocols = deps.get('tls-protocols') as TlsProtocolsEvidence | undefined;
+  if (!protocols) throw new ProbeSkipped('protocol versions are unknown (tls-protocols did not complete)');
+  return protocols;
+}
 
 export function offerTarget(ctx: ProbeContext, ep: Endpoint): OfferTarget {
   return { ip: ep.ip, port: ep.port, servername: ctx.target.sni, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal };

@@ -39,10 +39,23 @@ export function parseSubjectAltName(san: string | undefined): string[] {
     .filter((s) => s.length > 0);
 }
 
-/** RFC 6125 matching as OpenSSL implements it (left-most-label wildcards only, IP SANs for IPs). */
+/**
+ * RFC 6125 as browsers apply it: DNS names only from subjectAltName (the subject CN is ignored,
+ * as Chrome and Firefox do), a wildcard only as the whole left-most label and matching exactly
+ * one label (`*.a.com` matches `x.a.com`, not `a.com` or `x.y.a.com`), IP addresses only against
+ * IP SANs.
+ */
 export function matchesHost(cert: X509Certificate, host: string): boolean {
   if (isIP(host)) return cert.checkIP(host) !== undefined;
-  return cert.checkHost(host, { wildcards: true, partialWildcards: false, singleLabelSubdomains: false }) !== undefined;
+  return cert.checkHost(host, { subject: 'never', wildcards: true, partialWildcards: false, singleLabelSubdomains: false }) !== undefined;
+}
+
+/** DNS names in subjectAltName (without IPs, e-mail addresses or URIs). */
+export function dnsSans(cert: X509Certificate): string[] {
+  return (cert.subjectAltName ?? '')
+    .split(/,\s*/)
+    .filter((e) => e.startsWith('DNS:'))
+    .map((e) => e.slice(4).trim());
 }
 
 function oneLineName(name: string): string {
@@ -72,25 +85,33 @@ export function describeCertificate(der: Buffer, index: number, opts: DescribeOp
   if (keyType === 'Ed25519') keyBits = 256;
   if (keyType === 'Ed448') keyBits = 456;
   const notAfter = new Date(cert.validTo);
+  const notBefore = new Date(cert.validFrom);
   const isLeaf = index === 0;
+  const exponent = details.publicExponent;
   return {
     subject: oneLineName(cert.subject),
     issuer: oneLineName(cert.issuer),
     sans: parseSubjectAltName(cert.subjectAltName),
     serialNumber: cert.serialNumber.toLowerCase(),
     fingerprintSha256: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
-    notBefore: new Date(cert.validFrom).toISOString(),
+    notBefore: notBefore.toISOString(),
     notAfter: notAfter.toISOString(),
     daysRemaining: Math.floor((notAfter.getTime() - opts.now.getTime()) / DAY_MS),
+    lifetimeDays: Math.round((notAfter.getTime() - notBefore.getTime()) / DAY_MS),
     keyType,
     keyBits,
     curve: details.namedCurve ?? null,
+    rsaExponent: exponent === undefined ? null : Number(exponent),
     signatureAlgorithm: signatureAlgorithmOf(der),
+    ca: cert.ca,
+    // Node lists the extension's OIDs as `keyUsage`; undefined when the extension is absent.
+    extendedKeyUsage: cert.keyUsage ?? null,
     trusted: isLeaf ? opts.trusted : null,
     trustError: isLeaf ? opts.trustError : null,
     hostnameMatch: isLeaf && opts.host !== null ? matchesHost(cert, opts.host) : null,
     chainComplete: null,
-    selfSigned: cert.checkIssued(cert) && safeVerify(cert),
+    // Name and signature, not checkIssued(): OpenSSL's check also wants keyCertSign, which a self-signed leaf lacks.
+    selfSigned: cert.subject === cert.issuer && safeVerify(cert),
     ocspStapled: isLeaf ? opts.ocspStapled : null,
     scts: null,
   };

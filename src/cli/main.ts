@@ -34,7 +34,10 @@ function addScanFlags(cmd: Command): Command {
     .option('--output <file>', 'write the report to a file (format inferred from .json/.ndjson)')
     .option('--timeout <ms>', 'deadline per target in milliseconds', undefined)
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
-    .option('--fail-under <grade>', 'exit 1 when a grade is below this letter');
+    .option('--fail-under <grade>', 'exit 1 when a grade is below this letter')
+    .option('--online-revocation', "ask each certificate's OCSP responder (a CA's server) for its revocation status")
+    .option('--fetch-intermediates', 'download missing intermediates from the AIA caIssuers URL to finish chain building')
+    .option('--ct-log-list <file>', 'CT log list (Google v3 JSON) to use instead of the shipped/updated one');
 }
 
 interface OutputSink {
@@ -103,6 +106,7 @@ async function runScan(settings: ScanSettings, io: CliIo, opts: { lab?: RunningL
     timeoutMs: settings.timeoutMs,
     signal: io.signal,
     onEvent,
+    settings: settings.probeSettings,
   });
 
   if (ui) await ui.finish(reports);
@@ -141,6 +145,8 @@ async function runDemo(flags: RawScanFlags, io: CliIo): Promise<number> {
         ...settings,
         targets: Object.keys(lab.info.domains).map((d) => parseTarget(d)),
         dns: { host: host ?? '127.0.0.1', port: Number(port) },
+        // The lab's SCTs come from its own CT logs, named in the log list it wrote.
+        probeSettings: { ...settings.probeSettings, ctLogListPath: settings.probeSettings.ctLogListPath ?? lab.info.ctLogList },
       },
       io,
       { lab },
@@ -148,6 +154,31 @@ async function runDemo(flags: RawScanFlags, io: CliIo): Promise<number> {
   } finally {
     await lab.stop();
   }
+}
+
+async function runDataUpdate(flags: { ctLogListUrl?: string; hstsUrl?: string; timeout?: string }, io: CliIo): Promise<number> {
+  let timeoutMs: number | undefined;
+  if (flags.timeout !== undefined) {
+    if (!/^\d+$/.test(flags.timeout) || Number(flags.timeout) < 100) throw new UsageError(`--timeout "${flags.timeout}" must be a number of milliseconds ≥ 100`);
+    timeoutMs = Number(flags.timeout);
+  }
+  const { updateData } = await import('../data/update.js');
+  const { cacheDir } = await import('../data/paths.js');
+  const outcomes = await updateData({
+    dir: cacheDir(io.env),
+    ...(flags.ctLogListUrl ? { ctLogListUrl: flags.ctLogListUrl } : {}),
+    ...(flags.hstsUrl ? { hstsUrl: flags.hstsUrl } : {}),
+    ...(timeoutMs ? { timeoutMs } : {}),
+    signal: io.signal,
+  });
+  for (const o of outcomes) io.stdout.write(`${o.name}: ${o.result} — ${o.detail}; in use: ${o.inUse}\n`);
+  return outcomes.some((o) => o.result === 'rejected') ? EXIT.failed : EXIT.ok;
+}
+
+async function runDataStatus(io: CliIo): Promise<number> {
+  const { dataStatus } = await import('../data/status.js');
+  for (const line of await dataStatus()) io.stdout.write(`${line}\n`);
+  return EXIT.ok;
 }
 
 function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Command {
@@ -171,6 +202,19 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Comma
     .command('lab')
     .description('start the lab in the foreground; prints one JSON line with its DNS server, CA file and domains')
     .action(() => setResult(runLab(io)));
+
+  const data = program.command('data').description('reference data: the CT log list and the HSTS preload list');
+  data
+    .command('update')
+    .description('fetch fresher, verified copies into the cache folder (offline: keeps the shipped snapshots and says so)')
+    .option('--ct-log-list-url <url>', 'where to fetch the CT log list (its .sig beside it)')
+    .option('--hsts-url <url>', "where to fetch Chromium's HSTS preload JSON")
+    .option('--timeout <ms>', 'deadline per download in milliseconds')
+    .action((flags: { ctLogListUrl?: string; hstsUrl?: string; timeout?: string }) => setResult(runDataUpdate(flags, io)));
+  data
+    .command('status')
+    .description('which copy of each reference list scans use, and its date')
+    .action(() => setResult(runDataStatus(io)));
 
   program
     .command('schema')

@@ -2,7 +2,7 @@
 // message is the one line the user sees (exit code 2).
 import { isIP } from 'node:net';
 import { ALL_PROBES } from '../../probes/index.js';
-import { CHECK_CATEGORIES, type CheckCategory, type Probe } from '../engine/probe.js';
+import { CHECK_CATEGORIES, withDependencies, type CheckCategory, type Probe, type ProbeSettings } from '../engine/probe.js';
 import { isGradeLetter, isSeverity } from '../model/severity.js';
 import type { GradeLetter, Severity } from '../model/report.js';
 import { parseTarget, TargetParseError, type Target } from '../model/target.js';
@@ -28,6 +28,9 @@ export interface RawScanFlags {
   timeout?: string;
   failOn?: string;
   failUnder?: string;
+  onlineRevocation?: boolean;
+  fetchIntermediates?: boolean;
+  ctLogList?: string;
 }
 
 export interface ScanSettings {
@@ -44,6 +47,8 @@ export interface ScanSettings {
   timeoutMs: number;
   failOn: Severity | null;
   failUnder: GradeLetter | null;
+  /** Opt-in reaches beyond the target (OCSP responders, AIA) and reference-data overrides. */
+  probeSettings: ProbeSettings;
 }
 
 export function parseTargets(inputs: readonly string[]): Target[] {
@@ -79,19 +84,14 @@ function parseFormat(raw: string | undefined, output: string | undefined): Forma
 /** `--probes a,b`: those probes plus, transitively, the ones they need evidence from. */
 export function selectProbes(list: string): Probe<any>[] {
   const byId = new Map(ALL_PROBES.map((p) => [p.id, p]));
-  const wanted = new Set<string>();
-  const add = (id: string): void => {
-    const probe = byId.get(id);
-    if (!probe) throw new UsageError(`--probes: unknown probe "${id}" (any of ${[...byId.keys()].join(',')})`);
-    if (wanted.has(id)) return;
-    wanted.add(id);
-    for (const dep of probe.after ?? []) add(dep);
-  };
   const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
   if (ids.length === 0) throw new UsageError('--probes: no probe named');
-  ids.forEach(add);
-  // Registry order, so dependencies are planned before the probes that wait for them.
-  return ALL_PROBES.filter((p) => wanted.has(p.id));
+  const selected = ids.map((id) => {
+    const probe = byId.get(id);
+    if (!probe) throw new UsageError(`--probes: unknown probe "${id}" (any of ${[...byId.keys()].join(',')})`);
+    return probe;
+  });
+  return withDependencies(selected, ALL_PROBES);
 }
 
 export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlags, needTargets = true): ScanSettings {
@@ -155,5 +155,10 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
     timeoutMs,
     failOn,
     failUnder,
+    probeSettings: {
+      onlineRevocation: flags.onlineRevocation === true,
+      fetchIntermediates: flags.fetchIntermediates === true,
+      ctLogListPath: flags.ctLogList ?? null,
+    },
   };
 }

@@ -2,10 +2,10 @@
 // a status per section that keeps "could not test" apart from pass and fail.
 import { sortFindings } from '../model/severity.js';
 import { REPORT_SCHEMA_ID, untestedProtocols, type ProbeStatus } from '../model/constants.js';
-import type { EmailResult, EndpointReport, Finding, HttpResult, Report, TlsResult } from '../model/report.js';
+import type { DnsResult, EmailResult, EndpointReport, Finding, HttpResult, Report, TlsResult } from '../model/report.js';
 import { sslLabsComponents } from '../grade/ssllabs.js';
 import { ALGORITHM_VERSION, TOOL_VERSION } from '../version.js';
-import { endpointKey, type Endpoint, type Probe, type ScanTarget } from './probe.js';
+import { endpointKey, type DataSource, type Endpoint, type Probe, type ScanTarget } from './probe.js';
 
 export interface TaskOutcome {
   probe: Probe<any>;
@@ -119,7 +119,19 @@ export function assembleReport(input: AssembleInput): Report {
     email = applyStatus(email, emailOutcomes);
   }
 
-  for (const o of input.outcomes.filter(ok)) findings.push(...runCheck(o, input));
+  const dnsOutcomes = input.outcomes.filter((o) => o.probe.section === 'dns');
+  let dns: DnsResult | null = null;
+  if (dnsOutcomes.length) {
+    dns = { status: 'skipped', caa: null };
+    for (const o of dnsOutcomes.filter(ok)) dns = { ...dns, ...(o.probe.report(o.evidence) as Partial<DnsResult>) };
+    dns = applyStatus(dns, dnsOutcomes);
+  }
+
+  const dataSources = new Map<string, DataSource>();
+  for (const o of input.outcomes.filter(ok)) {
+    findings.push(...runCheck(o, input));
+    for (const d of o.probe.dataSources?.(o.evidence) ?? []) dataSources.set(`${d.name}@${d.version}`, d);
+  }
 
   // Unreachable: resolution failed, or endpoints exist but not one probe could connect to anything.
   let status: Report['status'] = 'ok';
@@ -159,6 +171,8 @@ export function assembleReport(input: AssembleInput): Report {
     endpoints,
     http,
     email,
+    ...(dns ? { dns } : {}),
+    ...(dataSources.size ? { dataSources: [...dataSources.values()] } : {}),
     findings: sortFindings(findings),
   };
 }

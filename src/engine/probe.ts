@@ -2,7 +2,7 @@
 // findings without I/O, and `report` says where the evidence lands in the Report. Adding a check =
 // adding one file under probes/ and listing it in probes/index.ts.
 import type { Resolver } from '../net/dns/resolver.js';
-import type { EmailResult, Finding, HttpResult, TlsResult } from '../model/report.js';
+import type { DnsResult, EmailResult, Finding, HttpResult, TlsResult } from '../model/report.js';
 import type { TrustStore } from '../trust/store.js';
 
 /** The `--checks` families. */
@@ -28,6 +28,25 @@ export interface ScanTarget {
   sni: string | null;
 }
 
+/** Opt-in behaviours that reach beyond the target (third-party servers) or swap reference data. */
+export interface ProbeSettings {
+  /** --online-revocation: ask the certificate's OCSP responder (a CA's server) for its status. */
+  onlineRevocation: boolean;
+  /** --fetch-intermediates: download missing intermediates from the AIA caIssuers URL. */
+  fetchIntermediates: boolean;
+  /** --ct-log-list: a CT log list file to use instead of the shipped snapshot / cache. */
+  ctLogListPath: string | null;
+}
+
+export const DEFAULT_PROBE_SETTINGS: ProbeSettings = { onlineRevocation: false, fetchIntermediates: false, ctLogListPath: null };
+
+export interface DataSource {
+  name: string;
+  version: string;
+  date: string;
+  source: string;
+}
+
 export interface ProbeContext {
   target: ScanTarget;
   /** The endpoint this run is for (endpoint probes) or the first endpoint (target probes); null when none. */
@@ -35,6 +54,7 @@ export interface ProbeContext {
   endpoints: readonly Endpoint[];
   resolver: Resolver;
   trust: TrustStore;
+  settings: ProbeSettings;
   /** Aborted at the target's deadline or on interruption; every I/O must honour it. */
   signal: AbortSignal;
   /** Per-connection deadline in ms (bounded by the target deadline through `signal`). */
@@ -58,7 +78,8 @@ export interface CheckFacts {
 export type ReportSlot =
   | { section: 'tls'; fragment: Partial<Omit<TlsResult, 'status' | 'reason' | 'probes'>> }
   | { section: 'http'; fragment: Partial<Omit<HttpResult, 'status' | 'reason'>> }
-  | { section: 'email'; fragment: Partial<Omit<EmailResult, 'status' | 'reason'>> };
+  | { section: 'email'; fragment: Partial<Omit<EmailResult, 'status' | 'reason'>> }
+  | { section: 'dns'; fragment: Partial<Omit<DnsResult, 'status' | 'reason'>> };
 
 export interface Probe<E = unknown> {
   id: string;
@@ -73,6 +94,8 @@ export interface Probe<E = unknown> {
   collect(ctx: ProbeContext, deps: ReadonlyMap<string, unknown>): Promise<E>;
   check(evidence: E, facts: CheckFacts): Finding[];
   report(evidence: E): ReportSlot['fragment'];
+  /** Dated reference data the evidence was judged with (listed once per report). */
+  dataSources?(evidence: E): DataSource[];
 }
 
 /** Thrown by collect() when the probe does not apply (e.g. email checks on an IP literal). */
@@ -95,6 +118,22 @@ export function pinnedTls(ctx: ProbeContext, ep: Endpoint) {
     timeoutMs: ctx.connectTimeoutMs,
     signal: ctx.signal,
   };
+}
+
+/** The selected probes plus, transitively, those they need evidence from, in registry order. */
+export function withDependencies(selected: readonly Probe<any>[], registry: readonly Probe<any>[]): Probe<any>[] {
+  const byId = new Map(registry.map((p) => [p.id, p]));
+  const wanted = new Set<string>();
+  const add = (p: Probe<any>): void => {
+    if (wanted.has(p.id)) return;
+    wanted.add(p.id);
+    for (const dep of p.after ?? []) {
+      const d = byId.get(dep);
+      if (d) add(d);
+    }
+  };
+  selected.forEach(add);
+  return registry.filter((p) => wanted.has(p.id));
 }
 
 export function defineProbe<E>(probe: Probe<E>): Probe<E> {

@@ -11,13 +11,16 @@ import { assembleReport, type TaskOutcome } from './assemble.js';
 import type { ScanEventListener } from './events.js';
 import { createLimits, type Limits } from './limits.js';
 import {
+  DEFAULT_PROBE_SETTINGS,
   endpointKey,
+  withDependencies,
   ProbeFailed,
   ProbeSkipped,
   type CheckCategory,
   type Endpoint,
   type Probe,
   type ProbeContext,
+  type ProbeSettings,
   type ScanTarget,
 } from './probe.js';
 
@@ -38,6 +41,7 @@ export interface ScanOptions {
   onEvent?: ScanEventListener;
   probes?: readonly Probe<any>[];
   limits?: Limits;
+  settings?: ProbeSettings;
   now?: () => Date;
 }
 
@@ -140,7 +144,10 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
     sni: opts.sni ?? (isIP(target.host) ? null : target.host),
   };
   const checks = opts.checks;
-  const probes = (opts.probes ?? ALL_PROBES).filter((p) => !checks || p.categories.some((c) => checks.has(c)));
+  const probes = withDependencies(
+    (opts.probes ?? ALL_PROBES).filter((p) => !checks || p.categories.some((c) => checks.has(c))),
+    opts.probes ?? ALL_PROBES,
+  );
   const tasks = resolved.error
     ? []
     : probes.flatMap((probe) =>
@@ -182,6 +189,7 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
           endpoints: resolved.endpoints,
           resolver: opts.resolver,
           trust: opts.trust,
+          settings: opts.settings ?? DEFAULT_PROBE_SETTINGS,
           signal,
           connectTimeoutMs,
           withConnection: (host, fn) =>

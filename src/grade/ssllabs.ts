@@ -1,7 +1,8 @@
 // The SSL Labs SSL Server Rating Guide's numeric part and the caps that follow from protocols,
 // cipher suites and key exchange: one table per category, pure functions of the TLS evidence.
-// The certificate caps (T, M, key < 1024 …), the vulnerability caps and A+/A- come with the
-// certificate and vulnerability work; until then no letter is assigned (grade stays null).
+// Certificate caps (T, M, MD5, key < 1024, incomplete chain) read the tls-certificates evidence.
+// The vulnerability caps and A+/A- come with the vulnerability work; until then no letter is
+// assigned (grade stays null).
 import type { GradeLetter, ProtocolName } from '../model/constants.js';
 import type { TlsResult } from '../model/report.js';
 import { groupByName, suiteByName, type CipherSuiteInfo } from '../net/tls/registry/index.js';
@@ -68,6 +69,8 @@ interface Facts {
   protocols: TlsResult['protocols'];
   suites: Array<{ protocol: ProtocolName; suite: CipherSuiteInfo }>;
   dhBits: number | null;
+  chains: NonNullable<TlsResult['chains']>;
+  certificates: TlsResult['certificates'];
 }
 
 interface CapRule {
@@ -80,9 +83,32 @@ interface CapRule {
 const on = (f: Facts, p: ProtocolName) => f.protocols[p] === true;
 const anySuite = (f: Facts, test: (s: CipherSuiteInfo, p: ProtocolName) => boolean) => f.suites.some(({ suite, protocol }) => test(suite, protocol));
 const modern = (p: ProtocolName) => p === 'TLSv1.1' || p === 'TLSv1.2' || p === 'TLSv1.3';
+const leaves = (f: Facts) => f.certificates.filter((c) => c.servedIndex === 0 || c.servedIndex === undefined);
+/** Served certificates below the anchor (a served root's own signature does not matter). */
+const signedCerts = (f: Facts) => f.certificates.filter((c, i) => !(c.selfSigned && (c.servedIndex ?? i) > 0));
+const tooSmallKey = (c: TlsResult['certificates'][number]) =>
+  c.keyBits !== null && (((c.keyType === 'RSA' || c.keyType === 'DSA') && c.keyBits < 1024) || (c.keyType === 'EC' && c.keyBits < 160));
 
 /** Every cap this evidence can decide, worst first. Each applied cap becomes a finding. */
 export const CAP_RULES: readonly CapRule[] = [
+  // Certificate: T (not trusted) and M (name mismatch) replace the letter; the guide keeps the
+  // letter the server would get otherwise beside them.
+  { id: 'ssllabs.cap.cert-untrusted', grade: 'T', reason: 'the certificate chain is not trusted', applies: (f) => f.chains.some((c) => !c.trusted) },
+  {
+    id: 'ssllabs.cap.cert-sha1',
+    grade: 'T',
+    reason: 'the server certificate is signed with SHA-1, which browsers no longer trust',
+    applies: (f) => leaves(f).some((c) => /^SHA1with/i.test(c.signatureAlgorithm)),
+  },
+  { id: 'ssllabs.cap.cert-revoked', grade: 'T', reason: 'the certificate is revoked', applies: (f) => f.chains.some((c) => c.ocsp.some((o) => o.status === 'revoked')) },
+  { id: 'ssllabs.cap.cert-mismatch', grade: 'M', reason: 'the certificate does not match the host name', applies: (f) => f.chains.some((c) => c.hostnameMatch === false) },
+  {
+    id: 'ssllabs.cap.cert-md5',
+    grade: 'F',
+    reason: 'a certificate in the chain is signed with MD5',
+    applies: (f) => signedCerts(f).some((c) => /^MD[25]with/i.test(c.signatureAlgorithm)),
+  },
+  { id: 'ssllabs.cap.cert-weak-key', grade: 'F', reason: 'the certificate key is insecure (RSA/DSA below 1024 bits, EC below 160)', applies: (f) => leaves(f).some(tooSmallKey) },
   { id: 'ssllabs.cap.sslv2', grade: 'F', reason: 'SSL 2.0 is supported', applies: (f) => on(f, 'SSLv2') },
   { id: 'ssllabs.cap.export', grade: 'F', reason: 'export cipher suites are supported', applies: (f) => anySuite(f, (s) => s.export) },
   { id: 'ssllabs.cap.anonymous', grade: 'F', reason: 'anonymous (unauthenticated) cipher suites are supported', applies: (f) => anySuite(f, (s) => s.anonymous) },
@@ -117,6 +143,12 @@ export const CAP_RULES: readonly CapRule[] = [
   },
   { id: 'ssllabs.cap.no-aead', grade: 'B', reason: 'no AEAD cipher suite is supported', applies: (f) => f.suites.length > 0 && !anySuite(f, (s) => s.aead) },
   { id: 'ssllabs.cap.dh-below-2048', grade: 'B', reason: 'DH parameters are weaker than 2048 bits', applies: (f) => f.dhBits !== null && f.dhBits >= 1024 && f.dhBits < 2048 },
+  {
+    id: 'ssllabs.cap.chain-incomplete',
+    grade: 'B',
+    reason: 'the certificate chain is incomplete (intermediates must be downloaded)',
+    applies: (f) => f.chains.some((c) => c.trusted && !c.chainComplete),
+  },
 ];
 
 export interface SslLabsComponents {
@@ -149,7 +181,7 @@ function facts(tls: TlsResult): Facts {
       if (suite) suites.push({ protocol: p as ProtocolName, suite });
     }
   }
-  return { protocols: tls.protocols, suites, dhBits: tls.dhParameterBits ?? null };
+  return { protocols: tls.protocols, suites, dhBits: tls.dhParameterBits ?? null, chains: tls.chains ?? [], certificates: tls.certificates };
 }
 
 export function protocolScore(protocols: TlsResult['protocols']): number | null {
@@ -190,6 +222,10 @@ export function sslLabsComponents(tls: TlsResult): SslLabsComponents {
     score = protocol === 0 || keyExchange === 0 || cipherStrength === 0 ? 0 : Math.round(weighted);
   }
   const caps = CAP_RULES.filter((r) => r.applies(f)).map(({ id, grade, reason }) => ({ id, grade, reason }));
-  const pending = ['certificate caps (T, M, key size, signature)', 'vulnerability caps (Heartbleed, ROBOT, POODLE …)', 'A+ / A- rules (HSTS, TLS 1.3, renegotiation)'];
+  const pending = [
+    ...(tls.chains ? [] : ['certificate caps (T, M, key size, signature): no certificate chain was examined']),
+    'vulnerability caps (Heartbleed, ROBOT, POODLE …)',
+    'A+ / A- rules (HSTS, TLS 1.3, renegotiation)',
+  ];
   return { protocol, keyExchange, cipherStrength, score, scoreLetter: score === null ? null : letterFor(score), caps, pending };
 }

@@ -117,6 +117,10 @@ class Zone {
     return this.apexes.find((apex) => name === apex || name.endsWith(`.${apex}`));
   }
 
+  isAncestorOfApex(name: string): boolean {
+    return this.apexes.some((apex) => apex.endsWith(`.${name}`));
+  }
+
   entries(name: string): Entry[] {
     return this.byName.get(name) ?? [];
   }
@@ -248,7 +252,9 @@ function verdictReply(verdict: DnsBehaviour, transport: 'udp' | 'tcp'): Reply | 
 /** Authoritative lookup, following CNAMEs inside our zones. */
 function lookup(zone: Zone, qname: string, wireType: string): Reply {
   const apex = zone.apexOf(qname);
-  if (!apex) return { rcode: RCODE.REFUSED, answers: [], authorities: [] };
+  // The lab's world has only its zones: their ancestors (e.g. the TLD) exist and hold nothing, as
+  // a resolver would answer; anything else is outside what this server speaks for.
+  if (!apex) return { rcode: zone.isAncestorOfApex(qname) ? RCODE.NOERROR : RCODE.REFUSED, answers: [], authorities: [] };
   const answers: packet.Answer[] = [];
   let owner = qname;
   let ownerApex = apex;

@@ -14,6 +14,14 @@ export interface LabCertificateSpec {
   /** Validity as whole days relative to lab start-up; negative = in the past. */
   notBeforeDays: number;
   notAfterDays: number;
+  /** full: leaf + intermediate (default); leaf-only: the intermediate is left out (its AIA URL points to the lab); self-signed. */
+  chain?: 'full' | 'leaf-only' | 'self-signed';
+  /** A second certificate of this key type on the same server (dual RSA + ECDSA). */
+  alsoKeyType?: LeafKeyType;
+  /** Embed SCTs from both lab CT logs. */
+  scts?: boolean;
+  /** Staple an OCSP response signed by the lab intermediate. */
+  staple?: 'good' | 'revoked';
 }
 
 export interface LabTlsSpec {
@@ -40,7 +48,7 @@ export type LabDnsRecord =
 /** Facts a scan of the domain should report; used by tests and shown by the demo. */
 export interface LabExpectations {
   protocols: LabTlsVersion[];
-  certificate: 'valid' | 'expired' | 'name-mismatch';
+  certificate: 'valid' | 'expired' | 'name-mismatch' | 'incomplete-chain' | 'self-signed' | 'revoked';
   keyType: LeafKeyType;
   /** Every offered suite uses (EC)DHE. */
   forwardSecrecyOnly: boolean;
@@ -109,13 +117,15 @@ const MODERN_EXPECT: Omit<LabExpectations, 'certificate'> = {
 };
 
 const VALID_90_DAYS = { notBeforeDays: -1, notAfterDays: 89 };
+/** What a well-run public site serves: a 90-day certificate with embedded SCTs and an OCSP staple. */
+const CT_AND_STAPLE = { scts: true, staple: 'good' as const };
 
 /** A modern, correctly configured domain; the others are variations with one (or many) flaws. */
 function modernDomain(name: string, description: string, overrides: Partial<LabDomain> = {}): LabDomain {
   return {
     name,
     description,
-    certificate: { keyType: 'ecdsa-p256', names: [name], ...VALID_90_DAYS },
+    certificate: { keyType: 'ecdsa-p256', names: [name], ...VALID_90_DAYS, ...CT_AND_STAPLE },
     tls: MODERN_TLS,
     http: { status: 200, headers: SECURE_HEADERS },
     dns: [],
@@ -150,7 +160,7 @@ const MAIL_DMARC = `v=DMARC1; p=reject; rua=mailto:dmarc@${MAIL}; pct=100`;
 export const LAB_DOMAINS: readonly LabDomain[] = [
   modernDomain(
     `good.${LAB_ZONE}`,
-    'Modern setup: ECDSA certificate, TLS 1.2/1.3 with AEAD + forward secrecy, HSTS, CSP, a secure cookie, null-mail SPF/DMARC',
+    'Modern setup: ECDSA certificate with embedded SCTs and an OCSP staple, TLS 1.2/1.3 with AEAD + forward secrecy, HSTS, CSP, a secure cookie, null-mail SPF/DMARC',
     {
       // A domain that sends no mail still says so, as internet.nl and M3AAWG recommend.
       dns: [
@@ -162,7 +172,7 @@ export const LAB_DOMAINS: readonly LabDomain[] = [
   {
     name: `legacy.${LAB_ZONE}`,
     description: 'Legacy setup: RSA certificate, TLS 1.0/1.1 enabled, CBC and static-RSA suites, no HSTS/CSP, version banners',
-    certificate: { keyType: 'rsa-2048', names: [`legacy.${LAB_ZONE}`], ...VALID_90_DAYS },
+    certificate: { keyType: 'rsa-2048', names: [`legacy.${LAB_ZONE}`], ...VALID_90_DAYS, scts: true },
     tls: LEGACY_TLS,
     http: {
       status: 200,
@@ -186,12 +196,29 @@ export const LAB_DOMAINS: readonly LabDomain[] = [
     },
   },
   modernDomain(`expired.${LAB_ZONE}`, 'Certificate expired 30 days ago; otherwise a modern setup', {
-    certificate: { keyType: 'ecdsa-p256', names: [`expired.${LAB_ZONE}`], notBeforeDays: -120, notAfterDays: -30 },
+    certificate: { keyType: 'ecdsa-p256', names: [`expired.${LAB_ZONE}`], notBeforeDays: -120, notAfterDays: -30, scts: true },
     expect: { ...MODERN_EXPECT, certificate: 'expired' },
   }),
   modernDomain(`wrong-host.${LAB_ZONE}`, `Certificate issued only for other.${LAB_ZONE} (name mismatch); otherwise modern`, {
-    certificate: { keyType: 'ecdsa-p256', names: [`other.${LAB_ZONE}`], ...VALID_90_DAYS },
+    certificate: { keyType: 'ecdsa-p256', names: [`other.${LAB_ZONE}`], ...VALID_90_DAYS, ...CT_AND_STAPLE },
     expect: { ...MODERN_EXPECT, certificate: 'name-mismatch' },
+  }),
+  modernDomain(`dual.${LAB_ZONE}`, 'Two certificates on one server, ECDSA and RSA, picked by what the client can verify', {
+    // No staple: Node's OCSPRequest event names one certificate for both, so it could not staple per key type.
+    certificate: { keyType: 'ecdsa-p256', alsoKeyType: 'rsa-2048', names: [`dual.${LAB_ZONE}`], ...VALID_90_DAYS, scts: true },
+    tls: { ...MODERN_TLS, ciphers: `${MODERN_TLS.ciphers}:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384` },
+  }),
+  modernDomain(`incomplete.${LAB_ZONE}`, 'Serves its certificate without the intermediate (downloadable from the AIA URL)', {
+    certificate: { keyType: 'ecdsa-p256', names: [`incomplete.${LAB_ZONE}`], ...VALID_90_DAYS, ...CT_AND_STAPLE, chain: 'leaf-only' },
+    expect: { ...MODERN_EXPECT, certificate: 'incomplete-chain' },
+  }),
+  modernDomain(`self-signed.${LAB_ZONE}`, 'A self-signed certificate', {
+    certificate: { keyType: 'ecdsa-p256', names: [`self-signed.${LAB_ZONE}`], ...VALID_90_DAYS, chain: 'self-signed' },
+    expect: { ...MODERN_EXPECT, certificate: 'self-signed' },
+  }),
+  modernDomain(`revoked.${LAB_ZONE}`, 'A revoked certificate, and the stapled OCSP response says so', {
+    certificate: { keyType: 'ecdsa-p256', names: [`revoked.${LAB_ZONE}`], ...VALID_90_DAYS, scts: true, staple: 'revoked' },
+    expect: { ...MODERN_EXPECT, certificate: 'revoked' },
   }),
   modernDomain(`tls13.${LAB_ZONE}`, 'TLS 1.3 only, server order with AES-256 first', {
     tls: {
@@ -212,7 +239,7 @@ export const LAB_DOMAINS: readonly LabDomain[] = [
     },
   }),
   modernDomain(`dhe1024.${LAB_ZONE}`, 'TLS 1.2 with DHE only, over the 1024-bit RFC 2409 group (Logjam-era common prime)', {
-    certificate: { keyType: 'rsa-2048', names: [`dhe1024.${LAB_ZONE}`], ...VALID_90_DAYS },
+    certificate: { keyType: 'rsa-2048', names: [`dhe1024.${LAB_ZONE}`], ...VALID_90_DAYS, ...CT_AND_STAPLE },
     tls: {
       minVersion: 'TLSv1.2',
       maxVersion: 'TLSv1.2',

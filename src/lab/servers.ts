@@ -15,8 +15,10 @@ export interface LabServer {
 
 export interface StartServerOptions {
   domain: LabDomain;
-  /** Leaf key + certificate; the chain is the leaf alone because the lab CA issues it directly. */
-  leaf: KeyPairPem;
+  /** One or two (dual RSA + ECDSA) key + chain pairs; certPem holds the chain exactly as served. */
+  credentials: readonly KeyPairPem[];
+  /** OCSP responses (DER) to staple, each for the certificate it is about (dual servers have two). */
+  staples?: ReadonlyArray<{ certDer: Buffer; response: Buffer }>;
   host?: string;
 }
 
@@ -72,12 +74,13 @@ function withoutWeakDhWarning<T>(create: () => T): T {
 }
 
 export async function startServer(opts: StartServerOptions): Promise<LabServer> {
-  const { domain, leaf } = opts;
+  const { domain, credentials } = opts;
   const host = opts.host ?? '127.0.0.1';
   const server = withoutWeakDhWarning(() => https.createServer(
     {
-      key: leaf.keyPem,
-      cert: leaf.certPem,
+      // OpenSSL picks among several certificates by what the client's hello can verify.
+      key: credentials.map((c) => c.keyPem),
+      cert: credentials.map((c) => c.certPem),
       minVersion: domain.tls.minVersion,
       maxVersion: domain.tls.maxVersion,
       ciphers: domain.tls.ciphers,
@@ -96,6 +99,12 @@ export async function startServer(opts: StartServerOptions): Promise<LabServer> 
   });
   // Scanners provoke failed handshakes on purpose; they are expected, not errors of the lab.
   server.on('tlsClientError', () => {});
+  const staples = opts.staples ?? [];
+  if (staples.length > 0) {
+    server.on('OCSPRequest', (cert: Buffer, _issuer: Buffer, cb: (err: Error | null, response?: Buffer) => void) =>
+      cb(null, staples.find((s) => s.certDer.equals(cert))?.response),
+    );
+  }
 
   const port = await listen(server, host);
   let closed: Promise<void> | undefined;

@@ -19,4 +19,10 @@ export const REF = {
   rfc7208: 'RFC 7208 — Sender Policy Framework (https://www.rfc-editor.org/rfc/rfc7208)',
   rfc7489: 'RFC 7489 — DMARC (https://www.rfc-editor.org/rfc/rfc7489)',
   cabBr: 'CA/Browser Forum Baseline Requirements (https://cabforum.org/baseline-requirements-documents/)',
+  rfc8659: 'RFC 8659 — DNS Certification Authority Authorization (https://www.rfc-editor.org/rfc/rfc8659)',
+  rfc6962: 'RFC 6962 — Certificate Transparency (https://www.rfc-editor.org/rfc/rfc6962)',
+  chromeCtPolicy: 'Chrome Certificate Transparency Policy (https://googlechrome.github.io/CertificateTransparency/ct_policy.html)',
+  rfc6960: 'RFC 6960 — Online Certificate Status Protocol (https://www.rfc-editor.org/rfc/rfc6960)',
+  rfc7633: 'RFC 7633 — X.509v3 TLS Feature extension (OCSP must-staple) (https://www.rfc-editor.org/rfc/rfc7633)',
+  mozillaRootStore: 'Mozilla Root Store Policy (https://www.mozilla.org/projects/security/certs/policy/)',
 } as const;

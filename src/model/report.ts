@@ -47,10 +47,14 @@ export const ProtocolsSchema = T.Object(
 );
 
 export const SctSchema = T.Object({
-  logId: T.String(),
+  logId: T.String({ description: 'base64 log id (SHA-256 of the log key)' }),
   logName: Nullable(T.String()),
   source: T.Union([T.Literal('certificate'), T.Literal('tls-extension'), T.Literal('ocsp')]),
+  /** true/false: the signature was checked; null: unknown log or issuer, so it could not be. */
   valid: Nullable(T.Boolean()),
+  operator: T.Optional(Nullable(T.String())),
+  logState: T.Optional(Nullable(T.String())),
+  timestamp: T.Optional(T.String()),
 });
 
 export const CertificateSchema = T.Object({
@@ -62,10 +66,22 @@ export const CertificateSchema = T.Object({
   notBefore: T.String({ format: 'date-time' }),
   notAfter: T.String({ format: 'date-time' }),
   daysRemaining: T.Number({ description: 'whole days until notAfter at scan time; negative once expired' }),
+  /** notAfter − notBefore in whole days. */
+  lifetimeDays: T.Optional(T.Number()),
   keyType: T.String({ description: 'RSA, EC, Ed25519, Ed448, DSA …' }),
   keyBits: Nullable(T.Integer()),
   curve: T.Optional(Nullable(T.String())),
+  rsaExponent: T.Optional(Nullable(T.Number())),
   signatureAlgorithm: T.String(),
+  /** basicConstraints cA. */
+  ca: T.Optional(T.Boolean()),
+  /** Extended key usage OIDs; null when the extension is absent (any usage). */
+  extendedKeyUsage: T.Optional(Nullable(T.Array(T.String()))),
+  /** TLS Feature extension asks for OCSP stapling (RFC 7633). */
+  mustStaple: T.Optional(T.Boolean()),
+  /** Which served chain this certificate belongs to (index into tls.chains) and its place in it. */
+  chain: T.Optional(T.Integer()),
+  servedIndex: T.Optional(T.Integer()),
   trusted: Nullable(T.Boolean({ description: 'chains to a trust anchor (leaf only; null for the rest of the chain)' })),
   trustError: T.Optional(Nullable(T.String())),
   hostnameMatch: Nullable(T.Boolean()),
@@ -75,6 +91,57 @@ export const CertificateSchema = T.Object({
   scts: Nullable(T.Array(SctSchema)),
 });
 export type CertificateInfo = Static<typeof CertificateSchema>;
+
+export const TrustErrorSchema = T.Object({
+  code: T.String({ description: 'unknown-issuer, self-signed, missing-intermediate, expired, not-yet-valid, not-a-ca, path-length, eku, root-not-trusted-for-tls, distrusted-root, bad-signature' }),
+  subject: T.String(),
+  detail: T.String(),
+});
+
+export const OcspStatusSchema = T.Object({
+  source: T.Union([T.Literal('stapled'), T.Literal('responder')]),
+  url: T.Optional(T.String()),
+  /** good / revoked / unknown, or null when the response could not be used (reason in detail). */
+  status: Nullable(T.Union([T.Literal('good'), T.Literal('revoked'), T.Literal('unknown')])),
+  revokedAt: T.Optional(Nullable(T.String())),
+  thisUpdate: Nullable(T.String()),
+  nextUpdate: Nullable(T.String()),
+  fresh: Nullable(T.Boolean()),
+  signatureValid: Nullable(T.Boolean()),
+  detail: T.String(),
+});
+
+/** One served certificate chain (servers may hold RSA and ECDSA certificates) and its verdicts. */
+export const ChainSchema = T.Object({
+  index: T.Integer(),
+  /** How it was obtained: the signature family offered, the protocol version of that handshake. */
+  requested: T.String(),
+  protocol: T.String(),
+  leafKeyType: T.String(),
+  certificates: T.Integer({ description: 'how many certificates the server sent' }),
+  trusted: T.Boolean(),
+  trustErrors: T.Array(TrustErrorSchema),
+  anchor: Nullable(T.Object({ subject: T.String(), label: T.String(), source: T.String() })),
+  /** A trusted path exists with the served certificates alone (no AIA download). */
+  chainComplete: T.Boolean(),
+  /** Intermediates downloaded via AIA to complete the path (--fetch-intermediates). */
+  fetchedIntermediates: T.Integer(),
+  /** Served certificates that are not on the path (0-based served positions). */
+  extraCertificates: T.Array(T.Integer()),
+  misordered: T.Boolean(),
+  anchorServed: T.Boolean(),
+  hostnameMatch: Nullable(T.Boolean()),
+  ocsp: T.Array(OcspStatusSchema),
+  ct: Nullable(
+    T.Object({
+      compliant: T.Boolean(),
+      reason: T.String(),
+      validScts: T.Integer(),
+      logListDate: T.String(),
+    }),
+  ),
+});
+export type ChainInfo = Static<typeof ChainSchema>;
 
 export const TlsResultSchema = T.Object({
   status: ProbeStatusSchema,
@@ -93,6 +160,8 @@ export const TlsResultSchema = T.Object({
   serverPreference: T.Record(T.String(), Nullable(T.Boolean())),
   groups: Nullable(T.Array(T.String())),
   certificates: T.Array(CertificateSchema),
+  /** Every distinct chain served (tls-certificates probe); certificates[].chain points here. */
+  chains: T.Optional(T.Array(ChainSchema)),
   vulnerabilities: T.Record(T.String(), T.Union(VULNERABILITY_VERDICTS.map((v) => T.Literal(v)))),
   /** Size of the server's DHE parameters (prime bits), when it offers DHE suites. */
   dhParameterBits: T.Optional(Nullable(T.Integer())),
@@ -237,6 +306,28 @@ export const EmailResultSchema = T.Object({
 });
 export type EmailResult = Static<typeof EmailResultSchema>;
 
+export const CaaResultSchema = T.Object({
+  status: ProbeStatusSchema,
+  reason: T.Optional(T.String()),
+  /** The name whose CAA set applies (the target or the closest ancestor with records, RFC 8659 §3). */
+  foundAt: Nullable(T.String()),
+  records: T.Array(T.Object({ flags: T.Integer(), tag: T.String(), value: T.String() })),
+  issue: T.Array(T.String()),
+  issuewild: T.Array(T.String()),
+  iodef: T.Array(T.String()),
+  /** Whether the served certificate's issuer is plausibly allowed by `issue` (informational); null = cannot say. */
+  issuerPlausible: Nullable(T.Boolean()),
+  issuerPlausibleReason: T.Optional(T.String()),
+});
+export type CaaResult = Static<typeof CaaResultSchema>;
+
+export const DnsResultSchema = T.Object({
+  status: ProbeStatusSchema,
+  reason: T.Optional(T.String()),
+  caa: Nullable(CaaResultSchema),
+});
+export type DnsResult = Static<typeof DnsResultSchema>;
+
 export const ReportSchema = T.Object(
   {
     schema: T.Literal(REPORT_SCHEMA_ID),
@@ -257,6 +348,10 @@ export const ReportSchema = T.Object(
     endpoints: T.Array(EndpointReportSchema),
     http: Nullable(HttpResultSchema),
     email: Nullable(EmailResultSchema),
+    /** Domain-level DNS facts about the certificate side (CAA). */
+    dns: T.Optional(Nullable(DnsResultSchema)),
+    /** Dated reference data the verdicts used (CT log list, root store …), so a reader knows how fresh they were. */
+    dataSources: T.Optional(T.Array(T.Object({ name: T.String(), version: T.String(), date: T.String(), source: T.String() }))),
     findings: T.Array(FindingSchema),
   },
   { $id: 'https://secgrade.dev/schema/report-1.json', title: 'secgrade report' },

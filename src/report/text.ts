@@ -2,7 +2,7 @@
 // The card's content is built once as CardLine[] (reportCardLines) and laid out here as text; the Ink
 // ReportCard (ui/ReportCard.tsx) renders the very same lines with Ink boxes, so the two cannot drift.
 import { PROTOCOLS } from '../model/constants.js';
-import type { EmailResult, EndpointReport, Finding, HttpResult, Report } from '../model/report.js';
+import type { DnsResult, EmailResult, EndpointReport, Finding, HttpResult, Report } from '../model/report.js';
 import { sortFindings } from '../model/severity.js';
 import {
   daysRemainingSeg,
@@ -64,6 +64,7 @@ export function reportCardLines(report: Report): CardLine[] {
     blank(),
     ...httpLines(report.http),
     ...(report.email ? [blank(), ...emailLines(report.email)] : []),
+    ...(report.dns ? [blank(), ...dnsLines(report.dns)] : []),
     blank(),
     ...findingLines(report.findings),
   ];
@@ -133,20 +134,65 @@ function endpointLines(e: EndpointReport): CardLine[] {
       ]),
     );
   }
-  const leaf = leafCertificate(tls);
-  if (leaf) {
-    const trust = triState(leaf.trusted) + (leaf.trusted === false && leaf.trustError ? ` (${leaf.trustError})` : '');
-    lines.push(
-      field('certificate', [
-        [seg(leaf.subject)],
-        [daysRemainingSeg(leaf.daysRemaining)],
-        [seg('trusted '), seg(trust, goodIfTrue(leaf.trusted))],
-        [seg('hostname match '), seg(triState(leaf.hostnameMatch), goodIfTrue(leaf.hostnameMatch))],
-      ]),
-    );
-  } else if (tls.status === 'ok') {
-    lines.push(field('certificate', [[seg('none received', 'dim')]]));
+  if (tls.chains?.length) {
+    for (const c of tls.chains) lines.push(chainLine(tls, c, tls.chains.length > 1));
+  } else {
+    const leaf = leafCertificate(tls);
+    if (leaf) {
+      const trust = triState(leaf.trusted) + (leaf.trusted === false && leaf.trustError ? ` (${leaf.trustError})` : '');
+      lines.push(
+        field('certificate', [
+          [seg(leaf.subject)],
+          [daysRemainingSeg(leaf.daysRemaining)],
+          [seg('trusted '), seg(trust, goodIfTrue(leaf.trusted))],
+          [seg('hostname match '), seg(triState(leaf.hostnameMatch), goodIfTrue(leaf.hostnameMatch))],
+        ]),
+      );
+    } else if (tls.status === 'ok') {
+      lines.push(field('certificate', [[seg('none received', 'dim')]]));
+    }
   }
+  return lines;
+}
+
+/** One served chain: who, how long, trusted by what (or why not), and its revocation / CT state. */
+function chainLine(tls: EndpointReport['tls'], c: NonNullable<EndpointReport['tls']['chains']>[number], numbered: boolean): CardLine {
+  const leaf = tls.certificates.find((x) => x.chain === c.index && x.servedIndex === 0);
+  const trust = c.trusted ? `yes (${c.anchor?.label ?? 'anchor'})` : `no (${c.trustErrors.map((e) => e.code).join(', ') || 'untrusted'})`;
+  const chainState = c.chainComplete ? 'complete' : c.fetchedIntermediates > 0 ? 'incomplete (completed via AIA)' : 'incomplete';
+  const staple = c.ocsp.find((o) => o.source === 'stapled');
+  const responder = c.ocsp.find((o) => o.source === 'responder');
+  const items: Seg[][] = [
+    [seg(leaf?.subject ?? '?')],
+    [seg(c.leafKeyType)],
+    ...(leaf ? [[daysRemainingSeg(leaf.daysRemaining)]] : []),
+    [seg('trusted '), seg(trust, goodIfTrue(c.trusted))],
+    [seg('hostname match '), seg(triState(c.hostnameMatch), goodIfTrue(c.hostnameMatch))],
+    [seg('chain '), seg(chainState, c.chainComplete ? 'good' : 'warn')],
+    [seg('OCSP staple '), seg(staple ? (staple.status ?? 'unusable') : 'none', staple?.status === 'good' ? 'good' : staple ? 'bad' : 'dim')],
+    ...(responder ? [[seg('OCSP responder '), seg(responder.status ?? 'no answer', responder.status === 'good' ? 'good' : 'bad')]] : []),
+    c.ct
+      ? [seg('CT '), seg(`${c.ct.validScts} valid SCT${c.ct.validScts === 1 ? '' : 's'}, ${c.ct.compliant ? 'compliant' : 'not compliant'}`, c.ct.compliant ? 'good' : 'warn')]
+      : [seg('CT not evaluated', 'dim')],
+  ];
+  // Numbered as "cert 1", "cert 2" so the label fits the card's label column.
+  return field(numbered ? `cert ${c.index + 1}` : 'certificate', items);
+}
+
+function dnsLines(dns: DnsResult): CardLine[] {
+  const lines = [heading([seg('DNS', 'strong')], [])];
+  const caa = dns.caa;
+  if (dns.status !== 'ok' || !caa) return [...lines, field('CAA', [statusItem(dns.status === 'ok' ? 'skipped' : dns.status, dns.reason)])];
+  if (caa.foundAt === null) return [...lines, field('CAA', [[seg('none (any CA may issue)', 'warn')]])];
+  const plausible = caa.issuerPlausible === null ? 'cannot tell' : caa.issuerPlausible ? 'yes' : 'no';
+  lines.push(
+    field('CAA', [
+      [seg(`at ${caa.foundAt}`)],
+      ...(caa.issue.length ? [[seg(`issue ${caa.issue.join(', ')}`)]] : []),
+      ...(caa.issuewild.length ? [[seg(`issuewild ${caa.issuewild.join(', ')}`)]] : []),
+      [seg('issuer listed '), seg(plausible, caa.issuerPlausible === false ? 'warn' : caa.issuerPlausible ? 'good' : 'dim')],
+    ]),
+  );
   return lines;
 }
 

@@ -1,15 +1,45 @@
-// Trust anchors for chain verification: Node's bundled Mozilla roots plus the user's --ca-file.
-// (The certificates issue replaces the bundled list with the certdata snapshot and its trust bits.)
+// Trust anchors for chain verification: Mozilla's roots with their trust bits (the certdata
+// snapshot in data/mozilla-roots.json) plus the user's --ca-file. Node's bundled
+// tls.rootCertificates stand in only when the snapshot cannot be loaded: they lack trust bits and
+// distrust dates, so every one of them counts as a server-auth anchor.
 import { readFile } from 'node:fs/promises';
 import { X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
+import { describeSnapshot, mozillaRoots, type MozillaSnapshot } from './mozilla.js';
 
-export interface TrustStore {
+export type AnchorSource = 'mozilla' | 'ca-file' | 'node';
+
+export interface Anchor {
+  cert: X509Certificate;
+  der: Buffer;
+  label: string;
+  source: AnchorSource;
+  /** May anchor TLS server certificates (Mozilla's server-auth trust bit; --ca-file roots always). */
+  serverAuth: boolean;
+  /** Leaves with a notBefore after this date are not trusted through this anchor. */
+  serverDistrustAfter: Date | null;
+}
+
+/** What the path builder needs: all anchors, and the anchors that may have issued a given name. */
+export interface AnchorSet {
+  anchors(): readonly Anchor[];
+  /** Anchors whose subject is `name` (Node's X509Certificate subject/issuer text), compared case- and space-insensitively. */
+  anchorsBySubject(name: string): readonly Anchor[];
+}
+
+export interface TrustStore extends AnchorSet {
   /** Anchors added to Node's bundled Mozilla roots (--ca-file), as PEM. */
   readonly extraCaPem: readonly string[];
   /** Anchors added by the user (--ca-file), for display. */
   readonly extraAnchors: readonly X509Certificate[];
   readonly description: string;
+  /** The Mozilla snapshot behind anchors(), or null when Node's bundled roots stood in for it. */
+  snapshot(): Omit<MozillaSnapshot, 'roots'> | null;
+}
+
+export interface TrustStoreOptions {
+  /** Source of Mozilla's roots; defaults to the shipped snapshot. Throwing selects Node's roots. */
+  mozilla?: () => MozillaSnapshot;
 }
 
 export class TrustStoreError extends Error {
@@ -19,14 +49,81 @@ export class TrustStoreError extends Error {
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 const MAX_CA_FILE_BYTES = 8 * 1024 * 1024;
 
-export function createTrustStore(extraPem: readonly string[] = []): TrustStore {
+/** Names as Node prints them differ only in case and spacing when OpenSSL would call them equal. */
+export function subjectKey(name: string): string {
+  return name.replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+/** One-line CN (or the whole subject) as an anchor's label. */
+function labelOf(cert: X509Certificate): string {
+  const cn = /^CN=(.*)$/m.exec(cert.subject)?.[1];
+  return cn ?? cert.subject.split('\n').filter(Boolean).join(', ');
+}
+
+export function anchorFromCertificate(
+  cert: X509Certificate,
+  meta: { source: AnchorSource; label?: string; serverAuth?: boolean; serverDistrustAfter?: Date | null },
+): Anchor {
+  return {
+    cert,
+    der: Buffer.from(cert.raw),
+    label: meta.label ?? labelOf(cert),
+    source: meta.source,
+    serverAuth: meta.serverAuth ?? true,
+    serverDistrustAfter: meta.serverDistrustAfter ?? null,
+  };
+}
+
+/** An AnchorSet over a fixed list (also how tests build anchors with chosen trust bits). */
+export function createAnchorSet(list: readonly Anchor[]): AnchorSet {
+  const bySubject = new Map<string, Anchor[]>();
+  for (const a of list) {
+    const key = subjectKey(a.cert.subject);
+    const group = bySubject.get(key);
+    if (group) group.push(a);
+    else bySubject.set(key, [a]);
+  }
+  return { anchors: () => list, anchorsBySubject: (name) => bySubject.get(subjectKey(name)) ?? [] };
+}
+
+export function createTrustStore(extraPem: readonly string[] = [], opts: TrustStoreOptions = {}): TrustStore {
   const extraAnchors = extraPem.map((pem) => new X509Certificate(pem));
+  let loaded: { set: AnchorSet; snapshot: MozillaSnapshot | null; base: string } | null = null;
+  // The snapshot is read on first use: scans that never look at a chain do not pay for it.
+  const load = () => {
+    if (loaded) return loaded;
+    const extras = extraAnchors.map((cert) => anchorFromCertificate(cert, { source: 'ca-file' }));
+    let snapshot: MozillaSnapshot | null = null;
+    let base: Anchor[];
+    let text: string;
+    try {
+      snapshot = (opts.mozilla ?? mozillaRoots)();
+      base = snapshot.roots.map((r) =>
+        anchorFromCertificate(r.cert, { source: 'mozilla', label: r.label, serverAuth: r.serverAuth, serverDistrustAfter: r.serverDistrustAfter }),
+      );
+      text = `${snapshot.roots.length} Mozilla roots, ${base.filter((a) => a.serverAuth).length} trusted for TLS, from ${describeSnapshot(snapshot)}`;
+    } catch {
+      base = rootCertificates.map((pem) => anchorFromCertificate(new X509Certificate(pem), { source: 'node' }));
+      text = `${rootCertificates.length} Mozilla roots (Node ${process.versions.node}, without trust bits)`;
+    }
+    // --ca-file first: the user's explicit trust is tried before a Mozilla copy of the same root.
+    loaded = { set: createAnchorSet([...extras, ...base]), snapshot, base: text };
+    return loaded;
+  };
   return {
     extraCaPem: extraPem,
     extraAnchors,
-    description:
-      `${rootCertificates.length} Mozilla roots (Node ${process.versions.node})` +
-      (extraPem.length ? ` + ${extraPem.length} from --ca-file` : ''),
+    get description() {
+      return load().base + (extraPem.length ? ` + ${extraPem.length} from --ca-file` : '');
+    },
+    anchors: () => load().set.anchors(),
+    anchorsBySubject: (name) => load().set.anchorsBySubject(name),
+    snapshot: () => {
+      const s = load().snapshot;
+      if (!s) return null;
+      const { roots: _roots, ...info } = s;
+      return info;
+    },
   };
 }
 

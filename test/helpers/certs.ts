@@ -3,7 +3,8 @@
 // MD5 signatures are not in WebCrypto; tests that need them use the openssl CLI.
 import { webcrypto } from 'node:crypto';
 import type * as X509 from '@peculiar/x509';
-import { loadX509, randomSerialHex, toPem } from '../../src/lab/pki.js';
+import { loadX509 } from '../../src/cert/x509-lib.js';
+import { randomSerialHex, toPem } from '../../src/lab/pki.js';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 

@@ -128,12 +128,15 @@ describe('secgrade demo --format json', () => {
     expect(run.code).toBe(0);
     const reports = JSON.parse(run.stdout) as Report[];
     expect(reports.map((r) => r.target.host).sort()).toEqual(
-      ['chacha', 'dhe1024', 'expired', 'good', 'legacy', 'mail', 'tls13', 'wrong-host'].map((d) => `${d}.secgrade.test`).sort(),
+      ['chacha', 'dhe1024', 'dual', 'expired', 'good', 'incomplete', 'legacy', 'mail', 'revoked', 'self-signed', 'tls13', 'wrong-host'].map((d) => `${d}.secgrade.test`).sort(),
     );
     for (const r of reports) {
       expectValidReport(r);
       expect(r.status).toBe('ok');
     }
+    // The demo passes the lab's CT log list, so the lab's SCTs verify.
+    const good = reports.find((r) => r.target.host === 'good.secgrade.test')!;
+    expect(good.endpoints[0]!.tls.chains![0]!.ct).toMatchObject({ compliant: true, validScts: 2 });
   });
 });
 

@@ -1,8 +1,13 @@
 // The offline lab, checked with plain Node clients (no secgrade code) so that the lab itself can be
 // trusted as the ground truth for the scanner's tests.
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import dgram from 'node:dgram';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import https from 'node:https';
 import net from 'node:net';
 import { dirname } from 'node:path';
@@ -90,6 +95,12 @@ describe('lab info', () => {
     expect(dirname(lab.info.caFile)).toMatch(/secgrade-lab-/);
     expect(await readFile(lab.info.caFile, 'utf8')).toBe(lab.caPem);
   });
+
+  it('writes a CT log list (Chrome v3 format) naming two usable logs of two operators', async () => {
+    const list = JSON.parse(await readFile(lab.info.ctLogList, 'utf8')) as { operators: Array<{ name: string; logs: Array<{ state: object; key: string }> }> };
+    expect(list.operators.map((o) => o.name)).toEqual(['secgrade lab CT operator A', 'secgrade lab CT operator B']);
+    for (const o of list.operators) expect(Object.keys(o.logs[0]!.state)).toEqual(['usable']);
+  });
 });
 
 describe('TLS', () => {
@@ -140,6 +151,72 @@ describe('TLS', () => {
     expect(result.authorized).toBe(true);
     expect(tls.checkServerIdentity('wrong-host.secgrade.test', result.cert)).toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
     await expect(connect('wrong-host.secgrade.test')).rejects.toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+  });
+});
+
+describe('certificates', () => {
+  const peer = (s: tls.TLSSocket) => s.getPeerX509Certificate()!;
+
+  it('the served chain is leaf + intermediate, and the intermediate chains to the root', async () => {
+    const chain = await handshake('good.secgrade.test', {}, (s) => {
+      const leaf = s.getPeerCertificate(true);
+      return [leaf.subject.CN, leaf.issuerCertificate?.subject.CN, leaf.issuerCertificate?.issuerCertificate?.subject.CN];
+    });
+    expect(chain).toEqual(['good.secgrade.test', 'secgrade lab intermediate CA (throwaway)', 'secgrade lab root CA (throwaway)']);
+  });
+
+  it('dual: an ECDSA certificate for ECDSA-only clients, an RSA one for RSA-only clients', async () => {
+    const ec = await handshake('dual.secgrade.test', { sigalgs: 'ecdsa_secp256r1_sha256', maxVersion: 'TLSv1.3' }, (s) => peer(s).publicKey.asymmetricKeyType);
+    const rsa = await handshake('dual.secgrade.test', { sigalgs: 'rsa_pss_rsae_sha256', maxVersion: 'TLSv1.3' }, (s) => peer(s).publicKey.asymmetricKeyType);
+    expect([ec, rsa]).toEqual(['ec', 'rsa']);
+  });
+
+  it('incomplete: the leaf alone does not verify; its AIA URL serves the missing intermediate', async () => {
+    await expect(connect('incomplete.secgrade.test')).rejects.toMatchObject({ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+    const leaf = await handshake('incomplete.secgrade.test', { rejectUnauthorized: false }, peer);
+    const url = /CA Issuers - URI:(\S+)/.exec(leaf.infoAccess ?? '')?.[1];
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/intermediate\.der$/);
+    const der = await new Promise<Buffer>((resolve, reject) =>
+      http.get(url!, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks)));
+      }).on('error', reject),
+    );
+    expect(leaf.checkIssued(new X509Certificate(der))).toBe(true);
+  });
+
+  it('self-signed: verification fails as self-signed', async () => {
+    await expect(connect('self-signed.secgrade.test')).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+  });
+
+  it('revoked: the stapled OCSP response says revoked, as `openssl ocsp` reads it', async () => {
+    const { response, leaf, issuer } = await new Promise<{ response: Buffer; leaf: string; issuer: string }>((resolve, reject) => {
+      // requestOCSP is passed through by tls.connect; @types/node omits it.
+      const options: tls.ConnectionOptions & { requestOCSP: boolean } = { host: '127.0.0.1', port: portOf('revoked.secgrade.test'), servername: 'revoked.secgrade.test', ca: [lab.caPem], requestOCSP: true };
+      const socket = tls.connect(options);
+      let response: Buffer | null = null;
+      socket.on('OCSPResponse', (r: Buffer) => (response = r));
+      socket.once('secureConnect', () => {
+        const c = socket.getPeerCertificate(true);
+        socket.destroy();
+        if (!response) return reject(new Error('no staple'));
+        const pem = (raw: Buffer) => new X509Certificate(raw).toString();
+        resolve({ response, leaf: pem(c.raw), issuer: pem(c.issuerCertificate!.raw) });
+      });
+      socket.once('error', reject);
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'secgrade-labocsp-'));
+    try {
+      await writeFile(join(dir, 'resp.der'), response);
+      await writeFile(join(dir, 'leaf.pem'), leaf);
+      await writeFile(join(dir, 'issuer.pem'), issuer);
+      await writeFile(join(dir, 'root.pem'), lab.caPem);
+      const out = execFileSync('openssl', ['ocsp', '-respin', 'resp.der', '-issuer', 'issuer.pem', '-cert', 'leaf.pem', '-CAfile', 'root.pem'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      expect(out).toMatch(/leaf\.pem: revoked/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -12,7 +12,7 @@ const reports = new Map<string, Report>();
 beforeAll(async () => {
   lab = await startLab();
   const names = Object.keys(lab.info.domains);
-  const run = await runInProcess([...names, '--dns', lab.info.dns, '--ca-file', lab.info.caFile, '--format', 'json']);
+  const run = await runInProcess([...names, '--dns', lab.info.dns, '--ca-file', lab.info.caFile, '--ct-log-list', lab.info.ctLogList, '--format', 'json']);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   const parsed = JSON.parse(run.stdout) as unknown[];
@@ -64,24 +64,38 @@ describe('scanning the lab through the CLI', () => {
     expect(tls.negotiated).toMatchObject({ protocol: 'TLSv1.3', cipherSuite: expect.stringMatching(/^TLS_(AES|CHACHA20)/) });
     expect(tls.certificates[0]).toMatchObject({
       sans: ['good.secgrade.test'], trusted: true, hostnameMatch: true, keyType: 'EC', keyBits: 256,
-      signatureAlgorithm: 'SHA256withECDSA', selfSigned: false, ocspStapled: false,
+      signatureAlgorithm: 'SHA256withECDSA', selfSigned: false, ocspStapled: true, chainComplete: true, mustStaple: false,
     });
+    // Leaf + intermediate as served, verified up to the lab root (--ca-file); staple and SCTs check out.
+    expect(tls.certificates.map((c) => c.subject)).toEqual(['CN=good.secgrade.test', 'CN=secgrade lab intermediate CA (throwaway), O=secgrade lab']);
+    expect(tls.chains).toEqual([
+      expect.objectContaining({
+        requested: 'ECDSA', protocol: 'TLSv1.3', trusted: true, chainComplete: true, trustErrors: [], hostnameMatch: true,
+        anchor: expect.objectContaining({ source: 'ca-file' }),
+        ocsp: [expect.objectContaining({ source: 'stapled', status: 'good', fresh: true, signatureValid: true })],
+        ct: expect.objectContaining({ compliant: true, validScts: 2 }),
+      }),
+    ]);
+    expect(tls.certificates[0]!.scts).toEqual([
+      expect.objectContaining({ logName: 'secgrade lab log Alpha', source: 'certificate', valid: true, operator: 'secgrade lab CT operator A' }),
+      expect.objectContaining({ logName: 'secgrade lab log Beta', source: 'certificate', valid: true, operator: 'secgrade lab CT operator B' }),
+    ]);
+    expect(r.dns?.caa).toMatchObject({ status: 'ok', foundAt: 'secgrade.test', issue: ['secgrade.test'], issuerPlausible: null });
+    expect(r.dataSources?.map((d) => d.name)).toEqual(expect.arrayContaining(['ct-log-list', 'root-store', 'hsts-preload']));
     expect(tls.certificates[0]!.daysRemaining).toBeGreaterThan(80);
     // One hello per version (SSLv2 … TLS 1.3), each accepted or refused by its first bundle.
     expect(tls.probes['tls-protocols']).toMatchObject({ status: 'ok', connections: 6 });
     expect(r.http).toMatchObject({
-      status: 'ok', statusCode: 200, hsts: { maxAge: 31536000, includeSubDomains: true, preload: false, preloaded: null },
+      status: 'ok', statusCode: 200, hsts: { maxAge: 31536000, includeSubDomains: true, preload: false, preloaded: false },
     });
     expect(r.http!.headers['content-security-policy']).toContain("default-src 'self'");
     expect(r.http!.cookies).toEqual([
       expect.objectContaining({ name: 'session', secure: true, httpOnly: true, sameSite: 'Lax', path: '/' }),
     ]);
     expect(r.email).toMatchObject({ status: 'ok', spf: { status: 'found', all: '-all' }, dmarc: { policy: 'reject' }, mx: [] });
-    // Information only: the lab's Node servers speak HTTP/1.1 without OCSP stapling, and OpenSSL 3.0
-    // has no post-quantum hybrid group.
+    // Information only: the lab's Node servers speak HTTP/1.1, and OpenSSL 3.0 has no post-quantum hybrid group.
     expect(r.findings.map((f) => [f.id, f.severity]).sort()).toEqual([
       ['tls.feature.no-h2', 'info'],
-      ['tls.feature.no-ocsp-stapling', 'info'],
       ['tls.kx.no-pq', 'info'],
     ]);
   });
@@ -117,9 +131,43 @@ describe('scanning the lab through the CLI', () => {
     const r = get('expired.secgrade.test');
     const leaf = r.endpoints[0]!.tls.certificates[0]!;
     expect(leaf.daysRemaining).toBeLessThan(0);
-    expect(leaf).toMatchObject({ trusted: false, trustError: 'CERT_HAS_EXPIRED', hostnameMatch: true });
+    expect(leaf).toMatchObject({ trusted: false, trustError: expect.stringMatching(/expired/), hostnameMatch: true });
+    expect(r.endpoints[0]!.tls.chains![0]!.trustErrors.map((e) => e.code)).toEqual(['expired']);
     expect(r.findings[0]).toMatchObject({ id: 'tls.cert.expired', severity: 'critical' });
-    expect(r.findings.map((f) => f.id)).not.toContain('tls.cert.untrusted');
+    // The leaf's expiry is one finding, not also a chain finding.
+    expect(r.findings.filter((f) => f.id.startsWith('tls.cert.')).map((f) => f.id)).toEqual(['tls.cert.expired']);
+    expect(r.endpoints[0]!.tls.rating?.caps.map((c) => c.id)).toEqual(['ssllabs.cap.cert-untrusted']);
+  });
+
+  it('dual: both the ECDSA and the RSA chain are read and verified', () => {
+    const tls = get('dual.secgrade.test').endpoints[0]!.tls;
+    expect(tls.chains!.map((c) => [c.requested, c.leafKeyType, c.trusted, c.ct?.compliant])).toEqual([
+      ['ECDSA', 'EC 256', true, true],
+      ['RSA', 'RSA 2048', true, true],
+    ]);
+    expect(tls.certificates.filter((c) => c.servedIndex === 0).map((c) => c.keyType)).toEqual(['EC', 'RSA']);
+  });
+
+  it('incomplete: missing intermediate is untrusted (T cap); with --fetch-intermediates it completes from AIA (B cap)', async () => {
+    let r = get('incomplete.secgrade.test');
+    expect(r.endpoints[0]!.tls.chains![0]).toMatchObject({ trusted: false, chainComplete: false, trustErrors: [expect.objectContaining({ code: 'missing-intermediate' })] });
+    expect(r.findings.find((f) => f.id === 'tls.cert.chain-incomplete')?.severity).toBe('high');
+    const run = await runInProcess([
+      'incomplete.secgrade.test', '--dns', lab.info.dns, '--ca-file', lab.info.caFile, '--ct-log-list', lab.info.ctLogList,
+      '--fetch-intermediates', '--checks', 'cert', '--format', 'json',
+    ]);
+    r = JSON.parse(run.stdout) as Report;
+    expectValidReport(r);
+    expect(r.endpoints[0]!.tls.chains![0]).toMatchObject({ trusted: true, chainComplete: false, fetchedIntermediates: 1 });
+    expect(r.findings.find((f) => f.id === 'tls.cert.chain-incomplete')?.severity).toBe('medium');
+    expect(r.endpoints[0]!.tls.chains![0]!.ct).toMatchObject({ compliant: true, validScts: 2 });
+  });
+
+  it('self-signed and revoked', () => {
+    expect(get('self-signed.secgrade.test').findings.filter((f) => f.id.startsWith('tls.cert.')).map((f) => f.id)).toEqual(['tls.cert.self-signed']);
+    const revoked = get('revoked.secgrade.test');
+    expect(revoked.findings[0]).toMatchObject({ id: 'tls.cert.revoked', severity: 'critical' });
+    expect(revoked.endpoints[0]!.tls.rating?.caps.map((c) => c.id)).toEqual(['ssllabs.cap.cert-revoked']);
   });
 
   it('wrong-host: chain trusted but the name does not match', () => {
@@ -137,11 +185,9 @@ describe('scanning the lab through the CLI', () => {
       spf: { status: 'found', record: 'v=spf1 mx -all', all: '-all', errors: [] },
       dmarc: { status: 'found', policy: 'reject', subdomainPolicy: 'reject', pct: 100, rua: ['mailto:dmarc@mail.secgrade.test'] },
     });
-    // Information only: the lab's Node servers speak HTTP/1.1 without OCSP stapling, and OpenSSL 3.0
-    // has no post-quantum hybrid group.
+    // Information only: the lab's Node servers speak HTTP/1.1, and OpenSSL 3.0 has no post-quantum hybrid group.
     expect(r.findings.map((f) => [f.id, f.severity]).sort()).toEqual([
       ['tls.feature.no-h2', 'info'],
-      ['tls.feature.no-ocsp-stapling', 'info'],
       ['tls.kx.no-pq', 'info'],
     ]);
   });
@@ -174,15 +220,15 @@ describe('scanning the lab through the CLI', () => {
     const run = await runInProcess(['good.secgrade.test', '--dns', lab.info.dns, '--checks', 'cert', '--format', 'json']);
     const r = JSON.parse(run.stdout) as Report;
     expectValidReport(r);
-    expect(r.endpoints[0]!.tls.certificates[0]).toMatchObject({ trusted: false, trustError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
-    expect(r.findings.map((f) => f.id)).toEqual(['tls.cert.untrusted']);
+    expect(r.endpoints[0]!.tls.certificates[0]).toMatchObject({ trusted: false, trustError: expect.stringMatching(/secgrade lab root CA/) });
+    expect(r.findings.map((f) => f.id)).toEqual(['tls.cert.unknown-issuer']);
     expect(r.http).toBeNull(); // --checks cert runs no HTTP probe
   });
 
   it('--ip and --sni pin the connection: wrong-host served under the good name still mismatches', async () => {
     const port = lab.info.domains['wrong-host.secgrade.test']!.port;
     const run = await runInProcess([
-      `127.0.0.1:${port}`, '--sni', 'wrong-host.secgrade.test', '--ca-file', lab.info.caFile, '--checks', 'tls', '--format', 'json',
+      `127.0.0.1:${port}`, '--sni', 'wrong-host.secgrade.test', '--ca-file', lab.info.caFile, '--checks', 'tls,cert', '--format', 'json',
     ]);
     const r = JSON.parse(run.stdout) as Report;
     expectValidReport(r);

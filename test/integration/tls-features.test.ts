@@ -16,7 +16,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tlsCiphersProbe, type TlsCiphersEvidence } from '../../probes/tls-ciphers.js';
 import { tlsFeaturesProbe, type TlsFeaturesEvidence } from '../../probes/tls-features.js';
 import { tlsProtocolsProbe, type TlsProtocolsEvidence } from '../../probes/tls-protocols.js';
-import { defineProbe, type ProbeContext } from '../../src/engine/probe.js';
+import { DEFAULT_PROBE_SETTINGS, defineProbe, type ProbeContext } from '../../src/engine/probe.js';
 import { scanTarget } from '../../src/engine/scan.js';
 import { parseTarget } from '../../src/model/target.js';
 import type { Report } from '../../src/model/report.js';
@@ -290,6 +290,7 @@ describe('tls-features collect against a fake legacy server', () => {
       endpoints: [{ ip: '127.0.0.1', port, family: 4 }],
       resolver,
       trust,
+      settings: DEFAULT_PROBE_SETTINGS,
       signal: new AbortController().signal,
       connectTimeoutMs: 3000,
       withConnection: (_host, fn) => {

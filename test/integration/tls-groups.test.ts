@@ -17,7 +17,7 @@ import {
 } from '../../probes/tls-groups.js';
 import { tlsProtocolsProbe, type TlsProtocolsEvidence } from '../../probes/tls-protocols.js';
 import { createLimits } from '../../src/engine/limits.js';
-import type { Endpoint, ProbeContext } from '../../src/engine/probe.js';
+import { DEFAULT_PROBE_SETTINGS, type Endpoint, type ProbeContext } from '../../src/engine/probe.js';
 import { scanTarget } from '../../src/engine/scan.js';
 import { parseTarget } from '../../src/model/target.js';
 import type { Resolver } from '../../src/net/dns/resolver.js';
@@ -64,6 +64,7 @@ function context(port: number): { ctx: ProbeContext; connections: () => number; 
     endpoints: [endpoint],
     resolver: {} as Resolver,
     trust: createTrustStore(),
+    settings: DEFAULT_PROBE_SETTINGS,
     signal: new AbortController().signal,
     connectTimeoutMs: 5000,
     withConnection: (host, fn) =>

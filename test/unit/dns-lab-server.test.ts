@@ -120,8 +120,11 @@ describe('lab DNS server: answers', () => {
     expect(nx.authorities?.[0]?.type).toBe('SOA');
   });
 
-  it('refuses names outside its zones', async () => {
+  it('refuses names outside its zones, but answers NODATA for their ancestors (the TLD)', async () => {
     expect(decode(await udpAsk(query('example.com', 'A'))).rcode).toBe('REFUSED');
+    const tld = decode(await udpAsk(query('test', 'CAA')));
+    expect(tld.rcode).toBe('NOERROR');
+    expect(tld.answers).toHaveLength(0);
   });
 
   it('truncates at 512 bytes without EDNS and at the advertised size with it', async () => {

@@ -331,3 +331,40 @@ export const emailReport: Report = {
 };
 
 export const allReports: Report[] = [goodReport, expiredReport, unreachableReport, emailReport];
+
+/** A dual-certificate endpoint as tls-certificates reports it, plus the domain's CAA records. */
+export const dualCertReport: Report = {
+  ...goodReport,
+  target: { host: 'dual.example', port: 443 },
+  endpoints: [
+    {
+      ip: '192.0.2.44',
+      port: 443,
+      grade: null,
+      tls: tls({
+        certificates: [
+          cert({ subject: 'CN=dual.example', chain: 0, servedIndex: 0 }),
+          cert({ subject: 'CN=R11', chain: 0, servedIndex: 1, trusted: null, hostnameMatch: null }),
+          cert({ subject: 'CN=dual.example', keyType: 'RSA', keyBits: 2048, chain: 1, servedIndex: 0, daysRemaining: 5 }),
+        ],
+        chains: [
+          {
+            index: 0, requested: 'ECDSA', protocol: 'TLSv1.3', leafKeyType: 'EC 256', certificates: 2, trusted: true, trustErrors: [],
+            anchor: { subject: 'CN=ISRG Root X1', label: 'ISRG Root X1', source: 'mozilla' }, chainComplete: true, fetchedIntermediates: 0,
+            extraCertificates: [], misordered: false, anchorServed: false, hostnameMatch: true,
+            ocsp: [{ source: 'stapled', status: 'good', revokedAt: null, thisUpdate: null, nextUpdate: null, fresh: true, signatureValid: true, detail: 'good' }],
+            ct: { compliant: true, reason: 'ok', validScts: 2, logListDate: '2026-08-20T13:34:57.000Z' },
+          },
+          {
+            index: 1, requested: 'RSA', protocol: 'TLSv1.3', leafKeyType: 'RSA 2048', certificates: 1, trusted: false,
+            trustErrors: [{ code: 'missing-intermediate', subject: 'CN=dual.example', detail: 'The chain is incomplete.' }],
+            anchor: null, chainComplete: false, fetchedIntermediates: 0, extraCertificates: [], misordered: false, anchorServed: false,
+            hostnameMatch: true, ocsp: [], ct: { compliant: false, reason: 'only 1 SCT', validScts: 1, logListDate: '2026-08-20T13:34:57.000Z' },
+          },
+        ],
+      }),
+    },
+  ],
+  dns: { status: 'ok', caa: { status: 'ok', foundAt: 'dual.example', records: [{ flags: 0, tag: 'issue', value: 'letsencrypt.org' }], issue: ['letsencrypt.org'], issuewild: [], iodef: [], issuerPlausible: true } },
+  findings: [],
+};

@@ -25,6 +25,16 @@ function tls(p: Partial<Protocols>, suites: TlsResult['cipherSuites'], extra: Pa
 
 const MODERN = ['TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'];
 
+type Chain = NonNullable<TlsResult['chains']>[number];
+const goodChain = (over: Partial<Chain> = {}): Chain => ({
+  index: 0, requested: 'RSA', protocol: 'TLSv1.2', leafKeyType: 'RSA 2048', certificates: 2, trusted: true, trustErrors: [],
+  anchor: { subject: 'CN=root', label: 'root', source: 'mozilla' }, chainComplete: true, fetchedIntermediates: 0, extraCertificates: [],
+  misordered: false, anchorServed: false, hostnameMatch: true, ocsp: [], ct: null, ...over,
+});
+/** A modern TLS 1.2 server whose certificate side is changed by `chain` / `cert`. */
+const withCert = (chain: Partial<Chain>, cert: Partial<CertificateInfo> = {}) =>
+  tls({ 'TLSv1.2': true }, { 'TLSv1.2': MODERN }, { chains: [goodChain(chain)], certificates: [{ ...leaf('RSA', 2048), servedIndex: 0, ...cert }] });
+
 describe('SSL Labs score tables are complete', () => {
   it('every protocol has a score, and the letter table covers 0…100', () => {
     expect(Object.keys(PROTOCOL_SCORES).sort()).toEqual([...PROTOCOLS].sort());
@@ -56,6 +66,13 @@ describe('SSL Labs score tables are complete', () => {
     'ssllabs.cap.no-forward-secrecy': tls({ 'TLSv1.2': true }, { 'TLSv1.2': ['TLS_RSA_WITH_AES_128_GCM_SHA256'] }),
     'ssllabs.cap.no-aead': tls({ 'TLSv1.2': true }, { 'TLSv1.2': ['TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256'] }),
     'ssllabs.cap.dh-below-2048': tls({ 'TLSv1.2': true }, { 'TLSv1.2': ['TLS_DHE_RSA_WITH_AES_128_GCM_SHA256'] }, { dhParameterBits: 1024 }),
+    'ssllabs.cap.cert-untrusted': withCert({ trusted: false }),
+    'ssllabs.cap.cert-sha1': withCert({}, { signatureAlgorithm: 'SHA1withRSA' }),
+    'ssllabs.cap.cert-revoked': withCert({ ocsp: [{ source: 'stapled', status: 'revoked', revokedAt: null, thisUpdate: null, nextUpdate: null, fresh: true, signatureValid: true, detail: 'revoked' }] }),
+    'ssllabs.cap.cert-mismatch': withCert({ hostnameMatch: false }),
+    'ssllabs.cap.cert-md5': withCert({}, { signatureAlgorithm: 'MD5withRSA' }),
+    'ssllabs.cap.cert-weak-key': withCert({}, { keyBits: 768 }),
+    'ssllabs.cap.chain-incomplete': withCert({ chainComplete: false, fetchedIntermediates: 1 }),
   };
   it.each(CAP_RULES.map((r) => [r.id, r.grade] as const))('%s (%s) has a scenario where it applies', (id, grade) => {
     const scenario = scenarios[id];
@@ -98,5 +115,23 @@ describe('SSL Labs components', () => {
 
   it('nothing enumerated → no score, never a made-up number', () => {
     expect(sslLabsComponents(tls({}, {}))).toMatchObject({ protocol: null, cipherStrength: null, score: null, scoreLetter: null });
+  });
+});
+
+describe('SSL Labs certificate caps', () => {
+  const ids = (t: TlsResult) => sslLabsComponents(t).caps.map((c) => c.id);
+  it('a trusted, complete, matching SHA-256 chain imposes no certificate cap', () => {
+    expect(ids(withCert({}))).toEqual([]);
+  });
+  it('a served self-signed root signed with MD5 or SHA-1 does not count', () => {
+    const root = { ...leaf('RSA', 2048), servedIndex: 1, selfSigned: true, signatureAlgorithm: 'MD5withRSA' };
+    expect(ids({ ...withCert({}), certificates: [{ ...leaf('RSA', 2048), servedIndex: 0 }, root] })).toEqual([]);
+  });
+  it('an untrusted chain that is only incomplete is T, not also B', () => {
+    expect(ids(withCert({ trusted: false, chainComplete: false }))).toEqual(['ssllabs.cap.cert-untrusted']);
+  });
+  it('without an examined chain the certificate caps are pending, not silently passed', () => {
+    expect(sslLabsComponents(tls({ 'TLSv1.2': true }, { 'TLSv1.2': MODERN })).pending[0]).toMatch(/certificate caps/);
+    expect(sslLabsComponents(withCert({})).pending.join(' ')).not.toMatch(/certificate caps/);
   });
 });

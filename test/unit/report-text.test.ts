@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { displayWidth, stripAnsi, truncate } from '../../src/report/style.js';
 import { renderText } from '../../src/report/text.js';
-import { allReports, emailReport, expiredReport, goodReport, unreachableReport } from './fixtures-reports.js';
+import { allReports, dualCertReport, emailReport, expiredReport, goodReport, unreachableReport } from './fixtures-reports.js';
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[/;
@@ -33,6 +33,13 @@ describe('renderText', () => {
     expect(out).toContain('certificate CN=good.example  58 days left  trusted yes  hostname match yes');
     expect(out).toContain('expired 12 days ago');
     expect(out).toContain('trusted no (certificate has expired)');
+  });
+
+  it('numbers the chains of a dual-certificate endpoint, with trust, chain, OCSP and CT per chain; shows CAA', () => {
+    const out = renderText([dualCertReport], { color: false }).replace(/\s+/g, ' ');
+    expect(out).toContain('cert 1 CN=dual.example EC 256 58 days left trusted yes (ISRG Root X1) hostname match yes chain complete OCSP staple good CT 2 valid SCTs, compliant');
+    expect(out).toContain('cert 2 CN=dual.example RSA 2048 5 days left trusted no (missing-intermediate) hostname match yes chain incomplete OCSP staple none CT 1 valid SCT, not compliant');
+    expect(out).toContain('CAA at dual.example issue letsencrypt.org issuer listed yes');
   });
 
   it('shows HTTP status and key headers, and the email summary only when present', () => {

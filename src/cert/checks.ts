@@ -1,0 +1,501 @@
+// Findings about served certificate chains, as pure functions of the evidence the tls-certificates
+// probe collects: validity, trust path, host name, key and signature, revocation, CT.
+import type { ChainAttempt } from '../net/tls/served-chains.js';
+import type { SctReport } from '../ct/index.js';
+import { finding, REF } from '../model/finding.js';
+import type { CertificateInfo, ChainInfo, Finding, Severity } from '../model/report.js';
+import type { PathEntry, PathErrorCode, PathResult } from '../trust/path.js';
+
+export interface ChainEvidence {
+  index: number;
+  requested: string;
+  protocol: string;
+  /** As served, leaf first. */
+  certificates: CertificateInfo[];
+  path: Omit<PathResult, 'path'> & { path: Array<Omit<PathEntry, 'der'>> };
+  aiaErrors: string[];
+  matchedName: string;
+  leafDnsNames: string[];
+  ocsp: ChainInfo['ocsp'];
+  ct: {
+    compliant: boolean;
+    reason: string;
+    validScts: number;
+    logListDate: string;
+    logListStale: boolean;
+    scts: SctReport[];
+    parseErrors: string[];
+  } | null;
+  /** Why CT could not be evaluated (log list unreadable), else null. */
+  ctUnavailable: string | null;
+}
+
+export interface CertificatesEvidence {
+  chains: ChainEvidence[];
+  attempts: ChainAttempt[];
+  /** The trust anchors' snapshot: Mozilla's NSS version and date, or Node's bundled list as fallback. */
+  rootStore: { version: string; date: string; source: string };
+  logList: { version: string | null; date: string; source: string } | null;
+}
+
+/** CA/B Forum BR §6.3.2: certificates issued on or after 2020-09-01 live at most 398 days. */
+export const MAX_LIFETIME_DAYS = 398;
+export const MAX_LIFETIME_SINCE = new Date('2020-09-01T00:00:00Z');
+const STRONG_CURVES = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
+
+interface TrustRule {
+  id: string;
+  severity: Severity;
+  title: string;
+  remediation: string;
+}
+
+/** One finding per trust-path error code; leaf expiry is reported by the validity checks instead. */
+const TRUST_RULES: Readonly<Record<PathErrorCode, TrustRule>> = {
+  'self-signed': {
+    id: 'tls.cert.self-signed',
+    severity: 'high',
+    title: 'Certificate is self-signed',
+    remediation: 'Use a certificate from a publicly trusted CA (free via ACME, e.g. Let\'s Encrypt).',
+  },
+  'unknown-issuer': {
+    id: 'tls.cert.unknown-issuer',
+    severity: 'high',
+    title: 'Certificate is issued by an unknown CA',
+    remediation: 'Use a certificate from a CA in the Mozilla root store, or distribute your private root to every client (and pass it with --ca-file here).',
+  },
+  'missing-intermediate': {
+    id: 'tls.cert.chain-incomplete',
+    severity: 'high',
+    title: 'Certificate chain is incomplete',
+    remediation: 'Serve the leaf followed by every intermediate up to (not including) the root, e.g. the CA\'s "fullchain" file.',
+  },
+  expired: {
+    id: 'tls.cert.chain-expired',
+    severity: 'high',
+    title: 'A certificate in the chain has expired',
+    remediation: 'Replace the expired intermediate with the CA\'s current one and serve the updated chain.',
+  },
+  'not-yet-valid': {
+    id: 'tls.cert.chain-not-yet-valid',
+    severity: 'high',
+    title: 'A certificate in the chain is not valid yet',
+    remediation: 'Check the server clock and serve intermediates that are valid now.',
+  },
+  'not-a-ca': {
+    id: 'tls.cert.chain-invalid',
+    severity: 'high',
+    title: 'An issuing certificate is not a CA',
+    remediation: 'Serve the CA\'s real intermediate certificates; a leaf cannot sign other certificates.',
+  },
+  'path-length': {
+    id: 'tls.cert.chain-invalid',
+    severity: 'high',
+    title: 'The chain violates a path length constraint',
+    remediation: 'Obtain the certificate through an intermediate the CA allows to issue it.',
+  },
+  eku: {
+    id: 'tls.cert.wrong-usage',
+    severity: 'high',
+    title: 'Certificate is not valid for TLS server authentication',
+    remediation: 'Use a certificate whose extended key usage includes serverAuth (1.3.6.1.5.5.7.3.1) all the way up the chain.',
+  },
+  'root-not-trusted-for-tls': {
+    id: 'tls.cert.root-not-trusted',
+    severity: 'high',
+    title: 'The root is not trusted for TLS servers',
+    remediation: 'Move to a CA whose root Mozilla trusts for server authentication.',
+  },
+  'distrusted-root': {
+    id: 'tls.cert.distrusted-root',
+    severity: 'high',
+    title: 'The root is distrusted for certificates issued this recently',
+    remediation: 'Replace the certificate with one from a CA that browsers still trust (the root has a distrust-after date).',
+  },
+  'bad-signature': {
+    id: 'tls.cert.bad-signature',
+    severity: 'high',
+    title: 'A certificate signature does not verify',
+    remediation: 'Serve the exact certificates the CA issued; the chain as sent is corrupt or mixed up.',
+  },
+};
+
+function label(ev: CertificatesEvidence, c: ChainEvidence): string {
+  if (ev.chains.length < 2) return '';
+  const leaf = c.certificates[0];
+  return leaf ? ` (${leaf.keyType} certificate)` : '';
+}
+
+function leafEvidence(leaf: CertificateInfo, c: ChainEvidence): Record<string, unknown> {
+  return { chain: c.index, subject: leaf.subject, issuer: leaf.issuer, notBefore: leaf.notBefore, notAfter: leaf.notAfter, fingerprintSha256: leaf.fingerprintSha256 };
+}
+
+function validityFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string, now: Date): Finding[] {
+  const evidence = leafEvidence(leaf, c);
+  if (new Date(leaf.notAfter) < now) {
+    return [
+      finding({
+        id: 'tls.cert.expired',
+        severity: 'critical',
+        title: `Certificate has expired${tag}`,
+        detail: `The server certificate expired on ${leaf.notAfter} (${-leaf.daysRemaining} days ago); browsers refuse the connection.`,
+        evidence,
+        remediation: 'Renew the certificate and deploy it together with its intermediates; automate renewal (ACME).',
+        references: [REF.rfc5280, REF.ssllabsGuide],
+      }),
+    ];
+  }
+  if (new Date(leaf.notBefore) > now) {
+    return [
+      finding({
+        id: 'tls.cert.not-yet-valid',
+        severity: 'critical',
+        title: `Certificate is not valid yet${tag}`,
+        detail: `The server certificate becomes valid only on ${leaf.notBefore}.`,
+        evidence,
+        remediation: 'Check the server clock and the certificate dates; deploy a certificate that is valid now.',
+        references: [REF.rfc5280],
+      }),
+    ];
+  }
+  if (leaf.daysRemaining < 30) {
+    return [
+      finding({
+        id: 'tls.cert.expires-soon',
+        severity: leaf.daysRemaining < 7 ? 'high' : 'medium',
+        title: `Certificate expires in ${leaf.daysRemaining} days${tag}`,
+        detail: `The server certificate expires on ${leaf.notAfter}.`,
+        evidence,
+        remediation: 'Renew the certificate now and automate renewal (ACME) well before expiry.',
+        references: [REF.cabBr],
+      }),
+    ];
+  }
+  return [];
+}
+
+function trustFindings(c: ChainEvidence, tag: string): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const e of c.path.errors) {
+    // The leaf's own dates have their own findings (expired / not yet valid).
+    if ((e.code === 'expired' || e.code === 'not-yet-valid') && e.certIndex === 0) continue;
+    const rule = TRUST_RULES[e.code];
+    if (seen.has(rule.id)) continue;
+    seen.add(rule.id);
+    out.push(
+      finding({
+        id: rule.id,
+        severity: rule.severity,
+        title: `${rule.title}${tag}`,
+        detail: `${e.detail}${c.path.trusted ? '' : ' Browsers will not trust this chain.'}`,
+        evidence: { chain: c.index, code: e.code, certificate: e.subject, path: c.path.path, anchor: c.path.anchor },
+        remediation: rule.remediation,
+        references: [REF.rfc5280, REF.mozillaRootStore, REF.ssllabsGuide],
+      }),
+    );
+  }
+  if (c.path.trusted && !c.path.chainComplete) {
+    out.push(
+      finding({
+        id: 'tls.cert.chain-incomplete',
+        severity: 'medium',
+        title: `Certificate chain is incomplete${tag}`,
+        detail: `The chain verifies only with ${c.path.fetchedUsed} intermediate(s) downloaded from the AIA URL. Browsers that do not fetch them (Firefox, most non-browser clients) fail.`,
+        evidence: { chain: c.index, path: c.path.path },
+        remediation: TRUST_RULES['missing-intermediate'].remediation,
+        references: [REF.rfc5280, REF.ssllabsGuide],
+      }),
+    );
+  }
+  if (c.path.extraCertificates.length > 0) {
+    out.push(
+      finding({
+        id: 'tls.cert.chain-extra',
+        severity: 'low',
+        title: `The server sends certificates that are not part of the chain${tag}`,
+        detail: `Served positions ${c.path.extraCertificates.join(', ')} (0 = leaf) are not on the path to the root: wasted bytes in every handshake, and confusing for clients.`,
+        evidence: { chain: c.index, extra: c.path.extraCertificates.map((i) => c.certificates[i]?.subject ?? `#${i}`) },
+        remediation: 'Serve only the leaf and the intermediates that lead to the root.',
+        references: [REF.rfc8446],
+      }),
+    );
+  }
+  if (c.path.misordered) {
+    out.push(
+      finding({
+        id: 'tls.cert.chain-misordered',
+        severity: 'low',
+        title: `Certificate chain is out of order${tag}`,
+        detail: 'The intermediates are not sent leaf first, each followed by its issuer. TLS 1.2 requires that order (RFC 5246 §7.4.2); strict clients fail.',
+        evidence: { chain: c.index, served: c.certificates.map((x) => x.subject), path: c.path.path },
+        remediation: 'Serve the leaf first, then each issuer in turn.',
+        references: [REF.rfc8446],
+      }),
+    );
+  }
+  if (c.path.anchorServed) {
+    out.push(
+      finding({
+        id: 'tls.cert.chain-root-served',
+        severity: 'info',
+        title: `The server sends the root certificate${tag}`,
+        detail: 'Clients ignore a served root (they must have it already); it only adds bytes to every handshake.',
+        evidence: { chain: c.index, anchor: c.path.anchor },
+        remediation: 'Leave the root out of the served chain.',
+        references: [REF.rfc8446],
+      }),
+    );
+  }
+  return out;
+}
+
+function hostnameFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string): Finding[] {
+  const out: Finding[] = [];
+  if (leaf.hostnameMatch === false) {
+    out.push(
+      finding({
+        id: 'tls.cert.hostname-mismatch',
+        severity: 'high',
+        title: `Certificate does not match the host name${tag}`,
+        detail: `${c.matchedName} is not among the certificate's names (${leaf.sans.join(', ') || 'none'}). Browsers check subjectAltName only; a wildcard covers exactly one label.`,
+        evidence: { chain: c.index, host: c.matchedName, sans: leaf.sans, subject: leaf.subject },
+        remediation: `Issue a certificate whose subjectAltName covers ${c.matchedName}.`,
+        references: [REF.rfc6125, REF.ssllabsGuide],
+      }),
+    );
+  }
+  if (leaf.sans.length === 0) {
+    out.push(
+      finding({
+        id: 'tls.cert.no-san',
+        severity: 'medium',
+        title: `Certificate has no subjectAltName${tag}`,
+        detail: 'The names are only in the subject common name, which browsers have ignored since 2017 (Chrome 58).',
+        evidence: { chain: c.index, subject: leaf.subject },
+        remediation: 'Reissue the certificate with every host name in subjectAltName.',
+        references: [REF.rfc6125, REF.cabBr],
+      }),
+    );
+  }
+  return out;
+}
+
+const isMd5 = (alg: string) => /^MD[25]with/i.test(alg);
+const isSha1 = (alg: string) => /^SHA1with/i.test(alg);
+
+function keyAndSignatureFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string): Finding[] {
+  const out: Finding[] = [];
+  const ev = leafEvidence(leaf, c);
+  if (new Date(leaf.notBefore) >= MAX_LIFETIME_SINCE && (leaf.lifetimeDays ?? 0) > MAX_LIFETIME_DAYS) {
+    out.push(
+      finding({
+        id: 'tls.cert.lifetime-too-long',
+        severity: 'medium',
+        title: `Certificate lifetime of ${leaf.lifetimeDays} days exceeds ${MAX_LIFETIME_DAYS}${tag}`,
+        detail: `Publicly trusted certificates issued since ${MAX_LIFETIME_SINCE.toISOString().slice(0, 10)} may be valid for at most ${MAX_LIFETIME_DAYS} days; Apple, Chrome and Mozilla reject longer ones.`,
+        evidence: { ...ev, lifetimeDays: leaf.lifetimeDays },
+        remediation: 'Reissue with a lifetime of at most 398 days (90 days with ACME automation is better).',
+        references: [REF.cabBr],
+      }),
+    );
+  }
+  const bits = leaf.keyBits ?? 0;
+  if ((leaf.keyType === 'RSA' || leaf.keyType === 'DSA') && bits > 0 && bits < 2048) {
+    out.push(
+      finding({
+        id: 'tls.cert.weak-key',
+        severity: bits < 1024 ? 'critical' : 'high',
+        title: `${leaf.keyType} key of ${bits} bits is too small${tag}`,
+        detail: `${leaf.keyType} keys below 2048 bits are forbidden by the Baseline Requirements${bits < 1024 ? ' and are factorable today' : ''}.`,
+        evidence: { ...ev, keyType: leaf.keyType, keyBits: bits },
+        remediation: 'Generate a new key (RSA 2048+ or ECDSA P-256) and reissue the certificate.',
+        references: [REF.cabBr, REF.ssllabsGuide],
+      }),
+    );
+  }
+  if (leaf.keyType === 'EC' && ((bits > 0 && bits < 224) || (leaf.curve && !STRONG_CURVES.has(leaf.curve)))) {
+    out.push(
+      finding({
+        id: 'tls.cert.weak-key',
+        severity: bits > 0 && bits < 224 ? 'high' : 'low',
+        title: `EC key on ${leaf.curve ?? 'an unnamed curve'}${tag}`,
+        detail: 'Browsers and the Baseline Requirements accept EC keys on P-256, P-384 and P-521 only.',
+        evidence: { ...ev, curve: leaf.curve, keyBits: bits },
+        remediation: 'Use a P-256 or P-384 key.',
+        references: [REF.cabBr],
+      }),
+    );
+  }
+  const e = leaf.rsaExponent;
+  if (leaf.keyType === 'RSA' && e !== null && e !== undefined && e !== 65537) {
+    const broken = e < 3 || e % 2 === 0;
+    out.push(
+      finding({
+        id: 'tls.cert.rsa-exponent',
+        severity: broken ? 'high' : 'low',
+        title: `Unusual RSA public exponent ${e}${tag}`,
+        detail: broken ? `An exponent of ${e} makes RSA insecure or unusable.` : `Small exponents (${e}) have enabled attacks on faulty padding checks; the Baseline Requirements ask for an odd exponent of at least 65537.`,
+        evidence: { ...ev, rsaExponent: e },
+        remediation: 'Generate a new RSA key with exponent 65537.',
+        references: [REF.cabBr],
+      }),
+    );
+  }
+  // Signatures of every served certificate except a trust anchor (its own signature is never checked).
+  const anchorPositions = new Set(c.path.path.filter((p) => p.from === 'anchor' && p.servedIndex !== null).map((p) => p.servedIndex));
+  const signed = c.certificates.filter((x, i) => !anchorPositions.has(i) && !(x.selfSigned && i > 0));
+  const md5 = signed.filter((x) => isMd5(x.signatureAlgorithm));
+  const sha1 = signed.filter((x) => isSha1(x.signatureAlgorithm));
+  if (md5.length > 0) {
+    out.push(
+      finding({
+        id: 'tls.cert.weak-signature',
+        severity: 'critical',
+        title: `Certificate signed with MD5${tag}`,
+        detail: `MD5 signatures can be forged with chosen-prefix collisions (a rogue CA was made this way in 2008): ${md5.map((x) => x.subject).join('; ')}.`,
+        evidence: { chain: c.index, certificates: md5.map((x) => ({ subject: x.subject, signatureAlgorithm: x.signatureAlgorithm })) },
+        remediation: 'Reissue with a SHA-256 signature.',
+        references: [REF.cabBr, REF.ssllabsGuide],
+      }),
+    );
+  } else if (sha1.length > 0) {
+    out.push(
+      finding({
+        id: 'tls.cert.weak-signature',
+        severity: 'high',
+        title: `Certificate signed with SHA-1${tag}`,
+        detail: `SHA-1 has practical collisions (SHAttered, 2017) and browsers no longer accept SHA-1 signed certificates: ${sha1.map((x) => x.subject).join('; ')}.`,
+        evidence: { chain: c.index, certificates: sha1.map((x) => ({ subject: x.subject, signatureAlgorithm: x.signatureAlgorithm })) },
+        remediation: 'Reissue with a SHA-256 signature.',
+        references: [REF.cabBr, REF.ssllabsGuide],
+      }),
+    );
+  }
+  if (leaf.ca === true) {
+    out.push(
+      finding({
+        id: 'tls.cert.leaf-is-ca',
+        severity: 'medium',
+        title: `The server certificate is a CA certificate${tag}`,
+        detail: 'Its basicConstraints say cA=TRUE: whoever holds its key can issue certificates for any name under it. Server certificates must be end-entity certificates.',
+        evidence: ev,
+        remediation: 'Reissue the server certificate with basicConstraints cA=FALSE.',
+        references: [REF.rfc5280, REF.cabBr],
+      }),
+    );
+  }
+  return out;
+}
+
+function revocationFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string): Finding[] {
+  const out: Finding[] = [];
+  const revoked = c.ocsp.find((o) => o.status === 'revoked');
+  if (revoked) {
+    out.push(
+      finding({
+        id: 'tls.cert.revoked',
+        severity: 'critical',
+        title: `Certificate is revoked${tag}`,
+        detail: `The ${revoked.source === 'stapled' ? 'stapled OCSP response' : `OCSP responder ${revoked.url ?? ''}`} says the certificate was revoked${revoked.revokedAt ? ` on ${revoked.revokedAt}` : ''} (${revoked.detail}).`,
+        evidence: { chain: c.index, ocsp: revoked },
+        remediation: 'Deploy a newly issued certificate (with a new key if the old one was compromised).',
+        references: [REF.rfc6960, REF.ssllabsGuide],
+      }),
+    );
+  }
+  const staple = c.ocsp.find((o) => o.source === 'stapled');
+  if (staple && (staple.status === null || staple.signatureValid === false)) {
+    out.push(
+      finding({
+        id: 'tls.cert.ocsp-staple-invalid',
+        severity: 'medium',
+        title: `The stapled OCSP response is unusable${tag}`,
+        detail: `Clients discard it: ${staple.detail}.`,
+        evidence: { chain: c.index, ocsp: staple },
+        remediation: 'Check the server\'s OCSP stapling configuration (responder reachable from the server, correct issuer certificate).',
+        references: [REF.rfc6960],
+      }),
+    );
+  } else if (staple && staple.fresh === false) {
+    out.push(
+      finding({
+        id: 'tls.cert.ocsp-staple-stale',
+        severity: 'medium',
+        title: `The stapled OCSP response is out of date${tag}`,
+        detail: `thisUpdate ${staple.thisUpdate ?? '?'}, nextUpdate ${staple.nextUpdate ?? 'absent'}: clients treat it as missing (or fail, with must-staple).`,
+        evidence: { chain: c.index, ocsp: staple },
+        remediation: 'Make the server refresh its staple before nextUpdate (it must reach the OCSP responder).',
+        references: [REF.rfc6960],
+      }),
+    );
+  }
+  if (leaf.mustStaple && !staple) {
+    out.push(
+      finding({
+        id: 'tls.cert.must-staple-missing',
+        severity: 'high',
+        title: `Must-staple certificate served without an OCSP staple${tag}`,
+        detail: 'The certificate carries the TLS Feature status_request extension, so Firefox refuses the connection when no OCSP response is stapled.',
+        evidence: leafEvidence(leaf, c),
+        remediation: 'Enable OCSP stapling on the server (e.g. nginx ssl_stapling on), or reissue without must-staple.',
+        references: [REF.rfc7633, REF.rfc6960],
+      }),
+    );
+  }
+  return out;
+}
+
+function ctFindings(c: ChainEvidence, tag: string): Finding[] {
+  const out: Finding[] = [];
+  if (!c.ct) return out;
+  const invalid = c.ct.scts.filter((s) => s.valid === false);
+  if (invalid.length > 0) {
+    out.push(
+      finding({
+        id: 'tls.cert.sct-invalid',
+        severity: 'high',
+        title: `${invalid.length} SCT(s) do not verify${tag}`,
+        detail: `Signed certificate timestamps whose signatures fail: ${invalid.map((s) => `${s.logName ?? s.logId} via ${s.source} (${s.error ?? 'invalid'})`).join('; ')}.`,
+        evidence: { chain: c.index, scts: invalid },
+        remediation: 'Serve SCTs the logs issued for exactly this certificate (re-fetch them, or reissue the certificate).',
+        references: [REF.rfc6962],
+      }),
+    );
+  }
+  // Chrome requires CT for publicly trusted certificates only; private roots are exempt.
+  const publicRoot = c.path.anchor?.source === 'mozilla';
+  if (publicRoot && !c.ct.compliant) {
+    out.push(
+      finding({
+        id: 'tls.cert.ct-not-compliant',
+        severity: c.ct.logListStale ? 'medium' : 'high',
+        title: `Certificate does not meet Chrome's CT policy${tag}`,
+        detail: `${c.ct.reason} (CT log list of ${c.ct.logListDate.slice(0, 10)}${c.ct.logListStale ? ', older than the 70 days after which Chrome stops enforcing' : ''}).`,
+        evidence: { chain: c.index, validScts: c.ct.validScts, scts: c.ct.scts },
+        remediation: 'Get the certificate logged in enough qualified CT logs from distinct operators (public CAs embed SCTs automatically), or serve SCTs via the TLS extension or OCSP stapling.',
+        references: [REF.chromeCtPolicy, REF.rfc6962],
+      }),
+    );
+  }
+  return out;
+}
+
+export function checkCertificates(ev: CertificatesEvidence, now: Date): Finding[] {
+  const out: Finding[] = [];
+  for (const c of ev.chains) {
+    const leaf = c.certificates[0];
+    if (!leaf) continue;
+    const tag = label(ev, c);
+    out.push(
+      ...validityFindings(leaf, c, tag, now),
+      ...trustFindings(c, tag),
+      ...hostnameFindings(leaf, c, tag),
+      ...keyAndSignatureFindings(leaf, c, tag),
+      ...revocationFindings(leaf, c, tag),
+      ...ctFindings(c, tag),
+    );
+  }
+  return out;
+}
+
