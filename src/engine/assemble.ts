@@ -92,7 +92,11 @@ export function assembleReport(input: AssembleInput): Report {
         durationMs: o.durationMs,
         connections: o.connections,
       };
-      if (ok(o)) tls = { ...tls, ...(o.probe.report(o.evidence) as Partial<TlsResult>) };
+      if (ok(o)) {
+        const fragment = o.probe.report(o.evidence) as Partial<TlsResult>;
+        // Several probes each contribute their own vulnerability verdicts: merge, never replace.
+        tls = { ...tls, ...fragment, vulnerabilities: { ...tls.vulnerabilities, ...fragment.vulnerabilities } };
+      }
     }
     tls = mine.length ? applyStatus(tls, mine) : tls;
     // The rating's categories need the enumerated suites; without them there is nothing to score.

@@ -22,3 +22,25 @@ export function untestedProtocols(): Protocols {
 }
 
 export const VULNERABILITY_VERDICTS = ['vulnerable', 'not-vulnerable', 'unknown'] as const;
+
+/** The keys of endpoints[].tls.vulnerabilities (the Contract), each filled by a vuln-* probe. */
+export const VULNERABILITY_KEYS = [
+  'heartbleed',
+  'ccsInjection',
+  'ticketbleed',
+  'robot',
+  'poodleSsl',
+  'beast',
+  'sweet32',
+  'freak',
+  'logjam',
+  'drown',
+  'crime',
+  'breach',
+  'lucky13',
+  'rc4',
+  'insecureRenegotiation',
+  'clientRenegotiation',
+  'fallbackScsv',
+] as const;
+export type VulnerabilityKey = (typeof VULNERABILITY_KEYS)[number];
