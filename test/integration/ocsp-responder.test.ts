@@ -1,13 +1,7 @@
-// OCSP end to end: buildOcspRequest → queryOcsp → a real `openssl ocsp` responder →
-// evaluateOcspResponse; then queryOcsp against hostile Node HTTP servers. Loopback only.
-//
-// OpenSSL 3.0's `ocsp -port` takes a bare port and binds every address, so the responder runs in a
-// private network namespace (unshare --net, or --user --map-root-user --net when not root) whose
-// only interface is its own loopback; a helper inside forwards a Unix socket in the temp dir to it,
-// and this process forwards 127.0.0.1:<os-chosen port> to that socket. Where no namespace can be
-// made, the same openssl answers each request in file mode (-reqin/-respout) behind a Node server.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+// OCSP end to end: buildOcspRequest → queryOcsp → a real `openssl ocsp` responder (kept on
+// loopback, see test/helpers/ocsp-responder.ts) → evaluateOcspResponse; then queryOcsp against
+// hostile Node HTTP servers. Loopback only.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,50 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOcspRequest, evaluateOcspResponse } from '../../src/cert/ocsp.js';
 import { queryOcsp } from '../../src/net/ocsp-client.js';
 import { makeChain, makeCert, type TestCert } from '../helpers/certs.js';
+import { HOST, startOpensslOcspResponder, stopOcspResponders, type Responder } from '../helpers/ocsp-responder.js';
 
-const HOST = '127.0.0.1';
-const INNER_PORT = '8888'; // inside a private namespace nothing else can hold it
-const OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
-
-const NETNS_HELPER = `
-import { execFileSync, spawn } from 'node:child_process';
-import net from 'node:net';
-const [sockPath, ipCmd, innerPort, cmd, ...args] = process.argv.slice(2);
-execFileSync(ipCmd, ['link', 'set', 'lo', 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
-const server = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-server.on('exit', (code, signal) => { console.error('responder exited with ' + (signal ?? code)); process.exit(1); });
-for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, () => { server.kill('SIGKILL'); process.exit(0); });
-// Ready once it says so: openssl serves one connection at a time and stalls on a bare probe connect.
-let said = '';
-let listening = false;
-const onOutput = (d) => {
-  process.stderr.write(d);
-  said += d.toString();
-  if (listening || !/waiting for OCSP client connections/.test(said)) return;
-  listening = true;
-  net.createServer({ allowHalfOpen: true }, (down) => {
-    const up = net.connect({ host: '127.0.0.1', port: Number(innerPort), allowHalfOpen: true });
-    down.pipe(up); up.pipe(down);
-    down.on('error', () => up.destroy()); up.on('error', () => down.destroy());
-    down.on('close', () => up.destroy()); up.on('close', () => down.destroy());
-  }).listen(sockPath, () => console.log('READY ' + server.pid));
-};
-server.stdout.on('data', onOutput);
-server.stderr.on('data', onOutput);
-`;
-
-const children: ChildProcess[] = [];
 const servers: net.Server[] = [];
-
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL'); // its own group: the helper, unshare and openssl
-  } catch {
-    // already gone
-  }
-}
-process.once('exit', () => children.forEach(killGroup));
 
 async function listen(server: net.Server): Promise<number> {
   servers.push(server);
@@ -67,93 +20,7 @@ async function listen(server: net.Server): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
-function canRun(cmd: string, args: string[]): Promise<boolean> {
-  return new Promise((resolve) => execFile(cmd, args, { timeout: 10_000 }, (err) => resolve(!err)));
-}
-
-async function unshareFlags(): Promise<string[] | null> {
-  for (const flags of [['--net'], ['--user', '--map-root-user', '--net']]) {
-    if (await canRun('unshare', [...flags, '--', 'true'])) return flags;
-  }
-  return null;
-}
-
-function ipCommand(): string | null {
-  return ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => existsSync(p)) ?? null;
-}
-
-interface Responder {
-  url: string;
-  mode: 'netns' | 'file';
-  /** The openssl process's network namespace differs from ours (netns mode only). */
-  isolated: boolean | null;
-}
-
-/** `openssl ocsp` as a responder on a namespace port, reachable only through 127.0.0.1. */
-async function startNetnsResponder(dir: string, name: string, flags: string[], ip: string, ocspArgs: string[]): Promise<Responder> {
-  const helper = join(dir, 'netns-helper.mjs');
-  writeFileSync(helper, NETNS_HELPER);
-  const sock = join(dir, `${name}.sock`);
-  const child = spawn('unshare', [...flags, '--', process.execPath, helper, sock, ip, INNER_PORT, 'openssl', 'ocsp', '-port', INNER_PORT, ...ocspArgs], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  children.push(child);
-  const opensslPid = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`responder not ready within 20 s: ${out}`)), 20_000);
-    const onData = (d: Buffer): void => {
-      out += d.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`responder helper exited (${code}): ${out}`));
-    });
-  });
-  const forwarder = net.createServer({ allowHalfOpen: true }, (down) => {
-    const up = net.connect({ path: sock, allowHalfOpen: true });
-    down.pipe(up);
-    up.pipe(down);
-    down.on('error', () => up.destroy());
-    up.on('error', () => down.destroy());
-    down.on('close', () => up.destroy());
-    up.on('close', () => down.destroy());
-  });
-  const port = await listen(forwarder);
-  const isolated = readlinkSync(`/proc/${opensslPid}/ns/net`) !== readlinkSync('/proc/self/ns/net');
-  return { url: `http://${HOST}:${port}/`, mode: 'netns', isolated };
-}
-
-/** Fallback: the same openssl responder logic, one `openssl ocsp -reqin/-respout` per request. */
-async function startFileResponder(dir: string, name: string, ocspArgs: string[]): Promise<Responder> {
-  let n = 0;
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const reqFile = join(dir, `${name}-req-${n}.der`);
-      const respFile = join(dir, `${name}-resp-${n++}.der`);
-      writeFileSync(reqFile, Buffer.concat(chunks));
-      execFile('openssl', ['ocsp', ...ocspArgs, '-reqin', reqFile, '-respout', respFile], { cwd: dir, timeout: 20_000 }, (err) => {
-        if (err) {
-          res.writeHead(500).end();
-          return;
-        }
-        res.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(readFileSync(respFile));
-      });
-    });
-  });
-  const port = await listen(server);
-  return { url: `http://${HOST}:${port}/`, mode: 'file', isolated: null };
-}
+const OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
 
 describe('queryOcsp + evaluateOcspResponse against openssl ocsp', () => {
   let dir: string;
@@ -183,21 +50,12 @@ describe('queryOcsp + evaluateOcspResponse against openssl ocsp', () => {
     const common = ['-index', 'index.txt', '-CA', 'ca.pem', '-ndays', '1'];
     const caArgs = [...common, '-rsigner', 'ca.pem', '-rkey', 'ca.key'];
     const delegatedArgs = [...common, '-rsigner', 'responder.pem', '-rkey', 'responder.key'];
-    const flags = await unshareFlags();
-    const ip = ipCommand();
-    if (flags && ip) {
-      caSigned = await startNetnsResponder(dir, 'ca', flags, ip, caArgs);
-      delegatedSigned = await startNetnsResponder(dir, 'delegated', flags, ip, delegatedArgs);
-    } else {
-      console.warn('ocsp-responder: no network namespace available; running openssl ocsp in file mode behind a Node server');
-      caSigned = await startFileResponder(dir, 'ca', caArgs);
-      delegatedSigned = await startFileResponder(dir, 'delegated', delegatedArgs);
-    }
+    caSigned = await startOpensslOcspResponder(dir, 'ca', caArgs);
+    delegatedSigned = await startOpensslOcspResponder(dir, 'delegated', delegatedArgs);
   });
 
   afterAll(async () => {
-    children.forEach(killGroup);
-    await closeServers();
+    await stopOcspResponders();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -23,6 +23,7 @@ import type { Resolver } from '../../src/net/dns/resolver.js';
 import { createTrustStore } from '../../src/trust/store.js';
 import { makeCert, type TestCert, type TestCertOptions } from '../helpers/certs.js';
 import { LocalServers } from '../helpers/local-servers.js';
+import { startOpensslOcspResponder, stopOcspResponders } from '../helpers/ocsp-responder.js';
 import { expectValidReport } from '../helpers/schema.js';
 
 const DAY = 86_400_000;
@@ -46,7 +47,10 @@ beforeAll(async () => {
   logListPath = join(local.dir, 'log-list.json');
   writeFileSync(logListPath, JSON.stringify(labLogListJson(logs, new Date(now))));
 });
-afterAll(() => local.stop());
+afterAll(async () => {
+  await stopOcspResponders();
+  await local.stop();
+});
 afterEach(async () => {
   await local.closeServers();
   await local.killChildren();
@@ -354,5 +358,37 @@ describe('OCSP staples and must-staple', () => {
     const { report } = await scan(await serve(leaf.keyPem, leaf.pem + intermediate.pem), 'staple.cert.test');
     expect(report.endpoints[0]!.tls.certificates[0]!.mustStaple).toBe(true);
     expect(findingIds(report)).toEqual(['tls.cert.must-staple-missing']);
+  });
+});
+
+describe('--online-revocation against `openssl ocsp` on loopback', () => {
+  it('asks the AIA responder: good and revoked, signed by the issuer', async () => {
+    const x509 = await loadX509();
+    writeFileSync(join(local.dir, 'int.pem'), intermediate.pem);
+    writeFileSync(join(local.dir, 'int.key'), intermediate.keyPem);
+    writeFileSync(
+      join(local.dir, 'index.txt'),
+      'V\t351231235959Z\t\t0C5E0001\tunknown\t/CN=live-good.cert.test\n' +
+        'R\t351231235959Z\t250102030405Z,keyCompromise\t0C5E0002\tunknown\t/CN=live-revoked.cert.test\n',
+    );
+    const responder = await startOpensslOcspResponder(local.dir, 'live', ['-index', 'index.txt', '-CA', 'int.pem', '-rsigner', 'int.pem', '-rkey', 'int.key', '-ndays', '1']);
+    const aia = new x509.AuthorityInfoAccessExtension({ ocsp: [new x509.GeneralName('url', responder.url)] });
+    const verdict = async (name: string, serial: string) => {
+      const leaf = await leafOf([name], { serialNumber: serial, extensions: [aia] });
+      const port = await serve(leaf.keyPem, leaf.pem + intermediate.pem);
+      const without = await scan(port, name);
+      expect(chain0(without.report).ocsp).toEqual([]); // no third-party request unless asked
+      return scan(port, name, { settings: { onlineRevocation: true } });
+    };
+    const good = await verdict('live-good.cert.test', '0c5e0001');
+    expect(chain0(good.report).ocsp).toEqual([
+      expect.objectContaining({ source: 'responder', url: responder.url, status: 'good', fresh: true, signatureValid: true }),
+    ]);
+    expect(findingIds(good.report)).toEqual([]);
+    const revoked = await verdict('live-revoked.cert.test', '0c5e0002');
+    expect(chain0(revoked.report).ocsp).toEqual([
+      expect.objectContaining({ source: 'responder', status: 'revoked', revokedAt: '2025-01-02T03:04:05.000Z', signatureValid: true }),
+    ]);
+    expect(findingIds(revoked.report)).toEqual(['tls.cert.revoked']);
   });
 });
