@@ -1,5 +1,5 @@
 // Exit codes are part of the contract that scripts and CI gates rely on.
-import { gradeRank, severityRank } from '../model/severity.js';
+import { gradeRank, severityRank, worstGrade } from '../model/severity.js';
 import type { GradeLetter, Report, Severity } from '../model/report.js';
 
 export const EXIT = {
@@ -30,10 +30,9 @@ export function gateFailure(report: Report, gate: Gate): string | null {
   }
   if (gate.failUnder) {
     const g = report.grades;
-    const letters = [g.overall ?? null, ...(g.overall ? [] : [g.tls, g.http, g.email])].filter((x): x is GradeLetter => x !== null);
+    const worst = g.overall ?? worstGrade([g.tls, g.http, g.email]);
     // A gate that cannot be evaluated must not pass silently.
-    if (letters.length === 0) return `${name}: no grade was computed, so --fail-under ${gate.failUnder} cannot pass`;
-    const worst = letters.reduce((a, b) => (gradeRank(b) < gradeRank(a) ? b : a));
+    if (worst === null) return `${name}: no grade was computed, so --fail-under ${gate.failUnder} cannot pass`;
     if (gradeRank(worst) < gradeRank(gate.failUnder)) return `${name}: grade ${worst} is below ${gate.failUnder}`;
   }
   return null;

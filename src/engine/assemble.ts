@@ -3,7 +3,9 @@
 import { sortFindings } from '../model/severity.js';
 import { REPORT_SCHEMA_ID, untestedProtocols, type ProbeStatus } from '../model/constants.js';
 import type { DnsResult, EmailResult, EndpointReport, Finding, HttpResult, Report, TlsResult } from '../model/report.js';
-import { sslLabsComponents } from '../grade/ssllabs.js';
+import { sslLabsComponents, sslLabsGrade } from '../grade/ssllabs.js';
+import { gradeFindings } from '../grade/findings.js';
+import { worstGrade } from '../model/severity.js';
 import { ALGORITHM_VERSION, TOOL_VERSION } from '../version.js';
 import { endpointKey, type DataSource, type Endpoint, type Probe, type ScanTarget } from './probe.js';
 
@@ -82,6 +84,10 @@ export function assembleReport(input: AssembleInput): Report {
   const findings: Finding[] = [];
   const ok = (o: TaskOutcome) => o.status === 'ok';
 
+  // HSTS is a site property read by the HTTP probe; the TLS letter needs it for A+.
+  const httpFragments = input.outcomes.filter((o) => o.probe.section === 'http' && ok(o)).map((o) => o.probe.report(o.evidence) as Partial<HttpResult>);
+  const hstsMaxAge = httpFragments.map((h) => h.hsts).find((h) => h)?.maxAge ?? null;
+
   const endpoints: EndpointReport[] = input.endpoints.map((ep) => {
     const mine = input.outcomes.filter((o) => o.probe.scope === 'endpoint' && o.endpoint === ep && o.probe.section === 'tls');
     let tls = emptyTls();
@@ -100,9 +106,15 @@ export function assembleReport(input: AssembleInput): Report {
     }
     tls = mine.length ? applyStatus(tls, mine) : tls;
     // The rating's categories need the enumerated suites; without them there is nothing to score.
-    if (tls.status === 'ok' && Object.keys(tls.cipherSuites).length > 0) tls = { ...tls, rating: sslLabsComponents(tls) };
-    // The TLS letter needs cipher-suite and vulnerability evidence that no probe collects yet.
-    return { ip: ep.ip, port: ep.port, tls, grade: null };
+    let grade: EndpointReport['grade'] = null;
+    if (tls.status === 'ok' && Object.keys(tls.cipherSuites).length > 0) {
+      const rating = sslLabsComponents(tls);
+      const letter = sslLabsGrade(tls, rating, hstsMaxAge);
+      grade = letter.letter;
+      tls = { ...tls, rating: { ...rating, letter: letter.letter, ignoringTrust: letter.ignoringTrust, warnings: letter.warnings, notAPlus: letter.notAPlus } };
+      findings.push(...gradeFindings(rating, letter).map((f) => ({ ...f, endpoint: endpointKey(ep) })));
+    }
+    return { ip: ep.ip, port: ep.port, tls, grade };
   });
 
   const authority = input.target.host.includes(':') ? `[${input.target.host}]` : input.target.host;
@@ -155,6 +167,9 @@ export function assembleReport(input: AssembleInput): Report {
     }
   }
 
+  // An endpoint without a letter makes the whole TLS grade unknown: its worst could be anything.
+  const tlsGrade = endpoints.length && endpoints.every((e) => e.grade !== null) ? worstGrade(endpoints.map((e) => e.grade)) : null;
+
   return {
     schema: REPORT_SCHEMA_ID,
     tool: { name: 'secgrade', version: TOOL_VERSION },
@@ -169,9 +184,9 @@ export function assembleReport(input: AssembleInput): Report {
     ...(reason !== undefined ? { reason } : {}),
     startedAt: input.startedAt,
     durationMs: input.durationMs,
-    // No grader is wired yet: a letter without cipher, vulnerability and header scoring would be
-    // invented. null means "not tested" (the TLS engine and header issues add the graders).
-    grades: { tls: null, http: null, email: null, overall: null },
+    // TLS: the worst endpoint (a client may land on any). Overall: the worst section grade that
+    // exists, null when none does; HTTP and email graders come with their issues.
+    grades: { tls: tlsGrade, http: null, email: null, overall: worstGrade([tlsGrade]) },
     endpoints,
     http,
     email,

@@ -1,9 +1,10 @@
 // The SSL Labs SSL Server Rating Guide's numeric part and the caps that follow from protocols,
 // cipher suites and key exchange: one table per category, pure functions of the TLS evidence.
-// Certificate caps (T, M, MD5, key < 1024, incomplete chain) read the tls-certificates evidence.
-// The vulnerability caps and A+/A- come with the vulnerability work; until then no letter is
-// assigned (grade stays null).
-import type { GradeLetter, ProtocolName } from '../model/constants.js';
+// Certificate caps (T, M, MD5, key < 1024, incomplete chain) read the tls-certificates evidence,
+// vulnerability caps the vuln-* probes' verdicts; the letter is the score's letter lowered by every
+// cap that applies, T/M override it, and A becomes A+ or A- by the warnings below. A letter is only
+// given when everything a cap depends on was tested: an untested Heartbleed is not a pass.
+import type { GradeLetter, ProtocolName, VulnerabilityKey } from '../model/constants.js';
 import type { TlsResult } from '../model/report.js';
 import { groupByName, suiteByName, type CipherSuiteInfo } from '../net/tls/registry/index.js';
 
@@ -66,6 +67,7 @@ export interface Cap {
 }
 
 interface Facts {
+  vulnerabilities: TlsResult['vulnerabilities'];
   protocols: TlsResult['protocols'];
   suites: Array<{ protocol: ProtocolName; suite: CipherSuiteInfo }>;
   dhBits: number | null;
@@ -81,6 +83,7 @@ interface CapRule {
 }
 
 const on = (f: Facts, p: ProtocolName) => f.protocols[p] === true;
+const vulnerable = (f: Facts, key: VulnerabilityKey) => f.vulnerabilities[key] === 'vulnerable';
 const anySuite = (f: Facts, test: (s: CipherSuiteInfo, p: ProtocolName) => boolean) => f.suites.some(({ suite, protocol }) => test(suite, protocol));
 const modern = (p: ProtocolName) => p === 'TLSv1.1' || p === 'TLSv1.2' || p === 'TLSv1.3';
 const leaves = (f: Facts) => f.certificates.filter((c) => c.servedIndex === 0 || c.servedIndex === undefined);
@@ -118,6 +121,17 @@ export const CAP_RULES: readonly CapRule[] = [
     reason: 'cipher suites weaker than 112 bits are supported',
     applies: (f) => anySuite(f, (s) => s.bits < 112),
   },
+  { id: 'ssllabs.cap.heartbleed', grade: 'F', reason: 'vulnerable to Heartbleed (CVE-2014-0160)', applies: (f) => vulnerable(f, 'heartbleed') },
+  { id: 'ssllabs.cap.ccs-injection', grade: 'F', reason: 'vulnerable to the OpenSSL CCS injection (CVE-2014-0224)', applies: (f) => vulnerable(f, 'ccsInjection') },
+  { id: 'ssllabs.cap.robot', grade: 'F', reason: 'vulnerable to ROBOT (a Bleichenbacher oracle on RSA key exchange)', applies: (f) => vulnerable(f, 'robot') },
+  { id: 'ssllabs.cap.ticketbleed', grade: 'F', reason: 'vulnerable to Ticketbleed (CVE-2016-9244)', applies: (f) => vulnerable(f, 'ticketbleed') },
+  { id: 'ssllabs.cap.drown', grade: 'F', reason: 'vulnerable to DROWN (SSL 2.0 on this endpoint)', applies: (f) => vulnerable(f, 'drown') },
+  {
+    id: 'ssllabs.cap.insecure-renegotiation',
+    grade: 'F',
+    reason: 'insecure renegotiation: no RFC 5746 support (CVE-2009-3555)',
+    applies: (f) => vulnerable(f, 'insecureRenegotiation'),
+  },
   { id: 'ssllabs.cap.dh-below-1024', grade: 'F', reason: 'DH parameters are weaker than 1024 bits', applies: (f) => f.dhBits !== null && f.dhBits < 1024 },
   { id: 'ssllabs.cap.no-tls12', grade: 'C', reason: 'TLS 1.2 is not supported', applies: (f) => f.protocols['TLSv1.2'] === false && f.protocols['TLSv1.3'] !== true },
   { id: 'ssllabs.cap.rc4-modern', grade: 'C', reason: 'RC4 is used with TLS 1.1 or newer', applies: (f) => anySuite(f, (s, p) => s.cipher.startsWith('RC4') && modern(p)) },
@@ -143,6 +157,8 @@ export const CAP_RULES: readonly CapRule[] = [
   },
   { id: 'ssllabs.cap.no-aead', grade: 'B', reason: 'no AEAD cipher suite is supported', applies: (f) => f.suites.length > 0 && !anySuite(f, (s) => s.aead) },
   { id: 'ssllabs.cap.dh-below-2048', grade: 'B', reason: 'DH parameters are weaker than 2048 bits', applies: (f) => f.dhBits !== null && f.dhBits >= 1024 && f.dhBits < 2048 },
+  { id: 'ssllabs.cap.crime', grade: 'C', reason: 'TLS compression is enabled (CRIME)', applies: (f) => vulnerable(f, 'crime') },
+  { id: 'ssllabs.cap.poodle-ssl', grade: 'C', reason: 'vulnerable to POODLE (SSL 3.0 with CBC suites)', applies: (f) => vulnerable(f, 'poodleSsl') },
   {
     id: 'ssllabs.cap.chain-incomplete',
     grade: 'B',
@@ -181,7 +197,7 @@ function facts(tls: TlsResult): Facts {
       if (suite) suites.push({ protocol: p as ProtocolName, suite });
     }
   }
-  return { protocols: tls.protocols, suites, dhBits: tls.dhParameterBits ?? null, chains: tls.chains ?? [], certificates: tls.certificates };
+  return { vulnerabilities: tls.vulnerabilities, protocols: tls.protocols, suites, dhBits: tls.dhParameterBits ?? null, chains: tls.chains ?? [], certificates: tls.certificates };
 }
 
 export function protocolScore(protocols: TlsResult['protocols']): number | null {
@@ -222,10 +238,71 @@ export function sslLabsComponents(tls: TlsResult): SslLabsComponents {
     score = protocol === 0 || keyExchange === 0 || cipherStrength === 0 ? 0 : Math.round(weighted);
   }
   const caps = CAP_RULES.filter((r) => r.applies(f)).map(({ id, grade, reason }) => ({ id, grade, reason }));
+  const untestedVulns = CAP_VULNERABILITIES.filter((k) => tls.vulnerabilities[k] === undefined || tls.vulnerabilities[k] === 'unknown');
   const pending = [
     ...(tls.chains ? [] : ['certificate caps (T, M, key size, signature): no certificate chain was examined']),
-    'vulnerability caps (Heartbleed, ROBOT, POODLE …)',
-    'A+ / A- rules (HSTS, TLS 1.3, renegotiation)',
+    ...(untestedVulns.length ? [`vulnerability caps: not tested (${untestedVulns.join(', ')})`] : []),
   ];
   return { protocol, keyExchange, cipherStrength, score, scoreLetter: score === null ? null : letterFor(score), caps, pending };
+}
+
+/** The vulnerability verdicts some cap depends on: a letter needs every one of them decided. */
+export const CAP_VULNERABILITIES: readonly VulnerabilityKey[] = ['heartbleed', 'ccsInjection', 'robot', 'ticketbleed', 'drown', 'insecureRenegotiation', 'crime', 'poodleSsl'];
+
+/** HSTS must last at least this long for A+ (the guide: 180 days). */
+export const A_PLUS_MIN_HSTS_SECONDS = 180 * 86_400;
+
+export interface Warning {
+  id: string;
+  reason: string;
+}
+
+/**
+ * What keeps an A from being an A+. The rating guide's A+ needs HSTS of at least 180 days and no
+ * warnings; a warning (no TLS 1.3, no secure renegotiation) makes it A-. Missing or short HSTS
+ * alone leaves a plain A, as SSL Labs grades it.
+ */
+export function aPlusWarnings(tls: TlsResult): Warning[] {
+  const out: Warning[] = [];
+  if (tls.protocols['TLSv1.3'] !== true) out.push({ id: 'ssllabs.warning.no-tls13', reason: 'TLS 1.3 is not supported' });
+  if (tls.features?.secureRenegotiation === false && tls.protocols['TLSv1.3'] !== true) {
+    out.push({ id: 'ssllabs.warning.no-secure-renegotiation', reason: 'secure renegotiation (RFC 5746) is not supported' });
+  }
+  return out;
+}
+
+export interface SslLabsGrade {
+  letter: GradeLetter | null;
+  /** The letter before T/M: what the server would get with a trusted, matching certificate. */
+  ignoringTrust: GradeLetter | null;
+  warnings: Warning[];
+  /** Why A is not A+ (HSTS), when the letter is A. */
+  notAPlus: string | null;
+  /** Why there is no letter, when there is none. */
+  ungraded: string | null;
+}
+
+const ORDER: readonly GradeLetter[] = ['A+', 'A', 'A-', 'B', 'C', 'D', 'E', 'F'];
+const worse = (a: GradeLetter, b: GradeLetter) => (ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b);
+
+/** The endpoint's letter from its rating components and the site's HSTS max-age (seconds, or null). */
+export function sslLabsGrade(tls: TlsResult, rating: SslLabsComponents, hstsMaxAge: number | null): SslLabsGrade {
+  const none = (why: string): SslLabsGrade => ({ letter: null, ignoringTrust: null, warnings: [], notAPlus: null, ungraded: why });
+  if (rating.scoreLetter === null) return none('the numeric categories could not all be scored');
+  if (rating.pending.length) return none(`not everything the grade depends on was tested: ${rating.pending.join('; ')}`);
+  let letter: GradeLetter = rating.scoreLetter;
+  for (const cap of rating.caps) if (cap.grade !== 'T' && cap.grade !== 'M') letter = worse(letter, cap.grade);
+  const warnings = letter === 'A' ? aPlusWarnings(tls) : [];
+  let notAPlus: string | null = null;
+  if (letter === 'A') {
+    if (warnings.length) letter = 'A-';
+    else if (hstsMaxAge === null) notAPlus = 'no HSTS (needed for A+)';
+    else if (hstsMaxAge < A_PLUS_MIN_HSTS_SECONDS) notAPlus = `HSTS max-age ${hstsMaxAge} s is under 180 days (needed for A+)`;
+    else letter = 'A+';
+  }
+  const ignoringTrust = letter;
+  // T (not trusted) and M (name mismatch) replace the letter; T first, as trust fails before names matter.
+  if (rating.caps.some((c) => c.grade === 'T')) letter = 'T';
+  else if (rating.caps.some((c) => c.grade === 'M')) letter = 'M';
+  return { letter, ignoringTrust, warnings, notAPlus, ungraded: null };
 }

@@ -166,8 +166,8 @@ export const TlsResultSchema = T.Object({
   /** Size of the server's DHE parameters (prime bits), when it offers DHE suites. */
   dhParameterBits: T.Optional(Nullable(T.Integer())),
   /**
-   * The SSL Labs rating guide's numeric categories and the caps that protocols, suites and key
-   * exchange impose. No letter yet: certificate and vulnerability caps are still to come.
+   * The SSL Labs rating guide's numeric categories, every cap that protocols, suites, key
+   * exchange, certificates and vulnerabilities impose, and the letter they give (endpoints[].grade).
    */
   rating: T.Optional(
     Nullable(
@@ -178,7 +178,15 @@ export const TlsResultSchema = T.Object({
         score: Nullable(T.Number()),
         scoreLetter: GradeSchema,
         caps: T.Array(T.Object({ id: T.String(), grade: T.Union(GRADES.map((g) => T.Literal(g))), reason: T.String() })),
+        /** What the letter could not take into account; a letter is only given when this is empty. */
         pending: T.Array(T.String()),
+        letter: T.Optional(GradeSchema),
+        /** The letter a trusted, matching certificate would get (shown beside T and M). */
+        ignoringTrust: T.Optional(GradeSchema),
+        /** Why A became A- (rule id and reason). */
+        warnings: T.Optional(T.Array(T.Object({ id: T.String(), reason: T.String() }))),
+        /** Why an A is not an A+ (HSTS), when it is not. */
+        notAPlus: T.Optional(Nullable(T.String())),
       }),
     ),
   ),

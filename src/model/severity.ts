@@ -27,3 +27,9 @@ export function gradeRank(g: GradeLetter): number {
   const order: Record<GradeLetter, number> = { 'A+': 8, A: 7, 'A-': 6, B: 5, C: 4, D: 3, E: 2, F: 1, T: 1, M: 1 };
   return order[g];
 }
+
+/** The worst of the letters given (null entries are ignored); null when there is none. */
+export function worstGrade(grades: ReadonlyArray<GradeLetter | null>): GradeLetter | null {
+  const letters = grades.filter((g): g is GradeLetter => g !== null);
+  return letters.length ? letters.reduce((a, b) => (gradeRank(b) < gradeRank(a) ? b : a)) : null;
+}

@@ -125,15 +125,7 @@ function endpointLines(e: EndpointReport): CardLine[] {
     lines.push(field(p, [[seg(`${suites.length} suite${suites.length === 1 ? '' : 's'} · ${order}`)], [seg(suites[0]!, 'dim')]]));
   }
   if (tls.groups?.length) lines.push(field('groups', tls.groups.map((g) => [seg(g)])));
-  if (tls.rating && tls.rating.score !== null) {
-    const r = tls.rating;
-    lines.push(
-      field('rating', [
-        [seg(`protocol ${r.protocol} · key exchange ${r.keyExchange} · cipher ${r.cipherStrength} → ${r.score}`)],
-        ...r.caps.map((c) => [seg(`capped ${c.grade}: `, 'dim'), seg(c.reason)]),
-      ]),
-    );
-  }
+  if (tls.rating && tls.rating.score !== null) lines.push(...ratingLines(tls.rating));
   if (tls.chains?.length) {
     for (const c of tls.chains) lines.push(chainLine(tls, c, tls.chains.length > 1));
   } else {
@@ -152,6 +144,33 @@ function endpointLines(e: EndpointReport): CardLine[] {
       lines.push(field('certificate', [[seg('none received', 'dim')]]));
     }
   }
+  return lines;
+}
+
+/** A 0–100 score as a ten-cell bar, coloured by how good it is. */
+function scoreBar(value: number | null): Seg[] {
+  if (value === null) return [seg('not scored', 'dim')];
+  const filled = Math.floor(value / 10); // only a full 100 fills the bar
+  const tone: Tone = value >= 80 ? 'good' : value >= 50 ? 'warn' : 'bad';
+  return [seg('█'.repeat(filled), tone), seg('░'.repeat(10 - filled), 'dim'), seg(` ${String(value).padStart(3)}`)];
+}
+
+/** The SSL Labs page in a few lines: the three categories as bars, the score, then why the letter is what it is. */
+function ratingLines(r: NonNullable<EndpointReport['tls']['rating']>): CardLine[] {
+  const lines = [
+    field('protocol', [scoreBar(r.protocol)]),
+    field('key exch.', [scoreBar(r.keyExchange)]),
+    field('cipher', [scoreBar(r.cipherStrength)]),
+    field('score', [[seg(`${r.score} → ${r.scoreLetter ?? '–'}`)], ...(r.letter ? [[seg('grade '), ...gradeSegs(r.letter)]] : [])]),
+  ];
+  const why: Seg[][] = [
+    ...r.caps.map((c) => [seg(c.grade === 'T' || c.grade === 'M' ? `${c.grade}: ` : `capped ${c.grade}: `, 'dim'), seg(c.reason)]),
+    ...(r.letter === 'T' || r.letter === 'M' ? [[seg(`${r.ignoringTrust ?? '–'} if trusted and matching`, 'dim')]] : []),
+    ...(r.warnings ?? []).map((w) => [seg('A-: ', 'dim'), seg(w.reason)]),
+    ...(r.notAPlus ? [[seg('not A+: ', 'dim'), seg(r.notAPlus)]] : []),
+    ...r.pending.map((p) => [seg('ungraded: ', 'warn'), seg(p)]),
+  ];
+  if (why.length) lines.push(field('why', why));
   return lines;
 }
 

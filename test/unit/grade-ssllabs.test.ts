@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { emptyTls } from '../../src/engine/assemble.js';
 import {
+  A_PLUS_MIN_HSTS_SECONDS,
   CAP_RULES,
+  CAP_VULNERABILITIES,
   CIPHER_STRENGTH_BANDS,
   KEY_EXCHANGE_BANDS,
   LETTER_THRESHOLDS,
   PROTOCOL_SCORES,
   letterFor,
   sslLabsComponents,
+  sslLabsGrade,
 } from '../../src/grade/ssllabs.js';
-import { PROTOCOLS, type Protocols } from '../../src/model/constants.js';
+import { PROTOCOLS, type Protocols, type VulnerabilityKey } from '../../src/model/constants.js';
 import type { CertificateInfo, TlsResult } from '../../src/model/report.js';
 
 const leaf = (keyType: string, keyBits: number): CertificateInfo => ({
@@ -31,6 +34,10 @@ const goodChain = (over: Partial<Chain> = {}): Chain => ({
   anchor: { subject: 'CN=root', label: 'root', source: 'mozilla' }, chainComplete: true, fetchedIntermediates: 0, extraCertificates: [],
   misordered: false, anchorServed: false, hostnameMatch: true, ocsp: [], ct: null, ...over,
 });
+/** Every verdict a cap depends on, not vulnerable, except `key`. */
+const clean = () => Object.fromEntries(CAP_VULNERABILITIES.map((k) => [k, 'not-vulnerable' as const]));
+const vuln = (key: VulnerabilityKey) => tls({ 'TLSv1.2': true }, { 'TLSv1.2': MODERN }, { vulnerabilities: { ...clean(), [key]: 'vulnerable' } });
+
 /** A modern TLS 1.2 server whose certificate side is changed by `chain` / `cert`. */
 const withCert = (chain: Partial<Chain>, cert: Partial<CertificateInfo> = {}) =>
   tls({ 'TLSv1.2': true }, { 'TLSv1.2': MODERN }, { chains: [goodChain(chain)], certificates: [{ ...leaf('RSA', 2048), servedIndex: 0, ...cert }] });
@@ -73,6 +80,14 @@ describe('SSL Labs score tables are complete', () => {
     'ssllabs.cap.cert-md5': withCert({}, { signatureAlgorithm: 'MD5withRSA' }),
     'ssllabs.cap.cert-weak-key': withCert({}, { keyBits: 768 }),
     'ssllabs.cap.chain-incomplete': withCert({ chainComplete: false, fetchedIntermediates: 1 }),
+    'ssllabs.cap.heartbleed': vuln('heartbleed'),
+    'ssllabs.cap.ccs-injection': vuln('ccsInjection'),
+    'ssllabs.cap.robot': vuln('robot'),
+    'ssllabs.cap.ticketbleed': vuln('ticketbleed'),
+    'ssllabs.cap.drown': vuln('drown'),
+    'ssllabs.cap.insecure-renegotiation': vuln('insecureRenegotiation'),
+    'ssllabs.cap.crime': vuln('crime'),
+    'ssllabs.cap.poodle-ssl': vuln('poodleSsl'),
   };
   it.each(CAP_RULES.map((r) => [r.id, r.grade] as const))('%s (%s) has a scenario where it applies', (id, grade) => {
     const scenario = scenarios[id];
@@ -133,5 +148,48 @@ describe('SSL Labs certificate caps', () => {
   it('without an examined chain the certificate caps are pending, not silently passed', () => {
     expect(sslLabsComponents(tls({ 'TLSv1.2': true }, { 'TLSv1.2': MODERN })).pending[0]).toMatch(/certificate caps/);
     expect(sslLabsComponents(withCert({})).pending.join(' ')).not.toMatch(/certificate caps/);
+  });
+});
+
+describe('SSL Labs letter', () => {
+  const tested = (t: TlsResult): TlsResult => ({ ...t, vulnerabilities: { ...clean(), ...t.vulnerabilities }, features: { ...FEATURES, ...t.features } });
+  const FEATURES = {
+    alpn: [], secureRenegotiation: true, fallbackScsv: true, extendedMasterSecret: true, ocspStapling: true, sctExtension: false,
+    heartbeat: false, sessionTickets: true, compression: false, resumption: { ids: true, tickets: true },
+  };
+  const modern13 = () => tested(tls({ 'TLSv1.2': true, 'TLSv1.3': true }, { 'TLSv1.3': ['TLS_AES_128_GCM_SHA256'], 'TLSv1.2': MODERN }, { chains: [goodChain()] }));
+  const letter = (t: TlsResult, hsts: number | null = A_PLUS_MIN_HSTS_SECONDS) => sslLabsGrade(t, sslLabsComponents(t), hsts);
+
+  it('A+ needs HSTS of at least 180 days; without it the grade is A and says why', () => {
+    expect(letter(modern13()).letter).toBe('A+');
+    expect(letter(modern13(), A_PLUS_MIN_HSTS_SECONDS - 1)).toMatchObject({ letter: 'A', notAPlus: expect.stringMatching(/under 180 days/) });
+    expect(letter(modern13(), null)).toMatchObject({ letter: 'A', notAPlus: expect.stringMatching(/no HSTS/) });
+  });
+
+  it('no TLS 1.3 turns A+ into A- (a warning, named)', () => {
+    const t = tested(tls({ 'TLSv1.2': true }, { 'TLSv1.2': MODERN }, { chains: [goodChain()] }));
+    expect(letter(t)).toMatchObject({ letter: 'A-', warnings: [{ id: 'ssllabs.warning.no-tls13' }] });
+  });
+
+  it('caps lower the letter: the worst cap wins', () => {
+    const t = tested({ ...modern13(), protocols: { ...modern13().protocols, 'TLSv1.0': true }, cipherSuites: { ...modern13().cipherSuites, 'TLSv1.0': ['TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA'] } });
+    expect(letter(t).letter).toBe('B');
+    expect(letter({ ...t, vulnerabilities: { ...t.vulnerabilities, heartbleed: 'vulnerable' } }).letter).toBe('F');
+  });
+
+  it('T and M replace the letter and keep what it would be', () => {
+    const untrusted = tested({ ...modern13(), chains: [goodChain({ trusted: false })] });
+    expect(letter(untrusted)).toMatchObject({ letter: 'T', ignoringTrust: 'A+' });
+    const mismatch = tested({ ...modern13(), chains: [goodChain({ hostnameMatch: false })] });
+    expect(letter(mismatch)).toMatchObject({ letter: 'M', ignoringTrust: 'A+' });
+  });
+
+  it('an untested vulnerability or certificate leaves the endpoint without a letter, saying why', () => {
+    const t = modern13();
+    const unknownRobot = { ...t, vulnerabilities: { ...t.vulnerabilities, robot: 'unknown' as const } };
+    expect(letter(unknownRobot)).toMatchObject({ letter: null, ungraded: expect.stringMatching(/robot/) });
+    const noChain: TlsResult = { ...t };
+    delete noChain.chains;
+    expect(letter(noChain)).toMatchObject({ letter: null, ungraded: expect.stringMatching(/certificate caps/) });
   });
 });

@@ -42,6 +42,22 @@ describe('renderText', () => {
     expect(out).toContain('CAA at dual.example issue letsencrypt.org issuer listed yes');
   });
 
+  it('shows the SSL Labs categories as bars, the score, the letter and every reason behind it', () => {
+    const ep = goodReport.endpoints[0]!;
+    const rating = {
+      protocol: 95, keyExchange: 90, cipherStrength: 40, score: 70, scoreLetter: 'B' as const, letter: 'T' as const, ignoringTrust: 'B' as const,
+      caps: [{ id: 'ssllabs.cap.cert-untrusted', grade: 'T' as const, reason: 'the certificate chain is not trusted' }, { id: 'ssllabs.cap.tls10-11', grade: 'B' as const, reason: 'TLS 1.0 or TLS 1.1 is supported' }],
+      pending: [], warnings: [], notAPlus: null,
+    };
+    const r = { ...goodReport, endpoints: [{ ...ep, grade: 'T' as const, tls: { ...ep.tls, rating } }] };
+    const out = renderText([r], { color: false });
+    expect(out).toContain('protocol    █████████░  95');
+    expect(out).toContain('cipher      ████░░░░░░  40');
+    expect(out).toMatch(/score +70 → B {2}grade T/);
+    const flat = out.replace(/\s+/g, ' ');
+    expect(flat).toContain('why T: the certificate chain is not trusted capped B: TLS 1.0 or TLS 1.1 is supported B if trusted and matching');
+  });
+
   it('shows HTTP status and key headers, and the email summary only when present', () => {
     const good = renderText([goodReport], { color: false });
     expect(good).toContain('response    200  https://www.good.example/  1 redirect');
