@@ -9,6 +9,13 @@ import { tlsFeaturesProbe } from './tls-features.js';
 import { tlsGroupsProbe } from './tls-groups.js';
 import { tlsHandshakeProbe } from './tls-handshake.js';
 import { tlsProtocolsProbe } from './tls-protocols.js';
+import { breachProbe } from './vuln-breach.js';
+import { vulnCcsInjectionProbe } from './vuln-ccs-injection.js';
+import { clientRenegotiationProbe } from './vuln-client-renegotiation.js';
+import { vulnConfigProbe } from './vuln-config.js';
+import { vulnHeartbleedProbe } from './vuln-heartbleed.js';
+import { vulnRobotProbe } from './vuln-robot.js';
+import { vulnTicketbleedProbe } from './vuln-ticketbleed.js';
 
 export const ALL_PROBES: readonly Probe<any>[] = [
   tlsHandshakeProbe,
@@ -17,6 +24,13 @@ export const ALL_PROBES: readonly Probe<any>[] = [
   tlsCiphersProbe,
   tlsGroupsProbe,
   tlsFeaturesProbe,
+  vulnConfigProbe,
+  vulnHeartbleedProbe,
+  vulnCcsInjectionProbe,
+  vulnTicketbleedProbe,
+  vulnRobotProbe,
+  clientRenegotiationProbe,
+  breachProbe,
   httpBasicProbe,
   emailRecordsProbe,
   dnsCaaProbe,

@@ -29,6 +29,8 @@ export interface TlsGroupsEvidence {
   tls12Curves: string[];
   /** Bits of the DHE prime (dh_p) the server sends to a client that names no FFDHE group. */
   dhPrimeBits: number | null;
+  /** That prime (upper-case hex), so a check can recognise a well-known shared one (Logjam); set when read. */
+  dhPrime?: string;
   /** Parts that stopped early, each prefixed by the part (see INCOMPLETE); their lists are lower bounds. */
   incomplete: string[];
 }
@@ -231,7 +233,7 @@ export async function askDhPrime(
   ep: Endpoint,
   version: LegacyVersion,
   suites: readonly number[],
-): Promise<{ bits: number | null; incomplete?: string }> {
+): Promise<{ bits: number | null; prime?: string; incomplete?: string }> {
   const wire = WIRE_VERSION_OF[version];
   const v = await ctx.withConnection(ep.ip, () =>
     offerTls(offerTarget(ctx, ep), wire, suites, { ...helloExtras(wire), groups: [] }, 'server-hello-done'),
@@ -243,7 +245,7 @@ export async function askDhPrime(
   const parsed = parseServerKeyExchange(ske, 'DHE', v.serverHello.selectedVersion);
   if (!parsed.ok) return { bits: null, incomplete: parsed.error };
   if (parsed.value.kind !== 'DHE') return { bits: null, incomplete: 'not a DHE ServerKeyExchange' };
-  return { bits: parsed.value.primeBits };
+  return { bits: parsed.value.primeBits, prime: parsed.value.prime.toString('hex').toUpperCase() };
 }
 
 /** TLS 1.3 groups first, then TLS 1.2 curves, without duplicates. */
@@ -382,6 +384,7 @@ export const tlsGroupsProbe = defineProbe<TlsGroupsEvidence>({
         tasks.push(
           askDhPrime(ctx, ep, dhe.version, dhe.suites).then((r) => {
             ev.dhPrimeBits = r.bits;
+            if (r.prime) ev.dhPrime = r.prime;
             if (r.incomplete) incomplete.dhe = r.incomplete;
           }),
         );

@@ -32,6 +32,8 @@ export interface LabTlsSpec {
   honorCipherOrder: boolean;
   /** DH parameters (PEM) for DHE suites; Node's default is OpenSSL's automatic choice. */
   dhparam?: string;
+  /** Refuse renegotiation (SSL_OP_NO_RENEGOTIATION): Node otherwise accepts client-initiated renegotiation. */
+  noRenegotiation?: boolean;
 }
 
 export interface LabHttpSpec {
@@ -60,6 +62,8 @@ export interface LabExpectations {
   secureCookie: boolean;
   /** Server / X-Powered-By disclose software versions. */
   versionDisclosure: boolean;
+  /** The SSL Labs letter the TLS side deserves (endpoints[].grade), per the rating guide. */
+  tlsGrade: 'A+' | 'A' | 'A-' | 'B' | 'C' | 'F' | 'T' | 'M';
   email?: { mx: string[]; spf: string; dmarc: string };
 }
 
@@ -84,6 +88,7 @@ const MODERN_TLS: LabTlsSpec = {
   maxVersion: 'TLSv1.3',
   ciphers: `${TLS13_SUITES}:${TLS12_ECDSA_AEAD}`,
   honorCipherOrder: true,
+  noRenegotiation: true,
 };
 
 /**
@@ -114,6 +119,7 @@ const MODERN_EXPECT: Omit<LabExpectations, 'certificate'> = {
   csp: true,
   secureCookie: true,
   versionDisclosure: false,
+  tlsGrade: 'A+',
 };
 
 const VALID_90_DAYS = { notBeforeDays: -1, notAfterDays: 89 };
@@ -193,15 +199,17 @@ export const LAB_DOMAINS: readonly LabDomain[] = [
       csp: false,
       secureCookie: false,
       versionDisclosure: true,
+      // TLS 1.0/1.1 cap the grade at B; no HSTS would only stop an A+.
+      tlsGrade: 'B',
     },
   },
   modernDomain(`expired.${LAB_ZONE}`, 'Certificate expired 30 days ago; otherwise a modern setup', {
     certificate: { keyType: 'ecdsa-p256', names: [`expired.${LAB_ZONE}`], notBeforeDays: -120, notAfterDays: -30, scts: true },
-    expect: { ...MODERN_EXPECT, certificate: 'expired' },
+    expect: { ...MODERN_EXPECT, certificate: 'expired', tlsGrade: 'T' },
   }),
   modernDomain(`wrong-host.${LAB_ZONE}`, `Certificate issued only for other.${LAB_ZONE} (name mismatch); otherwise modern`, {
     certificate: { keyType: 'ecdsa-p256', names: [`other.${LAB_ZONE}`], ...VALID_90_DAYS, ...CT_AND_STAPLE },
-    expect: { ...MODERN_EXPECT, certificate: 'name-mismatch' },
+    expect: { ...MODERN_EXPECT, certificate: 'name-mismatch', tlsGrade: 'M' },
   }),
   modernDomain(`dual.${LAB_ZONE}`, 'Two certificates on one server, ECDSA and RSA, picked by what the client can verify', {
     // No staple: Node's OCSPRequest event names one certificate for both, so it could not staple per key type.
@@ -210,15 +218,15 @@ export const LAB_DOMAINS: readonly LabDomain[] = [
   }),
   modernDomain(`incomplete.${LAB_ZONE}`, 'Serves its certificate without the intermediate (downloadable from the AIA URL)', {
     certificate: { keyType: 'ecdsa-p256', names: [`incomplete.${LAB_ZONE}`], ...VALID_90_DAYS, ...CT_AND_STAPLE, chain: 'leaf-only' },
-    expect: { ...MODERN_EXPECT, certificate: 'incomplete-chain' },
+    expect: { ...MODERN_EXPECT, certificate: 'incomplete-chain', tlsGrade: 'T' },
   }),
   modernDomain(`self-signed.${LAB_ZONE}`, 'A self-signed certificate', {
     certificate: { keyType: 'ecdsa-p256', names: [`self-signed.${LAB_ZONE}`], ...VALID_90_DAYS, chain: 'self-signed' },
-    expect: { ...MODERN_EXPECT, certificate: 'self-signed' },
+    expect: { ...MODERN_EXPECT, certificate: 'self-signed', tlsGrade: 'T' },
   }),
   modernDomain(`revoked.${LAB_ZONE}`, 'A revoked certificate, and the stapled OCSP response says so', {
     certificate: { keyType: 'ecdsa-p256', names: [`revoked.${LAB_ZONE}`], ...VALID_90_DAYS, scts: true, staple: 'revoked' },
-    expect: { ...MODERN_EXPECT, certificate: 'revoked' },
+    expect: { ...MODERN_EXPECT, certificate: 'revoked', tlsGrade: 'T' },
   }),
   modernDomain(`tls13.${LAB_ZONE}`, 'TLS 1.3 only, server order with AES-256 first', {
     tls: {
@@ -236,6 +244,7 @@ export const LAB_DOMAINS: readonly LabDomain[] = [
       ciphers:
         'TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256',
       honorCipherOrder: true,
+      noRenegotiation: true,
     },
   }),
   modernDomain(`dhe1024.${LAB_ZONE}`, 'TLS 1.2 with DHE only, over the 1024-bit RFC 2409 group (Logjam-era common prime)', {
@@ -246,8 +255,10 @@ export const LAB_DOMAINS: readonly LabDomain[] = [
       ciphers: 'DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0',
       honorCipherOrder: true,
       dhparam: RFC2409_GROUP2_PEM,
+      noRenegotiation: true,
     },
-    expect: { ...MODERN_EXPECT, protocols: ['TLSv1.2'], keyType: 'rsa-2048', certificate: 'valid' },
+    // DH parameters under 2048 bits cap the grade at B.
+    expect: { ...MODERN_EXPECT, protocols: ['TLSv1.2'], keyType: 'rsa-2048', certificate: 'valid', tlsGrade: 'B' },
   }),
   modernDomain(MAIL, 'Modern web setup plus email records: MX, SPF `-all` and DMARC `p=reject`', {
     dns: [

@@ -1,4 +1,5 @@
 // Real HTTPS (HTTP/1.1 over TLS) servers for the lab, one per catalogue domain, on loopback.
+import { constants } from 'node:crypto';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -86,6 +87,7 @@ export async function startServer(opts: StartServerOptions): Promise<LabServer> 
       ciphers: domain.tls.ciphers,
       honorCipherOrder: domain.tls.honorCipherOrder,
       ...(domain.tls.dhparam ? { dhparam: domain.tls.dhparam } : {}),
+      ...(domain.tls.noRenegotiation ? { secureOptions: constants.SSL_OP_NO_RENEGOTIATION } : {}),
       ALPNProtocols: ['http/1.1'],
     },
     requestHandler(domain),

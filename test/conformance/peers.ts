@@ -644,3 +644,74 @@ export async function runSecgrade(host: string, port: number, opts: SecgradeOpti
     reportDurationMs: typeof report.durationMs === 'number' ? report.durationMs : null,
   };
 }
+
+// ---- vulnerability verdicts ------------------------------------------------------------------
+
+export type VulnVerdict = 'vulnerable' | 'not-vulnerable' | 'unknown';
+
+/** testssl.sh's vulnerability finding ids → the report's `tls.vulnerabilities` keys. */
+export const TESTSSL_VULN_IDS: Readonly<Record<string, string>> = {
+  heartbleed: 'heartbleed',
+  CCS: 'ccsInjection',
+  ticketbleed: 'ticketbleed',
+  ROBOT: 'robot',
+  secure_renego: 'insecureRenegotiation',
+  secure_client_renego: 'clientRenegotiation',
+  CRIME_TLS: 'crime',
+  BREACH: 'breach',
+  POODLE_SSL: 'poodleSsl',
+  fallback_SCSV: 'fallbackScsv',
+  SWEET32: 'sweet32',
+  FREAK: 'freak',
+  DROWN: 'drown',
+  LOGJAM: 'logjam',
+  BEAST: 'beast',
+  LUCKY13: 'lucky13',
+  RC4: 'rc4',
+};
+
+/** One testssl.sh finding as a verdict, from its wording (its severities differ per check). */
+export function testsslVulnVerdict(id: string, finding: string): VulnVerdict {
+  const f = finding.trim();
+  if (id === 'secure_renego') return /^supported/i.test(f) ? 'not-vulnerable' : /not supported|VULNERABLE/i.test(f) ? 'vulnerable' : 'unknown';
+  if (id === 'fallback_SCSV') {
+    if (/NOT supported/.test(f)) return 'vulnerable';
+    return /supported|no protocol below|not needed/i.test(f) ? 'not-vulnerable' : 'unknown';
+  }
+  if (/not vulnerable/i.test(f)) return 'not-vulnerable';
+  if (/VULNERABLE|potentially vulnerable/i.test(f)) return 'vulnerable';
+  return 'unknown';
+}
+
+export interface TestsslVulns {
+  verdicts: Record<string, VulnVerdict>;
+  /** testssl.sh's own wording per key, for failure messages and the record. */
+  findings: Record<string, string>;
+  durationMs: number;
+}
+
+/** `testssl.sh -U` (every vulnerability check) against one endpoint. */
+export async function runTestsslVulns(host: string, port: number, opts: TestsslOptions = {}): Promise<TestsslVulns> {
+  const bin = await requireTool('testssl.sh');
+  return withTempDir(async (dir) => {
+    const jsonFile = path.join(dir, 'testssl-vulns.json');
+    const target = `${opts.sni ?? host}:${port}`;
+    const args = ['--quiet', '--warnings', 'off', '--color', '0', '--nodns', 'none', '--jsonfile', jsonFile, ...(opts.extraArgs ?? []), '-U', '--ip', host, target];
+    const run = await runTool('testssl.sh', bin, args, { timeoutMs: opts.timeoutMs ?? 600_000, cwd: dir, env: { ...process.env, TERM: 'dumb', COLUMNS: '160' } });
+    let found: TestsslFinding[];
+    try {
+      found = JSON.parse(await readFile(jsonFile, 'utf8')) as TestsslFinding[];
+    } catch (err) {
+      throw toolError('testssl.sh', `exited with code ${run.code} and left no readable JSON (${(err as Error).message})`, run);
+    }
+    const verdicts: Record<string, VulnVerdict> = {};
+    const findings: Record<string, string> = {};
+    for (const f of found) {
+      const key = TESTSSL_VULN_IDS[f.id];
+      if (!key) continue;
+      verdicts[key] = testsslVulnVerdict(f.id, String(f.finding ?? ''));
+      findings[key] = String(f.finding ?? '');
+    }
+    return { verdicts, findings, durationMs: run.durationMs };
+  });
+}

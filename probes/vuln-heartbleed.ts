@@ -1,0 +1,181 @@
+// Heartbleed (CVE-2014-0160): OpenSSL 1.0.1–1.0.1f answered a heartbeat request with as many
+// bytes as the request claimed to carry, read from its own memory. As testssl.sh does, on each
+// accepted TLS version ≤ 1.2 we offer the heartbeat extension and, before the handshake
+// completes, send a request claiming 16 KiB while carrying nothing. Unlike testssl.sh we follow
+// it with a well-formed request: a patched OpenSSL drops the lying one silently (RFC 6520 §4) and
+// answers ours, so "not vulnerable" shows at once instead of after a timeout. One connection per
+// version; leaked bytes are counted, never kept.
+import { randomBytes } from 'node:crypto';
+import { defineProbe, ProbeFailed, type Endpoint, type ProbeContext } from '../src/engine/probe.js';
+import { finding } from '../src/model/finding.js';
+import type { VULNERABILITY_VERDICTS } from '../src/model/constants.js';
+import type { Finding } from '../src/model/report.js';
+import { acceptedBundle, heartbeatRequest, HEARTBEAT_RESPONSE, overlongHeartbeat, parseHeartbeat } from '../src/net/tls/probe-records.js';
+import { readFlight, withRawSession, type SessionEvent } from '../src/net/tls/raw-session.js';
+import { buildClientHello } from '../src/net/tls/wire/client-hello.js';
+import { alertName, ContentType } from '../src/net/tls/wire/constants.js';
+import { helloExtras, protocolsEvidence, WIRE_VERSION_OF } from './tls-protocols.js';
+
+type Verdict = (typeof VULNERABILITY_VERDICTS)[number];
+/** Heartbeat is an extension: SSLv3 hellos carry none, TLS 1.3 has no heartbeat. */
+type HeartbeatVersion = 'TLSv1.2' | 'TLSv1.1' | 'TLSv1.0';
+const VERSIONS: readonly HeartbeatVersion[] = ['TLSv1.2', 'TLSv1.1', 'TLSv1.0'];
+
+export interface HeartbleedAttempt {
+  version: HeartbeatVersion;
+  /** The ServerHello answered the heartbeat extension; null when no ServerHello came. */
+  heartbeat: boolean | null;
+  verdict: Verdict;
+  detail: string;
+  /** Bytes of server memory in the answer (counted, never kept). */
+  leakedBytes?: number;
+}
+
+export interface VulnHeartbleedEvidence {
+  verdict: Verdict;
+  attempts: HeartbleedAttempt[];
+  reason: string;
+}
+
+export type HeartbeatJudgement = Pick<HeartbleedAttempt, 'verdict' | 'detail' | 'leakedBytes'>;
+
+/**
+ * What one event after the two heartbeat requests means; null = not decisive, read on.
+ * `marker` is the payload of our well-formed request.
+ */
+export function judgeHeartbeatAnswer(ev: SessionEvent, marker: Buffer): HeartbeatJudgement | null {
+  switch (ev.kind) {
+    case 'record': {
+      if (ev.contentType === ContentType.alert) {
+        const level = ev.fragment[0];
+        const description = ev.fragment[1];
+        if (description === undefined) return { verdict: 'unknown', detail: 'a truncated alert record' };
+        if (level === 1 && description !== 0) return null; // a warning the server carries on after
+        return { verdict: 'not-vulnerable', detail: `the server answered the heartbeat requests with alert ${alertName(description)}` };
+      }
+      if (ev.contentType !== ContentType.heartbeat) return null;
+      const hb = parseHeartbeat(ev.fragment);
+      if (!hb.ok) return { verdict: 'unknown', detail: hb.error };
+      if (hb.value.type !== HEARTBEAT_RESPONSE) return null; // the server's own request
+      if (hb.value.claimedLength === marker.length && hb.value.head.equals(marker)) {
+        return { verdict: 'not-vulnerable', detail: 'the over-long request was dropped; only the well-formed one was answered' };
+      }
+      // We sent no payload bytes: any payload in a response is the server's memory.
+      const leaked = Math.min(hb.value.carried, hb.value.claimedLength);
+      if (leaked > 0) {
+        return { verdict: 'vulnerable', detail: `a heartbeat response of ${hb.value.claimedLength} payload bytes answered a request carrying none`, leakedBytes: leaked };
+      }
+      return { verdict: 'unknown', detail: `a heartbeat response claiming ${hb.value.claimedLength} bytes but carrying none` };
+    }
+    case 'silent':
+      return null;
+    case 'closed':
+    case 'reset':
+      if (ev.midRecord) return { verdict: 'unknown', detail: `${ev.reason} in the middle of a record` };
+      return { verdict: 'not-vulnerable', detail: `${ev.reason} instead of answering the heartbeat requests` };
+    case 'timeout':
+      // testssl.sh reads silence as "not vulnerable": nothing leaked while the connection lived.
+      return { verdict: 'not-vulnerable', detail: `no heartbeat answer (${ev.reason})` };
+    default:
+      return { verdict: 'unknown', detail: ev.reason };
+  }
+}
+
+/** Any version vulnerable wins; else any unknown; else not vulnerable. */
+export function combineHeartbleed(attempts: readonly HeartbleedAttempt[]): Pick<VulnHeartbleedEvidence, 'verdict' | 'reason'> {
+  const say = (a: HeartbleedAttempt): string => `${a.version}: ${a.detail}`;
+  const vulnerable = attempts.filter((a) => a.verdict === 'vulnerable');
+  if (vulnerable.length) return { verdict: 'vulnerable', reason: vulnerable.map(say).join('; ') };
+  const unknown = attempts.filter((a) => a.verdict === 'unknown');
+  if (unknown.length) return { verdict: 'unknown', reason: unknown.map(say).join('; ') };
+  if (attempts.every((a) => a.heartbeat === false)) return { verdict: 'not-vulnerable', reason: 'the server does not negotiate the heartbeat extension' };
+  return { verdict: 'not-vulnerable', reason: attempts.map(say).join('; ') };
+}
+
+const REFS = [
+  'CVE-2014-0160 (Heartbleed)',
+  'The Heartbleed Bug (https://heartbleed.com/)',
+  'OpenSSL Security Advisory 2014-04-07 (https://www.openssl.org/news/secadv/20140407.txt)',
+  'RFC 6520 — TLS Heartbeat Extension (https://www.rfc-editor.org/rfc/rfc6520)',
+];
+
+export function checkHeartbleed(ev: VulnHeartbleedEvidence): Finding[] {
+  if (ev.verdict === 'vulnerable') {
+    return [
+      finding({
+        id: 'tls.vuln.heartbleed',
+        severity: 'critical',
+        title: 'Vulnerable to Heartbleed (CVE-2014-0160)',
+        detail: `The server answered a heartbeat request with more bytes than it carried, read from its own memory (${ev.reason}). Anyone can read up to 64 KiB of process memory per request: private keys, session keys, passwords.`,
+        evidence: { verdict: ev.verdict, attempts: ev.attempts },
+        remediation: 'Upgrade OpenSSL (1.0.1g or later; every maintained release has no heartbeat at all), then replace the private key, revoke the certificate and invalidate sessions and passwords.',
+        references: REFS,
+      }),
+    ];
+  }
+  if (ev.verdict === 'unknown') {
+    return [
+      finding({
+        id: 'tls.vuln.heartbleed.untested',
+        severity: 'info',
+        title: 'Heartbleed could not be tested',
+        detail: `No verdict: ${ev.reason}.`,
+        evidence: { verdict: ev.verdict, attempts: ev.attempts },
+        remediation: 'Re-run the scan; if this persists, test with another tool.',
+        references: REFS,
+      }),
+    ];
+  }
+  return [];
+}
+
+async function attempt(ctx: ProbeContext, ep: Endpoint, version: HeartbeatVersion, firstPick?: { suite: number; refusedBundles: number }): Promise<HeartbleedAttempt> {
+  const marker = randomBytes(16);
+  const hello = buildClientHello({
+    ...helloExtras(WIRE_VERSION_OF[version]),
+    version: WIRE_VERSION_OF[version],
+    cipherSuites: acceptedBundle(WIRE_VERSION_OF[version], firstPick),
+    serverName: ctx.target.sni,
+    heartbeat: true,
+  });
+  return withRawSession({ ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal }, async (s) => {
+    s.send(hello.record);
+    const flight = await readFlight(s);
+    if (flight.kind !== 'flight') return { version, heartbeat: null, verdict: 'unknown', detail: `the hello offering heartbeat: ${flight.reason}` };
+    if (flight.serverHello.heartbeatMode === undefined) {
+      return { version, heartbeat: false, verdict: 'not-vulnerable', detail: 'the heartbeat extension was not negotiated' };
+    }
+    if (!flight.helloDone) return { version, heartbeat: true, verdict: 'unknown', detail: 'the first flight did not end with ServerHelloDone' };
+    const wire = flight.serverHello.selectedVersion;
+    s.send(Buffer.concat([overlongHeartbeat(wire), heartbeatRequest(wire, marker)]));
+    // Bounded: a server streaming unrelated records is cut off by the deadline or the byte cap.
+    for (;;) {
+      const judged = judgeHeartbeatAnswer(await s.next(), marker);
+      if (judged) return { version, heartbeat: true, ...judged };
+    }
+  });
+}
+
+export const vulnHeartbleedProbe = defineProbe<VulnHeartbleedEvidence>({
+  id: 'vuln-heartbleed',
+  title: 'Heartbleed (CVE-2014-0160)',
+  categories: ['vulns'],
+  scope: 'endpoint',
+  section: 'tls',
+  after: ['tls-protocols'],
+  async collect(ctx, deps) {
+    const ep = ctx.endpoint;
+    if (!ep) throw new ProbeFailed('no endpoint to connect to');
+    const { protocols, firstPick } = protocolsEvidence(deps);
+    const versions = VERSIONS.filter((v) => protocols[v] === true);
+    if (versions.length === 0) {
+      const untested = VERSIONS.filter((v) => protocols[v] === null);
+      if (untested.length) return { verdict: 'unknown', attempts: [], reason: `${untested.join(', ')} could not be tested, and no TLS 1.0–1.2 version is known to be accepted` };
+      return { verdict: 'not-vulnerable', attempts: [], reason: 'no TLS 1.0–1.2 version is accepted, so heartbeat cannot be negotiated' };
+    }
+    const attempts = await Promise.all(versions.map((v) => ctx.withConnection(ep.ip, () => attempt(ctx, ep, v, firstPick[v]))));
+    return { ...combineHeartbleed(attempts), attempts };
+  },
+  check: (ev) => checkHeartbleed(ev),
+  report: (ev) => ({ vulnerabilities: { heartbleed: ev.verdict } }),
+});

@@ -1,0 +1,156 @@
+// Ticketbleed (CVE-2016-9244): F5 BIG-IP, resuming a session from a ticket, echoed the client's
+// session ID as if it were 32 bytes long whatever its real length, so the bytes after it were
+// uninitialised memory (Filippo Valsorda, https://filippo.io/Ticketbleed/; testssl.sh checks the
+// same way). We take a ticket with a full handshake through Node (the raw engine cannot finish
+// one), then offer it back in a raw hello with a 1-byte session ID: a correct server echoes that
+// one byte; a vulnerable one echoes 32. Two connections, one when the server issues no ticket.
+import { randomBytes } from 'node:crypto';
+import type { SecureVersion } from 'node:tls';
+import { defineProbe, ProbeFailed, type Endpoint, type ProbeContext } from '../src/engine/probe.js';
+import { finding } from '../src/model/finding.js';
+import type { VULNERABILITY_VERDICTS } from '../src/model/constants.js';
+import type { Finding } from '../src/model/report.js';
+import { acceptedBundle, withSessionTicket } from '../src/net/tls/probe-records.js';
+import { readFlight, withRawSession, type FlightOutcome } from '../src/net/tls/raw-session.js';
+import { suiteByName } from '../src/net/tls/registry/index.js';
+import { fetchSessionTicket } from '../src/net/tls/session-ticket.js';
+import { MAX_SUITES_PER_HELLO } from '../src/net/tls/suite-order.js';
+import { buildClientHello } from '../src/net/tls/wire/client-hello.js';
+import { protocolsEvidence, WIRE_VERSION_OF } from './tls-protocols.js';
+
+type Verdict = (typeof VULNERABILITY_VERDICTS)[number];
+/** Session tickets are an extension: not in SSLv3 hellos, and TLS 1.3 has no session IDs to echo. */
+type TicketVersion = 'TLSv1.2' | 'TLSv1.1' | 'TLSv1.0';
+const VERSIONS: readonly TicketVersion[] = ['TLSv1.2', 'TLSv1.1', 'TLSv1.0'];
+const NODE_VERSION: Record<TicketVersion, Extract<SecureVersion, 'TLSv1' | 'TLSv1.1' | 'TLSv1.2'>> = {
+  'TLSv1.2': 'TLSv1.2',
+  'TLSv1.1': 'TLSv1.1',
+  'TLSv1.0': 'TLSv1',
+};
+
+export interface VulnTicketbleedEvidence {
+  verdict: Verdict;
+  version: TicketVersion | null;
+  /** The server issued a session ticket (null: not asked or the handshake failed). */
+  ticketIssued: boolean | null;
+  /** The hello with the ticket was answered with an abbreviated handshake. */
+  resumed: boolean | null;
+  /** Session ID bytes sent (1) and echoed back (their contents are not kept: they may be memory). */
+  sessionIdSent: number;
+  sessionIdEchoed: number | null;
+  reason: string;
+}
+
+type Judgement = Pick<VulnTicketbleedEvidence, 'verdict' | 'resumed' | 'sessionIdEchoed' | 'reason'>;
+
+/** What the answer to the hello carrying the ticket and the session ID `sent` means. */
+export function judgeTicketAnswer(flight: FlightOutcome, sent: Buffer): Judgement {
+  if (flight.kind !== 'flight') return { verdict: 'unknown', resumed: null, sessionIdEchoed: null, reason: `the hello with the ticket: ${flight.reason}` };
+  const echoed = flight.serverHello.sessionId;
+  if (!flight.abbreviated) {
+    return { verdict: 'unknown', resumed: false, sessionIdEchoed: echoed.length, reason: 'the server did not resume from the ticket it had just issued, so the echo could not be observed' };
+  }
+  const base = { resumed: true, sessionIdEchoed: echoed.length };
+  if (echoed.equals(sent)) return { ...base, verdict: 'not-vulnerable', reason: `the ${sent.length}-byte session ID was echoed as sent` };
+  if (echoed.length > sent.length && echoed.subarray(0, sent.length).equals(sent)) {
+    return { ...base, verdict: 'vulnerable', reason: `a ${sent.length}-byte session ID came back as ${echoed.length} bytes: ${echoed.length - sent.length} bytes of server memory` };
+  }
+  // RFC 5077 §3.4 wants the ID echoed; another one is wrong but leaks nothing of ours.
+  return { ...base, verdict: 'not-vulnerable', reason: `the server resumed with a session ID of its own (${echoed.length} bytes), not an extension of ours` };
+}
+
+const REFS = [
+  'CVE-2016-9244 (Ticketbleed)',
+  'Filippo Valsorda: Ticketbleed (https://filippo.io/Ticketbleed/)',
+  'F5 K05121675: TLS session ticket vulnerability (https://my.f5.com/manage/s/article/K05121675)',
+  'RFC 5077 — TLS Session Resumption without Server-Side State (https://www.rfc-editor.org/rfc/rfc5077)',
+];
+
+export function checkTicketbleed(ev: VulnTicketbleedEvidence): Finding[] {
+  const evidence = { verdict: ev.verdict, version: ev.version, ticketIssued: ev.ticketIssued, resumed: ev.resumed, sessionIdSent: ev.sessionIdSent, sessionIdEchoed: ev.sessionIdEchoed };
+  if (ev.verdict === 'vulnerable') {
+    return [
+      finding({
+        id: 'tls.vuln.ticketbleed',
+        severity: 'high',
+        title: 'Vulnerable to Ticketbleed (CVE-2016-9244)',
+        detail: `Resuming from a session ticket at ${ev.version ?? 'TLS'}, ${ev.reason}. Each connection leaks up to 31 bytes of memory, which may hold session keys of other clients.`,
+        evidence,
+        remediation: 'Upgrade the F5 BIG-IP software, or disable session tickets on the client SSL profile until then.',
+        references: REFS,
+      }),
+    ];
+  }
+  if (ev.verdict === 'unknown') {
+    return [
+      finding({
+        id: 'tls.vuln.ticketbleed.untested',
+        severity: 'info',
+        title: 'Ticketbleed could not be tested',
+        detail: `No verdict: ${ev.reason}.`,
+        evidence,
+        remediation: 'Re-run the scan; if this persists, test with another tool.',
+        references: REFS,
+      }),
+    ];
+  }
+  return [];
+}
+
+async function replayTicket(ctx: ProbeContext, ep: Endpoint, version: TicketVersion, firstPick?: { suite: number; refusedBundles: number }): Promise<VulnTicketbleedEvidence> {
+  const sessionId = Buffer.from([randomBytes(1)[0]! | 1]);
+  const base = { version, sessionIdSent: sessionId.length };
+  const got = await ctx.withConnection(ep.ip, () =>
+    fetchSessionTicket({ ip: ep.ip, port: ep.port, servername: ctx.target.sni, version: NODE_VERSION[version], timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal }),
+  );
+  if (!got.ok) return { ...base, verdict: 'unknown', ticketIssued: null, resumed: null, sessionIdEchoed: null, reason: `the handshake to get a ticket failed: ${got.reason}` };
+  if (!got.ticket || got.ticket.length === 0) {
+    return { ...base, verdict: 'not-vulnerable', ticketIssued: false, resumed: null, sessionIdEchoed: null, reason: `the server issues no session tickets (${got.protocol})` };
+  }
+  const wire = WIRE_VERSION_OF[version];
+  // The ticket's suite first (a resumption must keep it), then the bundle known to be accepted.
+  const suite = suiteByName(got.suite)?.code;
+  const bundle = acceptedBundle(wire, firstPick).filter((s) => s !== suite);
+  const hello = buildClientHello({
+    version: wire,
+    cipherSuites: (suite === undefined ? bundle : [suite, ...bundle]).slice(0, MAX_SUITES_PER_HELLO),
+    serverName: ctx.target.sni,
+    sessionId,
+    renegotiationInfo: true,
+    // Node's handshake used the extended master secret: a resumption without it is refused (RFC 7627 §5.3).
+    extendedMasterSecret: true,
+    sessionTicket: true,
+  });
+  const record = withSessionTicket(hello.handshake, got.ticket);
+  if (!record.ok) throw new Error(`internal: ${record.error}`);
+  const flight = await ctx.withConnection(ep.ip, () =>
+    withRawSession({ ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal }, async (s) => {
+      s.send(record.value);
+      return readFlight(s);
+    }),
+  );
+  return { ...base, ticketIssued: true, ...judgeTicketAnswer(flight, sessionId) };
+}
+
+export const vulnTicketbleedProbe = defineProbe<VulnTicketbleedEvidence>({
+  id: 'vuln-ticketbleed',
+  title: 'Ticketbleed (CVE-2016-9244)',
+  categories: ['vulns'],
+  scope: 'endpoint',
+  section: 'tls',
+  after: ['tls-protocols'],
+  async collect(ctx, deps) {
+    const ep = ctx.endpoint;
+    if (!ep) throw new ProbeFailed('no endpoint to connect to');
+    const { protocols, firstPick } = protocolsEvidence(deps);
+    const version = VERSIONS.find((v) => protocols[v] === true);
+    if (!version) {
+      const none = { version: null, ticketIssued: null, resumed: null, sessionIdSent: 0, sessionIdEchoed: null };
+      if (VERSIONS.some((v) => protocols[v] === null)) return { ...none, verdict: 'unknown', reason: 'no TLS 1.0–1.2 version is known to be accepted, and some could not be tested' };
+      return { ...none, verdict: 'not-vulnerable', reason: 'no TLS 1.0–1.2 version is accepted, so there are no session tickets to replay' };
+    }
+    return replayTicket(ctx, ep, version, firstPick[version]);
+  },
+  check: (ev) => checkTicketbleed(ev),
+  report: (ev) => ({ vulnerabilities: { ticketbleed: ev.verdict } }),
+});
