@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-// npm run bench [-- [SERVER…] [--no-testssl] [--no-sslscan] [--no-nmap]]
+// npm run bench [-- [SERVER…] [--no-testssl] [--no-sslscan] [--no-nmap] [--no-full]]
+//
+// Part 2 (unless --no-full): the whole TLS grade of each server — secgrade --checks tls,cert,vulns
+// (protocols, suites, groups, features, certificates, every vulnerability check, the letter) next
+// to a whole default testssl.sh run, which covers the same ground.
 //
 // Starts the conformance servers (test/conformance/servers.ts) and, for each, runs one after the
 // other against the same target: secgrade (--checks tls), testssl.sh -p -E, sslscan and nmap
@@ -27,7 +31,7 @@ const REGISTRY = path.join(ROOT, 'dist', 'src', 'net', 'tls', 'registry', 'index
 
 function usage(code) {
   process.stdout.write(
-    'usage: npm run bench -- [SERVER…] [--no-testssl] [--no-sslscan] [--no-nmap]\n' +
+    'usage: npm run bench -- [SERVER…] [--no-testssl] [--no-sslscan] [--no-nmap] [--no-full]\n' +
       '  SERVER: a conformance server name (default: all)\n',
   );
   process.exit(code);
@@ -210,15 +214,59 @@ async function main() {
         );
       }
     }
+    if (!skip.has('full')) await fullGrade(started.servers, P, totals);
     const base = totals.secgrade;
     process.stdout.write(`\n== all targets\n`);
     const rows = [['tool', 'wall ms', '÷ secgrade']];
     rows.push(['secgrade', fmtMs(base), '1.0×']);
     for (const [tool] of tools) if (totals[tool] != null) rows.push([tool, fmtMs(totals[tool]), fmtRatio(totals[tool], base)]);
     process.stdout.write(`${table(rows)}\n`);
+    if (totals.fullSecgrade) {
+      process.stdout.write(`\n== whole TLS grade, all targets\n`);
+      const full = [['tool', 'wall ms', '÷ secgrade'], ['secgrade --checks tls,cert,vulns', fmtMs(totals.fullSecgrade), '1.0×']];
+      if (totals.fullTestssl) full.push(['testssl.sh (default full run)', fmtMs(totals.fullTestssl), fmtRatio(totals.fullTestssl, totals.fullSecgrade)]);
+      process.stdout.write(`${table(full)}\n`);
+    }
   } finally {
     await stop();
   }
+}
+
+/** secgrade's whole TLS grade vs a whole testssl.sh run, per server (times printed, never asserted). */
+async function fullGrade(servers, P, totals) {
+  process.stdout.write(`\n== whole TLS grade: secgrade --checks tls,cert,vulns vs testssl.sh full run\n`);
+  const rows = [['server', 'secgrade ms', 'scan ms', 'grade', 'testssl.sh ms', '÷ secgrade']];
+  const testssl = !skip.has('testssl') && (await P.missingTools(['testssl.sh'])).length === 0;
+  for (const server of servers) {
+    let sgMs = 'failed';
+    let scanMs = '';
+    let grade = '';
+    let ratioBase = null;
+    try {
+      const sg = await P.runSecgrade(server.host, server.port, { sni: server.sni, bin: BIN, cwd: ROOT, checks: 'tls,cert,vulns' });
+      sgMs = fmtMs(sg.durationMs);
+      scanMs = fmtMs(sg.reportDurationMs);
+      grade = String(sg.report.endpoints?.[0]?.grade ?? '–');
+      ratioBase = sg.durationMs;
+      totals.fullSecgrade = (totals.fullSecgrade ?? 0) + sg.durationMs;
+    } catch (err) {
+      grade = err.message.split('\n')[0];
+    }
+    let tsMs = 'n/a';
+    let ratio = '—';
+    if (testssl) {
+      try {
+        const t = await P.runTestsslFull(server.host, server.port, { sni: server.sni });
+        tsMs = fmtMs(t.durationMs);
+        ratio = fmtRatio(t.durationMs, ratioBase);
+        totals.fullTestssl = (totals.fullTestssl ?? 0) + t.durationMs;
+      } catch (err) {
+        tsMs = `failed: ${err.message.split('\n')[0]}`;
+      }
+    }
+    rows.push([server.name, sgMs, scanMs, grade, tsMs, ratio]);
+  }
+  process.stdout.write(`${table(rows)}\n`);
 }
 
 main().catch((err) => {

@@ -565,6 +565,8 @@ export interface SecgradeOptions extends PeerOptions {
   cwd?: string;
   /** Probe selection (default: every TLS probe, `--checks tls`). */
   probes?: string[];
+  /** `--checks` families when no probes are named (default 'tls'). */
+  checks?: string;
 }
 
 export interface SecgradeVerdict extends PeerVerdict {
@@ -619,7 +621,7 @@ export function normaliseSecgradeReport(report: SecgradeReportShape): Pick<PeerV
 /** `node bin/secgrade.js HOST:PORT --checks tls --format json [--sni NAME]`. */
 export async function runSecgrade(host: string, port: number, opts: SecgradeOptions = {}): Promise<SecgradeVerdict> {
   const bin = opts.bin ?? defaultSecgradeBin();
-  const selection = opts.probes ? ['--probes', opts.probes.join(',')] : ['--checks', 'tls'];
+  const selection = opts.probes ? ['--probes', opts.probes.join(',')] : ['--checks', opts.checks ?? 'tls'];
   const args = [bin, `${host}:${port}`, ...selection, '--format', 'json', ...(opts.sni ? ['--sni', opts.sni] : [])];
   const run = await runTool('secgrade', process.execPath, args, {
     timeoutMs: opts.timeoutMs ?? 180_000,
@@ -670,16 +672,22 @@ export const TESTSSL_VULN_IDS: Readonly<Record<string, string>> = {
   RC4: 'rc4',
 };
 
-/** One testssl.sh finding as a verdict, from its wording (its severities differ per check). */
-export function testsslVulnVerdict(id: string, finding: string): VulnVerdict {
+/**
+ * One testssl.sh finding as a verdict. Its severity says most (OK: fine; LOW and up: a problem);
+ * INFO and WARN findings are read from their wording, which differs per check.
+ */
+export function testsslVulnVerdict(id: string, finding: string, severity = ''): VulnVerdict {
   const f = finding.trim();
-  if (id === 'secure_renego') return /^supported/i.test(f) ? 'not-vulnerable' : /not supported|VULNERABLE/i.test(f) ? 'vulnerable' : 'unknown';
+  // TLS 1.3 has no renegotiation at all, so a TLS 1.3-only server cannot renegotiate insecurely.
+  if (id === 'secure_renego') return /^supported|TLS 1\.3 only/i.test(f) ? 'not-vulnerable' : /not supported|VULNERABLE/i.test(f) ? 'vulnerable' : 'unknown';
   if (id === 'fallback_SCSV') {
     if (/NOT supported/.test(f)) return 'vulnerable';
     return /supported|no protocol below|not needed/i.test(f) ? 'not-vulnerable' : 'unknown';
   }
+  if (id === 'ticketbleed' && /no session ticket/i.test(f)) return 'not-vulnerable';
   if (/not vulnerable/i.test(f)) return 'not-vulnerable';
-  if (/VULNERABLE|potentially vulnerable/i.test(f)) return 'vulnerable';
+  if (/^OK$/i.test(severity)) return 'not-vulnerable';
+  if (/^(LOW|MEDIUM|HIGH|CRITICAL)$/i.test(severity) || /VULNERABLE|potentially vulnerable/i.test(f)) return 'vulnerable';
   return 'unknown';
 }
 
@@ -709,9 +717,19 @@ export async function runTestsslVulns(host: string, port: number, opts: TestsslO
     for (const f of found) {
       const key = TESTSSL_VULN_IDS[f.id];
       if (!key) continue;
-      verdicts[key] = testsslVulnVerdict(f.id, String(f.finding ?? ''));
+      verdicts[key] = testsslVulnVerdict(f.id, String(f.finding ?? ''), String(f.severity ?? ''));
       findings[key] = String(f.finding ?? '');
     }
     return { verdicts, findings, durationMs: run.durationMs };
+  });
+}
+
+/** A whole default testssl.sh run (every check it makes without options): for timing the full TLS grade. */
+export async function runTestsslFull(host: string, port: number, opts: TestsslOptions = {}): Promise<{ durationMs: number; code: number | null }> {
+  const bin = await requireTool('testssl.sh');
+  return withTempDir(async (dir) => {
+    const args = ['--quiet', '--warnings', 'off', '--color', '0', '--nodns', 'none', '--jsonfile', path.join(dir, 'full.json'), ...(opts.extraArgs ?? []), '--ip', host, `${opts.sni ?? host}:${port}`];
+    const run = await runTool('testssl.sh', bin, args, { timeoutMs: opts.timeoutMs ?? 900_000, cwd: dir, env: { ...process.env, TERM: 'dumb', COLUMNS: '160' } });
+    return { durationMs: run.durationMs, code: run.code };
   });
 }

@@ -1,4 +1,4 @@
-// Whole TLS scans (every TLS probe) against scripted fake servers that misbehave on purpose: each
+// Whole TLS scans (every TLS, certificate and vulnerability probe) against scripted fake servers that misbehave on purpose: each
 // must end as a clean "could not test" or a result, within the deadline, never a crash or a hang.
 import net from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -46,7 +46,7 @@ async function scan(port: number, timeoutMs = 5000) {
     trust: createTrustStore(),
     timeoutMs,
     connectTimeoutMs: 1500,
-    probes: ALL_PROBES.filter((p) => p.categories.includes('tls')),
+    probes: ALL_PROBES.filter((p) => p.categories.some((c) => c === 'tls' || c === 'cert' || c === 'vulns')),
   });
   expectValidReport(report);
   return { report, tls: report.endpoints[0]!.tls, elapsed: Date.now() - t0 };

@@ -193,3 +193,25 @@ describe('SSL Labs letter', () => {
     expect(letter(noChain)).toMatchObject({ letter: null, ungraded: expect.stringMatching(/certificate caps/) });
   });
 });
+
+// testssl.sh 3.1+ also rates servers, but departs from the SSL Labs guide in three places; secgrade
+// follows the guide (testssl.sh 3.0.8, the one installable here, has no rating to compare against).
+describe('the guide, where testssl.sh rates differently', () => {
+  const caps = (t: TlsResult) => sslLabsComponents(t).caps.map((c) => `${c.id}:${c.grade}`);
+
+  it('no AEAD suite caps at B (testssl.sh\'s "no AEAD" cap never fires)', () => {
+    expect(caps(tls({ 'TLSv1.2': true }, { 'TLSv1.2': ['TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256', 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384'] }))).toContain(
+      'ssllabs.cap.no-aead:B',
+    );
+  });
+
+  it('DH parameter size is part of the key-exchange score (testssl.sh no longer scores it)', () => {
+    const dhe = (bits: number) => sslLabsComponents(tls({ 'TLSv1.2': true }, { 'TLSv1.2': ['TLS_DHE_RSA_WITH_AES_128_GCM_SHA256'] }, { dhParameterBits: bits })).keyExchange;
+    // The weakest of key and DH group counts: 1024-bit DH pulls the RSA-2048 server's 90 down to 80.
+    expect([dhe(1024), dhe(2048), dhe(4096)]).toEqual([80, 90, 90]);
+  });
+
+  it('3DES with TLS 1.1 or newer caps at C (testssl.sh\'s SWEET32 cap never fires by default)', () => {
+    expect(caps(tls({ 'TLSv1.2': true }, { 'TLSv1.2': [...MODERN, 'TLS_RSA_WITH_3DES_EDE_CBC_SHA'] }))).toContain('ssllabs.cap.64bit-block-modern:C');
+  });
+});
