@@ -161,6 +161,11 @@ export const tlsCertificatesProbe = defineProbe<CertificatesEvidence>({
     const { protocols } = protocolsEvidence(deps);
     const version = VERSIONS_BEST_FIRST.find((v) => protocols[v] === true);
     if (!version) throw new ProbeSkipped('the endpoint accepts no TLS or SSLv3 handshake');
+    // Reference data and the OCSP library load while the handshakes are on the wire.
+    const logListLoading = loadCtLogList(ctx.settings.ctLogListPath);
+    const ocspLoading = loadOcsp();
+    ocspLoading.catch(() => undefined);
+    logListLoading.catch(() => undefined);
     const { chains, attempts } = await fetchServedChains({
       ip: ep.ip,
       port: ep.port,
@@ -171,7 +176,8 @@ export const tlsCertificatesProbe = defineProbe<CertificatesEvidence>({
       withConnection: (fn) => ctx.withConnection(ep.ip, fn),
     });
     if (chains.length === 0) throw new ProbeFailed(`no certificate chain could be read (${attempts.map((a) => `${a.family}: ${a.detail}`).join('; ')})`);
-    const logList = await loadCtLogList(ctx.settings.ctLogListPath);
+    const logList = await logListLoading;
+    await ocspLoading;
     const examined: ChainEvidence[] = [];
     for (const [i, chain] of chains.entries()) examined.push(await examineChain(ctx, chain, i, logList));
     const snapshot = ctx.trust.snapshot();
