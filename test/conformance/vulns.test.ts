@@ -20,8 +20,8 @@ const KEYS = [...new Set(Object.values(TESTSSL_VULN_IDS))];
 
 interface VerdictException {
   secgrade: VulnVerdict;
-  /** undefined: testssl.sh reports no finding for the key at all. */
-  testssl: VulnVerdict | undefined;
+  /** undefined: testssl.sh reports no finding for the key at all; a list: it answers any of these from run to run. */
+  testssl: VulnVerdict | undefined | ReadonlyArray<VulnVerdict | undefined>;
   why: string;
 }
 
@@ -72,8 +72,8 @@ const VERDICT_EXCEPTIONS: Partial<Record<ServerName, Partial<Record<string, Verd
     freak: { secgrade: 'vulnerable', testssl: 'not-vulnerable', why: `${OPENSSL3_BLIND}, which has no export suites; testssl.sh's own -E run lists the server's RSA export suites` },
     ticketbleed: {
       secgrade: 'not-vulnerable',
-      testssl: 'unknown',
-      why: 'testssl.sh reports that its own check failed on SunJSSE ("test failed, non reproducible results": its three replays got different session IDs); secgrade\'s check completes and finds no padded echo of the 1-byte session ID',
+      testssl: ['unknown', 'not-vulnerable'],
+      why: 'testssl.sh\'s check is not repeatable on SunJSSE: some runs say "test failed, non reproducible results" (its three replays got different session IDs), others "not vulnerable"; secgrade\'s check completes every time and finds no padded echo of the 1-byte session ID',
     },
     logjam: { secgrade: 'vulnerable', testssl: 'not-vulnerable', why: `${OPENSSL3_BLIND}, which has no export suites; the server accepts DHE export suites (testssl.sh's -E run lists them)` },
   },
@@ -144,7 +144,9 @@ describe.skipIf(SKIP)('vulnerability verdicts: secgrade vs testssl.sh -U', () =>
       const theirs = run.testssl.verdicts[key];
       const exc = VERDICT_EXCEPTIONS[name]?.[key];
       if (exc) {
-        expect({ secgrade: ours, testssl: theirs }, `${key}; documented: ${exc.why}`).toEqual({ secgrade: exc.secgrade, testssl: exc.testssl });
+        const allowed = Array.isArray(exc.testssl) ? exc.testssl : [exc.testssl];
+        expect(ours, `${key} (secgrade); documented: ${exc.why}`).toBe(exc.secgrade);
+        expect(allowed, `${key} (testssl.sh said ${theirs}); documented: ${exc.why}`).toContain(theirs);
       } else if (ours !== theirs) {
         disagreements[key] = `secgrade ${ours}, testssl.sh ${theirs} ("${run.testssl.findings[key] ?? 'no finding'}")`;
       }
