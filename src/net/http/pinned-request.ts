@@ -14,6 +14,10 @@ export interface PinnedRequestOptions {
   timeoutMs: number;
   signal: AbortSignal;
   maxBodyBytes?: number;
+  /** Cap on the response head (status line + headers), default 64 KiB; over it the request fails. */
+  maxHeaderBytes?: number;
+  /** Decides the body cap once the head is known (e.g. 0 for a redirect that will be followed); overrides maxBodyBytes. */
+  bodyLimit?: (head: { statusCode: number; rawHeaders: Array<[string, string]> }) => number;
 }
 
 export interface PinnedResponse {
@@ -25,8 +29,17 @@ export interface PinnedResponse {
   body: Buffer;
 }
 
+/** Why a request failed, for callers that branch on it (e.g. "nothing listens on port 80"). */
+export type HttpErrorKind = 'timeout' | 'refused' | 'unreachable' | 'reset' | 'headers-too-large' | 'malformed' | 'aborted' | 'other';
+
 export class HttpRequestError extends Error {
   override name = 'HttpRequestError';
+  constructor(
+    message: string,
+    readonly kind: HttpErrorKind = 'other',
+  ) {
+    super(message);
+  }
 }
 
 const MAX_HEADER_BYTES = 64 * 1024;
@@ -35,20 +48,27 @@ export const USER_AGENT = 'secgrade (+https://github.com/secgrade/secgrade)';
 
 type UndiciErrors = typeof import('undici').errors;
 
-function describeHttpError(err: unknown, timeoutMs: number, undiciErrors: UndiciErrors): string {
+function describeHttpError(err: unknown, timeoutMs: number, maxHeaderBytes: number, undiciErrors: UndiciErrors): HttpRequestError {
   const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = e.code ?? e.cause?.code ?? '';
+  const fail = (message: string, kind: HttpErrorKind): HttpRequestError => new HttpRequestError(message, kind);
   if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
-    return `no HTTP response within ${timeoutMs} ms`;
+    return fail(`no HTTP response within ${timeoutMs} ms`, 'timeout');
   }
-  if (err instanceof undiciErrors.BodyTimeoutError) return `response body stalled for ${timeoutMs} ms`;
-  if (err instanceof undiciErrors.HeadersOverflowError) return `response headers exceed ${MAX_HEADER_BYTES} bytes`;
-  if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'connection reset by the server';
+  if (err instanceof undiciErrors.BodyTimeoutError) return fail(`response body stalled for ${timeoutMs} ms`, 'timeout');
+  if (err instanceof undiciErrors.HeadersOverflowError) return fail(`response headers exceed ${maxHeaderBytes} bytes`, 'headers-too-large');
+  if (code === 'ECONNREFUSED') return fail('connection refused', 'refused');
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return fail('host unreachable', 'unreachable');
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return fail('connection reset by the server', 'reset');
   if (e.name === 'AbortError' || code === 'ABORT_ERR' || err instanceof undiciErrors.RequestAbortedError) {
-    return 'scan deadline reached';
+    return fail('scan deadline reached', 'aborted');
   }
-  return (e.message || String(err)).split('\n')[0] ?? 'request failed';
+  const first = (e.message || String(err)).split('\n')[0] ?? 'request failed';
+  // llhttp rejects bad status lines and header lines (HPE_* codes): the server's fault, said so.
+  if (e.name === 'HTTPParserError' || code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+    return fail(`malformed HTTP response: ${first}`, 'malformed');
+  }
+  return fail(first, 'other');
 }
 
 export async function pinnedRequest(opts: PinnedRequestOptions): Promise<PinnedResponse> {
@@ -69,12 +89,11 @@ export async function pinnedRequest(opts: PinnedRequestOptions): Promise<PinnedR
       ),
     headersTimeout: opts.timeoutMs,
     bodyTimeout: opts.timeoutMs,
-    maxHeaderSize: MAX_HEADER_BYTES,
+    maxHeaderSize: opts.maxHeaderBytes ?? MAX_HEADER_BYTES,
     pipelining: 0,
   });
   const timer = AbortSignal.timeout(opts.timeoutMs);
   const signal = AbortSignal.any([opts.signal, timer]);
-  const cap = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   try {
     const res = await client.request({
       path: opts.url.pathname + opts.url.search,
@@ -82,6 +101,8 @@ export async function pinnedRequest(opts: PinnedRequestOptions): Promise<PinnedR
       headers: { 'user-agent': USER_AGENT, accept: 'text/html,*/*;q=0.8', ...opts.headers },
       signal,
     });
+    const rawHeaders = headerPairs(res.headers);
+    const cap = opts.bodyLimit?.({ statusCode: res.statusCode, rawHeaders }) ?? opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
     const chunks: Buffer[] = [];
     let bodyBytes = 0;
     let bodyTruncated = false;
@@ -97,9 +118,10 @@ export async function pinnedRequest(opts: PinnedRequestOptions): Promise<PinnedR
       chunks.push(buf);
       bodyBytes += buf.length;
     }
-    return { statusCode: res.statusCode, rawHeaders: headerPairs(res.headers), bodyBytes, bodyTruncated, body: Buffer.concat(chunks) };
+    return { statusCode: res.statusCode, rawHeaders, bodyBytes, bodyTruncated, body: Buffer.concat(chunks) };
   } catch (err) {
-    throw new HttpRequestError(timer.aborted ? `no complete HTTP response within ${opts.timeoutMs} ms` : describeHttpError(err, opts.timeoutMs, undiciErrors));
+    if (timer.aborted) throw new HttpRequestError(`no complete HTTP response within ${opts.timeoutMs} ms`, 'timeout');
+    throw describeHttpError(err, opts.timeoutMs, opts.maxHeaderBytes ?? MAX_HEADER_BYTES, undiciErrors);
   } finally {
     await client.destroy().catch(() => undefined);
   }
