@@ -6,7 +6,7 @@
 // a vulnerable one takes it, then reads the second as an encrypted record that fails to decrypt:
 // bad_record_mac or decryption_failed. One connection.
 import { defineProbe, ProbeFailed, type Endpoint, type ProbeContext } from '../src/engine/probe.js';
-import { finding } from '../src/model/finding.js';
+import { finding, untestedFinding } from '../src/model/finding.js';
 import type { ProtocolName, VULNERABILITY_VERDICTS } from '../src/model/constants.js';
 import type { Finding } from '../src/model/report.js';
 import { acceptedBundle, changeCipherSpecRecord } from '../src/net/tls/probe-records.js';
@@ -87,19 +87,7 @@ export function checkCcsInjection(ev: VulnCcsInjectionEvidence): Finding[] {
       }),
     ];
   }
-  if (ev.verdict === 'unknown') {
-    return [
-      finding({
-        id: 'tls.vuln.ccs-injection.untested',
-        severity: 'info',
-        title: 'CCS injection could not be tested',
-        detail: `No verdict: ${ev.reason}.`,
-        evidence,
-        remediation: 'Re-run the scan; if this persists, test with another tool.',
-        references: REFS,
-      }),
-    ];
-  }
+  if (ev.verdict === 'unknown') return [untestedFinding('tls.vuln.ccs-injection', 'CCS injection', ev.reason, evidence, REFS)];
   return [];
 }
 

@@ -7,7 +7,7 @@
 // version; leaked bytes are counted, never kept.
 import { randomBytes } from 'node:crypto';
 import { defineProbe, ProbeFailed, type Endpoint, type ProbeContext } from '../src/engine/probe.js';
-import { finding } from '../src/model/finding.js';
+import { finding, untestedFinding } from '../src/model/finding.js';
 import type { VULNERABILITY_VERDICTS } from '../src/model/constants.js';
 import type { Finding } from '../src/model/report.js';
 import { acceptedBundle, heartbeatRequest, HEARTBEAT_RESPONSE, overlongHeartbeat, parseHeartbeat } from '../src/net/tls/probe-records.js';
@@ -113,19 +113,7 @@ export function checkHeartbleed(ev: VulnHeartbleedEvidence): Finding[] {
       }),
     ];
   }
-  if (ev.verdict === 'unknown') {
-    return [
-      finding({
-        id: 'tls.vuln.heartbleed.untested',
-        severity: 'info',
-        title: 'Heartbleed could not be tested',
-        detail: `No verdict: ${ev.reason}.`,
-        evidence: { verdict: ev.verdict, attempts: ev.attempts },
-        remediation: 'Re-run the scan; if this persists, test with another tool.',
-        references: REFS,
-      }),
-    ];
-  }
+  if (ev.verdict === 'unknown') return [untestedFinding('tls.vuln.heartbleed', 'Heartbleed', ev.reason, { verdict: ev.verdict, attempts: ev.attempts }, REFS)];
   return [];
 }
 

@@ -8,7 +8,7 @@
 // "shortened" flow). Still the same: not vulnerable. Any difference is measured a second time and
 // counted only if it repeats. 10 connections on a typical server, 0 without RSA key exchange.
 import { defineProbe, ProbeFailed, type Endpoint, type ProbeContext } from '../src/engine/probe.js';
-import { finding } from '../src/model/finding.js';
+import { finding, untestedFinding } from '../src/model/finding.js';
 import type { ProtocolName, VULNERABILITY_VERDICTS } from '../src/model/constants.js';
 import type { Finding } from '../src/model/report.js';
 import { ROBOT_VARIANTS, robotPlaintext, rsaKeyOf, rsaRaw, type RobotVariant } from '../src/net/tls/bleichenbacher.js';
@@ -136,19 +136,7 @@ export function checkRobot(ev: VulnRobotEvidence): Finding[] {
       }),
     ];
   }
-  if (ev.verdict === 'unknown') {
-    return [
-      finding({
-        id: 'tls.vuln.robot.untested',
-        severity: 'info',
-        title: 'ROBOT could not be tested',
-        detail: `No verdict: ${ev.reason}.`,
-        evidence,
-        remediation: 'Re-run the scan; if this persists, test with another tool. Disabling TLS_RSA_* suites removes the question.',
-        references: REFS,
-      }),
-    ];
-  }
+  if (ev.verdict === 'unknown') return [untestedFinding('tls.vuln.robot', 'ROBOT', ev.reason, evidence, REFS, 'Re-run the scan; if this persists, test with another tool. Disabling TLS_RSA_* suites removes the question.')];
   return [];
 }
 

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SecureVersion } from 'node:tls';
 import { defineProbe, ProbeFailed, type Endpoint, type ProbeContext } from '../src/engine/probe.js';
-import { finding } from '../src/model/finding.js';
+import { finding, untestedFinding } from '../src/model/finding.js';
 import type { VULNERABILITY_VERDICTS } from '../src/model/constants.js';
 import type { Finding } from '../src/model/report.js';
 import { acceptedBundle, withSessionTicket } from '../src/net/tls/probe-records.js';
@@ -81,19 +81,7 @@ export function checkTicketbleed(ev: VulnTicketbleedEvidence): Finding[] {
       }),
     ];
   }
-  if (ev.verdict === 'unknown') {
-    return [
-      finding({
-        id: 'tls.vuln.ticketbleed.untested',
-        severity: 'info',
-        title: 'Ticketbleed could not be tested',
-        detail: `No verdict: ${ev.reason}.`,
-        evidence,
-        remediation: 'Re-run the scan; if this persists, test with another tool.',
-        references: REFS,
-      }),
-    ];
-  }
+  if (ev.verdict === 'unknown') return [untestedFinding('tls.vuln.ticketbleed', 'Ticketbleed', ev.reason, evidence, REFS)];
   return [];
 }
 

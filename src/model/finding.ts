@@ -26,3 +26,18 @@ export const REF = {
   rfc7633: 'RFC 7633 — X.509v3 TLS Feature extension (OCSP must-staple) (https://www.rfc-editor.org/rfc/rfc7633)',
   mozillaRootStore: 'Mozilla Root Store Policy (https://www.mozilla.org/projects/security/certs/policy/)',
 } as const;
+
+/**
+ * The info finding for a vulnerability check that could not decide: the report keeps the verdict
+ * 'unknown', and this says why (a could-not-test is never a pass).
+ */
+export function untestedFinding(
+  id: string,
+  name: string,
+  reason: string,
+  evidence: Finding['evidence'],
+  references: string[],
+  remediation = 'Re-run the scan; if this persists, test with another tool.',
+): Finding {
+  return finding({ id: `${id}.untested`, severity: 'info', title: `${name} could not be tested`, detail: `No verdict: ${reason}.`, evidence, remediation, references });
+}

@@ -16,8 +16,6 @@ import {
   type TlsGroupsEvidence,
 } from '../../probes/tls-groups.js';
 import { tlsProtocolsProbe, type TlsProtocolsEvidence } from '../../probes/tls-protocols.js';
-import { createLimits } from '../../src/engine/limits.js';
-import { DEFAULT_PROBE_SETTINGS, type Endpoint, type ProbeContext } from '../../src/engine/probe.js';
 import { scanTarget } from '../../src/engine/scan.js';
 import { parseTarget } from '../../src/model/target.js';
 import type { Resolver } from '../../src/net/dns/resolver.js';
@@ -25,6 +23,7 @@ import { Writer } from '../../src/net/tls/wire/bytes.js';
 import { createTrustStore } from '../../src/trust/store.js';
 import { LocalServers } from '../helpers/local-servers.js';
 import { expectValidReport } from '../helpers/schema.js';
+import { loopbackContext } from '../helpers/probe-context.js';
 
 const local = new LocalServers('groups');
 let ec: { key: string; cert: string };
@@ -53,29 +52,7 @@ async function nodeServer(options: tls.TlsOptions): Promise<number> {
   return listen(server);
 }
 
-/** A ProbeContext for one loopback endpoint that counts connections. */
-function context(port: number): { ctx: ProbeContext; connections: () => number; reset: () => void } {
-  const limits = createLimits({ concurrency: 8, perHostConnections: 4 });
-  const endpoint: Endpoint = { ip: '127.0.0.1', port, family: 4 };
-  let n = 0;
-  const ctx: ProbeContext = {
-    target: { host: '127.0.0.1', port, path: '/', sni: null },
-    endpoint,
-    endpoints: [endpoint],
-    resolver: {} as Resolver,
-    trust: createTrustStore(),
-    settings: DEFAULT_PROBE_SETTINGS,
-    signal: new AbortController().signal,
-    connectTimeoutMs: 5000,
-    withConnection: (host, fn) =>
-      limits.connection(host, () => {
-        n++;
-        return fn();
-      }),
-    now: () => new Date(),
-  };
-  return { ctx, connections: () => n, reset: () => (n = 0) };
-}
+const context = (port: number) => loopbackContext(port);
 
 interface Run {
   protocols: TlsProtocolsEvidence;

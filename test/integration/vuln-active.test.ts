@@ -15,17 +15,17 @@ import { checkCcsInjection, vulnCcsInjectionProbe, type VulnCcsInjectionEvidence
 import { checkHeartbleed, vulnHeartbleedProbe, type VulnHeartbleedEvidence } from '../../probes/vuln-heartbleed.js';
 import { checkRobot, vulnRobotProbe, type VulnRobotEvidence } from '../../probes/vuln-robot.js';
 import { checkTicketbleed, vulnTicketbleedProbe, type VulnTicketbleedEvidence } from '../../probes/vuln-ticketbleed.js';
-import { createLimits } from '../../src/engine/limits.js';
-import { DEFAULT_PROBE_SETTINGS, type Endpoint, type Probe, type ProbeContext } from '../../src/engine/probe.js';
+import type { Probe } from '../../src/engine/probe.js';
 import { scanTarget } from '../../src/engine/scan.js';
 import { untestedProtocols } from '../../src/model/constants.js';
 import { parseTarget } from '../../src/model/target.js';
-import { createResolver, type Resolver } from '../../src/net/dns/resolver.js';
+import { createResolver } from '../../src/net/dns/resolver.js';
 import { Writer } from '../../src/net/tls/wire/bytes.js';
 import { RawSession, readFlight, withRawSession } from '../../src/net/tls/raw-session.js';
 import { createTrustStore } from '../../src/trust/store.js';
 import { LocalServers } from '../helpers/local-servers.js';
 import { expectValidReport } from '../helpers/schema.js';
+import { loopbackContext } from '../helpers/probe-context.js';
 
 const local = new LocalServers('vuln');
 let ec: { key: string; cert: string };
@@ -43,29 +43,7 @@ afterEach(async () => {
   await local.closeServers();
 });
 
-/** A ProbeContext for one loopback endpoint that counts connections. */
-function context(port: number, connectTimeoutMs = 3000): { ctx: ProbeContext; connections: () => number } {
-  const limits = createLimits({ concurrency: 8, perHostConnections: 4 });
-  const endpoint: Endpoint = { ip: '127.0.0.1', port, family: 4 };
-  let n = 0;
-  const ctx: ProbeContext = {
-    target: { host: '127.0.0.1', port, path: '/', sni: null },
-    endpoint,
-    endpoints: [endpoint],
-    resolver: {} as Resolver,
-    trust: createTrustStore(),
-    settings: DEFAULT_PROBE_SETTINGS,
-    signal: new AbortController().signal,
-    connectTimeoutMs,
-    withConnection: (host, fn) =>
-      limits.connection(host, () => {
-        n++;
-        return fn();
-      }),
-    now: () => new Date(),
-  };
-  return { ctx, connections: () => n };
-}
+const context = (port: number, connectTimeoutMs = 3000) => loopbackContext(port, { connectTimeoutMs });
 
 interface Prereqs {
   protocols: TlsProtocolsEvidence;

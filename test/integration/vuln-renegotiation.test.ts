@@ -14,14 +14,14 @@ import { tlsGroupsProbe } from '../../probes/tls-groups.js';
 import { tlsProtocolsProbe } from '../../probes/tls-protocols.js';
 import { checkClientRenegotiation, clientRenegotiationProbe, tryClientRenegotiation } from '../../probes/vuln-client-renegotiation.js';
 import { vulnConfigProbe } from '../../probes/vuln-config.js';
-import { createLimits } from '../../src/engine/limits.js';
-import { DEFAULT_PROBE_SETTINGS, ProbeSkipped, type Endpoint, type ProbeContext } from '../../src/engine/probe.js';
+import { ProbeSkipped } from '../../src/engine/probe.js';
 import { scanTarget } from '../../src/engine/scan.js';
 import { parseTarget } from '../../src/model/target.js';
 import type { Resolver } from '../../src/net/dns/resolver.js';
 import { createTrustStore } from '../../src/trust/store.js';
 import { LocalServers } from '../helpers/local-servers.js';
 import { expectValidReport } from '../helpers/schema.js';
+import { loopbackContext } from '../helpers/probe-context.js';
 
 const local = new LocalServers('reneg');
 let rsa: { key: string; cert: string };
@@ -37,29 +37,7 @@ afterEach(async () => {
   await local.closeServers();
 });
 
-/** A ProbeContext for one loopback endpoint that counts connections. */
-function context(port: number): { ctx: ProbeContext; connections: () => number } {
-  const limits = createLimits({ concurrency: 8, perHostConnections: 4 });
-  const endpoint: Endpoint = { ip: '127.0.0.1', port, family: 4 };
-  let n = 0;
-  const ctx: ProbeContext = {
-    target: { host: '127.0.0.1', port, path: '/', sni: null },
-    endpoint,
-    endpoints: [endpoint],
-    resolver: {} as Resolver,
-    trust: createTrustStore(),
-    settings: DEFAULT_PROBE_SETTINGS,
-    signal: new AbortController().signal,
-    connectTimeoutMs: 5000,
-    withConnection: (host, fn) =>
-      limits.connection(host, () => {
-        n++;
-        return fn();
-      }),
-    now: () => new Date(),
-  };
-  return { ctx, connections: () => n };
-}
+const context = (port: number) => loopbackContext(port);
 
 /** tls-protocols, then the renegotiation probe, as the engine orders them. */
 async function renegotiation(port: number) {
