@@ -1,6 +1,7 @@
 // One TLS handshake through Node's `tls` (OpenSSL 3), pinned to an IP with a chosen SNI, under a
-// deadline and an AbortSignal. It never verifies for us: verification results are returned as data.
-import tls, { type PeerCertificate, type SecureVersion } from 'node:tls';
+// deadline and an AbortSignal: what a current client negotiates. Certificates are read and judged
+// elsewhere (served-chains.ts and the trust path builder), so this never verifies anything.
+import tls, { type SecureVersion } from 'node:tls';
 
 export interface NodeTlsOptions {
   ip: string;
@@ -13,7 +14,6 @@ export interface NodeTlsOptions {
   maxVersion?: SecureVersion;
   /** OpenSSL cipher string for TLS ≤ 1.2. */
   ciphers?: string;
-  requestOCSP?: boolean;
   alpn?: string[];
   timeoutMs: number;
   signal: AbortSignal;
@@ -27,12 +27,6 @@ export type NodeTlsOutcome =
       protocol: string;
       cipher: { openssl: string; iana: string };
       alpn: string | null;
-      authorized: boolean;
-      authorizationError: string | null;
-      /** DER certificates as sent/built by OpenSSL, leaf first. */
-      chain: Buffer[];
-      ocspResponse: Buffer | null;
-      ephemeralKey: { type: string; name?: string; size?: number } | null;
     }
   | { ok: false; kind: TlsFailureKind; reason: string; code?: string };
 
@@ -40,21 +34,6 @@ export type NodeTlsOutcome =
 function cipherOf(socket: tls.TLSSocket): { openssl: string; iana: string } {
   const c = socket.getCipher() as tls.CipherNameAndProtocol & { standardName?: string };
   return { openssl: c.name, iana: c.standardName ?? c.name };
-}
-
-/** Leaf-first DER chain; OpenSSL links certificates via issuerCertificate and loops at the root. */
-function peerChain(socket: tls.TLSSocket): Buffer[] {
-  const out: Buffer[] = [];
-  const seen = new Set<string>();
-  let cert: tls.DetailedPeerCertificate | PeerCertificate | undefined = socket.getPeerCertificate(true);
-  while (cert && cert.raw && out.length < 16) {
-    const fp = cert.fingerprint256;
-    if (seen.has(fp)) break;
-    seen.add(fp);
-    out.push(cert.raw);
-    cert = (cert as tls.DetailedPeerCertificate).issuerCertificate;
-  }
-  return out;
 }
 
 export function classifyTlsError(err: NodeJS.ErrnoException): { kind: TlsFailureKind; reason: string } {
@@ -123,10 +102,8 @@ export function nodeTlsHandshake(opts: NodeTlsOptions): Promise<NodeTlsOutcome> 
       resolve({ ok: false, kind: 'aborted', reason: 'scan deadline reached before connecting' });
       return;
     }
-    let ocspResponse: Buffer | null = null;
     let settled = false;
-    // requestOCSP is a TLSSocket option that tls.connect passes through; @types/node omits it.
-    const options: tls.ConnectionOptions & { requestOCSP?: boolean } = {
+    const options: tls.ConnectionOptions = {
       host: opts.ip,
       port: opts.port,
       servername: opts.servername ?? undefined,
@@ -134,7 +111,6 @@ export function nodeTlsHandshake(opts: NodeTlsOptions): Promise<NodeTlsOutcome> 
       rejectUnauthorized: false,
       // Hostname matching is judged by the probe on the leaf, not by the handshake.
       checkServerIdentity: () => undefined,
-      requestOCSP: opts.requestOCSP,
       ALPNProtocols: opts.alpn,
     };
     const socket = tls.connect(options);
@@ -154,22 +130,12 @@ export function nodeTlsHandshake(opts: NodeTlsOptions): Promise<NodeTlsOutcome> 
     );
     opts.signal.addEventListener('abort', onAbort, { once: true });
 
-    // Emitted with null when the server sent no stapled response.
-    socket.on('OCSPResponse', (resp: Buffer | null) => {
-      ocspResponse = resp && resp.length > 0 ? resp : null;
-    });
     socket.once('secureConnect', () => {
-      const ephemeral = socket.getEphemeralKeyInfo();
       finish({
         ok: true,
         protocol: socket.getProtocol() ?? 'unknown',
         cipher: cipherOf(socket),
         alpn: typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : null,
-        authorized: socket.authorized,
-        authorizationError: socket.authorizationError ? String(socket.authorizationError) : null,
-        chain: peerChain(socket),
-        ocspResponse,
-        ephemeralKey: ephemeral && 'type' in ephemeral && ephemeral.type ? (ephemeral as { type: string; name?: string; size?: number }) : null,
       });
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
