@@ -1,8 +1,11 @@
-// GET / over HTTPS through the first endpoint, no redirects followed: status, headers, cookies,
-// and the two headers every site should send (HSTS and CSP).
+// GET / over HTTPS through the first endpoint, no redirects followed: status, headers, cookies
+// (judged by src/http/cookies.ts), HSTS, and the CSP as Google's csp_evaluator would judge it
+// (src/http/csp.ts). Redirect chains, the other headers and the header grades come with #5.
 import { defineProbe, endpointKey, ProbeFailed, ProbeSkipped } from '../src/engine/probe.js';
 import { isIP } from 'node:net';
 import { hstsPreloadStatus, loadHstsPreloadList } from '../src/data/hsts-preload.js';
+import { analyseCookies } from '../src/http/cookies.js';
+import { evaluateCsp, parseCsp } from '../src/http/csp.js';
 import { parseHsts } from '../src/http/hsts.js';
 import { finding, REF } from '../src/model/finding.js';
 import type { Finding, HttpResult } from '../src/model/report.js';
@@ -13,19 +16,46 @@ export interface HttpBasicEvidence {
   statusCode: number;
   /** Lower-cased names; repeated headers joined with ", " (set-cookie kept apart in cookies). */
   headers: Record<string, string>;
-  cookies: HttpResult['cookies'];
   hsts: HttpResult['hsts'];
   hstsError: string | null;
   /** The Location of a 3xx, recorded but not followed yet. */
   location: string | null;
   /** Which HSTS preload list `hsts.preloaded` was looked up in, when it was. */
   preloadList?: { date: string; source: string };
+  /** Every Set-Cookie value as received, with the URL it came from (judged by analyseCookies). */
+  setCookies: Array<{ url: string; value: string }>;
+  /** When the scan ran: cookie lifetimes are judged against it. */
+  at: string;
 }
 
 const SIX_MONTHS = 15_768_000;
 
+/** The CSP evaluator's issues as findings: the enforced policy, else the report-only one. */
+function cspFindings(ev: HttpBasicEvidence): Finding[] {
+  const enforced = ev.headers['content-security-policy'];
+  const reportOnly = ev.headers['content-security-policy-report-only'];
+  const value = enforced ?? reportOnly;
+  if (value === undefined) return [];
+  return evaluateCsp(parseCsp(value), { reportOnly: enforced === undefined }).map((issue) =>
+    finding({
+      id: `http.${issue.id}`,
+      severity: issue.severity,
+      title: issue.title,
+      detail: issue.detail,
+      evidence: { url: ev.url, directive: issue.directive, ...(issue.value !== undefined ? { value: issue.value } : {}), header: enforced !== undefined ? 'content-security-policy' : 'content-security-policy-report-only' },
+      remediation: "Tighten the policy where the detail says; a strict policy (script-src 'nonce-…' 'strict-dynamic'; object-src 'none'; base-uri 'none') avoids most of these.",
+      references: [REF.csp3, REF.mdnCsp],
+    }),
+  );
+}
+
+function analysedCookies(ev: HttpBasicEvidence) {
+  const url = new URL(ev.url);
+  return analyseCookies(ev.setCookies, { scheme: url.protocol === 'http:' ? 'http' : 'https', host: url.hostname, now: new Date(ev.at) });
+}
+
 export function checkHttpBasic(ev: HttpBasicEvidence): Finding[] {
-  const out: Finding[] = [];
+  const out: Finding[] = [...cspFindings(ev), ...analysedCookies(ev).issues];
   const hsts = ev.headers['strict-transport-security'];
   if (hsts === undefined) {
     out.push(
@@ -112,30 +142,20 @@ export const httpBasicProbe = defineProbe<HttpBasicEvidence>({
       if (err instanceof HttpRequestError) throw new ProbeFailed(`${endpointKey(ep)}: ${err.message}`);
       throw err;
     }
-    const { getSetCookies, Headers } = await import('undici');
     const headers: Record<string, string> = {};
-    const cookieHeaders = new Headers();
+    const setCookies: Array<{ url: string; value: string }> = [];
     for (const [name, value] of res.rawHeaders) {
-      if (name === 'set-cookie') cookieHeaders.append('set-cookie', value);
+      if (name === 'set-cookie') setCookies.push({ url: url.href, value });
       else headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
     }
-    const cookies = getSetCookies(cookieHeaders).map((c) => ({
-      name: c.name,
-      secure: c.secure === true,
-      httpOnly: c.httpOnly === true,
-      sameSite: c.sameSite ?? null,
-      domain: c.domain ?? null,
-      path: c.path ?? null,
-      expires: c.expires instanceof Date ? c.expires.toISOString() : null,
-      maxAge: c.maxAge ?? null,
-    }));
     const hstsHeader = headers['strict-transport-security'];
     const parsed = hstsHeader === undefined ? null : parseHsts(hstsHeader);
     return {
       url: url.href,
       statusCode: res.statusCode,
       headers,
-      cookies,
+      setCookies,
+      at: ctx.now().toISOString(),
       hsts:
         parsed && parsed.valid
           ? {
@@ -161,7 +181,7 @@ export const httpBasicProbe = defineProbe<HttpBasicEvidence>({
         ? [{ url: ev.url, status: ev.statusCode, location: ev.location }]
         : [],
     headers: ev.headers,
-    cookies: ev.cookies,
+    cookies: analysedCookies(ev).cookies.map(({ name, secure, httpOnly, sameSite, domain, path, expires, maxAge }) => ({ name, secure, httpOnly, sameSite, domain, path, expires, maxAge })),
     hsts: ev.hsts,
   }),
   dataSources: (ev) => (ev.preloadList ? [{ name: 'hsts-preload', version: ev.preloadList.date, date: ev.preloadList.date, source: ev.preloadList.source }] : []),

@@ -98,8 +98,12 @@ describe('scanning the lab through the CLI', () => {
       expect.objectContaining({ name: 'session', secure: true, httpOnly: true, sameSite: 'Lax', path: '/' }),
     ]);
     expect(r.email).toMatchObject({ status: 'ok', spf: { status: 'found', all: '-all' }, dmarc: { policy: 'reject' }, mx: [] });
-    // Information only: the lab's Node servers speak HTTP/1.1, and OpenSSL 3.0 has no post-quantum hybrid group.
+    // Information only: the lab's Node servers speak HTTP/1.1, OpenSSL 3.0 has no post-quantum hybrid
+    // group, and the CSP evaluator's notes on a sound 'self' policy (no reporting, no Trusted Types).
     expect(r.findings.map((f) => [f.id, f.severity]).sort()).toEqual([
+      ['http.csp.no-reporting', 'info'],
+      ['http.csp.no-trusted-types', 'info'],
+      ['http.csp.script-self', 'info'],
       ['tls.feature.no-h2', 'info'],
       ['tls.kx.no-pq', 'info'],
     ]);
@@ -123,7 +127,7 @@ describe('scanning the lab through the CLI', () => {
     const ids = r.findings.map((f) => f.id);
     for (const id of [
       'tls.protocol.tls10', 'tls.protocol.tls11', 'tls.protocol.no-tls13', 'tls.cipher.static-key-exchange', 'tls.cipher.cbc',
-      'http.hsts.missing', 'http.csp.missing',
+      'http.hsts.missing', 'http.csp.missing', 'http.cookie.no-secure', 'http.cookie.no-httponly',
     ]) {
       expect(ids).toContain(id);
     }
@@ -190,8 +194,12 @@ describe('scanning the lab through the CLI', () => {
       spf: { status: 'found', record: 'v=spf1 mx -all', all: '-all', errors: [] },
       dmarc: { status: 'found', policy: 'reject', subdomainPolicy: 'reject', pct: 100, rua: ['mailto:dmarc@mail.secgrade.test'] },
     });
-    // Information only: the lab's Node servers speak HTTP/1.1, and OpenSSL 3.0 has no post-quantum hybrid group.
+    // Information only: the lab's Node servers speak HTTP/1.1, OpenSSL 3.0 has no post-quantum hybrid
+    // group, and the CSP evaluator's notes on a sound 'self' policy (no reporting, no Trusted Types).
     expect(r.findings.map((f) => [f.id, f.severity]).sort()).toEqual([
+      ['http.csp.no-reporting', 'info'],
+      ['http.csp.no-trusted-types', 'info'],
+      ['http.csp.script-self', 'info'],
       ['tls.feature.no-h2', 'info'],
       ['tls.kx.no-pq', 'info'],
     ]);
