@@ -24,10 +24,10 @@ import {
 } from './peers.js';
 import {
   missingServerTools,
+  scanEachServer,
   SERVER_NAMES,
   SERVER_SPECS,
   startConformanceServers,
-  startServer,
   type ConformanceServer,
   type ServerName,
 } from './servers.js';
@@ -100,29 +100,6 @@ function protocolsBesideExceptions(server: ServerName, tool: ComparedPeer, v: Pe
   const out = { ...v.protocols };
   for (const p of PROTOCOLS) if (peerException(server, tool, p)?.protocol !== undefined) out[p] = expected[p];
   return out;
-}
-
-async function scan(name: ServerName): Promise<ServerRun | Error> {
-  const missing = await missingServerTools(name);
-  if (missing.length > 0 && !IN_CI) return new Error(`skip: ${missing.join(', ')} not installed`);
-  let server;
-  try {
-    server = await startServer(name);
-  } catch (err) {
-    return err as Error;
-  }
-  try {
-    // One tool at a time: s_server answers one connection at a time, and two scanners hammering
-    // one server would only measure each other.
-    const secgrade = await runSecgrade(server.host, server.port, { sni: server.sni ?? undefined });
-    const testssl = await runTestssl(server.host, server.port, { sni: server.sni });
-    const sslscan = await runSslscan(server.host, server.port, { sni: server.sni });
-    return { server, secgrade, testssl, sslscan };
-  } catch (err) {
-    return err as Error;
-  } finally {
-    await server.stop();
-  }
 }
 
 describe('peer tools', () => {
@@ -249,11 +226,13 @@ function accepts(port: number): Promise<boolean> {
 
 describe.skipIf(SKIP_PEERS)('secgrade, testssl.sh and sslscan against each server', () => {
   beforeAll(async () => {
-    const queue = [...SERVER_NAMES];
-    const worker = async (): Promise<void> => {
-      for (let name = queue.shift(); name; name = queue.shift()) runs.set(name, await scan(name));
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const results = await scanEachServer(SERVER_NAMES, CONCURRENCY, async (server): Promise<ServerRun> => {
+      const secgrade = await runSecgrade(server.host, server.port, { sni: server.sni ?? undefined });
+      const testssl = await runTestssl(server.host, server.port, { sni: server.sni });
+      const sslscan = await runSslscan(server.host, server.port, { sni: server.sni });
+      return { server, secgrade, testssl, sslscan };
+    });
+    for (const [name, run] of results) runs.set(name, run);
   }, 1_800_000);
 
   afterAll(() => {

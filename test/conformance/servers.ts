@@ -1028,6 +1028,44 @@ export async function startServer(name: ServerName): Promise<StartedServer> {
 }
 
 /**
+ * For each named server, `concurrency` at a time: start it alone, run `scan` against it, stop it.
+ * One tool at a time per server: s_server answers one connection at a time, and two scanners
+ * hammering one server would only measure each other. A failure is kept as the server's Error so
+ * one broken server does not hide the others; outside CI a server whose tools are missing gives
+ * an Error whose message starts with "skip:" (in CI a missing tool must fail, so it is started).
+ */
+export async function scanEachServer<T>(
+  names: readonly ServerName[],
+  concurrency: number,
+  scan: (server: StartedServer) => Promise<T>,
+): Promise<Map<ServerName, T | Error>> {
+  const results = new Map<ServerName, T | Error>();
+  const one = async (name: ServerName): Promise<T | Error> => {
+    const missing = await missingServerTools(name);
+    if (missing.length > 0 && !process.env.CI) return new Error(`skip: ${missing.join(', ')} not installed`);
+    let server: StartedServer;
+    try {
+      server = await startServer(name);
+    } catch (err) {
+      return err as Error;
+    }
+    try {
+      return await scan(server);
+    } catch (err) {
+      return err as Error;
+    } finally {
+      await server.stop();
+    }
+  };
+  const queue = [...names];
+  const worker = async (): Promise<void> => {
+    for (let name = queue.shift(); name; name = queue.shift()) results.set(name, await one(name));
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return results;
+}
+
+/**
  * Start every conformance server (sharing one temp dir and one RSA + one ECDSA certificate). If
  * any fails to start, the others are stopped and the error lists every failure.
  */

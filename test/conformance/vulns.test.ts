@@ -8,7 +8,7 @@
 // SSL Labs guide, test/unit/grade-ssllabs.test.ts holds secgrade to the guide and says so.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { missingTools, runSecgrade, runTestsslVulns, TESTSSL_VULN_IDS, type TestsslVulns, type VulnVerdict } from './peers.js';
-import { missingServerTools, SERVER_NAMES, SERVER_SPECS, startServer, type ServerName } from './servers.js';
+import { scanEachServer, SERVER_NAMES, SERVER_SPECS, type ServerName } from './servers.js';
 
 const IN_CI = Boolean(process.env.CI);
 const missingPeers = await missingTools(['testssl.sh']);
@@ -87,37 +87,19 @@ interface Run {
 
 const runs = new Map<ServerName, Run | Error>();
 
-async function scan(name: ServerName): Promise<Run | Error> {
-  const missing = await missingServerTools(name);
-  if (missing.length > 0 && !IN_CI) return new Error(`skip: ${missing.join(', ')} not installed`);
-  let server;
-  try {
-    server = await startServer(name);
-  } catch (err) {
-    return err as Error;
-  }
-  try {
-    const sg = await runSecgrade(server.host, server.port, {
-      sni: server.sni ?? undefined,
-      probes: ['vuln-config', 'vuln-heartbleed', 'vuln-ccs-injection', 'vuln-ticketbleed', 'vuln-robot', 'vuln-client-renegotiation', 'vuln-breach'],
-    });
-    const secgrade = ((sg.report as { endpoints?: Array<{ tls?: { vulnerabilities?: Record<string, VulnVerdict> } }> }).endpoints?.[0]?.tls?.vulnerabilities ?? {}) as Record<string, VulnVerdict>;
-    const testssl = await runTestsslVulns(server.host, server.port, { sni: server.sni });
-    return { secgrade, testssl, secgradeMs: sg.durationMs };
-  } catch (err) {
-    return err as Error;
-  } finally {
-    await server.stop();
-  }
-}
-
 describe.skipIf(SKIP)('vulnerability verdicts: secgrade vs testssl.sh -U', () => {
   beforeAll(async () => {
-    const queue = [...SERVER_NAMES];
-    const worker = async (): Promise<void> => {
-      for (let name = queue.shift(); name; name = queue.shift()) runs.set(name, await scan(name));
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const results = await scanEachServer(SERVER_NAMES, CONCURRENCY, async (server): Promise<Run> => {
+      const sg = await runSecgrade(server.host, server.port, {
+        sni: server.sni ?? undefined,
+        probes: ['vuln-config', 'vuln-heartbleed', 'vuln-ccs-injection', 'vuln-ticketbleed', 'vuln-robot', 'vuln-client-renegotiation', 'vuln-breach'],
+      });
+      const report = sg.report as { endpoints?: Array<{ tls?: { vulnerabilities?: Record<string, VulnVerdict> } }> };
+      const secgrade = report.endpoints?.[0]?.tls?.vulnerabilities ?? {};
+      const testssl = await runTestsslVulns(server.host, server.port, { sni: server.sni });
+      return { secgrade, testssl, secgradeMs: sg.durationMs };
+    });
+    for (const [name, run] of results) runs.set(name, run);
   }, 1_800_000);
 
   afterAll(() => {
