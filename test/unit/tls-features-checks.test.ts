@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkTlsFeatures, tlsFeaturesProbe, type TlsFeaturesEvidence } from '../../probes/tls-features.js';
+import { modernFeatures } from '../helpers/tls-evidence.js';
 
 /** A modern TLS 1.2 + 1.3 server: no finding at all. */
-const good = (): TlsFeaturesEvidence => ({
-  alpn: ['h2', 'http/1.1'],
-  secureRenegotiation: true,
-  fallbackScsv: true,
-  extendedMasterSecret: true,
-  ocspStapling: true,
-  sctExtension: false,
-  heartbeat: false,
-  sessionTickets: true,
-  compression: false,
-  resumption: { ids: true, tickets: true },
-  versions: { legacy: 'TLSv1.2', tls13: true },
-  notes: [],
-});
+const good = (): TlsFeaturesEvidence => modernFeatures();
 
 /** Everything unknown. */
 const untested = (): TlsFeaturesEvidence => ({

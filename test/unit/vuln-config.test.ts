@@ -7,7 +7,6 @@
 import { getDiffieHellman } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { TlsCiphersEvidence } from '../../probes/tls-ciphers.js';
-import type { TlsFeaturesEvidence } from '../../probes/tls-features.js';
 import type { TlsGroupsEvidence } from '../../probes/tls-groups.js';
 import type { TlsProtocolsEvidence } from '../../probes/tls-protocols.js';
 import {
@@ -24,6 +23,7 @@ import { DEFAULT_PROBE_SETTINGS, ProbeSkipped, type ProbeContext } from '../../s
 import { RFC2409_GROUP2_PEM } from '../../src/lab/domains.js';
 import { VULNERABILITY_KEYS, type Protocols } from '../../src/model/constants.js';
 import { COMMON_DH_PRIMES, commonDhPrime } from '../../src/net/tls/common-dh-primes.js';
+import { modernFeatures } from '../helpers/tls-evidence.js';
 
 // ---------------------------------------------------------------------------------------------
 // A modern endpoint (TLS 1.2 + 1.3, ECDHE AES-GCM, every feature right), and edits of it.
@@ -40,21 +40,7 @@ const ciphers = (suites: TlsCiphersEvidence['suites'], incomplete: TlsCiphersEvi
   incomplete,
 });
 const groups = (g: Partial<TlsGroupsEvidence> = {}): TlsGroupsEvidence => ({ tls13Groups: ['x25519'], tls12Curves: ['x25519'], dhPrimeBits: null, incomplete: [], ...g });
-const features = (f: Partial<TlsFeaturesEvidence> = {}): TlsFeaturesEvidence => ({
-  alpn: ['h2', 'http/1.1'],
-  secureRenegotiation: true,
-  fallbackScsv: true,
-  extendedMasterSecret: true,
-  ocspStapling: true,
-  sctExtension: false,
-  heartbeat: false,
-  sessionTickets: true,
-  compression: false,
-  resumption: { ids: true, tickets: true },
-  versions: { legacy: 'TLSv1.2', tls13: true },
-  notes: [],
-  ...f,
-});
+const features = modernFeatures;
 const modern = (over: Partial<VulnConfigInputs> = {}): VulnConfigInputs => ({ protocols: protocols(), ciphers: ciphers({}), groups: groups(), features: features(), ...over });
 
 const GCM = 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256';
