@@ -2,7 +2,7 @@
 import type { Probe } from '../src/engine/probe.js';
 import { dnsCaaProbe } from './dns-caa.js';
 import { emailRecordsProbe } from './email-records.js';
-import { httpBasicProbe } from './http-basic.js';
+import { httpHeadersProbe } from './http-headers.js';
 import { tlsCertificatesProbe } from './tls-certificates.js';
 import { tlsCiphersProbe } from './tls-ciphers.js';
 import { tlsFeaturesProbe } from './tls-features.js';
@@ -31,7 +31,7 @@ export const ALL_PROBES: readonly Probe<any>[] = [
   vulnRobotProbe,
   clientRenegotiationProbe,
   breachProbe,
-  httpBasicProbe,
+  httpHeadersProbe,
   emailRecordsProbe,
   dnsCaaProbe,
 ];

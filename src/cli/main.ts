@@ -37,7 +37,8 @@ function addScanFlags(cmd: Command): Command {
     .option('--fail-under <grade>', 'exit 1 when a grade is below this letter')
     .option('--online-revocation', "ask each certificate's OCSP responder (a CA's server) for its revocation status")
     .option('--fetch-intermediates', 'download missing intermediates from the AIA caIssuers URL to finish chain building')
-    .option('--ct-log-list <file>', 'CT log list (Google v3 JSON) to use instead of the shipped/updated one');
+    .option('--ct-log-list <file>', 'CT log list (Google v3 JSON) to use instead of the shipped/updated one')
+    .option('--http-port <port>', 'port of the plain-HTTP site checked for its redirect to HTTPS (default 80)');
 }
 
 interface OutputSink {
@@ -146,7 +147,12 @@ async function runDemo(flags: RawScanFlags, io: CliIo): Promise<number> {
         targets: Object.keys(lab.info.domains).map((d) => parseTarget(d)),
         dns: { host: host ?? '127.0.0.1', port: Number(port) },
         // The lab's SCTs come from its own CT logs, named in the log list it wrote.
-        probeSettings: { ...settings.probeSettings, ctLogListPath: settings.probeSettings.ctLogListPath ?? lab.info.ctLogList },
+        // The lab's plain-HTTP front stands in for port 80 of every lab name.
+        probeSettings: {
+          ...settings.probeSettings,
+          ctLogListPath: settings.probeSettings.ctLogListPath ?? lab.info.ctLogList,
+          httpPort: settings.probeSettings.httpPort ?? lab.info.httpPort,
+        },
       },
       io,
       { lab },

@@ -31,6 +31,7 @@ export interface RawScanFlags {
   onlineRevocation?: boolean;
   fetchIntermediates?: boolean;
   ctLogList?: string;
+  httpPort?: string;
 }
 
 export interface ScanSettings {
@@ -139,6 +140,13 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
     }
     failUnder = g;
   }
+  let httpPort: number | null = null;
+  if (flags.httpPort !== undefined) {
+    if (!/^\d{1,5}$/.test(flags.httpPort) || Number(flags.httpPort) < 1 || Number(flags.httpPort) > 65535) {
+      throw new UsageError(`--http-port "${flags.httpPort}" must be a port number (1-65535)`);
+    }
+    httpPort = Number(flags.httpPort);
+  }
   if (flags.sni !== undefined && !/^[a-z0-9_.-]{1,253}$/i.test(flags.sni)) {
     throw new UsageError(`--sni "${flags.sni}" is not a host name`);
   }
@@ -159,6 +167,7 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
       onlineRevocation: flags.onlineRevocation === true,
       fetchIntermediates: flags.fetchIntermediates === true,
       ctLogListPath: flags.ctLogList ?? null,
+      httpPort,
     },
   };
 }

@@ -167,6 +167,8 @@ export function assembleReport(input: AssembleInput): Report {
     }
   }
 
+  const httpGrade = http?.status === 'ok' ? http.grade : null;
+  const emailGrade = email?.status === 'ok' ? email.grade : null;
   // An endpoint without a letter makes the whole TLS grade unknown: its worst could be anything.
   const tlsGrade = endpoints.length && endpoints.every((e) => e.grade !== null) ? worstGrade(endpoints.map((e) => e.grade)) : null;
 
@@ -184,9 +186,9 @@ export function assembleReport(input: AssembleInput): Report {
     ...(reason !== undefined ? { reason } : {}),
     startedAt: input.startedAt,
     durationMs: input.durationMs,
-    // TLS: the worst endpoint (a client may land on any). Overall: the worst section grade that
-    // exists, null when none does; HTTP and email graders come with their issues.
-    grades: { tls: tlsGrade, http: null, email: null, overall: worstGrade([tlsGrade]) },
+    // TLS: the worst endpoint (a client may land on any). HTTP: the Observatory letter. Overall:
+    // the worst section grade that exists, null when none does.
+    grades: { tls: tlsGrade, http: httpGrade, email: emailGrade, overall: worstGrade([tlsGrade, httpGrade, emailGrade]) },
     endpoints,
     http,
     email,

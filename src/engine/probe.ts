@@ -36,9 +36,11 @@ export interface ProbeSettings {
   fetchIntermediates: boolean;
   /** --ct-log-list: a CT log list file to use instead of the shipped snapshot / cache. */
   ctLogListPath: string | null;
+  /** --http-port: where the site's plain HTTP listens (the http → https check); null = 80. */
+  httpPort: number | null;
 }
 
-export const DEFAULT_PROBE_SETTINGS: ProbeSettings = { onlineRevocation: false, fetchIntermediates: false, ctLogListPath: null };
+export const DEFAULT_PROBE_SETTINGS: ProbeSettings = { onlineRevocation: false, fetchIntermediates: false, ctLogListPath: null, httpPort: null };
 
 export interface DataSource {
   name: string;

@@ -39,6 +39,17 @@ export interface LabTlsSpec {
 export interface LabHttpSpec {
   status: number;
   headers: Readonly<Record<string, string | readonly string[]>>;
+  /** The HTML of `/`; default a plain page naming the domain. */
+  body?: string;
+  /**
+   * What plain HTTP (the lab's shared port) does for this name: redirect to https on the same host
+   * (default), redirect to another http URL first, or serve the page without redirecting.
+   */
+  plain?: 'redirect' | 'redirect-http-first' | 'serve';
+  /** Answer a request's Origin by echoing it in Access-Control-Allow-Origin, with credentials. */
+  corsReflect?: boolean;
+  /** Body of /.well-known/security.txt; none = 404. */
+  securityTxt?: string;
 }
 
 /** DNS data a domain needs besides its own A/HTTPS records (which lab.ts adds once ports exist). */
@@ -64,6 +75,8 @@ export interface LabExpectations {
   versionDisclosure: boolean;
   /** The SSL Labs letter the TLS side deserves (endpoints[].grade), per the rating guide. */
   tlsGrade: 'A+' | 'A' | 'A-' | 'B' | 'C' | 'F' | 'T' | 'M';
+  /** The MDN HTTP Observatory score (1.4.8 algorithm) of the site's headers and redirects. */
+  observatoryScore: number;
   email?: { mx: string[]; spf: string; dmarc: string };
 }
 
@@ -106,9 +119,21 @@ const SECURE_HEADERS: LabHttpSpec['headers'] = {
   'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
   'Content-Security-Policy': "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'strict-origin-when-cross-origin',
-  'Set-Cookie': 'session=5f2b9c0e4d1a; Secure; HttpOnly; SameSite=Lax; Path=/',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Set-Cookie': '__Host-session=5f2b9c0e4d1a; Secure; HttpOnly; SameSite=Lax; Path=/',
 };
+
+/** A valid RFC 9116 file; Expires half a year from when the lab starts (RFC 9116 wants less than a year). */
+const SECURITY_TXT = `Contact: mailto:security@${LAB_ZONE}\nExpires: ${new Date(Date.now() + 182 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z')}\nPreferred-Languages: en\n`;
+
+/** An HTML page for a lab domain, with extra markup (scripts, images) in its body. */
+export function labPage(name: string, extra = ''): string {
+  return `<!doctype html>\n<html><head><meta charset="utf-8"><title>${name}</title></head>\n<body><h1>${name}</h1>${extra}</body></html>\n`;
+}
 
 const MODERN_EXPECT: Omit<LabExpectations, 'certificate'> = {
   protocols: ['TLSv1.2', 'TLSv1.3'],
@@ -120,7 +145,12 @@ const MODERN_EXPECT: Omit<LabExpectations, 'certificate'> = {
   secureCookie: true,
   versionDisclosure: false,
   tlsGrade: 'A+',
+  // CSP without unsafe sources +5, secure cookies with SameSite +5, private Referrer-Policy +5,
+  // framing through frame-ancestors +5, CORP same-origin +10: every bonus counts at 100.
+  observatoryScore: 130,
 };
+/** The Observatory penalises an invalid certificate twice: on HSTS and on the redirect route (-20 each, no bonus under 90). */
+const INVALID_CERT_OBSERVATORY_SCORE = 60;
 
 const VALID_90_DAYS = { notBeforeDays: -1, notAfterDays: 89 };
 /** What a well-run public site serves: a 90-day certificate with embedded SCTs and an OCSP staple. */
@@ -133,7 +163,7 @@ function modernDomain(name: string, description: string, overrides: Partial<LabD
     description,
     certificate: { keyType: 'ecdsa-p256', names: [name], ...VALID_90_DAYS, ...CT_AND_STAPLE },
     tls: MODERN_TLS,
-    http: { status: 200, headers: SECURE_HEADERS },
+    http: { status: 200, headers: SECURE_HEADERS, securityTxt: SECURITY_TXT },
     dns: [],
     expect: { ...MODERN_EXPECT, certificate: 'valid' },
     ...overrides,
@@ -187,6 +217,7 @@ export const LAB_DOMAINS: readonly LabDomain[] = [
         'X-Powered-By': 'PHP/5.3.3',
         'Set-Cookie': 'PHPSESSID=9d4e1e23bd5b7279; path=/',
       },
+      plain: 'serve',
     },
     dns: [],
     expect: {
@@ -201,15 +232,17 @@ export const LAB_DOMAINS: readonly LabDomain[] = [
       versionDisclosure: true,
       // TLS 1.0/1.1 cap the grade at B; no HSTS would only stop an A+.
       tlsGrade: 'B',
+      // No CSP -25, session cookie without Secure -40, no redirect -20, no HSTS -20, no XCTO -5, no XFO -20.
+      observatoryScore: 0,
     },
   },
   modernDomain(`expired.${LAB_ZONE}`, 'Certificate expired 30 days ago; otherwise a modern setup', {
     certificate: { keyType: 'ecdsa-p256', names: [`expired.${LAB_ZONE}`], notBeforeDays: -120, notAfterDays: -30, scts: true },
-    expect: { ...MODERN_EXPECT, certificate: 'expired', tlsGrade: 'T' },
+    expect: { ...MODERN_EXPECT, certificate: 'expired', tlsGrade: 'T', observatoryScore: INVALID_CERT_OBSERVATORY_SCORE },
   }),
   modernDomain(`wrong-host.${LAB_ZONE}`, `Certificate issued only for other.${LAB_ZONE} (name mismatch); otherwise modern`, {
     certificate: { keyType: 'ecdsa-p256', names: [`other.${LAB_ZONE}`], ...VALID_90_DAYS, ...CT_AND_STAPLE },
-    expect: { ...MODERN_EXPECT, certificate: 'name-mismatch', tlsGrade: 'M' },
+    expect: { ...MODERN_EXPECT, certificate: 'name-mismatch', tlsGrade: 'M', observatoryScore: INVALID_CERT_OBSERVATORY_SCORE },
   }),
   modernDomain(`dual.${LAB_ZONE}`, 'Two certificates on one server, ECDSA and RSA, picked by what the client can verify', {
     // No staple: Node's OCSPRequest event names one certificate for both, so it could not staple per key type.
@@ -218,11 +251,11 @@ export const LAB_DOMAINS: readonly LabDomain[] = [
   }),
   modernDomain(`incomplete.${LAB_ZONE}`, 'Serves its certificate without the intermediate (downloadable from the AIA URL)', {
     certificate: { keyType: 'ecdsa-p256', names: [`incomplete.${LAB_ZONE}`], ...VALID_90_DAYS, ...CT_AND_STAPLE, chain: 'leaf-only' },
-    expect: { ...MODERN_EXPECT, certificate: 'incomplete-chain', tlsGrade: 'T' },
+    expect: { ...MODERN_EXPECT, certificate: 'incomplete-chain', tlsGrade: 'T', observatoryScore: INVALID_CERT_OBSERVATORY_SCORE },
   }),
   modernDomain(`self-signed.${LAB_ZONE}`, 'A self-signed certificate', {
     certificate: { keyType: 'ecdsa-p256', names: [`self-signed.${LAB_ZONE}`], ...VALID_90_DAYS, chain: 'self-signed' },
-    expect: { ...MODERN_EXPECT, certificate: 'self-signed', tlsGrade: 'T' },
+    expect: { ...MODERN_EXPECT, certificate: 'self-signed', tlsGrade: 'T', observatoryScore: INVALID_CERT_OBSERVATORY_SCORE },
   }),
   modernDomain(`revoked.${LAB_ZONE}`, 'A revoked certificate, and the stapled OCSP response says so', {
     certificate: { keyType: 'ecdsa-p256', names: [`revoked.${LAB_ZONE}`], ...VALID_90_DAYS, scts: true, staple: 'revoked' },
@@ -259,6 +292,48 @@ export const LAB_DOMAINS: readonly LabDomain[] = [
     },
     // DH parameters under 2048 bits cap the grade at B.
     expect: { ...MODERN_EXPECT, protocols: ['TLSv1.2'], keyType: 'rsa-2048', certificate: 'valid', tlsGrade: 'B' },
+  }),
+  modernDomain(`headers-weak.${LAB_ZONE}`, 'Modern TLS, weak HTTP headers: short HSTS, unsafe-inline CSP, leaky Referrer-Policy, X-XSS-Protection, an external script without SRI, http redirects to http first', {
+    http: {
+      status: 200,
+      headers: {
+        'Strict-Transport-Security': 'max-age=86400',
+        'Content-Security-Policy': "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.example.net; style-src 'self' 'unsafe-inline'",
+        'X-Frame-Options': 'SAMEORIGIN',
+        'Referrer-Policy': 'no-referrer-when-downgrade',
+        'X-XSS-Protection': '1; mode=block',
+        Server: 'nginx/1.18.0',
+        'Set-Cookie': 'session=0c6d2f9a7e41; Secure; HttpOnly; Path=/',
+      },
+      body: labPage(`headers-weak.${LAB_ZONE}`, '<script src="https://cdn.example.net/lib/1.2/lib.min.js"></script>'),
+      plain: 'redirect-http-first',
+    },
+    // CSP unsafe-inline -20, http→http first -10, unsafe Referrer-Policy -5, HSTS < 6 months -10,
+    // external script without SRI -5, no XCTO -5.
+    expect: { ...MODERN_EXPECT, certificate: 'valid', hsts: true, secureCookie: true, versionDisclosure: true, tlsGrade: 'A', observatoryScore: 45 },
+  }),
+  modernDomain(`headers-broken.${LAB_ZONE}`, 'Modern TLS, broken HTTP: invalid HSTS/XFO/XCTO/CORP, report-only CSP, CORS reflecting any origin with credentials, an insecure session cookie, mixed content, no redirect from http', {
+    http: {
+      status: 200,
+      headers: {
+        'Strict-Transport-Security': 'max-age=abc',
+        'Content-Security-Policy-Report-Only': "default-src 'self'",
+        'X-Frame-Options': 'ALLOWALL',
+        'X-Content-Type-Options': 'nosnif',
+        'Referrer-Policy': 'no-referrer-please',
+        'Cross-Origin-Resource-Policy': 'same-orgin',
+        'X-Powered-By': 'PHP/7.4.3',
+        'Set-Cookie': 'SESSIONID=77a1c3e09b5d; SameSite=None; Path=/',
+      },
+      body: labPage(
+        `headers-broken.${LAB_ZONE}`,
+        '<script src="http://cdn.example.net/lib.js"></script><img src="http://cdn.example.net/logo.png" alt="">',
+      ),
+      plain: 'serve',
+      corsReflect: true,
+      securityTxt: 'Expires: 2001-01-01T00:00:00Z\n',
+    },
+    expect: { ...MODERN_EXPECT, certificate: 'valid', hsts: false, csp: false, secureCookie: false, versionDisclosure: true, tlsGrade: 'A', observatoryScore: 0 },
   }),
   modernDomain(MAIL, 'Modern web setup plus email records: MX, SPF `-all` and DMARC `p=reject`', {
     dns: [

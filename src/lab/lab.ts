@@ -11,6 +11,7 @@ import { startDnsServer, type ZoneRecord } from './dns-server.js';
 import { LAB_DOMAINS, LAB_IP, LAB_ZONE, type LabDomain } from './domains.js';
 import { signOcspResponse } from './ocsp-signer.js';
 import { caKeyObject, createCa, issueCertificate, type CertificateAuthority, type IssuedCertificate, type KeyPairPem } from './pki.js';
+import { startPlainHttpServer } from './plain-http.js';
 import { startServer, type LabServer } from './servers.js';
 
 export interface LabInfo {
@@ -20,6 +21,8 @@ export interface LabInfo {
   caFile: string;
   /** A CT log list (Chrome v3 format) naming the lab's two logs: pass it as --ct-log-list. */
   ctLogList: string;
+  /** The shared plain-HTTP port of every lab name (what port 80 is for a real site): pass it as --http-port. */
+  httpPort: number;
   domains: Record<string, { ip: string; port: number; description: string }>;
 }
 
@@ -173,6 +176,10 @@ export async function startLab(opts: StartLabOptions = {}): Promise<RunningLab> 
       (server) => cleanups.push(() => server.close()),
     );
     checkpoint();
+    const plain = await startPlainHttpServer(LAB_IP);
+    cleanups.push(() => plain.close());
+    for (const server of servers) plain.setHttpsPort(server.domain, server.port);
+    checkpoint();
     const dns = await startDnsServer({ host: LAB_IP, port: 0, zones: [LAB_ZONE], records: zoneRecords(servers) });
     cleanups.push(() => dns.close());
     checkpoint();
@@ -189,7 +196,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<RunningLab> 
     LAB_DOMAINS.forEach((domain, i) => {
       domains[domain.name] = { ip: LAB_IP, port: servers[i]!.port, description: domain.description };
     });
-    return { info: { dns: dns.address, caFile, ctLogList, domains }, caPem: root.certPem, stop };
+    return { info: { dns: dns.address, caFile, ctLogList, httpPort: plain.port, domains }, caPem: root.certPem, stop };
   } catch (err) {
     await stop().catch(() => {}); // the start-up error is the one worth reporting
     throw err;

@@ -28,20 +28,41 @@ function escapeHtml(text: string): string {
 }
 
 function page(domain: LabDomain): string {
+  if (domain.http.body !== undefined) return domain.http.body;
   const title = escapeHtml(domain.name);
   return `<!doctype html>\n<html><head><meta charset="utf-8"><title>${title}</title></head>\n<body><h1>${title}</h1><p>${escapeHtml(domain.description)}</p></body></html>\n`;
 }
 
+/** `/` with the domain's headers, its security.txt, 404 for anything else. */
 function requestHandler(domain: LabDomain): (req: IncomingMessage, res: ServerResponse) => void {
   const body = Buffer.from(page(domain));
+  const securityTxt = domain.http.securityTxt === undefined ? null : Buffer.from(domain.http.securityTxt);
   return (req, res) => {
-    res.statusCode = domain.http.status;
-    for (const [name, value] of Object.entries(domain.http.headers)) {
-      res.setHeader(name, typeof value === 'string' ? value : [...value]);
+    const path = (req.url ?? '/').split('?')[0];
+    let out: Buffer;
+    if (path === '/.well-known/security.txt') {
+      res.statusCode = securityTxt ? 200 : 404;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      out = securityTxt ?? Buffer.from('not found\n');
+    } else if (path === '/') {
+      res.statusCode = domain.http.status;
+      for (const [name, value] of Object.entries(domain.http.headers)) {
+        res.setHeader(name, typeof value === 'string' ? value : [...value]);
+      }
+      const origin = req.headers.origin;
+      if (domain.http.corsReflect && typeof origin === 'string') {
+        res.setHeader('Access-Control-Allow-Origin', origin);
+        res.setHeader('Access-Control-Allow-Credentials', 'true');
+      }
+      res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      out = body;
+    } else {
+      res.statusCode = 404;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      out = Buffer.from('not found\n');
     }
-    res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    res.setHeader('Content-Length', body.length);
-    res.end(req.method === 'HEAD' ? undefined : body);
+    res.setHeader('Content-Length', out.length);
+    res.end(req.method === 'HEAD' ? undefined : out);
   };
 }
 

@@ -251,8 +251,46 @@ export const HttpResultSchema = T.Object({
       preloaded: Nullable(T.Boolean()),
     }),
   ),
-  score: Nullable(T.Number()),
+  score: Nullable(T.Number({ description: 'MDN HTTP Observatory score (algorithm 1.4.8): 100 plus its modifiers, may exceed 100' })),
   grade: GradeSchema,
+  /** What plain HTTP did: the http → https check. */
+  httpRedirect: T.Optional(
+    Nullable(
+      T.Object({
+        status: T.String({ description: 'redirects-to-https-same-host, redirects-to-https-other-host-first, redirects-to-https-not-first, redirects-not-to-https, no-redirect, no-http, error' }),
+        url: T.String(),
+        port: T.Integer(),
+        redirects: T.Array(T.Object({ url: T.String(), status: T.Integer(), location: Nullable(T.String()) })),
+        reason: Nullable(T.String()),
+      }),
+    ),
+  ),
+  observatory: T.Optional(
+    Nullable(
+      T.Object({
+        score: T.Number(),
+        grade: T.String({ description: "the Observatory's own letter (A+ … F, with + and -)" }),
+        extraCredit: T.Boolean(),
+        version: T.String(),
+        scanError: Nullable(T.String({ description: 'why the Observatory itself would refuse this scan (e.g. a 5xx page); the results are computed anyway' })),
+        tests: T.Array(T.Object({ test: T.String(), result: T.String(), modifier: T.Number(), description: T.String(), detail: T.String() })),
+      }),
+    ),
+  ),
+  securityHeaders: T.Optional(
+    Nullable(
+      T.Object({
+        grade: GradeSchema,
+        missing: T.Array(T.String()),
+        warnings: T.Array(T.String()),
+        reasons: T.Array(T.String()),
+      }),
+    ),
+  ),
+  cors: T.Optional(Nullable(T.Object({ origin: T.String(), allowOrigin: Nullable(T.String()), allowCredentials: T.Boolean() }))),
+  securityTxt: T.Optional(
+    Nullable(T.Object({ status: T.String(), valid: T.Boolean(), url: T.String(), finalUrl: Nullable(T.String()), expires: Nullable(T.String()) })),
+  ),
 });
 export type HttpResult = Static<typeof HttpResultSchema>;
 

@@ -225,8 +225,13 @@ export interface HeaderSiteOptions {
   /** Response headers of the HTTPS page (Set-Cookie may be an array). */
   headers: Record<string, string | string[]>;
   body?: string;
-  /** What plain HTTP does: redirect to the same host on https (default), serve the page, or refuse. */
-  httpMode?: 'redirect' | 'serve' | 'refuse';
+  /**
+   * What plain HTTP does: redirect to the same host on https (default), redirect to another http
+   * URL first, serve the page, or refuse.
+   */
+  httpMode?: 'redirect' | 'redirect-http-first' | 'serve' | 'refuse';
+  /** Echo a request's Origin in Access-Control-Allow-Origin, with credentials. */
+  corsReflect?: boolean;
   /** PEM certificate chain and key; see makeLocalhostPki. */
   cert: string;
   key: string;
@@ -238,16 +243,21 @@ export interface HeaderSite {
 }
 
 export async function startHeaderSite(opts: HeaderSiteOptions): Promise<HeaderSite> {
-  const page = (res: http.ServerResponse) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...opts.headers });
+  const page = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const cors: Record<string, string> =
+      opts.corsReflect && typeof req.headers.origin === 'string' ? { 'access-control-allow-origin': req.headers.origin, 'access-control-allow-credentials': 'true' } : {};
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...opts.headers, ...cors });
     res.end(opts.body ?? '<!doctype html><title>secgrade observatory fixture</title><p>fixture</p>');
   };
-  const tlsServer = https.createServer({ cert: opts.cert, key: opts.key }, (_req, res) => page(res));
+  const tlsServer = https.createServer({ cert: opts.cert, key: opts.key }, (req, res) => page(req, res));
   const plain = http.createServer((req, res) => {
-    if ((opts.httpMode ?? 'redirect') === 'redirect') {
+    if (opts.httpMode === 'redirect-http-first' && req.url !== '/http-first') {
+      res.writeHead(301, { location: `http://${req.headers.host ?? 'localhost'}/http-first` });
+      res.end();
+    } else if ((opts.httpMode ?? 'redirect') === 'redirect' || opts.httpMode === 'redirect-http-first') {
       res.writeHead(301, { location: `https://${req.headers.host ?? 'localhost'}${req.url ?? '/'}` });
       res.end();
-    } else page(res);
+    } else page(req, res);
   });
   // TLS sockets read from the raw handle, so bytes already read cannot be handed back to an
   // in-process TLS server: TLS connections are relayed to its own loopback port instead.

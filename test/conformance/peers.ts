@@ -567,6 +567,8 @@ export interface SecgradeOptions extends PeerOptions {
   probes?: string[];
   /** `--checks` families when no probes are named (default 'tls'). */
   checks?: string;
+  /** More command-line arguments (--ip, --ca-file, --http-port …). */
+  extraArgs?: string[];
 }
 
 export interface SecgradeVerdict extends PeerVerdict {
@@ -622,7 +624,7 @@ export function normaliseSecgradeReport(report: SecgradeReportShape): Pick<PeerV
 export async function runSecgrade(host: string, port: number, opts: SecgradeOptions = {}): Promise<SecgradeVerdict> {
   const bin = opts.bin ?? defaultSecgradeBin();
   const selection = opts.probes ? ['--probes', opts.probes.join(',')] : ['--checks', opts.checks ?? 'tls'];
-  const args = [bin, `${host}:${port}`, ...selection, '--format', 'json', ...(opts.sni ? ['--sni', opts.sni] : [])];
+  const args = [bin, `${host}:${port}`, ...selection, '--format', 'json', ...(opts.sni ? ['--sni', opts.sni] : []), ...(opts.extraArgs ?? [])];
   const run = await runTool('secgrade', process.execPath, args, {
     timeoutMs: opts.timeoutMs ?? 180_000,
     cwd: opts.cwd ?? path.resolve(path.dirname(bin), '..'),

@@ -1,7 +1,9 @@
 // End to end: the lab's real servers, scanned through the CLI exactly as a user would
 // (`--dns` the lab's DNS server, `--ca-file` its CA, port from the HTTPS record).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { observatoryGradeAsLetter, observatoryGradeForScore } from '../../src/grade/observatory.js';
 import { findLabDomain } from '../../src/lab/domains.js';
+import { worstGrade } from '../../src/model/severity.js';
 import { startLab, type RunningLab } from '../../src/lab/lab.js';
 import type { Report } from '../../src/model/report.js';
 import { runInProcess } from '../helpers/cli.js';
@@ -13,7 +15,7 @@ const reports = new Map<string, Report>();
 beforeAll(async () => {
   lab = await startLab();
   const names = Object.keys(lab.info.domains);
-  const run = await runInProcess([...names, '--dns', lab.info.dns, '--ca-file', lab.info.caFile, '--ct-log-list', lab.info.ctLogList, '--format', 'json']);
+  const run = await runInProcess([...names, '--dns', lab.info.dns, '--ca-file', lab.info.caFile, '--ct-log-list', lab.info.ctLogList, '--http-port', String(lab.info.httpPort), '--format', 'json']);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   const parsed = JSON.parse(run.stdout) as unknown[];
@@ -40,10 +42,13 @@ describe('scanning the lab through the CLI', () => {
       expect(r.status).toBe('ok');
       expect(r.target).toMatchObject({ host: name, port: d.port, portSource: 'dns-https-record' });
       expect(r.endpoints.map((e) => [e.ip, e.port])).toEqual([[d.ip, d.port]]);
-      // The SSL Labs letter the catalogue says the domain deserves; HTTP and email are not graded yet.
-      const want = findLabDomain(name)!.expect.tlsGrade;
+      // The SSL Labs letter and the Observatory score the catalogue says the domain deserves (the
+      // scores are the real Observatory's on the same header sets: test/conformance/observatory.test.ts).
+      const { tlsGrade: want, observatoryScore } = findLabDomain(name)!.expect;
       expect(r.endpoints[0]!.grade, name).toBe(want);
-      expect(r.grades, name).toEqual({ tls: want, http: null, email: null, overall: want });
+      expect(r.http?.score, name).toBe(observatoryScore);
+      const httpGrade = observatoryGradeAsLetter(observatoryGradeForScore(observatoryScore));
+      expect(r.grades, name).toEqual({ tls: want, http: httpGrade, email: null, overall: worstGrade([want, httpGrade]) });
       expect(r.endpoints[0]!.tls.rating?.pending, name).toEqual([]);
     }
   });
@@ -95,7 +100,7 @@ describe('scanning the lab through the CLI', () => {
     });
     expect(r.http!.headers['content-security-policy']).toContain("default-src 'self'");
     expect(r.http!.cookies).toEqual([
-      expect.objectContaining({ name: 'session', secure: true, httpOnly: true, sameSite: 'Lax', path: '/' }),
+      expect.objectContaining({ name: '__Host-session', secure: true, httpOnly: true, sameSite: 'Lax', path: '/' }),
     ]);
     expect(r.email).toMatchObject({ status: 'ok', spf: { status: 'found', all: '-all' }, dmarc: { policy: 'reject' }, mx: [] });
     // Information only: the lab's Node servers speak HTTP/1.1, OpenSSL 3.0 has no post-quantum hybrid

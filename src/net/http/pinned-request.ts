@@ -9,7 +9,7 @@ export interface PinnedRequestOptions {
   servername: string | null;
   /** Trust anchors added to Node's bundled roots. */
   extraCa: readonly string[];
-  method?: 'GET' | 'HEAD';
+  method?: 'GET' | 'HEAD' | 'OPTIONS';
   headers?: Record<string, string>;
   timeoutMs: number;
   signal: AbortSignal;

@@ -1,7 +1,9 @@
 // One TLS handshake through Node's `tls` (OpenSSL 3), pinned to an IP with a chosen SNI, under a
 // deadline and an AbortSignal: what a current client negotiates. Certificates are read and judged
 // elsewhere (served-chains.ts and the trust path builder), so this never verifies anything.
+import type net from 'node:net';
 import tls, { type SecureVersion } from 'node:tls';
+import { connectTlsTransport, type StartTlsFailure, type StartTlsProtocol, type TlsTransport } from './transport.js';
 
 export interface NodeTlsOptions {
   ip: string;
@@ -17,6 +19,9 @@ export interface NodeTlsOptions {
   alpn?: string[];
   timeoutMs: number;
   signal: AbortSignal;
+  /** A plaintext STARTTLS dialogue before the handshake (within the same deadline). */
+  starttls?: StartTlsProtocol | null;
+  ehloName?: string;
 }
 
 export type TlsFailureKind = 'refused' | 'timeout' | 'reset' | 'handshake' | 'network' | 'aborted';
@@ -28,7 +33,8 @@ export type NodeTlsOutcome =
       cipher: { openssl: string; iana: string };
       alpn: string | null;
     }
-  | { ok: false; kind: TlsFailureKind; reason: string; code?: string };
+  /** `starttls`: the STARTTLS preamble failed this way (no handshake was attempted). */
+  | { ok: false; kind: TlsFailureKind; reason: string; code?: string; starttls?: StartTlsFailure['kind'] };
 
 /** OpenSSL reports the ciphersuite's IANA name as `standardName`; keep both. */
 function cipherOf(socket: tls.TLSSocket): { openssl: string; iana: string } {
@@ -113,35 +119,52 @@ export function nodeTlsHandshake(opts: NodeTlsOptions): Promise<NodeTlsOutcome> 
       checkServerIdentity: () => undefined,
       ALPNProtocols: opts.alpn,
     };
-    const socket = tls.connect(options);
+    // With STARTTLS, the TLS socket is made over the transport's once the preamble is done.
+    let socket: tls.TLSSocket | null = opts.starttls ? null : tls.connect(options);
+    let transport: TlsTransport | null = null;
 
     const finish = (outcome: NodeTlsOutcome): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       opts.signal.removeEventListener('abort', onAbort);
-      socket.destroy();
+      socket?.destroy();
+      transport?.destroy();
       resolve(outcome);
     };
     const onAbort = (): void => finish({ ok: false, kind: 'aborted', reason: 'scan deadline reached' });
     const timer = setTimeout(
-      () => finish({ ok: false, kind: 'timeout', reason: `no TLS handshake within ${opts.timeoutMs} ms` }),
+      () => finish({ ok: false, kind: 'timeout', reason: `${transport?.waitingFor ?? 'no TLS handshake'} within ${opts.timeoutMs} ms` }),
       opts.timeoutMs,
     );
     opts.signal.addEventListener('abort', onAbort, { once: true });
 
-    socket.once('secureConnect', () => {
-      finish({
-        ok: true,
-        protocol: socket.getProtocol() ?? 'unknown',
-        cipher: cipherOf(socket),
-        alpn: typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : null,
+    const wire = (socket: tls.TLSSocket): void => {
+      socket.once('secureConnect', () => {
+        finish({
+          ok: true,
+          protocol: socket.getProtocol() ?? 'unknown',
+          cipher: cipherOf(socket),
+          alpn: typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : null,
+        });
       });
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        const { kind, reason } = classifyTlsError(err);
+        finish({ ok: false, kind, reason, code: err.code });
+      });
+      socket.once('close', () => finish({ ok: false, kind: 'reset', reason: 'connection closed before the handshake completed' }));
+    };
+    if (socket) {
+      wire(socket);
+      return;
+    }
+    transport = connectTlsTransport(opts, {
+      attach: () => undefined,
+      ready: (raw: net.Socket) => {
+        socket = tls.connect({ ...options, socket: raw });
+        wire(socket);
+      },
+      failed: (f) => finish({ ok: false, kind: f.kind === 'refused' ? 'refused' : 'network', reason: f.kind === 'refused' ? f.reason : `STARTTLS: ${f.reason}`, starttls: f.kind }),
     });
-    socket.once('error', (err: NodeJS.ErrnoException) => {
-      const { kind, reason } = classifyTlsError(err);
-      finish({ ok: false, kind, reason, code: err.code });
-    });
-    socket.once('close', () => finish({ ok: false, kind: 'reset', reason: 'connection closed before the handshake completed' }));
   });
 }

@@ -22,6 +22,7 @@ import {
 import { RecordDecryptor, serverHandshakeKeys } from './tls13-keys.js';
 import { ExtensionType } from './wire/constants.js';
 import { parseSslv2ServerHello, SSLV2_MSG, sslv2RecordSize, type ParsedSslv2ServerHello } from './wire/sslv2.js';
+import { connectTlsTransport, type StartTlsFailure, type StartTlsProtocol } from './transport.js';
 
 export interface RawHelloOptions {
   ip: string;
@@ -35,6 +36,9 @@ export interface RawHelloOptions {
   readUntil?: 'server-hello' | 'server-hello-done';
   /** The hello's handshake bytes and key shares: read a TLS 1.3 flight through its encryption. */
   decryptTls13?: Pick<BuiltClientHello, 'handshake' | 'keyAgreement'>;
+  /** A plaintext STARTTLS dialogue before the hello (within the same deadline). */
+  starttls?: StartTlsProtocol | null;
+  ehloName?: string;
 }
 
 /** What a decrypted TLS 1.3 flight showed. */
@@ -67,7 +71,8 @@ export type RawHelloResult =
   | { kind: 'closed'; reason: string }
   | { kind: 'timeout'; reason: string }
   | { kind: 'refused'; reason: string }
-  | { kind: 'network'; reason: string }
+  /** `starttls`: the STARTTLS preamble failed this way (the hello was never sent). */
+  | { kind: 'network'; reason: string; starttls?: StartTlsFailure['kind'] }
   | { kind: 'aborted'; reason: string }
   | { kind: 'protocol-error'; reason: string };
 
@@ -315,18 +320,25 @@ export function rawHello(opts: RawHelloOptions): Promise<RawHelloResult> {
     // Bytes of an incomplete record or message, to explain an early close.
     let pendingBytes = 0;
 
-    const socket = net.connect({ host: opts.ip, port: opts.port });
     const finish = (result: RawHelloResult): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       opts.signal.removeEventListener('abort', onAbort);
-      socket.destroy();
+      transport.destroy();
       resolve(result);
     };
     const onAbort = (): void => finish({ kind: 'aborted', reason: 'aborted' });
+    const transport = connectTlsTransport(opts, {
+      attach: (socket) => wire(socket),
+      ready: (socket) => {
+        connected = true;
+        socket.write(opts.hello);
+      },
+      failed: (f) => finish(f.kind === 'refused' ? { kind: 'refused', reason: f.reason } : { kind: 'network', reason: `STARTTLS: ${f.reason}`, starttls: f.kind }),
+    });
     const timer = setTimeout(() => {
-      const stage = connected ? `no decisive answer within ${opts.timeoutMs} ms` : `no connection within ${opts.timeoutMs} ms`;
+      const stage = connected ? `no decisive answer within ${opts.timeoutMs} ms` : `${transport.waitingFor ?? 'no connection'} within ${opts.timeoutMs} ms`;
       finish(flight.interrupted(stage) ?? { kind: 'timeout', reason: stage });
     }, opts.timeoutMs);
     opts.signal.addEventListener('abort', onAbort, { once: true });
@@ -338,35 +350,33 @@ export function rawHello(opts: RawHelloOptions): Promise<RawHelloResult> {
       if (result) finish(result);
     };
 
-    socket.setNoDelay(true);
-    socket.on('connect', () => {
-      connected = true;
-      socket.write(opts.hello);
-    });
-    socket.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      flight.bytesRead += chunk.length;
-      if (flight.bytesRead > LIMITS.maxBytesPerConnection) {
-        const reason = `the server sent more than ${LIMITS.maxBytesPerConnection} bytes`;
-        finish(flight.interrupted(reason) ?? { kind: 'protocol-error', reason });
-        return;
-      }
-      if (!sslv2) {
-        feedTls(chunk);
-        return;
-      }
-      const v2 = sslv2.feed(chunk);
-      pendingBytes = sslv2.pending;
-      if (v2 === 'tls') {
-        const all = sslv2.all();
-        sslv2 = null;
-        feedTls(all);
-      } else if (v2) {
-        finish(v2);
-      }
-    });
-    socket.on('end', () => finish(flight.onClose('the server closed the connection', pendingBytes)));
-    socket.on('close', () => finish(flight.onClose('the connection closed', pendingBytes)));
-    socket.on('error', (err: NodeJS.ErrnoException) => finish(socketErrorResult(err, flight, pendingBytes)));
+    // Called by the transport: at once without a preamble, after STARTTLS otherwise.
+    function wire(socket: net.Socket): void {
+      socket.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        flight.bytesRead += chunk.length;
+        if (flight.bytesRead > LIMITS.maxBytesPerConnection) {
+          const reason = `the server sent more than ${LIMITS.maxBytesPerConnection} bytes`;
+          finish(flight.interrupted(reason) ?? { kind: 'protocol-error', reason });
+          return;
+        }
+        if (!sslv2) {
+          feedTls(chunk);
+          return;
+        }
+        const v2 = sslv2.feed(chunk);
+        pendingBytes = sslv2.pending;
+        if (v2 === 'tls') {
+          const all = sslv2.all();
+          sslv2 = null;
+          feedTls(all);
+        } else if (v2) {
+          finish(v2);
+        }
+      });
+      socket.on('end', () => finish(flight.onClose('the server closed the connection', pendingBytes)));
+      socket.on('close', () => finish(flight.onClose('the connection closed', pendingBytes)));
+      socket.on('error', (err: NodeJS.ErrnoException) => finish(socketErrorResult(err, flight, pendingBytes)));
+    }
   });
 }

@@ -9,6 +9,7 @@ import { HandshakeType, LIMITS, ProtocolVersion, handshakeTypeName } from './wir
 import { HandshakeReader } from './wire/handshake-reader.js';
 import { parseRecordHeader, RECORD_HEADER_LENGTH } from './wire/records.js';
 import { parseCertificateMessage, parseServerHello, type ParsedServerHello } from './wire/server-messages.js';
+import { connectTlsTransport, type StartTlsProtocol, type TlsTransport } from './transport.js';
 
 export interface RawSessionOptions {
   ip: string;
@@ -16,6 +17,9 @@ export interface RawSessionOptions {
   /** Deadline for the whole connection, connect included. */
   timeoutMs: number;
   signal: AbortSignal;
+  /** A plaintext STARTTLS dialogue first (within the same deadline); open() resolves after it. */
+  starttls?: StartTlsProtocol | null;
+  ehloName?: string;
 }
 
 export interface TlsRecordEvent {
@@ -42,7 +46,8 @@ export type SessionEnd =
 export type SessionEvent = TlsRecordEvent | SessionEnd | { kind: 'silent'; waitedMs: number };
 
 export class RawSession {
-  private readonly socket: net.Socket | null = null;
+  private socket: net.Socket | null = null;
+  private transport: TlsTransport | null = null;
   private readonly queue = new ByteQueue();
   private readonly records: TlsRecordEvent[] = [];
   private result: SessionEnd | null = null;
@@ -66,7 +71,7 @@ export class RawSession {
   ) {
     this.onReady = onReady;
     this.timer = setTimeout(() => {
-      const reason = this.connected ? `no decisive answer within ${opts.timeoutMs} ms` : `no connection within ${opts.timeoutMs} ms`;
+      const reason = this.connected ? `no decisive answer within ${opts.timeoutMs} ms` : `${this.transport?.waitingFor ?? 'no connection'} within ${opts.timeoutMs} ms`;
       this.end({ kind: 'timeout', reason });
     }, opts.timeoutMs);
     opts.signal.addEventListener('abort', this.onAbort, { once: true });
@@ -77,17 +82,21 @@ export class RawSession {
       queueMicrotask(() => this.end(why));
       return;
     }
-    const socket = net.connect({ host: opts.ip, port: opts.port });
-    this.socket = socket;
-    socket.setNoDelay(true);
-    socket.on('connect', () => {
-      this.connected = true;
-      this.ready();
+    this.transport = connectTlsTransport(opts, {
+      attach: (socket) => {
+        this.socket = socket;
+        socket.on('data', (chunk: Buffer) => this.onData(chunk));
+        socket.on('end', () => this.end({ kind: 'closed', reason: 'the server closed the connection', midRecord: this.queue.length > 0 }));
+        socket.on('close', () => this.end({ kind: 'closed', reason: 'the connection closed', midRecord: this.queue.length > 0 }));
+        socket.on('error', (err: NodeJS.ErrnoException) => this.end(this.errorEnd(err)));
+      },
+      ready: () => {
+        this.connected = true;
+        this.ready();
+      },
+      // Not 'closed' or 'reset': those would read as the server refusing the TLS hello.
+      failed: (f) => this.end({ kind: 'network', reason: f.kind === 'refused' ? f.reason : `STARTTLS: ${f.reason}` }),
     });
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('end', () => this.end({ kind: 'closed', reason: 'the server closed the connection', midRecord: this.queue.length > 0 }));
-    socket.on('close', () => this.end({ kind: 'closed', reason: 'the connection closed', midRecord: this.queue.length > 0 }));
-    socket.on('error', (err: NodeJS.ErrnoException) => this.end(this.errorEnd(err)));
   }
 
   /** How the connection ended, or null while it is open. */
@@ -146,7 +155,7 @@ export class RawSession {
     this.result = why;
     clearTimeout(this.timer);
     this.opts.signal.removeEventListener('abort', this.onAbort);
-    this.socket?.destroy();
+    this.transport?.destroy();
     this.ready();
     this.waiter?.();
   }
