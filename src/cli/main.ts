@@ -38,7 +38,10 @@ function addScanFlags(cmd: Command): Command {
     .option('--online-revocation', "ask each certificate's OCSP responder (a CA's server) for its revocation status")
     .option('--fetch-intermediates', 'download missing intermediates from the AIA caIssuers URL to finish chain building')
     .option('--ct-log-list <file>', 'CT log list (Google v3 JSON) to use instead of the shipped/updated one')
-    .option('--http-port <port>', 'port of the plain-HTTP site checked for its redirect to HTTPS (default 80)');
+    .option('--http-port <port>', 'port of the plain-HTTP site checked for its redirect to HTTPS (default 80)')
+    .option('--smtp-port <port>', 'SMTP port of every MX host for the STARTTLS checks (default 25)')
+    .option('--dkim-selector <selector...>', 'DKIM selectors to look up besides the common ones (repeatable, or comma-separated)')
+    .option('--spf-ip <address>', "evaluate the domain's SPF policy for mail sent from this address (check_host)");
 }
 
 interface OutputSink {

@@ -32,6 +32,9 @@ export interface RawScanFlags {
   fetchIntermediates?: boolean;
   ctLogList?: string;
   httpPort?: string;
+  smtpPort?: string;
+  dkimSelector?: string[];
+  spfIp?: string;
 }
 
 export interface ScanSettings {
@@ -140,13 +143,18 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
     }
     failUnder = g;
   }
-  let httpPort: number | null = null;
-  if (flags.httpPort !== undefined) {
-    if (!/^\d{1,5}$/.test(flags.httpPort) || Number(flags.httpPort) < 1 || Number(flags.httpPort) > 65535) {
-      throw new UsageError(`--http-port "${flags.httpPort}" must be a port number (1-65535)`);
-    }
-    httpPort = Number(flags.httpPort);
+  const port = (flag: string, value: string | undefined): number | null => {
+    if (value === undefined) return null;
+    if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw new UsageError(`${flag} "${value}" must be a port number (1-65535)`);
+    return Number(value);
+  };
+  const httpPort = port('--http-port', flags.httpPort);
+  const smtpPort = port('--smtp-port', flags.smtpPort);
+  const dkimSelectors = (flags.dkimSelector ?? []).flatMap((s) => s.split(',')).map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const sel of dkimSelectors) {
+    if (!/^[a-z0-9_-]{1,63}(\.[a-z0-9_-]{1,63})*$/.test(sel)) throw new UsageError(`--dkim-selector "${sel}" is not a DKIM selector`);
   }
+  if (flags.spfIp !== undefined && isIP(flags.spfIp) === 0) throw new UsageError(`--spf-ip "${flags.spfIp}" is not an IP address`);
   if (flags.sni !== undefined && !/^[a-z0-9_.-]{1,253}$/i.test(flags.sni)) {
     throw new UsageError(`--sni "${flags.sni}" is not a host name`);
   }
@@ -168,6 +176,9 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
       fetchIntermediates: flags.fetchIntermediates === true,
       ctLogListPath: flags.ctLogList ?? null,
       httpPort,
+      smtpPort,
+      dkimSelectors,
+      spfIp: flags.spfIp ?? null,
     },
   };
 }

@@ -38,9 +38,23 @@ export interface ProbeSettings {
   ctLogListPath: string | null;
   /** --http-port: where the site's plain HTTP listens (the http → https check); null = 80. */
   httpPort: number | null;
+  /** --smtp-port: where every MX host's SMTP listens (STARTTLS checks); null = 25. */
+  smtpPort: number | null;
+  /** --dkim-selector: selectors tried besides the default list. */
+  dkimSelectors: readonly string[];
+  /** --spf-ip: evaluate the SPF policy (check_host) for this sender address. */
+  spfIp: string | null;
 }
 
-export const DEFAULT_PROBE_SETTINGS: ProbeSettings = { onlineRevocation: false, fetchIntermediates: false, ctLogListPath: null, httpPort: null };
+export const DEFAULT_PROBE_SETTINGS: ProbeSettings = {
+  onlineRevocation: false,
+  fetchIntermediates: false,
+  ctLogListPath: null,
+  httpPort: null,
+  smtpPort: null,
+  dkimSelectors: [],
+  spfIp: null,
+};
 
 export interface DataSource {
   name: string;
