@@ -10,6 +10,7 @@ import { severityRank } from '../model/severity.js';
 
 export type CookieIssueId =
   | 'http.cookie.no-secure'
+  | 'http.cookie.set-over-http'
   | 'http.cookie.no-httponly'
   | 'http.cookie.samesite-missing'
   | 'http.cookie.samesite-none-insecure'
@@ -144,6 +145,8 @@ export function analyseCookies(setCookies: ReadonlyArray<{ url: string; value: s
     const hit = (id: CookieIssueId, severity: Severity): void => void hits.push({ id, severity, cookie, raw: value });
     const s = cookie.sessionLike;
     if (scheme === 'https' && !cookie.secure) hit('http.cookie.no-secure', s ? 'medium' : 'low');
+    // Set in clear text: readable and forgeable on the path, whatever its flags say.
+    if (scheme === 'http') hit('http.cookie.set-over-http', s ? 'medium' : 'low');
     if (s && !cookie.httpOnly) hit('http.cookie.no-httponly', 'medium');
     if (cookie.sameSite === null) hit('http.cookie.samesite-missing', s ? 'low' : 'info');
     else if (cookie.sameSite === 'None' && !cookie.secure) hit('http.cookie.samesite-none-insecure', 'low');
@@ -178,6 +181,11 @@ const TEXT: Record<Exclude<CookieIssueId, 'http.cookie.unparseable' | 'http.cook
     title: 'Cookie set over HTTPS without Secure',
     detail: 'Without Secure the browser also sends the cookie over plain HTTP, where it can be read or injected on the network',
     remediation: 'Add `Secure` to every cookie set over HTTPS.',
+  },
+  'http.cookie.set-over-http': {
+    title: 'Cookie set over plain HTTP',
+    detail: 'The cookie was set in a plain-HTTP response, so anyone on the network path can read it, and forge or overwrite it',
+    remediation: 'Set cookies only on HTTPS responses; answer plain HTTP with a redirect and nothing else.',
   },
   'http.cookie.no-httponly': {
     title: 'Session cookie without HttpOnly',

@@ -99,7 +99,15 @@ export function leafCertificate(tls: TlsResult): CertificateInfo | undefined {
 }
 
 /** The headers summarised on the card; the full set is in the JSON report. */
-export const KEY_HEADERS = ['strict-transport-security', 'content-security-policy'] as const;
+/** The six headers a securityheaders.com-style grade looks at, as the card lists them. */
+export const KEY_HEADERS = [
+  'strict-transport-security',
+  'content-security-policy',
+  'x-frame-options',
+  'x-content-type-options',
+  'referrer-policy',
+  'permissions-policy',
+] as const;
 
 // ---- terminal widths -------------------------------------------------------------------------
 

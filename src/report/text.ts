@@ -215,8 +215,27 @@ function dnsLines(dns: DnsResult): CardLine[] {
   return lines;
 }
 
+/** What the http → https check found, in a few words. */
+const HTTP_REDIRECT_WORDS: Readonly<Record<string, [string, Tone]>> = {
+  'redirects-to-https-same-host': ['redirects to https', 'good'],
+  'redirects-to-https-other-host-first': ['redirects to another host first', 'warn'],
+  'redirects-to-https-not-first': ['first redirect stays on http', 'warn'],
+  'redirects-not-to-https': ['never reaches https', 'bad'],
+  'no-redirect': ['answers without redirecting', 'bad'],
+  'no-http': ['no plain-HTTP service', 'dim'],
+  error: ['could not test', 'dim'],
+};
+
 function httpLines(http: HttpResult | null): CardLine[] {
-  const lines = [heading([seg('HTTP', 'strong')], [seg('grade '), ...gradeSegs(http?.grade ?? null)])];
+  const obs = http?.observatory ?? null;
+  const lines = [
+    heading(
+      [seg('HTTP', 'strong')],
+      [seg('grade '), ...gradeSegs(http?.grade ?? null)],
+      ...(obs ? [[seg(`Observatory ${obs.score} (${obs.grade})`, 'dim')]] : []),
+      ...(http?.securityHeaders ? [[seg(`securityheaders-style ${http.securityHeaders.grade}`, 'dim')]] : []),
+    ),
+  ];
   if (!http) return lines;
   if (http.status !== 'ok') return [...lines, field('response', [statusItem(http.status, http.reason)])];
   const redirects = http.redirects.length;
@@ -227,15 +246,36 @@ function httpLines(http: HttpResult | null): CardLine[] {
       ...(redirects > 0 ? [[seg(`${redirects} redirect${redirects === 1 ? '' : 's'}`, 'dim')]] : []),
     ]),
   );
+  if (http.httpRedirect) {
+    const [words, tone] = HTTP_REDIRECT_WORDS[http.httpRedirect.status] ?? [http.httpRedirect.status, 'dim'];
+    lines.push(field('plain http', [[seg(words, tone)], [seg(`port ${http.httpRedirect.port}`, 'dim')]]));
+  }
+  const missing = new Set(http.securityHeaders?.missing.map((h) => h.toLowerCase()) ?? []);
   lines.push(
     field(
       'headers',
       KEY_HEADERS.map((h) => {
         const present = http.headers[h] !== undefined;
-        return [seg(`${h} `), seg(present ? 'yes' : 'no', present ? 'good' : 'warn')];
+        const ok = present && !missing.has(h);
+        return [seg(`${h} `), seg(!present ? 'no' : ok ? 'yes' : 'invalid', ok ? 'good' : 'warn')];
       }),
     ),
   );
+  if (http.cookies.length > 0) {
+    const insecure = http.cookies.filter((c) => !c.secure).length;
+    lines.push(field('cookies', [[seg(`${http.cookies.length} set`)], ...(insecure ? [[seg(`${insecure} without Secure`, 'warn')]] : [])]));
+  }
+  if (http.securityTxt) {
+    const t = http.securityTxt;
+    lines.push(field('sec.txt', [[seg(t.status === 'found' ? (t.valid ? 'valid' : 'invalid') : t.status, t.status === 'found' && t.valid ? 'good' : t.status === 'error' ? 'dim' : 'warn')]]));
+  }
+  // Every point the Observatory score gained or lost, and why.
+  for (const t of obs?.tests.filter((x) => x.modifier !== 0) ?? []) {
+    lines.push(field(t.modifier > 0 ? `+${t.modifier}` : String(t.modifier), [[seg(`${t.test}: `, 'dim'), seg(t.detail || t.description, t.modifier > 0 ? 'good' : 'warn')]]));
+  }
+  if (obs && !obs.extraCredit && obs.tests.some((t) => t.modifier > 0)) {
+    lines.push(field('', [[seg('bonuses not counted: the penalties leave less than 90', 'dim')]]));
+  }
   return lines;
 }
 

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { LAB_DOMAINS } from '../../src/lab/domains.js';
 import type { Report } from '../../src/model/report.js';
 import { BIN, runBinary } from '../helpers/cli.js';
 import { expectValidReport } from '../helpers/schema.js';
@@ -127,9 +128,7 @@ describe('secgrade demo --format json', () => {
     const run = await runBinary(['demo', '--format', 'json']);
     expect(run.code).toBe(0);
     const reports = JSON.parse(run.stdout) as Report[];
-    expect(reports.map((r) => r.target.host).sort()).toEqual(
-      ['chacha', 'dhe1024', 'dual', 'expired', 'good', 'incomplete', 'legacy', 'mail', 'revoked', 'self-signed', 'tls13', 'wrong-host'].map((d) => `${d}.secgrade.test`).sort(),
-    );
+    expect(reports.map((r) => r.target.host).sort()).toEqual(LAB_DOMAINS.map((d) => d.name).sort());
     for (const r of reports) {
       expectValidReport(r);
       expect(r.status).toBe('ok');
@@ -137,6 +136,8 @@ describe('secgrade demo --format json', () => {
     // The demo passes the lab's CT log list, so the lab's SCTs verify.
     const good = reports.find((r) => r.target.host === 'good.secgrade.test')!;
     expect(good.endpoints[0]!.tls.chains![0]!.ct).toMatchObject({ compliant: true, validScts: 2 });
+    // …and its plain-HTTP front as the sites' port 80, so the redirect to HTTPS is judged.
+    expect(good.http).toMatchObject({ score: 130, grade: 'A+', httpRedirect: { status: 'redirects-to-https-same-host' } });
   });
 });
 

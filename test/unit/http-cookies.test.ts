@@ -34,8 +34,8 @@ describe('analyseCookies', () => {
     expect(byId['http.cookie.no-secure']?.detail).toContain('PHPSESSID, theme');
   });
 
-  it('does not ask for Secure on plain http, whatever opts.scheme says', () => {
-    expect(ids(['theme=1; SameSite=Lax'], 'http://www.example.com/')).toEqual([]);
+  it('on plain http: no call for Secure (it could not be set there), but setting a cookie in clear text is the finding', () => {
+    expect(ids(['theme=1; SameSite=Lax'], 'http://www.example.com/')).toEqual(['http.cookie.set-over-http']);
   });
 
   it('recognises session-like names and spares anti-CSRF tokens', () => {
