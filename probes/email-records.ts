@@ -1,198 +1,176 @@
-// The domain's mail DNS records: MX, the SPF policy (RFC 7208) and the DMARC policy (RFC 7489).
-// A DNS failure is "could not test" for that record, never "no record".
-import { defineProbe, ProbeFailed, ProbeSkipped } from '../src/engine/probe.js';
+// The domain's mail policy in DNS (and the one HTTPS file that belongs to it): MX (null MX, RFC
+// 7505), SPF linted over its whole include tree (RFC 7208; check_host for --spf-ip), DMARC with the
+// organisational-domain fallback and external report authorisation (RFC 7489), DKIM keys at common
+// and given selectors (RFC 6376), MTA-STS record and policy (RFC 8461), TLS-RPT (RFC 8460), BIMI.
+// A DNS failure is "could not test" for that record, never "no record". Judgement lives in
+// src/email/*; the MX transport (STARTTLS, DANE) is the email-mx probe.
+import { isIP } from 'node:net';
+import { defineProbe, ProbeSkipped, type ProbeContext } from '../src/engine/probe.js';
+import { checkBimi, checkBimiDmarc, discoverBimi, type BimiDiscovery } from '../src/email/bimi.js';
+import { checkDkim, discoverDkim, dkimReport, type DkimDiscovery } from '../src/email/dkim.js';
+import { checkDmarc, discoverDmarc, dmarcReport, type DmarcDiscovery } from '../src/email/dmarc.js';
+import type { TxtLookup } from '../src/email/dns-lookup.js';
+import {
+  analyseMtaStsPolicy, checkMtaSts, discoverMtaSts, MTA_STS_MAX_POLICY_BYTES, mtaStsPolicyUrl, mtaStsReport,
+  type MtaStsDiscovery, type MtaStsPolicyInput,
+} from '../src/email/mta-sts.js';
+import { analyseNullMx, checkNullMx, type MxInput } from '../src/email/null-mx.js';
+import { checkHost, lintSpf, spfDnsFromResolver, toContractSpf, type CheckHostResult, type SpfLintResult } from '../src/email/spf/index.js';
+import { checkTlsRpt, discoverTlsRpt, tlsRptReport, type TlsRptDiscovery } from '../src/email/tls-rpt.js';
 import { finding, REF } from '../src/model/finding.js';
 import type { EmailResult, Finding } from '../src/model/report.js';
-import type { LookupResult } from '../src/net/dns/types.js';
-import { isIP } from 'node:net';
-
-type Spf = NonNullable<EmailResult['spf']>;
-type Dmarc = NonNullable<EmailResult['dmarc']>;
+import { HttpRequestError, pinnedRequest } from '../src/net/http/pinned-request.js';
 
 export interface EmailRecordsEvidence {
   domain: string;
-  mx: EmailResult['mx'];
-  mxError: string | null;
-  spf: Spf;
-  dmarc: Dmarc;
+  mx: { status: 'ok' | 'none' | 'error'; records: MxInput[]; reason?: string };
+  spf: SpfLintResult;
+  /** check_host for --spf-ip. */
+  spfCheck: { ip: string; result: CheckHostResult } | null;
+  dmarc: DmarcDiscovery;
+  dkim: DkimDiscovery;
+  mtaSts: MtaStsDiscovery;
+  mtaStsPolicy: MtaStsPolicyInput;
+  tlsRpt: TlsRptDiscovery;
+  bimi: BimiDiscovery;
 }
 
-// RFC 7208 §12 terms, case-insensitive; domain-specs are checked loosely (macros allowed).
-const SPF_MECHANISM =
-  /^[+?~-]?(all|include:\S+|exists:\S+|a(:[^/\s]+)?(\/\d{1,2})?(\/\/\d{1,3})?|mx(:[^/\s]+)?(\/\d{1,2})?(\/\/\d{1,3})?|ptr(:\S+)?|ip4:\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?|ip6:[0-9a-f:.]+(\/\d{1,3})?)$/i;
-const SPF_MODIFIER = /^[a-z][a-z0-9_.-]*=\S*$/i;
+const SPF_REFS = [REF.rfc7208];
 
-function txtStrings(result: LookupResult): string[] {
-  return result.status === 'ok' ? result.records.flatMap((r) => (r.type === 'TXT' ? [r.text] : [])) : [];
+/** MX hosts to match MTA-STS patterns against: the real exchanges, null MX left out. */
+const mxHosts = (ev: EmailRecordsEvidence) => ev.mx.records.filter((r) => r.exchange !== '.' && r.exchange !== '').map((r) => r.exchange);
+
+/**
+ * GET https://mta-sts.<domain>/.well-known/mta-sts.txt as a sending MTA would (RFC 8461 §3.3): no
+ * redirects, at most 64 KiB, and the certificate must validate for the name. The port is 443 unless
+ * the name's HTTPS record (RFC 9460) says otherwise — how the lab publishes its ports.
+ */
+async function fetchMtaStsPolicy(ctx: ProbeContext, domain: string, mx: readonly string[]): Promise<MtaStsPolicyInput> {
+  const host = `mta-sts.${domain}`;
+  const [addr, svcb] = await Promise.all([ctx.resolver.addresses(host, ctx.signal), ctx.resolver.query(host, 'HTTPS', ctx.signal)]);
+  if (addr.status !== 'ok' || !addr.addresses[0]) {
+    return { error: `${host} does not resolve: ${addr.status === 'ok' ? 'no address' : addr.reason}`, definite: addr.status === 'nxdomain' || addr.status === 'nodata' };
+  }
+  const port = svcb.status === 'ok' ? (svcb.records.find((r) => r.type === 'HTTPS' && r.params.port !== undefined) as { params: { port?: number } } | undefined)?.params.port ?? 443 : 443;
+  const url = new URL(mtaStsPolicyUrl(domain));
+  if (port !== 443) url.port = String(port);
+  const ip = addr.addresses[0].address;
+  try {
+    const res = await ctx.withConnection(ip, () =>
+      pinnedRequest({ url, ip, servername: host, extraCa: ctx.trust.extraCaPem, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal, maxBodyBytes: MTA_STS_MAX_POLICY_BYTES, headers: { accept: 'text/plain' } }),
+    );
+    if (res.tls && !res.tls.authorized) return { error: `the certificate of ${host} is not valid (${res.tls.error}): senders refuse the policy`, definite: true };
+    // The analysis checks the policy's URL: judge it as the standard one, whatever port served it.
+    const contentType = res.rawHeaders.find(([n]) => n === 'content-type')?.[1] ?? null;
+    return analyseMtaStsPolicy({ status: res.statusCode, contentType, body: res.body.toString('utf8'), url: mtaStsPolicyUrl(domain) }, mx);
+  } catch (err) {
+    if (err instanceof HttpRequestError) return { error: `${url.href}: ${err.message}`, definite: err.kind === 'refused' || err.kind === 'malformed' };
+    throw err;
+  }
 }
 
-export function evaluateSpf(result: LookupResult): Spf {
-  const base: Spf = { status: 'missing', record: null, lookups: null, voidLookups: null, all: null, errors: [] };
-  if (result.status === 'error') return { ...base, status: 'error', reason: result.reason };
-  const records = txtStrings(result).filter((t) => /^v=spf1(\s|$)/i.test(t));
-  if (records.length === 0) return base;
-  if (records.length > 1) {
-    return { ...base, status: 'multiple', record: records.join(' | '), errors: ['more than one v=spf1 record (permerror, RFC 7208 §4.5)'] };
-  }
-  const record = records[0] ?? '';
-  const errors: string[] = [];
-  let all: string | null = null;
-  for (const term of record.split(/\s+/).slice(1)) {
-    if (term === '') continue;
-    if (SPF_MECHANISM.test(term)) {
-      const m = /^([+?~-]?)all$/i.exec(term);
-      if (m) all = `${m[1] || '+'}all`;
-    } else if (SPF_MODIFIER.test(term)) {
-      if (/^redirect=/i.test(term) && all === null) all = term.toLowerCase();
-    } else {
-      errors.push(`unknown or malformed term "${term}"`);
-    }
-  }
-  return { ...base, status: errors.length ? 'invalid' : 'found', record, all, errors };
-}
-
-export function evaluateDmarc(result: LookupResult): Dmarc {
-  const base: Dmarc = { status: 'missing', record: null, policy: null, subdomainPolicy: null, pct: null, rua: [], ruaAuthorized: null };
-  if (result.status === 'error') return { ...base, status: 'error', reason: result.reason };
-  const records = txtStrings(result).filter((t) => /^v\s*=\s*DMARC1\s*(;|$)/.test(t));
-  if (records.length === 0) return base;
-  if (records.length > 1) return { ...base, status: 'multiple', record: records.join(' | ') };
-  const record = records[0] ?? '';
-  const tags = new Map<string, string>();
-  for (const part of record.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) tags.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
-  }
-  const policy = tags.get('p')?.toLowerCase() ?? null;
-  const pct = tags.has('pct') ? Number(tags.get('pct')) : 100;
-  const validPolicy = policy === 'none' || policy === 'quarantine' || policy === 'reject';
-  return {
-    ...base,
-    status: validPolicy ? 'found' : 'invalid',
-    reason: validPolicy ? undefined : 'the required p= tag is missing or not none/quarantine/reject',
-    record,
-    policy,
-    subdomainPolicy: tags.get('sp')?.toLowerCase() ?? policy,
-    pct: Number.isFinite(pct) ? pct : null,
-    rua: (tags.get('rua') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-  };
-}
-
-export function checkEmailRecords(ev: EmailRecordsEvidence): Finding[] {
-  const out: Finding[] = [];
-  const { spf, dmarc, domain } = ev;
-  if (spf.status === 'missing') {
+function spfFindings(ev: EmailRecordsEvidence): Finding[] {
+  const out = ev.spf.issues.map((i) =>
+    finding({
+      id: i.id,
+      severity: i.severity,
+      title: i.title,
+      detail: i.message,
+      evidence: { domain: i.domain ?? ev.domain, record: ev.spf.record, ...(i.term !== undefined ? { term: i.term } : {}), lookups: ev.spf.lookups, voidLookups: ev.spf.voidLookups },
+      remediation: i.remediation,
+      references: SPF_REFS,
+    }),
+  );
+  const check = ev.spfCheck;
+  if (check) {
+    const r = check.result;
     out.push(
       finding({
-        id: 'email.spf.missing',
-        severity: 'medium',
-        title: 'No SPF record',
-        detail: `${domain} publishes no v=spf1 TXT record, so anyone can send mail in its name unchecked.`,
-        evidence: { name: domain, type: 'TXT' },
-        remediation: ev.mx.length
-          ? 'Publish an SPF record listing your senders, ending in -all (e.g. `v=spf1 mx -all`).'
-          : 'A domain that sends no mail should publish `v=spf1 -all`.',
-        references: [REF.rfc7208],
-      }),
-    );
-  } else if (spf.status === 'multiple' || spf.status === 'invalid') {
-    out.push(
-      finding({
-        id: spf.status === 'multiple' ? 'email.spf.multiple' : 'email.spf.invalid',
-        severity: 'high',
-        title: spf.status === 'multiple' ? 'More than one SPF record' : 'SPF record has syntax errors',
-        detail: `Receivers treat this as a permanent error and ignore SPF: ${spf.errors.join('; ')}.`,
-        evidence: { record: spf.record, errors: spf.errors },
-        remediation: 'Publish exactly one well-formed v=spf1 record.',
-        references: [REF.rfc7208],
-      }),
-    );
-  }
-  if (spf.all === '+all' || spf.all === '?all') {
-    out.push(
-      finding({
-        id: 'email.spf.permissive-all',
-        severity: spf.all === '+all' ? 'high' : 'medium',
-        title: `SPF ends in ${spf.all}`,
-        detail: `${spf.all} lets any host on the internet pass (or be neutral) as a sender for ${domain}.`,
-        evidence: { record: spf.record, all: spf.all },
-        remediation: 'End the record in -all (or ~all while migrating).',
-        references: [REF.rfc7208],
-      }),
-    );
-  }
-  if (dmarc.status === 'missing') {
-    out.push(
-      finding({
-        id: 'email.dmarc.missing',
-        severity: 'medium',
-        title: 'No DMARC record',
-        detail: `_dmarc.${domain} has no v=DMARC1 record: receivers get no policy for mail that fails SPF and DKIM.`,
-        evidence: { name: `_dmarc.${domain}`, type: 'TXT' },
-        remediation: 'Publish `v=DMARC1; p=reject; rua=mailto:…` (start with p=none and a rua address to monitor).',
-        references: [REF.rfc7489],
-      }),
-    );
-  } else if (dmarc.status === 'multiple' || dmarc.status === 'invalid') {
-    out.push(
-      finding({
-        id: 'email.dmarc.invalid',
-        severity: 'high',
-        title: dmarc.status === 'multiple' ? 'More than one DMARC record' : 'DMARC record is invalid',
-        detail: dmarc.reason ?? 'Receivers ignore DMARC when more than one record is published (RFC 7489 §6.6.3).',
-        evidence: { record: dmarc.record },
-        remediation: 'Publish exactly one valid v=DMARC1 record with p=quarantine or p=reject.',
-        references: [REF.rfc7489],
-      }),
-    );
-  } else if (dmarc.policy === 'none') {
-    out.push(
-      finding({
-        id: 'email.dmarc.policy-none',
-        severity: 'low',
-        title: 'DMARC policy is p=none',
-        detail: 'Mail failing authentication is only reported, never quarantined or rejected.',
-        evidence: { record: dmarc.record, policy: dmarc.policy },
-        remediation: 'Move to p=quarantine, then p=reject, once reports show legitimate mail passes.',
-        references: [REF.rfc7489],
+        id: `email.spf.check-host.${r.result}`,
+        severity: r.result === 'pass' ? 'info' : r.result === 'temperror' ? 'info' : 'low',
+        title: `SPF check_host for ${check.ip}: ${r.result}`,
+        detail: `Mail from ${check.ip} for ${ev.domain} evaluates to ${r.result}${r.mechanism ? ` (decided by ${r.mechanism}${r.domain !== ev.domain ? ` in ${r.domain}` : ''})` : ''}${r.reason ? `: ${r.reason}` : ''}.`,
+        evidence: { ip: check.ip, domain: ev.domain, result: r.result, mechanism: r.mechanism ?? null, explanation: r.explanation ?? null, lookups: r.lookups, voidLookups: r.voidLookups },
+        remediation: r.result === 'pass' ? 'Nothing to do for this sender.' : 'If this address sends your mail, authorise it in the SPF record (ip4:/ip6: or the provider’s include:).',
+        references: SPF_REFS,
       }),
     );
   }
   return out;
 }
 
+export function checkEmailRecords(ev: EmailRecordsEvidence): Finding[] {
+  const mtaStsUsed = ev.mtaSts.status === 'found';
+  return [
+    ...(ev.mx.status === 'error'
+      ? [finding({ id: 'email.mx.untested', severity: 'info', title: 'MX records could not be looked up', detail: `No verdict on ${ev.domain}'s MX set: ${ev.mx.reason}.`, evidence: { domain: ev.domain }, remediation: 'Re-run the scan; check that the DNS server answers.', references: ['RFC 5321 — SMTP §5.1 (https://www.rfc-editor.org/rfc/rfc5321#section-5.1)'] })]
+      : checkNullMx({ domain: ev.domain, mx: ev.mx.records, spfAll: ev.spf.effectiveAll ?? ev.spf.all, dmarcPolicy: ev.dmarc.policy })),
+    ...spfFindings(ev),
+    ...checkDmarc(ev.dmarc),
+    // A domain that declares it receives no mail has no DKIM keys to look for.
+    ...(analyseNullMx(ev.mx.records).state === 'null-mx' ? [] : checkDkim(ev.dkim)),
+    ...checkMtaSts(ev.mtaSts, ev.mtaStsPolicy),
+    ...checkTlsRpt(ev.tlsRpt, { mtaStsOrDane: mtaStsUsed }),
+    ...checkBimi(ev.bimi),
+    ...(ev.bimi.status === 'found' ? checkBimiDmarc(ev.bimi, ev.dmarc) : []),
+  ];
+}
+
+export function emailRecordsReport(ev: EmailRecordsEvidence): Partial<Omit<EmailResult, 'status' | 'reason'>> {
+  const nullMx = analyseNullMx(ev.mx.records);
+  return {
+    mx: ev.mx.records
+      .filter((r) => nullMx.state !== 'null-mx')
+      .map((r) => ({ host: r.exchange, preference: r.preference, starttls: null, tls: null, dane: null })),
+    mxStatus: ev.mx.status === 'error' ? 'error' : nullMx.state,
+    spf: {
+      ...toContractSpf(ev.spf),
+      effectiveAll: ev.spf.effectiveAll,
+      warnings: ev.spf.warnings,
+      incomplete: ev.spf.incomplete,
+      check: ev.spfCheck ? { ip: ev.spfCheck.ip, result: ev.spfCheck.result.result, mechanism: ev.spfCheck.result.mechanism ?? null } : null,
+    },
+    dmarc: dmarcReport(ev.dmarc),
+    dkim: dkimReport(ev.dkim),
+    mtaSts: mtaStsReport(ev.mtaSts, ev.mtaStsPolicy),
+    tlsRpt: tlsRptReport(ev.tlsRpt),
+    bimi: { status: ev.bimi.status, record: ev.bimi.records[0] ?? null, logo: ev.bimi.parsed?.location ?? null },
+  };
+}
+
 export const emailRecordsProbe = defineProbe<EmailRecordsEvidence>({
   id: 'email-records',
-  title: 'Mail DNS records (MX, SPF, DMARC)',
+  title: 'Mail policy records (MX, SPF, DMARC, DKIM, MTA-STS, TLS-RPT, BIMI)',
   categories: ['email'],
   scope: 'target',
   section: 'email',
   async collect(ctx) {
     const domain = ctx.target.host;
     if (isIP(domain)) throw new ProbeSkipped('email checks need a domain name, not an IP address');
-    const [mxRes, txtRes, dmarcRes] = await Promise.all([
-      ctx.resolver.query(domain, 'MX', ctx.signal),
-      ctx.resolver.query(domain, 'TXT', ctx.signal),
-      ctx.resolver.query(`_dmarc.${domain}`, 'TXT', ctx.signal),
+    const txt: TxtLookup = (name, signal) => ctx.resolver.query(name, 'TXT', signal ?? ctx.signal);
+    const signal = ctx.signal;
+    const spfDns = spfDnsFromResolver(ctx.resolver);
+    const mxRes = ctx.resolver.query(domain, 'MX', signal).then((r): EmailRecordsEvidence['mx'] => {
+      if (r.status === 'error') return { status: 'error', records: [], reason: r.reason };
+      if (r.status !== 'ok') return { status: 'none', records: [] };
+      const records = r.records.flatMap((x) => (x.type === 'MX' ? [{ preference: x.preference, exchange: x.exchange }] : []));
+      records.sort((a, b) => a.preference - b.preference || a.exchange.localeCompare(b.exchange));
+      return { status: 'ok', records };
+    });
+    const [mx, spf, dmarc, dkim, mtaSts, tlsRpt, bimi, spfCheck] = await Promise.all([
+      mxRes,
+      lintSpf(domain, spfDns, { signal }),
+      discoverDmarc(domain, txt, { signal }),
+      discoverDkim(domain, txt, { selectors: ctx.settings.dkimSelectors, signal }),
+      discoverMtaSts(domain, txt, { signal }),
+      discoverTlsRpt(domain, txt, { signal }),
+      discoverBimi(domain, txt, { signal }),
+      ctx.settings.spfIp ? checkHost({ ip: ctx.settings.spfIp, domain, sender: `postmaster@${domain}` }, spfDns, { signal }).then((result) => ({ ip: ctx.settings.spfIp!, result })) : Promise.resolve(null),
     ]);
-    if (mxRes.status === 'error' && txtRes.status === 'error' && dmarcRes.status === 'error') {
-      throw new ProbeFailed(`could not resolve the mail records: ${txtRes.reason}`);
-    }
-    const mx =
-      mxRes.status === 'ok'
-        ? mxRes.records
-            .flatMap((r) => (r.type === 'MX' ? [r] : []))
-            .sort((a, b) => a.preference - b.preference || a.exchange.localeCompare(b.exchange))
-            .map((r) => ({ host: r.exchange, preference: r.preference, starttls: null, tls: null, dane: null }))
-        : [];
-    return {
-      domain,
-      mx,
-      mxError: mxRes.status === 'error' ? mxRes.reason : null,
-      spf: evaluateSpf(txtRes),
-      dmarc: evaluateDmarc(dmarcRes),
-    };
+    const ev: EmailRecordsEvidence = { domain, mx, spf, spfCheck, dmarc, dkim, mtaSts, mtaStsPolicy: null, tlsRpt, bimi };
+    if (mtaSts.status === 'found') ev.mtaStsPolicy = await fetchMtaStsPolicy(ctx, domain, mxHosts(ev));
+    return ev;
   },
   check: (ev) => checkEmailRecords(ev),
-  report: (ev) => ({ spf: ev.spf, dmarc: ev.dmarc, mx: ev.mx }),
+  report: (ev) => emailRecordsReport(ev),
 });

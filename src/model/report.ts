@@ -314,6 +314,10 @@ export const EmailResultSchema = T.Object({
       voidLookups: Nullable(T.Integer()),
       all: Nullable(T.String({ description: '+all, ?all, ~all, -all, or the redirect= target' })),
       errors: T.Array(T.String()),
+      effectiveAll: T.Optional(Nullable(T.String({ description: 'the all that finally applies, following redirect=' }))),
+      warnings: T.Optional(T.Array(T.String())),
+      incomplete: T.Optional(T.Boolean({ description: 'part of the include tree could not be checked: counts are lower bounds' })),
+      check: T.Optional(Nullable(T.Object({ ip: T.String(), result: T.String(), mechanism: Nullable(T.String()) }))),
     }),
   ),
   dmarc: Nullable(
@@ -348,6 +352,9 @@ export const EmailResultSchema = T.Object({
     }),
   ),
   dnssec: Nullable(T.Boolean()),
+  /** RFC 7505: 'null-mx' declares the domain receives no mail; 'none' = no MX at all. */
+  mxStatus: T.Optional(T.Union([T.Literal('regular'), T.Literal('null-mx'), T.Literal('invalid-null-mx'), T.Literal('none'), T.Literal('error')])),
+  bimi: T.Optional(Nullable(T.Object({ status: T.String(), record: Nullable(T.String()), logo: Nullable(T.String()) }))),
   grade: GradeSchema,
 });
 export type EmailResult = Static<typeof EmailResultSchema>;

@@ -43,7 +43,7 @@ describe('site checks: redirects and the http → https upgrade', () => {
   });
 
   it('a loop, too many redirects and a javascript: Location on the https route are findings; a timeout is could-not-test', () => {
-    const on = (stop: Parameters<typeof chain>[1]['stop']) =>
+    const on = (stop: NonNullable<NonNullable<Parameters<typeof chain>[1]>['stop']>) =>
       idSet(siteEvidence({ https: chain([{ url: 'https://site.test/', headers: STRONG, location: 'https://site.test/a' }], { stop }) }));
     expect(on({ kind: 'loop', url: 'https://site.test/' })).toContain('http.redirect.loop');
     expect(on({ kind: 'too-many-redirects', limit: 10 })).toContain('http.redirect.too-many-redirects');

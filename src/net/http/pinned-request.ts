@@ -27,6 +27,12 @@ export interface PinnedResponse {
   bodyBytes: number;
   bodyTruncated: boolean;
   body: Buffer;
+  /**
+   * For https: whether Node's verification (its bundled roots plus extraCa, and the name in SNI)
+   * accepted the certificate — what a strict client such as an MTA-STS sender would decide. The
+   * request itself never fails on it.
+   */
+  tls?: { authorized: boolean; error: string | null };
 }
 
 /** Why a request failed, for callers that branch on it (e.g. "nothing listens on port 80"). */
@@ -81,12 +87,17 @@ export async function pinnedRequest(opts: PinnedRequestOptions): Promise<PinnedR
     rejectUnauthorized: false, // trust is the TLS probes' verdict; headers are graded regardless
     timeout: opts.timeoutMs,
   });
+  let tlsInfo: PinnedResponse['tls'];
   const client = new Client(opts.url.origin, {
     connect: (connOpts, callback) =>
-      baseConnector(
-        { ...connOpts, hostname: opts.ip, servername: https ? (opts.servername ?? undefined) : undefined },
-        callback,
-      ),
+      baseConnector({ ...connOpts, hostname: opts.ip, servername: https ? (opts.servername ?? undefined) : undefined }, (err, socket) => {
+        if (socket && 'authorized' in socket) {
+          const s = socket as import('node:tls').TLSSocket;
+          tlsInfo = { authorized: s.authorized, error: s.authorized ? null : String(s.authorizationError ?? 'not authorized') };
+        }
+        // undici's callback is typed as two overloads; forward exactly what we were given.
+        (callback as (e: Error | null, s: typeof socket) => void)(err, socket);
+      }),
     headersTimeout: opts.timeoutMs,
     bodyTimeout: opts.timeoutMs,
     maxHeaderSize: opts.maxHeaderBytes ?? MAX_HEADER_BYTES,
@@ -118,7 +129,7 @@ export async function pinnedRequest(opts: PinnedRequestOptions): Promise<PinnedR
       chunks.push(buf);
       bodyBytes += buf.length;
     }
-    return { statusCode: res.statusCode, rawHeaders, bodyBytes, bodyTruncated, body: Buffer.concat(chunks) };
+    return { statusCode: res.statusCode, rawHeaders, bodyBytes, bodyTruncated, body: Buffer.concat(chunks), ...(tlsInfo ? { tls: tlsInfo } : {}) };
   } catch (err) {
     if (timer.aborted) throw new HttpRequestError(`no complete HTTP response within ${opts.timeoutMs} ms`, 'timeout');
     throw describeHttpError(err, opts.timeoutMs, opts.maxHeaderBytes ?? MAX_HEADER_BYTES, undiciErrors);
