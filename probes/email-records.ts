@@ -101,19 +101,33 @@ function spfFindings(ev: EmailRecordsEvidence): Finding[] {
 
 export function checkEmailRecords(ev: EmailRecordsEvidence): Finding[] {
   const mtaStsUsed = ev.mtaSts.status === 'found';
+  const noMail = analyseNullMx(ev.mx.records).state === 'null-mx';
   return [
     ...(ev.mx.status === 'error'
       ? [finding({ id: 'email.mx.untested', severity: 'info', title: 'MX records could not be looked up', detail: `No verdict on ${ev.domain}'s MX set: ${ev.mx.reason}.`, evidence: { domain: ev.domain }, remediation: 'Re-run the scan; check that the DNS server answers.', references: ['RFC 5321 — SMTP §5.1 (https://www.rfc-editor.org/rfc/rfc5321#section-5.1)'] })]
       : checkNullMx({ domain: ev.domain, mx: ev.mx.records, spfAll: ev.spf.effectiveAll ?? ev.spf.all, dmarcPolicy: ev.dmarc.policy })),
     ...spfFindings(ev),
     ...checkDmarc(ev.dmarc),
-    // A domain that declares it receives no mail has no DKIM keys to look for.
-    ...(analyseNullMx(ev.mx.records).state === 'null-mx' ? [] : checkDkim(ev.dkim)),
-    ...checkMtaSts(ev.mtaSts, ev.mtaStsPolicy),
-    ...checkTlsRpt(ev.tlsRpt, { mtaStsOrDane: mtaStsUsed }),
-    ...checkBimi(ev.bimi),
-    ...(ev.bimi.status === 'found' ? checkBimiDmarc(ev.bimi, ev.dmarc) : []),
+    // A null-MX domain receives no mail (and its SPF/DMARC, checked above, say it sends none): the
+    // records about delivering to it (MTA-STS, TLS-RPT) and signing from it (DKIM, BIMI) do not apply.
+    ...(noMail
+      ? []
+      : [
+          ...checkDkim(ev.dkim),
+          ...checkMtaSts(ev.mtaSts, ev.mtaStsPolicy),
+          ...checkTlsRpt(ev.tlsRpt, { mtaStsOrDane: mtaStsUsed }),
+          ...checkBimi(ev.bimi),
+          ...(ev.bimi.status === 'found' ? checkBimiDmarc(ev.bimi, ev.dmarc) : []),
+        ]),
   ];
+}
+
+/** found: a usable key at some selector; error: no key found and some lookup failed (so "missing" is not proven). */
+function dkimStatus(d: DkimDiscovery): { status: 'found' | 'missing' | 'error'; reason?: string } {
+  if (d.results.some((r) => r.status === 'found')) return { status: 'found' };
+  const failed = d.results.filter((r) => r.status === 'error');
+  if (failed.length) return { status: 'error', reason: `${failed.length} of ${d.results.length} selector lookups failed: ${failed[0]!.reason ?? 'DNS error'}` };
+  return { status: 'missing' };
 }
 
 export function emailRecordsReport(ev: EmailRecordsEvidence): Partial<Omit<EmailResult, 'status' | 'reason'>> {
@@ -131,8 +145,13 @@ export function emailRecordsReport(ev: EmailRecordsEvidence): Partial<Omit<Email
       check: ev.spfCheck ? { ip: ev.spfCheck.ip, result: ev.spfCheck.result.result, mechanism: ev.spfCheck.result.mechanism ?? null } : null,
     },
     dmarc: dmarcReport(ev.dmarc),
-    dkim: dkimReport(ev.dkim),
-    mtaSts: mtaStsReport(ev.mtaSts, ev.mtaStsPolicy),
+    dkim: { ...dkimReport(ev.dkim), ...dkimStatus(ev.dkim) },
+    mtaSts: {
+      ...mtaStsReport(ev.mtaSts, ev.mtaStsPolicy),
+      ...(ev.mtaStsPolicy && 'valid' in ev.mtaStsPolicy
+        ? { policyValid: ev.mtaStsPolicy.valid, mxNotCovered: ev.mtaStsPolicy.mxMatch?.unmatched ?? [] }
+        : { policyValid: ev.mtaStsPolicy && 'error' in ev.mtaStsPolicy ? (ev.mtaStsPolicy.definite ? false : null) : null, mxNotCovered: [] }),
+    },
     tlsRpt: tlsRptReport(ev.tlsRpt),
     bimi: { status: ev.bimi.status, record: ev.bimi.records[0] ?? null, logo: ev.bimi.parsed?.location ?? null },
   };

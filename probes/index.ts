@@ -1,6 +1,8 @@
 // The registry of probes, in the order they are planned. A new probe is one file plus one line here.
 import type { Probe } from '../src/engine/probe.js';
 import { dnsCaaProbe } from './dns-caa.js';
+import { emailDnssecProbe } from './email-dnssec.js';
+import { emailMxProbe } from './email-mx.js';
 import { emailRecordsProbe } from './email-records.js';
 import { httpHeadersProbe } from './http-headers.js';
 import { tlsCertificatesProbe } from './tls-certificates.js';
@@ -33,5 +35,8 @@ export const ALL_PROBES: readonly Probe<any>[] = [
   breachProbe,
   httpHeadersProbe,
   emailRecordsProbe,
+  // After email-records: its MX list (with STARTTLS, TLS and DANE) replaces the bare one.
+  emailMxProbe,
+  emailDnssecProbe,
   dnsCaaProbe,
 ];

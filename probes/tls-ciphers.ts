@@ -1,11 +1,11 @@
 // Every cipher suite the endpoint accepts, per accepted protocol, and whether it imposes its own
 // order. Enumeration offers the registry in hellos of ≤ 128 suites and removes each suite the
 // server picks, so it costs one handshake per accepted suite plus one per exhausted bundle.
-import { defineProbe, ProbeFailed, type Endpoint, type ProbeContext } from '../src/engine/probe.js';
+import { defineProbe, ProbeFailed, type ProbeContext } from '../src/engine/probe.js';
 import { finding, REF } from '../src/model/finding.js';
 import type { Finding, ProtocolName } from '../src/model/report.js';
 import { suiteByCode, suiteByName, type CipherSuiteInfo } from '../src/net/tls/registry/index.js';
-import { offerTls } from '../src/net/tls/offer.js';
+import { offerTls, type OfferTarget } from '../src/net/tls/offer.js';
 import { MAX_SUITES_PER_HELLO, probeOrder } from '../src/net/tls/suite-order.js';
 import { helloExtras, offerTarget, protocolsEvidence, type TlsProtocolsEvidence, WIRE_VERSION_OF } from './tls-protocols.js';
 
@@ -30,7 +30,7 @@ interface Enumeration {
 
 async function enumerate(
   ctx: ProbeContext,
-  ep: Endpoint,
+  target: OfferTarget,
   p: TlsVersionName,
   seed: TlsProtocolsEvidence['firstPick'][TlsVersionName],
 ): Promise<Enumeration> {
@@ -48,7 +48,7 @@ async function enumerate(
   }
   while (remaining.length > 0) {
     const bundle = remaining.slice(0, MAX_SUITES_PER_HELLO);
-    const v = await ctx.withConnection(ep.ip, () => offerTls(offerTarget(ctx, ep), version, bundle, helloExtras(version)));
+    const v = await ctx.withConnection(target.ip, () => offerTls(target, version, bundle, helloExtras(version)));
     if (v.kind === 'accepted') {
       accepted.push(v.suite);
       bundleOf.push(refusedBundles);
@@ -71,11 +71,11 @@ async function enumerate(
  * Picks from several hellos are separate rankings: a forward offer finds the favourite, and later
  * groups are merged in by binary insertion, one two-suite hello per comparison.
  */
-async function preference(ctx: ProbeContext, ep: Endpoint, p: TlsVersionName, e: Enumeration): Promise<{ server: boolean | null; order: number[] }> {
+async function preference(ctx: ProbeContext, target: OfferTarget, p: TlsVersionName, e: Enumeration): Promise<{ server: boolean | null; order: number[] }> {
   if (e.accepted.length < 2) return { server: null, order: e.accepted };
   const version = WIRE_VERSION_OF[p];
   const offer = (suites: number[]) =>
-    ctx.withConnection(ep.ip, () => offerTls(offerTarget(ctx, ep), version, suites.slice(0, MAX_SUITES_PER_HELLO), helloExtras(version)));
+    ctx.withConnection(target.ip, () => offerTls(target, version, suites.slice(0, MAX_SUITES_PER_HELLO), helloExtras(version)));
   const spans = new Set(e.bundleOf).size > 1;
   const reversed = await offer([...e.accepted].reverse());
   if (reversed.kind !== 'accepted') return { server: null, order: e.accepted };
@@ -272,6 +272,26 @@ export function checkTlsCiphers(ev: TlsCiphersEvidence): Finding[] {
   return out;
 }
 
+/**
+ * Every suite `target` (an endpoint, or an MX host behind STARTTLS) accepts on each version
+ * `protocols` found, and its preference: the probe's collect step.
+ */
+export async function collectTlsCiphers(ctx: ProbeContext, target: OfferTarget, protocols: TlsProtocolsEvidence): Promise<TlsCiphersEvidence> {
+  const ev: TlsCiphersEvidence = { suites: {}, serverPreference: {}, incomplete: {} };
+  if (protocols.sslv2Ciphers.length) ev.suites.SSLv2 = protocols.sslv2Ciphers;
+  const versions = (Object.keys(WIRE_VERSION_OF) as TlsVersionName[]).filter((p) => protocols.protocols[p] === true);
+  await Promise.all(
+    versions.map(async (p) => {
+      const e = await enumerate(ctx, target, p, protocols.firstPick[p]);
+      const pref = e.incomplete ? { server: null, order: e.accepted } : await preference(ctx, target, p, e);
+      ev.suites[p] = pref.order.map(nameOf);
+      ev.serverPreference[p] = pref.server;
+      if (e.incomplete) ev.incomplete[p] = e.incomplete;
+    }),
+  );
+  return ev;
+}
+
 export const tlsCiphersProbe = defineProbe<TlsCiphersEvidence>({
   id: 'tls-ciphers',
   title: 'TLS cipher suites',
@@ -282,20 +302,7 @@ export const tlsCiphersProbe = defineProbe<TlsCiphersEvidence>({
   async collect(ctx, deps) {
     const ep = ctx.endpoint;
     if (!ep) throw new ProbeFailed('no endpoint to connect to');
-    const protocols = protocolsEvidence(deps);
-    const ev: TlsCiphersEvidence = { suites: {}, serverPreference: {}, incomplete: {} };
-    if (protocols.sslv2Ciphers.length) ev.suites.SSLv2 = protocols.sslv2Ciphers;
-    const versions = (Object.keys(WIRE_VERSION_OF) as TlsVersionName[]).filter((p) => protocols.protocols[p] === true);
-    await Promise.all(
-      versions.map(async (p) => {
-        const e = await enumerate(ctx, ep, p, protocols.firstPick[p]);
-        const pref = e.incomplete ? { server: null, order: e.accepted } : await preference(ctx, ep, p, e);
-        ev.suites[p] = pref.order.map(nameOf);
-        ev.serverPreference[p] = pref.server;
-        if (e.incomplete) ev.incomplete[p] = e.incomplete;
-      }),
-    );
-    return ev;
+    return collectTlsCiphers(ctx, offerTarget(ctx, ep), protocolsEvidence(deps));
   },
   check: (ev) => checkTlsCiphers(ev),
   report: (ev) => ({ cipherSuites: ev.suites, serverPreference: ev.serverPreference }),

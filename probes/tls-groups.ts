@@ -11,7 +11,7 @@ import { X509Certificate } from 'node:crypto';
 import { defineProbe, ProbeFailed, type Endpoint, type ProbeContext } from '../src/engine/probe.js';
 import { finding, REF } from '../src/model/finding.js';
 import type { Finding, ProtocolName } from '../src/model/report.js';
-import { offerTls } from '../src/net/tls/offer.js';
+import { offerTls, type OfferTarget } from '../src/net/tls/offer.js';
 import { GROUPS, groupByCode, groupByName, suiteByCode, suiteByName, type CipherSuiteInfo, type GroupInfo } from '../src/net/tls/registry/index.js';
 import { probeOrder } from '../src/net/tls/suite-order.js';
 import { versionName } from '../src/net/tls/wire/constants.js';
@@ -226,17 +226,19 @@ async function followsClientOrder(
 
 /**
  * The DHE prime, asked as an old client would (no supported_groups, so an RFC 7919 server cannot
- * switch to an FFDHE group): this is the weakest prime the server hands out.
+ * switch to an FFDHE group): this is the weakest prime the server hands out. `target` overrides
+ * where to ask (an MX host behind STARTTLS); by default the endpoint as every probe reaches it.
  */
 export async function askDhPrime(
   ctx: ProbeContext,
   ep: Endpoint,
   version: LegacyVersion,
   suites: readonly number[],
+  target: OfferTarget = offerTarget(ctx, ep),
 ): Promise<{ bits: number | null; prime?: string; incomplete?: string }> {
   const wire = WIRE_VERSION_OF[version];
-  const v = await ctx.withConnection(ep.ip, () =>
-    offerTls(offerTarget(ctx, ep), wire, suites, { ...helloExtras(wire), groups: [] }, 'server-hello-done'),
+  const v = await ctx.withConnection(target.ip, () =>
+    offerTls(target, wire, suites, { ...helloExtras(wire), groups: [] }, 'server-hello-done'),
   );
   if (v.kind === 'refused' || v.kind === 'untestable') return { bits: null, incomplete: v.reason };
   if (v.kind === 'other-version') return { bits: null, incomplete: `the server answered with ${versionName(v.selectedVersion)}` };

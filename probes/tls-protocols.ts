@@ -59,11 +59,11 @@ interface VersionVerdict {
 }
 
 /** Offer each bundle until one is accepted or the answer shows the version itself is refused. */
-async function testVersion(ctx: ProbeContext, ep: Endpoint, version: WireVersion): Promise<VersionVerdict> {
+async function testVersion(ctx: ProbeContext, target: OfferTarget, version: WireVersion): Promise<VersionVerdict> {
   let last: OfferVerdict | null = null;
   let refusedBundles = 0;
   for (const bundle of bundles(probeOrder(version))) {
-    last = await ctx.withConnection(ep.ip, () => offerTls(offerTarget(ctx, ep), version, bundle, helloExtras(version)));
+    last = await ctx.withConnection(target.ip, () => offerTls(target, version, bundle, helloExtras(version)));
     if (last.kind === 'accepted') {
       return { accepted: true, why: `negotiated ${suiteByCode(last.suite)?.name ?? last.suite}`, firstPick: { suite: last.suite, refusedBundles } };
     }
@@ -150,6 +150,40 @@ export function checkTlsProtocols(ev: TlsProtocolsEvidence): Finding[] {
   return out;
 }
 
+/**
+ * Every version asked of `target` (an endpoint, or an MX host behind STARTTLS): the probe's
+ * collect step. Throws ProbeFailed when no TLS version could be asked at all.
+ */
+export async function collectTlsProtocols(ctx: ProbeContext, target: OfferTarget): Promise<TlsProtocolsEvidence> {
+  const protocols = untestedProtocols();
+  const attempts: TlsProtocolsEvidence['attempts'] = {};
+  let sslv2Ciphers: string[] = [];
+  const firstPick: TlsProtocolsEvidence['firstPick'] = {};
+  const sslv2 = async (): Promise<void> => {
+    const kinds = SSLV2_CIPHER_KINDS.map((k) => k.code);
+    const v = await ctx.withConnection(target.ip, () => offerSslv2(target, kinds));
+    protocols.SSLv2 = v.kind === 'accepted' ? true : v.kind === 'refused' ? false : null;
+    attempts.SSLv2 = v.kind === 'accepted' ? `${v.cipherKinds.length} cipher kind(s)` : v.reason;
+    if (v.kind === 'accepted') sslv2Ciphers = v.cipherKinds.map((c) => SSLV2_CIPHER_KINDS.find((k) => k.code === c)?.name ?? `0x${c.toString(16)}`);
+  };
+  // Versions are independent: ask them in parallel (the per-host limit still caps connections).
+  await Promise.all([
+    sslv2(),
+    ...PROTOCOLS.filter((p): p is Exclude<ProtocolName, 'SSLv2'> => p !== 'SSLv2').map(async (name) => {
+      const v = await testVersion(ctx, target, WIRE_VERSION_OF[name]);
+      protocols[name] = v.accepted;
+      attempts[name] = v.why;
+      if (v.firstPick) firstPick[name] = v.firstPick;
+    }),
+  ]);
+  // SSLv2's answer alone proves little (junk to an SSLv2 hello reads as a refusal): if no TLS
+  // version could be asked, the endpoint could not be tested.
+  if (PROTOCOLS.every((name) => name === 'SSLv2' || protocols[name] === null)) {
+    throw new ProbeFailed(attempts['TLSv1.2'] ?? 'no version could be tested');
+  }
+  return { protocols, attempts, sslv2Ciphers, firstPick };
+}
+
 export const tlsProtocolsProbe = defineProbe<TlsProtocolsEvidence>({
   id: 'tls-protocols',
   title: 'TLS protocol versions',
@@ -159,33 +193,7 @@ export const tlsProtocolsProbe = defineProbe<TlsProtocolsEvidence>({
   async collect(ctx) {
     const ep = ctx.endpoint;
     if (!ep) throw new ProbeFailed('no endpoint to connect to');
-    const protocols = untestedProtocols();
-    const attempts: TlsProtocolsEvidence['attempts'] = {};
-    let sslv2Ciphers: string[] = [];
-    const firstPick: TlsProtocolsEvidence['firstPick'] = {};
-    const sslv2 = async (): Promise<void> => {
-      const kinds = SSLV2_CIPHER_KINDS.map((k) => k.code);
-      const v = await ctx.withConnection(ep.ip, () => offerSslv2(offerTarget(ctx, ep), kinds));
-      protocols.SSLv2 = v.kind === 'accepted' ? true : v.kind === 'refused' ? false : null;
-      attempts.SSLv2 = v.kind === 'accepted' ? `${v.cipherKinds.length} cipher kind(s)` : v.reason;
-      if (v.kind === 'accepted') sslv2Ciphers = v.cipherKinds.map((c) => SSLV2_CIPHER_KINDS.find((k) => k.code === c)?.name ?? `0x${c.toString(16)}`);
-    };
-    // Versions are independent: ask them in parallel (the per-host limit still caps connections).
-    await Promise.all([
-      sslv2(),
-      ...PROTOCOLS.filter((p): p is Exclude<ProtocolName, 'SSLv2'> => p !== 'SSLv2').map(async (name) => {
-        const v = await testVersion(ctx, ep, WIRE_VERSION_OF[name]);
-        protocols[name] = v.accepted;
-        attempts[name] = v.why;
-        if (v.firstPick) firstPick[name] = v.firstPick;
-      }),
-    ]);
-    // SSLv2's answer alone proves little (junk to an SSLv2 hello reads as a refusal): if no TLS
-    // version could be asked, the endpoint could not be tested.
-    if (PROTOCOLS.every((name) => name === 'SSLv2' || protocols[name] === null)) {
-      throw new ProbeFailed(attempts['TLSv1.2'] ?? 'no version could be tested');
-    }
-    return { protocols, attempts, sslv2Ciphers, firstPick };
+    return collectTlsProtocols(ctx, offerTarget(ctx, ep));
   },
   check: (ev) => checkTlsProtocols(ev),
   // SSLv2 cipher kinds reach the report through tls-ciphers, which owns cipherSuites.

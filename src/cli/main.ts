@@ -150,11 +150,12 @@ async function runDemo(flags: RawScanFlags, io: CliIo): Promise<number> {
         targets: Object.keys(lab.info.domains).map((d) => parseTarget(d)),
         dns: { host: host ?? '127.0.0.1', port: Number(port) },
         // The lab's SCTs come from its own CT logs, named in the log list it wrote.
-        // The lab's plain-HTTP front stands in for port 80 of every lab name.
+        // The lab's plain-HTTP front stands in for port 80 of every lab name, its SMTP port for 25.
         probeSettings: {
           ...settings.probeSettings,
           ctLogListPath: settings.probeSettings.ctLogListPath ?? lab.info.ctLogList,
           httpPort: settings.probeSettings.httpPort ?? lab.info.httpPort,
+          smtpPort: settings.probeSettings.smtpPort ?? lab.info.smtpPort,
         },
       },
       io,

@@ -1,5 +1,6 @@
 // Pure assembly of probe outcomes into the Report: sections from evidence, findings from checks,
 // a status per section that keeps "could not test" apart from pass and fail.
+import { gradeEmail } from '../grade/email-input.js';
 import { sortFindings } from '../model/severity.js';
 import { REPORT_SCHEMA_ID, untestedProtocols, type ProbeStatus } from '../model/constants.js';
 import type { DnsResult, EmailResult, EndpointReport, Finding, HttpResult, Report, TlsResult } from '../model/report.js';
@@ -133,6 +134,20 @@ export function assembleReport(input: AssembleInput): Report {
     email = emptyEmail();
     for (const o of emailOutcomes.filter(ok)) email = { ...email, ...(o.probe.report(o.evidence) as Partial<EmailResult>) };
     email = applyStatus(email, emailOutcomes);
+    if (email.status === 'ok') {
+      const g = gradeEmail(email);
+      email = {
+        ...email,
+        grade: g.grade,
+        rating: {
+          score: g.score,
+          checks: g.checks.map(({ id, label, weight, status, points, max, reason }) => ({ id, label, weight, status, points, max, reason })),
+          caps: g.caps.map(({ grade, reason }) => ({ grade, reason })),
+          pending: g.pending,
+          reasons: g.reasons,
+        },
+      };
+    }
   }
 
   const dnsOutcomes = input.outcomes.filter((o) => o.probe.section === 'dns');

@@ -4,6 +4,8 @@ import type { LeafKeyType } from './pki.js';
 
 export const LAB_ZONE = 'secgrade.test';
 export const LAB_IP = '127.0.0.1';
+/** A second loopback address: the MX without STARTTLS listens there, at the same SMTP port as the others. */
+export const LAB_SECOND_IP = '127.0.0.2';
 
 export type LabTlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 
@@ -52,11 +54,84 @@ export interface LabHttpSpec {
   securityTxt?: string;
 }
 
-/** DNS data a domain needs besides its own A/HTTPS records (which lab.ts adds once ports exist). */
+/**
+ * DNS data a domain needs besides its own A/HTTPS records (which lab.ts adds once ports exist) and
+ * the records derived from its `mail` spec at start-up (DKIM keys, TLSA digests, the MTA-STS host).
+ * TXT strings are at most 255 bytes each (use txtStrings); TLSA `data` is hex.
+ */
 export type LabDnsRecord =
-  | { name: string; type: 'A'; address: string }
+  | { name: string; type: 'A' | 'AAAA'; address: string }
   | { name: string; type: 'MX'; preference: number; exchange: string }
-  | { name: string; type: 'TXT'; strings: string[] };
+  | { name: string; type: 'TXT'; strings: string[] }
+  | { name: string; type: 'CNAME'; target: string }
+  | { name: string; type: 'CAA'; flags: number; tag: string; value: string }
+  | { name: string; type: 'TLSA'; usage: number; selector: number; matchingType: number; data: string };
+
+/** A DKIM key the lab generates at start-up and publishes at `<selector>._domainkey.<domain>`. */
+export interface LabDkimSpec {
+  selector: string;
+  keyType: 'rsa' | 'ed25519';
+  /** RSA modulus bits (ed25519: 256). */
+  bits: number;
+}
+
+/** One MX host of a mail domain, served by the lab's SMTP servers at the shared SMTP port. */
+export interface LabMxSpec {
+  host: string;
+  preference: number;
+  /** Loopback address of its A record; MX hosts with different SMTP behaviour need different addresses. */
+  address: string;
+  /** STARTTLS offered, with a lab-CA certificate for `host` (picked by SNI). */
+  starttls: boolean;
+  /** Publish `_25._tcp.<host>` TLSA 3 1 1 (DANE-EE, SPKI, SHA-256) of the served certificate. */
+  tlsa?: boolean;
+}
+
+/** An MTA-STS policy (RFC 8461), served at https://mta-sts.<domain>/.well-known/mta-sts.txt. */
+export interface LabMtaStsSpec {
+  /** The `_mta-sts` TXT id (1–32 letters and digits). */
+  id: string;
+  mode: 'enforce' | 'testing' | 'none';
+  /** mx: patterns of the policy. */
+  mx: string[];
+  maxAge: number;
+}
+
+export interface LabMailSpec {
+  mx: LabMxSpec[];
+  dkim: LabDkimSpec[];
+  /** Absent: no MTA-STS (no `_mta-sts` TXT, no policy host). */
+  mtaSts?: LabMtaStsSpec;
+}
+
+/** Mail facts a scan of the domain should report (email.* of the report). */
+export interface LabEmailExpectations {
+  /** MX host names, by preference. */
+  mx: string[];
+  /** The SPF record as the report shows it (several records joined with " | "). */
+  spf: string;
+  /** The `_dmarc` record text. */
+  dmarc: string;
+  spfStatus: 'found' | 'multiple' | 'invalid' | 'missing';
+  /** email.spf.all: the record's own all ("-all", "~all" …); null when not evaluated (several records). */
+  spfAll: string | null;
+  /** DNS-querying terms over the include tree (RFC 7208 §4.6.4); null when not evaluated. */
+  spfLookups: number | null;
+  /** A name under the domain whose SPF include chain loops back to itself. */
+  spfLoopAt?: string;
+  dmarcStatus: 'found' | 'invalid' | 'missing';
+  dmarcPolicy: 'none' | 'quarantine' | 'reject' | null;
+  /** Every external rua destination authorises the domain (true), one does not (false), no external rua (null). */
+  ruaAuthorized: boolean | null;
+  dkim: Array<{ selector: string; keyType: 'rsa' | 'ed25519'; bits: number }>;
+  /** MTA-STS policy mode; null = no MTA-STS. */
+  mtaSts: 'enforce' | 'testing' | 'none' | null;
+  tlsRpt: boolean;
+  /** Per MX host: STARTTLS offered (when scanned at the lab's SMTP port). */
+  starttls: Record<string, boolean>;
+  /** Per MX host: a TLSA record matching the served certificate is published. */
+  dane: Record<string, boolean>;
+}
 
 /** Facts a scan of the domain should report; used by tests and shown by the demo. */
 export interface LabExpectations {
@@ -75,9 +150,14 @@ export interface LabExpectations {
   versionDisclosure: boolean;
   /** The SSL Labs letter the TLS side deserves (endpoints[].grade), per the rating guide. */
   tlsGrade: 'A+' | 'A' | 'A-' | 'B' | 'C' | 'F' | 'T' | 'M';
+  /**
+   * The email letter (src/grade/email.ts). Never A+ in the lab: it serves no DNSSEC, and A+ needs
+   * every recommended check tested.
+   */
+  emailGrade: 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
   /** The MDN HTTP Observatory score (1.4.8 algorithm) of the site's headers and redirects. */
   observatoryScore: number;
-  email?: { mx: string[]; spf: string; dmarc: string };
+  email?: LabEmailExpectations;
 }
 
 export interface LabDomain {
@@ -88,6 +168,8 @@ export interface LabDomain {
   tls: LabTlsSpec;
   http: LabHttpSpec;
   dns: LabDnsRecord[];
+  /** MX hosts (SMTP), DKIM keys and MTA-STS; their DNS records are derived at start-up. */
+  mail?: LabMailSpec;
   expect: LabExpectations;
 }
 
@@ -145,6 +227,8 @@ const MODERN_EXPECT: Omit<LabExpectations, 'certificate'> = {
   secureCookie: true,
   versionDisclosure: false,
   tlsGrade: 'A+',
+  // A web-only domain that says it takes no mail (null MX, SPF -all, DMARC reject): score 100.
+  emailGrade: 'A',
   // CSP without unsafe sources +5, secure cookies with SameSite +5, private Referrer-Policy +5,
   // framing through frame-ancestors +5, CORP same-origin +10: every bonus counts at 100.
   observatoryScore: 130,
@@ -156,6 +240,19 @@ const VALID_90_DAYS = { notBeforeDays: -1, notAfterDays: 89 };
 /** What a well-run public site serves: a 90-day certificate with embedded SCTs and an OCSP staple. */
 const CT_AND_STAPLE = { scts: true, staple: 'good' as const };
 
+/**
+ * What a domain that sends and receives no mail publishes (RFC 7505 null MX, SPF `-all`, DMARC
+ * reject), as internet.nl and M3AAWG ask of parked and web-only domains.
+ */
+function nullMailDns(name: string): LabDnsRecord[] {
+  return [
+    { name, type: 'MX', preference: 0, exchange: '.' },
+    { name, type: 'TXT', strings: ['v=spf1 -all'] },
+    // Reports still tell the owner who forges the name (internet.nl asks for rua).
+    { name: `_dmarc.${name}`, type: 'TXT', strings: [`v=DMARC1; p=reject; rua=mailto:dmarc@${name}`] },
+  ];
+}
+
 /** A modern, correctly configured domain; the others are variations with one (or many) flaws. */
 function modernDomain(name: string, description: string, overrides: Partial<LabDomain> = {}): LabDomain {
   return {
@@ -164,7 +261,7 @@ function modernDomain(name: string, description: string, overrides: Partial<LabD
     certificate: { keyType: 'ecdsa-p256', names: [name], ...VALID_90_DAYS, ...CT_AND_STAPLE },
     tls: MODERN_TLS,
     http: { status: 200, headers: SECURE_HEADERS, securityTxt: SECURITY_TXT },
-    dns: [],
+    dns: nullMailDns(name),
     expect: { ...MODERN_EXPECT, certificate: 'valid' },
     ...overrides,
   };
@@ -188,22 +285,81 @@ export const RFC2409_GROUP2_PEM = (() => {
   return `-----BEGIN DH PARAMETERS-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END DH PARAMETERS-----\n`;
 })();
 
+/**
+ * A second zone the lab's DNS server is authoritative for: the external DMARC report destination
+ * (RFC 2606 reserves example.net), so that mail-good's rua authorisation record can resolve.
+ */
+export const LAB_REPORT_ZONE = 'reports.example.net';
+
+/** Split a TXT value into character-strings of at most 255 bytes (RFC 1035 §3.3.14; receivers join them). */
+export function txtStrings(text: string): string[] {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= 255) return [text];
+  if (bytes.length !== text.length) throw new Error('txtStrings: long TXT values must be ASCII');
+  return text.match(/[\s\S]{1,255}/g) ?? [];
+}
+
+/** The policy file an MTA-STS spec serves (RFC 8461 §3.2, CRLF line ends). */
+export function mtaStsPolicyText(spec: LabMtaStsSpec): string {
+  return ['version: STSv1', `mode: ${spec.mode}`, ...spec.mx.map((mx) => `mx: ${mx}`), `max_age: ${spec.maxAge}`, ''].join('\r\n');
+}
+
+/** Facts shared by the mail domains' expectations, overridden per domain. */
+function emailExpect(mail: LabMailSpec, rest: Omit<LabEmailExpectations, 'mx' | 'dkim' | 'mtaSts' | 'starttls' | 'dane'>): LabEmailExpectations {
+  const mx = [...mail.mx].sort((a, b) => a.preference - b.preference);
+  return {
+    mx: mx.map((m) => m.host),
+    dkim: mail.dkim.map(({ selector, keyType, bits }) => ({ selector, keyType, bits })),
+    mtaSts: mail.mtaSts?.mode ?? null,
+    starttls: Object.fromEntries(mx.map((m) => [m.host, m.starttls])),
+    dane: Object.fromEntries(mx.map((m) => [m.host, m.starttls && m.tlsa === true])),
+    ...rest,
+  };
+}
+
 const MAIL = `mail.${LAB_ZONE}`;
 const MAIL_MX = `mx.${MAIL}`;
 const MAIL_SPF = 'v=spf1 mx -all';
 const MAIL_DMARC = `v=DMARC1; p=reject; rua=mailto:dmarc@${MAIL}; pct=100`;
+const MAIL_SPEC: LabMailSpec = { mx: [{ host: MAIL_MX, preference: 10, address: LAB_IP, starttls: true }], dkim: [] };
+
+/** Every record right: SPF -all, DMARC reject with an authorised external rua, DKIM 2048, MTA-STS enforce, TLS-RPT, DANE. */
+const MAIL_GOOD = `mail-good.${LAB_ZONE}`;
+const MAIL_GOOD_MX = `mx1.${MAIL_GOOD}`;
+const MAIL_GOOD_SPF = 'v=spf1 mx -all';
+const MAIL_GOOD_DMARC = `v=DMARC1; p=reject; rua=mailto:dmarc@${LAB_REPORT_ZONE}`;
+const MAIL_GOOD_SPEC: LabMailSpec = {
+  mx: [{ host: MAIL_GOOD_MX, preference: 10, address: LAB_IP, starttls: true, tlsa: true }],
+  dkim: [{ selector: 'selector1', keyType: 'rsa', bits: 2048 }],
+  mtaSts: { id: '20250101T000000', mode: 'enforce', mx: [MAIL_GOOD_MX], maxAge: 604_800 },
+};
+
+/** Records that work but are weak: SPF ~all over 12 lookups, DMARC p=none, DKIM 1024, no MTA-STS or TLS-RPT. */
+const MAIL_WEAK = `mail-weak.${LAB_ZONE}`;
+const MAIL_WEAK_MX = `mx1.${MAIL_WEAK}`;
+const weakName = (label: string): string => `${label}.${MAIL_WEAK}`;
+// mx a include include = 4, _spf1: a a include = 3, _spf2: a mx = 2, _spf3: a a exists = 3: 12 lookups.
+const MAIL_WEAK_SPF = `v=spf1 mx a include:${weakName('_spf1')} include:${weakName('_spf2')} ~all`;
+const MAIL_WEAK_DMARC = `v=DMARC1; p=none; rua=mailto:dmarc@${MAIL_WEAK}`;
+const MAIL_WEAK_SPEC: LabMailSpec = {
+  mx: [{ host: MAIL_WEAK_MX, preference: 10, address: LAB_IP, starttls: true }],
+  dkim: [{ selector: 'default', keyType: 'rsa', bits: 1024 }],
+};
+
+/** Records that receivers reject: two SPF records, an include loop, a DMARC syntax error, an MX without STARTTLS. */
+const MAIL_BROKEN = `mail-broken.${LAB_ZONE}`;
+const MAIL_BROKEN_MX = `mx1.${MAIL_BROKEN}`;
+const MAIL_BROKEN_SPF = [`v=spf1 mx include:loop-a.${MAIL_BROKEN} -all`, `v=spf1 ip4:${LAB_IP} ~all`];
+const MAIL_BROKEN_DMARC = 'v=DMARC1; p=rejected; pct=200';
+const MAIL_BROKEN_SPEC: LabMailSpec = {
+  mx: [{ host: MAIL_BROKEN_MX, preference: 10, address: LAB_SECOND_IP, starttls: false }],
+  dkim: [],
+};
 
 export const LAB_DOMAINS: readonly LabDomain[] = [
   modernDomain(
     `good.${LAB_ZONE}`,
-    'Modern setup: ECDSA certificate with embedded SCTs and an OCSP staple, TLS 1.2/1.3 with AEAD + forward secrecy, HSTS, CSP, a secure cookie, null-mail SPF/DMARC',
-    {
-      // A domain that sends no mail still says so, as internet.nl and M3AAWG recommend.
-      dns: [
-        { name: `good.${LAB_ZONE}`, type: 'TXT', strings: ['v=spf1 -all'] },
-        { name: `_dmarc.good.${LAB_ZONE}`, type: 'TXT', strings: ['v=DMARC1; p=reject'] },
-      ],
-    },
+    'Modern setup: ECDSA certificate with embedded SCTs and an OCSP staple, TLS 1.2/1.3 with AEAD + forward secrecy, HSTS, CSP, a secure cookie; null MX, SPF -all and DMARC reject (no mail)',
   ),
   {
     name: `legacy.${LAB_ZONE}`,
@@ -234,6 +390,8 @@ export const LAB_DOMAINS: readonly LabDomain[] = [
       tlsGrade: 'B',
       // No CSP -25, session cookie without Secure -40, no redirect -20, no HSTS -20, no XCTO -5, no XFO -20.
       observatoryScore: 0,
+      // No MX, no SPF, no DMARC: graded as a domain that takes no mail but does not say so.
+      emailGrade: 'F',
     },
   },
   modernDomain(`expired.${LAB_ZONE}`, 'Certificate expired 30 days ago; otherwise a modern setup', {
@@ -335,14 +493,79 @@ export const LAB_DOMAINS: readonly LabDomain[] = [
     },
     expect: { ...MODERN_EXPECT, certificate: 'valid', hsts: false, csp: false, secureCookie: false, versionDisclosure: true, tlsGrade: 'A', observatoryScore: 0 },
   }),
-  modernDomain(MAIL, 'Modern web setup plus email records: MX, SPF `-all` and DMARC `p=reject`', {
+  modernDomain(MAIL, 'Modern web setup plus email records: MX (STARTTLS), SPF `-all` and DMARC `p=reject`', {
     dns: [
-      { name: MAIL, type: 'MX', preference: 10, exchange: MAIL_MX },
-      { name: MAIL_MX, type: 'A', address: LAB_IP },
       { name: MAIL, type: 'TXT', strings: [MAIL_SPF] },
       { name: `_dmarc.${MAIL}`, type: 'TXT', strings: [MAIL_DMARC] },
     ],
-    expect: { ...MODERN_EXPECT, certificate: 'valid', email: { mx: [MAIL_MX], spf: MAIL_SPF, dmarc: MAIL_DMARC } },
+    mail: MAIL_SPEC,
+    expect: {
+      ...MODERN_EXPECT,
+      certificate: 'valid',
+      emailGrade: 'B',
+      email: emailExpect(MAIL_SPEC, {
+        spf: MAIL_SPF, dmarc: MAIL_DMARC, spfStatus: 'found', spfAll: '-all', spfLookups: 1,
+        dmarcStatus: 'found', dmarcPolicy: 'reject', ruaAuthorized: true, tlsRpt: false,
+      }),
+    },
+  }),
+  modernDomain(MAIL_GOOD, 'Mail done right: SPF `-all`, DMARC `p=reject` with an authorised external rua, DKIM RSA-2048, MTA-STS enforce, TLS-RPT, MX with STARTTLS and DANE', {
+    dns: [
+      { name: MAIL_GOOD, type: 'TXT', strings: [MAIL_GOOD_SPF] },
+      { name: `_dmarc.${MAIL_GOOD}`, type: 'TXT', strings: [MAIL_GOOD_DMARC] },
+      // RFC 7489 §7.1: the external report destination says it accepts reports for mail-good.
+      { name: `${MAIL_GOOD}._report._dmarc.${LAB_REPORT_ZONE}`, type: 'TXT', strings: ['v=DMARC1'] },
+      { name: `_smtp._tls.${MAIL_GOOD}`, type: 'TXT', strings: [`v=TLSRPTv1; rua=mailto:tlsrpt@${MAIL_GOOD}`] },
+    ],
+    mail: MAIL_GOOD_SPEC,
+    expect: {
+      ...MODERN_EXPECT,
+      certificate: 'valid',
+      emailGrade: 'A',
+      email: emailExpect(MAIL_GOOD_SPEC, {
+        spf: MAIL_GOOD_SPF, dmarc: MAIL_GOOD_DMARC, spfStatus: 'found', spfAll: '-all', spfLookups: 1,
+        dmarcStatus: 'found', dmarcPolicy: 'reject', ruaAuthorized: true, tlsRpt: true,
+      }),
+    },
+  }),
+  modernDomain(MAIL_WEAK, 'Weak mail records: SPF `~all` needing 12 DNS lookups, DMARC `p=none`, DKIM RSA-1024, no MTA-STS or TLS-RPT; MX with STARTTLS', {
+    dns: [
+      { name: MAIL_WEAK, type: 'TXT', strings: [MAIL_WEAK_SPF] },
+      { name: weakName('_spf1'), type: 'TXT', strings: [`v=spf1 a:${weakName('out1')} a:${weakName('out2')} include:${weakName('_spf3')} ~all`] },
+      { name: weakName('_spf2'), type: 'TXT', strings: [`v=spf1 a:${weakName('out3')} mx:${MAIL_WEAK} ip4:127.0.0.64/26 ~all`] },
+      { name: weakName('_spf3'), type: 'TXT', strings: [`v=spf1 a:${weakName('out4')} a:${weakName('out5')} exists:${weakName('out1')} ~all`] },
+      ...[1, 2, 3, 4, 5].map((i) => ({ name: weakName(`out${i}`), type: 'A' as const, address: `127.0.0.${10 + i}` })),
+      { name: `_dmarc.${MAIL_WEAK}`, type: 'TXT', strings: [MAIL_WEAK_DMARC] },
+    ],
+    mail: MAIL_WEAK_SPEC,
+    expect: {
+      ...MODERN_EXPECT,
+      certificate: 'valid',
+      emailGrade: 'D',
+      email: emailExpect(MAIL_WEAK_SPEC, {
+        spf: MAIL_WEAK_SPF, dmarc: MAIL_WEAK_DMARC, spfStatus: 'invalid', spfAll: '~all', spfLookups: 12,
+        dmarcStatus: 'found', dmarcPolicy: 'none', ruaAuthorized: true, tlsRpt: false,
+      }),
+    },
+  }),
+  modernDomain(MAIL_BROKEN, 'Broken mail records: two SPF records (one including a loop), a DMARC syntax error, an MX without STARTTLS', {
+    dns: [
+      { name: MAIL_BROKEN, type: 'TXT', strings: [MAIL_BROKEN_SPF[0]!] },
+      { name: MAIL_BROKEN, type: 'TXT', strings: [MAIL_BROKEN_SPF[1]!] },
+      { name: `loop-a.${MAIL_BROKEN}`, type: 'TXT', strings: [`v=spf1 include:loop-b.${MAIL_BROKEN} -all`] },
+      { name: `loop-b.${MAIL_BROKEN}`, type: 'TXT', strings: [`v=spf1 include:loop-a.${MAIL_BROKEN} -all`] },
+      { name: `_dmarc.${MAIL_BROKEN}`, type: 'TXT', strings: [MAIL_BROKEN_DMARC] },
+    ],
+    mail: MAIL_BROKEN_SPEC,
+    expect: {
+      ...MODERN_EXPECT,
+      certificate: 'valid',
+      emailGrade: 'F',
+      email: emailExpect(MAIL_BROKEN_SPEC, {
+        spf: MAIL_BROKEN_SPF.join(' | '), dmarc: MAIL_BROKEN_DMARC, spfStatus: 'multiple', spfAll: null, spfLookups: null,
+        spfLoopAt: `loop-a.${MAIL_BROKEN}`, dmarcStatus: 'invalid', dmarcPolicy: null, ruaAuthorized: null, tlsRpt: false,
+      }),
+    },
   }),
 ];
 

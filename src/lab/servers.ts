@@ -139,3 +139,53 @@ export async function startServer(opts: StartServerOptions): Promise<LabServer> 
     }));
   return { domain: domain.name, host, port, close };
 }
+
+export interface StaticHttpsFile {
+  contentType: string;
+  body: string;
+}
+
+export interface StartStaticServerOptions {
+  /** The host name served (e.g. mta-sts.mail-good.secgrade.test); requests for others get 421. */
+  name: string;
+  credentials: KeyPairPem;
+  /** Path → file; any other path is 404. */
+  files: Readonly<Record<string, StaticHttpsFile>>;
+  host?: string;
+}
+
+/**
+ * A plain HTTPS file server for one helper name of the lab (the MTA-STS policy host): modern TLS,
+ * no redirects, nothing but the given files.
+ */
+export async function startStaticHttpsServer(opts: StartStaticServerOptions): Promise<LabServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const name = opts.name.toLowerCase();
+  const server = https.createServer(
+    { key: opts.credentials.keyPem, cert: opts.credentials.certPem, minVersion: 'TLSv1.2', ALPNProtocols: ['http/1.1'] },
+    (req, res) => {
+      const hostHeader = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+      const file = opts.files[(req.url ?? '/').split('?')[0] ?? '/'];
+      const out = Buffer.from(hostHeader !== name ? 'misdirected request\n' : file ? file.body : 'not found\n');
+      res.statusCode = hostHeader !== name ? 421 : file ? 200 : 404;
+      res.setHeader('Content-Type', hostHeader === name && file ? file.contentType : 'text/plain; charset=utf-8');
+      res.setHeader('Content-Length', out.length);
+      res.end(req.method === 'HEAD' ? undefined : out);
+    },
+  );
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('tlsClientError', () => {});
+  const port = await listen(server, host);
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closed ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+    }));
+  return { domain: name, host, port, close };
+}

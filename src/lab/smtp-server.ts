@@ -4,9 +4,19 @@
 import net from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 
+export interface LabSmtpTls {
+  /** PEM key and certificate (chain): served when the client sends no SNI or an unknown name. */
+  key: string;
+  cert: string;
+  /** Per server name (SNI, lower case): its own key and certificate chain. */
+  sni?: Readonly<Record<string, { key: string; cert: string }>>;
+  /** Lowest TLS version accepted (smtp-server's default is TLSv1). */
+  minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+}
+
 export interface LabSmtpServerOptions {
-  /** PEM key and certificate (chain) for STARTTLS; null/omitted = no STARTTLS (not advertised, refused). */
-  tls?: { key: string; cert: string } | null;
+  /** STARTTLS key and certificate(s); null/omitted = no STARTTLS (not advertised, refused). */
+  tls?: LabSmtpTls | null;
   /** The host name in the greeting and the EHLO reply (default mx.secgrade.test). */
   name?: string;
   /** Text appended to the greeting, after "ESMTP". */
@@ -43,6 +53,15 @@ export async function startLabSmtpServer(opts: LabSmtpServerOptions = {}): Promi
     hideSTARTTLS: !starttls,
     authOptional: true,
     ...(starttls ? { key: starttls.key, cert: starttls.cert } : {}),
+    ...(starttls?.minVersion ? { minVersion: starttls.minVersion } : {}),
+    // One MX address can stand for several MX names, each with its own certificate.
+    ...(starttls?.sni
+      ? {
+          sniOptions: new Map(
+            Object.entries(starttls.sni).map(([name, c]) => [name.toLowerCase(), { key: c.key, cert: c.cert, ...(starttls.minVersion ? { minVersion: starttls.minVersion } : {}) }]),
+          ),
+        }
+      : {}),
     socketTimeout: 30_000,
     closeTimeout: 1_000,
     maxClients: 100,

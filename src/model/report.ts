@@ -334,13 +334,24 @@ export const EmailResultSchema = T.Object({
   ),
   dkim: Nullable(
     T.Object({
+      status: T.Optional(T.Union([T.Literal('found'), T.Literal('missing'), T.Literal('error')])),
+      reason: T.Optional(T.String()),
       selectorsTried: T.Array(T.String()),
       selectors: T.Array(
         T.Object({ name: T.String(), keyType: T.String(), keyBits: Nullable(T.Integer()), testing: T.Boolean() }),
       ),
     }),
   ),
-  mtaSts: Nullable(T.Object({ status: T.String(), mode: Nullable(T.String()), maxAge: Nullable(T.Number()), mx: T.Array(T.String()) })),
+  mtaSts: Nullable(
+    T.Object({
+      status: T.String(),
+      mode: Nullable(T.String()),
+      maxAge: Nullable(T.Number()),
+      mx: T.Array(T.String()),
+      policyValid: T.Optional(Nullable(T.Boolean({ description: 'senders would apply the policy (fetched over valid HTTPS, parsed without error)' }))),
+      mxNotCovered: T.Optional(T.Array(T.String({ description: 'MX hosts no policy pattern matches: enforce mode makes delivery to them fail' }))),
+    }),
+  ),
   tlsRpt: Nullable(T.Object({ status: T.String(), rua: T.Array(T.String()) })),
   mx: T.Array(
     T.Object({
@@ -349,12 +360,46 @@ export const EmailResultSchema = T.Object({
       starttls: Nullable(T.Boolean()),
       tls: Nullable(T.Partial(TlsResultSchema)),
       dane: Nullable(T.Boolean()),
+      ip: T.Optional(Nullable(T.String())),
+      port: T.Optional(T.Integer()),
+      reason: T.Optional(T.String()),
+      smtp: T.Optional(
+        Nullable(T.Object({ banner: Nullable(T.String()), extensions: T.Array(T.String()), starttlsAdvertised: T.Boolean(), ehloName: T.String() })),
+      ),
+      daneStatus: T.Optional(T.Union([T.Literal('match'), T.Literal('no-match'), T.Literal('no-tlsa'), T.Literal('unusable'), T.Literal('error')])),
+      daneSummary: T.Optional(T.String()),
+      tlsa: T.Optional(T.Array(T.String({ description: 'TLSA records in presentation form, e.g. "3 1 1 ab12…"' }))),
+      grade: T.Optional(GradeSchema),
+      gradeNote: T.Optional(Nullable(T.String())),
     }),
   ),
   dnssec: Nullable(T.Boolean()),
   /** RFC 7505: 'null-mx' declares the domain receives no mail; 'none' = no MX at all. */
   mxStatus: T.Optional(T.Union([T.Literal('regular'), T.Literal('null-mx'), T.Literal('invalid-null-mx'), T.Literal('none'), T.Literal('error')])),
   bimi: T.Optional(Nullable(T.Object({ status: T.String(), record: Nullable(T.String()), logo: Nullable(T.String()) }))),
+  dnssecDetail: T.Optional(
+    Nullable(
+      T.Object({
+        signed: Nullable(T.Boolean({ description: 'the zone publishes DNSKEY records' })),
+        delegated: Nullable(T.Boolean({ description: 'the parent publishes DS records (a chain of trust can reach it)' })),
+        validated: Nullable(T.Boolean({ description: 'the validating resolver set the AD bit on the answers' })),
+        algorithms: T.Array(T.Integer()),
+        reason: Nullable(T.String()),
+      }),
+    ),
+  ),
+  /** How the email grade came about: the score table's checks, the caps, what is untested. */
+  rating: T.Optional(
+    Nullable(
+      T.Object({
+        score: Nullable(T.Number()),
+        checks: T.Array(T.Object({ id: T.String(), label: T.String(), weight: T.String(), status: T.String(), points: T.Number(), max: T.Number(), reason: T.String() })),
+        caps: T.Array(T.Object({ grade: GradeSchema, reason: T.String() })),
+        pending: T.Array(T.String()),
+        reasons: T.Array(T.String()),
+      }),
+    ),
+  ),
   grade: GradeSchema,
 });
 export type EmailResult = Static<typeof EmailResultSchema>;

@@ -291,7 +291,8 @@ function recordTone(status: string): Tone {
 function emailLines(email: EmailResult): CardLine[] {
   const lines = [heading([seg('Email', 'strong')], [seg('grade '), ...gradeSegs(email.grade)])];
   if (email.status !== 'ok') lines.push(field('email', [statusItem(email.status, email.reason)]));
-  const { spf, dmarc } = email;
+  const { spf, dmarc, dkim, mtaSts, tlsRpt } = email;
+  const notTested = [[seg('not tested', 'dim')]];
   lines.push(
     field(
       'SPF',
@@ -299,9 +300,10 @@ function emailLines(email: EmailResult): CardLine[] {
         ? [
             [seg(spf.status, recordTone(spf.status))],
             ...(spf.record ? [[seg(spf.record)]] : []),
+            ...(spf.lookups !== null ? [[seg(`${spf.lookups} lookups`, spf.lookups > 10 ? 'bad' : 'dim')]] : []),
             ...(spf.reason ? [[seg(spf.reason, 'dim')]] : []),
           ]
-        : [[seg('not tested', 'dim')]],
+        : notTested,
     ),
   );
   lines.push(
@@ -310,16 +312,44 @@ function emailLines(email: EmailResult): CardLine[] {
       dmarc
         ? [
             [seg(dmarc.status, recordTone(dmarc.status))],
-            ...(dmarc.policy
-              ? [[seg('policy '), seg(dmarc.policy, dmarc.policy === 'none' ? 'warn' : 'good')]]
-              : []),
+            ...(dmarc.policy ? [[seg('policy '), seg(dmarc.policy, dmarc.policy === 'none' ? 'warn' : 'good')]] : []),
+            ...(dmarc.rua.length ? [[seg('reports '), seg(dmarc.ruaAuthorized === false ? 'not authorised' : 'yes', dmarc.ruaAuthorized === false ? 'warn' : 'good')]] : []),
             ...(dmarc.reason ? [[seg(dmarc.reason, 'dim')]] : []),
           ]
-        : [[seg('not tested', 'dim')]],
+        : notTested,
     ),
   );
+  if (email.mxStatus !== 'null-mx') {
+    lines.push(
+      field(
+        'DKIM',
+        dkim
+          ? dkim.selectors.length
+            ? dkim.selectors.map((k) => [seg(`${k.name} `), seg(`${k.keyType}${k.keyBits ? ` ${k.keyBits}` : ''}`, k.keyBits !== null && k.keyType === 'rsa' && k.keyBits < 2048 ? 'warn' : 'good')])
+            : [[seg(`none of ${dkim.selectorsTried.length} selectors`, 'warn')]]
+          : notTested,
+      ),
+    );
+    lines.push(field('MTA-STS', mtaSts ? [[seg(mtaSts.status, recordTone(mtaSts.status))], ...(mtaSts.mode ? [[seg(`mode ${mtaSts.mode}`, mtaSts.mode === 'enforce' ? 'good' : 'warn')]] : [])] : notTested));
+    lines.push(field('TLS-RPT', tlsRpt ? [[seg(tlsRpt.status, recordTone(tlsRpt.status))]] : notTested));
+  }
   const mx = [...email.mx].sort((a, b) => a.preference - b.preference);
-  lines.push(field('MX', mx.length ? mx.map((m) => [seg(`${m.preference} ${m.host}`)]) : [[seg('none', 'dim')]]));
+  if (email.mxStatus === 'null-mx') lines.push(field('MX', [[seg('null MX: receives no mail', 'dim')]]));
+  else {
+    lines.push(
+      field(
+        'MX',
+        mx.length
+          ? mx.map((m) => [
+              seg(`${m.preference} ${m.host}`),
+              ...(m.starttls === null ? [] : [seg(m.starttls ? ' STARTTLS' : ' no STARTTLS', m.starttls ? 'good' : 'bad')]),
+              ...(m.dane === null ? [] : [seg(m.dane ? ' DANE ok' : ' DANE mismatch', m.dane ? 'good' : 'bad')]),
+            ])
+          : [[seg('none', 'dim')]],
+      ),
+    );
+  }
+  if (email.dnssec !== null) lines.push(field('DNSSEC', [[seg(email.dnssec ? 'signed and validated' : 'not validated', email.dnssec ? 'good' : 'warn')]]));
   return lines;
 }
 

@@ -245,7 +245,8 @@ describe('HTTP', () => {
 /** One UDP question to the lab's DNS server. */
 type DnsAnswer = dnsPacket.Answer & { data: unknown };
 
-async function query(name: string, type: string): Promise<DnsAnswer[]> {
+/** With `edns`, advertise a 1232-byte buffer (a 2048-bit DKIM key does not fit 512 bytes). */
+async function query(name: string, type: string, edns = false): Promise<DnsAnswer[]> {
   const [host, port] = lab.info.dns.split(':') as [string, string];
   const socket = dgram.createSocket('udp4');
   try {
@@ -256,7 +257,10 @@ async function query(name: string, type: string): Promise<DnsAnswer[]> {
       setTimeout(() => reject(new Error(`DNS timeout: ${name} ${type}`)), 3000).unref();
     });
     const question = { type: type as dnsPacket.RecordType, name };
-    socket.send(dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [question] }), Number(port), host);
+    const additionals: dnsPacket.Answer[] = edns
+      ? [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }]
+      : [];
+    socket.send(dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [question], additionals }), Number(port), host);
     const packet = dnsPacket.decode(await reply);
     expect(packet.id).toBe(id);
     return (packet.answers ?? []) as DnsAnswer[];
@@ -307,9 +311,88 @@ describe('DNS', () => {
   });
 });
 
-function tcpRefused(port: number): Promise<boolean> {
+/** EHLO, then STARTTLS if offered and a TLS handshake (SNI `servername`, lab CA): what a sending MTA sees. */
+async function smtpStarttls(ip: string, servername: string): Promise<{ ehlo: string; tls?: { authorized: boolean; subjectaltname?: string; protocol: string | null } }> {
+  const socket = net.connect({ host: ip, port: lab.info.smtpPort });
+  let buf = '';
+  const reply = (): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const onData = (d: Buffer): void => {
+        buf += d.toString('latin1');
+        const lines = buf.split('\r\n');
+        const last = lines.findIndex((l) => /^\d{3} /.test(l));
+        if (last < 0) return;
+        socket.off('data', onData);
+        const out = lines.slice(0, last + 1).join('\n');
+        buf = lines.slice(last + 1).join('\r\n');
+        resolve(out);
+      };
+      socket.on('data', onData);
+      socket.once('error', reject);
+    });
+  try {
+    expect(await reply()).toMatch(/^220 /);
+    socket.write('EHLO client.secgrade.test\r\n');
+    const ehlo = await reply();
+    if (!/^250[ -]STARTTLS$/m.test(ehlo)) return { ehlo };
+    socket.write('STARTTLS\r\n');
+    expect(await reply()).toMatch(/^220 /);
+    const secure = tls.connect({ socket, servername, ca: [lab.caPem], rejectUnauthorized: false });
+    await new Promise<void>((resolve, reject) => {
+      secure.once('secureConnect', resolve);
+      secure.once('error', reject);
+    });
+    const result = { authorized: secure.authorized, subjectaltname: secure.getPeerCertificate().subjectaltname, protocol: secure.getProtocol() };
+    secure.destroy();
+    return { ehlo, tls: result };
+  } finally {
+    socket.destroy();
+  }
+}
+
+describe('mail', () => {
+  it('one SMTP port for every MX: STARTTLS with a lab-CA certificate per MX name (SNI) on 127.0.0.1, none on 127.0.0.2', async () => {
+    for (const host of ['mx1.mail-good.secgrade.test', 'mx1.mail-weak.secgrade.test', 'mx.mail.secgrade.test']) {
+      expect(lab.info.mx[host]).toEqual({ ip: '127.0.0.1', port: lab.info.smtpPort, starttls: true });
+      const r = await smtpStarttls('127.0.0.1', host);
+      expect(r.tls).toEqual({ authorized: true, subjectaltname: `DNS:${host}`, protocol: 'TLSv1.3' });
+    }
+    expect(lab.info.mx['mx1.mail-broken.secgrade.test']).toEqual({ ip: '127.0.0.2', port: lab.info.smtpPort, starttls: false });
+    const broken = await smtpStarttls('127.0.0.2', 'mx1.mail-broken.secgrade.test');
+    expect(broken.tls).toBeUndefined();
+    expect(broken.ehlo).toMatch(/^250[ -]/);
+  });
+
+  it('mail-good: MX, SPF, DMARC with its external authorisation, TLSA, MTA-STS (HTTPS record and policy)', async () => {
+    const txt = (rs: DnsAnswer[]) => rs.map((r) => (r.data as Buffer[]).map(String).join(''));
+    expect((await query('mail-good.secgrade.test', 'MX')).map((r) => r.data)).toEqual([{ preference: 10, exchange: 'mx1.mail-good.secgrade.test' }]);
+    expect(txt(await query('mail-good.secgrade.test', 'TXT'))).toEqual(['v=spf1 mx -all']);
+    expect(txt(await query('_dmarc.mail-good.secgrade.test', 'TXT'))).toEqual(['v=DMARC1; p=reject; rua=mailto:dmarc@reports.example.net']);
+    expect(txt(await query('mail-good.secgrade.test._report._dmarc.reports.example.net', 'TXT'))).toEqual(['v=DMARC1']);
+    expect(await query('selector1._domainkey.mail-good.secgrade.test', 'TXT')).toEqual([]); // truncated without EDNS
+    const [dkim] = await query('selector1._domainkey.mail-good.secgrade.test', 'TXT', true);
+    expect((dkim!.data as Buffer[]).length).toBe(2); // 410 bytes: two character-strings
+    expect(txt([dkim!])[0]).toMatch(/^v=DKIM1; k=rsa; p=MIIBIjAN[A-Za-z0-9+/=]{384}$/);
+    expect(await query('_25._tcp.mx1.mail-good.secgrade.test', 'TLSA')).toHaveLength(1);
+    const [sts] = await query('mta-sts.mail-good.secgrade.test', 'UNKNOWN_65');
+    const port = parseHttpsRdata(sts!.data as Buffer).port!;
+    expect(port).toBe(lab.info.mtaSts['mta-sts.mail-good.secgrade.test']!.port);
+    const policy = await new Promise<{ status: number; type?: string; body: string }>((resolve, reject) => {
+      https
+        .get({ host: '127.0.0.1', port, path: '/.well-known/mta-sts.txt', servername: 'mta-sts.mail-good.secgrade.test', headers: { host: 'mta-sts.mail-good.secgrade.test' }, ca: [lab.caPem], agent: false }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body }));
+        })
+        .on('error', reject);
+    });
+    expect(policy).toEqual({ status: 200, type: 'text/plain', body: 'version: STSv1\r\nmode: enforce\r\nmx: mx1.mail-good.secgrade.test\r\nmax_age: 604800\r\n' });
+  });
+});
+
+function tcpRefused(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
+    const socket = net.connect({ host, port });
     socket.once('connect', () => {
       socket.destroy();
       resolve(false);
@@ -343,12 +426,15 @@ describe('start-up and shut-down', () => {
 
   // Last on purpose: stops the shared lab.
   it('stop() closes every port, removes the temp dir and is idempotent', async () => {
-    const ports = Object.values(lab.info.domains).map((d) => d.port);
+    const ports = [...Object.values(lab.info.domains), ...Object.values(lab.info.mtaSts)].map((d) => d.port);
+    const smtp = [...new Set(Object.values(lab.info.mx).map((m) => m.ip))];
     const dnsPort = Number(lab.info.dns.split(':')[1]);
     const dir = dirname(lab.info.caFile);
     await Promise.all([lab.stop(), lab.stop()]);
     await lab.stop();
     for (const port of ports) expect(await tcpRefused(port)).toBe(true);
+    expect(smtp.sort()).toEqual(['127.0.0.1', '127.0.0.2']);
+    for (const ip of smtp) expect(await tcpRefused(lab.info.smtpPort, ip)).toBe(true);
     expect(await udpFree(dnsPort)).toBe(true);
     expect(existsSync(dir)).toBe(false);
   });

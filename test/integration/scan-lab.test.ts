@@ -2,7 +2,7 @@
 // (`--dns` the lab's DNS server, `--ca-file` its CA, port from the HTTPS record).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observatoryGradeAsLetter, observatoryGradeForScore } from '../../src/grade/observatory.js';
-import { findLabDomain } from '../../src/lab/domains.js';
+import { findLabDomain, LAB_DOMAINS } from '../../src/lab/domains.js';
 import { worstGrade } from '../../src/model/severity.js';
 import { startLab, type RunningLab } from '../../src/lab/lab.js';
 import type { Report } from '../../src/model/report.js';
@@ -15,7 +15,7 @@ const reports = new Map<string, Report>();
 beforeAll(async () => {
   lab = await startLab();
   const names = Object.keys(lab.info.domains);
-  const run = await runInProcess([...names, '--dns', lab.info.dns, '--ca-file', lab.info.caFile, '--ct-log-list', lab.info.ctLogList, '--http-port', String(lab.info.httpPort), '--format', 'json']);
+  const run = await runInProcess([...names, '--dns', lab.info.dns, '--ca-file', lab.info.caFile, '--ct-log-list', lab.info.ctLogList, '--http-port', String(lab.info.httpPort), '--smtp-port', String(lab.info.smtpPort), '--format', 'json']);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   const parsed = JSON.parse(run.stdout) as unknown[];
@@ -42,13 +42,14 @@ describe('scanning the lab through the CLI', () => {
       expect(r.status).toBe('ok');
       expect(r.target).toMatchObject({ host: name, port: d.port, portSource: 'dns-https-record' });
       expect(r.endpoints.map((e) => [e.ip, e.port])).toEqual([[d.ip, d.port]]);
-      // The SSL Labs letter and the Observatory score the catalogue says the domain deserves (the
-      // scores are the real Observatory's on the same header sets: test/conformance/observatory.test.ts).
-      const { tlsGrade: want, observatoryScore } = findLabDomain(name)!.expect;
+      // The SSL Labs letter, the Observatory score and the email letter the catalogue says the domain
+      // deserves (the scores are the real Observatory's on the same header sets:
+      // test/conformance/observatory.test.ts).
+      const { tlsGrade: want, observatoryScore, emailGrade } = findLabDomain(name)!.expect;
       expect(r.endpoints[0]!.grade, name).toBe(want);
       expect(r.http?.score, name).toBe(observatoryScore);
       const httpGrade = observatoryGradeAsLetter(observatoryGradeForScore(observatoryScore));
-      expect(r.grades, name).toEqual({ tls: want, http: httpGrade, email: null, overall: worstGrade([want, httpGrade]) });
+      expect(r.grades, name).toEqual({ tls: want, http: httpGrade, email: emailGrade, overall: worstGrade([want, httpGrade, emailGrade]) });
       expect(r.endpoints[0]!.tls.rating?.pending, name).toEqual([]);
     }
   });
@@ -102,10 +103,13 @@ describe('scanning the lab through the CLI', () => {
     expect(r.http!.cookies).toEqual([
       expect.objectContaining({ name: '__Host-session', secure: true, httpOnly: true, sameSite: 'Lax', path: '/' }),
     ]);
-    expect(r.email).toMatchObject({ status: 'ok', spf: { status: 'found', all: '-all' }, dmarc: { policy: 'reject' }, mx: [] });
+    expect(r.email).toMatchObject({ status: 'ok', mxStatus: 'null-mx', spf: { status: 'found', all: '-all' }, dmarc: { policy: 'reject' }, mx: [], grade: 'A' });
     // Information only: the lab's Node servers speak HTTP/1.1, OpenSSL 3.0 has no post-quantum hybrid
-    // group, and the CSP evaluator's notes on a sound 'self' policy (no reporting, no Trusted Types).
+    // group, the CSP evaluator's notes on a sound 'self' policy (no reporting, no Trusted Types), the
+    // null MX itself; and one low: the lab zone is not signed.
     expect(r.findings.map((f) => [f.id, f.severity]).sort()).toEqual([
+      ['email.dnssec.unsigned', 'low'],
+      ['email.null-mx.declared', 'info'],
       ['http.csp.no-reporting', 'info'],
       ['http.csp.no-trusted-types', 'info'],
       ['http.csp.script-self', 'info'],
@@ -191,23 +195,69 @@ describe('scanning the lab through the CLI', () => {
     expect(r.findings.filter((f) => f.id.startsWith('tls.cert.')).map((f) => f.id)).toEqual(['tls.cert.hostname-mismatch']);
   });
 
-  it('mail: MX, SPF and DMARC found, nothing to report', () => {
+  it('mail: MX with STARTTLS, SPF and DMARC found; no DKIM, MTA-STS, TLS-RPT or DNSSEC', () => {
     const r = get('mail.secgrade.test');
     expect(r.email).toMatchObject({
       status: 'ok',
       mx: [{ host: 'mx.mail.secgrade.test', preference: 10 }],
       spf: { status: 'found', record: 'v=spf1 mx -all', all: '-all', errors: [] },
       dmarc: { status: 'found', policy: 'reject', subdomainPolicy: 'reject', pct: 100, rua: ['mailto:dmarc@mail.secgrade.test'] },
+      dkim: { status: 'missing', selectors: [] },
+      mtaSts: { status: 'missing' },
+      tlsRpt: { status: 'missing' },
+      grade: 'B',
     });
-    // Information only: the lab's Node servers speak HTTP/1.1, OpenSSL 3.0 has no post-quantum hybrid
-    // group, and the CSP evaluator's notes on a sound 'self' policy (no reporting, no Trusted Types).
+    expect(r.email!.mx[0]).toMatchObject({ starttls: true, daneStatus: 'no-tlsa', grade: 'A' });
     expect(r.findings.map((f) => [f.id, f.severity]).sort()).toEqual([
+      ['email.bimi.missing', 'info'],
+      ['email.dane.absent', 'info'],
+      ['email.dkim.not-found', 'info'],
+      ['email.dmarc.historic-tag', 'info'], // pct=, gone in DMARCbis
+      ['email.dnssec.unsigned', 'medium'],
+      ['email.mta-sts.missing', 'low'],
+      ['email.mx.tls.cipher.cbc', 'low'], // smtp-server keeps Node's default suites, CBC included
+      ['email.tls-rpt.missing', 'info'],
       ['http.csp.no-reporting', 'info'],
       ['http.csp.no-trusted-types', 'info'],
       ['http.csp.script-self', 'info'],
       ['tls.feature.no-h2', 'info'],
       ['tls.kx.no-pq', 'info'],
     ]);
+  });
+
+  it('every mail domain reports what its catalogue entry publishes', () => {
+    const mailDomains = LAB_DOMAINS.filter((d) => d.expect.email);
+    expect(mailDomains.map((d) => d.name)).toEqual(expect.arrayContaining(['mail-good.secgrade.test', 'mail-weak.secgrade.test', 'mail-broken.secgrade.test']));
+    for (const d of mailDomains) {
+      const want = d.expect.email!;
+      const email = get(d.name).email!;
+      expect(email.status, d.name).toBe('ok');
+      expect(email.spf, d.name).toMatchObject({ status: want.spfStatus, all: want.spfAll, lookups: want.spfLookups });
+      expect(email.dmarc, d.name).toMatchObject({ status: want.dmarcStatus, policy: want.dmarcPolicy, ruaAuthorized: want.ruaAuthorized });
+      expect(email.dkim?.selectors.map((k) => ({ selector: k.name, keyType: k.keyType, bits: k.keyBits })), d.name).toEqual(want.dkim);
+      expect(email.mtaSts?.mode ?? null, d.name).toBe(want.mtaSts);
+      expect(email.tlsRpt?.status === 'found', d.name).toBe(want.tlsRpt);
+      expect(email.mx.map((m) => m.host), d.name).toEqual(want.mx);
+      for (const m of email.mx) {
+        expect(m.starttls, `${d.name} ${m.host}`).toBe(want.starttls[m.host]);
+        expect(m.daneStatus === 'match', `${d.name} ${m.host}`).toBe(want.dane[m.host]);
+      }
+    }
+  });
+
+  it('mail-good, mail-weak, mail-broken: the findings that make their grades', () => {
+    const ids = (name: string) => new Set(get(name).findings.map((f) => f.id));
+    const good = get('mail-good.secgrade.test').email!;
+    // Every check passes but the recommended DNSSEC one: the lab zone is not signed.
+    expect(good.rating).toMatchObject({ score: 98, pending: [], caps: [] });
+    expect(good.rating!.checks.filter((c) => c.status !== 'pass' && c.status !== 'not-applicable').map((c) => [c.id, c.status])).toEqual([['dnssec', 'fail']]);
+    expect(good.mtaSts).toMatchObject({ status: 'found', mode: 'enforce', policyValid: true, mxNotCovered: [] });
+    expect(ids('mail-good.secgrade.test')).toContain('email.dane.valid');
+    const weak = ids('mail-weak.secgrade.test');
+    for (const id of ['email.spf.too-many-lookups', 'email.dmarc.policy-none', 'email.dkim.key-short', 'email.mta-sts.missing']) expect(weak, id).toContain(id);
+    const broken = ids('mail-broken.secgrade.test');
+    for (const id of ['email.spf.multiple', 'email.dmarc.invalid', 'email.mx.no-starttls']) expect(broken, id).toContain(id);
+    expect(get('mail-broken.secgrade.test').email!.rating!.caps.map((c) => c.grade)).toEqual(['F', 'C']);
   });
 
   it("tls13: only TLS 1.3, in the server's order", () => {

@@ -225,6 +225,37 @@ describe('lab DNS server: lifecycle and configuration', () => {
   });
 });
 
+describe('lab DNS server: two zones (the lab and an external report destination)', () => {
+  it('is authoritative for both apexes, each with its own SOA, and refuses their siblings', async () => {
+    const s = await startDnsServer({
+      zones: [ZONE, 'reports.example.net'],
+      records: [
+        { name: ZONE, type: 'SOA', mname: 'ns.secgrade.test', rname: 'hostmaster.secgrade.test', serial: 1, minimum: 60 },
+        { name: 'reports.example.net', type: 'SOA', mname: 'ns.secgrade.test', rname: 'hostmaster.secgrade.test', serial: 2, minimum: 60 },
+        { name: 'mail-good.secgrade.test._report._dmarc.reports.example.net', type: 'TXT', strings: ['v=DMARC1'] },
+        // A DKIM-sized value: two character-strings the client joins.
+        { name: 'sel._domainkey.secgrade.test', type: 'TXT', strings: ['a'.repeat(255), 'b'.repeat(100)] },
+      ],
+    });
+    try {
+      const client = new DnsClient({ servers: [{ host: s.host, port: s.port }], timeoutMs: 1000 });
+      const auth = await client.query('mail-good.secgrade.test._report._dmarc.reports.example.net', 'TXT');
+      expect(auth).toMatchObject({ status: 'ok', records: [{ type: 'TXT', text: 'v=DMARC1' }] });
+      const nx = await client.query('other._report._dmarc.reports.example.net', 'TXT');
+      expect(nx.status).toBe('nxdomain');
+      const soa = await client.query('reports.example.net', 'SOA');
+      expect(soa).toMatchObject({ status: 'ok', records: [{ type: 'SOA', serial: 2 }] });
+      // example.net is an ancestor of a zone: empty; a sibling of the zone is someone else's.
+      expect((await client.query('example.net', 'TXT')).status).toBe('nodata');
+      expect((await client.query('cdn.example.net', 'A')).status).toBe('error');
+      const long = await client.query('sel._domainkey.secgrade.test', 'TXT');
+      expect(long).toMatchObject({ status: 'ok', records: [{ strings: ['a'.repeat(255), 'b'.repeat(100)], text: `${'a'.repeat(255)}${'b'.repeat(100)}` }] });
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 const ipv6Loopback = await new Promise<boolean>((resolve) => {
   const s = dgram.createSocket('udp6');
   s.on('error', () => resolve(false));

@@ -68,7 +68,8 @@ describe('renderText', () => {
     expect(mail).toContain('Email  grade B');
     expect(mail).toContain('v=spf1 mx include:_spf.mailhost.example ip4:192.0.2.0/24 ~all');
     expect(mail).toContain('DMARC       found  policy quarantine');
-    expect(mail).toContain('MX          10 mx1.mail.example  20 mx2.mail.example');
+    expect(mail).toContain('MX          10 mx1.mail.example STARTTLS DANE mismatch\n');
+    expect(mail).toContain('  20 mx2.mail.example STARTTLS\n');
   });
 
   it('sorts findings by severity and details only critical/high/medium ones', () => {

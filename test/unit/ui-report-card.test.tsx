@@ -50,7 +50,8 @@ describe('ReportCard', () => {
     expect(out).toContain('certificate CN=good.example  58 days left  trusted yes  hostname match yes');
     expect(out).toContain('headers     strict-transport-security yes  content-security-policy no');
     expect(out).toContain('DMARC       found  policy quarantine');
-    expect(out).toContain('MX          10 mx1.mail.example  20 mx2.mail.example');
+    expect(out).toContain('MX          10 mx1.mail.example STARTTLS DANE mismatch\n');
+    expect(out).toContain('  20 mx2.mail.example STARTTLS\n');
     expect(out.split('Email  grade B')).toHaveLength(2); // only the report that has email data
   });
 

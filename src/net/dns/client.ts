@@ -29,6 +29,8 @@ export interface DnsQueryOptions {
   retries?: number;
   /** Set the EDNS DO bit. */
   dnssecOk?: boolean;
+  /** Set the CD bit: the resolver answers without validating (tells a bogus zone from a dead server). */
+  checkingDisabled?: boolean;
 }
 
 export interface DnsClientOptions {
@@ -109,7 +111,7 @@ export class DnsClient {
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     const attempts = 1 + Math.max(0, opts.retries ?? this.retries);
     const where = formatServer(server);
-    const ask: Question = { server, qname, type, dnssecOk: opts.dnssecOk ?? false, payload: this.udpPayloadSize };
+    const ask: Question = { server, qname, type, dnssecOk: opts.dnssecOk ?? false, checkingDisabled: opts.checkingDisabled ?? false, payload: this.udpPayloadSize };
 
     for (let i = 0; i < attempts; i++) {
       const udp = await exchange('udp', ask, timeoutMs, opts.signal);
@@ -147,6 +149,7 @@ interface Question {
   qname: string;
   type: RecordType;
   dnssecOk: boolean;
+  checkingDisabled: boolean;
   payload: number;
 }
 
@@ -288,7 +291,9 @@ function buildQuery(id: number, ask: Question): Buffer {
   return packet.encode({
     type: 'query',
     id,
-    flags: packet.RECURSION_DESIRED,
+    // AD in a query asks a validating resolver to say whether it validated the answer, even
+    // without DO (RFC 6840 §5.7); unbound leaves AD off otherwise.
+    flags: packet.RECURSION_DESIRED | packet.AUTHENTIC_DATA | (ask.checkingDisabled ? packet.CHECKING_DISABLED : 0),
     questions: [{ name: ask.qname, type: wireTypeName(ask.type), class: 'IN' }],
     additionals: [opt],
   });

@@ -23,7 +23,13 @@ export interface Resolver {
   readonly description: string;
   /** Every A and AAAA address of `host`; IP literals come back as-is. */
   addresses(host: string, signal?: AbortSignal): Promise<AddressResult>;
-  query(name: string, type: RecordType, signal?: AbortSignal): Promise<LookupResult>;
+  /** `opts` sets the DNSSEC bits (DO, CD) for checks that need them. */
+  query(name: string, type: RecordType, signal?: AbortSignal, opts?: DnssecBits): Promise<LookupResult>;
+}
+
+export interface DnssecBits {
+  dnssecOk?: boolean;
+  checkingDisabled?: boolean;
 }
 
 export interface ResolverOptions {
@@ -70,8 +76,8 @@ class ServerResolver implements Resolver {
     return combineAddressLookups(name, a, aaaa, this.description);
   }
 
-  query(name: string, type: RecordType, signal?: AbortSignal): Promise<LookupResult> {
-    return this.client.query(name, type, { signal });
+  query(name: string, type: RecordType, signal?: AbortSignal, opts: DnssecBits = {}): Promise<LookupResult> {
+    return this.client.query(name, type, { signal, ...opts });
   }
 }
 
@@ -114,10 +120,10 @@ class SystemResolver implements Resolver {
     return raceAbort(lookupAll(name), signal, { status: 'error', reason: 'aborted' });
   }
 
-  query(name: string, type: RecordType, signal?: AbortSignal): Promise<LookupResult> {
+  query(name: string, type: RecordType, signal?: AbortSignal, opts: DnssecBits = {}): Promise<LookupResult> {
     // Read the servers on first use, not at construction, so a later dns.setServers() counts.
     this.client ??= new DnsClient({ servers: systemDnsServers(), timeoutMs: this.opts.timeoutMs, retries: this.opts.retries });
-    return this.client.query(name, type, { signal });
+    return this.client.query(name, type, { signal, ...opts });
   }
 }
 

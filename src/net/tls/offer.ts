@@ -5,6 +5,7 @@ import { rawHello, type RawHelloResult } from './raw-client.js';
 import { buildClientHello, WIRE_VERSIONS, type ClientHelloOptions, type WireVersion } from './wire/client-hello.js';
 import type { ParsedServerHello } from './wire/server-messages.js';
 import { buildSslv2ClientHello } from './wire/sslv2.js';
+import type { StartTlsProtocol } from './transport.js';
 
 export interface OfferTarget {
   ip: string;
@@ -12,6 +13,15 @@ export interface OfferTarget {
   servername: string | null;
   timeoutMs: number;
   signal: AbortSignal;
+  /** A plaintext STARTTLS dialogue before each hello (e.g. an MX host on port 25); absent = TLS from the first byte. */
+  starttls?: StartTlsProtocol | null;
+  ehloName?: string;
+}
+
+/** rawHello's STARTTLS options for a target (nothing at all without a preamble). */
+function preamble(target: OfferTarget): { starttls?: StartTlsProtocol; ehloName?: string } {
+  if (!target.starttls) return {};
+  return { starttls: target.starttls, ...(target.ehloName ? { ehloName: target.ehloName } : {}) };
 }
 
 export type OfferVerdict =
@@ -56,7 +66,7 @@ export async function offerTls(
   readUntil: 'server-hello' | 'server-hello-done' = 'server-hello',
 ): Promise<OfferVerdict> {
   const hello = buildClientHello({ ...extras, version, cipherSuites: [...suites], serverName: target.servername });
-  const result = await rawHello({ ip: target.ip, port: target.port, timeoutMs: target.timeoutMs, signal: target.signal, hello: hello.record, readUntil });
+  const result = await rawHello({ ip: target.ip, port: target.port, timeoutMs: target.timeoutMs, signal: target.signal, hello: hello.record, readUntil, ...preamble(target) });
   return verdictOf(result, version, suites);
 }
 
@@ -68,7 +78,7 @@ export type Sslv2Verdict =
 /** An SSL 2.0 CLIENT-HELLO offering `kinds`; accepted only when the server names a common cipher. */
 export async function offerSslv2(target: OfferTarget, kinds: readonly number[]): Promise<Sslv2Verdict> {
   const hello = buildSslv2ClientHello({ cipherKinds: [...kinds] });
-  const result = await rawHello({ ip: target.ip, port: target.port, timeoutMs: target.timeoutMs, signal: target.signal, hello, sslv2: true });
+  const result = await rawHello({ ip: target.ip, port: target.port, timeoutMs: target.timeoutMs, signal: target.signal, hello, sslv2: true, ...preamble(target) });
   switch (result.kind) {
     case 'sslv2-server-hello': {
       const common = result.value.cipherKinds.filter((k) => kinds.includes(k));

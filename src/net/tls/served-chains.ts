@@ -8,6 +8,7 @@ import { suitesForProtocol } from './registry/index.js';
 import { MAX_SUITES_PER_HELLO, probeOrder } from './suite-order.js';
 import { buildClientHello, type WireVersion } from './wire/client-hello.js';
 import { NamedGroup } from './wire/constants.js';
+import type { StartTlsProtocol } from './transport.js';
 
 export type SignatureFamily = 'ECDSA' | 'RSA' | 'EdDSA';
 export const SIGNATURE_FAMILIES: readonly SignatureFamily[] = ['ECDSA', 'RSA', 'EdDSA'];
@@ -49,6 +50,9 @@ export interface FetchChainsOptions {
   version: WireVersion;
   /** Runs one connection under the engine's connection limits. */
   withConnection?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** A plaintext STARTTLS dialogue before each hello (an MX host); absent = TLS from the first byte. */
+  starttls?: StartTlsProtocol | null;
+  ehloName?: string;
 }
 
 function helloFor(family: SignatureFamily, version: WireVersion, servername: string | null) {
@@ -108,6 +112,7 @@ export async function fetchServedChains(opts: FetchChainsOptions): Promise<{ cha
         hello: hello.record,
         readUntil: 'server-hello-done',
         ...(opts.version === 'TLSv1.3' ? { decryptTls13: hello } : {}),
+        ...(opts.starttls ? { starttls: opts.starttls, ...(opts.ehloName ? { ehloName: opts.ehloName } : {}) } : {}),
       }),
     );
     const outcome = attemptOf(family, opts.version, result);

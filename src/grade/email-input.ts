@@ -1,0 +1,92 @@
+// The email grade's input, read off the report's `email` object as the email probes wrote it. Kept
+// apart from the table (email.ts) so the table stays a pure function of plain facts.
+import type { EmailResult } from '../model/report.js';
+import { emailGrade, type EmailGrade, type EmailGradeInput } from './email.js';
+
+type RecordState = EmailGradeInput['spf']['status'];
+const RECORD_STATES: ReadonlySet<string> = new Set(['found', 'missing', 'invalid', 'multiple', 'error']);
+const asRecordState = (s: string | undefined | null): RecordState => (s && RECORD_STATES.has(s) ? (s as RecordState) : 'error');
+
+function mailSetup(email: EmailResult): EmailGradeInput['mailSetup'] {
+  switch (email.mxStatus) {
+    case 'null-mx':
+      return 'null-mx';
+    case 'none':
+      return 'no-mx';
+    case 'error':
+      return 'error';
+    default:
+      return email.mx.length ? 'mail' : 'no-mx';
+  }
+}
+
+function dkimInput(email: EmailResult): EmailGradeInput['dkim'] {
+  const d = email.dkim;
+  if (!d) return { status: 'error', weakestRsaBits: null, allRevoked: false, testing: false };
+  const keys = d.selectors;
+  const usable = keys.filter((k) => k.keyBits !== null);
+  const rsa = usable.filter((k) => k.keyType === 'rsa').map((k) => k.keyBits!);
+  return {
+    status: d.status ?? (usable.length ? 'found' : 'missing'),
+    weakestRsaBits: rsa.length ? Math.min(...rsa) : null,
+    allRevoked: keys.length > 0 && usable.length === 0,
+    testing: usable.length > 0 && usable.every((k) => k.testing),
+  };
+}
+
+function mtaStsInput(email: EmailResult): EmailGradeInput['mtaSts'] {
+  const m = email.mtaSts;
+  if (!m) return { status: 'error', mode: null, policyValid: null, mxMismatch: false };
+  const status = m.status === 'found' || m.status === 'missing' || m.status === 'invalid' ? m.status : m.status === 'multiple' ? 'invalid' : 'error';
+  const mode = m.mode === 'enforce' || m.mode === 'testing' || m.mode === 'none' ? m.mode : null;
+  return { status, mode, policyValid: m.policyValid ?? null, mxMismatch: (m.mxNotCovered ?? []).length > 0 };
+}
+
+function mxInput(email: EmailResult): EmailGradeInput['mx'] {
+  return email.mx.map((m) => {
+    const chains = m.tls?.chains ?? [];
+    const certificateValid = chains.length ? chains.every((c) => c.trusted && c.hostnameMatch === true) : null;
+    // The certificate is its own check: the TLS part is the letter a valid certificate would get.
+    const rating = m.tls?.rating;
+    return {
+      host: m.host,
+      starttls: m.starttls,
+      tlsGrade: rating?.ignoringTrust ?? rating?.letter ?? null,
+      certificateValid: m.starttls ? certificateValid : null,
+      dane: m.daneStatus ?? null,
+    };
+  });
+}
+
+export function emailGradeInput(email: EmailResult): EmailGradeInput {
+  const spf = email.spf;
+  const dmarc = email.dmarc;
+  const policy = dmarc?.policy === 'none' || dmarc?.policy === 'quarantine' || dmarc?.policy === 'reject' ? dmarc.policy : null;
+  return {
+    mailSetup: mailSetup(email),
+    spf: {
+      status: spf ? asRecordState(spf.status) : 'error',
+      all: spf?.effectiveAll !== undefined ? spf.effectiveAll : (spf?.all ?? null),
+      // The lint marks a record invalid for every condition that makes receivers return permerror.
+      permerror: spf?.status === 'invalid' || spf?.status === 'multiple',
+    },
+    dmarc: {
+      status: dmarc ? asRecordState(dmarc.status) : 'error',
+      policy,
+      subdomainPolicy: dmarc?.subdomainPolicy ?? null,
+      pct: dmarc?.pct ?? null,
+      hasRua: (dmarc?.rua.length ?? 0) > 0,
+      ruaAuthorized: dmarc?.ruaAuthorized ?? null,
+    },
+    dkim: dkimInput(email),
+    mtaSts: mtaStsInput(email),
+    tlsRpt: { status: email.tlsRpt ? (asRecordState(email.tlsRpt.status) === 'multiple' ? 'invalid' : (asRecordState(email.tlsRpt.status) as 'found' | 'missing' | 'invalid' | 'error')) : 'error' },
+    mx: mailSetup(email) === 'mail' ? mxInput(email) : [],
+    dnssec: { signed: email.dnssecDetail?.signed ?? null, validated: email.dnssecDetail?.validated ?? email.dnssec },
+  };
+}
+
+/** The email grade of a report's email object. */
+export function gradeEmail(email: EmailResult): EmailGrade {
+  return emailGrade(emailGradeInput(email));
+}

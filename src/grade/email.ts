@@ -1,0 +1,774 @@
+// The email grade: one table of checks, each required or recommended, each with every outcome it
+// can have and the points that outcome earns; a score from the points; a letter from the score
+// through a chart; caps that no score can outweigh. Pure: the mail evidence in, the grade out.
+//
+// Read from internet.nl (https://github.com/internetstandards/Internet.nl, Apache-2.0), not copied:
+//   - checks/scoring.py: a subtest whose worst status is STATUS_FAIL is mandatory and counts in the
+//     score; STATUS_NOTICE / STATUS_INFO subtests are optional and do not. Full weight is 10
+//     points, "less" weight 2. Mail subtests: SPF exists, SPF policy (PARTIAL for a bad `all`),
+//     DMARC exists, DMARC policy (PARTIAL for p/sp=none), DKIM exists, STARTTLS exists, DANE
+//     exists/valid, DNSSEC (secure 10, insecure 2, bogus 0). MX certificate trust and host-name
+//     match are INFO for mail: not scored.
+//   - checks/tasks/mail.py: SPF policy passes with `-all` or `~all`; `+all`, `?all` and no `all`
+//     at all are invalid_all (PARTIAL). DMARC p=none (or sp=none on an organisational record) is
+//     PARTIAL. skip_dkim_for_non_sending_domain(): with `v=spf1 -all` and `v=DMARC1; p=reject`
+//     DKIM counts as passed ("no email"). External rua/ruf destinations are verified (RFC 7489
+//     §7.1) but an unverified one costs no points.
+//   - internet.nl/faqs/report ("Explanation of score and icons"): a failed must-have ⇒ no score for
+//     it; a failed should/could-have ⇒ no score impact; "Not testable, because already failed
+//     related parent subtest ⇒ null score"; new subtests start as RECOMMENDED or OPTIONAL.
+//   - internetstandards/toolbox-wiki parked-domain-how-to.md: a domain without mail publishes a
+//     null MX (RFC 7505), `v=spf1 -all`, DMARC `p=reject` (and may revoke DKIM keys).
+// Read from checkdmarc (https://github.com/domainaware/checkdmarc, Apache-2.0), not copied: its
+// `parked` mode expects exactly `v=spf1 -all`; a rua destination that does not authorise the domain
+// is a warning (UnverifiedDMARCURIDestination); multiple DMARC records disable DMARC; STARTTLS is
+// judged over every MX host ("a single host without it weakens delivery for the whole domain"), and
+// a skipped STARTTLS test is left empty, not failed.
+// The M3AAWG "Protecting Parked Domains" BCP (2015-12) gives the same parked-domain records; we know
+// it through summaries that cite it, not from the paper itself.
+// RFCs behind single rules: 7208 (SPF: §4.5 one record, §4.6.4 lookup limit, §4.7 default neutral),
+// 7489 (DMARC: §6.6.3 several records or no p=, §7.1 external report destinations), 6376 §3.6.1 (t=y,
+// empty p= revokes), 8301 (RSA keys: ≥ 1024 MUST, ≥ 2048 SHOULD), 8463 (Ed25519), 7505 (null MX),
+// 5321 §5.1 (no MX: implicit MX = the A/AAAA record), 8461 (MTA-STS: in enforce mode a sender
+// delivers only to an MX that matches the policy and presents a valid certificate), 8460 (TLS-RPT),
+// 7672 (DANE for SMTP: a DANE sender refuses an MX whose TLSA records do not match).
+//
+// Our reading (neither internet.nl nor checkdmarc gives a letter):
+//   - required checks are worth 20 points, recommended ones 2: unlike internet.nl, recommended
+//     checks move the score a little, and all of them must pass for A+. Partial points keep
+//     internet.nl's proportions (its "less" weight, 2 of 10, is 4 of 20 here; half is 10).
+//   - the score is the points earned over the points possible, counting only checks that apply and
+//     were tested, rounded down to a whole percent; the letter chart is EMAIL_GRADE_CHART.
+//   - DNSSEC and DANE are recommended here (internet.nl requires them for mail); the MX
+//     certificate is required here (internet.nl only informs), because MTA-STS senders refuse an
+//     invalid one; the MX TLS quality is one required check read from each MX's SSL Labs-style
+//     letter; SPF `-all` is recommended over `~all` (internet.nl passes both).
+//   - a domain with a null MX or no MX at all is graded as one that sends no mail: it must publish
+//     `-all` and p=reject, and the MX, STARTTLS and DKIM checks do not apply (RFC 7505 §4.2 says a
+//     null-MX domain should not be used as a sender address; for no MX this is our reading, and a null MX is
+//     recommended so senders do not fall back to the A record).
+//   - DMARC pct below 100, or a subdomain policy of none, is partial enforcement.
+//   - DKIM is found by trying known selectors, so "missing" may mean a selector we did not try; it
+//     still fails (internet.nl fails a domain without DKIM too), and the reason says so.
+//   - a lookup that timed out or got SERVFAIL is "could not test", never a pass and never a fail:
+//     an untested check earns and costs nothing; an untested required check leaves the grade
+//     without a letter (`pending`), as ssllabs.ts does for an untested Heartbleed.
+//   - the caps (EMAIL_CAPS) are ours: each names what a sender or a forger can do. A missing SPF
+//     record has no cap of its own: with DMARC enforcing, forged mail is still refused, and losing
+//     both SPF checks (40 required points) already keeps a domain at C or below.
+import type { GradeLetter } from '../model/constants.js';
+import { gradeRank, isGradeLetter, worstGrade } from '../model/severity.js';
+
+export const EMAIL_GRADE_REFERENCE =
+  'internet.nl mail test (checks/scoring.py, checks/tasks/mail.py, faqs/report), checkdmarc, RFC 7208/7489/6376/8301/7505/8461/8460/7672; weights, chart and caps are our reading';
+
+/**
+ * What the grader needs from the mail evidence. The shape is the Contract's `email` object, reduced
+ * to what a rule reads; the caller fills it from the probes. Every "error" means the lookup could
+ * not be completed (timeout, SERVFAIL): such a check is untested, never passed or failed.
+ */
+export interface EmailGradeInput {
+  /** 'mail': a usable MX set; 'null-mx': RFC 7505 null MX; 'no-mx': no MX (implicit MX = A); 'error': MX lookup failed */
+  mailSetup: 'mail' | 'null-mx' | 'no-mx' | 'error';
+  /** `all`: the effective final qualifier after redirect= ('+all' | '?all' | '~all' | '-all'), null when the record has none. */
+  spf: { status: 'found' | 'missing' | 'invalid' | 'multiple' | 'error'; all: string | null; permerror: boolean };
+  /**
+   * `policy`: the policy that applies to the domain scanned (null with a found record = no p=, read
+   * as none, RFC 7489 §6.6.3); `subdomainPolicy`: sp= (null = same as p); `pct`: null = 100;
+   * `ruaAuthorized`: false when an external rua destination does not authorise the domain, null
+   * when an authorisation lookup failed (or there is no rua).
+   */
+  dmarc: {
+    status: 'found' | 'missing' | 'invalid' | 'multiple' | 'error';
+    policy: 'none' | 'quarantine' | 'reject' | null;
+    subdomainPolicy: string | null;
+    pct: number | null;
+    hasRua: boolean;
+    ruaAuthorized: boolean | null;
+  };
+  /** Among the keys found: the weakest RSA modulus (null when no RSA key), every key revoked, any key in testing (t=y). */
+  dkim: { status: 'found' | 'missing' | 'error'; weakestRsaBits: number | null; allRevoked: boolean; testing: boolean };
+  /**
+   * `policyValid`: null when the policy file could not be fetched (timeout …), false when it was
+   * fetched and is invalid; `mxMismatch`: an MX host matches none of the policy's `mx` patterns.
+   */
+  mtaSts: { status: 'found' | 'missing' | 'invalid' | 'error'; mode: 'enforce' | 'testing' | 'none' | null; policyValid: boolean | null; mxMismatch: boolean };
+  tlsRpt: { status: 'found' | 'missing' | 'invalid' | 'error' };
+  /**
+   * One per MX host; empty for null-mx/no-mx. `starttls`/`certificateValid`/`dane` null = could not
+   * test. `tlsGrade` is the host's SSL Labs-style letter over STARTTLS *ignoring trust*
+   * (SslLabsGrade.ignoringTrust): the certificate is its own check, so a T or M here hides the
+   * protocol grade and counts as untested.
+   */
+  mx: Array<{
+    host: string;
+    starttls: boolean | null;
+    tlsGrade: string | null;
+    certificateValid: boolean | null;
+    dane: 'match' | 'no-match' | 'no-tlsa' | 'unusable' | 'error' | null;
+  }>;
+  /** `validated` false with `signed` true: the chain does not validate (bogus). */
+  dnssec: { signed: boolean | null; validated: boolean | null };
+}
+
+export type EmailCheckWeight = 'required' | 'recommended';
+export type EmailCheckStatus = 'pass' | 'fail' | 'partial' | 'untested' | 'not-applicable';
+/** Which domains a check applies to: every domain, those that take mail, or those that take none. */
+export type EmailCheckScope = 'all' | 'mail' | 'non-mail';
+
+export interface EmailCheckOutcome {
+  status: Exclude<EmailCheckStatus, 'not-applicable'>;
+  points: number;
+  /** When this outcome is given, in words. */
+  rule: string;
+}
+
+export interface EmailCheckRule {
+  label: string;
+  weight: EmailCheckWeight;
+  scope: EmailCheckScope;
+  /** Points possible when the check applies and was tested. */
+  max: number;
+  /** Every outcome the check can give. Not applicable is not listed: it scores nothing either way. */
+  outcomes: Readonly<Record<string, EmailCheckOutcome>>;
+}
+
+export interface EmailGradeCheck {
+  id: EmailCheckId;
+  label: string;
+  weight: EmailCheckWeight;
+  status: EmailCheckStatus;
+  /** The table's outcome key, or 'not-applicable'. */
+  outcome: string;
+  points: number;
+  /** 0 when the check does not count (not applicable, untested). */
+  max: number;
+  reason: string;
+}
+
+export interface EmailGradeCap {
+  id: EmailCapId;
+  grade: GradeLetter;
+  reason: string;
+}
+
+export interface EmailGrade {
+  /** 0-100 over the applicable, tested checks; null when none was tested. */
+  score: number | null;
+  /** Null while `pending` is not empty. */
+  grade: GradeLetter | null;
+  checks: EmailGradeCheck[];
+  /** Every cap that applies (whether or not it lowered the letter), worst first. */
+  caps: EmailGradeCap[];
+  /** Untested required checks, one sentence each: no letter while non-empty. */
+  pending: string[];
+  /** Why the grade is what it is, one sentence each. */
+  reasons: string[];
+}
+
+/** Points for a required check (internet.nl's full weight is 10; ours is 20 so that partials stay whole). */
+export const REQUIRED_POINTS = 20;
+/** Points for a recommended check: enough to move the score, too few to decide it. */
+export const RECOMMENDED_POINTS = 2;
+
+const R = REQUIRED_POINTS;
+const r = RECOMMENDED_POINTS;
+const untested = (rule: string): EmailCheckOutcome => ({ status: 'untested', points: 0, rule });
+const MX_LOOKUP_FAILED = untested('the MX lookup failed, so whether the domain takes mail (and so this rule) is unknown');
+
+/** The one table: every check id → weight, scope, points possible, and every outcome with its points and rule. */
+export const EMAIL_SCORE_TABLE = {
+  spf: {
+    label: 'SPF record published and valid',
+    weight: 'required',
+    scope: 'all',
+    max: R,
+    outcomes: {
+      valid: { status: 'pass', points: R, rule: 'exactly one v=spf1 record, which evaluates without permerror' },
+      missing: { status: 'fail', points: 0, rule: 'no v=spf1 record' },
+      invalid: { status: 'fail', points: 0, rule: 'the record does not parse, or evaluating it ends in permerror (e.g. more than 10 DNS lookups, RFC 7208 §4.6.4)' },
+      multiple: { status: 'fail', points: 0, rule: 'more than one v=spf1 record: receivers return permerror (RFC 7208 §4.5)' },
+      'lookup-failed': untested('the TXT lookup failed (timeout, SERVFAIL)'),
+    },
+  },
+  'spf-policy': {
+    label: 'SPF ends in a restrictive all',
+    weight: 'required',
+    scope: 'all',
+    max: R,
+    outcomes: {
+      hardfail: { status: 'pass', points: R, rule: '-all' },
+      softfail: { status: 'pass', points: R, rule: '~all on a domain that takes mail (internet.nl passes it)' },
+      'softfail-non-mail': { status: 'partial', points: R / 2, rule: '~all on a domain that takes no mail, which should say -all' },
+      neutral: { status: 'partial', points: 4, rule: '?all, or no all at all (the default result is neutral, RFC 7208 §4.7): internet.nl PARTIAL' },
+      'pass-all': { status: 'fail', points: 0, rule: '+all: every host on the Internet may send as the domain' },
+      'no-valid-record': { status: 'fail', points: 0, rule: 'not testable: the SPF check failed (internet.nl: null score)' },
+      'lookup-failed': untested('the SPF lookup failed'),
+      'mx-lookup-failed': untested('the MX lookup failed and the verdict depends on whether the domain takes mail (~all)'),
+    },
+  },
+  dmarc: {
+    label: 'DMARC record published and valid',
+    weight: 'required',
+    scope: 'all',
+    max: R,
+    outcomes: {
+      valid: { status: 'pass', points: R, rule: 'exactly one valid v=DMARC1 record applies to the domain' },
+      missing: { status: 'fail', points: 0, rule: 'no DMARC record at the domain or its organisational domain' },
+      invalid: { status: 'fail', points: 0, rule: 'the record does not parse' },
+      multiple: { status: 'fail', points: 0, rule: 'more than one DMARC record: receivers discard them all (RFC 7489 §6.6.3)' },
+      'lookup-failed': untested('the _dmarc lookup failed (timeout, SERVFAIL)'),
+    },
+  },
+  'dmarc-policy': {
+    label: 'DMARC policy enforces',
+    weight: 'required',
+    scope: 'all',
+    max: R,
+    outcomes: {
+      enforced: {
+        status: 'pass',
+        points: R,
+        rule: 'p and sp quarantine or reject with pct 100 (a domain that takes no mail: p and sp reject, pct 100)',
+      },
+      'weak-enforcement': { status: 'partial', points: R / 2, rule: 'p enforces, but pct is below 100 or sp is weaker (for a domain that takes no mail: weaker than reject)' },
+      'quarantine-non-mail': { status: 'partial', points: R / 2, rule: 'p=quarantine on a domain that takes no mail, which should say reject' },
+      'monitor-only': { status: 'partial', points: 4, rule: 'p=none (or no p=, read as none): reports only, forged mail is delivered; internet.nl PARTIAL' },
+      'no-valid-record': { status: 'fail', points: 0, rule: 'not testable: the DMARC check failed (internet.nl: null score)' },
+      'lookup-failed': untested('the DMARC lookup failed'),
+      'mx-lookup-failed': untested('the MX lookup failed and the verdict depends on whether the domain takes mail (quarantine)'),
+    },
+  },
+  starttls: {
+    label: 'STARTTLS on every MX',
+    weight: 'required',
+    scope: 'mail',
+    max: R,
+    outcomes: {
+      'all-hosts': { status: 'pass', points: R, rule: 'every MX host offers STARTTLS' },
+      'missing-on-some': { status: 'fail', points: 0, rule: 'an MX host does not offer STARTTLS: mail to it travels in clear text' },
+      'not-tested': untested('STARTTLS could not be tested on an MX host (or no MX host was examined), and none was seen without it'),
+      'mx-lookup-failed': MX_LOOKUP_FAILED,
+    },
+  },
+  'mx-certificate': {
+    label: 'Valid certificate on every MX',
+    weight: 'required',
+    scope: 'mail',
+    max: R,
+    outcomes: {
+      valid: { status: 'pass', points: R, rule: 'every MX host that offers STARTTLS serves a trusted certificate for its name' },
+      invalid: { status: 'fail', points: 0, rule: 'an MX host serves an invalid certificate (MTA-STS senders refuse it)' },
+      'no-starttls': { status: 'fail', points: 0, rule: 'not testable: no MX host offers STARTTLS' },
+      'not-tested': untested('a certificate could not be examined, and none was seen invalid'),
+      'mx-lookup-failed': MX_LOOKUP_FAILED,
+    },
+  },
+  'mx-tls': {
+    label: 'Strong TLS on every MX',
+    weight: 'required',
+    scope: 'mail',
+    max: R,
+    outcomes: {
+      strong: { status: 'pass', points: R, rule: "every STARTTLS host's TLS letter (ignoring trust) is A+, A or A-" },
+      adequate: { status: 'partial', points: R / 2, rule: 'the worst STARTTLS host letter is B' },
+      weak: { status: 'fail', points: 0, rule: 'a STARTTLS host letter is C or worse' },
+      'no-starttls': { status: 'fail', points: 0, rule: 'not testable: no MX host offers STARTTLS' },
+      'not-tested': untested('a STARTTLS host has no TLS letter (not tested, or T/M hiding it), and none was seen C or worse'),
+      'mx-lookup-failed': MX_LOOKUP_FAILED,
+    },
+  },
+  dkim: {
+    label: 'DKIM key published (RSA ≥ 2048 bits)',
+    weight: 'required',
+    scope: 'mail',
+    max: R,
+    outcomes: {
+      strong: { status: 'pass', points: R, rule: 'a usable key, every RSA key at least 2048 bits (RFC 8301 SHOULD), not in testing' },
+      'rsa-1024': { status: 'partial', points: R / 2, rule: 'the weakest RSA key is 1024-2047 bits (RFC 8301: MUST ≥ 1024, SHOULD ≥ 2048)' },
+      'ed25519-only': { status: 'partial', points: R / 2, rule: 'only Ed25519 keys (RFC 8463), which many receivers do not verify yet' },
+      testing: { status: 'partial', points: R / 2, rule: 't=y: verifiers treat the mail as unsigned (RFC 6376 §3.6.1)' },
+      'rsa-weak': { status: 'fail', points: 0, rule: 'an RSA key below 1024 bits: verifiers must not accept it (RFC 8301 §3.2)' },
+      revoked: { status: 'fail', points: 0, rule: 'every key found is revoked (empty p=)' },
+      missing: { status: 'fail', points: 0, rule: 'no key under the selectors tried (a selector not tried may exist)' },
+      'lookup-failed': untested('the DKIM lookups failed'),
+      'mx-lookup-failed': MX_LOOKUP_FAILED,
+    },
+  },
+  'spf-hardfail': {
+    label: 'SPF -all rather than ~all',
+    weight: 'recommended',
+    scope: 'mail',
+    max: r,
+    outcomes: {
+      hardfail: { status: 'pass', points: r, rule: 'a valid SPF record ending in -all' },
+      'not-hardfail': { status: 'fail', points: 0, rule: 'anything else (~all, ?all, +all, no all, no valid record)' },
+      'lookup-failed': untested('the SPF lookup failed'),
+      'mx-lookup-failed': MX_LOOKUP_FAILED,
+    },
+  },
+  'mta-sts': {
+    label: 'MTA-STS in enforce mode',
+    weight: 'recommended',
+    scope: 'mail',
+    max: r,
+    outcomes: {
+      enforce: { status: 'pass', points: r, rule: 'a valid policy in enforce mode that matches every MX host' },
+      testing: { status: 'partial', points: r / 2, rule: 'a valid policy in testing mode (failures are reported, not enforced)' },
+      'enforce-mx-mismatch': { status: 'fail', points: 0, rule: 'enforce mode, but an MX host matches none of the policy mx patterns' },
+      'mode-none': { status: 'fail', points: 0, rule: 'mode none: the policy is withdrawn' },
+      missing: { status: 'fail', points: 0, rule: 'no _mta-sts record' },
+      invalid: { status: 'fail', points: 0, rule: 'the _mta-sts record or the policy file is invalid' },
+      'not-tested': untested('the _mta-sts lookup failed, or the policy file could not be fetched'),
+      'mx-lookup-failed': MX_LOOKUP_FAILED,
+    },
+  },
+  'tls-rpt': {
+    label: 'TLS-RPT reporting address',
+    weight: 'recommended',
+    scope: 'mail',
+    max: r,
+    outcomes: {
+      valid: { status: 'pass', points: r, rule: 'a valid _smtp._tls record (RFC 8460)' },
+      missing: { status: 'fail', points: 0, rule: 'no _smtp._tls record' },
+      invalid: { status: 'fail', points: 0, rule: 'the _smtp._tls record is invalid' },
+      'lookup-failed': untested('the _smtp._tls lookup failed'),
+      'mx-lookup-failed': MX_LOOKUP_FAILED,
+    },
+  },
+  dane: {
+    label: 'DANE TLSA records match on every MX',
+    weight: 'recommended',
+    scope: 'mail',
+    max: r,
+    outcomes: {
+      match: { status: 'pass', points: r, rule: "every MX host's TLSA records match its certificate chain (RFC 7672)" },
+      'partial-coverage': { status: 'partial', points: r / 2, rule: 'some MX hosts match, the others have no TLSA records' },
+      'no-match': { status: 'fail', points: 0, rule: 'an MX host has TLSA records that do not match: DANE senders will not deliver to it' },
+      unusable: { status: 'fail', points: 0, rule: 'an MX host has only unusable TLSA records (TLS is required, nothing is authenticated)' },
+      'no-tlsa': { status: 'fail', points: 0, rule: 'no MX host has TLSA records' },
+      'not-tested': untested('DANE could not be checked on an MX host, and no mismatch was seen'),
+      'mx-lookup-failed': MX_LOOKUP_FAILED,
+    },
+  },
+  dnssec: {
+    label: 'DNSSEC signed and validated',
+    weight: 'recommended',
+    scope: 'all',
+    max: r,
+    outcomes: {
+      secure: { status: 'pass', points: r, rule: 'the domain is signed and its chain of trust validates' },
+      unsigned: { status: 'fail', points: 0, rule: 'the domain is not signed' },
+      bogus: { status: 'fail', points: 0, rule: 'signed, but the chain of trust does not validate' },
+      'not-tested': untested('whether the domain is signed, or whether it validates, is unknown'),
+    },
+  },
+  'dmarc-reporting': {
+    label: 'DMARC aggregate reports to an authorised address',
+    weight: 'recommended',
+    scope: 'all',
+    max: r,
+    outcomes: {
+      authorised: { status: 'pass', points: r, rule: 'rua is set and every external destination authorises the domain (RFC 7489 §7.1)' },
+      unauthorised: { status: 'fail', points: 0, rule: 'an external rua destination does not authorise the domain: its reports are dropped' },
+      'no-rua': { status: 'fail', points: 0, rule: 'no rua: abuse of the domain goes unseen' },
+      'no-valid-record': { status: 'fail', points: 0, rule: 'not testable: the DMARC check failed' },
+      'lookup-failed': untested('the DMARC lookup, or a report-authorisation lookup, failed'),
+    },
+  },
+  'null-mx': {
+    label: 'Null MX for a domain that takes no mail',
+    weight: 'recommended',
+    scope: 'non-mail',
+    max: r,
+    outcomes: {
+      'null-mx': { status: 'pass', points: r, rule: 'a null MX (RFC 7505) says the domain takes no mail' },
+      'implicit-mx': { status: 'fail', points: 0, rule: 'no MX: senders fall back to the A/AAAA record (RFC 5321 §5.1)' },
+      'mx-lookup-failed': MX_LOOKUP_FAILED,
+    },
+  },
+} as const satisfies Record<string, EmailCheckRule>;
+
+export type EmailCheckId = keyof typeof EMAIL_SCORE_TABLE;
+export type EmailOutcomeOf<K extends EmailCheckId> = keyof (typeof EMAIL_SCORE_TABLE)[K]['outcomes'] & string;
+export const EMAIL_CHECK_IDS = Object.keys(EMAIL_SCORE_TABLE) as EmailCheckId[];
+
+/** Score → letter, best first (our reading). A+ is A with every applicable check passed: EMAIL_A_PLUS_RULE. */
+export const EMAIL_GRADE_CHART: ReadonlyArray<{ min: number; letter: GradeLetter }> = [
+  { min: 90, letter: 'A' },
+  { min: 80, letter: 'B' },
+  { min: 65, letter: 'C' },
+  { min: 50, letter: 'D' },
+  { min: 35, letter: 'E' },
+  { min: 0, letter: 'F' },
+];
+export const EMAIL_A_PLUS_RULE = 'score 100 with no applicable check untested: every required and every recommended check passed';
+
+export function emailLetterForScore(score: number): GradeLetter {
+  return EMAIL_GRADE_CHART.find((t) => score >= t.min)?.letter ?? 'F';
+}
+
+type Outcomes = { [K in EmailCheckId]: string };
+
+interface EmailCapRule {
+  id: string;
+  /** The letter the grade cannot exceed; 'worst-mx-letter' = the worst STARTTLS host's TLS letter. */
+  grade: GradeLetter | 'worst-mx-letter';
+  rule: string;
+  /** The reason when the cap applies, else null. Reads the checks' outcomes (and the input for details). */
+  applies: (o: Outcomes, input: EmailGradeInput) => string | null;
+}
+
+const when = (cond: boolean, reason: string) => (cond ? reason : null);
+
+/** Every cap, worst first. Each names what a sender or a forger can do (our reading). */
+export const EMAIL_CAPS = [
+  {
+    id: 'spf-pass-all',
+    grade: 'F',
+    rule: 'SPF +all: any host passes SPF for the domain, so forged mail even passes DMARC through aligned SPF',
+    applies: (o) => when(o['spf-policy'] === 'pass-all', 'SPF ends in +all: any host on the Internet passes SPF (and DMARC) as the domain'),
+  },
+  {
+    id: 'no-dmarc',
+    grade: 'F',
+    rule: 'no valid DMARC record: nothing asks receivers to refuse mail with a forged From:',
+    applies: (o) => when(['missing', 'invalid', 'multiple'].includes(o.dmarc), 'no valid DMARC record: nothing asks receivers to refuse a forged From:'),
+  },
+  {
+    id: 'dane-no-match',
+    grade: 'F',
+    rule: 'TLSA records that do not match an MX: DANE-validating senders will not deliver to it',
+    applies: (o, i) => when(o.dane === 'no-match', `TLSA records do not match on ${hosts(i.mx.filter((m) => m.dane === 'no-match'))}: DANE senders will not deliver there`),
+  },
+  {
+    id: 'mta-sts-mx-mismatch',
+    grade: 'F',
+    rule: 'MTA-STS in enforce mode that does not list an MX: MTA-STS senders will not deliver to it',
+    applies: (o) => when(o['mta-sts'] === 'enforce-mx-mismatch', 'MTA-STS enforces a policy that an MX host does not match: MTA-STS senders will not deliver there'),
+  },
+  {
+    id: 'mta-sts-invalid-certificate',
+    grade: 'F',
+    rule: 'MTA-STS in enforce mode with an invalid MX certificate: MTA-STS senders will not deliver to it (RFC 8461 §5.1)',
+    applies: (o, i) =>
+      when(
+        (o['mta-sts'] === 'enforce' || o['mta-sts'] === 'enforce-mx-mismatch') && o['mx-certificate'] === 'invalid',
+        `MTA-STS enforces, and ${hosts(i.mx.filter((m) => m.starttls === true && m.certificateValid === false))} serves an invalid certificate: MTA-STS senders will not deliver there`,
+      ),
+  },
+  {
+    id: 'dmarc-monitor-only',
+    grade: 'C',
+    rule: 'DMARC p=none: forged mail is reported, and delivered',
+    applies: (o) => when(o['dmarc-policy'] === 'monitor-only', 'DMARC p=none: forged mail is reported, and delivered'),
+  },
+  {
+    id: 'starttls-missing',
+    grade: 'C',
+    rule: 'an MX without STARTTLS: mail to it travels in clear text',
+    applies: (o, i) => when(o.starttls === 'missing-on-some', `no STARTTLS on ${hosts(i.mx.filter((m) => m.starttls === false))}: mail to it travels in clear text`),
+  },
+  {
+    id: 'dmarc-partial-enforcement',
+    grade: 'B',
+    rule: 'DMARC enforces only in part (pct below 100, a weaker sp, or quarantine where reject is due)',
+    applies: (o) =>
+      when(o['dmarc-policy'] === 'weak-enforcement' || o['dmarc-policy'] === 'quarantine-non-mail', 'DMARC enforces only in part: some forged mail is still delivered'),
+  },
+  {
+    id: 'mx-tls-letter',
+    grade: 'worst-mx-letter',
+    rule: "the worst STARTTLS host's TLS letter, when it is B or worse: the mail grade is never better than its weakest MX",
+    applies: (o, i) => {
+      if (o['mx-tls'] !== 'adequate' && o['mx-tls'] !== 'weak') return null;
+      const w = worstMxLetter(i);
+      return w === null ? null : `the weakest MX TLS letter is ${w} (${hosts(mxWithLetter(i, w))})`;
+    },
+  },
+] as const satisfies readonly EmailCapRule[];
+
+export type EmailCapId = (typeof EMAIL_CAPS)[number]['id'];
+
+// ── The checks ──────────────────────────────────────────────────────────────────────────────────
+
+interface Verdict<K extends EmailCheckId> {
+  outcome: EmailOutcomeOf<K>;
+  reason: string;
+}
+type Evaluator<K extends EmailCheckId> = (input: EmailGradeInput, mail: boolean) => Verdict<K>;
+
+const v = <K extends EmailCheckId>(outcome: EmailOutcomeOf<K>, reason: string): Verdict<K> => ({ outcome, reason });
+const hosts = (mx: EmailGradeInput['mx']) => mx.map((m) => m.host).join(', ');
+const spfValid = (i: EmailGradeInput) => i.spf.status === 'found' && !i.spf.permerror;
+const enforcing = (p: string | null) => p === 'quarantine' || p === 'reject';
+
+function normalAll(all: string | null): '+all' | '?all' | '~all' | '-all' | null {
+  const a = all?.trim().toLowerCase() ?? null;
+  if (a === 'all' || a === '+all') return '+all';
+  return a === '?all' || a === '~all' || a === '-all' ? a : null;
+}
+
+/** The MX hosts that offer STARTTLS, and whether any host's STARTTLS is unknown. */
+function tlsHosts(i: EmailGradeInput) {
+  return { on: i.mx.filter((m) => m.starttls === true), unknown: i.mx.filter((m) => m.starttls === null), off: i.mx.filter((m) => m.starttls === false) };
+}
+
+/** A STARTTLS host's letter, or null when it says nothing about the protocols (not tested, T, M, unknown). */
+function mxLetter(m: EmailGradeInput['mx'][number]): GradeLetter | null {
+  const g = m.tlsGrade;
+  return g !== null && isGradeLetter(g) && g !== 'T' && g !== 'M' ? g : null;
+}
+function worstMxLetter(i: EmailGradeInput): GradeLetter | null {
+  return worstGrade(tlsHosts(i).on.map(mxLetter));
+}
+function mxWithLetter(i: EmailGradeInput, g: GradeLetter) {
+  return tlsHosts(i).on.filter((m) => mxLetter(m) === g);
+}
+
+const EVALUATORS: { [K in EmailCheckId]: Evaluator<K> } = {
+  spf: (i) => {
+    switch (i.spf.status) {
+      case 'error':
+        return v('lookup-failed', 'the SPF lookup failed (timeout or SERVFAIL): could not test');
+      case 'missing':
+        return v('missing', 'no v=spf1 record');
+      case 'multiple':
+        return v('multiple', 'more than one v=spf1 record: receivers return permerror (RFC 7208 §4.5)');
+      case 'invalid':
+        return v('invalid', 'the SPF record does not parse');
+      case 'found':
+        return i.spf.permerror
+          ? v('invalid', 'evaluating the SPF record ends in permerror (RFC 7208 §2.6.7)')
+          : v('valid', 'one SPF record, evaluated without permerror');
+    }
+  },
+  'spf-policy': (i, mail) => {
+    if (i.spf.status === 'error') return v('lookup-failed', 'the SPF lookup failed: could not test');
+    if (!spfValid(i)) return v('no-valid-record', 'not testable: there is no valid SPF record');
+    switch (normalAll(i.spf.all)) {
+      case '-all':
+        return v('hardfail', 'SPF ends in -all');
+      case '~all':
+        return mail ? v('softfail', 'SPF ends in ~all') : v('softfail-non-mail', 'SPF ends in ~all, but a domain that takes no mail should say -all');
+      case '+all':
+        return v('pass-all', 'SPF ends in +all: every host may send as the domain');
+      case '?all':
+        return v('neutral', 'SPF ends in ?all: unlisted hosts get neutral, not fail');
+      case null:
+        return v('neutral', `SPF has no all (${i.spf.all ?? 'none'}): unlisted hosts get the default neutral (RFC 7208 §4.7)`);
+    }
+  },
+  dmarc: (i) => {
+    switch (i.dmarc.status) {
+      case 'error':
+        return v('lookup-failed', 'the DMARC lookup failed (timeout or SERVFAIL): could not test');
+      case 'missing':
+        return v('missing', 'no DMARC record at the domain or its organisational domain');
+      case 'multiple':
+        return v('multiple', 'more than one DMARC record: receivers discard them all (RFC 7489 §6.6.3)');
+      case 'invalid':
+        return v('invalid', 'the DMARC record does not parse');
+      case 'found':
+        return v('valid', 'one valid DMARC record');
+    }
+  },
+  'dmarc-policy': (i, mail) => {
+    const d = i.dmarc;
+    if (d.status === 'error') return v('lookup-failed', 'the DMARC lookup failed: could not test');
+    if (d.status !== 'found') return v('no-valid-record', 'not testable: there is no valid DMARC record');
+    const p = d.policy ?? 'none';
+    const sp = d.subdomainPolicy ?? p;
+    const pct = d.pct ?? 100;
+    const detail = `p=${p}${d.subdomainPolicy !== null ? `, sp=${sp}` : ''}${pct < 100 ? `, pct=${pct}` : ''}`;
+    if (!enforcing(p)) return v('monitor-only', `${detail}: reports only, forged mail is delivered`);
+    if (mail) {
+      return enforcing(sp) && pct >= 100 ? v('enforced', `${detail}: enforced`) : v('weak-enforcement', `${detail}: ${pct < 100 ? 'applied to only part of the mail' : 'subdomains are not protected'}`);
+    }
+    if (p === 'reject' && sp === 'reject' && pct >= 100) return v('enforced', `${detail}: enforced, as a domain that takes no mail should`);
+    if (p === 'reject') return v('weak-enforcement', `${detail}: a domain that takes no mail should reject everything, subdomains included, at pct 100`);
+    return v('quarantine-non-mail', `${detail}: a domain that takes no mail should say reject`);
+  },
+  starttls: (i) => {
+    const t = tlsHosts(i);
+    if (t.off.length) return v('missing-on-some', `no STARTTLS on ${hosts(t.off)}`);
+    if (i.mx.length === 0) return v('not-tested', 'no MX host was examined: could not test');
+    if (t.unknown.length) return v('not-tested', `STARTTLS could not be tested on ${hosts(t.unknown)}`);
+    return v('all-hosts', `every MX host offers STARTTLS (${hosts(i.mx)})`);
+  },
+  'mx-certificate': (i) => {
+    const t = tlsHosts(i);
+    const bad = t.on.filter((m) => m.certificateValid === false);
+    if (bad.length) return v('invalid', `invalid certificate on ${hosts(bad)}`);
+    if (i.mx.length === 0) return v('not-tested', 'no MX host was examined: could not test');
+    const unknown = [...t.unknown, ...t.on.filter((m) => m.certificateValid === null)];
+    if (unknown.length) return v('not-tested', `the certificate could not be examined on ${hosts(unknown)}`);
+    if (t.on.length === 0) return v('no-starttls', 'not testable: no MX host offers STARTTLS');
+    return v('valid', `every STARTTLS host serves a valid certificate (${hosts(t.on)})`);
+  },
+  'mx-tls': (i) => {
+    const t = tlsHosts(i);
+    const worst = worstMxLetter(i);
+    if (worst !== null && gradeRank(worst) <= gradeRank('C')) return v('weak', `TLS letter ${worst} on ${hosts(mxWithLetter(i, worst))}`);
+    if (i.mx.length === 0) return v('not-tested', 'no MX host was examined: could not test');
+    const unknown = [...t.unknown, ...t.on.filter((m) => mxLetter(m) === null)];
+    if (unknown.length) return v('not-tested', `no TLS letter for ${hosts(unknown)} (not tested, or T/M: pass the letter ignoring trust)`);
+    if (t.on.length === 0 || worst === null) return v('no-starttls', 'not testable: no MX host offers STARTTLS');
+    if (worst === 'B') return v('adequate', `TLS letter B on ${hosts(mxWithLetter(i, 'B'))}`);
+    return v('strong', `every STARTTLS host rates ${worst} or better`);
+  },
+  dkim: (i) => {
+    const k = i.dkim;
+    if (k.status === 'error') return v('lookup-failed', 'the DKIM lookups failed (timeout or SERVFAIL): could not test');
+    if (k.status === 'missing') return v('missing', 'no DKIM key found under the selectors tried (a selector not tried may exist)');
+    if (k.allRevoked) return v('revoked', 'every DKIM key found is revoked (empty p=)');
+    const bits = k.weakestRsaBits;
+    if (bits !== null && bits < 1024) return v('rsa-weak', `an RSA key of ${bits} bits: verifiers must not accept it (RFC 8301)`);
+    if (k.testing) return v('testing', 'a DKIM key is in testing mode (t=y): receivers treat the mail as unsigned');
+    if (bits === null) return v('ed25519-only', 'only Ed25519 keys: many receivers do not verify them yet');
+    if (bits < 2048) return v('rsa-1024', `the weakest RSA key is ${bits} bits (2048 recommended, RFC 8301)`);
+    return v('strong', `DKIM keys found, the weakest RSA key ${bits} bits`);
+  },
+  'spf-hardfail': (i) => {
+    if (i.spf.status === 'error') return v('lookup-failed', 'the SPF lookup failed: could not test');
+    if (spfValid(i) && normalAll(i.spf.all) === '-all') return v('hardfail', 'SPF ends in -all');
+    return v('not-hardfail', spfValid(i) ? `SPF ends in ${normalAll(i.spf.all) ?? 'no all'}, not -all` : 'there is no valid SPF record');
+  },
+  'mta-sts': (i) => {
+    const m = i.mtaSts;
+    switch (m.status) {
+      case 'error':
+        return v('not-tested', 'the _mta-sts lookup failed: could not test');
+      case 'missing':
+        return v('missing', 'no _mta-sts record');
+      case 'invalid':
+        return v('invalid', 'the _mta-sts record is invalid');
+      case 'found':
+        break;
+    }
+    if (m.policyValid === null) return v('not-tested', 'the MTA-STS policy file could not be fetched: could not test');
+    if (m.policyValid === false) return v('invalid', 'the MTA-STS policy file is invalid');
+    if (m.mode === 'enforce') return m.mxMismatch ? v('enforce-mx-mismatch', 'enforce mode, but an MX host matches no mx pattern of the policy') : v('enforce', 'MTA-STS in enforce mode');
+    if (m.mode === 'testing') return v('testing', `MTA-STS in testing mode${m.mxMismatch ? ' (and an MX host matches no mx pattern)' : ''}`);
+    if (m.mode === 'none') return v('mode-none', 'MTA-STS mode none: the policy is withdrawn');
+    return v('invalid', 'the MTA-STS policy has no mode');
+  },
+  'tls-rpt': (i) => {
+    switch (i.tlsRpt.status) {
+      case 'error':
+        return v('lookup-failed', 'the _smtp._tls lookup failed: could not test');
+      case 'missing':
+        return v('missing', 'no _smtp._tls record');
+      case 'invalid':
+        return v('invalid', 'the _smtp._tls record is invalid');
+      case 'found':
+        return v('valid', 'TLS-RPT reports have an address');
+    }
+  },
+  dane: (i) => {
+    const by = (s: EmailGradeInput['mx'][number]['dane']) => i.mx.filter((m) => m.dane === s);
+    if (by('no-match').length) return v('no-match', `TLSA records do not match on ${hosts(by('no-match'))}`);
+    if (i.mx.length === 0) return v('not-tested', 'no MX host was examined: could not test');
+    const unknown = [...by('error'), ...by(null)];
+    if (unknown.length) return v('not-tested', `DANE could not be checked on ${hosts(unknown)}`);
+    if (by('unusable').length) return v('unusable', `only unusable TLSA records on ${hosts(by('unusable'))}`);
+    if (by('match').length === i.mx.length) return v('match', 'TLSA records match on every MX host');
+    if (by('match').length) return v('partial-coverage', `no TLSA records on ${hosts(by('no-tlsa'))}`);
+    return v('no-tlsa', 'no MX host has TLSA records');
+  },
+  dnssec: (i) => {
+    const d = i.dnssec;
+    if (d.signed === false) return v('unsigned', 'the domain is not signed');
+    if (d.signed === null) return v('not-tested', 'whether the domain is signed is unknown: could not test');
+    if (d.validated === true) return v('secure', 'signed, and the chain of trust validates');
+    if (d.validated === false) return v('bogus', 'signed, but the chain of trust does not validate');
+    return v('not-tested', 'signed, but validation could not be checked');
+  },
+  'dmarc-reporting': (i) => {
+    const d = i.dmarc;
+    if (d.status === 'error') return v('lookup-failed', 'the DMARC lookup failed: could not test');
+    if (d.status !== 'found') return v('no-valid-record', 'not testable: there is no valid DMARC record');
+    if (!d.hasRua) return v('no-rua', 'no rua: no aggregate reports');
+    if (d.ruaAuthorized === false) return v('unauthorised', 'an external rua destination does not authorise the domain (RFC 7489 §7.1)');
+    if (d.ruaAuthorized === null) return v('lookup-failed', 'a report-authorisation lookup failed: could not test');
+    return v('authorised', 'aggregate reports go to authorised addresses');
+  },
+  'null-mx': (i) =>
+    i.mailSetup === 'null-mx' ? v('null-mx', 'a null MX says the domain takes no mail') : v('implicit-mx', 'no MX: senders fall back to the A/AAAA record; publish a null MX (RFC 7505)'),
+};
+
+/** Checks whose rule (not only whether they apply) depends on whether the domain takes mail. */
+const SETUP_DEPENDENT: ReadonlySet<EmailCheckId> = new Set(['spf-policy', 'dmarc-policy']);
+
+function evaluate<K extends EmailCheckId>(id: K, input: EmailGradeInput): EmailGradeCheck {
+  const rule: EmailCheckRule = EMAIL_SCORE_TABLE[id];
+  const base = { id, label: rule.label, weight: rule.weight };
+  const setup = input.mailSetup;
+  const mail = setup === 'mail';
+  if ((rule.scope === 'mail' && (setup === 'null-mx' || setup === 'no-mx')) || (rule.scope === 'non-mail' && mail)) {
+    const why = rule.scope === 'mail' ? 'the domain takes no mail' : 'the domain takes mail';
+    return { ...base, status: 'not-applicable', outcome: 'not-applicable', points: 0, max: 0, reason: `not applicable: ${why}` };
+  }
+  let verdict: { outcome: string; reason: string };
+  if (setup === 'error' && rule.scope !== 'all') {
+    verdict = { outcome: 'mx-lookup-failed', reason: 'the MX lookup failed: whether this applies is unknown, could not test' };
+  } else if (setup === 'error' && SETUP_DEPENDENT.has(id)) {
+    // Judge by both rules; keep the verdict when they agree, else it cannot be told.
+    const asMail = EVALUATORS[id](input, true);
+    const asNonMail = EVALUATORS[id](input, false);
+    verdict = asMail.outcome === asNonMail.outcome ? asMail : { outcome: 'mx-lookup-failed', reason: `the MX lookup failed, and the verdict depends on it: ${asMail.reason}` };
+  } else {
+    verdict = EVALUATORS[id](input, mail);
+  }
+  const o = rule.outcomes[verdict.outcome];
+  if (!o) throw new Error(`email grade: ${id} gave outcome ${verdict.outcome}, which the table does not list`);
+  const counted = o.status !== 'untested';
+  return { ...base, status: o.status, outcome: verdict.outcome, points: o.points, max: counted ? rule.max : 0, reason: verdict.reason };
+}
+
+export function emailGrade(input: EmailGradeInput): EmailGrade {
+  const checks = EMAIL_CHECK_IDS.map((id) => evaluate(id, input));
+  const outcomes = Object.fromEntries(checks.map((c) => [c.id, c.outcome])) as Outcomes;
+  const points = checks.reduce((s, c) => s + c.points, 0);
+  const max = checks.reduce((s, c) => s + c.max, 0);
+  const score = max > 0 ? Math.floor((100 * points) / max) : null;
+
+  const caps: EmailGradeCap[] = [];
+  for (const cap of EMAIL_CAPS as readonly EmailCapRule[]) {
+    const reason = cap.applies(outcomes, input);
+    if (reason === null) continue;
+    const grade = cap.grade === 'worst-mx-letter' ? worstMxLetter(input) : cap.grade;
+    if (grade !== null) caps.push({ id: cap.id as EmailCapId, grade, reason });
+  }
+
+  const untestedChecks = checks.filter((c) => c.status === 'untested');
+  const pending = untestedChecks.filter((c) => c.weight === 'required').map((c) => `${c.label}: ${c.reason}`);
+  const reasons: string[] = [];
+  const tested = checks.filter((c) => c.max > 0).length;
+  if (score !== null) reasons.push(`score ${score}: ${points} of ${max} points over ${tested} applicable, tested checks`);
+
+  let grade: GradeLetter | null = null;
+  if (pending.length) {
+    reasons.push(`no letter: ${pending.length === 1 ? 'a required check' : `${pending.length} required checks`} could not be tested (${untestedChecks.filter((c) => c.weight === 'required').map((c) => c.id).join(', ')})`);
+  } else if (score !== null) {
+    grade = emailLetterForScore(score);
+    reasons.push(`score ${score} gives ${grade}`);
+    if (grade === 'A') {
+      if (score === 100 && untestedChecks.length === 0) {
+        grade = 'A+';
+        reasons.push('every applicable check passed: A+');
+      } else {
+        const short = checks.filter((c) => c.status !== 'pass' && c.status !== 'not-applicable').map((c) => `${c.id} (${c.status})`);
+        reasons.push(`A, not A+: ${short.join(', ')}`);
+      }
+    }
+    for (const cap of caps) {
+      const capped = worstGrade([grade, cap.grade]);
+      if (capped !== null && capped !== grade) {
+        reasons.push(`${cap.reason}: capped at ${cap.grade}`);
+        grade = capped;
+      }
+    }
+  }
+  return { score, grade, checks, caps, pending, reasons };
+}

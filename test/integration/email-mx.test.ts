@@ -1,0 +1,263 @@
+/**
+ * The email-mx probe end to end on 127.0.0.1: real SMTP servers (the lab MX, and smtp-server
+ * configured with chosen TLS versions and suites), the lab DNS server with MX, A and TLSA records,
+ * and the probe's collect → check → report as the engine runs them.
+ */
+import { createHash } from 'node:crypto';
+import net from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emailMxProbe } from '../../probes/email-mx.js';
+import { spkiOf } from '../../src/email/dane.js';
+import type { EmailMxEvidence, MxReport } from '../../src/email/mx-tls.js';
+import { createLimits } from '../../src/engine/limits.js';
+import { DEFAULT_PROBE_SETTINGS, ProbeFailed, type ProbeContext } from '../../src/engine/probe.js';
+import { startDnsServer, type DnsServerHandle, type ZoneRecord } from '../../src/lab/dns-server.js';
+import { startLabSmtpServer, type LabSmtpServer } from '../../src/lab/smtp-server.js';
+import type { Finding } from '../../src/model/report.js';
+import { createResolver } from '../../src/net/dns/resolver.js';
+import { createTrustStore } from '../../src/trust/store.js';
+import { makeCert, type TestCert } from '../helpers/certs.js';
+
+const ZONE = 'mxlab.test';
+const DAY = 86_400_000;
+
+let root: TestCert;
+let intermediate: TestCert;
+let mx1Leaf: TestCert;
+let mx3Leaf: TestCert;
+let lab: LabSmtpServer;
+let plain: LabSmtpServer;
+let tls12: { port: number; close(): Promise<void> };
+let silent: net.Server;
+let silentPort: number;
+let dns: DnsServerHandle;
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** smtp-server with the given TLS options: what the lab MX cannot be told (versions, suites). */
+async function configuredSmtp(tlsOptions: Record<string, unknown>): Promise<{ port: number; close(): Promise<void> }> {
+  const server = new SMTPServer({ name: 'mx3.mxlab.test', logger: false, disabledCommands: ['AUTH'], authOptional: true, ...tlsOptions });
+  server.on('error', () => undefined);
+  const port = await new Promise<number>((resolve, reject) => {
+    const l = server.listen(0, '127.0.0.1', () => resolve((l.address() as net.AddressInfo).port));
+    l.once('error', reject);
+  });
+  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+beforeAll(async () => {
+  const now = Date.now();
+  root = await makeCert({ subject: 'CN=secgrade mx-test root', ca: true, notBefore: new Date(now - 400 * DAY), notAfter: new Date(now + 3650 * DAY) });
+  intermediate = await makeCert({ subject: 'CN=secgrade mx-test intermediate', ca: true, issuer: root, notBefore: new Date(now - 300 * DAY), notAfter: new Date(now + 1000 * DAY) });
+  mx1Leaf = await makeCert({ subject: 'CN=mx1.mxlab.test', dnsNames: ['mx1.mxlab.test'], issuer: intermediate });
+  mx3Leaf = await makeCert({ subject: 'CN=mx3.mxlab.test', dnsNames: ['mx3.mxlab.test'], issuer: intermediate });
+
+  lab = await startLabSmtpServer({ tls: { key: mx1Leaf.keyPem, cert: mx1Leaf.pem + intermediate.pem }, name: 'mx1.mxlab.test' });
+  plain = await startLabSmtpServer({ name: 'mxplain.mxlab.test' });
+  // TLS 1.2 only, three ECDSA suites in the server's order (one CBC).
+  tls12 = await configuredSmtp({
+    key: mx3Leaf.keyPem,
+    cert: mx3Leaf.pem + intermediate.pem,
+    minVersion: 'TLSv1.2',
+    maxVersion: 'TLSv1.2',
+    ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-SHA',
+    honorCipherOrder: true,
+  });
+  // Accepts and never says a word.
+  silent = net.createServer((s) => s.on('error', () => undefined));
+  silentPort = await new Promise<number>((resolve) => silent.listen(0, '127.0.0.1', () => resolve((silent.address() as net.AddressInfo).port)));
+
+  const spkiHash = sha256(spkiOf(mx1Leaf.der)!);
+  const a = (name: string, address = '127.0.0.1'): ZoneRecord => ({ type: 'A', name, address });
+  const mx = (name: string, exchange: string, preference = 10): ZoneRecord => ({ type: 'MX', name, exchange, preference });
+  const tlsa = (host: string, data: string): ZoneRecord => ({ type: 'TLSA', name: `_25._tcp.${host}`, usage: 3, selector: 1, matchingType: 1, data });
+  dns = await startDnsServer({
+    zones: [ZONE],
+    records: [
+      { type: 'SOA', name: ZONE, mname: `ns.${ZONE}`, rname: `hostmaster.${ZONE}`, serial: 1, minimum: 60 },
+      a('mx1.mxlab.test'),
+      a('mx2.mxlab.test'),
+      a('mx3.mxlab.test'),
+      a('mxplain.mxlab.test'),
+      a('silent.mxlab.test'),
+      // good: the lab MX, its name on the certificate, a DANE-EE record for its key.
+      mx('good.mxlab.test', 'mx1.mxlab.test'),
+      tlsa('mx1.mxlab.test', spkiHash),
+      // mismatch: the same server under another name, and a TLSA record for some other key.
+      mx('mismatch.mxlab.test', 'mx2.mxlab.test'),
+      tlsa('mx2.mxlab.test', sha256(Buffer.from('not the key'))),
+      mx('tls12.mxlab.test', 'mx3.mxlab.test'),
+      mx('plain.mxlab.test', 'mxplain.mxlab.test'),
+      mx('silent.mxlab.test', 'silent.mxlab.test'),
+      // multi: the lab MX and a name that does not exist, listed out of order.
+      mx('multi.mxlab.test', 'nowhere.mxlab.test', 20),
+      mx('multi.mxlab.test', 'MX1.mxlab.test.', 5),
+      mx('nullmx.mxlab.test', '.', 0),
+      { type: 'TXT', name: 'nomx.mxlab.test', strings: ['v=spf1 -all'] },
+    ],
+    behaviour: ({ name }) => (name === 'broken.mxlab.test' ? 'servfail' : undefined),
+  });
+});
+
+afterAll(async () => {
+  await Promise.all([lab?.close(), plain?.close(), tls12?.close(), dns?.close(), new Promise<void>((r) => (silent ? silent.close(() => r()) : r()))]);
+});
+
+function mxContext(domain: string, smtpPort: number, opts: { connectTimeoutMs?: number } = {}): { ctx: ProbeContext; connections: () => number } {
+  const limits = createLimits({ concurrency: 8, perHostConnections: 4 });
+  let n = 0;
+  const ctx: ProbeContext = {
+    target: { host: domain, port: 443, path: '/', sni: domain },
+    endpoint: null,
+    endpoints: [],
+    resolver: createResolver({ server: { host: dns.host, port: dns.port }, timeoutMs: 2000, retries: 0 }),
+    trust: createTrustStore([root.pem]),
+    settings: { ...DEFAULT_PROBE_SETTINGS, smtpPort },
+    signal: new AbortController().signal,
+    connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
+    withConnection: (host, fn) =>
+      limits.connection(host, () => {
+        n++;
+        return fn();
+      }),
+    now: () => new Date(),
+  };
+  return { ctx, connections: () => n };
+}
+
+async function scan(domain: string, port: number, opts: { connectTimeoutMs?: number } = {}) {
+  const { ctx, connections } = mxContext(domain, port, opts);
+  const evidence: EmailMxEvidence = await emailMxProbe.collect(ctx, new Map());
+  const findings = emailMxProbe.check(evidence, { target: ctx.target, endpoint: null, now: new Date() });
+  const report = emailMxProbe.report(evidence) as { mx: MxReport[] };
+  // Round-trip: the report fragment is JSON.
+  return { evidence, findings, mx: JSON.parse(JSON.stringify(report.mx)) as MxReport[], connections: connections() };
+}
+
+const ids = (fs: Finding[]): string[] => fs.map((f) => f.id);
+const byId = (fs: Finding[], id: string): Finding[] => fs.filter((f) => f.id === id);
+
+describe('email-mx against the lab MX (STARTTLS, TLS 1.2 + 1.3, DANE-EE record)', () => {
+  it('finds STARTTLS, the versions behind it, a trusted chain for the MX name, and a DANE match', async () => {
+    const { mx, findings, connections } = await scan('good.mxlab.test', lab.port);
+    expect(mx).toHaveLength(1);
+    const m = mx[0]!;
+    expect(m).toMatchObject({ host: 'mx1.mxlab.test', preference: 10, starttls: true, ip: '127.0.0.1', port: lab.port, dane: true, daneStatus: 'match' });
+    expect(m.smtp?.banner).toContain('mx1.mxlab.test');
+    expect(m.smtp?.extensions).toContain('STARTTLS');
+    const tls = m.tls!;
+    expect(tls.status).toBe('ok');
+    expect(tls.protocols).toMatchObject({ SSLv2: false, SSLv3: false, 'TLSv1.2': true, 'TLSv1.3': true });
+    expect(tls.cipherSuites?.['TLSv1.3']).toEqual(expect.arrayContaining(['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']));
+    // An ECDSA certificate: only ECDSA-authenticated suites can be accepted on TLS 1.2.
+    expect(tls.cipherSuites?.['TLSv1.2']?.length).toBeGreaterThan(0);
+    expect(tls.cipherSuites?.['TLSv1.2']?.every((s) => s.includes('_ECDSA_'))).toBe(true);
+    const leaf = tls.certificates?.find((c) => c.servedIndex === 0);
+    expect(leaf).toMatchObject({ subject: 'CN=mx1.mxlab.test', sans: ['mx1.mxlab.test'], trusted: true, hostnameMatch: true });
+    expect(tls.chains?.[0]).toMatchObject({ trusted: true, hostnameMatch: true, chainComplete: true });
+    expect(m.grade).toMatch(/^A/);
+    expect(m.gradeNote).toMatch(/not run against MX hosts/);
+    expect(ids(findings)).not.toContain('email.mx.no-starttls');
+    expect(ids(findings)).not.toContain('email.mx.cert-invalid');
+    const dane = byId(findings, 'email.dane.valid');
+    expect(dane).toHaveLength(1);
+    expect(dane[0]!.evidence.host).toBe('mx1.mxlab.test');
+    // The TLSA name is port 25's whatever port the scan connected to (RFC 7672 §2.2).
+    expect(dane[0]!.detail).toContain('_25._tcp.mx1.mxlab.test');
+    for (const f of findings) expect(f.evidence.host).toBe('mx1.mxlab.test');
+    expect(connections).toBeLessThan(80);
+  });
+
+  it('the same server under a name its certificate lacks and a TLSA record for another key: cert-invalid and a DANE mismatch', async () => {
+    const { mx, findings } = await scan('mismatch.mxlab.test', lab.port);
+    const m = mx[0]!;
+    expect(m).toMatchObject({ host: 'mx2.mxlab.test', starttls: true, dane: false, daneStatus: 'no-match' });
+    expect(m.tls?.chains?.[0]).toMatchObject({ trusted: true, hostnameMatch: false });
+    expect(m.grade).toBe('M');
+    const invalid = byId(findings, 'email.mx.cert-invalid');
+    expect(invalid).toHaveLength(1);
+    expect(invalid[0]).toMatchObject({ severity: 'medium', evidence: { host: 'mx2.mxlab.test' } });
+    expect(invalid[0]!.detail).toContain('not mx2.mxlab.test');
+    const mismatch = byId(findings, 'email.dane.mismatch');
+    expect(mismatch).toHaveLength(1);
+    expect(mismatch[0]).toMatchObject({ severity: 'high', evidence: { host: 'mx2.mxlab.test' } });
+  });
+});
+
+describe('email-mx against smtp-server configured for TLS 1.2 only and three suites', () => {
+  it('reports exactly the configured version and suites, in the server order, and their findings re-prefixed', async () => {
+    const { mx, findings, connections } = await scan('tls12.mxlab.test', tls12.port);
+    const m = mx[0]!;
+    expect(m).toMatchObject({ host: 'mx3.mxlab.test', starttls: true, daneStatus: 'no-tlsa', dane: null });
+    expect(m.tls?.protocols).toEqual({ SSLv2: false, SSLv3: false, 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': false });
+    expect(m.tls?.cipherSuites).toEqual({
+      'TLSv1.2': ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA'],
+    });
+    expect(m.tls?.serverPreference).toEqual({ 'TLSv1.2': true });
+    expect(m.tls?.certificates?.[0]).toMatchObject({ subject: 'CN=mx3.mxlab.test', hostnameMatch: true, trusted: true });
+    // No TLS 1.3: A- by the rating guide's warning.
+    expect(m.grade).toBe('A-');
+    const tls13 = byId(findings, 'email.mx.tls.protocol.no-tls13');
+    expect(tls13).toHaveLength(1);
+    expect(tls13[0]!.evidence).toMatchObject({ host: 'mx3.mxlab.test', port: tls12.port, protocol: 'TLSv1.3' });
+    expect(tls13[0]!.title).toContain('mx3.mxlab.test');
+    const cbc = byId(findings, 'email.mx.tls.cipher.cbc');
+    expect(cbc).toHaveLength(1);
+    expect(cbc[0]!.evidence).toMatchObject({ host: 'mx3.mxlab.test', suites: { 'TLSv1.2': ['TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA'] } });
+    expect(ids(findings)).toContain('email.dane.absent');
+    expect(ids(findings).filter((id) => id.startsWith('tls.'))).toEqual([]);
+    expect(connections).toBeLessThan(60);
+  });
+});
+
+describe('email-mx: hosts that cannot be tested, or offer no STARTTLS', () => {
+  it('an MX without STARTTLS is a high finding naming the host', async () => {
+    const { mx, findings } = await scan('plain.mxlab.test', plain.port);
+    expect(mx[0]).toMatchObject({ host: 'mxplain.mxlab.test', starttls: false, tls: null, grade: null, daneStatus: 'no-tlsa' });
+    expect(mx[0]!.smtp?.extensions).not.toContain('STARTTLS');
+    const f = byId(findings, 'email.mx.no-starttls');
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: 'high', evidence: { host: 'mxplain.mxlab.test' }, endpoint: `127.0.0.1:${plain.port}` });
+  });
+
+  it('an SMTP server that never answers is untested at the deadline, with the reason', async () => {
+    const t0 = Date.now();
+    const { mx, findings } = await scan('silent.mxlab.test', silentPort, { connectTimeoutMs: 400 });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(mx[0]).toMatchObject({ host: 'silent.mxlab.test', starttls: null, tls: null });
+    expect(mx[0]!.reason).toMatch(/no SMTP greeting within 400 ms/);
+    const f = byId(findings, 'email.mx.starttls-untested');
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: 'info', evidence: { host: 'silent.mxlab.test' } });
+    expect(f[0]!.detail).toMatch(/no SMTP greeting/);
+  });
+
+  it('several MX hosts by preference; one whose name does not resolve is untested with the reason', async () => {
+    const { mx, findings } = await scan('multi.mxlab.test', lab.port);
+    expect(mx.map((m) => [m.host, m.preference])).toEqual([
+      ['mx1.mxlab.test', 5],
+      ['nowhere.mxlab.test', 20],
+    ]);
+    expect(mx[0]).toMatchObject({ starttls: true, daneStatus: 'match' });
+    expect(mx[1]).toMatchObject({ starttls: null, ip: null, tls: null, dane: null });
+    expect(mx[1]!.reason).toMatch(/nowhere\.mxlab\.test does not resolve/);
+    const untested = byId(findings, 'email.mx.starttls-untested');
+    expect(untested.map((f) => f.evidence.host)).toEqual(['nowhere.mxlab.test']);
+  });
+
+  it('a null MX or no MX at all: nothing to test', async () => {
+    for (const domain of ['nullmx.mxlab.test', 'nomx.mxlab.test']) {
+      const { evidence, mx, findings } = await scan(domain, lab.port);
+      expect(mx).toEqual([]);
+      expect(findings).toEqual([]);
+      expect(evidence.nullMx).toBe(domain === 'nullmx.mxlab.test');
+    }
+  });
+
+  it('a failed MX lookup fails the probe with the reason', async () => {
+    const { ctx } = mxContext('broken.mxlab.test', lab.port);
+    await expect(emailMxProbe.collect(ctx, new Map())).rejects.toThrow(ProbeFailed);
+    await expect(emailMxProbe.collect(ctx, new Map())).rejects.toThrow(/MX records of broken\.mxlab\.test/);
+  });
+});
