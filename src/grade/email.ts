@@ -536,7 +536,7 @@ const EVALUATORS: { [K in EmailCheckId]: Evaluator<K> } = {
       case 'multiple':
         return v('multiple', 'more than one v=spf1 record: receivers return permerror (RFC 7208 §4.5)');
       case 'invalid':
-        return v('invalid', 'the SPF record does not parse');
+        return v('invalid', 'receivers get permerror from the SPF record (a syntax error, more than 10 DNS lookups, an include loop …: see the email.spf findings)');
       case 'found':
         return i.spf.permerror
           ? v('invalid', 'evaluating the SPF record ends in permerror (RFC 7208 §2.6.7)')
@@ -545,7 +545,7 @@ const EVALUATORS: { [K in EmailCheckId]: Evaluator<K> } = {
   },
   'spf-policy': (i, mail) => {
     if (i.spf.status === 'error') return v('lookup-failed', 'the SPF lookup failed: could not test');
-    if (!spfValid(i)) return v('no-valid-record', 'not testable: there is no valid SPF record');
+    if (!spfValid(i)) return v('no-valid-record', 'no valid SPF record, so no all qualifier applies');
     switch (normalAll(i.spf.all)) {
       case '-all':
         return v('hardfail', 'SPF ends in -all');
@@ -568,7 +568,7 @@ const EVALUATORS: { [K in EmailCheckId]: Evaluator<K> } = {
       case 'multiple':
         return v('multiple', 'more than one DMARC record: receivers discard them all (RFC 7489 §6.6.3)');
       case 'invalid':
-        return v('invalid', 'the DMARC record does not parse');
+        return v('invalid', 'the DMARC record is invalid, so receivers ignore it (see the email.dmarc findings)');
       case 'found':
         return v('valid', 'one valid DMARC record');
     }
@@ -576,7 +576,7 @@ const EVALUATORS: { [K in EmailCheckId]: Evaluator<K> } = {
   'dmarc-policy': (i, mail) => {
     const d = i.dmarc;
     if (d.status === 'error') return v('lookup-failed', 'the DMARC lookup failed: could not test');
-    if (d.status !== 'found') return v('no-valid-record', 'not testable: there is no valid DMARC record');
+    if (d.status !== 'found') return v('no-valid-record', 'no valid DMARC record, so no policy applies');
     const p = d.policy ?? 'none';
     const sp = d.subdomainPolicy ?? p;
     const pct = d.pct ?? 100;
@@ -687,7 +687,7 @@ const EVALUATORS: { [K in EmailCheckId]: Evaluator<K> } = {
   'dmarc-reporting': (i) => {
     const d = i.dmarc;
     if (d.status === 'error') return v('lookup-failed', 'the DMARC lookup failed: could not test');
-    if (d.status !== 'found') return v('no-valid-record', 'not testable: there is no valid DMARC record');
+    if (d.status !== 'found') return v('no-valid-record', 'no valid DMARC record, so no policy applies');
     if (!d.hasRua) return v('no-rua', 'no rua: no aggregate reports');
     if (d.ruaAuthorized === false) return v('unauthorised', 'an external rua destination does not authorise the domain (RFC 7489 §7.1)');
     if (d.ruaAuthorized === null) return v('lookup-failed', 'a report-authorisation lookup failed: could not test');

@@ -350,6 +350,16 @@ function emailLines(email: EmailResult): CardLine[] {
     );
   }
   if (email.dnssec !== null) lines.push(field('DNSSEC', [[seg(email.dnssec ? 'signed and validated' : 'not validated', email.dnssec ? 'good' : 'warn')]]));
+  const rating = email.rating;
+  if (rating) {
+    if (rating.score !== null) lines.push(field('score', [[seg(`${rating.score}/100`)], ...(rating.score === 100 || email.grade === null ? [] : [[seg('points lost:', 'dim')]])]));
+    // Every check that lost points, every cap, and what is untested: the grade explained.
+    for (const c of rating.checks.filter((x) => x.max > 0 && x.points < x.max)) {
+      lines.push(field(`-${c.max - c.points}`, [[seg(`${c.label}: `, 'dim'), seg(c.reason, c.status === 'fail' ? 'bad' : 'warn')]]));
+    }
+    for (const cap of rating.caps) lines.push(field(`cap ${cap.grade}`, [[seg(cap.reason, 'warn')]]));
+    for (const p of rating.pending) lines.push(field('untested', [[seg(p, 'dim')]]));
+  }
   return lines;
 }
 
