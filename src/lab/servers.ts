@@ -95,6 +95,26 @@ function withoutWeakDhWarning<T>(create: () => T): T {
   }
 }
 
+/**
+ * An idempotent close() that also drops every open connection. closeAllConnections() only knows
+ * sockets that reached HTTP; raw TCP sockets are tracked as well so handshakes and bare TLS probes
+ * cannot keep close() waiting.
+ */
+function closer(server: https.Server): () => Promise<void> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  let closed: Promise<void> | undefined;
+  return () =>
+    (closed ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+    }));
+}
+
 export async function startServer(opts: StartServerOptions): Promise<LabServer> {
   const { domain, credentials } = opts;
   const host = opts.host ?? '127.0.0.1';
@@ -113,13 +133,7 @@ export async function startServer(opts: StartServerOptions): Promise<LabServer> 
     },
     requestHandler(domain),
   ));
-  // closeAllConnections() only knows sockets that reached HTTP; track raw TCP sockets as well so
-  // handshakes and bare TLS probes cannot keep close() waiting.
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
+  const close = closer(server);
   // Scanners provoke failed handshakes on purpose; they are expected, not errors of the lab.
   server.on('tlsClientError', () => {});
   const staples = opts.staples ?? [];
@@ -130,13 +144,6 @@ export async function startServer(opts: StartServerOptions): Promise<LabServer> 
   }
 
   const port = await listen(server, host);
-  let closed: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closed ??= new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-      for (const socket of sockets) socket.destroy();
-    }));
   return { domain: domain.name, host, port, close };
 }
 
@@ -173,19 +180,8 @@ export async function startStaticHttpsServer(opts: StartStaticServerOptions): Pr
       res.end(req.method === 'HEAD' ? undefined : out);
     },
   );
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
+  const close = closer(server);
   server.on('tlsClientError', () => {});
   const port = await listen(server, host);
-  let closed: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closed ??= new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-      for (const socket of sockets) socket.destroy();
-    }));
   return { domain: name, host, port, close };
 }

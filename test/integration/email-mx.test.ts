@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailMxProbe } from '../../probes/email-mx.js';
 import { spkiOf } from '../../src/email/dane.js';
 import type { EmailMxEvidence, MxReport } from '../../src/email/mx-tls.js';
-import { createLimits } from '../../src/engine/limits.js';
 import { DEFAULT_PROBE_SETTINGS, ProbeFailed, type ProbeContext } from '../../src/engine/probe.js';
 import { startDnsServer, type DnsServerHandle, type ZoneRecord } from '../../src/lab/dns-server.js';
 import { startLabSmtpServer, type LabSmtpServer } from '../../src/lab/smtp-server.js';
@@ -18,6 +17,7 @@ import type { Finding } from '../../src/model/report.js';
 import { createResolver } from '../../src/net/dns/resolver.js';
 import { createTrustStore } from '../../src/trust/store.js';
 import { makeCert, type TestCert } from '../helpers/certs.js';
+import { loopbackContext } from '../helpers/probe-context.js';
 
 const ZONE = 'mxlab.test';
 const DAY = 86_400_000;
@@ -105,25 +105,17 @@ afterAll(async () => {
 });
 
 function mxContext(domain: string, smtpPort: number, opts: { connectTimeoutMs?: number } = {}): { ctx: ProbeContext; connections: () => number } {
-  const limits = createLimits({ concurrency: 8, perHostConnections: 4 });
-  let n = 0;
+  const base = loopbackContext(443, opts);
   const ctx: ProbeContext = {
+    ...base.ctx,
     target: { host: domain, port: 443, path: '/', sni: domain },
     endpoint: null,
     endpoints: [],
     resolver: createResolver({ server: { host: dns.host, port: dns.port }, timeoutMs: 2000, retries: 0 }),
     trust: createTrustStore([root.pem]),
     settings: { ...DEFAULT_PROBE_SETTINGS, smtpPort },
-    signal: new AbortController().signal,
-    connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
-    withConnection: (host, fn) =>
-      limits.connection(host, () => {
-        n++;
-        return fn();
-      }),
-    now: () => new Date(),
   };
-  return { ctx, connections: () => n };
+  return { ctx, connections: base.connections };
 }
 
 async function scan(domain: string, port: number, opts: { connectTimeoutMs?: number } = {}) {

@@ -1,5 +1,6 @@
 // IP address helpers for SPF (RFC 7208): strict parsing of the ip4/ip6 mechanism arguments, CIDR
 // matching on raw bytes, the reverse-lookup names and the textual forms the i/c macros need.
+import { formatIpv6 } from '../../net/dns/svcb.js';
 
 /** An address as 4 or 16 bytes. IPv4-mapped IPv6 addresses are unmapped by `toClientIp`. */
 export interface IpAddress {
@@ -116,30 +117,9 @@ export function ipv4Text(bytes: Uint8Array): string {
   return Array.from(bytes).join('.');
 }
 
-/** RFC 5952 canonical text: lower-case, leading zeros dropped, the longest run (≥ 2) of zero groups as "::". */
+/** RFC 5952 canonical text (the DNS code's formatter: one implementation of the rules). */
 export function ipv6Text(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 8; i++) groups.push(((bytes[i * 2] ?? 0) << 8) | (bytes[i * 2 + 1] ?? 0));
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestLen < 2) return hex.join(':');
-  const left = hex.slice(0, bestStart).join(':');
-  const right = hex.slice(bestStart + bestLen).join(':');
-  return `${left}::${right}`;
+  return formatIpv6(bytes);
 }
 
 export function ipText(ip: IpAddress): string {
