@@ -6,7 +6,7 @@
 // Connections: every hello is its own SMTP dialogue (greeting, EHLO, STARTTLS), under the
 // engine's per-host limit (ctx.withConnection on the MX address). TLS 1.3 groups and TLS 1.2
 // curves are not enumerated (a handshake each), nor are the active vulnerability tests: MX
-// servers rate-limit and greylist. The TLSA name uses the port connected to (see mx-tls.ts).
+// servers rate-limit and greylist. TLSA records are read at _25._tcp.<mx> (see mx-tls.ts).
 import { isIP } from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import { describeCertificate, matchesHost } from '../src/cert/describe.js';

@@ -13,12 +13,13 @@ export type SpfDnsType = 'TXT' | 'A' | 'AAAA' | 'MX' | 'PTR' | 'SPF';
  */
 export type SpfDns = (name: string, type: SpfDnsType, signal?: AbortSignal) => Promise<LookupResult>;
 
-/** Adapt the scan's Resolver. Type 99 is not in its vocabulary, so 'SPF' answers 'error'. */
+/** Adapt the scan's Resolver; type-99 answers come back TXT-shaped, as the lint reads them. */
 export function spfDnsFromResolver(resolver: Pick<Resolver, 'query'>): SpfDns {
   return async (name, type, signal) => {
-    if (type === 'SPF') return { status: 'error', reason: 'the resolver does not query type SPF (99)' };
     try {
-      return await resolver.query(name, type, signal);
+      const r = await resolver.query(name, type, signal);
+      if (type !== 'SPF' || r.status !== 'ok') return r;
+      return { ...r, records: r.records.map((x) => (x.type === 'SPF' ? { ...x, type: 'TXT' as const } : x)) };
     } catch (err) {
       return { status: 'error', reason: err instanceof Error ? err.message : String(err) };
     }

@@ -456,6 +456,8 @@ function clampTtl(ttl: number | undefined): number {
 function toDnsRecord(a: packet.Answer): DnsRecord | null {
   const name = normalizeName(a.name);
   const ttl = clampTtl('ttl' in a ? a.ttl : 0);
+  // dns-packet hands type 99 over as raw RDATA (TXT's format: length-prefixed strings).
+  if (String(a.type) === 'SPF') return spfRecord(name, ttl, (a as { data?: unknown }).data);
   switch (a.type) {
     case 'A':
     case 'AAAA':
@@ -497,6 +499,20 @@ function txtRecord(name: string, ttl: number, data: packet.TxtData): DnsRecord {
   const parts = (Array.isArray(data) ? data : [data]).map((d) => (typeof d === 'string' ? Buffer.from(d) : d));
   // Join bytes before decoding so a UTF-8 sequence split across strings survives.
   return { type: 'TXT', name, ttl, strings: parts.map((p) => p.toString('utf8')), text: Buffer.concat(parts).toString('utf8') };
+}
+
+/** The obsolete SPF RR (type 99): character-strings like TXT; a length past the end spoils it. */
+function spfRecord(name: string, ttl: number, data: unknown): DnsRecord | null {
+  if (!Buffer.isBuffer(data)) return null;
+  const parts: Buffer[] = [];
+  for (let i = 0; i < data.length; ) {
+    const len = data[i]!;
+    if (i + 1 + len > data.length) return null;
+    parts.push(data.subarray(i + 1, i + 1 + len));
+    i += 1 + len;
+  }
+  const txt = txtRecord(name, ttl, parts) as Extract<DnsRecord, { type: 'TXT' | 'SPF' }>;
+  return { ...txt, type: 'SPF' };
 }
 
 /** HTTPS/SVCB arrive as raw RDATA; a malformed one spoils the RRset (RFC 9460 section 2.2). */

@@ -5,6 +5,8 @@ export type RecordType =
   | 'AAAA'
   | 'MX'
   | 'TXT'
+  /** The obsolete SPF RR type (RFC 7208 §3.1 / §14.1): only asked to note that it is published. */
+  | 'SPF'
   | 'CAA'
   | 'TLSA'
   | 'CNAME'
@@ -25,6 +27,7 @@ export const RECORD_TYPE_CODES: Readonly<Record<RecordType, number>> = {
   PTR: 12,
   MX: 15,
   TXT: 16,
+  SPF: 99,
   AAAA: 28,
   DS: 43,
   DNSKEY: 48,
@@ -68,7 +71,8 @@ export type DnsRecord =
   | { type: 'A' | 'AAAA'; name: string; ttl: number; address: string }
   | { type: 'MX'; name: string; ttl: number; preference: number; exchange: string }
   | {
-      type: 'TXT';
+      /** SPF (type 99) has TXT's wire format. */
+      type: 'TXT' | 'SPF';
       name: string;
       ttl: number;
       strings: string[];
