@@ -149,6 +149,7 @@ describe('MDN HTTP Observatory 1.4.8 vs secgrade on local sites', () => {
           delete ourTests[test];
           delete theirTests[test];
         }
+        console.info(`observatory ${name}: score ${theirs.score} vs ${report.http.score}; Observatory ${theirs.durationMs} ms, secgrade ${ours.durationMs} ms (process, HTTP checks and the certificate they need)`);
         expect(ourTests).toEqual(theirTests);
         if (Object.keys(allowed).length === 0) expect(report.http.score).toBe(theirs.score);
       } finally {
