@@ -698,16 +698,11 @@ export async function lintSpf(domain: string, dns: SpfDns, opts: SpfLintOptions 
   });
 }
 
-/** Exactly the Contract's email.spf object (DESIGN.md), from a lint result. */
-export function toContractSpf(r: SpfLintResult): {
-  status: SpfStatus;
-  reason?: string;
-  record: string | null;
-  lookups: number | null;
-  voidLookups: number | null;
-  all: string | null;
-  errors: string[];
-} {
+/** The lint result's fields that make the Contract's email.spf object (DESIGN.md). */
+export type ContractSpf = Pick<SpfLintResult, 'status' | 'reason' | 'record' | 'lookups' | 'voidLookups' | 'all' | 'errors'>;
+
+/** Exactly the Contract's email.spf object, from a lint result. */
+export function toContractSpf(r: SpfLintResult): ContractSpf {
   return {
     status: r.status,
     ...(r.reason !== undefined ? { reason: r.reason } : {}),
