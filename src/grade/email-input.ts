@@ -6,6 +6,11 @@ import { emailGrade, type EmailGrade, type EmailGradeInput } from './email.js';
 type RecordState = EmailGradeInput['spf']['status'];
 const RECORD_STATES: ReadonlySet<string> = new Set(['found', 'missing', 'invalid', 'multiple', 'error']);
 const asRecordState = (s: string | undefined | null): RecordState => (s && RECORD_STATES.has(s) ? (s as RecordState) : 'error');
+/** MTA-STS and TLS-RPT know no 'multiple' in the table: several records make the record invalid. */
+const asSingleRecordState = (s: string | undefined | null): Exclude<RecordState, 'multiple'> => {
+  const state = asRecordState(s);
+  return state === 'multiple' ? 'invalid' : state;
+};
 
 function mailSetup(email: EmailResult): EmailGradeInput['mailSetup'] {
   switch (email.mxStatus) {
@@ -37,7 +42,7 @@ function dkimInput(email: EmailResult): EmailGradeInput['dkim'] {
 function mtaStsInput(email: EmailResult): EmailGradeInput['mtaSts'] {
   const m = email.mtaSts;
   if (!m) return { status: 'error', mode: null, policyValid: null, mxMismatch: false };
-  const status = m.status === 'found' || m.status === 'missing' || m.status === 'invalid' ? m.status : m.status === 'multiple' ? 'invalid' : 'error';
+  const status = asSingleRecordState(m.status);
   const mode = m.mode === 'enforce' || m.mode === 'testing' || m.mode === 'none' ? m.mode : null;
   return { status, mode, policyValid: m.policyValid ?? null, mxMismatch: (m.mxNotCovered ?? []).length > 0 };
 }
@@ -80,7 +85,7 @@ export function emailGradeInput(email: EmailResult): EmailGradeInput {
     },
     dkim: dkimInput(email),
     mtaSts: mtaStsInput(email),
-    tlsRpt: { status: email.tlsRpt ? (asRecordState(email.tlsRpt.status) === 'multiple' ? 'invalid' : (asRecordState(email.tlsRpt.status) as 'found' | 'missing' | 'invalid' | 'error')) : 'error' },
+    tlsRpt: { status: asSingleRecordState(email.tlsRpt?.status) },
     mx: mailSetup(email) === 'mail' ? mxInput(email) : [],
     dnssec: { signed: email.dnssecDetail?.signed ?? null, validated: email.dnssecDetail?.validated ?? email.dnssec },
   };
