@@ -85,8 +85,10 @@ export function assembleReport(input: AssembleInput): Report {
   const findings: Finding[] = [];
   const ok = (o: TaskOutcome) => o.status === 'ok';
 
-  // HSTS is a site property read by the HTTP probe; the TLS letter needs it for A+.
-  const httpFragments = input.outcomes.filter((o) => o.probe.section === 'http' && ok(o)).map((o) => o.probe.report(o.evidence) as Partial<HttpResult>);
+  // Each HTTP report fragment is built once (it scores the site): the TLS letter reads its HSTS for
+  // A+, the http section merges them below.
+  const httpOutcomes = input.outcomes.filter((o) => o.probe.section === 'http');
+  const httpFragments = httpOutcomes.filter(ok).map((o) => o.probe.report(o.evidence) as Partial<HttpResult>);
   const hstsMaxAge = httpFragments.map((h) => h.hsts).find((h) => h)?.maxAge ?? null;
 
   const endpoints: EndpointReport[] = input.endpoints.map((ep) => {
@@ -120,11 +122,10 @@ export function assembleReport(input: AssembleInput): Report {
 
   const authority = input.target.host.includes(':') ? `[${input.target.host}]` : input.target.host;
   const defaultUrl = `https://${authority}${input.target.port === 443 ? '' : `:${input.target.port}`}${input.target.path}`;
-  const httpOutcomes = input.outcomes.filter((o) => o.probe.section === 'http');
   let http: HttpResult | null = null;
   if (httpOutcomes.length) {
     http = emptyHttp(defaultUrl);
-    for (const o of httpOutcomes.filter(ok)) http = { ...http, ...(o.probe.report(o.evidence) as Partial<HttpResult>) };
+    for (const fragment of httpFragments) http = { ...http, ...fragment };
     http = applyStatus(http, httpOutcomes);
   }
 

@@ -53,14 +53,10 @@ export function pageHtml(ev: HttpSiteEvidence): string | null {
   return final.body.toString('utf8');
 }
 
-let scanCache: { body: Buffer; scan: HtmlScan } | null = null;
-/** One scan per page body (checks and the report both ask). */
+/** The page's elements for the SRI and mixed-content checks; null when the page is not HTML. */
 export function pageScan(ev: HttpSiteEvidence): HtmlScan | null {
   const html = pageHtml(ev);
-  if (html === null) return null;
-  const body = ev.https.final!.body;
-  if (scanCache?.body !== body) scanCache = { body, scan: scanHtml(html) };
-  return scanCache.scan;
+  return html === null ? null : scanHtml(html);
 }
 
 /** The HSTS header that applies: the first one an https response of the target's own host sent. */
