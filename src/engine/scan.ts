@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { ALL_PROBES } from '../../probes/index.js';
 import type { Report } from '../model/report.js';
 import { DEFAULT_HTTPS_PORT, type Target } from '../model/target.js';
+import { memoizeResolver } from '../net/dns/memo-resolver.js';
 import type { Resolver } from '../net/dns/resolver.js';
 import type { TrustStore } from '../trust/store.js';
 import { assembleReport, type TaskOutcome } from './assemble.js';
@@ -167,6 +168,8 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
   });
 
   const connectTimeoutMs = Math.min(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, opts.timeoutMs);
+  // The target's probes share their DNS answers (all of them ask under the same deadline).
+  const resolver = memoizeResolver(opts.resolver);
   const results = new Map<string, Promise<TaskOutcome>>();
   const taskKey = (probeId: string, endpoint: Endpoint | null) => `${probeId}@${endpoint ? endpointKey(endpoint) : '-'}`;
 
@@ -187,7 +190,7 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
           target: scope,
           endpoint,
           endpoints: resolved.endpoints,
-          resolver: opts.resolver,
+          resolver,
           trust: opts.trust,
           settings: opts.settings ?? DEFAULT_PROBE_SETTINGS,
           signal,
