@@ -13,7 +13,7 @@
 //
 //   Σ over accepted protocols p of (accepted suites of p + ceil(registry suites of p / 128)) + 1
 //
-// computed from secgrade's own report and its suite registry (dist/src/net/tls/registry/index.js,
+// computed from secgrade's own report and its suite registry (dist/src/tls/registry/index.js,
 // suitesForProtocol(p).length); "n/a" while either is missing. Times are printed, never asserted.
 //
 // The harness is TypeScript; this script transpiles servers.ts and peers.ts with the project's own
@@ -27,7 +27,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HARNESS = path.join(ROOT, 'test', 'conformance');
 const BIN = path.join(ROOT, 'bin', 'secgrade.js');
-const REGISTRY = path.join(ROOT, 'dist', 'src', 'net', 'tls', 'registry', 'index.js');
+const REGISTRY = path.join(ROOT, 'dist', 'src', 'tls', 'registry', 'index.js');
 
 function usage(code) {
   process.stdout.write(

@@ -3,7 +3,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Box, Static, Text } from 'ink';
 import type { Report } from '../src/model/report.js';
-import { displayWidth, formatDuration, gradeSegs, seg, type Seg } from '../src/report/style.js';
+import { displayWidth, formatDuration, gradeSegs, seg, type Seg } from '../src/render/style.js';
 import { countTasks, targetViews, type GroupView, type TargetView } from './layout.js';
 import { ReportCard } from './ReportCard.js';
 import type { LiveStore, LogEntry, TargetProgress, TaskProgress } from './state.js';

@@ -2,7 +2,7 @@
 import { useMemo } from 'react';
 import { Box, Text } from 'ink';
 import type { Report } from '../src/model/report.js';
-import { layoutCardLine, reportCardLines } from '../src/report/text.js';
+import { layoutCardLine, reportCardLines } from '../src/render/text.js';
 import { useColumns } from './theme.js';
 
 export interface ReportCardProps {

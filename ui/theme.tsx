@@ -2,7 +2,7 @@
 // or no props at all when colour is off (NO_COLOR / not a TTY), so not even bold or dim escapes leak.
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { Text, useStdout, type TextProps } from 'ink';
-import { segText, type Seg, type Tone } from '../src/report/style.js';
+import { segText, type Seg, type Tone } from '../src/render/style.js';
 
 export const ColorContext = createContext<boolean>(false);
 

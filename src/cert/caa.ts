@@ -2,7 +2,15 @@
 // towards the root, and whether a served certificate's issuer fits that list. Issuance-time
 // policy cannot be proven from outside (the CA checked CAA when it issued, possibly long ago, and
 // under another record set), so the comparison is informational only.
+import { finding, REF, type CheckFinding } from '../model/finding.js';
 import type { CaaResult } from '../model/report.js';
+
+/** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
+export const CAA_FINDINGS = {
+  missing: 'cert.caa.missing',
+  unknownCritical: 'cert.caa.unknown-critical',
+  issuerNotListed: 'cert.caa.issuer-not-listed',
+} as const;
 
 export interface CaaRecordData {
   flags: number;
@@ -95,4 +103,62 @@ export function issuerPlausibility(
 export function summariseCaa(foundAt: string | null, records: CaaRecordData[]): Omit<CaaResult, 'status' | 'issuerPlausible'> {
   const values = (tag: string) => records.filter((r) => r.tag.toLowerCase() === tag).map((r) => r.value);
   return { foundAt, records, issue: values('issue'), issuewild: values('issuewild'), iodef: values('iodef') };
+}
+
+export interface CaaEvidence {
+  host: string;
+  caa: CaaResult;
+  /** Names asked, most specific first, with what each answered. */
+  climbed: Array<{ name: string; answer: string }>;
+}
+
+export function coversExactly(sans: string[], host: string): boolean {
+  return sans.some((s) => s.toLowerCase() === host.toLowerCase());
+}
+
+export function checkCaa(ev: CaaEvidence): CheckFinding[] {
+  const { caa } = ev;
+  const out: CheckFinding[] = [];
+  if (caa.status !== 'ok') return out;
+  if (caa.foundAt === null) {
+    out.push(
+      finding({
+        id: CAA_FINDINGS.missing,
+        severity: 'low',
+        title: 'No CAA records',
+        detail: `Neither ${ev.host} nor any parent domain publishes CAA records, so every public CA may issue certificates for it.`,
+        evidence: { climbed: ev.climbed },
+        remediation: 'Publish CAA "issue" records naming the CA(s) you use (and an "iodef" contact), e.g. `example.com. CAA 0 issue "letsencrypt.org"`.',
+        references: [REF.rfc8659],
+      }),
+    );
+  }
+  const unknownCritical = caa.records.filter((r) => (r.flags & 128) !== 0 && !['issue', 'issuewild', 'iodef', 'issuemail', 'issuevmc'].includes(r.tag.toLowerCase()));
+  if (unknownCritical.length > 0) {
+    out.push(
+      finding({
+        id: CAA_FINDINGS.unknownCritical,
+        severity: 'medium',
+        title: 'CAA record with an unknown critical property',
+        detail: `A critical CAA property that CAs do not understand (${unknownCritical.map((r) => r.tag).join(', ')}) forbids every CA from issuing (RFC 8659 §4.1).`,
+        evidence: { records: unknownCritical },
+        remediation: 'Remove the critical flag (128) from properties that are not issue/issuewild/iodef, or remove the record.',
+        references: [REF.rfc8659],
+      }),
+    );
+  }
+  if (caa.issuerPlausible === false) {
+    out.push(
+      finding({
+        id: CAA_FINDINGS.issuerNotListed,
+        severity: 'info',
+        title: "The certificate's issuer is not listed in CAA",
+        detail: `${caa.issuerPlausibleReason ?? ''}. The CA checked CAA when it issued; this may be an older certificate, or CAA changed since.`,
+        evidence: { issue: caa.issue, issuewild: caa.issuewild, foundAt: caa.foundAt },
+        remediation: 'Make CAA name the CA that issues your certificates, or move to a CA that CAA allows before the next renewal fails.',
+        references: [REF.rfc8659],
+      }),
+    );
+  }
+  return out;
 }

@@ -2,9 +2,42 @@
 // probe collects: validity, trust path, host name, key and signature, revocation, CT.
 import type { ChainAttempt } from '../net/tls/served-chains.js';
 import type { SctReport } from '../ct/index.js';
-import { finding, REF } from '../model/finding.js';
-import type { CertificateInfo, ChainInfo, Finding, Severity } from '../model/report.js';
+import { finding, REF, type CheckFinding } from '../model/finding.js';
+import type { CertificateInfo, ChainInfo, Severity } from '../model/report.js';
 import type { PathEntry, PathErrorCode, PathResult } from '../trust/path.js';
+
+/** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
+export const CERT_FINDINGS = {
+  selfSigned: 'tls.cert.self-signed',
+  unknownIssuer: 'tls.cert.unknown-issuer',
+  chainIncomplete: 'tls.cert.chain-incomplete',
+  chainExpired: 'tls.cert.chain-expired',
+  chainNotYetValid: 'tls.cert.chain-not-yet-valid',
+  chainInvalid: 'tls.cert.chain-invalid',
+  wrongUsage: 'tls.cert.wrong-usage',
+  rootNotTrusted: 'tls.cert.root-not-trusted',
+  distrustedRoot: 'tls.cert.distrusted-root',
+  badSignature: 'tls.cert.bad-signature',
+  expired: 'tls.cert.expired',
+  notYetValid: 'tls.cert.not-yet-valid',
+  expiresSoon: 'tls.cert.expires-soon',
+  chainExtra: 'tls.cert.chain-extra',
+  chainMisordered: 'tls.cert.chain-misordered',
+  chainRootServed: 'tls.cert.chain-root-served',
+  hostnameMismatch: 'tls.cert.hostname-mismatch',
+  noSan: 'tls.cert.no-san',
+  lifetimeTooLong: 'tls.cert.lifetime-too-long',
+  weakKey: 'tls.cert.weak-key',
+  rsaExponent: 'tls.cert.rsa-exponent',
+  weakSignature: 'tls.cert.weak-signature',
+  leafIsCa: 'tls.cert.leaf-is-ca',
+  revoked: 'tls.cert.revoked',
+  ocspStapleInvalid: 'tls.cert.ocsp-staple-invalid',
+  ocspStapleStale: 'tls.cert.ocsp-staple-stale',
+  mustStapleMissing: 'tls.cert.must-staple-missing',
+  sctInvalid: 'tls.cert.sct-invalid',
+  ctNotCompliant: 'tls.cert.ct-not-compliant',
+} as const;
 
 export interface ChainEvidence {
   index: number;
@@ -53,67 +86,67 @@ interface TrustRule {
 /** One finding per trust-path error code; leaf expiry is reported by the validity checks instead. */
 const TRUST_RULES: Readonly<Record<PathErrorCode, TrustRule>> = {
   'self-signed': {
-    id: 'tls.cert.self-signed',
+    id: CERT_FINDINGS.selfSigned,
     severity: 'high',
     title: 'Certificate is self-signed',
     remediation: 'Use a certificate from a publicly trusted CA (free via ACME, e.g. Let\'s Encrypt).',
   },
   'unknown-issuer': {
-    id: 'tls.cert.unknown-issuer',
+    id: CERT_FINDINGS.unknownIssuer,
     severity: 'high',
     title: 'Certificate is issued by an unknown CA',
     remediation: 'Use a certificate from a CA in the Mozilla root store, or distribute your private root to every client (and pass it with --ca-file here).',
   },
   'missing-intermediate': {
-    id: 'tls.cert.chain-incomplete',
+    id: CERT_FINDINGS.chainIncomplete,
     severity: 'high',
     title: 'Certificate chain is incomplete',
     remediation: 'Serve the leaf followed by every intermediate up to (not including) the root, e.g. the CA\'s "fullchain" file.',
   },
   expired: {
-    id: 'tls.cert.chain-expired',
+    id: CERT_FINDINGS.chainExpired,
     severity: 'high',
     title: 'A certificate in the chain has expired',
     remediation: 'Replace the expired intermediate with the CA\'s current one and serve the updated chain.',
   },
   'not-yet-valid': {
-    id: 'tls.cert.chain-not-yet-valid',
+    id: CERT_FINDINGS.chainNotYetValid,
     severity: 'high',
     title: 'A certificate in the chain is not valid yet',
     remediation: 'Check the server clock and serve intermediates that are valid now.',
   },
   'not-a-ca': {
-    id: 'tls.cert.chain-invalid',
+    id: CERT_FINDINGS.chainInvalid,
     severity: 'high',
     title: 'An issuing certificate is not a CA',
     remediation: 'Serve the CA\'s real intermediate certificates; a leaf cannot sign other certificates.',
   },
   'path-length': {
-    id: 'tls.cert.chain-invalid',
+    id: CERT_FINDINGS.chainInvalid,
     severity: 'high',
     title: 'The chain violates a path length constraint',
     remediation: 'Obtain the certificate through an intermediate the CA allows to issue it.',
   },
   eku: {
-    id: 'tls.cert.wrong-usage',
+    id: CERT_FINDINGS.wrongUsage,
     severity: 'high',
     title: 'Certificate is not valid for TLS server authentication',
     remediation: 'Use a certificate whose extended key usage includes serverAuth (1.3.6.1.5.5.7.3.1) all the way up the chain.',
   },
   'root-not-trusted-for-tls': {
-    id: 'tls.cert.root-not-trusted',
+    id: CERT_FINDINGS.rootNotTrusted,
     severity: 'high',
     title: 'The root is not trusted for TLS servers',
     remediation: 'Move to a CA whose root Mozilla trusts for server authentication.',
   },
   'distrusted-root': {
-    id: 'tls.cert.distrusted-root',
+    id: CERT_FINDINGS.distrustedRoot,
     severity: 'high',
     title: 'The root is distrusted for certificates issued this recently',
     remediation: 'Replace the certificate with one from a CA that browsers still trust (the root has a distrust-after date).',
   },
   'bad-signature': {
-    id: 'tls.cert.bad-signature',
+    id: CERT_FINDINGS.badSignature,
     severity: 'high',
     title: 'A certificate signature does not verify',
     remediation: 'Serve the exact certificates the CA issued; the chain as sent is corrupt or mixed up.',
@@ -130,12 +163,12 @@ function leafEvidence(leaf: CertificateInfo, c: ChainEvidence): Record<string, u
   return { chain: c.index, subject: leaf.subject, issuer: leaf.issuer, notBefore: leaf.notBefore, notAfter: leaf.notAfter, fingerprintSha256: leaf.fingerprintSha256 };
 }
 
-function validityFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string, now: Date): Finding[] {
+function validityFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string, now: Date): CheckFinding[] {
   const evidence = leafEvidence(leaf, c);
   if (new Date(leaf.notAfter) < now) {
     return [
       finding({
-        id: 'tls.cert.expired',
+        id: CERT_FINDINGS.expired,
         severity: 'critical',
         title: `Certificate has expired${tag}`,
         detail: `The server certificate expired on ${leaf.notAfter} (${-leaf.daysRemaining} days ago); browsers refuse the connection.`,
@@ -148,7 +181,7 @@ function validityFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string, 
   if (new Date(leaf.notBefore) > now) {
     return [
       finding({
-        id: 'tls.cert.not-yet-valid',
+        id: CERT_FINDINGS.notYetValid,
         severity: 'critical',
         title: `Certificate is not valid yet${tag}`,
         detail: `The server certificate becomes valid only on ${leaf.notBefore}.`,
@@ -161,7 +194,7 @@ function validityFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string, 
   if (leaf.daysRemaining < 30) {
     return [
       finding({
-        id: 'tls.cert.expires-soon',
+        id: CERT_FINDINGS.expiresSoon,
         severity: leaf.daysRemaining < 7 ? 'high' : 'medium',
         title: `Certificate expires in ${leaf.daysRemaining} days${tag}`,
         detail: `The server certificate expires on ${leaf.notAfter}.`,
@@ -174,8 +207,8 @@ function validityFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string, 
   return [];
 }
 
-function trustFindings(c: ChainEvidence, tag: string): Finding[] {
-  const out: Finding[] = [];
+function trustFindings(c: ChainEvidence, tag: string): CheckFinding[] {
+  const out: CheckFinding[] = [];
   const seen = new Set<string>();
   for (const e of c.path.errors) {
     // The leaf's own dates have their own findings (expired / not yet valid).
@@ -198,7 +231,7 @@ function trustFindings(c: ChainEvidence, tag: string): Finding[] {
   if (c.path.trusted && !c.path.chainComplete) {
     out.push(
       finding({
-        id: 'tls.cert.chain-incomplete',
+        id: CERT_FINDINGS.chainIncomplete,
         severity: 'medium',
         title: `Certificate chain is incomplete${tag}`,
         detail: `The chain verifies only with ${c.path.fetchedUsed} intermediate(s) downloaded from the AIA URL. Browsers that do not fetch them (Firefox, most non-browser clients) fail.`,
@@ -211,7 +244,7 @@ function trustFindings(c: ChainEvidence, tag: string): Finding[] {
   if (c.path.extraCertificates.length > 0) {
     out.push(
       finding({
-        id: 'tls.cert.chain-extra',
+        id: CERT_FINDINGS.chainExtra,
         severity: 'low',
         title: `The server sends certificates that are not part of the chain${tag}`,
         detail: `Served positions ${c.path.extraCertificates.join(', ')} (0 = leaf) are not on the path to the root: wasted bytes in every handshake, and confusing for clients.`,
@@ -224,7 +257,7 @@ function trustFindings(c: ChainEvidence, tag: string): Finding[] {
   if (c.path.misordered) {
     out.push(
       finding({
-        id: 'tls.cert.chain-misordered',
+        id: CERT_FINDINGS.chainMisordered,
         severity: 'low',
         title: `Certificate chain is out of order${tag}`,
         detail: 'The intermediates are not sent leaf first, each followed by its issuer. TLS 1.2 requires that order (RFC 5246 §7.4.2); strict clients fail.',
@@ -237,7 +270,7 @@ function trustFindings(c: ChainEvidence, tag: string): Finding[] {
   if (c.path.anchorServed) {
     out.push(
       finding({
-        id: 'tls.cert.chain-root-served',
+        id: CERT_FINDINGS.chainRootServed,
         severity: 'info',
         title: `The server sends the root certificate${tag}`,
         detail: 'Clients ignore a served root (they must have it already); it only adds bytes to every handshake.',
@@ -250,12 +283,12 @@ function trustFindings(c: ChainEvidence, tag: string): Finding[] {
   return out;
 }
 
-function hostnameFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string): Finding[] {
-  const out: Finding[] = [];
+function hostnameFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string): CheckFinding[] {
+  const out: CheckFinding[] = [];
   if (leaf.hostnameMatch === false) {
     out.push(
       finding({
-        id: 'tls.cert.hostname-mismatch',
+        id: CERT_FINDINGS.hostnameMismatch,
         severity: 'high',
         title: `Certificate does not match the host name${tag}`,
         detail: `${c.matchedName} is not among the certificate's names (${leaf.sans.join(', ') || 'none'}). Browsers check subjectAltName only; a wildcard covers exactly one label.`,
@@ -268,7 +301,7 @@ function hostnameFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string):
   if (leaf.sans.length === 0) {
     out.push(
       finding({
-        id: 'tls.cert.no-san',
+        id: CERT_FINDINGS.noSan,
         severity: 'medium',
         title: `Certificate has no subjectAltName${tag}`,
         detail: 'The names are only in the subject common name, which browsers have ignored since 2017 (Chrome 58).',
@@ -284,13 +317,13 @@ function hostnameFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string):
 const isMd5 = (alg: string) => /^MD[25]with/i.test(alg);
 const isSha1 = (alg: string) => /^SHA1with/i.test(alg);
 
-function keyAndSignatureFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string): Finding[] {
-  const out: Finding[] = [];
+function keyAndSignatureFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string): CheckFinding[] {
+  const out: CheckFinding[] = [];
   const ev = leafEvidence(leaf, c);
   if (new Date(leaf.notBefore) >= MAX_LIFETIME_SINCE && (leaf.lifetimeDays ?? 0) > MAX_LIFETIME_DAYS) {
     out.push(
       finding({
-        id: 'tls.cert.lifetime-too-long',
+        id: CERT_FINDINGS.lifetimeTooLong,
         severity: 'medium',
         title: `Certificate lifetime of ${leaf.lifetimeDays} days exceeds ${MAX_LIFETIME_DAYS}${tag}`,
         detail: `Publicly trusted certificates issued since ${MAX_LIFETIME_SINCE.toISOString().slice(0, 10)} may be valid for at most ${MAX_LIFETIME_DAYS} days; Apple, Chrome and Mozilla reject longer ones.`,
@@ -304,7 +337,7 @@ function keyAndSignatureFindings(leaf: CertificateInfo, c: ChainEvidence, tag: s
   if ((leaf.keyType === 'RSA' || leaf.keyType === 'DSA') && bits > 0 && bits < 2048) {
     out.push(
       finding({
-        id: 'tls.cert.weak-key',
+        id: CERT_FINDINGS.weakKey,
         severity: bits < 1024 ? 'critical' : 'high',
         title: `${leaf.keyType} key of ${bits} bits is too small${tag}`,
         detail: `${leaf.keyType} keys below 2048 bits are forbidden by the Baseline Requirements${bits < 1024 ? ' and are factorable today' : ''}.`,
@@ -317,7 +350,7 @@ function keyAndSignatureFindings(leaf: CertificateInfo, c: ChainEvidence, tag: s
   if (leaf.keyType === 'EC' && ((bits > 0 && bits < 224) || (leaf.curve && !STRONG_CURVES.has(leaf.curve)))) {
     out.push(
       finding({
-        id: 'tls.cert.weak-key',
+        id: CERT_FINDINGS.weakKey,
         severity: bits > 0 && bits < 224 ? 'high' : 'low',
         title: `EC key on ${leaf.curve ?? 'an unnamed curve'}${tag}`,
         detail: 'Browsers and the Baseline Requirements accept EC keys on P-256, P-384 and P-521 only.',
@@ -332,7 +365,7 @@ function keyAndSignatureFindings(leaf: CertificateInfo, c: ChainEvidence, tag: s
     const broken = e < 3 || e % 2 === 0;
     out.push(
       finding({
-        id: 'tls.cert.rsa-exponent',
+        id: CERT_FINDINGS.rsaExponent,
         severity: broken ? 'high' : 'low',
         title: `Unusual RSA public exponent ${e}${tag}`,
         detail: broken ? `An exponent of ${e} makes RSA insecure or unusable.` : `Small exponents (${e}) have enabled attacks on faulty padding checks; the Baseline Requirements ask for an odd exponent of at least 65537.`,
@@ -350,7 +383,7 @@ function keyAndSignatureFindings(leaf: CertificateInfo, c: ChainEvidence, tag: s
   if (md5.length > 0) {
     out.push(
       finding({
-        id: 'tls.cert.weak-signature',
+        id: CERT_FINDINGS.weakSignature,
         severity: 'critical',
         title: `Certificate signed with MD5${tag}`,
         detail: `MD5 signatures can be forged with chosen-prefix collisions (a rogue CA was made this way in 2008): ${md5.map((x) => x.subject).join('; ')}.`,
@@ -362,7 +395,7 @@ function keyAndSignatureFindings(leaf: CertificateInfo, c: ChainEvidence, tag: s
   } else if (sha1.length > 0) {
     out.push(
       finding({
-        id: 'tls.cert.weak-signature',
+        id: CERT_FINDINGS.weakSignature,
         severity: 'high',
         title: `Certificate signed with SHA-1${tag}`,
         detail: `SHA-1 has practical collisions (SHAttered, 2017) and browsers no longer accept SHA-1 signed certificates: ${sha1.map((x) => x.subject).join('; ')}.`,
@@ -375,7 +408,7 @@ function keyAndSignatureFindings(leaf: CertificateInfo, c: ChainEvidence, tag: s
   if (leaf.ca === true) {
     out.push(
       finding({
-        id: 'tls.cert.leaf-is-ca',
+        id: CERT_FINDINGS.leafIsCa,
         severity: 'medium',
         title: `The server certificate is a CA certificate${tag}`,
         detail: 'Its basicConstraints say cA=TRUE: whoever holds its key can issue certificates for any name under it. Server certificates must be end-entity certificates.',
@@ -388,13 +421,13 @@ function keyAndSignatureFindings(leaf: CertificateInfo, c: ChainEvidence, tag: s
   return out;
 }
 
-function revocationFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string): Finding[] {
-  const out: Finding[] = [];
+function revocationFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string): CheckFinding[] {
+  const out: CheckFinding[] = [];
   const revoked = c.ocsp.find((o) => o.status === 'revoked');
   if (revoked) {
     out.push(
       finding({
-        id: 'tls.cert.revoked',
+        id: CERT_FINDINGS.revoked,
         severity: 'critical',
         title: `Certificate is revoked${tag}`,
         detail: `The ${revoked.source === 'stapled' ? 'stapled OCSP response' : `OCSP responder ${revoked.url ?? ''}`} says the certificate was revoked${revoked.revokedAt ? ` on ${revoked.revokedAt}` : ''} (${revoked.detail}).`,
@@ -408,7 +441,7 @@ function revocationFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string
   if (staple && (staple.status === null || staple.signatureValid === false)) {
     out.push(
       finding({
-        id: 'tls.cert.ocsp-staple-invalid',
+        id: CERT_FINDINGS.ocspStapleInvalid,
         severity: 'medium',
         title: `The stapled OCSP response is unusable${tag}`,
         detail: `Clients discard it: ${staple.detail}.`,
@@ -420,7 +453,7 @@ function revocationFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string
   } else if (staple && staple.fresh === false) {
     out.push(
       finding({
-        id: 'tls.cert.ocsp-staple-stale',
+        id: CERT_FINDINGS.ocspStapleStale,
         severity: 'medium',
         title: `The stapled OCSP response is out of date${tag}`,
         detail: `thisUpdate ${staple.thisUpdate ?? '?'}, nextUpdate ${staple.nextUpdate ?? 'absent'}: clients treat it as missing (or fail, with must-staple).`,
@@ -433,7 +466,7 @@ function revocationFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string
   if (leaf.mustStaple && !staple) {
     out.push(
       finding({
-        id: 'tls.cert.must-staple-missing',
+        id: CERT_FINDINGS.mustStapleMissing,
         severity: 'high',
         title: `Must-staple certificate served without an OCSP staple${tag}`,
         detail: 'The certificate carries the TLS Feature status_request extension, so Firefox refuses the connection when no OCSP response is stapled.',
@@ -446,14 +479,14 @@ function revocationFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string
   return out;
 }
 
-function ctFindings(c: ChainEvidence, tag: string): Finding[] {
-  const out: Finding[] = [];
+function ctFindings(c: ChainEvidence, tag: string): CheckFinding[] {
+  const out: CheckFinding[] = [];
   if (!c.ct) return out;
   const invalid = c.ct.scts.filter((s) => s.valid === false);
   if (invalid.length > 0) {
     out.push(
       finding({
-        id: 'tls.cert.sct-invalid',
+        id: CERT_FINDINGS.sctInvalid,
         severity: 'high',
         title: `${invalid.length} SCT(s) do not verify${tag}`,
         detail: `Signed certificate timestamps whose signatures fail: ${invalid.map((s) => `${s.logName ?? s.logId} via ${s.source} (${s.error ?? 'invalid'})`).join('; ')}.`,
@@ -468,7 +501,7 @@ function ctFindings(c: ChainEvidence, tag: string): Finding[] {
   if (publicRoot && !c.ct.compliant) {
     out.push(
       finding({
-        id: 'tls.cert.ct-not-compliant',
+        id: CERT_FINDINGS.ctNotCompliant,
         severity: c.ct.logListStale ? 'medium' : 'high',
         title: `Certificate does not meet Chrome's CT policy${tag}`,
         detail: `${c.ct.reason} (CT log list of ${c.ct.logListDate.slice(0, 10)}${c.ct.logListStale ? ', older than the 70 days after which Chrome stops enforcing' : ''}).`,
@@ -481,8 +514,8 @@ function ctFindings(c: ChainEvidence, tag: string): Finding[] {
   return out;
 }
 
-export function checkCertificates(ev: CertificatesEvidence, now: Date): Finding[] {
-  const out: Finding[] = [];
+export function checkCertificates(ev: CertificatesEvidence, now: Date): CheckFinding[] {
+  const out: CheckFinding[] = [];
   for (const c of ev.chains) {
     const leaf = c.certificates[0];
     if (!leaf) continue;

@@ -2,13 +2,17 @@
 // Everything the user can get wrong ends in one line on stderr and exit code 2, never a stack trace.
 import { open } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
+import { createReferenceData } from '../data/reference.js';
+import { optionValues } from '../engine/options.js';
 import { scanTargets } from '../engine/scan.js';
 import type { ScanEventListener } from '../engine/events.js';
 import type { RunningLab } from '../lab/lab.js';
 import { parseTarget } from '../model/target.js';
 import { createResolver } from '../net/dns/resolver.js';
-import { renderJson, renderNdjsonLine } from '../report/json.js';
-import { renderText } from '../report/text.js';
+import { smtpPortOption } from '../probes/email/mx-transport.js';
+import { httpPortOption } from '../probes/http/site.js';
+import { PROBE_OPTIONS } from '../probes/index.js';
+import { rendererById } from '../render/index.js';
 import { createTrustStore, loadCaFile, TrustStoreError } from '../trust/store.js';
 import { TOOL_VERSION } from '../version.js';
 import { EXIT, exitCodeFor, UsageError } from './exit.js';
@@ -23,7 +27,7 @@ export interface CliIo {
 }
 
 function addScanFlags(cmd: Command): Command {
-  return cmd
+  cmd
     .option('--ip <addr>', 'connect to this address instead of resolving (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--sni <name>', 'server name to send in SNI and Host (default: the target host)')
     .option('--dns <ip[:port]>', 'DNS server for every lookup (default: the system resolver)')
@@ -35,13 +39,10 @@ function addScanFlags(cmd: Command): Command {
     .option('--timeout <ms>', 'deadline per target in milliseconds', undefined)
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
     .option('--fail-under <grade>', 'exit 1 when a grade is below this letter')
-    .option('--online-revocation', "ask each certificate's OCSP responder (a CA's server) for its revocation status")
-    .option('--fetch-intermediates', 'download missing intermediates from the AIA caIssuers URL to finish chain building')
-    .option('--ct-log-list <file>', 'CT log list (Google v3 JSON) to use instead of the shipped/updated one')
-    .option('--http-port <port>', 'port of the plain-HTTP site checked for its redirect to HTTPS (default 80)')
-    .option('--smtp-port <port>', 'SMTP port of every MX host for the STARTTLS checks (default 25)')
-    .option('--dkim-selector <selector...>', 'DKIM selectors to look up besides the common ones (repeatable, or comma-separated)')
-    .option('--spf-ip <address>', "evaluate the domain's SPF policy for mail sent from this address (check_host)");
+    .option('--ct-log-list <file>', 'CT log list (Google v3 JSON) to use instead of the shipped/updated one');
+  // Each probe's own flags, as the probe declares them.
+  for (const o of PROBE_OPTIONS) cmd.option(o.flag, o.description);
+  return cmd;
 }
 
 interface OutputSink {
@@ -74,7 +75,8 @@ async function runScan(settings: ScanSettings, io: CliIo, opts: { lab?: RunningL
   const extraCa: string[] = [];
   if (settings.caFile) extraCa.push(...(await loadCaFile(settings.caFile)));
   if (opts.lab) extraCa.push(opts.lab.caPem);
-  const trust = createTrustStore(extraCa);
+  const reference = createReferenceData({ ctLogListPath: settings.ctLogListPath });
+  const trust = createTrustStore(extraCa, { mozilla: () => reference.mozillaRoots() });
   const resolver = createResolver(settings.dns ? { server: settings.dns } : {});
 
   const tty = io.stdout.isTTY === true;
@@ -86,6 +88,7 @@ async function runScan(settings: ScanSettings, io: CliIo, opts: { lab?: RunningL
   // for without a format gets JSON; `--format tui` without a terminal falls back to text.
   const streamFormat = format !== 'tui' ? format : settings.output ? 'json' : tty ? null : 'text';
 
+  const renderer = streamFormat ? rendererById(streamFormat) : undefined;
   const out = settings.output ? await openOutput(settings.output) : null;
   const sink = out ?? { write: (s: string) => void io.stdout.write(s), close: async () => undefined };
 
@@ -97,12 +100,13 @@ async function runScan(settings: ScanSettings, io: CliIo, opts: { lab?: RunningL
   const onEvent: ScanEventListener = (event) => {
     ui?.listener(event);
     // ndjson streams: each target's line is written as soon as it is done, so nothing is lost.
-    if (event.type === 'target-end' && streamFormat === 'ndjson') sink.write(renderNdjsonLine(event.report));
+    if (event.type === 'target-end' && renderer?.line) sink.write(renderer.line(event.report));
   };
 
   const reports = await scanTargets(settings.targets, {
     resolver,
     trust,
+    reference,
     ips: settings.ips,
     sni: settings.sni,
     checks: settings.checks ?? undefined,
@@ -110,12 +114,11 @@ async function runScan(settings: ScanSettings, io: CliIo, opts: { lab?: RunningL
     timeoutMs: settings.timeoutMs,
     signal: io.signal,
     onEvent,
-    settings: settings.probeSettings,
+    options: settings.options,
   });
 
   if (ui) await ui.finish(reports);
-  if (streamFormat === 'json') sink.write(renderJson(reports));
-  if (streamFormat === 'text') sink.write(renderText(reports, { color: color && !out, width: io.stdout.columns ?? 80 }));
+  if (renderer?.render) sink.write(renderer.render(reports, { color: color && !out, width: io.stdout.columns ?? 80 }));
   await sink.close();
 
   const { code, messages } = exitCodeFor(reports, { failOn: settings.failOn, failUnder: settings.failUnder });
@@ -150,13 +153,15 @@ async function runDemo(flags: RawScanFlags, io: CliIo): Promise<number> {
         targets: Object.keys(lab.info.domains).map((d) => parseTarget(d)),
         dns: { host: host ?? '127.0.0.1', port: Number(port) },
         // The lab's SCTs come from its own CT logs, named in the log list it wrote.
+        ctLogListPath: settings.ctLogListPath ?? lab.info.ctLogList,
         // The lab's plain-HTTP front stands in for port 80 of every lab name, its SMTP port for 25.
-        probeSettings: {
-          ...settings.probeSettings,
-          ctLogListPath: settings.probeSettings.ctLogListPath ?? lab.info.ctLogList,
-          httpPort: settings.probeSettings.httpPort ?? lab.info.httpPort,
-          smtpPort: settings.probeSettings.smtpPort ?? lab.info.smtpPort,
-        },
+        options: new Map([
+          ...optionValues([
+            [httpPortOption, lab.info.httpPort],
+            [smtpPortOption, lab.info.smtpPort],
+          ]),
+          ...settings.options,
+        ]),
       },
       io,
       { lab },
@@ -187,7 +192,7 @@ async function runDataUpdate(flags: { ctLogListUrl?: string; hstsUrl?: string; t
 
 async function runDataStatus(io: CliIo): Promise<number> {
   const { dataStatus } = await import('../data/status.js');
-  for (const line of await dataStatus()) io.stdout.write(`${line}\n`);
+  for (const line of await dataStatus(createReferenceData())) io.stdout.write(`${line}\n`);
   return EXIT.ok;
 }
 

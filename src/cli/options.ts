@@ -1,8 +1,10 @@
 // Validation of the Contract's flags into typed scan settings. Every failure is a UsageError whose
 // message is the one line the user sees (exit code 2).
 import { isIP } from 'node:net';
-import { ALL_PROBES } from '../../probes/index.js';
-import { CHECK_CATEGORIES, withDependencies, type CheckCategory, type Probe, type ProbeSettings } from '../engine/probe.js';
+import { OptionError, parseOptions, type OptionValues } from '../engine/options.js';
+import { CHECK_CATEGORIES, withDependencies, type AnyProbe, type CheckCategory } from '../engine/probe.js';
+import { ALL_PROBES, PROBE_OPTIONS } from '../probes/index.js';
+import { RENDERERS, rendererForFile } from '../render/index.js';
 import { isGradeLetter, isSeverity } from '../model/severity.js';
 import type { GradeLetter, Severity } from '../model/report.js';
 import { parseTarget, TargetParseError, type Target } from '../model/target.js';
@@ -13,8 +15,8 @@ import { UsageError } from './exit.js';
 
 export const FORMATS = ['tui', 'text', 'json', 'ndjson', 'markdown', 'html', 'sarif', 'junit', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
-/** Formats this build renders; the others are in the Contract and refused with a clear message. */
-export const IMPLEMENTED_FORMATS: readonly Format[] = ['tui', 'text', 'json', 'ndjson'];
+/** Formats this build renders (the live UI and the renderers); the others are in the Contract and refused with a clear message. */
+export const IMPLEMENTED_FORMATS: readonly Format[] = ['tui', ...FORMATS.filter((f) => RENDERERS.some((r) => r.id === f))];
 
 export interface RawScanFlags {
   ip?: string[];
@@ -28,13 +30,9 @@ export interface RawScanFlags {
   timeout?: string;
   failOn?: string;
   failUnder?: string;
-  onlineRevocation?: boolean;
-  fetchIntermediates?: boolean;
   ctLogList?: string;
-  httpPort?: string;
-  smtpPort?: string;
-  dkimSelector?: string[];
-  spfIp?: string;
+  /** The probes' own flags (--http-port …), by commander's key; each probe declares and parses its own. */
+  [probeOption: string]: unknown;
 }
 
 export interface ScanSettings {
@@ -45,14 +43,16 @@ export interface ScanSettings {
   caFile: string | null;
   checks: Set<CheckCategory> | null;
   /** --probes: run exactly these probes (and the probes they depend on). */
-  probes: Probe<any>[] | null;
+  probes: AnyProbe[] | null;
   format: Format | null;
   output: string | null;
   timeoutMs: number;
   failOn: Severity | null;
   failUnder: GradeLetter | null;
-  /** Opt-in reaches beyond the target (OCSP responders, AIA) and reference-data overrides. */
-  probeSettings: ProbeSettings;
+  /** --ct-log-list: a CT log list to judge with instead of the cached or shipped one. */
+  ctLogListPath: string | null;
+  /** The probes' options (--http-port, --online-revocation …). */
+  options: OptionValues;
 }
 
 export function parseTargets(inputs: readonly string[]): Target[] {
@@ -71,9 +71,7 @@ function parseFormat(raw: string | undefined, output: string | undefined): Forma
   if (raw === undefined) {
     if (output === undefined) return null;
     // Infer from the file name so `--output report.json` does what it says.
-    if (/\.(ndjson|jsonl)$/i.test(output)) return 'ndjson';
-    if (/\.json$/i.test(output)) return 'json';
-    return 'text';
+    return (rendererForFile(output)?.id as Format | undefined) ?? 'text';
   }
   const f = raw.toLowerCase();
   if (!(FORMATS as readonly string[]).includes(f)) {
@@ -86,7 +84,7 @@ function parseFormat(raw: string | undefined, output: string | undefined): Forma
 }
 
 /** `--probes a,b`: those probes plus, transitively, the ones they need evidence from. */
-export function selectProbes(list: string): Probe<any>[] {
+export function selectProbes(list: string): AnyProbe[] {
   const byId = new Map(ALL_PROBES.map((p) => [p.id, p]));
   const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
   if (ids.length === 0) throw new UsageError('--probes: no probe named');
@@ -120,7 +118,7 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
     }
     checks = new Set(names as CheckCategory[]);
   }
-  let probes: Probe<any>[] | null = null;
+  let probes: AnyProbe[] | null = null;
   if (flags.probes !== undefined) probes = selectProbes(flags.probes);
   let timeoutMs = DEFAULT_TIMEOUT_MS;
   if (flags.timeout !== undefined) {
@@ -143,18 +141,13 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
     }
     failUnder = g;
   }
-  const port = (flag: string, value: string | undefined): number | null => {
-    if (value === undefined) return null;
-    if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw new UsageError(`${flag} "${value}" must be a port number (1-65535)`);
-    return Number(value);
-  };
-  const httpPort = port('--http-port', flags.httpPort);
-  const smtpPort = port('--smtp-port', flags.smtpPort);
-  const dkimSelectors = (flags.dkimSelector ?? []).flatMap((s) => s.split(',')).map((s) => s.trim().toLowerCase()).filter(Boolean);
-  for (const sel of dkimSelectors) {
-    if (!/^[a-z0-9_-]{1,63}(\.[a-z0-9_-]{1,63})*$/.test(sel)) throw new UsageError(`--dkim-selector "${sel}" is not a DKIM selector`);
+  let options: OptionValues;
+  try {
+    options = parseOptions(PROBE_OPTIONS, flags);
+  } catch (err) {
+    if (err instanceof OptionError) throw new UsageError(err.message);
+    throw err;
   }
-  if (flags.spfIp !== undefined && isIP(flags.spfIp) === 0) throw new UsageError(`--spf-ip "${flags.spfIp}" is not an IP address`);
   if (flags.sni !== undefined && !/^[a-z0-9_.-]{1,253}$/i.test(flags.sni)) {
     throw new UsageError(`--sni "${flags.sni}" is not a host name`);
   }
@@ -171,14 +164,7 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
     timeoutMs,
     failOn,
     failUnder,
-    probeSettings: {
-      onlineRevocation: flags.onlineRevocation === true,
-      fetchIntermediates: flags.fetchIntermediates === true,
-      ctLogListPath: flags.ctLogList ?? null,
-      httpPort,
-      smtpPort,
-      dkimSelectors,
-      spfIp: flags.spfIp ?? null,
-    },
+    ctLogListPath: flags.ctLogList ?? null,
+    options,
   };
 }

@@ -196,20 +196,13 @@ async function readListFile(path: string, source: CtLogList['source']): Promise<
   return parsed.list;
 }
 
-let defaultList: Promise<CtLogList> | null = null;
-
 /**
- * The list at `path`, or the default one (parsed once per process): the copy `secgrade data
- * update` verified into the cache folder, else the shipped snapshot. Throws CtLogListError.
+ * The list at `path`, or the default one: the copy `secgrade data update` verified into the cache
+ * folder (`dir`), else the shipped snapshot. Throws CtLogListError. src/data/reference.ts keeps
+ * what it read for the process.
  */
-export function loadLogList(opts: { path?: string } = {}): Promise<CtLogList> {
+export function loadLogList(opts: { path?: string; dir?: string } = {}): Promise<CtLogList> {
   if (opts.path) return readListFile(opts.path, 'file');
-  defaultList ??= (() => {
-    const choice = resolveDataFile('ct-log-list.json');
-    return readListFile(choice.path, choice.source);
-  })().catch((err: unknown) => {
-    defaultList = null; // let a later call retry instead of caching the failure
-    throw err;
-  });
-  return defaultList;
+  const choice = resolveDataFile('ct-log-list.json', opts.dir);
+  return readListFile(choice.path, choice.source);
 }

@@ -1,5 +1,6 @@
 // The Chromium HSTS preload list (data/hsts-preload.tsv.gz, or a fresher copy from `secgrade data
-// update`): one `host<TAB>include_subdomains` line per entry. Loaded lazily, once per process.
+// update`): one `host<TAB>include_subdomains` line per entry. Read by src/data/reference.ts, which
+// holds it for the process (and reads it again after a refresh).
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { resolveDataFile } from './sources.js';
@@ -27,18 +28,15 @@ export function parseHstsTsv(text: string): Map<string, boolean> {
   return entries;
 }
 
-let cached: HstsPreloadList | null = null;
-
-export function loadHstsPreloadList(): HstsPreloadList {
-  if (cached) return cached;
-  const file = resolveDataFile('hsts-preload.tsv.gz');
+/** The list a scan uses: the verified cache copy, else the snapshot. Throws when unreadable. */
+export function readHstsPreloadList(dir?: string): HstsPreloadList {
+  const file = resolveDataFile('hsts-preload.tsv.gz', dir);
   const text = gunzipSync(readFileSync(file.path), { maxOutputLength: MAX_TSV_BYTES }).toString('latin1');
-  cached = { entries: parseHstsTsv(text), date: file.date ?? HSTS_SNAPSHOT_DATE, source: file.source };
-  return cached;
+  return { entries: parseHstsTsv(text), date: file.date ?? HSTS_SNAPSHOT_DATE, source: file.source };
 }
 
 /** Preloaded when the host is listed, or an ancestor is listed with include_subdomains. */
-export function hstsPreloadStatus(host: string, list: HstsPreloadList = loadHstsPreloadList()): { preloaded: boolean; entry: string | null } {
+export function hstsPreloadStatus(host: string, list: HstsPreloadList): { preloaded: boolean; entry: string | null } {
   const labels = host.toLowerCase().replace(/\.$/, '').split('.');
   for (let i = 0; i < labels.length; i++) {
     const name = labels.slice(i).join('.');

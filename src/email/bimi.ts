@@ -2,11 +2,21 @@
 // `<selector>._bimi.<domain>` (falling back to the organisational domain), its syntax, and the
 // DMARC prerequisite: receivers show a brand indicator only for mail under an enforcing DMARC
 // policy (p=quarantine or p=reject, applied to 100% of mail, subdomains not exempted).
-import type { Finding } from '../model/report.js';
-import { finding, untestedFinding } from '../model/finding.js';
+import { finding, untestedFinding, type CheckFinding } from '../model/finding.js';
 import { EMAIL_REF, lookupTxt, organizationalDomain, parseTagList, type RecordStatus, type TxtLookup } from './dns-lookup.js';
 import type { DmarcDiscovery } from './dmarc.js';
 import { normalizeName } from '../net/dns/types.js';
+
+/** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
+export const BIMI_FINDINGS = {
+  missing: 'email.bimi.missing',
+  multiple: 'email.bimi.multiple',
+  invalid: 'email.bimi.invalid',
+  declined: 'email.bimi.declined',
+  noAuthority: 'email.bimi.no-authority',
+  notes: 'email.bimi.notes',
+  dmarcNotEnforced: 'email.bimi.dmarc-not-enforced',
+} as const;
 
 export interface BimiRecord {
   record: string;
@@ -107,7 +117,7 @@ export async function discoverBimi(
 const REFS = [EMAIL_REF.bimi];
 
 /** Findings for the BIMI record itself. */
-export function checkBimi(d: BimiDiscovery): Finding[] {
+export function checkBimi(d: BimiDiscovery): CheckFinding[] {
   const ev = { name: d.name, records: d.records };
   switch (d.status) {
     case 'error':
@@ -115,7 +125,7 @@ export function checkBimi(d: BimiDiscovery): Finding[] {
     case 'missing':
       return [
         finding({
-          id: 'email.bimi.missing',
+          id: BIMI_FINDINGS.missing,
           severity: 'info',
           title: 'No BIMI record',
           detail: `No v=BIMI1 record at ${d.selector}._bimi.${d.domain}: mail clients show no brand logo.`,
@@ -127,7 +137,7 @@ export function checkBimi(d: BimiDiscovery): Finding[] {
     case 'multiple':
       return [
         finding({
-          id: 'email.bimi.multiple',
+          id: BIMI_FINDINGS.multiple,
           severity: 'low',
           title: 'More than one BIMI record',
           detail: `${d.name} has ${d.records.length} v=BIMI1 records; receivers use none of them.`,
@@ -139,7 +149,7 @@ export function checkBimi(d: BimiDiscovery): Finding[] {
     case 'invalid':
       return [
         finding({
-          id: 'email.bimi.invalid',
+          id: BIMI_FINDINGS.invalid,
           severity: 'low',
           title: 'BIMI record is invalid',
           detail: `Receivers ignore ${d.name}: ${d.reason ?? 'syntax error'}.`,
@@ -153,11 +163,11 @@ export function checkBimi(d: BimiDiscovery): Finding[] {
   }
   const p = d.parsed;
   if (!p) return [];
-  const out: Finding[] = [];
+  const out: CheckFinding[] = [];
   if (p.declined) {
     out.push(
       finding({
-        id: 'email.bimi.declined',
+        id: BIMI_FINDINGS.declined,
         severity: 'info',
         title: 'BIMI declined',
         detail: `${d.name} has an empty l=: the domain asks receivers to show no indicator.`,
@@ -171,7 +181,7 @@ export function checkBimi(d: BimiDiscovery): Finding[] {
   if (p.authority === null) {
     out.push(
       finding({
-        id: 'email.bimi.no-authority',
+        id: BIMI_FINDINGS.noAuthority,
         severity: 'info',
         title: 'BIMI record has no evidence document (a=)',
         detail: 'Major mailbox providers only show logos backed by a Verified or Common Mark Certificate named in a=.',
@@ -184,7 +194,7 @@ export function checkBimi(d: BimiDiscovery): Finding[] {
   if (p.warnings.length || p.unknownTags.length) {
     out.push(
       finding({
-        id: 'email.bimi.notes',
+        id: BIMI_FINDINGS.notes,
         severity: 'info',
         title: 'BIMI record has minor issues',
         detail: [...p.warnings, ...p.unknownTags.map((t) => `unknown tag ${t} is ignored`)].join('; ') + '.',
@@ -211,7 +221,7 @@ export function bimiDmarcEligibility(dmarc: DmarcDiscovery): { eligible: boolean
 }
 
 /** The BIMI × DMARC cross-check: only meaningful when a BIMI record asks for a logo. */
-export function checkBimiDmarc(bimi: BimiDiscovery, dmarc: DmarcDiscovery): Finding[] {
+export function checkBimiDmarc(bimi: BimiDiscovery, dmarc: DmarcDiscovery): CheckFinding[] {
   if (bimi.status !== 'found' || !bimi.parsed || bimi.parsed.declined) return [];
   const { eligible, problems } = bimiDmarcEligibility(dmarc);
   const ev = { name: bimi.name, dmarcRecord: dmarc.records[0] ?? null, dmarcPolicy: dmarc.policy };
@@ -219,7 +229,7 @@ export function checkBimiDmarc(bimi: BimiDiscovery, dmarc: DmarcDiscovery): Find
   if (eligible) return [];
   return [
     finding({
-      id: 'email.bimi.dmarc-not-enforced',
+      id: BIMI_FINDINGS.dmarcNotEnforced,
       severity: 'low',
       title: 'BIMI logo will not be shown: DMARC is not at enforcement',
       detail: `Receivers display BIMI indicators only under an enforcing DMARC policy: ${problems.join('; ')}.`,

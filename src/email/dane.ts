@@ -12,8 +12,18 @@
 //    not authenticate the server (RFC 7672 §2.2).
 import { createHash, X509Certificate } from 'node:crypto';
 import { certificateLayout } from '../cert/der.js';
-import { finding } from '../model/finding.js';
-import type { Finding } from '../model/report.js';
+import { finding, type CheckFinding } from '../model/finding.js';
+
+/** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
+export const DANE_FINDINGS = {
+  notDnssec: 'email.dane.not-dnssec',
+  absent: 'email.dane.absent',
+  valid: 'email.dane.valid',
+  mismatch: 'email.dane.mismatch',
+  unusable: 'email.dane.unusable',
+  untested: 'email.dane.untested',
+  unusableRecords: 'email.dane.unusable-records',
+} as const;
 
 /** A TLSA record's RDATA, as in DnsRecord 'TLSA' (src/net/dns/types.ts). */
 export interface TlsaRecordData {
@@ -234,7 +244,7 @@ export interface DaneContext {
 }
 
 /** Findings `email.dane.*` for one MX endpoint. */
-export function daneFindings(result: DaneResult, records: readonly TlsaRecordData[], ctx: DaneContext): Finding[] {
+export function daneFindings(result: DaneResult, records: readonly TlsaRecordData[], ctx: DaneContext): CheckFinding[] {
   const evidence = {
     host: ctx.host,
     tlsa: records.slice(0, MAX_TLSA_RECORDS).map((r) => tlsaText(r, 64)),
@@ -243,14 +253,14 @@ export function daneFindings(result: DaneResult, records: readonly TlsaRecordDat
     details: result.details,
   };
   const endpoint = ctx.endpoint ? { endpoint: ctx.endpoint } : {};
-  const out: Finding[] = [];
+  const out: CheckFinding[] = [];
   const refs = [DANE_REF.rfc7672, DANE_REF.rfc7671, DANE_REF.rfc6698];
   const tlsaName = `_25._tcp.${ctx.host}`;
 
   if (result.status !== 'no-tlsa' && ctx.dnssec === false) {
     out.push(
       finding({
-        id: 'email.dane.not-dnssec',
+        id: DANE_FINDINGS.notDnssec,
         severity: 'medium',
         title: 'TLSA records are not DNSSEC-signed',
         detail: `${tlsaName} has TLSA records, but the answer was not DNSSEC-validated: sending servers ignore TLSA records that are not secure (RFC 7672 §2.1.1), so DANE does not protect this host.`,
@@ -266,7 +276,7 @@ export function daneFindings(result: DaneResult, records: readonly TlsaRecordDat
     case 'no-tlsa':
       out.push(
         finding({
-          id: 'email.dane.absent',
+          id: DANE_FINDINGS.absent,
           severity: 'info',
           title: 'No DANE TLSA records',
           detail: `${tlsaName} has no TLSA records: sending servers cannot authenticate this MX host with DANE, and STARTTLS to it can be stripped or intercepted.`,
@@ -280,7 +290,7 @@ export function daneFindings(result: DaneResult, records: readonly TlsaRecordDat
     case 'match':
       out.push(
         finding({
-          id: 'email.dane.valid',
+          id: DANE_FINDINGS.valid,
           severity: 'info',
           title: 'The served certificate matches a DANE TLSA record',
           detail: `${tlsaName}: ${result.summary}.`,
@@ -294,7 +304,7 @@ export function daneFindings(result: DaneResult, records: readonly TlsaRecordDat
     case 'no-match':
       out.push(
         finding({
-          id: 'email.dane.mismatch',
+          id: DANE_FINDINGS.mismatch,
           severity: 'high',
           title: 'The served certificate matches no DANE TLSA record',
           detail: `${tlsaName}: ${result.summary}. Sending servers that use DANE will not deliver mail to this host (they defer it), RFC 7672 §2.2.`,
@@ -309,7 +319,7 @@ export function daneFindings(result: DaneResult, records: readonly TlsaRecordDat
     case 'unusable':
       out.push(
         finding({
-          id: 'email.dane.unusable',
+          id: DANE_FINDINGS.unusable,
           severity: 'medium',
           title: 'No usable DANE TLSA record',
           detail: `${tlsaName}: ${result.summary} (${result.details.map((d) => `${d.text}: ${d.why}`).join('; ')}). DANE senders still require TLS but cannot authenticate the server.`,
@@ -323,7 +333,7 @@ export function daneFindings(result: DaneResult, records: readonly TlsaRecordDat
     case 'error':
       out.push(
         finding({
-          id: 'email.dane.untested',
+          id: DANE_FINDINGS.untested,
           severity: 'info',
           title: 'DANE could not be checked',
           detail: `${tlsaName}: ${result.summary}.`,
@@ -341,7 +351,7 @@ export function daneFindings(result: DaneResult, records: readonly TlsaRecordDat
   if (result.status !== 'unusable' && result.status !== 'no-tlsa' && pkix.length > 0) {
     out.push(
       finding({
-        id: 'email.dane.unusable-records',
+        id: DANE_FINDINGS.unusableRecords,
         severity: 'low',
         title: 'Some TLSA records are unusable for SMTP',
         detail: `${tlsaName}: ${pkix.map((d) => `${d.text}: ${d.why}`).join('; ')}.`,

@@ -4,10 +4,24 @@
 //
 // DKIM selectors cannot be enumerated from outside: a selector that is not found says nothing
 // about DKIM being absent, so "no key found" is informational only.
-import type { EmailResult, Finding } from '../model/report.js';
-import { finding, untestedFinding } from '../model/finding.js';
+import type { EmailResult } from '../model/report.js';
+import { finding, untestedFinding, type CheckFinding } from '../model/finding.js';
 import { EMAIL_REF, isHostname, lookupTxt, mapLimit, parseTagList, type TxtLookup } from './dns-lookup.js';
 import { normalizeName } from '../net/dns/types.js';
+
+/** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
+export const DKIM_FINDINGS = {
+  notFound: 'email.dkim.not-found',
+  multiple: 'email.dkim.multiple',
+  invalid: 'email.dkim.invalid',
+  revoked: 'email.dkim.revoked',
+  keyTooShort: 'email.dkim.key-too-short',
+  keyShort: 'email.dkim.key-short',
+  sha1Only: 'email.dkim.sha1-only',
+  testing: 'email.dkim.testing',
+  notForEmail: 'email.dkim.not-for-email',
+  ed25519Only: 'email.dkim.ed25519-only',
+} as const;
 
 /**
  * Selectors tried by default: the ones mail providers and common software publish (Google
@@ -319,8 +333,8 @@ export function dkimReport(d: DkimDiscovery): NonNullable<EmailResult['dkim']> {
 const REFS = [EMAIL_REF.rfc6376, EMAIL_REF.rfc8301];
 
 /** Findings for a DKIM discovery. */
-export function checkDkim(d: DkimDiscovery): Finding[] {
-  const out: Finding[] = [];
+export function checkDkim(d: DkimDiscovery): CheckFinding[] {
+  const out: CheckFinding[] = [];
   const failed = d.results.filter((r) => r.status === 'error');
   if (failed.length) {
     out.push(
@@ -337,7 +351,7 @@ export function checkDkim(d: DkimDiscovery): Finding[] {
   if (withKeys.length === 0 && failed.length < d.results.length) {
     out.push(
       finding({
-        id: 'email.dkim.not-found',
+        id: DKIM_FINDINGS.notFound,
         severity: 'info',
         title: 'No DKIM key found at common selectors',
         detail:
@@ -354,7 +368,7 @@ export function checkDkim(d: DkimDiscovery): Finding[] {
     if (r.status === 'multiple') {
       out.push(
         finding({
-          id: 'email.dkim.multiple',
+          id: DKIM_FINDINGS.multiple,
           severity: 'low',
           title: `Several DKIM key records at selector ${r.selector}`,
           detail: `${r.name} has ${r.keys.length} key records; verifiers may use any one of them, so signatures can fail at random.`,
@@ -369,7 +383,7 @@ export function checkDkim(d: DkimDiscovery): Finding[] {
       if (k.errors.length) {
         out.push(
           finding({
-            id: 'email.dkim.invalid',
+            id: DKIM_FINDINGS.invalid,
             severity: 'medium',
             title: `DKIM key record for selector ${r.selector} is invalid`,
             detail: `Verifiers cannot use this key, so signatures made with it fail: ${k.errors.join('; ')}.`,
@@ -383,7 +397,7 @@ export function checkDkim(d: DkimDiscovery): Finding[] {
       if (k.revoked) {
         out.push(
           finding({
-            id: 'email.dkim.revoked',
+            id: DKIM_FINDINGS.revoked,
             severity: 'info',
             title: `DKIM key for selector ${r.selector} is revoked`,
             detail: 'p= is empty: signatures with this selector fail verification (this is how a key is retired).',
@@ -397,7 +411,7 @@ export function checkDkim(d: DkimDiscovery): Finding[] {
       if (k.keyType === 'rsa' && k.keyBits !== null && k.keyBits < 1024) {
         out.push(
           finding({
-            id: 'email.dkim.key-too-short',
+            id: DKIM_FINDINGS.keyTooShort,
             severity: 'high',
             title: `DKIM key for selector ${r.selector} is ${k.keyBits}-bit RSA`,
             detail: 'Signers must use RSA keys of at least 1024 bits (RFC 8301 §3.2): shorter keys can be factored, so signatures can be forged, and many verifiers reject them.',
@@ -409,7 +423,7 @@ export function checkDkim(d: DkimDiscovery): Finding[] {
       } else if (k.keyType === 'rsa' && k.keyBits !== null && k.keyBits < 2048) {
         out.push(
           finding({
-            id: 'email.dkim.key-short',
+            id: DKIM_FINDINGS.keyShort,
             severity: 'medium',
             title: `DKIM key for selector ${r.selector} is ${k.keyBits}-bit RSA`,
             detail: 'Signers should use RSA keys of at least 2048 bits (RFC 8301 §3.2); 1024-bit keys are within reach of well-funded attackers.',
@@ -422,7 +436,7 @@ export function checkDkim(d: DkimDiscovery): Finding[] {
       if (k.hashes !== null && !k.hashes.includes('sha256')) {
         out.push(
           finding({
-            id: 'email.dkim.sha1-only',
+            id: DKIM_FINDINGS.sha1Only,
             severity: 'medium',
             title: `DKIM key for selector ${r.selector} only allows SHA-1`,
             detail: `h=${k.hashes.join(':')}: rsa-sha1 signatures must not be used or trusted (RFC 8301 §3.1), so mail signed with this key does not verify.`,
@@ -435,7 +449,7 @@ export function checkDkim(d: DkimDiscovery): Finding[] {
       if (k.testing) {
         out.push(
           finding({
-            id: 'email.dkim.testing',
+            id: DKIM_FINDINGS.testing,
             severity: 'low',
             title: `DKIM key for selector ${r.selector} is in test mode (t=y)`,
             detail: 'Verifiers must not treat failing signatures differently from unsigned mail while t=y is set.',
@@ -448,7 +462,7 @@ export function checkDkim(d: DkimDiscovery): Finding[] {
       if (k.services !== null && !k.services.includes('*') && !k.services.includes('email')) {
         out.push(
           finding({
-            id: 'email.dkim.not-for-email',
+            id: DKIM_FINDINGS.notForEmail,
             severity: 'low',
             title: `DKIM key for selector ${r.selector} excludes email`,
             detail: `s=${k.services.join(':')} does not include "email" or "*", so verifiers ignore the key for mail.`,
@@ -464,7 +478,7 @@ export function checkDkim(d: DkimDiscovery): Finding[] {
   if (usable.length > 0 && usable.every((k) => k.keyType === 'ed25519')) {
     out.push(
       finding({
-        id: 'email.dkim.ed25519-only',
+        id: DKIM_FINDINGS.ed25519Only,
         severity: 'low',
         title: 'Only Ed25519 DKIM keys found',
         detail: 'Many receivers do not verify ed25519-sha256 yet, so mail signed only with Ed25519 may count as unsigned there.',

@@ -5,8 +5,8 @@
 // Discovery follows RFC 7489 §6.6.3: `_dmarc.<domain>`; when that holds no v=DMARC1 record,
 // `_dmarc.<organisational domain>`. More than one record at the name that answered means no
 // policy applies at all. A DNS failure stops discovery with status 'error' ("could not test").
-import type { EmailResult, Finding } from '../model/report.js';
-import { finding, untestedFinding } from '../model/finding.js';
+import type { EmailResult } from '../model/report.js';
+import { finding, untestedFinding, type CheckFinding } from '../model/finding.js';
 import {
   EMAIL_REF,
   isHostname,
@@ -18,6 +18,27 @@ import {
   type TxtLookup,
 } from './dns-lookup.js';
 import { normalizeName } from '../net/dns/types.js';
+
+/** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
+export const DMARC_FINDINGS = {
+  missing: 'email.dmarc.missing',
+  multiple: 'email.dmarc.multiple',
+  invalid: 'email.dmarc.invalid',
+  inherited: 'email.dmarc.inherited',
+  policyImplied: 'email.dmarc.policy-implied',
+  policyNone: 'email.dmarc.policy-none',
+  policyQuarantine: 'email.dmarc.policy-quarantine',
+  pctPartial: 'email.dmarc.pct-partial',
+  testing: 'email.dmarc.testing',
+  subdomainPolicyWeak: 'email.dmarc.subdomain-policy-weak',
+  invalidTag: 'email.dmarc.invalid-tag',
+  tagOrder: 'email.dmarc.tag-order',
+  unknownTag: 'email.dmarc.unknown-tag',
+  historicTag: 'email.dmarc.historic-tag',
+  noRua: 'email.dmarc.no-rua',
+  uriUnsupported: 'email.dmarc.uri-unsupported',
+  reportUnauthorized: 'email.dmarc.report-unauthorized',
+} as const;
 
 export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
 
@@ -428,8 +449,8 @@ export function dmarcReport(d: DmarcDiscovery): NonNullable<EmailResult['dmarc']
 const REFS = [EMAIL_REF.rfc7489, EMAIL_REF.rfc9989];
 
 /** Findings for a DMARC discovery. */
-export function checkDmarc(d: DmarcDiscovery): Finding[] {
-  const out: Finding[] = [];
+export function checkDmarc(d: DmarcDiscovery): CheckFinding[] {
+  const out: CheckFinding[] = [];
   const name = `_dmarc.${d.location ?? d.domain}`;
   if (d.status === 'error') {
     return [untestedFinding('email.dmarc', 'DMARC', d.reason ?? 'DNS lookup failed', { queries: d.queries }, REFS)];
@@ -437,7 +458,7 @@ export function checkDmarc(d: DmarcDiscovery): Finding[] {
   if (d.status === 'missing') {
     return [
       finding({
-        id: 'email.dmarc.missing',
+        id: DMARC_FINDINGS.missing,
         severity: 'medium',
         title: 'No DMARC record',
         detail:
@@ -453,7 +474,7 @@ export function checkDmarc(d: DmarcDiscovery): Finding[] {
   if (d.status === 'multiple') {
     return [
       finding({
-        id: 'email.dmarc.multiple',
+        id: DMARC_FINDINGS.multiple,
         severity: 'high',
         title: 'More than one DMARC record',
         detail: `${name} has ${d.records.length} v=DMARC1 records; receivers then apply no DMARC policy at all (RFC 7489 §6.6.3).`,
@@ -468,7 +489,7 @@ export function checkDmarc(d: DmarcDiscovery): Finding[] {
     const noP = p !== null && p.usable === false && p.record !== '' && !('p' in p.tags) && isDmarcRecord(p.record);
     return [
       finding({
-        id: 'email.dmarc.invalid',
+        id: DMARC_FINDINGS.invalid,
         severity: 'high',
         title: 'DMARC record is not applied',
         detail:
@@ -485,7 +506,7 @@ export function checkDmarc(d: DmarcDiscovery): Finding[] {
   if (d.inherited) {
     out.push(
       finding({
-        id: 'email.dmarc.inherited',
+        id: DMARC_FINDINGS.inherited,
         severity: 'info',
         title: 'DMARC policy comes from the organisational domain',
         detail: `${d.domain} has no record of its own; the one at _dmarc.${d.location} applies, with its subdomain policy (${d.policy}).`,
@@ -498,7 +519,7 @@ export function checkDmarc(d: DmarcDiscovery): Finding[] {
   if (p.policyImplied) {
     out.push(
       finding({
-        id: 'email.dmarc.policy-implied',
+        id: DMARC_FINDINGS.policyImplied,
         severity: 'medium',
         title: 'DMARC p= (or sp=) is missing or invalid',
         detail: 'Because rua holds a valid address, receivers act as if the record said p=none (RFC 7489 §6.6.3): nothing is enforced.',
@@ -510,7 +531,7 @@ export function checkDmarc(d: DmarcDiscovery): Finding[] {
   } else if (d.policy === 'none') {
     out.push(
       finding({
-        id: 'email.dmarc.policy-none',
+        id: DMARC_FINDINGS.policyNone,
         severity: 'low',
         title: 'DMARC policy is p=none (monitoring only)',
         detail: 'Mail failing authentication is only reported, never quarantined or rejected: the domain can still be spoofed.',
@@ -522,7 +543,7 @@ export function checkDmarc(d: DmarcDiscovery): Finding[] {
   } else if (d.policy === 'quarantine') {
     out.push(
       finding({
-        id: 'email.dmarc.policy-quarantine',
+        id: DMARC_FINDINGS.policyQuarantine,
         severity: 'info',
         title: 'DMARC policy is p=quarantine',
         detail: 'Failing mail is delivered to spam rather than refused.',
@@ -536,7 +557,7 @@ export function checkDmarc(d: DmarcDiscovery): Finding[] {
   if (enforcing && p.pct !== null && p.pct < 100) {
     out.push(
       finding({
-        id: 'email.dmarc.pct-partial',
+        id: DMARC_FINDINGS.pctPartial,
         severity: p.pct === 0 ? 'medium' : 'low',
         title: `DMARC applies to ${p.pct}% of failing mail`,
         detail:
@@ -551,7 +572,7 @@ export function checkDmarc(d: DmarcDiscovery): Finding[] {
   if (enforcing && p.testing) {
     out.push(
       finding({
-        id: 'email.dmarc.testing',
+        id: DMARC_FINDINGS.testing,
         severity: 'low',
         title: 'DMARC policy is in test mode (t=y)',
         detail: `t=y asks RFC 9989 receivers to apply one level less than p=${d.policy}.`,
@@ -569,7 +590,7 @@ export function checkDmarc(d: DmarcDiscovery): Finding[] {
   if (weak.length) {
     out.push(
       finding({
-        id: 'email.dmarc.subdomain-policy-weak',
+        id: DMARC_FINDINGS.subdomainPolicyWeak,
         severity: 'low',
         title: 'DMARC does not enforce on subdomains',
         detail: `${weak.join(' and ')} lets mail from (possibly non-existent) subdomains be spoofed while p=${p.effectivePolicy}.`,
@@ -582,7 +603,7 @@ export function checkDmarc(d: DmarcDiscovery): Finding[] {
   if (p.errors.length) {
     out.push(
       finding({
-        id: 'email.dmarc.invalid-tag',
+        id: DMARC_FINDINGS.invalidTag,
         severity: 'medium',
         title: 'DMARC record has invalid tags',
         detail: `Receivers ignore these tags or use their defaults: ${p.errors.join('; ')}.`,
@@ -595,7 +616,7 @@ export function checkDmarc(d: DmarcDiscovery): Finding[] {
   if (p.warnings.length) {
     out.push(
       finding({
-        id: 'email.dmarc.tag-order',
+        id: DMARC_FINDINGS.tagOrder,
         severity: 'info',
         title: 'DMARC p= is not the second tag',
         detail: `${p.warnings.join('; ')}. Strict RFC 7489 parsers may reject the record.`,
@@ -608,7 +629,7 @@ export function checkDmarc(d: DmarcDiscovery): Finding[] {
   if (p.unknownTags.length) {
     out.push(
       finding({
-        id: 'email.dmarc.unknown-tag',
+        id: DMARC_FINDINGS.unknownTag,
         severity: 'info',
         title: 'DMARC record has unknown tags',
         detail: `Receivers ignore ${p.unknownTags.join(', ')}.`,
@@ -621,7 +642,7 @@ export function checkDmarc(d: DmarcDiscovery): Finding[] {
   if (p.historicTags.length) {
     out.push(
       finding({
-        id: 'email.dmarc.historic-tag',
+        id: DMARC_FINDINGS.historicTag,
         severity: 'info',
         title: 'DMARC record uses tags removed by RFC 9989',
         detail: `${p.historicTags.join(', ')} ${p.historicTags.length > 1 ? 'are' : 'is'} historic in the revised DMARC specification; newer receivers ignore them.`,
@@ -635,7 +656,7 @@ export function checkDmarc(d: DmarcDiscovery): Finding[] {
   if (validRua.length === 0) {
     out.push(
       finding({
-        id: 'email.dmarc.no-rua',
+        id: DMARC_FINDINGS.noRua,
         severity: 'low',
         title: 'No DMARC aggregate reports requested',
         detail: 'Without a valid rua= address the domain owner cannot see who sends mail in its name, nor safely tighten the policy.',
@@ -649,7 +670,7 @@ export function checkDmarc(d: DmarcDiscovery): Finding[] {
   if (nonMailto.length) {
     out.push(
       finding({
-        id: 'email.dmarc.uri-unsupported',
+        id: DMARC_FINDINGS.uriUnsupported,
         severity: 'low',
         title: 'DMARC report URI other than mailto:',
         detail: `Receivers are only required to support mailto: (RFC 7489 §6.2); ${nonMailto.map((u) => u.uri).join(', ')} may get no reports.`,
@@ -663,7 +684,7 @@ export function checkDmarc(d: DmarcDiscovery): Finding[] {
   if (denied.length) {
     out.push(
       finding({
-        id: 'email.dmarc.report-unauthorized',
+        id: DMARC_FINDINGS.reportUnauthorized,
         severity: 'low',
         title: 'External DMARC report destination not authorised',
         detail:

@@ -19,11 +19,23 @@
 //  - A DS set of which no record matches a DNSKEY of the zone (digest recomputed here, RFC 4034
 //    §5.1.4) is bogus whatever the resolver says.
 import { createHash } from 'node:crypto';
-import { finding, untestedFinding } from '../model/finding.js';
-import type { Finding } from '../model/report.js';
+import { finding, untestedFinding, type CheckFinding } from '../model/finding.js';
 import { encodeWireName } from '../net/dns/svcb.js';
 import { normalizeName, type DnsRecord, type LookupResult, type RecordType } from '../net/dns/types.js';
 import { mapLimit } from './dns-lookup.js';
+
+/** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
+export const DNSSEC_FINDINGS = {
+  valid: 'email.dnssec.valid',
+  unsigned: 'email.dnssec.unsigned',
+  island: 'email.dnssec.island',
+  notValidated: 'email.dnssec.not-validated',
+  bogus: 'email.dnssec.bogus',
+  weakAlgorithm: 'email.dnssec.weak-algorithm',
+  weakDsDigest: 'email.dnssec.weak-ds-digest',
+  mxBogus: 'email.dnssec.mx-bogus',
+  mxNotSigned: 'email.dnssec.mx-not-signed',
+} as const;
 
 // ---------------------------------------------------------------------------------------------
 // The query function
@@ -466,19 +478,19 @@ function evidenceOf(v: ZoneVerdict): Record<string, unknown> {
 }
 
 /** Findings `email.dnssec.*` for the domain and (grouped) for its MX hosts. */
-export function dnssecFindings(v: DnssecVerdict): Finding[] {
-  const out: Finding[] = [];
+export function dnssecFindings(v: DnssecVerdict): CheckFinding[] {
+  const out: CheckFinding[] = [];
   const evidence = evidenceOf(v);
   const zone = v.zone ?? v.name;
   const core = [DNSSEC_REF.rfc9364, DNSSEC_REF.rfc4033, DNSSEC_REF.rfc4035];
   switch (v.status) {
     case 'secure':
-      out.push(finding({ id: 'email.dnssec.valid', severity: 'info', title: 'DNSSEC validates', detail: `${v.reason}.`, evidence, remediation: 'None. Keep the DS record at the parent in step with key rollovers.', references: core }));
+      out.push(finding({ id: DNSSEC_FINDINGS.valid, severity: 'info', title: 'DNSSEC validates', detail: `${v.reason}.`, evidence, remediation: 'None. Keep the DS record at the parent in step with key rollovers.', references: core }));
       break;
     case 'insecure':
       out.push(
         finding({
-          id: 'email.dnssec.unsigned',
+          id: DNSSEC_FINDINGS.unsigned,
           severity: v.mailDomain ? 'medium' : 'low',
           title: 'The domain is not DNSSEC-signed',
           detail: `${v.reason}: its MX, SPF, DMARC and TLSA answers can be forged or stripped on the way to a sending server, and DANE cannot be used.`,
@@ -491,7 +503,7 @@ export function dnssecFindings(v: DnssecVerdict): Finding[] {
     case 'island':
       out.push(
         finding({
-          id: 'email.dnssec.island',
+          id: DNSSEC_FINDINGS.island,
           severity: 'medium',
           title: 'DNSSEC-signed, but no DS record at the parent',
           detail: `${v.reason}. Resolvers treat the zone as unsigned.`,
@@ -504,7 +516,7 @@ export function dnssecFindings(v: DnssecVerdict): Finding[] {
     case 'unvalidated':
       out.push(
         finding({
-          id: 'email.dnssec.not-validated',
+          id: DNSSEC_FINDINGS.notValidated,
           severity: v.resolverValidates === true ? 'medium' : 'info',
           title: v.resolverValidates === true ? 'DNSSEC signed but not validatable' : 'DNSSEC validation could not be confirmed',
           detail: `${zone} has DNSKEY and DS records, but ${v.reason}.`,
@@ -520,7 +532,7 @@ export function dnssecFindings(v: DnssecVerdict): Finding[] {
     case 'bogus':
       out.push(
         finding({
-          id: 'email.dnssec.bogus',
+          id: DNSSEC_FINDINGS.bogus,
           severity: 'high',
           title: 'DNSSEC validation fails (bogus)',
           detail: `${v.reason}. Validating resolvers answer SERVFAIL for the domain: mail to it is deferred or bounced by senders behind them.`,
@@ -539,9 +551,9 @@ export function dnssecFindings(v: DnssecVerdict): Finding[] {
   return out;
 }
 
-function algorithmFindings(v: ZoneVerdict, evidence: Record<string, unknown>): Finding[] {
+function algorithmFindings(v: ZoneVerdict, evidence: Record<string, unknown>): CheckFinding[] {
   if (v.status === 'untested' || v.status === 'insecure') return [];
-  const out: Finding[] = [];
+  const out: CheckFinding[] = [];
   const zone = v.zone ?? v.name;
   const forbidden = v.algorithms.filter((a) => FORBIDDEN_ALGORITHMS.has(a));
   const sha1 = v.algorithms.filter((a) => SHA1_ALGORITHMS.has(a));
@@ -553,7 +565,7 @@ function algorithmFindings(v: ZoneVerdict, evidence: Record<string, unknown>): F
       : `SHA-1 signature algorithms (${sha1.map(algorithmName).join(', ')}) MUST NOT be used for signing, and validators are told to treat them as unsupported (RFC 9905 §2)`;
     out.push(
       finding({
-        id: 'email.dnssec.weak-algorithm',
+        id: DNSSEC_FINDINGS.weakAlgorithm,
         severity: forbidden.length > 0 || onlyWeak ? 'medium' : 'low',
         title: 'DNSSEC keys use a deprecated algorithm',
         detail: `${zone} is signed with ${v.algorithms.map(algorithmName).join(', ')}: ${why}.${onlyWeak ? ' With no other algorithm, validators that drop it treat the zone as unsigned.' : ''}`,
@@ -567,7 +579,7 @@ function algorithmFindings(v: ZoneVerdict, evidence: Record<string, unknown>): F
   if (weakDigests.length > 0) {
     out.push(
       finding({
-        id: 'email.dnssec.weak-ds-digest',
+        id: DNSSEC_FINDINGS.weakDsDigest,
         severity: 'low',
         title: 'DS records use a deprecated digest',
         detail: `The parent's DS records for ${zone} use ${weakDigests.map((d) => DS_DIGEST_TYPES[d]).join(', ')}, which MUST NOT be used to create DS records (RFC 8624 §3.3).`,
@@ -581,18 +593,18 @@ function algorithmFindings(v: ZoneVerdict, evidence: Record<string, unknown>): F
 }
 
 /** One finding per kind of problem across MX hosts outside the domain's own zone. */
-function mxFindings(v: DnssecVerdict): Finding[] {
+function mxFindings(v: DnssecVerdict): CheckFinding[] {
   const others = v.mx.filter((m) => m.zone === null || m.zone !== v.zone);
   const by = (pred: (m: ZoneVerdict) => boolean): ZoneVerdict[] => others.filter(pred);
   const hostsText = (ms: ZoneVerdict[]): string => ms.map((m) => `${m.name} (${m.reason})`).join('; ');
   const ev = (ms: ZoneVerdict[]): Record<string, unknown> => ({ hosts: ms.map(evidenceOf) });
   const refs = [DNSSEC_REF.rfc7672, DNSSEC_REF.rfc4035];
-  const out: Finding[] = [];
+  const out: CheckFinding[] = [];
   const bogus = by((m) => m.status === 'bogus');
   if (bogus.length) {
     out.push(
       finding({
-        id: 'email.dnssec.mx-bogus',
+        id: DNSSEC_FINDINGS.mxBogus,
         severity: 'high',
         title: 'DNSSEC validation fails for an MX host',
         detail: `${hostsText(bogus)}. Senders behind validating resolvers cannot resolve the host and defer the mail.`,
@@ -606,7 +618,7 @@ function mxFindings(v: DnssecVerdict): Finding[] {
   if (notSecure.length) {
     out.push(
       finding({
-        id: 'email.dnssec.mx-not-signed',
+        id: DNSSEC_FINDINGS.mxNotSigned,
         severity: 'low',
         title: 'MX host zone does not validate with DNSSEC',
         detail: `${hostsText(notSecure)}. DANE TLSA records for these hosts cannot be trusted, so delivery to them cannot be protected with DANE (RFC 7672).`,

@@ -2,10 +2,25 @@
 // matching, and the findings. Nothing here touches the network except the TXT lookup through the
 // injected function: the probe fetches https://mta-sts.<domain>/.well-known/mta-sts.txt itself
 // (without following redirects, RFC 8461 §3.3) and hands the response to analyseMtaStsPolicy().
-import type { EmailResult, Finding } from '../model/report.js';
-import { finding, untestedFinding } from '../model/finding.js';
+import type { EmailResult } from '../model/report.js';
+import { finding, untestedFinding, type CheckFinding } from '../model/finding.js';
 import { EMAIL_REF, isHostname, lookupTxt, parseTagList, type RecordStatus, type TxtLookup } from './dns-lookup.js';
 import { normalizeName } from '../net/dns/types.js';
+
+/** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
+export const MTA_STS_FINDINGS = {
+  missing: 'email.mta-sts.missing',
+  multiple: 'email.mta-sts.multiple',
+  invalidRecord: 'email.mta-sts.invalid-record',
+  policyUnavailable: 'email.mta-sts.policy-unavailable',
+  policyContentType: 'email.mta-sts.policy-content-type',
+  policyInvalid: 'email.mta-sts.policy-invalid',
+  policyNotes: 'email.mta-sts.policy-notes',
+  testing: 'email.mta-sts.testing',
+  modeNone: 'email.mta-sts.mode-none',
+  maxAgeShort: 'email.mta-sts.max-age-short',
+  mxMismatch: 'email.mta-sts.mx-mismatch',
+} as const;
 
 /** RFC 8461 §3.2: max_age is at most 31557600 seconds (about one year). */
 export const MTA_STS_MAX_AGE_LIMIT = 31_557_600;
@@ -272,7 +287,7 @@ export function mtaStsReport(d: MtaStsDiscovery, policy: MtaStsPolicyInput = nul
 const REFS = [EMAIL_REF.rfc8461];
 
 /** Findings for MTA-STS: the TXT record, and the policy when the probe fetched it. */
-export function checkMtaSts(d: MtaStsDiscovery, policy: MtaStsPolicyInput = null): Finding[] {
+export function checkMtaSts(d: MtaStsDiscovery, policy: MtaStsPolicyInput = null): CheckFinding[] {
   const ev = { name: d.name, records: d.records };
   switch (d.status) {
     case 'error':
@@ -280,7 +295,7 @@ export function checkMtaSts(d: MtaStsDiscovery, policy: MtaStsPolicyInput = null
     case 'missing':
       return [
         finding({
-          id: 'email.mta-sts.missing',
+          id: MTA_STS_FINDINGS.missing,
           severity: 'low',
           title: 'No MTA-STS policy',
           detail: `${d.name} has no v=STSv1 record: sending servers fall back to opportunistic STARTTLS, which an active attacker can strip.`,
@@ -292,7 +307,7 @@ export function checkMtaSts(d: MtaStsDiscovery, policy: MtaStsPolicyInput = null
     case 'multiple':
       return [
         finding({
-          id: 'email.mta-sts.multiple',
+          id: MTA_STS_FINDINGS.multiple,
           severity: 'medium',
           title: 'More than one MTA-STS record',
           detail: `${d.name} has ${d.records.length} v=STSv1 records: senders then assume no policy (RFC 8461 §3.1).`,
@@ -304,7 +319,7 @@ export function checkMtaSts(d: MtaStsDiscovery, policy: MtaStsPolicyInput = null
     case 'invalid':
       return [
         finding({
-          id: 'email.mta-sts.invalid-record',
+          id: MTA_STS_FINDINGS.invalidRecord,
           severity: 'medium',
           title: 'MTA-STS record is invalid',
           detail: `Senders ignore ${d.name}: ${d.reason ?? 'syntax error'}.`,
@@ -322,7 +337,7 @@ export function checkMtaSts(d: MtaStsDiscovery, policy: MtaStsPolicyInput = null
     if (!policy.definite) return [untestedFinding('email.mta-sts.policy', 'The MTA-STS policy file', policy.error, { url }, REFS)];
     return [
       finding({
-        id: 'email.mta-sts.policy-unavailable',
+        id: MTA_STS_FINDINGS.policyUnavailable,
         severity: 'medium',
         title: 'MTA-STS policy cannot be fetched',
         detail: `The TXT record announces a policy, but ${url} failed: ${policy.error}. Senders then treat the domain as having no policy.`,
@@ -332,12 +347,12 @@ export function checkMtaSts(d: MtaStsDiscovery, policy: MtaStsPolicyInput = null
       }),
     ];
   }
-  const out: Finding[] = [];
+  const out: CheckFinding[] = [];
   const pev = { url: policy.url, httpStatus: policy.httpStatus, contentType: policy.contentType };
   if (policy.unavailable.length) {
     out.push(
       finding({
-        id: 'email.mta-sts.policy-unavailable',
+        id: MTA_STS_FINDINGS.policyUnavailable,
         severity: 'medium',
         title: 'MTA-STS policy cannot be fetched',
         detail: `Senders find no usable policy: ${policy.unavailable.join('; ')}.`,
@@ -350,7 +365,7 @@ export function checkMtaSts(d: MtaStsDiscovery, policy: MtaStsPolicyInput = null
   if (policy.contentTypeProblem && policy.policy) {
     out.push(
       finding({
-        id: 'email.mta-sts.policy-content-type',
+        id: MTA_STS_FINDINGS.policyContentType,
         severity: 'low',
         title: 'MTA-STS policy is not served as text/plain',
         detail: `${policy.contentTypeProblem}; RFC 8461 §3.2 specifies text/plain and strict senders refuse other types.`,
@@ -365,7 +380,7 @@ export function checkMtaSts(d: MtaStsDiscovery, policy: MtaStsPolicyInput = null
   if (p.errors.length) {
     out.push(
       finding({
-        id: 'email.mta-sts.policy-invalid',
+        id: MTA_STS_FINDINGS.policyInvalid,
         severity: 'medium',
         title: 'MTA-STS policy is invalid',
         detail: `Senders discard the policy: ${p.errors.join('; ')}.`,
@@ -379,7 +394,7 @@ export function checkMtaSts(d: MtaStsDiscovery, policy: MtaStsPolicyInput = null
   if (p.warnings.length || p.unknownKeys.length) {
     out.push(
       finding({
-        id: 'email.mta-sts.policy-notes',
+        id: MTA_STS_FINDINGS.policyNotes,
         severity: 'info',
         title: 'MTA-STS policy has minor issues',
         detail: [...p.warnings, ...p.unknownKeys.map((k) => `unknown field "${k}" is ignored`)].join('; ') + '.',
@@ -392,7 +407,7 @@ export function checkMtaSts(d: MtaStsDiscovery, policy: MtaStsPolicyInput = null
   if (p.mode === 'testing') {
     out.push(
       finding({
-        id: 'email.mta-sts.testing',
+        id: MTA_STS_FINDINGS.testing,
         severity: 'low',
         title: 'MTA-STS is in testing mode',
         detail: 'Senders report failures (via TLS-RPT) but still deliver over unauthenticated or plaintext connections.',
@@ -404,7 +419,7 @@ export function checkMtaSts(d: MtaStsDiscovery, policy: MtaStsPolicyInput = null
   } else if (p.mode === 'none') {
     out.push(
       finding({
-        id: 'email.mta-sts.mode-none',
+        id: MTA_STS_FINDINGS.modeNone,
         severity: 'low',
         title: 'MTA-STS policy is mode: none',
         detail: 'mode: none withdraws the policy; senders do not require TLS.',
@@ -417,7 +432,7 @@ export function checkMtaSts(d: MtaStsDiscovery, policy: MtaStsPolicyInput = null
   if (p.maxAge !== null && p.maxAge < ONE_DAY && p.mode !== 'none') {
     out.push(
       finding({
-        id: 'email.mta-sts.max-age-short',
+        id: MTA_STS_FINDINGS.maxAgeShort,
         severity: 'low',
         title: `MTA-STS max_age is ${p.maxAge} seconds`,
         detail: 'Senders cache the policy only briefly, so an attacker who blocks the policy fetch soon disables it; RFC 8461 §3.2 recommends weeks or more.',
@@ -431,7 +446,7 @@ export function checkMtaSts(d: MtaStsDiscovery, policy: MtaStsPolicyInput = null
   if (m && m.unmatched.length && p.mode !== 'none') {
     out.push(
       finding({
-        id: 'email.mta-sts.mx-mismatch',
+        id: MTA_STS_FINDINGS.mxMismatch,
         severity: p.mode === 'enforce' ? 'high' : 'medium',
         title: 'MX hosts not covered by the MTA-STS policy',
         detail:

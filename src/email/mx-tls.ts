@@ -1,33 +1,38 @@
 // The MX hosts' transport security, judged: for each MX host, was STARTTLS offered (RFC 3207), which
 // protocol versions and cipher suites it accepts behind it, the certificate chain(s) it serves
-// (trust path, name against the MX host), its SSL Labs letter, and whether the chain matches the
-// host's DANE TLSA records (RFC 7672). Pure: the email-mx probe collects the evidence; this turns
-// it into the report's `email.mx` entries and the findings. No I/O.
+// (trust path, name against the MX host), and whether the chain matches the host's DANE TLSA
+// records (RFC 7672). Pure: the email-mx probe collects the evidence; this turns it into the
+// report's `email.mx` entries and the findings. No I/O. Each host's letter is src/grade/mx.ts's.
 //
 // Choices, said once:
 //  - The TLS checks of the tls-protocols, tls-ciphers and tls-groups probes run unchanged on each
 //    MX host's evidence; their ids are re-prefixed `email.mx.` (tls.protocol.tls10 →
 //    email.mx.tls.protocol.tls10) and their evidence names the MX host.
-//  - The letter: SSL Labs' rating of protocols, suites, key exchange and certificates. The active
-//    vulnerability probes (Heartbleed, ROBOT …) are not run against MX hosts (mail servers
-//    rate-limit), so their caps are left out and `gradeNote` says so; the configuration verdicts
-//    (DROWN, POODLE, SWEET32 …) that follow from the suites are applied. SMTP has no HSTS, so an A
-//    stays A (never A+ for HSTS, and no "no HSTS" note).
+//  - The configuration verdicts (DROWN, POODLE, SWEET32 …) that follow from the suites are filled
+//    in, so the letter can apply their caps; the active vulnerability probes are not run on MX hosts.
 //  - DANE: a server that serves several chains (RSA and ECDSA) must match with each, since a DANE
 //    sender may be handed any of them; usable TLSA records on a host that does not offer STARTTLS
 //    is a mismatch (DANE senders defer the mail, RFC 7672 §2.2). The TLSA name is
 //    `_25._tcp.<mx>` whatever port --smtp-port connects to: senders deliver to port 25 and look
 //    there (RFC 7672 §2.2). The DNSSEC status is `true` only when the resolver set the AD bit; otherwise unknown
 //    (null), never "not signed": a non-validating resolver cannot tell.
-import type { TlsCiphersEvidence } from '../../probes/tls-ciphers.js';
-import { checkTlsCiphers } from '../../probes/tls-ciphers.js';
-import { checkTlsGroups, type TlsGroupsEvidence } from '../../probes/tls-groups.js';
-import { checkTlsProtocols, type TlsProtocolsEvidence } from '../../probes/tls-protocols.js';
-import { CONFIG_VULN_KEYS, judgeVulnerabilities } from '../../probes/vuln-config.js';
-import { sslLabsComponents, sslLabsGrade } from '../grade/ssllabs.js';
-import { finding, REF } from '../model/finding.js';
-import type { CertificateInfo, ChainInfo, Finding, GradeLetter, TlsResult } from '../model/report.js';
+import { finding, REF, SUBJECT, type CheckFinding } from '../model/finding.js';
+import type { CertificateInfo, ChainInfo, EmailResult, TlsResult } from '../model/report.js';
+import { endpointKey } from '../model/target.js';
+import { checkTlsCiphers, type TlsCiphersEvidence } from '../tls/ciphers.js';
+import { checkTlsGroups, type TlsGroupsEvidence } from '../tls/groups.js';
+import { checkTlsProtocols, type TlsProtocolsEvidence } from '../tls/protocols.js';
+import { CONFIG_VULN_KEYS, judgeVulnerabilities } from '../tls/vulnerabilities.js';
 import { daneFindings, matchTlsa, tlsaText, type DaneResult, type DaneStatus, type TlsaRecordData } from './dane.js';
+
+/** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
+export const MX_FINDINGS = {
+  starttlsUntested: 'email.mx.starttls-untested',
+  noStarttls: 'email.mx.no-starttls',
+  tlsUntested: 'email.mx.tls.untested',
+  certUntested: 'email.mx.cert-untested',
+  certInvalid: 'email.mx.cert-invalid',
+} as const;
 
 /** What the plaintext SMTP dialogue showed (greeting, EHLO). */
 export interface MxSmtpEvidence {
@@ -104,28 +109,8 @@ export interface EmailMxEvidence {
   omitted: Array<{ host: string; preference: number }>;
 }
 
-/** The report's entry per MX host: the contract's fields first, then ours. */
-export interface MxReport {
-  host: string;
-  preference: number;
-  starttls: boolean | null;
-  tls: Partial<TlsResult> | null;
-  /** Contract: true = the chain matches a TLSA record, false = TLSA records it does not match, null = no (usable) TLSA or untested. */
-  dane: boolean | null;
-  ip: string | null;
-  port: number;
-  reason?: string;
-  smtp: MxSmtpEvidence | null;
-  daneStatus: DaneStatus;
-  /** The verdict in a sentence (which record matched, or why none did). */
-  daneSummary: string;
-  /** The TLSA records, presentation form (`3 1 1 ab12…`). */
-  tlsa: string[];
-  /** SSL Labs letter of this MX host (see gradeNote), null when not graded. */
-  grade: GradeLetter | null;
-  /** What the letter does not cover, or why there is none. */
-  gradeNote: string | null;
-}
+/** The report's entry per MX host, before grading (src/grade/mx.ts adds `grade`, `gradeNote`, `tls.rating`). */
+export type MxReport = EmailResult['mx'][number];
 
 export const MX_REF = {
   rfc3207: 'RFC 3207 — SMTP service extension for secure SMTP over TLS (STARTTLS) (https://www.rfc-editor.org/rfc/rfc3207)',
@@ -134,9 +119,7 @@ export const MX_REF = {
   rfc8314: 'RFC 8314 — Cleartext considered obsolete: use of TLS for email (https://www.rfc-editor.org/rfc/rfc8314)',
 } as const;
 
-const VULN_NOTE = 'active vulnerability tests (Heartbleed, CCS injection, ROBOT, Ticketbleed, renegotiation, CRIME) are not run against MX hosts: their caps are not applied';
-
-const endpointOf = (mx: MxHostEvidence): string | undefined => (mx.ip ? (mx.ip.includes(':') ? `[${mx.ip}]:${mx.port}` : `${mx.ip}:${mx.port}`) : undefined);
+const endpointOf = (mx: MxHostEvidence): string | undefined => (mx.ip ? endpointKey({ ip: mx.ip, port: mx.port }) : undefined);
 
 /** The tls-groups evidence an MX host yields: only the DHE prime is asked (groups cost a handshake each). */
 function groupsOf(tls: MxTlsEvidence): TlsGroupsEvidence {
@@ -174,36 +157,10 @@ export function mxTlsResult(tls: MxTlsEvidence): TlsResult {
   };
 }
 
-export interface MxGrade {
-  letter: GradeLetter | null;
-  note: string | null;
-  rating: NonNullable<TlsResult['rating']> | null;
-}
-
-/** The SSL Labs letter for one MX host, without the vulnerability caps nor HSTS (see the header). */
-export function mxGrade(tls: MxTlsEvidence): MxGrade {
-  const result = mxTlsResult(tls);
-  if (result.status !== 'ok' || Object.keys(result.cipherSuites).length === 0) {
-    return { letter: null, note: tls.reason ?? 'no cipher suite was enumerated', rating: null };
-  }
-  const components = sslLabsComponents(result);
-  const pending = components.pending.filter((p) => !p.startsWith('vulnerability caps'));
-  const rating = { ...components, pending };
-  const g = sslLabsGrade(result, rating, null);
-  const notAPlus = g.notAPlus && /HSTS/.test(g.notAPlus) ? null : g.notAPlus;
-  return {
-    letter: g.letter,
-    note: g.letter === null ? g.ungraded : VULN_NOTE,
-    rating: { ...rating, letter: g.letter, ignoringTrust: g.ignoringTrust, warnings: g.warnings, notAPlus },
-  };
-}
-
-/** The `tls` object of the report (a Partial of endpoints[].tls). */
+/** The `tls` object of the report (a Partial of endpoints[].tls, without the per-probe list). */
 export function mxTlsReport(tls: MxTlsEvidence): Partial<TlsResult> {
-  const full = mxTlsResult(tls);
-  const { probes: _probes, ...rest } = full;
-  const grade = mxGrade(tls);
-  return { ...rest, ...(grade.rating ? { rating: grade.rating } : {}) };
+  const { probes: _probes, ...rest } = mxTlsResult(tls);
+  return rest;
 }
 
 const worstDane: readonly DaneStatus[] = ['no-match', 'error', 'unusable', 'match', 'no-tlsa'];
@@ -247,7 +204,6 @@ export const daneFlag = (status: DaneStatus): boolean | null => (status === 'mat
 
 export function mxReport(mx: MxHostEvidence): MxReport {
   const dane = mxDane(mx);
-  const grade = mx.tls ? mxGrade(mx.tls) : null;
   return {
     host: mx.host,
     preference: mx.preference,
@@ -261,8 +217,6 @@ export function mxReport(mx: MxHostEvidence): MxReport {
     daneStatus: dane.status,
     daneSummary: dane.summary,
     tlsa: mx.tlsa.records.map((r) => tlsaText(r, 64)),
-    grade: grade?.letter ?? null,
-    gradeNote: grade ? grade.note : mx.starttls === false ? 'no STARTTLS: nothing to grade' : mx.reason,
   };
 }
 
@@ -272,12 +226,13 @@ export function emailMxReport(ev: EmailMxEvidence): { mx: MxReport[] } {
 }
 
 /** Re-prefix a TLS finding for an MX host: `tls.x` → `email.mx.tls.x`, evidence and title name the host. */
-function forMx(f: Finding, mx: MxHostEvidence): Finding {
+function forMx(f: CheckFinding, mx: MxHostEvidence): CheckFinding {
   const endpoint = endpointOf(mx);
   return {
     ...f,
     id: `email.mx.${f.id}`,
     title: `MX ${mx.host}: ${f.title}`,
+    subject: SUBJECT.mx(mx.host),
     evidence: { host: mx.host, ...(mx.ip ? { ip: mx.ip } : {}), port: mx.port, ...f.evidence },
     ...(endpoint ? { endpoint } : {}),
   };
@@ -301,16 +256,16 @@ function certificateProblems(mx: MxHostEvidence): { chain: number; family: strin
 }
 
 /** Every finding for the MX hosts; each names its host in `evidence.host`. */
-export function checkEmailMx(ev: EmailMxEvidence): Finding[] {
-  const out: Finding[] = [];
+export function checkEmailMx(ev: EmailMxEvidence): CheckFinding[] {
+  const out: CheckFinding[] = [];
   for (const mx of ev.mx) {
     const endpoint = endpointOf(mx);
-    const at = endpoint ? { endpoint } : {};
+    const at = { subject: SUBJECT.mx(mx.host), ...(endpoint ? { endpoint } : {}) };
     const base = { host: mx.host, preference: mx.preference, ip: mx.ip, port: mx.port };
     if (mx.starttls === null) {
       out.push(
         finding({
-          id: 'email.mx.starttls-untested',
+          id: MX_FINDINGS.starttlsUntested,
           severity: 'info',
           title: `MX ${mx.host}: STARTTLS could not be tested`,
           detail: `No verdict for ${mx.host}: ${mx.reason ?? 'unknown reason'}.`,
@@ -324,7 +279,7 @@ export function checkEmailMx(ev: EmailMxEvidence): Finding[] {
       const tlsa = mx.tlsa.records.length > 0;
       out.push(
         finding({
-          id: 'email.mx.no-starttls',
+          id: MX_FINDINGS.noStarttls,
           severity: 'high',
           title: `MX ${mx.host} does not offer STARTTLS`,
           detail:
@@ -342,7 +297,7 @@ export function checkEmailMx(ev: EmailMxEvidence): Finding[] {
       if (tls.protocols === null) {
         out.push(
           finding({
-            id: 'email.mx.tls.untested',
+            id: MX_FINDINGS.tlsUntested,
             severity: 'info',
             title: `MX ${mx.host}: TLS behind STARTTLS could not be tested`,
             detail: `STARTTLS is offered, but no TLS handshake could be tested: ${tls.reason ?? 'unknown reason'}.`,
@@ -362,7 +317,7 @@ export function checkEmailMx(ev: EmailMxEvidence): Finding[] {
         if (tls.chains.length === 0) {
           out.push(
             finding({
-              id: 'email.mx.cert-untested',
+              id: MX_FINDINGS.certUntested,
               severity: 'info',
               title: `MX ${mx.host}: no certificate chain could be read`,
               detail: `The certificate served behind STARTTLS could not be read: ${tls.chainAttempts.join('; ') || tls.reason || 'no attempt'}.`,
@@ -378,7 +333,7 @@ export function checkEmailMx(ev: EmailMxEvidence): Finding[] {
       if (problems.length) {
         out.push(
           finding({
-            id: 'email.mx.cert-invalid',
+            id: MX_FINDINGS.certInvalid,
             severity: 'medium',
             title: `MX ${mx.host}: the certificate does not validate`,
             detail:
@@ -402,7 +357,7 @@ export function checkEmailMx(ev: EmailMxEvidence): Finding[] {
 }
 
 /** daneFindings for one MX host, with the TLSA name it really queried (daneFindings writes `_25._tcp`). */
-function mxDaneFindings(mx: MxHostEvidence): Finding[] {
+function mxDaneFindings(mx: MxHostEvidence): CheckFinding[] {
   const result = mxDane(mx);
   const endpoint = endpointOf(mx);
   const findings = daneFindings(result, mx.tlsa.records, {
@@ -411,7 +366,8 @@ function mxDaneFindings(mx: MxHostEvidence): Finding[] {
     dnssec: mx.tlsa.authenticated ? true : null,
   });
   const written = `_25._tcp.${mx.host}`;
-  if (mx.tlsa.name === written) return findings;
+  const subject = SUBJECT.mx(mx.host);
+  if (mx.tlsa.name === written) return findings.map((f) => ({ ...f, subject }));
   const fix = (s: string): string => s.split(written).join(mx.tlsa.name);
-  return findings.map((f) => ({ ...f, detail: fix(f.detail), remediation: fix(f.remediation), evidence: { ...f.evidence, tlsaName: mx.tlsa.name } }));
+  return findings.map((f) => ({ ...f, subject, detail: fix(f.detail), remediation: fix(f.remediation), evidence: { ...f.evidence, tlsaName: mx.tlsa.name } }));
 }

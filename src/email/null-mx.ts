@@ -1,9 +1,15 @@
 // Null MX (RFC 7505): a domain that accepts no mail says so with one MX record of preference 0 and
 // the root name "." as exchange. Such a domain sends no mail either, so it should also tell
 // receivers to refuse mail in its name: SPF `v=spf1 -all` and DMARC `p=reject`.
-import type { Finding } from '../model/report.js';
-import { finding } from '../model/finding.js';
+import { finding, type CheckFinding } from '../model/finding.js';
 import { EMAIL_REF } from './dns-lookup.js';
+
+/** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
+export const NULL_MX_FINDINGS = {
+  declared: 'email.null-mx.declared',
+  spfNotStrict: 'email.null-mx.spf-not-strict',
+  dmarcNotReject: 'email.null-mx.dmarc-not-reject',
+} as const;
 
 export interface MxInput {
   preference: number;
@@ -56,9 +62,9 @@ export interface NullMxCheckInput {
 }
 
 /** Findings for null MX: a malformed one, and a mail-less domain that does not forbid mail in its name. */
-export function checkNullMx(input: NullMxCheckInput): Finding[] {
+export function checkNullMx(input: NullMxCheckInput): CheckFinding[] {
   const a = analyseNullMx(input.mx);
-  const out: Finding[] = [];
+  const out: CheckFinding[] = [];
   const ev = { domain: input.domain, mx: input.mx.map((r) => ({ preference: r.preference, exchange: r.exchange })) };
   if (a.state === 'regular' || a.state === 'none') return out;
   if (a.state === 'invalid-null-mx') {
@@ -85,7 +91,7 @@ export function checkNullMx(input: NullMxCheckInput): Finding[] {
   if (a.state !== 'null-mx') return out;
   out.push(
     finding({
-      id: 'email.null-mx.declared',
+      id: NULL_MX_FINDINGS.declared,
       severity: 'info',
       title: 'Domain accepts no mail (null MX)',
       detail: `${input.domain} publishes a null MX (RFC 7505): senders fail mail to it at once instead of retrying.`,
@@ -97,7 +103,7 @@ export function checkNullMx(input: NullMxCheckInput): Finding[] {
   if (input.spfAll !== '-all') {
     out.push(
       finding({
-        id: 'email.null-mx.spf-not-strict',
+        id: NULL_MX_FINDINGS.spfNotStrict,
         severity: 'medium',
         title: 'Mail-less domain without SPF `-all`',
         detail:
@@ -113,7 +119,7 @@ export function checkNullMx(input: NullMxCheckInput): Finding[] {
   if (input.dmarcPolicy !== 'reject') {
     out.push(
       finding({
-        id: 'email.null-mx.dmarc-not-reject',
+        id: NULL_MX_FINDINGS.dmarcNotReject,
         severity: 'medium',
         title: 'Mail-less domain without DMARC p=reject',
         detail: `${input.domain} accepts no mail, but its DMARC policy is ${input.dmarcPolicy ?? 'missing'}: mail forged in its name is not refused.`,

@@ -1,8 +1,16 @@
 // SMTP TLS Reporting (RFC 8460): the `_smtp._tls.<domain>` TXT record, its parser and findings.
-import type { EmailResult, Finding } from '../model/report.js';
-import { finding, untestedFinding } from '../model/finding.js';
+import type { EmailResult } from '../model/report.js';
+import { finding, untestedFinding, type CheckFinding } from '../model/finding.js';
 import { EMAIL_REF, isHostname, lookupTxt, parseTagList, type RecordStatus, type TxtLookup } from './dns-lookup.js';
 import { normalizeName } from '../net/dns/types.js';
+
+/** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
+export const TLS_RPT_FINDINGS = {
+  missing: 'email.tls-rpt.missing',
+  multiple: 'email.tls-rpt.multiple',
+  invalid: 'email.tls-rpt.invalid',
+  badUri: 'email.tls-rpt.bad-uri',
+} as const;
 
 export interface TlsRptUri {
   uri: string;
@@ -112,7 +120,7 @@ export function tlsRptReport(d: TlsRptDiscovery): NonNullable<EmailResult['tlsRp
 const REFS = [EMAIL_REF.rfc8460];
 
 /** Findings for TLS-RPT. With `mtaStsOrDane`, a missing record is low (failures go unseen) instead of info. */
-export function checkTlsRpt(d: TlsRptDiscovery, opts: { mtaStsOrDane?: boolean } = {}): Finding[] {
+export function checkTlsRpt(d: TlsRptDiscovery, opts: { mtaStsOrDane?: boolean } = {}): CheckFinding[] {
   const ev = { name: d.name, records: d.records };
   switch (d.status) {
     case 'error':
@@ -120,7 +128,7 @@ export function checkTlsRpt(d: TlsRptDiscovery, opts: { mtaStsOrDane?: boolean }
     case 'missing':
       return [
         finding({
-          id: 'email.tls-rpt.missing',
+          id: TLS_RPT_FINDINGS.missing,
           severity: opts.mtaStsOrDane ? 'low' : 'info',
           title: 'No SMTP TLS reporting (TLS-RPT)',
           detail: `${d.name} has no v=TLSRPTv1 record: sending servers cannot report TLS failures when delivering to this domain.`,
@@ -132,7 +140,7 @@ export function checkTlsRpt(d: TlsRptDiscovery, opts: { mtaStsOrDane?: boolean }
     case 'multiple':
       return [
         finding({
-          id: 'email.tls-rpt.multiple',
+          id: TLS_RPT_FINDINGS.multiple,
           severity: 'medium',
           title: 'More than one TLS-RPT record',
           detail: `${d.name} has ${d.records.length} v=TLSRPTv1 records: senders then assume TLS-RPT is not implemented (RFC 8460 §3).`,
@@ -144,7 +152,7 @@ export function checkTlsRpt(d: TlsRptDiscovery, opts: { mtaStsOrDane?: boolean }
     case 'invalid':
       return [
         finding({
-          id: 'email.tls-rpt.invalid',
+          id: TLS_RPT_FINDINGS.invalid,
           severity: 'medium',
           title: 'TLS-RPT record is invalid',
           detail: `Senders ignore ${d.name}: ${d.reason ?? 'syntax error'}.`,
@@ -158,7 +166,7 @@ export function checkTlsRpt(d: TlsRptDiscovery, opts: { mtaStsOrDane?: boolean }
       if (!bad.length) return [];
       return [
         finding({
-          id: 'email.tls-rpt.bad-uri',
+          id: TLS_RPT_FINDINGS.badUri,
           severity: 'low',
           title: 'TLS-RPT record has unusable report URIs',
           detail: `Reports cannot be sent to: ${bad.map((u) => u.error).join('; ')}.`,

@@ -1,21 +1,26 @@
-// Pure assembly of probe outcomes into the Report: sections from evidence, findings from checks,
-// a status per section that keeps "could not test" apart from pass and fail.
-import { gradeEmail } from '../grade/email-input.js';
+// Pure assembly of probe outcomes into the Report: each section from the fields its probes own,
+// findings with their subjects, a status per section that keeps "could not test" apart from pass
+// and fail, every probe run listed, then the grades, made in one step by src/grade.
+import { gradeScan } from '../grade/index.js';
+import { SUBJECT, withSubject, type CheckFinding } from '../model/finding.js';
 import { sortFindings } from '../model/severity.js';
-import { REPORT_SCHEMA_ID, untestedProtocols, type ProbeStatus } from '../model/constants.js';
-import type { DnsResult, EmailResult, EndpointReport, Finding, HttpResult, Report, TlsResult } from '../model/report.js';
-import { sslLabsComponents, sslLabsGrade } from '../grade/ssllabs.js';
-import { gradeFindings } from '../grade/findings.js';
-import { worstGrade } from '../model/severity.js';
+import { REPORT_SCHEMA_ID, type ProbeErrorKind, type ProbeStatus } from '../model/constants.js';
+import type { DnsResult, EmailResult, EndpointReport, Finding, HttpResult, ProbeRun, Report, TlsResult } from '../model/report.js';
+import { httpSiteProbe } from '../probes/http/site.js';
 import { ALGORITHM_VERSION, TOOL_VERSION } from '../version.js';
-import { endpointKey, type DataSource, type Endpoint, type Probe, type ScanTarget } from './probe.js';
+import { endpointKey, runsPerEndpoint, type AnyProbe, type DataSource, type Endpoint, type Probe, type ScanTarget, type SectionName } from './probe.js';
+import { emptyDns, emptyEmail, emptyHttp, emptyTls, FIELD_ORDER, inFieldOrder, mergeFragment } from './sections.js';
 
 export interface TaskOutcome {
-  probe: Probe<any>;
+  probe: AnyProbe;
+  /** The endpoint an endpoint (or per-endpoint derived) probe ran on; the first endpoint, or null, for the rest. */
   endpoint: Endpoint | null;
   status: ProbeStatus;
   reason?: string;
+  errorKind?: ProbeErrorKind;
   evidence: unknown;
+  /** What the probe's check made of the evidence ([] unless ok). */
+  findings: readonly CheckFinding[];
   durationMs: number;
   connections: number;
 }
@@ -29,30 +34,12 @@ export interface AssembleInput {
   endpoints: readonly Endpoint[];
   resolutionError: string | null;
   outcomes: readonly TaskOutcome[];
-  now: Date;
 }
 
-export function emptyTls(): TlsResult {
-  return {
-    status: 'skipped',
-    reason: 'no TLS checks selected',
-    negotiated: null,
-    protocols: untestedProtocols(),
-    cipherSuites: {},
-    serverPreference: {},
-    groups: null,
-    certificates: [],
-    vulnerabilities: {},
-    probes: {},
-  };
-}
-
-function emptyHttp(url: string): HttpResult {
-  return { status: 'skipped', url, finalUrl: null, statusCode: null, redirects: [], headers: {}, cookies: [], hsts: null, score: null, grade: null };
-}
-
-function emptyEmail(): EmailResult {
-  return { status: 'skipped', spf: null, dmarc: null, dkim: null, mtaSts: null, tlsRpt: null, mx: [], dnssec: null, grade: null };
+/** The evidence of a probe that completed (the first such run), typed by the probe. */
+export function evidenceOf<E>(outcomes: readonly TaskOutcome[], probe: Probe<E, any, any>): E | null {
+  const o = outcomes.find((x) => x.probe === probe && x.status === 'ok');
+  return o ? (o.evidence as E) : null;
 }
 
 /**
@@ -67,103 +54,66 @@ function sectionStatus(outcomes: readonly TaskOutcome[]): { status: ProbeStatus;
   return { status: 'skipped', reason: skipped?.reason ?? 'not selected' };
 }
 
-function applyStatus<S extends { status: ProbeStatus; reason?: string }>(section: S, outcomes: readonly TaskOutcome[]): S {
+/** A section from its empty form, the fragments of its probes that completed, and its status. */
+function buildSection<T extends { status: ProbeStatus; reason?: string }>(empty: T, outcomes: readonly TaskOutcome[]): T {
+  let section = empty;
+  for (const o of outcomes) if (o.status === 'ok') section = mergeFragment(section, o.probe, o.probe.fields(o.evidence));
   const { status, reason } = sectionStatus(outcomes);
-  const out = { ...section, status };
+  const out: T = { ...section, status };
   if (reason === undefined) delete out.reason;
   else out.reason = reason;
   return out;
 }
 
-function runCheck(o: TaskOutcome, input: AssembleInput): Finding[] {
-  const facts = { target: input.target, endpoint: o.endpoint, now: input.now };
-  const findings = o.probe.check(o.evidence, facts);
-  return o.probe.scope === 'endpoint' && o.endpoint ? findings.map((f) => ({ ...f, endpoint: endpointKey(o.endpoint!) })) : findings;
+function tlsSection(ep: Endpoint, outcomes: readonly TaskOutcome[]): TlsResult {
+  const mine = outcomes.filter((o) => o.endpoint === ep && o.probe.section === 'tls' && runsPerEndpoint(o.probe));
+  if (!mine.length) return emptyTls();
+  const tls = buildSection(emptyTls(), mine);
+  for (const o of mine) {
+    tls.probes[o.probe.id] = {
+      status: o.status,
+      ...(o.reason !== undefined ? { reason: o.reason } : {}),
+      durationMs: o.durationMs,
+      connections: o.connections,
+    };
+  }
+  return tls;
 }
 
 export function assembleReport(input: AssembleInput): Report {
-  const findings: Finding[] = [];
-  const ok = (o: TaskOutcome) => o.status === 'ok';
-
-  // Each HTTP report fragment is built once (it scores the site): the TLS letter reads its HSTS for
-  // A+, the http section merges them below.
-  const httpOutcomes = input.outcomes.filter((o) => o.probe.section === 'http');
-  const httpFragments = httpOutcomes.filter(ok).map((o) => o.probe.report(o.evidence) as Partial<HttpResult>);
-  const hstsMaxAge = httpFragments.map((h) => h.hsts).find((h) => h)?.maxAge ?? null;
-
-  const endpoints: EndpointReport[] = input.endpoints.map((ep) => {
-    const mine = input.outcomes.filter((o) => o.probe.scope === 'endpoint' && o.endpoint === ep && o.probe.section === 'tls');
-    let tls = emptyTls();
-    for (const o of mine) {
-      tls.probes[o.probe.id] = {
-        status: o.status,
-        ...(o.reason !== undefined ? { reason: o.reason } : {}),
-        durationMs: o.durationMs,
-        connections: o.connections,
-      };
-      if (ok(o)) {
-        const fragment = o.probe.report(o.evidence) as Partial<TlsResult>;
-        // Several probes each contribute their own vulnerability verdicts: merge, never replace.
-        tls = { ...tls, ...fragment, vulnerabilities: { ...tls.vulnerabilities, ...fragment.vulnerabilities } };
-      }
-    }
-    tls = mine.length ? applyStatus(tls, mine) : tls;
-    // The rating's categories need the enumerated suites; without them there is nothing to score.
-    let grade: EndpointReport['grade'] = null;
-    if (tls.status === 'ok' && Object.keys(tls.cipherSuites).length > 0) {
-      const rating = sslLabsComponents(tls);
-      const letter = sslLabsGrade(tls, rating, hstsMaxAge);
-      grade = letter.letter;
-      tls = { ...tls, rating: { ...rating, letter: letter.letter, ignoringTrust: letter.ignoringTrust, warnings: letter.warnings, notAPlus: letter.notAPlus } };
-      findings.push(...gradeFindings(rating, letter).map((f) => ({ ...f, endpoint: endpointKey(ep) })));
-    }
-    return { ip: ep.ip, port: ep.port, tls, grade };
-  });
-
-  const authority = input.target.host.includes(':') ? `[${input.target.host}]` : input.target.host;
+  const { outcomes } = input;
+  const host = input.target.host;
+  const authority = host.includes(':') ? `[${host}]` : host;
   const defaultUrl = `https://${authority}${input.target.port === 443 ? '' : `:${input.target.port}`}${input.target.path}`;
-  let http: HttpResult | null = null;
-  if (httpOutcomes.length) {
-    http = emptyHttp(defaultUrl);
-    for (const fragment of httpFragments) http = { ...http, ...fragment };
-    http = applyStatus(http, httpOutcomes);
-  }
+  const of = (section: SectionName) => outcomes.filter((o) => o.probe.section === section && !runsPerEndpoint(o.probe));
 
-  const emailOutcomes = input.outcomes.filter((o) => o.probe.section === 'email');
-  let email: EmailResult | null = null;
-  if (emailOutcomes.length) {
-    email = emptyEmail();
-    for (const o of emailOutcomes.filter(ok)) email = { ...email, ...(o.probe.report(o.evidence) as Partial<EmailResult>) };
-    email = applyStatus(email, emailOutcomes);
-    if (email.status === 'ok') {
-      const g = gradeEmail(email);
-      email = {
-        ...email,
-        grade: g.grade,
-        rating: {
-          score: g.score,
-          checks: g.checks.map(({ id, label, weight, status, points, max, reason }) => ({ id, label, weight, status, points, max, reason })),
-          caps: g.caps.map(({ grade, reason }) => ({ grade, reason })),
-          pending: g.pending,
-          reasons: g.reasons,
-        },
-      };
-    }
-  }
+  const endpoints: EndpointReport[] = input.endpoints.map((ep) => ({ ip: ep.ip, port: ep.port, tls: tlsSection(ep, outcomes), grade: null }));
+  const httpOutcomes = of('http');
+  const http: HttpResult | null = httpOutcomes.length ? buildSection(emptyHttp(defaultUrl), httpOutcomes) : null;
+  const emailOutcomes = of('email');
+  const email: EmailResult | null = emailOutcomes.length ? buildSection(emptyEmail(), emailOutcomes) : null;
+  const dnsOutcomes = of('dns');
+  const dns: DnsResult | null = dnsOutcomes.length ? buildSection(emptyDns(), dnsOutcomes) : null;
 
-  const dnsOutcomes = input.outcomes.filter((o) => o.probe.section === 'dns');
-  let dns: DnsResult | null = null;
-  if (dnsOutcomes.length) {
-    dns = { status: 'skipped', caa: null };
-    for (const o of dnsOutcomes.filter(ok)) dns = { ...dns, ...(o.probe.report(o.evidence) as Partial<DnsResult>) };
-    dns = applyStatus(dns, dnsOutcomes);
-  }
+  // What each probe run is about: its endpoint, the site, or the domain.
+  const subjectOf = (o: Pick<TaskOutcome, 'probe' | 'endpoint'>): string =>
+    runsPerEndpoint(o.probe) && o.endpoint
+      ? SUBJECT.endpoint(endpointKey(o.endpoint))
+      : o.probe.section === 'http'
+        ? SUBJECT.url(http?.url ?? defaultUrl)
+        : SUBJECT.domain(host);
 
+  const findings: Finding[] = [];
   const dataSources = new Map<string, DataSource>();
-  for (const o of input.outcomes.filter(ok)) {
-    findings.push(...runCheck(o, input));
+  for (const o of outcomes) {
+    if (o.status !== 'ok') continue;
+    const at = runsPerEndpoint(o.probe) && o.endpoint ? { endpoint: endpointKey(o.endpoint) } : {};
+    findings.push(...o.findings.map((f) => withSubject({ ...f, ...at }, subjectOf(o))));
     for (const d of o.probe.dataSources?.(o.evidence) ?? []) dataSources.set(`${d.name}@${d.version}`, d);
   }
+
+  const graded = gradeScan({ endpoints, http, email, httpSite: evidenceOf(outcomes, httpSiteProbe) });
+  findings.push(...graded.findings);
 
   // Unreachable: resolution failed, or endpoints exist but not one probe could connect to anything.
   let status: Report['status'] = 'ok';
@@ -175,7 +125,7 @@ export function assembleReport(input: AssembleInput): Report {
     status = 'error';
     reason = 'no address to connect to';
   } else {
-    const networked = input.outcomes.filter((o) => o.probe.scope === 'endpoint' || o.probe.section === 'http');
+    const networked = outcomes.filter((o) => o.probe.scope === 'endpoint' || o.probe.section === 'http');
     // Skipped probes (e.g. waiting on a failed one) neither prove nor disprove reachability.
     if (networked.some((o) => o.status === 'error') && !networked.some((o) => o.status === 'ok')) {
       status = 'error';
@@ -183,17 +133,22 @@ export function assembleReport(input: AssembleInput): Report {
     }
   }
 
-  const httpGrade = http?.status === 'ok' ? http.grade : null;
-  const emailGrade = email?.status === 'ok' ? email.grade : null;
-  // An endpoint without a letter makes the whole TLS grade unknown: its worst could be anything.
-  const tlsGrade = endpoints.length && endpoints.every((e) => e.grade !== null) ? worstGrade(endpoints.map((e) => e.grade)) : null;
+  const probes: ProbeRun[] = outcomes.map((o) => ({
+    id: o.probe.id,
+    subject: subjectOf(o),
+    status: o.status,
+    ...(o.errorKind !== undefined ? { errorKind: o.errorKind } : {}),
+    ...(o.reason !== undefined ? { reason: o.reason } : {}),
+    durationMs: o.durationMs,
+    ...(o.probe.scope !== 'derived' ? { connections: o.connections } : {}),
+  }));
 
   return {
     schema: REPORT_SCHEMA_ID,
     tool: { name: 'secgrade', version: TOOL_VERSION },
     algorithmVersion: ALGORITHM_VERSION,
     target: {
-      host: input.target.host,
+      host,
       port: input.target.port,
       ...(input.url ? { url: input.url } : {}),
       ...(input.portSource ? { portSource: input.portSource } : {}),
@@ -202,13 +157,13 @@ export function assembleReport(input: AssembleInput): Report {
     ...(reason !== undefined ? { reason } : {}),
     startedAt: input.startedAt,
     durationMs: input.durationMs,
-    // TLS: the worst endpoint (a client may land on any). HTTP: the Observatory letter. Overall:
-    // the worst section grade that exists, null when none does.
-    grades: { tls: tlsGrade, http: httpGrade, email: emailGrade, overall: worstGrade([tlsGrade, httpGrade, emailGrade]) },
-    endpoints,
-    http,
-    email,
-    ...(dns ? { dns } : {}),
+    grades: graded.grades,
+    probes,
+    // Each section in its fixed field order, whichever probes ran and whatever the grades added.
+    endpoints: graded.endpoints.map((e) => ({ ...e, tls: inFieldOrder(e.tls, FIELD_ORDER.tls) })),
+    http: graded.http && inFieldOrder(graded.http, FIELD_ORDER.http),
+    email: graded.email && inFieldOrder(graded.email, FIELD_ORDER.email),
+    ...(dns ? { dns: inFieldOrder(dns, FIELD_ORDER.dns) } : {}),
     ...(dataSources.size ? { dataSources: [...dataSources.values()] } : {}),
     findings: sortFindings(findings),
   };

@@ -1,9 +1,14 @@
-// The probe contract: a probe collects evidence over the network, a check turns that evidence into
-// findings without I/O, and `report` says where the evidence lands in the Report. Adding a check =
-// adding one file under probes/ and listing it in probes/index.ts.
+// The probe contract. A probe collects evidence over the network (`collect`); a pure check turns that
+// evidence into findings (`check`, code under src/<domain>); `fields` maps it onto the report fields
+// the probe owns. Grades are never made here: src/grade does that once per scan, after assembly.
+// Adding a probe = one file under src/probes/<family>/ plus one line in src/probes/index.ts.
+import type { ReferenceData } from '../data/reference.js';
+import type { CheckFinding } from '../model/finding.js';
+import type { ProbeErrorKind, VulnerabilityKey } from '../model/constants.js';
+import type { DataSource, DnsResult, EmailResult, HttpResult, TlsResult } from '../model/report.js';
 import type { Resolver } from '../net/dns/resolver.js';
-import type { DnsResult, EmailResult, Finding, HttpResult, TlsResult } from '../model/report.js';
 import type { TrustStore } from '../trust/store.js';
+import type { ProbeOption } from './options.js';
 
 /** The `--checks` families. */
 export const CHECK_CATEGORIES = ['tls', 'cert', 'vulns', 'http', 'email'] as const;
@@ -15,9 +20,7 @@ export interface Endpoint {
   family: 4 | 6;
 }
 
-export function endpointKey(e: Pick<Endpoint, 'ip' | 'port'>): string {
-  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
-}
+export { endpointKey } from '../model/target.js';
 
 export interface ScanTarget {
   /** Host name (or IP literal) being graded; also the SNI and Host header unless overridden. */
@@ -28,49 +31,44 @@ export interface ScanTarget {
   sni: string | null;
 }
 
-/** Opt-in behaviours that reach beyond the target (third-party servers) or swap reference data. */
-export interface ProbeSettings {
-  /** --online-revocation: ask the certificate's OCSP responder (a CA's server) for its status. */
-  onlineRevocation: boolean;
-  /** --fetch-intermediates: download missing intermediates from the AIA caIssuers URL. */
-  fetchIntermediates: boolean;
-  /** --ct-log-list: a CT log list file to use instead of the shipped snapshot / cache. */
-  ctLogListPath: string | null;
-  /** --http-port: where the site's plain HTTP listens (the http → https check); null = 80. */
-  httpPort: number | null;
-  /** --smtp-port: where every MX host's SMTP listens (STARTTLS checks); null = 25. */
-  smtpPort: number | null;
-  /** --dkim-selector: selectors tried besides the default list. */
-  dkimSelectors: readonly string[];
-  /** --spf-ip: evaluate the SPF policy (check_host) for this sender address. */
-  spfIp: string | null;
-}
+export type { DataSource } from '../model/report.js';
 
-export const DEFAULT_PROBE_SETTINGS: ProbeSettings = {
-  onlineRevocation: false,
-  fetchIntermediates: false,
-  ctLogListPath: null,
-  httpPort: null,
-  smtpPort: null,
-  dkimSelectors: [],
-  spfIp: null,
+// ---------------------------------------------------------------------------------------------
+// What a probe may write: per section, the report fields that are evidence. Status, reason and the
+// per-probe list are the engine's; letters, scores and ratings are src/grade's.
+
+export interface SectionFields {
+  tls: Omit<TlsResult, 'status' | 'reason' | 'probes' | 'rating'>;
+  http: Omit<HttpResult, 'status' | 'reason' | 'score' | 'grade' | 'observatory' | 'securityHeaders'>;
+  email: Omit<EmailResult, 'status' | 'reason' | 'grade' | 'rating'>;
+  dns: Omit<DnsResult, 'status' | 'reason'>;
+}
+export type SectionName = keyof SectionFields;
+
+/** A field a probe owns: a top-level field of its section, or (TLS) one verdict of `vulnerabilities`. */
+export type FieldPath<S extends SectionName> =
+  | (keyof SectionFields[S] & string)
+  | (S extends 'tls' ? `vulnerabilities.${VulnerabilityKey}` : never);
+
+type TopOf<K extends string> = K extends `${infer H}.${string}` ? H : K;
+
+/** What `fields()` returns: the owned fields (for vulnerabilities: the owned verdicts). */
+export type FragmentOf<S extends SectionName, K extends FieldPath<S>> = {
+  [P in TopOf<K> & keyof SectionFields[S]]?: P extends 'vulnerabilities' ? SectionFields['tls']['vulnerabilities'] : SectionFields[S][P];
 };
 
-export interface DataSource {
-  name: string;
-  version: string;
-  date: string;
-  source: string;
-}
+// ---------------------------------------------------------------------------------------------
+// Context and dependencies
 
-export interface ProbeContext {
+interface ContextBase {
   target: ScanTarget;
-  /** The endpoint this run is for (endpoint probes) or the first endpoint (target probes); null when none. */
-  endpoint: Endpoint | null;
   endpoints: readonly Endpoint[];
   resolver: Resolver;
   trust: TrustStore;
-  settings: ProbeSettings;
+  /** Dated reference lists (CT log list, HSTS preload list, root store, PSL), loaded once per process. */
+  reference: ReferenceData;
+  /** A probe option's value (the flag's, else the spec's default). */
+  option<V>(spec: ProbeOption<V>): V;
   /** Aborted at the target's deadline or on interruption; every I/O must honour it. */
   signal: AbortSignal;
   /** Per-connection deadline in ms (bounded by the target deadline through `signal`). */
@@ -83,6 +81,28 @@ export interface ProbeContext {
   now(): Date;
 }
 
+/** An endpoint probe runs once per ip:port and always has one. */
+export interface EndpointContext extends ContextBase {
+  endpoint: Endpoint;
+}
+
+/** A target probe runs once per target; `endpoint` is the first one, null when none resolved. */
+export interface TargetContext extends ContextBase {
+  endpoint: Endpoint | null;
+}
+
+export type ProbeContext = EndpointContext | TargetContext;
+
+/** The evidence (and findings) of the probes listed in `after`, on the same endpoint. */
+export interface Deps {
+  /** The probe's evidence, or undefined when it did not complete. */
+  get<E>(probe: Probe<E, any, any>): E | undefined;
+  /** The probe's evidence; when it did not complete this probe is skipped: "`why` (<id> did not complete)". */
+  need<E>(probe: Probe<E, any, any>, why: string): E;
+  /** The findings the probe's check made of its evidence ([] when it did not complete). */
+  findings(probe: Probe<any, any, any>): readonly CheckFinding[];
+}
+
 /** What a pure check may know besides the evidence. */
 export interface CheckFacts {
   target: ScanTarget;
@@ -90,28 +110,71 @@ export interface CheckFacts {
   now: Date;
 }
 
-/** Where a probe's evidence lands in the report. */
-export type ReportSlot =
-  | { section: 'tls'; fragment: Partial<Omit<TlsResult, 'status' | 'reason' | 'probes'>> }
-  | { section: 'http'; fragment: Partial<Omit<HttpResult, 'status' | 'reason'>> }
-  | { section: 'email'; fragment: Partial<Omit<EmailResult, 'status' | 'reason'>> }
-  | { section: 'dns'; fragment: Partial<Omit<DnsResult, 'status' | 'reason'>> };
+// ---------------------------------------------------------------------------------------------
+// Probes
 
-export interface Probe<E = unknown> {
+interface ProbeBase<E, S extends SectionName, K extends FieldPath<S>> {
   id: string;
   title: string;
   /** The `--checks` families that select this probe. */
   categories: readonly CheckCategory[];
-  /** endpoint: once per ip:port; target: once per target (HTTP through the first endpoint, DNS records). */
-  scope: 'endpoint' | 'target';
-  section: ReportSlot['section'];
-  /** Probes that must finish first on the same endpoint (their evidence is passed in `deps`). */
-  after?: readonly string[];
-  collect(ctx: ProbeContext, deps: ReadonlyMap<string, unknown>): Promise<E>;
-  check(evidence: E, facts: CheckFacts): Finding[];
-  report(evidence: E): ReportSlot['fragment'];
+  section: S;
+  /** The report fields this probe owns; no two probes of a section own the same one. */
+  owns: readonly K[];
+  /** Probes whose evidence this one reads (through `deps`); they run first, on the same endpoint. */
+  after?: readonly Probe<any, any, any>[];
+  /** Flags this probe reads through `ctx.option`. */
+  options?: readonly ProbeOption<any>[];
+  check(evidence: E, facts: CheckFacts): CheckFinding[];
+  /** The evidence as the report shows it: a plain mapping onto the owned fields, no judgement. */
+  fields(evidence: E): FragmentOf<S, K>;
   /** Dated reference data the evidence was judged with (listed once per report). */
   dataSources?(evidence: E): DataSource[];
+}
+
+/** Connects once per endpoint (ip:port). */
+export interface EndpointProbe<E, S extends SectionName = SectionName, K extends FieldPath<S> = FieldPath<S>> extends ProbeBase<E, S, K> {
+  scope: 'endpoint';
+  collect(ctx: EndpointContext, deps: Deps): Promise<E>;
+}
+
+/** Runs once per target (DNS records, the site over HTTP through the first endpoint). */
+export interface TargetProbe<E, S extends SectionName = SectionName, K extends FieldPath<S> = FieldPath<S>> extends ProbeBase<E, S, K> {
+  scope: 'target';
+  collect(ctx: TargetContext, deps: Deps): Promise<E>;
+}
+
+/**
+ * Makes no connection at all: its evidence is derived from other probes' evidence and findings
+ * (the configuration vulnerabilities). It has no context, so it cannot do I/O.
+ */
+export interface DerivedProbe<E, S extends SectionName = SectionName, K extends FieldPath<S> = FieldPath<S>> extends ProbeBase<E, S, K> {
+  scope: 'derived';
+  after: readonly Probe<any, any, any>[];
+  derive(deps: Deps): E;
+}
+
+export type Probe<E = unknown, S extends SectionName = SectionName, K extends FieldPath<S> = FieldPath<S>> =
+  | EndpointProbe<E, S, K>
+  | TargetProbe<E, S, K>
+  | DerivedProbe<E, S, K>;
+
+/** Any probe of the registry. */
+export type AnyProbe = Probe<any, any, any>;
+
+/** Derived probes run where their first dependency runs (per endpoint, or per target). */
+export function runsPerEndpoint(p: AnyProbe): boolean {
+  return p.scope === 'endpoint' || (p.scope === 'derived' && p.after.some(runsPerEndpoint));
+}
+
+export function defineEndpointProbe<E, const S extends SectionName, const K extends FieldPath<S>>(p: EndpointProbe<E, S, K>): EndpointProbe<E, S, K> {
+  return p;
+}
+export function defineTargetProbe<E, const S extends SectionName, const K extends FieldPath<S>>(p: TargetProbe<E, S, K>): TargetProbe<E, S, K> {
+  return p;
+}
+export function defineDerivedProbe<E, const S extends SectionName, const K extends FieldPath<S>>(p: DerivedProbe<E, S, K>): DerivedProbe<E, S, K> {
+  return p;
 }
 
 /** Thrown by collect() when the probe does not apply (e.g. email checks on an IP literal). */
@@ -119,9 +182,15 @@ export class ProbeSkipped extends Error {
   override name = 'ProbeSkipped';
 }
 
-/** Thrown by collect() for "could not test" with a human reason (timeout, refused …). */
+/** Thrown by collect() for "could not test": a human reason and its kind. */
 export class ProbeFailed extends Error {
   override name = 'ProbeFailed';
+  constructor(
+    message: string,
+    readonly kind: ProbeErrorKind,
+  ) {
+    super(message);
+  }
 }
 
 /** What every TLS connection of a probe shares: the pinned endpoint, SNI, trust, deadline. */
@@ -137,21 +206,13 @@ export function pinnedTls(ctx: ProbeContext, ep: Endpoint) {
 }
 
 /** The selected probes plus, transitively, those they need evidence from, in registry order. */
-export function withDependencies(selected: readonly Probe<any>[], registry: readonly Probe<any>[]): Probe<any>[] {
-  const byId = new Map(registry.map((p) => [p.id, p]));
-  const wanted = new Set<string>();
-  const add = (p: Probe<any>): void => {
-    if (wanted.has(p.id)) return;
-    wanted.add(p.id);
-    for (const dep of p.after ?? []) {
-      const d = byId.get(dep);
-      if (d) add(d);
-    }
+export function withDependencies(selected: readonly AnyProbe[], registry: readonly AnyProbe[]): AnyProbe[] {
+  const wanted = new Set<AnyProbe>();
+  const add = (p: AnyProbe): void => {
+    if (wanted.has(p)) return;
+    wanted.add(p);
+    for (const dep of p.after ?? []) add(dep);
   };
   selected.forEach(add);
-  return registry.filter((p) => wanted.has(p.id));
-}
-
-export function defineProbe<E>(probe: Probe<E>): Probe<E> {
-  return probe;
+  return registry.filter((p) => wanted.has(p));
 }

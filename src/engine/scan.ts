@@ -1,33 +1,39 @@
-// The engine: target → endpoints → planned probe tasks → evidence → findings → Report.
-// Network I/O happens only inside probes' collect(); everything after is pure assembly.
+// The engine: target → resolve → plan → probes collect evidence (and their checks make findings)
+// → assembly (sections, then grades) → Report. Network I/O happens only inside probes' collect().
 import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
-import { ALL_PROBES } from '../../probes/index.js';
+import type { ReferenceData } from '../data/reference.js';
+import type { CheckFinding } from '../model/finding.js';
 import type { Report } from '../model/report.js';
 import { DEFAULT_HTTPS_PORT, type Target } from '../model/target.js';
 import { memoizeResolver } from '../net/dns/memo-resolver.js';
 import type { Resolver } from '../net/dns/resolver.js';
+import { ALL_PROBES } from '../probes/index.js';
 import type { TrustStore } from '../trust/store.js';
 import { assembleReport, type TaskOutcome } from './assemble.js';
+import { errorKindOf } from './errors.js';
 import type { ScanEventListener } from './events.js';
 import { createLimits, type Limits } from './limits.js';
+import { NO_OPTIONS, optionValue, type OptionValues } from './options.js';
+import { planTasks, selectProbes, type Task } from './plan.js';
 import {
-  DEFAULT_PROBE_SETTINGS,
   endpointKey,
-  withDependencies,
+  runsPerEndpoint,
   ProbeFailed,
   ProbeSkipped,
+  type AnyProbe,
   type CheckCategory,
+  type Deps,
   type Endpoint,
-  type Probe,
-  type ProbeContext,
-  type ProbeSettings,
   type ScanTarget,
+  type TargetContext,
 } from './probe.js';
+import { resolveTarget, type Resolved } from './resolve.js';
 
 export interface ScanOptions {
   resolver: Resolver;
   trust: TrustStore;
+  reference: ReferenceData;
   /** --ip: connect to these instead of resolving (repeatable). */
   ips?: readonly string[];
   /** --sni: server name to send instead of the target host. */
@@ -40,9 +46,11 @@ export interface ScanOptions {
   /** Interruption (Ctrl-C): aborts every target. */
   signal?: AbortSignal;
   onEvent?: ScanEventListener;
-  probes?: readonly Probe<any>[];
+  /** The probe registry to plan from (default: every probe). */
+  probes?: readonly AnyProbe[];
   limits?: Limits;
-  settings?: ProbeSettings;
+  /** Probe option values (--http-port …); a probe reads the spec's default for anything not set. */
+  options?: OptionValues;
   now?: () => Date;
 }
 
@@ -53,60 +61,15 @@ export function defaultLimits(): Limits {
   return createLimits({ concurrency: 32, perHostConnections: 4 });
 }
 
-interface Resolved {
-  port: number;
-  portSource: 'default' | 'target' | 'dns-https-record';
-  endpoints: Endpoint[];
-  error: string | null;
-}
-
-/** How long the optional HTTPS-record lookup may outlast the address lookup. */
-const HTTPS_RECORD_GRACE_MS = 1000;
-
-/** The port named by the host's HTTPS record (RFC 9460 `port`), or null. Never rejects. */
-async function httpsRecordPort(host: string, opts: ScanOptions, signal: AbortSignal): Promise<number | null> {
-  const res = await opts.resolver.query(host, 'HTTPS', signal);
-  if (res.status !== 'ok') return null;
-  for (const r of res.records) {
-    if (r.type === 'HTTPS' && r.priority > 0 && r.params.port !== undefined) return r.params.port;
-  }
-  return null;
-}
-
-/**
- * Endpoints and port. The port comes from the target, else from the name's HTTPS record (as
- * browsers do), else 443. The HTTPS lookup runs beside the address lookup and is given up after a
- * short grace, so an /etc/hosts pin with unreachable DNS servers is not held up by it.
- */
-async function resolveTarget(target: Target, opts: ScanOptions, signal: AbortSignal): Promise<Resolved> {
-  const wantRecord = target.port === null && isIP(target.host) === 0 && !opts.ips?.length;
-  const recordPort = wantRecord ? httpsRecordPort(target.host, opts, signal) : Promise.resolve(null);
-  const addresses = opts.ips?.length
-    ? Promise.resolve({ status: 'ok' as const, addresses: opts.ips.map((ip) => ({ address: ip })) })
-    : opts.resolver.addresses(target.host, signal);
-  const res = await addresses;
-  let grace: NodeJS.Timeout | undefined;
-  const fromRecord = await Promise.race([
-    recordPort,
-    new Promise<null>((resolve) => (grace = setTimeout(() => resolve(null), HTTPS_RECORD_GRACE_MS))),
-  ]);
-  clearTimeout(grace);
-  const port = target.port ?? fromRecord ?? DEFAULT_HTTPS_PORT;
-  const portSource = target.port !== null ? 'target' : fromRecord !== null ? 'dns-https-record' : 'default';
-  if (res.status === 'ok') {
-    const endpoints = res.addresses.map((a): Endpoint => ({ ip: a.address, port, family: isIP(a.address) === 6 ? 6 : 4 }));
-    return { port, portSource, endpoints, error: null };
-  }
-  const why = res.status === 'nxdomain' ? `could not resolve ${target.host}: the name does not exist (NXDOMAIN)`
-    : res.status === 'nodata' ? `could not resolve ${target.host}: no A or AAAA records`
-    : res.reason.startsWith('could not resolve') ? res.reason : `could not resolve ${target.host}: ${res.reason}`;
-  return { port, portSource, endpoints: [], error: why };
-}
-
 function abortReason(signal: AbortSignal, timeoutMs: number): string {
   const r: unknown = signal.reason;
   if (r instanceof DOMException && r.name === 'TimeoutError') return `timed out: scan deadline of ${timeoutMs} ms reached`;
   return 'scan interrupted';
+}
+
+function abortKind(signal: AbortSignal): 'timeout' | 'interrupted' {
+  const r: unknown = signal.reason;
+  return r instanceof DOMException && r.name === 'TimeoutError' ? 'timeout' : 'interrupted';
 }
 
 /** Resolve when the signal aborts; never rejects, so it can be raced against a probe. */
@@ -115,6 +78,28 @@ function whenAborted(signal: AbortSignal): Promise<void> {
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
+}
+
+type Collected = { status: 'ok'; evidence: unknown } | { status: 'skipped'; reason: string } | { status: 'error'; reason: string; errorKind: TaskOutcome['errorKind'] };
+
+/** The dependencies' outcomes as a probe reads them. */
+function depsOf(probe: AnyProbe, outcomes: ReadonlyMap<AnyProbe, TaskOutcome | undefined>): Deps {
+  const outcome = (p: AnyProbe): TaskOutcome | undefined => {
+    if (!(probe.after ?? []).includes(p)) throw new Error(`probe ${probe.id} reads ${p.id}, which is not in its \`after\``);
+    return outcomes.get(p);
+  };
+  return {
+    get: <E>(p: AnyProbe) => {
+      const o = outcome(p);
+      return (o?.status === 'ok' ? o.evidence : undefined) as E | undefined;
+    },
+    need: <E>(p: AnyProbe, why: string) => {
+      const o = outcome(p);
+      if (o?.status !== 'ok') throw new ProbeSkipped(`${why} (${p.id} did not complete)`);
+      return o.evidence as E;
+    },
+    findings: (p: AnyProbe): readonly CheckFinding[] => outcome(p)?.findings ?? [],
+  };
 }
 
 export async function scanTarget(target: Target, opts: ScanOptions): Promise<Report> {
@@ -144,86 +129,106 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
     path: target.path,
     sni: opts.sni ?? (isIP(target.host) ? null : target.host),
   };
-  const checks = opts.checks;
-  const probes = withDependencies(
-    (opts.probes ?? ALL_PROBES).filter((p) => !checks || p.categories.some((c) => checks.has(c))),
-    opts.probes ?? ALL_PROBES,
-  );
-  const tasks = resolved.error
-    ? []
-    : probes.flatMap((probe) =>
-        probe.scope === 'endpoint'
-          ? resolved.endpoints.map((endpoint) => ({ probe, endpoint }))
-          : [{ probe, endpoint: resolved.endpoints[0] ?? null }],
-      );
+  const tasks: Task[] = resolved.error ? [] : planTasks(selectProbes(opts.probes ?? ALL_PROBES, opts.checks), resolved.endpoints);
+  const where = (t: Task): string | null => (runsPerEndpoint(t.probe) && t.endpoint ? endpointKey(t.endpoint) : null);
   emit({
     type: 'target-planned',
     target: name,
-    tasks: tasks.map((t) => ({
-      probeId: t.probe.id,
-      title: t.probe.title,
-      endpoint: t.probe.scope === 'endpoint' && t.endpoint ? endpointKey(t.endpoint) : null,
-    })),
+    tasks: tasks.map((t) => ({ probeId: t.probe.id, title: t.probe.title, endpoint: where(t) })),
     at: Date.now(),
   });
 
   const connectTimeoutMs = Math.min(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, opts.timeoutMs);
   // The target's probes share their DNS answers (all of them ask under the same deadline).
   const resolver = memoizeResolver(opts.resolver);
+  const options = opts.options ?? NO_OPTIONS;
   const results = new Map<string, Promise<TaskOutcome>>();
-  const taskKey = (probeId: string, endpoint: Endpoint | null) => `${probeId}@${endpoint ? endpointKey(endpoint) : '-'}`;
+  const taskKey = (probe: AnyProbe, endpoint: Endpoint | null) => `${probe.id}@${endpoint ? endpointKey(endpoint) : '-'}`;
 
-  for (const { probe, endpoint } of tasks) {
-    const evKey = probe.scope === 'endpoint' && endpoint ? endpointKey(endpoint) : null;
-    const run = async (): Promise<TaskOutcome> => {
-      const deps = new Map<string, unknown>();
-      for (const dep of probe.after ?? []) {
-        const d = results.get(taskKey(dep, endpoint));
-        const outcome = d ? await d : undefined;
-        if (outcome?.status === 'ok') deps.set(dep, outcome.evidence);
+  /** collect() (or derive()) of one task, never rejecting: evidence, or why there is none. */
+  const collect = async (task: Task, deps: Deps, count: () => void): Promise<Collected> => {
+    const { probe, endpoint } = task;
+    const failed = (err: unknown): Collected =>
+      err instanceof ProbeSkipped
+        ? { status: 'skipped', reason: err.message }
+        : { status: 'error', reason: err instanceof Error ? err.message : String(err), errorKind: errorKindOf(err) };
+    if (probe.scope === 'derived') {
+      try {
+        return { status: 'ok', evidence: probe.derive(deps) };
+      } catch (err) {
+        return failed(err);
       }
-      return limits.task(async () => {
+    }
+    const ctx: TargetContext = {
+      target: scope,
+      endpoint,
+      endpoints: resolved.endpoints,
+      resolver,
+      trust: opts.trust,
+      reference: opts.reference,
+      option: (spec) => optionValue(options, spec),
+      signal,
+      connectTimeoutMs,
+      withConnection: (host, fn) =>
+        limits.connection(host, () => {
+          // A connection that only gets its slot after the deadline must not be opened at all.
+          if (signal.aborted) return Promise.reject(new ProbeFailed(abortReason(signal, opts.timeoutMs), abortKind(signal)));
+          count();
+          return fn();
+        }),
+      now,
+    };
+    let running: Promise<unknown>;
+    try {
+      if (probe.scope === 'endpoint') {
+        if (!endpoint) return { status: 'error', reason: 'no endpoint to connect to', errorKind: 'bug' };
+        running = probe.collect({ ...ctx, endpoint }, deps);
+      } else {
+        running = probe.collect(ctx, deps);
+      }
+    } catch (err) {
+      // A collect() that throws before its first await (a missing dependency) fails like one that rejects.
+      return failed(err);
+    }
+    return Promise.race([
+      running.then((evidence): Collected => ({ status: 'ok', evidence }), failed),
+      // A probe that ignores the signal still ends at the deadline.
+      whenAborted(signal).then((): Collected => ({ status: 'error', reason: abortReason(signal, opts.timeoutMs), errorKind: abortKind(signal) })),
+    ]);
+  };
+
+  for (const task of tasks) {
+    const { probe, endpoint } = task;
+    const evKey = where(task);
+    const run = async (): Promise<TaskOutcome> => {
+      const before = new Map<AnyProbe, TaskOutcome | undefined>();
+      for (const dep of probe.after ?? []) before.set(dep, await results.get(taskKey(dep, endpoint)));
+      const deps = depsOf(probe, before);
+      const execute = async (): Promise<TaskOutcome> => {
         const t0 = Date.now();
         emit({ type: 'probe-start', target: name, probeId: probe.id, endpoint: evKey, at: t0 });
         let connections = 0;
-        const ctx: ProbeContext = {
-          target: scope,
-          endpoint,
-          endpoints: resolved.endpoints,
-          resolver,
-          trust: opts.trust,
-          settings: opts.settings ?? DEFAULT_PROBE_SETTINGS,
-          signal,
-          connectTimeoutMs,
-          withConnection: (host, fn) =>
-            limits.connection(host, () => {
-              // A connection that only gets its slot after the deadline must not be opened at all.
-              if (signal.aborted) return Promise.reject(new ProbeFailed(abortReason(signal, opts.timeoutMs)));
-              connections++;
-              return fn();
-            }),
-          now,
-        };
+        const lateStart = signal.aborted;
+        const collected: Collected = lateStart
+          ? { status: 'error', reason: abortReason(signal, opts.timeoutMs), errorKind: abortKind(signal) }
+          : await collect(task, deps, () => connections++);
+        const durationMs = lateStart ? 0 : Date.now() - t0;
         let outcome: TaskOutcome;
-        if (signal.aborted) {
-          outcome = { probe, endpoint, status: 'error', reason: abortReason(signal, opts.timeoutMs), evidence: null, durationMs: 0, connections };
+        if (collected.status === 'ok') {
+          const facts = { target: scope, endpoint, now: now() };
+          outcome = { probe, endpoint, status: 'ok', evidence: collected.evidence, findings: probe.check(collected.evidence, facts), durationMs, connections };
         } else {
-          const collected = await Promise.race([
-            probe.collect(ctx, deps).then(
-              (evidence) => ({ status: 'ok' as const, evidence }),
-              (err: unknown) =>
-                err instanceof ProbeSkipped
-                  ? { status: 'skipped' as const, reason: err.message }
-                  : { status: 'error' as const, reason: err instanceof Error ? err.message : String(err) },
-            ),
-            // A probe that ignores the signal still ends at the deadline.
-            whenAborted(signal).then(() => ({ status: 'error' as const, reason: abortReason(signal, opts.timeoutMs) })),
-          ]);
-          const durationMs = Date.now() - t0;
-          outcome =
-            collected.status === 'ok'
-              ? { probe, endpoint, status: 'ok', evidence: collected.evidence, durationMs, connections }
-              : { probe, endpoint, status: collected.status, reason: collected.reason, evidence: null, durationMs, connections };
+          outcome = {
+            probe,
+            endpoint,
+            status: collected.status,
+            reason: collected.reason,
+            ...(collected.status === 'error' ? { errorKind: collected.errorKind } : {}),
+            evidence: null,
+            findings: [],
+            durationMs,
+            connections,
+          };
         }
         emit({
           type: 'probe-end',
@@ -236,9 +241,11 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
           at: Date.now(),
         });
         return outcome;
-      });
+      };
+      // A derived probe only reads evidence: it takes no slot among the probe tasks.
+      return probe.scope === 'derived' ? execute() : limits.task(execute);
     };
-    results.set(taskKey(probe.id, endpoint), run());
+    results.set(taskKey(probe, endpoint), run());
   }
 
   const outcomes = await Promise.all(results.values());
@@ -251,7 +258,6 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
     endpoints: resolved.endpoints,
     resolutionError: resolved.error,
     outcomes,
-    now: now(),
   });
   emit({ type: 'target-end', target: name, report, at: Date.now() });
   return report;

@@ -1,7 +1,8 @@
 // The email grade's input, read off the report's `email` object as the email probes wrote it. Kept
 // apart from the table (email.ts) so the table stays a pure function of plain facts.
 import type { EmailResult } from '../model/report.js';
-import { emailGrade, type EmailGrade, type EmailGradeInput } from './email.js';
+import { EMAIL_GRADE_REFERENCE, emailGrade, type EmailGrade, type EmailGradeInput } from './email.js';
+import type { Grader } from './grader.js';
 
 type RecordState = EmailGradeInput['spf']['status'];
 const RECORD_STATES: ReadonlySet<string> = new Set(['found', 'missing', 'invalid', 'multiple', 'error']);
@@ -20,6 +21,9 @@ function mailSetup(email: EmailResult): EmailGradeInput['mailSetup'] {
       return 'no-mx';
     case 'error':
       return 'error';
+    case 'regular':
+      // MX hosts exist (even if the MX transport probe did not run: its checks are then untested).
+      return 'mail';
     default:
       return email.mx.length ? 'mail' : 'no-mx';
   }
@@ -91,7 +95,25 @@ export function emailGradeInput(email: EmailResult): EmailGradeInput {
   };
 }
 
-/** The email grade of a report's email object. */
-export function gradeEmail(email: EmailResult): EmailGrade {
-  return emailGrade(emailGradeInput(email));
+/** The email grade of a report's email object (its MX entries already graded: the MX TLS check reads their letters). */
+export const emailGrader: Grader<EmailResult, EmailGrade> = {
+  id: 'email',
+  reference: EMAIL_GRADE_REFERENCE,
+  grade: (email) => emailGrade(emailGradeInput(email)),
+};
+
+/** The email section with its letter and `rating` (how it came about). */
+export function gradedEmail(email: EmailResult): EmailResult {
+  const g = emailGrader.grade(email);
+  return {
+    ...email,
+    grade: g.grade,
+    rating: {
+      score: g.score,
+      checks: g.checks.map(({ id, label, weight, status, points, max, reason }) => ({ id, label, weight, status, points, max, reason })),
+      caps: g.caps.map(({ grade, reason }) => ({ grade, reason })),
+      pending: g.pending,
+      reasons: g.reasons,
+    },
+  };
 }

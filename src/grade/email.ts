@@ -763,7 +763,7 @@ export function emailGrade(input: EmailGradeInput): EmailGrade {
       }
     }
     for (const cap of caps) {
-      const capped = worstGrade([grade, cap.grade]);
+      const capped: GradeLetter | null = worstGrade<GradeLetter>([grade, cap.grade]);
       if (capped !== null && capped !== grade) {
         reasons.push(`${cap.reason}: capped at ${cap.grade}`);
         grade = capped;

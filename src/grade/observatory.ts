@@ -10,7 +10,10 @@
 //     to a multiple of 5 and the letter of 100 for any score above it: getGradeForScore() in
 //     src/grader/grader.js.
 // The descriptions are our own short wording of the upstream ones.
+import { OBSERVATORY_TEST_NAMES, type ObservatoryResultOf, type ObservatoryResults, type ObservatoryTestName } from '../http/observatory/results.js';
 import type { GradeLetter } from '../model/constants.js';
+
+export { OBSERVATORY_TEST_NAMES, type ObservatoryResultOf, type ObservatoryResults, type ObservatoryTestName };
 
 export const OBSERVATORY_REFERENCE = 'MDN HTTP Observatory 1.4.8 (https://github.com/mdn/mdn-http-observatory), src/grader/charts.js and src/scanner/index.js';
 export const OBSERVATORY_VERSION = '1.4.8';
@@ -28,7 +31,7 @@ export interface ObservatoryResultInfo {
   description: string;
 }
 
-/** Every test (in the Observatory's order) with every result it can give and the result's modifier. */
+/** Every test (in the Observatory's order) with every result it can give (src/http/observatory/results.ts) and the result's modifier. */
 export const OBSERVATORY_TESTS = {
   'content-security-policy': {
     'csp-implemented-with-no-unsafe-default-src-none': { modifier: 10, description: "CSP with default-src 'none', nothing unsafe" },
@@ -121,14 +124,7 @@ export const OBSERVATORY_TESTS = {
     'corp-implemented-with-cross-origin': { modifier: 0, description: 'Cross-Origin-Resource-Policy: cross-origin' },
     'corp-header-invalid': { modifier: -5, description: 'Cross-Origin-Resource-Policy not recognised' },
   },
-} as const satisfies Record<string, Record<string, ObservatoryResultInfo>>;
-
-export type ObservatoryTestName = keyof typeof OBSERVATORY_TESTS;
-export type ObservatoryResultOf<T extends ObservatoryTestName> = keyof (typeof OBSERVATORY_TESTS)[T] & string;
-/** One result per test: what the Observatory's ten tests found. */
-export type ObservatoryResults = { [T in ObservatoryTestName]: ObservatoryResultOf<T> };
-
-export const OBSERVATORY_TEST_NAMES = Object.keys(OBSERVATORY_TESTS) as ObservatoryTestName[];
+} as const satisfies { readonly [T in ObservatoryTestName]: { readonly [R in ObservatoryResultOf<T>]: ObservatoryResultInfo } };
 
 /** The Observatory's letters: finer than ours (B+, B-, C+ …), and no E. */
 export type ObservatoryGrade = 'A+' | 'A' | 'A-' | 'B+' | 'B' | 'B-' | 'C+' | 'C' | 'C-' | 'D+' | 'D' | 'D-' | 'F';

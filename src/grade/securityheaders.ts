@@ -25,6 +25,7 @@
 //     recorded here).
 // There is no E: no source we read shows securityheaders.com giving one.
 import type { GradeLetter } from '../model/constants.js';
+import { worstGrade } from '../model/severity.js';
 
 export const SECURITY_HEADERS_REFERENCE = 'securityheaders.com (Scott Helme): graded headers from its API documentation; A+ rules from his 2019 and 2023 posts';
 
@@ -64,9 +65,6 @@ export interface SecurityHeadersGrade {
   reasons: string[];
 }
 
-const ORDER: readonly SecurityHeadersLetter[] = ['A+', 'A', 'B', 'C', 'D', 'F'];
-const worse = (a: SecurityHeadersLetter, b: SecurityHeadersLetter) => (ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b);
-
 export function securityHeadersGrade(input: SecurityHeadersInput): SecurityHeadersGrade {
   const missing: SecurityHeaderName[] = [];
   const reasons: string[] = [];
@@ -80,7 +78,7 @@ export function securityHeadersGrade(input: SecurityHeadersInput): SecurityHeade
   if (missing.length > 0) reasons.push(`${missing.length} of ${SECURITY_HEADERS.length} graded headers missing or invalid: ${grade}`);
   const warnings = [...input.warnings];
   if (warnings.length > 0) {
-    const capped = worse(grade, SECURITY_HEADERS_WARNING_CAP);
+    const capped = worstGrade([grade, SECURITY_HEADERS_WARNING_CAP])!;
     if (capped !== grade) reasons.push(`${warnings.length === 1 ? 'a warning caps' : `${warnings.length} warnings cap`} the grade at ${SECURITY_HEADERS_WARNING_CAP}: ${warnings.join('; ')}`);
     grade = capped;
   }

@@ -6,7 +6,43 @@
 // given when everything a cap depends on was tested: an untested Heartbleed is not a pass.
 import type { GradeLetter, ProtocolName, VulnerabilityKey } from '../model/constants.js';
 import type { TlsResult } from '../model/report.js';
-import { groupByName, suiteByName, type CipherSuiteInfo } from '../net/tls/registry/index.js';
+import { worstGrade } from '../model/severity.js';
+import { groupByName, suiteByName, type CipherSuiteInfo } from '../tls/registry/index.js';
+
+/** The rating guide's rules this module applies, by id: stable across runs (each is named in an info finding when it shapes the letter). */
+export const SSLLABS_RULES = {
+  capCertUntrusted: 'ssllabs.cap.cert-untrusted',
+  capCertSha1: 'ssllabs.cap.cert-sha1',
+  capCertRevoked: 'ssllabs.cap.cert-revoked',
+  capCertMismatch: 'ssllabs.cap.cert-mismatch',
+  capCertMd5: 'ssllabs.cap.cert-md5',
+  capCertWeakKey: 'ssllabs.cap.cert-weak-key',
+  capSslv2: 'ssllabs.cap.sslv2',
+  capExport: 'ssllabs.cap.export',
+  capAnonymous: 'ssllabs.cap.anonymous',
+  capWeakCipher: 'ssllabs.cap.weak-cipher',
+  capHeartbleed: 'ssllabs.cap.heartbleed',
+  capCcsInjection: 'ssllabs.cap.ccs-injection',
+  capRobot: 'ssllabs.cap.robot',
+  capTicketbleed: 'ssllabs.cap.ticketbleed',
+  capDrown: 'ssllabs.cap.drown',
+  capInsecureRenegotiation: 'ssllabs.cap.insecure-renegotiation',
+  capDhBelow1024: 'ssllabs.cap.dh-below-1024',
+  capNoTls12: 'ssllabs.cap.no-tls12',
+  capRc4Modern: 'ssllabs.cap.rc4-modern',
+  cap64bitBlockModern: 'ssllabs.cap.64bit-block-modern',
+  capSslv3: 'ssllabs.cap.sslv3',
+  capTls1011: 'ssllabs.cap.tls10-11',
+  capRc4: 'ssllabs.cap.rc4',
+  capNoForwardSecrecy: 'ssllabs.cap.no-forward-secrecy',
+  capNoAead: 'ssllabs.cap.no-aead',
+  capDhBelow2048: 'ssllabs.cap.dh-below-2048',
+  capCrime: 'ssllabs.cap.crime',
+  capPoodleSsl: 'ssllabs.cap.poodle-ssl',
+  capChainIncomplete: 'ssllabs.cap.chain-incomplete',
+  warningNoTls13: 'ssllabs.warning.no-tls13',
+  warningNoSecureRenegotiation: 'ssllabs.warning.no-secure-renegotiation',
+} as const;
 
 export const RATING_REFERENCE = 'SSL Labs SSL Server Rating Guide (https://github.com/ssllabs/research/wiki/SSL-Server-Rating-Guide)';
 
@@ -96,71 +132,71 @@ const tooSmallKey = (c: TlsResult['certificates'][number]) =>
 export const CAP_RULES: readonly CapRule[] = [
   // Certificate: T (not trusted) and M (name mismatch) replace the letter; the guide keeps the
   // letter the server would get otherwise beside them.
-  { id: 'ssllabs.cap.cert-untrusted', grade: 'T', reason: 'the certificate chain is not trusted', applies: (f) => f.chains.some((c) => !c.trusted) },
+  { id: SSLLABS_RULES.capCertUntrusted, grade: 'T', reason: 'the certificate chain is not trusted', applies: (f) => f.chains.some((c) => !c.trusted) },
   {
-    id: 'ssllabs.cap.cert-sha1',
+    id: SSLLABS_RULES.capCertSha1,
     grade: 'T',
     reason: 'the server certificate is signed with SHA-1, which browsers no longer trust',
     applies: (f) => leaves(f).some((c) => /^SHA1with/i.test(c.signatureAlgorithm)),
   },
-  { id: 'ssllabs.cap.cert-revoked', grade: 'T', reason: 'the certificate is revoked', applies: (f) => f.chains.some((c) => c.ocsp.some((o) => o.status === 'revoked')) },
-  { id: 'ssllabs.cap.cert-mismatch', grade: 'M', reason: 'the certificate does not match the host name', applies: (f) => f.chains.some((c) => c.hostnameMatch === false) },
+  { id: SSLLABS_RULES.capCertRevoked, grade: 'T', reason: 'the certificate is revoked', applies: (f) => f.chains.some((c) => c.ocsp.some((o) => o.status === 'revoked')) },
+  { id: SSLLABS_RULES.capCertMismatch, grade: 'M', reason: 'the certificate does not match the host name', applies: (f) => f.chains.some((c) => c.hostnameMatch === false) },
   {
-    id: 'ssllabs.cap.cert-md5',
+    id: SSLLABS_RULES.capCertMd5,
     grade: 'F',
     reason: 'a certificate in the chain is signed with MD5',
     applies: (f) => signedCerts(f).some((c) => /^MD[25]with/i.test(c.signatureAlgorithm)),
   },
-  { id: 'ssllabs.cap.cert-weak-key', grade: 'F', reason: 'the certificate key is insecure (RSA/DSA below 1024 bits, EC below 160)', applies: (f) => leaves(f).some(tooSmallKey) },
-  { id: 'ssllabs.cap.sslv2', grade: 'F', reason: 'SSL 2.0 is supported', applies: (f) => on(f, 'SSLv2') },
-  { id: 'ssllabs.cap.export', grade: 'F', reason: 'export cipher suites are supported', applies: (f) => anySuite(f, (s) => s.export) },
-  { id: 'ssllabs.cap.anonymous', grade: 'F', reason: 'anonymous (unauthenticated) cipher suites are supported', applies: (f) => anySuite(f, (s) => s.anonymous) },
+  { id: SSLLABS_RULES.capCertWeakKey, grade: 'F', reason: 'the certificate key is insecure (RSA/DSA below 1024 bits, EC below 160)', applies: (f) => leaves(f).some(tooSmallKey) },
+  { id: SSLLABS_RULES.capSslv2, grade: 'F', reason: 'SSL 2.0 is supported', applies: (f) => on(f, 'SSLv2') },
+  { id: SSLLABS_RULES.capExport, grade: 'F', reason: 'export cipher suites are supported', applies: (f) => anySuite(f, (s) => s.export) },
+  { id: SSLLABS_RULES.capAnonymous, grade: 'F', reason: 'anonymous (unauthenticated) cipher suites are supported', applies: (f) => anySuite(f, (s) => s.anonymous) },
   {
-    id: 'ssllabs.cap.weak-cipher',
+    id: SSLLABS_RULES.capWeakCipher,
     grade: 'F',
     reason: 'cipher suites weaker than 112 bits are supported',
     applies: (f) => anySuite(f, (s) => s.bits < 112),
   },
-  { id: 'ssllabs.cap.heartbleed', grade: 'F', reason: 'vulnerable to Heartbleed (CVE-2014-0160)', applies: (f) => vulnerable(f, 'heartbleed') },
-  { id: 'ssllabs.cap.ccs-injection', grade: 'F', reason: 'vulnerable to the OpenSSL CCS injection (CVE-2014-0224)', applies: (f) => vulnerable(f, 'ccsInjection') },
-  { id: 'ssllabs.cap.robot', grade: 'F', reason: 'vulnerable to ROBOT (a Bleichenbacher oracle on RSA key exchange)', applies: (f) => vulnerable(f, 'robot') },
-  { id: 'ssllabs.cap.ticketbleed', grade: 'F', reason: 'vulnerable to Ticketbleed (CVE-2016-9244)', applies: (f) => vulnerable(f, 'ticketbleed') },
-  { id: 'ssllabs.cap.drown', grade: 'F', reason: 'vulnerable to DROWN (SSL 2.0 on this endpoint)', applies: (f) => vulnerable(f, 'drown') },
+  { id: SSLLABS_RULES.capHeartbleed, grade: 'F', reason: 'vulnerable to Heartbleed (CVE-2014-0160)', applies: (f) => vulnerable(f, 'heartbleed') },
+  { id: SSLLABS_RULES.capCcsInjection, grade: 'F', reason: 'vulnerable to the OpenSSL CCS injection (CVE-2014-0224)', applies: (f) => vulnerable(f, 'ccsInjection') },
+  { id: SSLLABS_RULES.capRobot, grade: 'F', reason: 'vulnerable to ROBOT (a Bleichenbacher oracle on RSA key exchange)', applies: (f) => vulnerable(f, 'robot') },
+  { id: SSLLABS_RULES.capTicketbleed, grade: 'F', reason: 'vulnerable to Ticketbleed (CVE-2016-9244)', applies: (f) => vulnerable(f, 'ticketbleed') },
+  { id: SSLLABS_RULES.capDrown, grade: 'F', reason: 'vulnerable to DROWN (SSL 2.0 on this endpoint)', applies: (f) => vulnerable(f, 'drown') },
   {
-    id: 'ssllabs.cap.insecure-renegotiation',
+    id: SSLLABS_RULES.capInsecureRenegotiation,
     grade: 'F',
     reason: 'insecure renegotiation: no RFC 5746 support (CVE-2009-3555)',
     applies: (f) => vulnerable(f, 'insecureRenegotiation'),
   },
-  { id: 'ssllabs.cap.dh-below-1024', grade: 'F', reason: 'DH parameters are weaker than 1024 bits', applies: (f) => f.dhBits !== null && f.dhBits < 1024 },
-  { id: 'ssllabs.cap.no-tls12', grade: 'C', reason: 'TLS 1.2 is not supported', applies: (f) => f.protocols['TLSv1.2'] === false && f.protocols['TLSv1.3'] !== true },
-  { id: 'ssllabs.cap.rc4-modern', grade: 'C', reason: 'RC4 is used with TLS 1.1 or newer', applies: (f) => anySuite(f, (s, p) => s.cipher.startsWith('RC4') && modern(p)) },
+  { id: SSLLABS_RULES.capDhBelow1024, grade: 'F', reason: 'DH parameters are weaker than 1024 bits', applies: (f) => f.dhBits !== null && f.dhBits < 1024 },
+  { id: SSLLABS_RULES.capNoTls12, grade: 'C', reason: 'TLS 1.2 is not supported', applies: (f) => f.protocols['TLSv1.2'] === false && f.protocols['TLSv1.3'] !== true },
+  { id: SSLLABS_RULES.capRc4Modern, grade: 'C', reason: 'RC4 is used with TLS 1.1 or newer', applies: (f) => anySuite(f, (s, p) => s.cipher.startsWith('RC4') && modern(p)) },
   {
-    id: 'ssllabs.cap.64bit-block-modern',
+    id: SSLLABS_RULES.cap64bitBlockModern,
     grade: 'C',
     reason: '64-bit block ciphers (3DES …) are used with TLS 1.1 or newer (SWEET32)',
     applies: (f) => anySuite(f, (s, p) => s.blockBits === 64 && modern(p)),
   },
-  { id: 'ssllabs.cap.sslv3', grade: 'B', reason: 'SSL 3.0 is supported', applies: (f) => on(f, 'SSLv3') },
-  { id: 'ssllabs.cap.tls10-11', grade: 'B', reason: 'TLS 1.0 or TLS 1.1 is supported', applies: (f) => on(f, 'TLSv1.0') || on(f, 'TLSv1.1') },
+  { id: SSLLABS_RULES.capSslv3, grade: 'B', reason: 'SSL 3.0 is supported', applies: (f) => on(f, 'SSLv3') },
+  { id: SSLLABS_RULES.capTls1011, grade: 'B', reason: 'TLS 1.0 or TLS 1.1 is supported', applies: (f) => on(f, 'TLSv1.0') || on(f, 'TLSv1.1') },
   {
-    id: 'ssllabs.cap.rc4',
+    id: SSLLABS_RULES.capRc4,
     grade: 'B',
     reason: 'RC4 is supported, with older protocols only',
     applies: (f) => anySuite(f, (s) => s.cipher.startsWith('RC4')) && !anySuite(f, (s, p) => s.cipher.startsWith('RC4') && modern(p)),
   },
   {
-    id: 'ssllabs.cap.no-forward-secrecy',
+    id: SSLLABS_RULES.capNoForwardSecrecy,
     grade: 'B',
     reason: 'no cipher suite offers forward secrecy',
     applies: (f) => f.suites.length > 0 && !anySuite(f, (s) => s.forwardSecrecy),
   },
-  { id: 'ssllabs.cap.no-aead', grade: 'B', reason: 'no AEAD cipher suite is supported', applies: (f) => f.suites.length > 0 && !anySuite(f, (s) => s.aead) },
-  { id: 'ssllabs.cap.dh-below-2048', grade: 'B', reason: 'DH parameters are weaker than 2048 bits', applies: (f) => f.dhBits !== null && f.dhBits >= 1024 && f.dhBits < 2048 },
-  { id: 'ssllabs.cap.crime', grade: 'C', reason: 'TLS compression is enabled (CRIME)', applies: (f) => vulnerable(f, 'crime') },
-  { id: 'ssllabs.cap.poodle-ssl', grade: 'C', reason: 'vulnerable to POODLE (SSL 3.0 with CBC suites)', applies: (f) => vulnerable(f, 'poodleSsl') },
+  { id: SSLLABS_RULES.capNoAead, grade: 'B', reason: 'no AEAD cipher suite is supported', applies: (f) => f.suites.length > 0 && !anySuite(f, (s) => s.aead) },
+  { id: SSLLABS_RULES.capDhBelow2048, grade: 'B', reason: 'DH parameters are weaker than 2048 bits', applies: (f) => f.dhBits !== null && f.dhBits >= 1024 && f.dhBits < 2048 },
+  { id: SSLLABS_RULES.capCrime, grade: 'C', reason: 'TLS compression is enabled (CRIME)', applies: (f) => vulnerable(f, 'crime') },
+  { id: SSLLABS_RULES.capPoodleSsl, grade: 'C', reason: 'vulnerable to POODLE (SSL 3.0 with CBC suites)', applies: (f) => vulnerable(f, 'poodleSsl') },
   {
-    id: 'ssllabs.cap.chain-incomplete',
+    id: SSLLABS_RULES.capChainIncomplete,
     grade: 'B',
     reason: 'the certificate chain is incomplete (intermediates must be downloaded)',
     applies: (f) => f.chains.some((c) => c.trusted && !c.chainComplete),
@@ -264,9 +300,9 @@ export interface Warning {
  */
 export function aPlusWarnings(tls: TlsResult): Warning[] {
   const out: Warning[] = [];
-  if (tls.protocols['TLSv1.3'] !== true) out.push({ id: 'ssllabs.warning.no-tls13', reason: 'TLS 1.3 is not supported' });
+  if (tls.protocols['TLSv1.3'] !== true) out.push({ id: SSLLABS_RULES.warningNoTls13, reason: 'TLS 1.3 is not supported' });
   if (tls.features?.secureRenegotiation === false && tls.protocols['TLSv1.3'] !== true) {
-    out.push({ id: 'ssllabs.warning.no-secure-renegotiation', reason: 'secure renegotiation (RFC 5746) is not supported' });
+    out.push({ id: SSLLABS_RULES.warningNoSecureRenegotiation, reason: 'secure renegotiation (RFC 5746) is not supported' });
   }
   return out;
 }
@@ -282,16 +318,13 @@ export interface SslLabsGrade {
   ungraded: string | null;
 }
 
-const ORDER: readonly GradeLetter[] = ['A+', 'A', 'A-', 'B', 'C', 'D', 'E', 'F'];
-const worse = (a: GradeLetter, b: GradeLetter) => (ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b);
-
 /** The endpoint's letter from its rating components and the site's HSTS max-age (seconds, or null). */
 export function sslLabsGrade(tls: TlsResult, rating: SslLabsComponents, hstsMaxAge: number | null): SslLabsGrade {
   const none = (why: string): SslLabsGrade => ({ letter: null, ignoringTrust: null, warnings: [], notAPlus: null, ungraded: why });
   if (rating.scoreLetter === null) return none('the numeric categories could not all be scored');
   if (rating.pending.length) return none(`not everything the grade depends on was tested: ${rating.pending.join('; ')}`);
   let letter: GradeLetter = rating.scoreLetter;
-  for (const cap of rating.caps) if (cap.grade !== 'T' && cap.grade !== 'M') letter = worse(letter, cap.grade);
+  for (const cap of rating.caps) if (cap.grade !== 'T' && cap.grade !== 'M') letter = worstGrade([letter, cap.grade])!;
   const warnings = letter === 'A' ? aPlusWarnings(tls) : [];
   let notAPlus: string | null = null;
   if (letter === 'A') {

@@ -3,8 +3,7 @@
 // each, listing the cookies concerned, so a site with hundreds of cookies stays readable.
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
-import { finding } from '../model/finding.js';
-import type { Finding } from '../model/report.js';
+import { finding, type CheckFinding } from '../model/finding.js';
 import type { Severity } from '../model/constants.js';
 import { severityRank } from '../model/severity.js';
 
@@ -22,7 +21,7 @@ export type CookieIssueId =
   | 'http.cookie.unparseable'
   | 'http.cookie.too-many';
 
-export type CookieIssue = Finding & { id: CookieIssueId };
+export type CookieIssue = CheckFinding & { id: CookieIssueId };
 
 export interface AnalysedCookie {
   name: string;

@@ -2,9 +2,8 @@
 // 32 KiB, parsed line by line (an OpenPGP cleartext signature is unwrapped, not verified) and
 // checked against the RFC's MUSTs (Contact, one future Expires, https, text/plain; charset=utf-8)
 // and SHOULDs (Expires within a year, https web URIs, Canonical naming where it was found).
-import { finding } from '../model/finding.js';
+import { finding, type CheckFinding } from '../model/finding.js';
 import type { Severity } from '../model/constants.js';
-import type { Finding } from '../model/report.js';
 import { fetchChain, type FetchChainOptions, type FetchChainResult } from './fetch-chain.js';
 
 export type SecurityTxtIssueId =
@@ -27,7 +26,7 @@ export type SecurityTxtIssueId =
   | 'http.security-txt.invalid-language'
   | 'http.security-txt.canonical-mismatch';
 
-export type SecurityTxtIssue = Finding & { id: SecurityTxtIssueId };
+export type SecurityTxtIssue = CheckFinding & { id: SecurityTxtIssueId };
 
 export interface SecurityTxtFields {
   contact: string[];

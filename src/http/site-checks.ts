@@ -3,14 +3,31 @@
 // mixed content, security.txt. The grades (Observatory score, securityheaders letter) are in
 // site-report.ts; both read the same evidence.
 import { analyseCookies, type CookieAnalysis } from './cookies.js';
-import { evaluateCsp, extractMetaCsp, parseCsp, parseMetaCsp, getDirective } from './csp.js';
+import { evaluateCsp, extractMetaCsp, parseCsp, parseMetaCsp, getDirective } from './csp/index.js';
 import { headerValue, type FetchChainResult, type FetchStop } from './fetch-chain.js';
-import { checkCors, checkHstsOverHttp, checkResponseHeaders } from './header-checks.js';
+import { checkCors, checkHstsOverHttp, checkResponseHeaders } from './headers/index.js';
 import { parseHsts, type HstsPolicy } from './hsts.js';
 import { scanHtml, type HtmlScan } from './html-resources.js';
 import type { HttpSiteEvidence } from './site-evidence.js';
-import { finding, REF, untestedFinding } from '../model/finding.js';
-import type { Finding } from '../model/report.js';
+import { finding, REF, untestedFinding, type CheckFinding } from '../model/finding.js';
+
+/** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
+export const SITE_FINDINGS = {
+  hstsMissing: 'http.hsts.missing',
+  hstsInvalid: 'http.hsts.invalid',
+  hstsDisabled: 'http.hsts.disabled',
+  hstsShortMaxAge: 'http.hsts.short-max-age',
+  hstsUnderOneYear: 'http.hsts.under-one-year',
+  hstsNoIncludeSubdomains: 'http.hsts.no-include-subdomains',
+  hstsPreloadNotListed: 'http.hsts.preload-not-listed',
+  cspMissing: 'http.csp.missing',
+  redirectDowngrade: 'http.redirect.downgrade',
+  redirectNoHttp: 'http.redirect.no-http',
+  redirectMissing: 'http.redirect.missing',
+  redirectNotToHttps: 'http.redirect.not-to-https',
+  redirectNotFirstToHttps: 'http.redirect.not-first-to-https',
+  redirectOffHostFirst: 'http.redirect.off-host-first',
+} as const;
 
 const SIX_MONTHS = 15_768_000;
 const ONE_YEAR = 31_536_000;
@@ -82,14 +99,14 @@ export function siteCookies(ev: HttpSiteEvidence): CookieAnalysis {
   return analyseCookies(all, { scheme: 'https', host: ev.host, now: new Date(ev.at) });
 }
 
-function hstsFindings(ev: HttpSiteEvidence): Finding[] {
+function hstsFindings(ev: HttpSiteEvidence): CheckFinding[] {
   const refs = [REF.rfc6797, REF.mdnHsts];
   const hsts = hstsOf(ev);
   const url = pageUrl(ev);
   if (!url.startsWith('https:')) return [];
   if (hsts === null) {
     return [finding({
-      id: 'http.hsts.missing',
+      id: SITE_FINDINGS.hstsMissing,
       severity: 'medium',
       title: 'Strict-Transport-Security header is missing',
       detail: `${ev.url} does not send HSTS, so a first visit over plain HTTP can be downgraded or intercepted.`,
@@ -101,7 +118,7 @@ function hstsFindings(ev: HttpSiteEvidence): Finding[] {
   const { policy, header } = hsts;
   if (!policy.valid) {
     return [finding({
-      id: 'http.hsts.invalid',
+      id: SITE_FINDINGS.hstsInvalid,
       severity: 'medium',
       title: 'Strict-Transport-Security header is invalid',
       detail: `Browsers ignore this HSTS header: ${policy.error}.`,
@@ -110,11 +127,11 @@ function hstsFindings(ev: HttpSiteEvidence): Finding[] {
       references: refs,
     })];
   }
-  const out: Finding[] = [];
+  const out: CheckFinding[] = [];
   const maxAge = policy.maxAge ?? 0;
   if (maxAge === 0) {
     out.push(finding({
-      id: 'http.hsts.disabled',
+      id: SITE_FINDINGS.hstsDisabled,
       severity: 'medium',
       title: 'HSTS is switched off (max-age=0)',
       detail: 'max-age=0 tells browsers to forget the host\'s HSTS policy (RFC 6797 §6.1.1).',
@@ -124,7 +141,7 @@ function hstsFindings(ev: HttpSiteEvidence): Finding[] {
     }));
   } else if (maxAge < SIX_MONTHS) {
     out.push(finding({
-      id: 'http.hsts.short-max-age',
+      id: SITE_FINDINGS.hstsShortMaxAge,
       severity: 'low',
       title: 'HSTS max-age is shorter than six months',
       detail: `max-age=${maxAge} s; SSL Labs (A+) and the Observatory expect at least six months (15768000 s), one year is recommended.`,
@@ -134,7 +151,7 @@ function hstsFindings(ev: HttpSiteEvidence): Finding[] {
     }));
   } else if (maxAge < ONE_YEAR) {
     out.push(finding({
-      id: 'http.hsts.under-one-year',
+      id: SITE_FINDINGS.hstsUnderOneYear,
       severity: 'info',
       title: 'HSTS max-age is under one year',
       detail: `max-age=${maxAge} s is enough for SSL Labs and the Observatory; one year (31536000 s) is what the preload list and most guides ask for.`,
@@ -145,7 +162,7 @@ function hstsFindings(ev: HttpSiteEvidence): Finding[] {
   }
   if (maxAge > 0 && !policy.includeSubDomains) {
     out.push(finding({
-      id: 'http.hsts.no-include-subdomains',
+      id: SITE_FINDINGS.hstsNoIncludeSubdomains,
       severity: 'info',
       title: 'HSTS does not cover subdomains',
       detail: 'Without includeSubDomains, an attacker on the path can still plant cookies for the domain through a plain-HTTP subdomain.',
@@ -161,7 +178,7 @@ function hstsFindings(ev: HttpSiteEvidence): Finding[] {
       ...(!policy.includeSubDomains ? ['includeSubDomains'] : []),
     ];
     out.push(finding({
-      id: 'http.hsts.preload-not-listed',
+      id: SITE_FINDINGS.hstsPreloadNotListed,
       severity: 'info',
       title: 'HSTS asks for preloading, but the host is not on the preload list',
       detail: unmet.length
@@ -175,7 +192,7 @@ function hstsFindings(ev: HttpSiteEvidence): Finding[] {
   return out;
 }
 
-export function cspFindings(ev: HttpSiteEvidence, headers: Record<string, string>): Finding[] {
+export function cspFindings(ev: HttpSiteEvidence, headers: Record<string, string>): CheckFinding[] {
   const enforced = headers['content-security-policy'];
   const reportOnly = headers['content-security-policy-report-only'];
   const html = pageHtml(ev);
@@ -201,9 +218,9 @@ export function cspFindings(ev: HttpSiteEvidence, headers: Record<string, string
     );
   if (enforced !== undefined) return issues(enforced, 'header', false);
   if (metaPolicies.length > 0) return issues(null, 'meta', false);
-  const out: Finding[] = [
+  const out: CheckFinding[] = [
     finding({
-      id: 'http.csp.missing',
+      id: SITE_FINDINGS.cspMissing,
       severity: 'medium',
       title: 'Content-Security-Policy header is missing',
       detail:
@@ -250,7 +267,7 @@ function stopDetail(stop: FetchStop): string {
 }
 
 /** A chain that ended by something other than a final answer. */
-function chainStopFinding(chain: FetchChainResult, which: 'https' | 'http'): Finding | null {
+function chainStopFinding(chain: FetchChainResult, which: 'https' | 'http'): CheckFinding | null {
   const stop = chain.stop;
   if (stop.kind === 'done') return null;
   const evidence = { url: chain.url, hops: chain.hops.map((h) => ({ url: h.url, status: h.status, location: h.location })), stop: stop.kind };
@@ -269,14 +286,14 @@ function chainStopFinding(chain: FetchChainResult, which: 'https' | 'http'): Fin
   });
 }
 
-function redirectFindings(ev: HttpSiteEvidence): Finding[] {
-  const out: Finding[] = [];
+function redirectFindings(ev: HttpSiteEvidence): CheckFinding[] {
+  const out: CheckFinding[] = [];
   const httpsStop = chainStopFinding(ev.https, 'https');
   if (httpsStop) out.push(httpsStop);
   if (ev.https.downgraded) {
     const hop = ev.https.hops.find((h) => h.schemeChange === 'https-to-http');
     out.push(finding({
-      id: 'http.redirect.downgrade',
+      id: SITE_FINDINGS.redirectDowngrade,
       severity: 'high',
       title: 'HTTPS redirects to plain HTTP',
       detail: `${hop?.url ?? ev.url} redirects to ${hop?.next ?? 'an http:// URL'}: the visit continues unencrypted.`,
@@ -296,7 +313,7 @@ function redirectFindings(ev: HttpSiteEvidence): Finding[] {
       break;
     case 'no-http':
       out.push(finding({
-        id: 'http.redirect.no-http',
+        id: SITE_FINDINGS.redirectNoHttp,
         severity: 'info',
         title: `Nothing answers plain HTTP on port ${port}`,
         detail: `${http.url}: ${http.reason ?? 'refused'}. Browsers typing the bare name try http:// first and get an error instead of a redirect.`,
@@ -312,7 +329,7 @@ function redirectFindings(ev: HttpSiteEvidence): Finding[] {
     }
     case 'no-redirect':
       out.push(finding({
-        id: 'http.redirect.missing',
+        id: SITE_FINDINGS.redirectMissing,
         severity: 'medium',
         title: 'Plain HTTP does not redirect to HTTPS',
         detail: `${http.url} answers ${http.hops[0]?.status ?? '?'} over plain HTTP instead of redirecting to https://.`,
@@ -324,7 +341,7 @@ function redirectFindings(ev: HttpSiteEvidence): Finding[] {
     case 'redirects-not-to-https':
       out.push(chainStopFinding({ url: http.url, hops: http.hops, final: null, stop: http.stop, downgraded: false, durationMs: 0 }, 'http') ??
         finding({
-          id: 'http.redirect.not-to-https',
+          id: SITE_FINDINGS.redirectNotToHttps,
           severity: 'medium',
           title: 'Plain HTTP redirects, but never to HTTPS',
           detail: `The route from ${http.url} stays on http:// (${hops.map((h) => `${h.status} ${h.location ?? ''}`.trim()).join(' → ')}).`,
@@ -335,7 +352,7 @@ function redirectFindings(ev: HttpSiteEvidence): Finding[] {
       break;
     case 'redirects-to-https-not-first':
       out.push(finding({
-        id: 'http.redirect.not-first-to-https',
+        id: SITE_FINDINGS.redirectNotFirstToHttps,
         severity: 'low',
         title: 'The first redirect from plain HTTP stays on HTTP',
         detail: `${http.url} first redirects to ${http.hops[0]?.next ?? '?'}; the extra plain-HTTP hop can be intercepted.`,
@@ -346,7 +363,7 @@ function redirectFindings(ev: HttpSiteEvidence): Finding[] {
       break;
     case 'redirects-to-https-other-host-first':
       out.push(finding({
-        id: 'http.redirect.off-host-first',
+        id: SITE_FINDINGS.redirectOffHostFirst,
         severity: 'low',
         title: 'Plain HTTP redirects to another host before HTTPS',
         detail: `${http.url} redirects to ${http.hops[0]?.next ?? '?'}; ${ev.host} itself never sets HSTS for browsers that arrived over http.`,
@@ -359,7 +376,7 @@ function redirectFindings(ev: HttpSiteEvidence): Finding[] {
   return out;
 }
 
-function securityTxtFindings(ev: HttpSiteEvidence): Finding[] {
+function securityTxtFindings(ev: HttpSiteEvidence): CheckFinding[] {
   const s = ev.securityTxt;
   if (!s) return [];
   if (s.status === 'error') {
@@ -368,7 +385,7 @@ function securityTxtFindings(ev: HttpSiteEvidence): Finding[] {
   return s.issues;
 }
 
-export function checkHttpSite(ev: HttpSiteEvidence): Finding[] {
+export function checkHttpSite(ev: HttpSiteEvidence): CheckFinding[] {
   const headers = pageHeaders(ev);
   const url = pageUrl(ev);
   const scan = pageScan(ev);

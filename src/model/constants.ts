@@ -44,3 +44,16 @@ export const VULNERABILITY_KEYS = [
   'fallbackScsv',
 ] as const;
 export type VulnerabilityKey = (typeof VULNERABILITY_KEYS)[number];
+
+/**
+ * Why a probe could not answer, as a closed list (zgrab2's status idea): what a script or a
+ * dashboard can count and alert on, beside the human reason.
+ *  - timeout: a connection or the target's deadline ran out; refused: no connection could be made
+ *    (refused, unreachable); reset: the peer reset or closed the connection mid-exchange; dns: a
+ *    lookup failed (SERVFAIL, timeout, loop, malformed); protocol: the peer's bytes were not what
+ *    the protocol allows; tls-alert: the peer ended the handshake with a fatal alert; interrupted:
+ *    the user stopped the scan; budget: a limit of ours stopped it (rounds, size, CPU); bug: an
+ *    error in secgrade itself.
+ */
+export const PROBE_ERROR_KINDS = ['timeout', 'refused', 'reset', 'dns', 'protocol', 'tls-alert', 'interrupted', 'budget', 'bug'] as const;
+export type ProbeErrorKind = (typeof PROBE_ERROR_KINDS)[number];

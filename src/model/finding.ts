@@ -1,8 +1,28 @@
 import type { Finding } from './report.js';
 
+/**
+ * A finding as a check makes it. `subject` (what it is about) may be left out: the engine then
+ * gives the probe's own (its endpoint, the site's URL or the domain), so checks stay unaware of it.
+ */
+export type CheckFinding = Omit<Finding, 'subject'> & { subject?: string };
+
+/** Subjects: with the id, a finding's identity across runs (`id@subject`). */
+export const SUBJECT = {
+  endpoint: (key: string) => `endpoint:${key}`,
+  mx: (host: string) => `mx:${host}`,
+  domain: (name: string) => `domain:${name}`,
+  url: (url: string) => `url:${url}`,
+} as const;
+
 /** Build a finding; `evidence` defaults to {} so every finding carries the field. */
-export function finding(f: Omit<Finding, 'evidence'> & { evidence?: Finding['evidence'] }): Finding {
+export function finding(f: Omit<CheckFinding, 'evidence'> & { evidence?: Finding['evidence'] }): CheckFinding {
   return { ...f, evidence: f.evidence ?? {} };
+}
+
+/** A check's finding with its subject (the finding's own, else `fallback`), `subject` right after `id`. */
+export function withSubject(f: CheckFinding, fallback: string): Finding {
+  const { id, subject, ...rest } = f;
+  return { id, subject: subject ?? fallback, ...rest };
 }
 
 /** Common references, so the same citation reads the same everywhere. */
@@ -38,6 +58,6 @@ export function untestedFinding(
   evidence: Finding['evidence'],
   references: string[],
   remediation = 'Re-run the scan; if this persists, test with another tool.',
-): Finding {
+): CheckFinding {
   return finding({ id: `${id}.untested`, severity: 'info', title: `${name} could not be tested`, detail: `No verdict: ${reason}.`, evidence, remediation, references });
 }

@@ -1,10 +1,11 @@
-// The report contract (../shared/DESIGN.md "Contract"), written once as TypeBox schemas so that the
+// The report contract (the README's "Report" section), written once as TypeBox schemas so that the
 // TypeScript types and the JSON Schema printed by `secgrade schema` cannot drift apart.
 // Field names here are public API: extend them, never rename.
 import { Type as T, type Static, type TSchema } from '@sinclair/typebox';
 
 import {
   GRADES,
+  PROBE_ERROR_KINDS,
   PROBE_STATUSES,
   PROTOCOLS,
   REPORT_SCHEMA_ID,
@@ -23,6 +24,22 @@ export const GradeSchema = Nullable(T.Union(GRADES.map((g) => T.Literal(g))));
 export type Grade = Static<typeof GradeSchema>;
 
 export const ProbeStatusSchema = T.Union(PROBE_STATUSES.map((s) => T.Literal(s)));
+export const ProbeErrorKindSchema = T.Union(PROBE_ERROR_KINDS.map((s) => T.Literal(s)));
+
+/** One probe run: a probe on one endpoint, or once for the target. */
+export const ProbeRunSchema = T.Object(
+  {
+    id: T.String({ description: 'probe id, as --probes takes it' }),
+    subject: T.String({ description: 'endpoint:IP:PORT for endpoint probes, else domain:NAME (or url:URL for the site)' }),
+    status: ProbeStatusSchema,
+    errorKind: T.Optional(ProbeErrorKindSchema),
+    reason: T.Optional(T.String()),
+    durationMs: T.Number(),
+    connections: T.Optional(T.Integer({ description: 'network connections the probe opened' })),
+  },
+  { additionalProperties: false },
+);
+export type ProbeRun = Static<typeof ProbeRunSchema>;
 
 /** Arbitrary JSON evidence attached to a finding (what was seen that caused it). */
 export const EvidenceSchema = T.Record(T.String(), T.Unknown());
@@ -30,6 +47,10 @@ export const EvidenceSchema = T.Record(T.String(), T.Unknown());
 export const FindingSchema = T.Object(
   {
     id: T.String({ pattern: '^[a-z0-9]+(?:[.-][a-z0-9]+)*$', description: 'stable identifier, e.g. tls.cert.expired' }),
+    subject: T.String({
+      pattern: '^(endpoint|mx|domain|url):.+$',
+      description: 'what the finding is about: endpoint:IP:PORT, mx:HOST, domain:NAME or url:URL; id@subject identifies a finding across runs',
+    }),
     severity: SeveritySchema,
     title: T.String(),
     detail: T.String(),
@@ -426,6 +447,10 @@ export const DnsResultSchema = T.Object({
 });
 export type DnsResult = Static<typeof DnsResultSchema>;
 
+/** A dated reference list a verdict used: the CT log list, the root store, the HSTS preload list. */
+export const DataSourceSchema = T.Object({ name: T.String(), version: T.String(), date: T.String(), source: T.String() });
+export type DataSource = Static<typeof DataSourceSchema>;
+
 export const ReportSchema = T.Object(
   {
     schema: T.Literal(REPORT_SCHEMA_ID),
@@ -443,13 +468,15 @@ export const ReportSchema = T.Object(
     startedAt: T.String({ format: 'date-time' }),
     durationMs: T.Number(),
     grades: T.Object({ tls: GradeSchema, http: GradeSchema, email: GradeSchema, overall: GradeSchema }),
+    /** Every probe run of the target (TLS, HTTP, email and DNS alike), with a typed error kind. */
+    probes: T.Array(ProbeRunSchema),
     endpoints: T.Array(EndpointReportSchema),
     http: Nullable(HttpResultSchema),
     email: Nullable(EmailResultSchema),
     /** Domain-level DNS facts about the certificate side (CAA). */
     dns: T.Optional(Nullable(DnsResultSchema)),
     /** Dated reference data the verdicts used (CT log list, root store …), so a reader knows how fresh they were. */
-    dataSources: T.Optional(T.Array(T.Object({ name: T.String(), version: T.String(), date: T.String(), source: T.String() }))),
+    dataSources: T.Optional(T.Array(DataSourceSchema)),
     findings: T.Array(FindingSchema),
   },
   { $id: 'https://secgrade.dev/schema/report-1.json', title: 'secgrade report' },

@@ -14,7 +14,7 @@ export function isSeverity(s: string): s is Severity {
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) => severityRank(a.severity) - severityRank(b.severity) || a.id.localeCompare(b.id) ||
-      (a.endpoint ?? '').localeCompare(b.endpoint ?? ''),
+      (a.endpoint ?? '').localeCompare(b.endpoint ?? '') || a.subject.localeCompare(b.subject),
   );
 }
 
@@ -28,8 +28,8 @@ export function gradeRank(g: GradeLetter): number {
   return order[g];
 }
 
-/** The worst of the letters given (null entries are ignored); null when there is none. */
-export function worstGrade(grades: ReadonlyArray<GradeLetter | null>): GradeLetter | null {
-  const letters = grades.filter((g): g is GradeLetter => g !== null);
+/** The worst of the letters given (null entries are ignored; the first of equals); null when there is none. */
+export function worstGrade<G extends GradeLetter>(grades: ReadonlyArray<G | null>): G | null {
+  const letters = grades.filter((g): g is G => g !== null);
   return letters.length ? letters.reduce((a, b) => (gradeRank(b) < gradeRank(a) ? b : a)) : null;
 }

@@ -12,6 +12,11 @@ export interface Target {
   input: string;
 }
 
+/** `ip:port`, with brackets around an IPv6 address: how an endpoint is named everywhere. */
+export function endpointKey(e: { ip: string; port: number }): string {
+  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+}
+
 export class TargetParseError extends Error {
   override name = 'TargetParseError';
 }

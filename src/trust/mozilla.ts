@@ -1,6 +1,7 @@
 // Mozilla's root store as shipped in data/mozilla-roots.json (generated from NSS's certdata.txt by
 // scripts/gen-trust-store.mjs): each root with its trust bits and server distrust-after date.
-// Loaded on first use only (parsing ~170 certificates costs tens of milliseconds), then cached.
+// Read by src/data/reference.ts on first use (parsing ~170 certificates costs tens of milliseconds),
+// which keeps it for the process.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { shippedDataFile } from '../data/paths.js';
@@ -48,8 +49,6 @@ interface RootsJson {
 
 export const MOZILLA_ROOTS_FILE = 'mozilla-roots.json';
 
-let cached: MozillaSnapshot | null = null;
-
 /** Parse a mozilla-roots.json document. Throws on a malformed file. */
 export function parseMozillaRoots(text: string): MozillaSnapshot {
   const doc = JSON.parse(text) as RootsJson;
@@ -78,10 +77,9 @@ export function parseMozillaRoots(text: string): MozillaSnapshot {
   };
 }
 
-/** The shipped snapshot, read and parsed once. Throws if the file is missing or malformed. */
-export function mozillaRoots(): MozillaSnapshot {
-  cached ??= parseMozillaRoots(readFileSync(shippedDataFile(MOZILLA_ROOTS_FILE), 'utf8'));
-  return cached;
+/** The shipped snapshot, read and parsed. Throws if the file is missing or malformed. */
+export function readMozillaRoots(): MozillaSnapshot {
+  return parseMozillaRoots(readFileSync(shippedDataFile(MOZILLA_ROOTS_FILE), 'utf8'));
 }
 
 /** "NSS 3.124 (builtins 2.86, 2026-04-09)" for reports and descriptions. */

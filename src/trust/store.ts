@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
-import { describeSnapshot, mozillaRoots, type MozillaSnapshot } from './mozilla.js';
+import { describeSnapshot, readMozillaRoots, type MozillaSnapshot } from './mozilla.js';
 
 export type AnchorSource = 'mozilla' | 'ca-file' | 'node';
 
@@ -97,7 +97,7 @@ export function createTrustStore(extraPem: readonly string[] = [], opts: TrustSt
     let base: Anchor[];
     let text: string;
     try {
-      snapshot = (opts.mozilla ?? mozillaRoots)();
+      snapshot = (opts.mozilla ?? readMozillaRoots)();
       base = snapshot.roots.map((r) =>
         anchorFromCertificate(r.cert, { source: 'mozilla', label: r.label, serverAuth: r.serverAuth, serverDistrustAfter: r.serverDistrustAfter }),
       );

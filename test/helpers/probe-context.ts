@@ -1,22 +1,45 @@
-// A ProbeContext for one loopback endpoint, as the engine builds it, that counts the connections a
-// probe opens: for tests that run probes' collect() directly.
+// A probe context for one loopback endpoint, as the engine builds it, that counts the connections a
+// probe opens: for tests that run probes' collect() directly. Also `testDeps`, the `deps` the engine
+// hands a probe, made from evidence a test already has.
+import { createReferenceData, type ReferenceData } from '../../src/data/reference.js';
 import { createLimits } from '../../src/engine/limits.js';
-import { DEFAULT_PROBE_SETTINGS, type Endpoint, type ProbeContext } from '../../src/engine/probe.js';
+import { NO_OPTIONS, optionValue, type OptionValues } from '../../src/engine/options.js';
+import { ProbeSkipped, type AnyProbe, type CheckFacts, type Deps, type Endpoint, type EndpointContext, type ScanTarget } from '../../src/engine/probe.js';
+import type { CheckFinding } from '../../src/model/finding.js';
 import type { Resolver } from '../../src/net/dns/resolver.js';
-import { createTrustStore } from '../../src/trust/store.js';
+import { createTrustStore, type TrustStore } from '../../src/trust/store.js';
 
-export function loopbackContext(port: number, opts: { connectTimeoutMs?: number } = {}): { ctx: ProbeContext; connections: () => number; reset: () => void } {
+/** One ReferenceData for the test process (each list is read on first use), as the CLI makes one per process. */
+let shared: ReferenceData | null = null;
+export function testReference(): ReferenceData {
+  return (shared ??= createReferenceData());
+}
+
+export interface LoopbackOptions {
+  connectTimeoutMs?: number;
+  /** Probe option values (default: none, so every probe reads its spec's default). */
+  options?: OptionValues;
+  reference?: ReferenceData;
+  target?: ScanTarget;
+  resolver?: Resolver;
+  trust?: TrustStore;
+  signal?: AbortSignal;
+}
+
+export function loopbackContext(port: number, opts: LoopbackOptions = {}): { ctx: EndpointContext; connections: () => number; reset: () => void } {
   const limits = createLimits({ concurrency: 8, perHostConnections: 4 });
   const endpoint: Endpoint = { ip: '127.0.0.1', port, family: 4 };
+  const options = opts.options ?? NO_OPTIONS;
   let n = 0;
-  const ctx: ProbeContext = {
-    target: { host: '127.0.0.1', port, path: '/', sni: null },
+  const ctx: EndpointContext = {
+    target: opts.target ?? { host: '127.0.0.1', port, path: '/', sni: null },
     endpoint,
     endpoints: [endpoint],
-    resolver: {} as Resolver, // loopback IP targets never resolve anything
-    trust: createTrustStore(),
-    settings: DEFAULT_PROBE_SETTINGS,
-    signal: new AbortController().signal,
+    resolver: opts.resolver ?? ({} as Resolver), // loopback IP targets never resolve anything
+    trust: opts.trust ?? createTrustStore(),
+    reference: opts.reference ?? testReference(),
+    option: (spec) => optionValue(options, spec),
+    signal: opts.signal ?? new AbortController().signal,
     connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
     withConnection: (host, fn) =>
       limits.connection(host, () => {
@@ -26,4 +49,29 @@ export function loopbackContext(port: number, opts: { connectTimeoutMs?: number 
     now: () => new Date(),
   };
   return { ctx, connections: () => n, reset: () => (n = 0) };
+}
+
+/** A dependency's outcome as a test gives it: its evidence, and optionally its check's findings. */
+export type TestDep = readonly [probe: AnyProbe, evidence: unknown, findings?: readonly CheckFinding[]];
+
+/**
+ * The `deps` the engine gives a probe, from evidence a test has (as the engine's: `need` skips the
+ * probe when a dependency is missing). A dependency's findings are the given ones, else what its
+ * check makes of the evidence under `facts` ([] without facts).
+ */
+export function testDeps(entries: readonly TestDep[] = [], facts?: CheckFacts): Deps {
+  const byProbe = new Map<AnyProbe, TestDep>(entries.map((e) => [e[0], e]));
+  return {
+    get: <E>(p: AnyProbe) => byProbe.get(p)?.[1] as E | undefined,
+    need: <E>(p: AnyProbe, why: string) => {
+      const e = byProbe.get(p);
+      if (!e) throw new ProbeSkipped(`${why} (${p.id} did not complete)`);
+      return e[1] as E;
+    },
+    findings: (p: AnyProbe): readonly CheckFinding[] => {
+      const e = byProbe.get(p);
+      if (!e) return [];
+      return e[2] ?? (facts ? p.check(e[1], facts) : []);
+    },
+  };
 }

@@ -1,5 +1,5 @@
 // Probe evidence of a modern TLS 1.2 + 1.3 server, for the unit tests of checks that read it.
-import type { TlsFeaturesEvidence } from '../../probes/tls-features.js';
+import type { TlsFeaturesEvidence } from '../../src/tls/features.js';
 
 /** tls-features evidence with nothing to report: secure renegotiation, fallback SCSV, EMS, stapling … */
 export const modernFeatures = (over: Partial<TlsFeaturesEvidence> = {}): TlsFeaturesEvidence => ({

@@ -7,17 +7,20 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emailMxProbe } from '../../probes/email-mx.js';
+import { emailMxRecordsProbe } from '../../src/probes/email/mx-records.js';
+import { emailMxProbe, smtpPortOption } from '../../src/probes/email/mx-transport.js';
 import { spkiOf } from '../../src/email/dane.js';
 import type { EmailMxEvidence, MxReport } from '../../src/email/mx-tls.js';
-import { DEFAULT_PROBE_SETTINGS, ProbeFailed, type ProbeContext } from '../../src/engine/probe.js';
+import { optionValues } from '../../src/engine/options.js';
+import { ProbeFailed, type TargetContext } from '../../src/engine/probe.js';
+import { gradedMx } from '../../src/grade/mx.js';
+import type { CheckFinding } from '../../src/model/finding.js';
 import { startDnsServer, type DnsServerHandle, type ZoneRecord } from '../../src/lab/dns-server.js';
 import { startLabSmtpServer, type LabSmtpServer } from '../../src/lab/smtp-server.js';
-import type { Finding } from '../../src/model/report.js';
 import { createResolver } from '../../src/net/dns/resolver.js';
 import { createTrustStore } from '../../src/trust/store.js';
 import { makeCert, type TestCert } from '../helpers/certs.js';
-import { loopbackContext } from '../helpers/probe-context.js';
+import { loopbackContext, testDeps } from '../helpers/probe-context.js';
 
 const ZONE = 'mxlab.test';
 const DAY = 86_400_000;
@@ -104,31 +107,38 @@ afterAll(async () => {
   await Promise.all([lab?.close(), plain?.close(), tls12?.close(), dns?.close(), new Promise<void>((r) => (silent ? silent.close(() => r()) : r()))]);
 });
 
-function mxContext(domain: string, smtpPort: number, opts: { connectTimeoutMs?: number } = {}): { ctx: ProbeContext; connections: () => number } {
-  const base = loopbackContext(443, opts);
-  const ctx: ProbeContext = {
-    ...base.ctx,
+function mxContext(domain: string, smtpPort: number, opts: { connectTimeoutMs?: number } = {}): { ctx: TargetContext; connections: () => number } {
+  const base = loopbackContext(443, {
+    ...opts,
     target: { host: domain, port: 443, path: '/', sni: domain },
-    endpoint: null,
-    endpoints: [],
     resolver: createResolver({ server: { host: dns.host, port: dns.port }, timeoutMs: 2000, retries: 0 }),
     trust: createTrustStore([root.pem]),
-    settings: { ...DEFAULT_PROBE_SETTINGS, smtpPort },
-  };
+    options: optionValues([[smtpPortOption, smtpPort]]),
+  });
+  // A target probe for a domain with no endpoint of its own.
+  const ctx: TargetContext = { ...base.ctx, endpoint: null, endpoints: [] };
   return { ctx, connections: base.connections };
+}
+
+/** email-mx-records, then email-mx with its MX set, as the engine runs them. */
+async function collectMx(ctx: TargetContext): Promise<EmailMxEvidence> {
+  const mxSet = await emailMxRecordsProbe.collect(ctx, testDeps());
+  return emailMxProbe.collect(ctx, testDeps([[emailMxRecordsProbe, mxSet]]));
 }
 
 async function scan(domain: string, port: number, opts: { connectTimeoutMs?: number } = {}) {
   const { ctx, connections } = mxContext(domain, port, opts);
-  const evidence: EmailMxEvidence = await emailMxProbe.collect(ctx, new Map());
+  const evidence: EmailMxEvidence = await collectMx(ctx);
   const findings = emailMxProbe.check(evidence, { target: ctx.target, endpoint: null, now: new Date() });
-  const report = emailMxProbe.report(evidence) as { mx: MxReport[] };
+  // The report's mx entries: the probe's fields, each graded as src/grade does after assembly.
+  const report = emailMxProbe.fields(evidence);
+  const mx = (report.mx ?? []).map(gradedMx);
   // Round-trip: the report fragment is JSON.
-  return { evidence, findings, mx: JSON.parse(JSON.stringify(report.mx)) as MxReport[], connections: connections() };
+  return { evidence, findings, mx: JSON.parse(JSON.stringify(mx)) as MxReport[], connections: connections() };
 }
 
-const ids = (fs: Finding[]): string[] => fs.map((f) => f.id);
-const byId = (fs: Finding[], id: string): Finding[] => fs.filter((f) => f.id === id);
+const ids = (fs: CheckFinding[]): string[] => fs.map((f) => f.id);
+const byId = (fs: CheckFinding[], id: string): CheckFinding[] => fs.filter((f) => f.id === id);
 
 describe('email-mx against the lab MX (STARTTLS, TLS 1.2 + 1.3, DANE-EE record)', () => {
   it('finds STARTTLS, the versions behind it, a trusted chain for the MX name, and a DANE match', async () => {
@@ -249,7 +259,8 @@ describe('email-mx: hosts that cannot be tested, or offer no STARTTLS', () => {
 
   it('a failed MX lookup fails the probe with the reason', async () => {
     const { ctx } = mxContext('broken.mxlab.test', lab.port);
-    await expect(emailMxProbe.collect(ctx, new Map())).rejects.toThrow(ProbeFailed);
-    await expect(emailMxProbe.collect(ctx, new Map())).rejects.toThrow(/MX records of broken\.mxlab\.test/);
+    await expect(collectMx(ctx)).rejects.toThrow(ProbeFailed);
+    await expect(collectMx(ctx)).rejects.toThrow(/MX records of broken\.mxlab\.test/);
+    await expect(collectMx(ctx)).rejects.toMatchObject({ kind: 'dns' });
   });
 });

@@ -2,12 +2,13 @@
 // must end as a clean "could not test" or a result, within the deadline, never a crash or a hang.
 import net from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ALL_PROBES } from '../../probes/index.js';
+import { ALL_PROBES } from '../../src/probes/index.js';
 import { scanTarget } from '../../src/engine/scan.js';
 import { parseTarget } from '../../src/model/target.js';
 import { createResolver } from '../../src/net/dns/resolver.js';
 import { createTrustStore } from '../../src/trust/store.js';
 import { LocalServers } from '../helpers/local-servers.js';
+import { testReference } from '../helpers/probe-context.js';
 import { expectValidReport } from '../helpers/schema.js';
 
 type Behaviour = (socket: net.Socket, firstBytes: Buffer) => void;
@@ -44,6 +45,7 @@ async function scan(port: number, timeoutMs = 5000) {
   const report = await scanTarget(parseTarget(`127.0.0.1:${port}`), {
     resolver: createResolver({}),
     trust: createTrustStore(),
+    reference: testReference(),
     timeoutMs,
     connectTimeoutMs: 1500,
     probes: ALL_PROBES.filter((p) => p.categories.some((c) => c === 'tls' || c === 'cert' || c === 'vulns')),

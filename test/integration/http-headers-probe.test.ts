@@ -7,12 +7,15 @@ import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ProbeFailed, type ProbeContext } from '../../src/engine/probe.js';
-import { httpHeadersProbe } from '../../probes/http-headers.js';
+import { optionValues } from '../../src/engine/options.js';
+import { ProbeFailed } from '../../src/engine/probe.js';
+import { emptyHttp } from '../../src/engine/sections.js';
+import { gradedHttp } from '../../src/grade/site.js';
+import { httpPortOption, httpSiteProbe } from '../../src/probes/http/site.js';
 import type { HttpSiteEvidence } from '../../src/http/site-evidence.js';
 import type { HttpResult } from '../../src/model/report.js';
 import { LocalServers } from '../helpers/local-servers.js';
-import { loopbackContext } from '../helpers/probe-context.js';
+import { loopbackContext, testDeps } from '../helpers/probe-context.js';
 
 const local = new LocalServers('http-headers-probe');
 const rawSockets = new Set<net.Socket>();
@@ -53,13 +56,15 @@ interface Outcome {
 }
 
 async function probe(port: number, opts: { httpPort?: number; connectTimeoutMs?: number } = {}): Promise<Outcome> {
-  const { ctx } = loopbackContext(port, { connectTimeoutMs: opts.connectTimeoutMs ?? 1500 });
-  const c: ProbeContext = { ...ctx, settings: { ...ctx.settings, httpPort: opts.httpPort ?? (await closedPort()) } };
+  const httpPort = opts.httpPort ?? (await closedPort());
+  const { ctx: c } = loopbackContext(port, { connectTimeoutMs: opts.connectTimeoutMs ?? 1500, options: optionValues([[httpPortOption, httpPort]]) });
   const t0 = performance.now();
   try {
-    const ev = await httpHeadersProbe.collect(c, new Map());
-    const findings = httpHeadersProbe.check(ev, { target: c.target, endpoint: c.endpoint, now: new Date() });
-    return { ev, failed: null, ids: findings.map((f) => f.id), report: httpHeadersProbe.report(ev) as Partial<HttpResult>, ms: performance.now() - t0 };
+    const ev = await httpSiteProbe.collect(c, testDeps());
+    const findings = httpSiteProbe.check(ev, { target: c.target, endpoint: c.endpoint, now: new Date() });
+    // The report's http object: the probe's fields, graded as src/grade does after assembly.
+    const report = gradedHttp({ ...emptyHttp(ev.url), status: 'ok', ...httpSiteProbe.fields(ev) }, ev);
+    return { ev, failed: null, ids: findings.map((f) => f.id), report, ms: performance.now() - t0 };
   } catch (err) {
     if (err instanceof ProbeFailed) return { ev: null, failed: err.message, ids: [], report: null, ms: performance.now() - t0 };
     throw err;

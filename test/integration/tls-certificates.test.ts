@@ -12,7 +12,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CertificatesEvidence } from '../../src/cert/checks.js';
 import { selectProbes } from '../../src/cli/options.js';
 import { precertEntryFromIssuer, x509Entry } from '../../src/ct/verify.js';
-import { DEFAULT_PROBE_SETTINGS, type ProbeSettings } from '../../src/engine/probe.js';
+import { createReferenceData, type ReferenceData } from '../../src/data/reference.js';
+import { optionValues } from '../../src/engine/options.js';
+import type { AnyProbe } from '../../src/engine/probe.js';
 import { scanTarget } from '../../src/engine/scan.js';
 import { createLabCtLog, issueSct, labLogListJson, sctExtensionValue, sctListOf, type LabCtLog } from '../../src/lab/ct-log.js';
 import { signOcspResponse } from '../../src/lab/ocsp-signer.js';
@@ -20,6 +22,7 @@ import { loadX509 } from '../../src/cert/x509-lib.js';
 import type { Report } from '../../src/model/report.js';
 import { parseTarget } from '../../src/model/target.js';
 import type { Resolver } from '../../src/net/dns/resolver.js';
+import { fetchIntermediatesOption, onlineRevocationOption, tlsCertificatesProbe } from '../../src/probes/tls/certificates.js';
 import { createTrustStore } from '../../src/trust/store.js';
 import { makeCert, type TestCert, type TestCertOptions } from '../helpers/certs.js';
 import { LocalServers } from '../helpers/local-servers.js';
@@ -32,6 +35,8 @@ let root: TestCert;
 let intermediate: TestCert;
 let logs: LabCtLog[];
 let logListPath: string;
+/** The reference data of these scans: the lab's CT log list (--ct-log-list). */
+let reference: ReferenceData;
 
 const noDns: Resolver = {
   description: 'none (tests pin addresses)',
@@ -46,6 +51,7 @@ beforeAll(async () => {
   logs = [createLabCtLog('Test Log A', 'Operator A'), createLabCtLog('Test Log B', 'Operator B')];
   logListPath = join(local.dir, 'log-list.json');
   writeFileSync(logListPath, JSON.stringify(labLogListJson(logs, new Date(now))));
+  reference = createReferenceData({ ctLogListPath: logListPath });
 });
 afterAll(async () => {
   await stopOcspResponders();
@@ -72,11 +78,11 @@ interface ScanResult {
   ev: CertificatesEvidence;
 }
 
-async function scan(port: number, host: string, opts: { anchors?: string[]; settings?: Partial<ProbeSettings> } = {}): Promise<ScanResult> {
+async function scan(port: number, host: string, opts: { anchors?: string[]; onlineRevocation?: boolean; fetchIntermediates?: boolean } = {}): Promise<ScanResult> {
   let ev: CertificatesEvidence | null = null;
-  const probes = selectProbes('tls-certificates').map((p) =>
-    p.id === 'tls-certificates' ? { ...p, collect: async (...args: Parameters<typeof p.collect>) => (ev = (await p.collect(...args)) as CertificatesEvidence) } : p,
-  );
+  // tls-certificates as registered, keeping a copy of its evidence.
+  const keeping: AnyProbe = { ...tlsCertificatesProbe, collect: async (...args: Parameters<typeof tlsCertificatesProbe.collect>) => (ev = await tlsCertificatesProbe.collect(...args)) };
+  const probes = selectProbes('tls-certificates').map((p) => (p === tlsCertificatesProbe ? keeping : p));
   const report = await scanTarget(parseTarget(`${host}:${port}`), {
     resolver: noDns,
     trust: createTrustStore(opts.anchors ?? [root.pem]),
@@ -84,7 +90,11 @@ async function scan(port: number, host: string, opts: { anchors?: string[]; sett
     timeoutMs: 30_000,
     connectTimeoutMs: 5000,
     probes,
-    settings: { ...DEFAULT_PROBE_SETTINGS, ctLogListPath: logListPath, ...opts.settings },
+    reference,
+    options: optionValues([
+      [onlineRevocationOption, opts.onlineRevocation ?? false],
+      [fetchIntermediatesOption, opts.fetchIntermediates ?? false],
+    ]),
   });
   expectValidReport(report);
   const status = report.endpoints[0]?.tls.probes['tls-certificates'];
@@ -152,7 +162,7 @@ describe('validity and trust', () => {
     expect(findingIds(report)).toEqual(['tls.cert.chain-incomplete']);
     expect(report.findings.find((f) => f.id === 'tls.cert.chain-incomplete')?.severity).toBe('high');
     expect(chain0(report)).toMatchObject({ trusted: false, chainComplete: false, fetchedIntermediates: 0 });
-    ({ report } = await scan(port, 'aia.cert.test', { settings: { fetchIntermediates: true } }));
+    ({ report } = await scan(port, 'aia.cert.test', { fetchIntermediates: true }));
     expect(chain0(report)).toMatchObject({ trusted: true, chainComplete: false, fetchedIntermediates: 1 });
     expect(report.findings.find((f) => f.id === 'tls.cert.chain-incomplete')?.severity).toBe('medium');
   });
@@ -378,7 +388,7 @@ describe('--online-revocation against `openssl ocsp` on loopback', () => {
       const port = await serve(leaf.keyPem, leaf.pem + intermediate.pem);
       const without = await scan(port, name);
       expect(chain0(without.report).ocsp).toEqual([]); // no third-party request unless asked
-      return scan(port, name, { settings: { onlineRevocation: true } });
+      return scan(port, name, { onlineRevocation: true });
     };
     const good = await verdict('live-good.cert.test', '0c5e0001');
     expect(chain0(good.report).ocsp).toEqual([

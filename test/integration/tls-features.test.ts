@@ -13,10 +13,13 @@ import net from 'node:net';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { tlsCiphersProbe, type TlsCiphersEvidence } from '../../probes/tls-ciphers.js';
-import { tlsFeaturesProbe, type TlsFeaturesEvidence } from '../../probes/tls-features.js';
-import { tlsProtocolsProbe, type TlsProtocolsEvidence } from '../../probes/tls-protocols.js';
-import { DEFAULT_PROBE_SETTINGS, defineProbe, type ProbeContext } from '../../src/engine/probe.js';
+import { tlsCiphersProbe } from '../../src/probes/tls/ciphers.js';
+import { tlsFeaturesProbe } from '../../src/probes/tls/features.js';
+import { tlsProtocolsProbe } from '../../src/probes/tls/protocols.js';
+import type { TlsCiphersEvidence } from '../../src/tls/ciphers.js';
+import type { TlsFeaturesEvidence } from '../../src/tls/features.js';
+import type { TlsProtocolsEvidence } from '../../src/tls/protocols.js';
+import { defineEndpointProbe } from '../../src/engine/probe.js';
 import { scanTarget } from '../../src/engine/scan.js';
 import { parseTarget } from '../../src/model/target.js';
 import type { Report } from '../../src/model/report.js';
@@ -24,6 +27,7 @@ import type { Resolver } from '../../src/net/dns/resolver.js';
 import { Writer } from '../../src/net/tls/wire/bytes.js';
 import { createTrustStore } from '../../src/trust/store.js';
 import { LocalServers } from '../helpers/local-servers.js';
+import { loopbackContext, testDeps, testReference } from '../helpers/probe-context.js';
 import { expectValidReport } from '../helpers/schema.js';
 
 const local = new LocalServers('features');
@@ -101,7 +105,7 @@ interface Scan {
 /** Scan through the engine, keeping the features evidence (notes are not in the report). */
 async function scan(port: number): Promise<Scan> {
   let ev: TlsFeaturesEvidence | undefined;
-  const capturing = defineProbe<TlsFeaturesEvidence>({
+  const capturing = defineEndpointProbe({
     ...tlsFeaturesProbe,
     async collect(ctx, deps) {
       ev = await tlsFeaturesProbe.collect(ctx, deps);
@@ -111,6 +115,7 @@ async function scan(port: number): Promise<Scan> {
   const report = await scanTarget(parseTarget(`127.0.0.1:${port}`), {
     resolver,
     trust,
+    reference: testReference(),
     timeoutMs: 50_000,
     connectTimeoutMs: 5000,
     probes: [tlsProtocolsProbe, tlsCiphersProbe, capturing],
@@ -283,22 +288,7 @@ async function fakeLegacyServer(): Promise<number> {
 describe('tls-features collect against a fake legacy server', () => {
   it('reports DEFLATE, an ignored fallback SCSV and the missing extensions', async () => {
     const port = await fakeLegacyServer();
-    let connections = 0;
-    const ctx: ProbeContext = {
-      target: { host: '127.0.0.1', port, path: '/', sni: null },
-      endpoint: { ip: '127.0.0.1', port, family: 4 },
-      endpoints: [{ ip: '127.0.0.1', port, family: 4 }],
-      resolver,
-      trust,
-      settings: DEFAULT_PROBE_SETTINGS,
-      signal: new AbortController().signal,
-      connectTimeoutMs: 3000,
-      withConnection: (_host, fn) => {
-        connections++;
-        return fn();
-      },
-      now: () => new Date(),
-    };
+    const { ctx, connections } = loopbackContext(port, { connectTimeoutMs: 3000, resolver, trust });
     const protocols: TlsProtocolsEvidence = {
       protocols: { SSLv2: false, SSLv3: false, 'TLSv1.0': false, 'TLSv1.1': true, 'TLSv1.2': true, 'TLSv1.3': false },
       attempts: {},
@@ -310,9 +300,9 @@ describe('tls-features collect against a fake legacy server', () => {
       serverPreference: {},
       incomplete: {},
     };
-    const deps = new Map<string, unknown>([
-      ['tls-protocols', protocols],
-      ['tls-ciphers', ciphers],
+    const deps = testDeps([
+      [tlsProtocolsProbe, protocols],
+      [tlsCiphersProbe, ciphers],
     ]);
     const ev = await tlsFeaturesProbe.collect(ctx, deps);
     expect(ev).toMatchObject({
@@ -336,6 +326,6 @@ describe('tls-features collect against a fake legacy server', () => {
       'tls.feature.no-ocsp-stapling',
     ]);
     // features, ALPN http/1.1, renegotiation SCSV, fallback SCSV + 2 failed Node handshakes.
-    expect(connections).toBe(6);
+    expect(connections()).toBe(6);
   });
 });

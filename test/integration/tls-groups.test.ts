@@ -7,15 +7,12 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { tlsCiphersProbe, type TlsCiphersEvidence } from '../../probes/tls-ciphers.js';
-import {
-  checkTlsGroups,
-  enumerateTls13Groups,
-  TLS13_OFFER,
-  tlsGroupsProbe,
-  type TlsGroupsEvidence,
-} from '../../probes/tls-groups.js';
-import { tlsProtocolsProbe, type TlsProtocolsEvidence } from '../../probes/tls-protocols.js';
+import { tlsCiphersProbe } from '../../src/probes/tls/ciphers.js';
+import { enumerateTls13Groups, TLS13_OFFER, tlsGroupsProbe } from '../../src/probes/tls/groups.js';
+import { tlsProtocolsProbe } from '../../src/probes/tls/protocols.js';
+import type { TlsCiphersEvidence } from '../../src/tls/ciphers.js';
+import { checkTlsGroups, type TlsGroupsEvidence } from '../../src/tls/groups.js';
+import type { TlsProtocolsEvidence } from '../../src/tls/protocols.js';
 import { scanTarget } from '../../src/engine/scan.js';
 import { parseTarget } from '../../src/model/target.js';
 import type { Resolver } from '../../src/net/dns/resolver.js';
@@ -23,7 +20,7 @@ import { Writer } from '../../src/net/tls/wire/bytes.js';
 import { createTrustStore } from '../../src/trust/store.js';
 import { LocalServers } from '../helpers/local-servers.js';
 import { expectValidReport } from '../helpers/schema.js';
-import { loopbackContext } from '../helpers/probe-context.js';
+import { loopbackContext, testDeps, testReference } from '../helpers/probe-context.js';
 
 const local = new LocalServers('groups');
 let ec: { key: string; cert: string };
@@ -65,12 +62,12 @@ interface Run {
 /** tls-protocols → tls-ciphers → tls-groups, as the engine orders them. */
 async function runProbes(port: number): Promise<Run> {
   const { ctx, connections, reset } = context(port);
-  const protocols = await tlsProtocolsProbe.collect(ctx, new Map());
-  const ciphers = await tlsCiphersProbe.collect(ctx, new Map([['tls-protocols', protocols]]));
+  const protocols = await tlsProtocolsProbe.collect(ctx, testDeps());
+  const ciphers = await tlsCiphersProbe.collect(ctx, testDeps([[tlsProtocolsProbe, protocols]]));
   reset();
-  const deps = new Map<string, unknown>([
-    ['tls-protocols', protocols],
-    ['tls-ciphers', ciphers],
+  const deps = testDeps([
+    [tlsProtocolsProbe, protocols],
+    [tlsCiphersProbe, ciphers],
   ]);
   const groups = await tlsGroupsProbe.collect(ctx, deps);
   return { protocols, ciphers, groups, handshakes: connections() };
@@ -85,7 +82,7 @@ describe('tls-groups against openssl s_server', () => {
     expect(run.groups).toEqual({ tls13Groups: ['secp384r1', 'x25519'], tls12Curves: ['secp384r1', 'x25519'], dhPrimeBits: null, incomplete: [] });
     // (groups + 1) + (curves + 1) handshakes; no DHE suite was accepted.
     expect(run.handshakes).toBe(3 + 3);
-    expect(tlsGroupsProbe.report(run.groups)).toEqual({ groups: ['secp384r1', 'x25519'], dhParameterBits: null });
+    expect(tlsGroupsProbe.fields(run.groups)).toEqual({ groups: ['secp384r1', 'x25519'], dhParameterBits: null });
     expect(ids(run.groups)).toEqual(['tls.kx.no-pq']);
   });
 
@@ -119,7 +116,7 @@ describe('tls-groups against openssl s_server', () => {
     expect(run.groups.tls13Groups).toEqual(['x25519', 'secp256r1', 'secp384r1']);
     expect(run.groups.tls12Curves).toEqual(['x25519', 'secp256r1']);
     expect(run.groups.incomplete).toEqual([expect.stringMatching(/^TLS 1\.2 curves: the server prefers secp256r1, its ECDSA certificate's curve/)]);
-    expect(tlsGroupsProbe.report(run.groups)).toEqual({ groups: ['x25519', 'secp256r1', 'secp384r1'], dhParameterBits: null });
+    expect(tlsGroupsProbe.fields(run.groups)).toEqual({ groups: ['x25519', 'secp256r1', 'secp384r1'], dhParameterBits: null });
     // The TLS 1.3 list is complete, so the no-pq gap is still reported.
     expect(ids(run.groups)).toEqual(['tls.kx.no-pq']);
   });
@@ -135,7 +132,7 @@ describe('tls-groups against openssl s_server', () => {
     // The RFC 2409 group 2 prime (the dh1024 helper's file), recorded so Logjam can name it.
     expect(run.groups).toEqual({ tls13Groups: [], tls12Curves: [], dhPrimeBits: 1024, dhPrime: expect.stringMatching(/^FFFFFFFFFFFFFFFFC90FDAA2/), incomplete: [] });
     expect(run.handshakes).toBe(1);
-    expect(tlsGroupsProbe.report(run.groups)).toEqual({ groups: [], dhParameterBits: 1024 });
+    expect(tlsGroupsProbe.fields(run.groups)).toEqual({ groups: [], dhParameterBits: 1024 });
     const findings = checkTlsGroups(run.groups);
     expect(findings.map((f) => [f.id, f.severity])).toEqual([['tls.kx.dh-weak', 'medium']]);
     expect(findings[0]?.detail).toContain('1024-bit');
@@ -168,6 +165,7 @@ describe('tls-groups against Node tls', () => {
       resolver: {} as Resolver,
       ips: ['127.0.0.1'],
       trust: createTrustStore(),
+      reference: testReference(),
       timeoutMs: 30_000,
       probes: [tlsProtocolsProbe, tlsCiphersProbe, tlsGroupsProbe],
     });
@@ -247,7 +245,7 @@ describe('tls-groups against fake TLS 1.3 servers', () => {
     const alert = rec(21, Buffer.from([2, 40]));
     const port = await fakeServer((n) => (n === 0 ? tls13ServerHello({ hrr: true, group: 0x11ec }) : n === 1 ? tls13ServerHello({ hrr: true, group: 0x001d }) : alert));
     const { ctx, connections } = context(port);
-    const groups = await tlsGroupsProbe.collect(ctx, new Map([['tls-protocols', tls13Only]]));
+    const groups = await tlsGroupsProbe.collect(ctx, testDeps([[tlsProtocolsProbe, tls13Only]]));
     expect(groups).toEqual({ tls13Groups: ['X25519MLKEM768', 'x25519'], tls12Curves: [], dhPrimeBits: null, incomplete: [] });
     expect(connections()).toBe(3);
     expect(ids(groups)).toEqual(['tls.kx.pq-hybrid']);
@@ -256,6 +254,6 @@ describe('tls-groups against fake TLS 1.3 servers', () => {
   it('the probe turns a first-round protocol error into a probe error', async () => {
     const port = await fakeServer(() => tls13ServerHello({ hrr: false, group: 0x001d }));
     const { ctx } = context(port);
-    await expect(tlsGroupsProbe.collect(ctx, new Map([['tls-protocols', tls13Only]]))).rejects.toThrow(/TLS 1\.3 groups: protocol error/);
+    await expect(tlsGroupsProbe.collect(ctx, testDeps([[tlsProtocolsProbe, tls13Only]]))).rejects.toThrow(/TLS 1\.3 groups: protocol error/);
   });
 });

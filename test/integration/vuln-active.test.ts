@@ -9,13 +9,19 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { tlsCiphersProbe, type TlsCiphersEvidence } from '../../probes/tls-ciphers.js';
-import { tlsProtocolsProbe, type TlsProtocolsEvidence } from '../../probes/tls-protocols.js';
-import { checkCcsInjection, vulnCcsInjectionProbe, type VulnCcsInjectionEvidence } from '../../probes/vuln-ccs-injection.js';
-import { checkHeartbleed, vulnHeartbleedProbe, type VulnHeartbleedEvidence } from '../../probes/vuln-heartbleed.js';
-import { checkRobot, vulnRobotProbe, type VulnRobotEvidence } from '../../probes/vuln-robot.js';
-import { checkTicketbleed, vulnTicketbleedProbe, type VulnTicketbleedEvidence } from '../../probes/vuln-ticketbleed.js';
-import type { Probe } from '../../src/engine/probe.js';
+import { tlsCiphersProbe } from '../../src/probes/tls/ciphers.js';
+import { tlsProtocolsProbe } from '../../src/probes/tls/protocols.js';
+import { vulnCcsInjectionProbe } from '../../src/probes/vuln/ccs-injection.js';
+import { vulnHeartbleedProbe } from '../../src/probes/vuln/heartbleed.js';
+import { vulnRobotProbe } from '../../src/probes/vuln/robot.js';
+import { vulnTicketbleedProbe } from '../../src/probes/vuln/ticketbleed.js';
+import type { TlsCiphersEvidence } from '../../src/tls/ciphers.js';
+import type { TlsProtocolsEvidence } from '../../src/tls/protocols.js';
+import { checkCcsInjection, type VulnCcsInjectionEvidence } from '../../src/tls/vulns/ccs-injection.js';
+import { checkHeartbleed, type VulnHeartbleedEvidence } from '../../src/tls/vulns/heartbleed.js';
+import { checkRobot, type VulnRobotEvidence } from '../../src/tls/vulns/robot.js';
+import { checkTicketbleed, type VulnTicketbleedEvidence } from '../../src/tls/vulns/ticketbleed.js';
+import type { EndpointProbe } from '../../src/engine/probe.js';
 import { scanTarget } from '../../src/engine/scan.js';
 import { untestedProtocols } from '../../src/model/constants.js';
 import { parseTarget } from '../../src/model/target.js';
@@ -25,7 +31,7 @@ import { RawSession, readFlight, withRawSession } from '../../src/net/tls/raw-se
 import { createTrustStore } from '../../src/trust/store.js';
 import { LocalServers } from '../helpers/local-servers.js';
 import { expectValidReport } from '../helpers/schema.js';
-import { loopbackContext } from '../helpers/probe-context.js';
+import { loopbackContext, testDeps, testReference } from '../helpers/probe-context.js';
 
 const local = new LocalServers('vuln');
 let ec: { key: string; cert: string };
@@ -53,17 +59,17 @@ interface Prereqs {
 /** The real tls-protocols and tls-ciphers, as the engine runs them first. */
 async function prerequisites(port: number): Promise<Prereqs> {
   const { ctx } = context(port);
-  const protocols = await tlsProtocolsProbe.collect(ctx, new Map());
-  const ciphers = await tlsCiphersProbe.collect(ctx, new Map([['tls-protocols', protocols]]));
+  const protocols = await tlsProtocolsProbe.collect(ctx, testDeps());
+  const ciphers = await tlsCiphersProbe.collect(ctx, testDeps([[tlsProtocolsProbe, protocols]]));
   return { protocols, ciphers };
 }
 
 /** Runs one vulnerability probe after its prerequisites; returns its evidence and its own connections. */
-async function runProbe<E>(probe: Probe<E>, port: number, pre: Prereqs, connectTimeoutMs?: number): Promise<{ ev: E; connections: number; ms: number }> {
+async function runProbe<E>(probe: EndpointProbe<E, any, any>, port: number, pre: Prereqs, connectTimeoutMs?: number): Promise<{ ev: E; connections: number; ms: number }> {
   const { ctx, connections } = context(port, connectTimeoutMs);
-  const deps = new Map<string, unknown>([
-    ['tls-protocols', pre.protocols],
-    ['tls-ciphers', pre.ciphers],
+  const deps = testDeps([
+    [tlsProtocolsProbe, pre.protocols],
+    [tlsCiphersProbe, pre.ciphers],
   ]);
   const t0 = Date.now();
   const ev = await probe.collect(ctx, deps);
@@ -107,7 +113,7 @@ describe('against openssl s_server (not vulnerable)', () => {
       [vulnTicketbleedProbe, tb.ev],
       [vulnRobotProbe, robot.ev],
     ] as const) {
-      expect((probe as Probe<unknown>).check(ev, { target: { host: '127.0.0.1', port, path: '/', sni: null }, endpoint: null, now: new Date() })).toEqual([]);
+      expect((probe as EndpointProbe<unknown, any, any>).check(ev, { target: { host: '127.0.0.1', port, path: '/', sni: null }, endpoint: null, now: new Date() })).toEqual([]);
     }
   });
 
@@ -122,7 +128,7 @@ describe('against openssl s_server (not vulnerable)', () => {
     expect(new Set(Object.values(robot.ev.rounds[0]!.responses)).size).toBe(1);
     expect(robot.connections).toBe(10);
     expect(checkRobot(robot.ev)).toEqual([]);
-    expect(vulnRobotProbe.report(robot.ev)).toEqual({ vulnerabilities: { robot: 'not-vulnerable' } });
+    expect(vulnRobotProbe.fields(robot.ev)).toEqual({ vulnerabilities: { robot: 'not-vulnerable' } });
 
     const [hb, ccs, tb] = await Promise.all([
       runProbe(vulnHeartbleedProbe, port, pre),
@@ -178,6 +184,7 @@ describe("against Node's tls (not vulnerable)", () => {
     const report = await scanTarget(parseTarget(`127.0.0.1:${port}`), {
       resolver: createResolver({}),
       trust: createTrustStore(),
+      reference: testReference(),
       timeoutMs: 20_000,
       connectTimeoutMs: 3000,
       probes: [tlsProtocolsProbe, tlsCiphersProbe, ...ALL],
@@ -292,7 +299,7 @@ describe('fake vulnerable servers', () => {
     expect(f?.references.join(' ')).toContain('CVE-2014-0160');
     // The leaked bytes themselves are never kept.
     expect(JSON.stringify(ev).length).toBeLessThan(2000);
-    expect(vulnHeartbleedProbe.report(ev)).toEqual({ vulnerabilities: { heartbleed: 'vulnerable' } });
+    expect(vulnHeartbleedProbe.fields(ev)).toEqual({ vulnerabilities: { heartbleed: 'vulnerable' } });
   });
 
   it('fake Heartbleed through scanTarget (tls-protocols first): vulnerable, a critical finding in a valid report', async () => {
@@ -305,6 +312,7 @@ describe('fake vulnerable servers', () => {
     const report = await scanTarget(parseTarget(`127.0.0.1:${port}`), {
       resolver: createResolver({}),
       trust: createTrustStore(),
+      reference: testReference(),
       timeoutMs: 10_000,
       connectTimeoutMs: 1500,
       probes: [tlsProtocolsProbe, vulnHeartbleedProbe],
@@ -348,7 +356,7 @@ describe('fake vulnerable servers', () => {
     expect(ev).toMatchObject({ verdict: 'vulnerable', version: 'TLSv1.2', answer: 'alert bad_record_mac' });
     expect(connections).toBe(1);
     expect(checkCcsInjection(ev)).toEqual([expect.objectContaining({ id: 'tls.vuln.ccs-injection', severity: 'high' })]);
-    expect(vulnCcsInjectionProbe.report(ev)).toEqual({ vulnerabilities: { ccsInjection: 'vulnerable' } });
+    expect(vulnCcsInjectionProbe.fields(ev)).toEqual({ vulnerabilities: { ccsInjection: 'vulnerable' } });
   });
 
   it('fake Ticketbleed: a real Node server issues the ticket, the fake front echoes a 32-byte session ID → vulnerable', async () => {
@@ -412,7 +420,7 @@ describe('fake vulnerable servers', () => {
     });
     expect(connections).toBe(10);
     expect(checkRobot(ev)).toEqual([expect.objectContaining({ id: 'tls.vuln.robot', severity: 'critical' })]);
-    expect(vulnRobotProbe.report(ev)).toEqual({ vulnerabilities: { robot: 'vulnerable' } });
+    expect(vulnRobotProbe.fields(ev)).toEqual({ vulnerabilities: { robot: 'vulnerable' } });
   });
 
   it('fake ROBOT (weak oracle): only well-formed blocks stand out → vulnerable, weak, medium', async () => {

@@ -7,15 +7,16 @@ import https from 'node:https';
 import tls from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { tlsHandshakeProbe } from '../../probes/tls-handshake.js';
-import { breachProbe, checkBreach, compressedEncoding, OFFERED_ENCODINGS } from '../../probes/vuln-breach.js';
-import { createLimits } from '../../src/engine/limits.js';
-import { DEFAULT_PROBE_SETTINGS, ProbeSkipped, type Endpoint, type ProbeContext } from '../../src/engine/probe.js';
+import { tlsHandshakeProbe } from '../../src/probes/tls/handshake.js';
+import { breachProbe, compressedEncoding } from '../../src/probes/vuln/breach.js';
+import { checkBreach, OFFERED_ENCODINGS } from '../../src/tls/vulns/breach.js';
+import { ProbeSkipped, type EndpointContext } from '../../src/engine/probe.js';
 import { scanTarget } from '../../src/engine/scan.js';
 import { parseTarget } from '../../src/model/target.js';
 import type { Resolver } from '../../src/net/dns/resolver.js';
 import { createTrustStore } from '../../src/trust/store.js';
 import { LocalServers } from '../helpers/local-servers.js';
+import { loopbackContext, testDeps, testReference } from '../helpers/probe-context.js';
 import { expectValidReport } from '../helpers/schema.js';
 
 const local = new LocalServers('breach');
@@ -51,25 +52,12 @@ async function httpsServer(compress: boolean): Promise<number> {
   return local.listen(server);
 }
 
-function context(port: number, path = '/'): ProbeContext {
-  const limits = createLimits({ concurrency: 8, perHostConnections: 4 });
-  const endpoint: Endpoint = { ip: '127.0.0.1', port, family: 4 };
-  return {
-    target: { host: '127.0.0.1', port, path, sni: null },
-    endpoint,
-    endpoints: [endpoint],
-    resolver: {} as Resolver,
-    trust: createTrustStore(),
-    settings: DEFAULT_PROBE_SETTINGS,
-    signal: new AbortController().signal,
-    connectTimeoutMs: 3000,
-    withConnection: (host, fn) => limits.connection(host, fn),
-    now: () => new Date(),
-  };
+function context(port: number, path = '/'): EndpointContext {
+  return loopbackContext(port, { target: { host: '127.0.0.1', port, path, sni: null }, connectTimeoutMs: 3000 }).ctx;
 }
 
 /** What tls-handshake would have left: the probe only needs to know a handshake worked. */
-const handshakeOk = new Map<string, unknown>([['tls-handshake', { protocol: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', alpn: null }]]);
+const handshakeOk = testDeps([[tlsHandshakeProbe, { protocol: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', alpn: null }]]);
 
 describe('vuln-breach against Node https servers', () => {
   it('a server that gzips: vulnerable, an info finding that says what cannot be seen from outside', async () => {
@@ -81,7 +69,7 @@ describe('vuln-breach against Node https servers', () => {
     expect(f).toMatchObject({ id: 'tls.vuln.breach', severity: 'info', evidence: { contentEncoding: 'gzip', acceptEncoding: OFFERED_ENCODINGS } });
     expect(f!.detail).toMatch(/cannot be judged from outside/);
     expect(f!.references.join(' ')).toContain('CVE-2013-3587');
-    expect(breachProbe.report(ev)).toEqual({ vulnerabilities: { breach: 'vulnerable' } });
+    expect(breachProbe.fields(ev)).toEqual({ vulnerabilities: { breach: 'vulnerable' } });
   });
 
   it('a server that never compresses: not-vulnerable, no finding', async () => {
@@ -98,11 +86,11 @@ describe('vuln-breach against Node https servers', () => {
     const port = await local.listen(server);
     const ev = await breachProbe.collect(context(port), handshakeOk);
     expect(ev).toMatchObject({ verdict: 'unknown', statusCode: null, contentEncoding: null, reason: expect.stringContaining(`127.0.0.1:${port}`) });
-    expect(breachProbe.report(ev)).toEqual({ vulnerabilities: { breach: 'unknown' } });
+    expect(breachProbe.fields(ev)).toEqual({ vulnerabilities: { breach: 'unknown' } });
   });
 
   it('is skipped when no TLS handshake completed on the endpoint', async () => {
-    await expect(breachProbe.collect(context(1), new Map())).rejects.toBeInstanceOf(ProbeSkipped);
+    await expect(breachProbe.collect(context(1), testDeps())).rejects.toBeInstanceOf(ProbeSkipped);
   });
 
   it('Content-Encoding: identity or none is not compression; several codings are all named', () => {
@@ -119,6 +107,7 @@ describe('vuln-breach through the engine', () => {
       resolver: {} as Resolver,
       ips: ['127.0.0.1'],
       trust: createTrustStore(),
+      reference: testReference(),
       timeoutMs: 30_000,
       probes: [tlsHandshakeProbe, breachProbe],
     });

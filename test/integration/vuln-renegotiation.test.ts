@@ -8,12 +8,13 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { tlsCiphersProbe } from '../../probes/tls-ciphers.js';
-import { tlsFeaturesProbe } from '../../probes/tls-features.js';
-import { tlsGroupsProbe } from '../../probes/tls-groups.js';
-import { tlsProtocolsProbe } from '../../probes/tls-protocols.js';
-import { checkClientRenegotiation, clientRenegotiationProbe, tryClientRenegotiation } from '../../probes/vuln-client-renegotiation.js';
-import { vulnConfigProbe } from '../../probes/vuln-config.js';
+import { tlsCiphersProbe } from '../../src/probes/tls/ciphers.js';
+import { tlsFeaturesProbe } from '../../src/probes/tls/features.js';
+import { tlsGroupsProbe } from '../../src/probes/tls/groups.js';
+import { tlsProtocolsProbe } from '../../src/probes/tls/protocols.js';
+import { clientRenegotiationProbe, tryClientRenegotiation } from '../../src/probes/vuln/client-renegotiation.js';
+import { vulnConfigProbe } from '../../src/probes/vuln/configuration.js';
+import { checkClientRenegotiation } from '../../src/tls/vulns/client-renegotiation.js';
 import { ProbeSkipped } from '../../src/engine/probe.js';
 import { scanTarget } from '../../src/engine/scan.js';
 import { parseTarget } from '../../src/model/target.js';
@@ -21,7 +22,7 @@ import type { Resolver } from '../../src/net/dns/resolver.js';
 import { createTrustStore } from '../../src/trust/store.js';
 import { LocalServers } from '../helpers/local-servers.js';
 import { expectValidReport } from '../helpers/schema.js';
-import { loopbackContext } from '../helpers/probe-context.js';
+import { loopbackContext, testDeps, testReference } from '../helpers/probe-context.js';
 
 const local = new LocalServers('reneg');
 let rsa: { key: string; cert: string };
@@ -42,9 +43,9 @@ const context = (port: number) => loopbackContext(port);
 /** tls-protocols, then the renegotiation probe, as the engine orders them. */
 async function renegotiation(port: number) {
   const { ctx, connections } = context(port);
-  const protocols = await tlsProtocolsProbe.collect(ctx, new Map());
+  const protocols = await tlsProtocolsProbe.collect(ctx, testDeps());
   const before = connections();
-  const ev = await clientRenegotiationProbe.collect(ctx, new Map([['tls-protocols', protocols]]));
+  const ev = await clientRenegotiationProbe.collect(ctx, testDeps([[tlsProtocolsProbe, protocols]]));
   return { ev, connections: connections() - before };
 }
 
@@ -57,7 +58,7 @@ describe('client-initiated renegotiation against openssl s_server (TLS 1.2)', ()
     expect(ev).toEqual({ verdict: 'not-vulnerable', reason: 'server sent alert no renegotiation', protocol: 'TLSv1.2' });
     expect(connections).toBe(1);
     expect(checkClientRenegotiation(ev)).toEqual([]);
-    expect(clientRenegotiationProbe.report(ev)).toEqual({ vulnerabilities: { clientRenegotiation: 'not-vulnerable' } });
+    expect(clientRenegotiationProbe.fields(ev)).toEqual({ vulnerabilities: { clientRenegotiation: 'not-vulnerable' } });
   });
 
   it('-client_renegotiation: the second handshake completes → vulnerable, tls.vuln.client-renegotiation (low)', async () => {
@@ -66,7 +67,7 @@ describe('client-initiated renegotiation against openssl s_server (TLS 1.2)', ()
     expect(ev).toEqual({ verdict: 'vulnerable', reason: 'the second handshake completed', protocol: 'TLSv1.2' });
     const [f] = checkClientRenegotiation(ev);
     expect(f).toMatchObject({ id: 'tls.vuln.client-renegotiation', severity: 'low', evidence: { clientRenegotiation: true, protocol: 'TLSv1.2' } });
-    expect(clientRenegotiationProbe.report(ev)).toEqual({ vulnerabilities: { clientRenegotiation: 'vulnerable' } });
+    expect(clientRenegotiationProbe.fields(ev)).toEqual({ vulnerabilities: { clientRenegotiation: 'vulnerable' } });
   });
 
   it('a port that is not TLS: untestable, said as such', async () => {
@@ -98,7 +99,7 @@ describe('renegotiation without a TLS ≤ 1.2 handshake to make', () => {
 
   it('is skipped when the protocol versions are unknown', async () => {
     const { ctx } = context(1);
-    await expect(clientRenegotiationProbe.collect(ctx, new Map())).rejects.toBeInstanceOf(ProbeSkipped);
+    await expect(clientRenegotiationProbe.collect(ctx, testDeps())).rejects.toBeInstanceOf(ProbeSkipped);
   });
 });
 
@@ -114,6 +115,7 @@ describe('the whole engine on a legacy DHE server (RFC 2409 group 2, renegotiate
       resolver: {} as Resolver,
       ips: ['127.0.0.1'],
       trust: createTrustStore(),
+      reference: testReference(),
       timeoutMs: 60_000,
       probes: [tlsProtocolsProbe, tlsCiphersProbe, tlsGroupsProbe, tlsFeaturesProbe, vulnConfigProbe, clientRenegotiationProbe],
     });

@@ -55,11 +55,11 @@ function report(over: Partial<Report> = {}): Report {
   return {
     schema: 'secgrade/report@1', tool: { name: 'secgrade', version: '0.0.0' }, algorithmVersion: 'x',
     target: { host: 'a.example', port: 443 }, status: 'ok', startedAt: '2026-11-22T00:00:00.000Z', durationMs: 1,
-    grades: { tls: null, http: null, email: null, overall: null }, endpoints: [], http: null, email: null, findings: [], ...over,
+    grades: { tls: null, http: null, email: null, overall: null }, probes: [], endpoints: [], http: null, email: null, findings: [], ...over,
   };
 }
 const f = (severity: Report['findings'][number]['severity']) =>
-  ({ id: `x.${severity}`, severity, title: 't', detail: 'd', evidence: {}, remediation: 'r', references: [] });
+  ({ id: `x.${severity}`, subject: 'domain:a.example', severity, title: 't', detail: 'd', evidence: {}, remediation: 'r', references: [] });
 
 describe('exit codes', () => {
   it('0 without a gate, 1 for findings at or above --fail-on, 3 for an incomplete scan', () => {

@@ -8,7 +8,7 @@ import { CspEvaluator, DEFAULT_CHECKS, STRICTCSP_CHECKS } from 'csp_evaluator/di
 import { CspParser } from 'csp_evaluator/dist/parser.js';
 import { Severity, Type, type Finding } from 'csp_evaluator/dist/finding.js';
 import { checkHasConfiguredReporting } from 'csp_evaluator/dist/checks/security_checks.js';
-import { CSP_ISSUES, evaluateCsp, parseCsp, type CspIssueId } from '../../src/http/csp.js';
+import { CSP_ISSUES, evaluateCsp, parseCsp, type CspIssueId } from '../../src/http/csp/index.js';
 
 interface Fixture { id: string; source: 'header' | 'meta'; reportOnly: boolean; policy: string; origin: string }
 const FIXTURES = JSON.parse(readFileSync(new URL('../../fixtures/csp/policies.json', import.meta.url), 'utf8')) as Fixture[];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CSP_ISSUES, CSP_LIMITS, classifySource, effectiveDirective, evaluateCsp, extractMetaCsp, getDirective, parseCsp,
   parseMetaCsp, type CspIssue, type EvaluateCspOptions, type ParsedCsp,
-} from '../../src/http/csp.js';
+} from '../../src/http/csp/index.js';
 
 const only = (p: ParsedCsp) => {
   expect(p.policies).toHaveLength(1);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CtLogListError, loadLogList, operatorAt, parseLogList } from '../../src/ct/log-list.js';
+import { createReferenceData } from '../../src/data/reference.js';
 
 const spki = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' });
 const entry = (over: Record<string, unknown> = {}) => ({
@@ -26,7 +27,16 @@ describe('CT log list (v3)', () => {
     expect(list).toMatchObject({ source: 'snapshot', version: '89.25' });
     expect(list.logListTimestamp.toISOString()).toBe('2026-08-20T13:34:57.000Z');
     expect(list.warnings).toEqual([]);
-    expect(await loadLogList()).toBe(list);
+    // Read once: the process's ReferenceData keeps the list until refresh(), then reads it again.
+    const reference = createReferenceData();
+    const first = await reference.ctLogList();
+    expect(first).toMatchObject({ ok: true, list: { source: 'snapshot', version: '89.25' } });
+    expect(await reference.ctLogList()).toBe(first);
+    reference.refresh();
+    const again = await reference.ctLogList();
+    expect(again).not.toBe(first);
+    expect(again.ok && first.ok && again.list !== first.list).toBe(true);
+    expect(again).toEqual(first);
     const argon = list.byId.get('DleUvPOuqT4zGyyZB7P3kN+bwj1xMiXdIaklrGHFTiE=');
     expect(argon).toMatchObject({ description: "Google 'Argon2026h1' log", operator: 'Google', state: 'rejected', tiled: false });
     expect(argon!.stateTimestamp!.toISOString()).toBe('2026-07-09T13:40:00.000Z');
@@ -44,6 +54,8 @@ describe('CT log list (v3)', () => {
     expect(list).toMatchObject({ source: 'file', path, version: '7.1' });
     expect(list.logs).toHaveLength(1);
     expect(list.logs[0]!.key.equals(spki)).toBe(true);
+    // --ct-log-list is ReferenceData's path.
+    expect(await createReferenceData({ ctLogListPath: path }).ctLogList()).toMatchObject({ ok: true, list: { source: 'file', path, version: '7.1' } });
   });
 
   it('refuses unreadable, non-JSON and shapeless files with CtLogListError', async () => {
@@ -52,6 +64,8 @@ describe('CT log list (v3)', () => {
     await expect(loadLogList({ path: join(tmp, 'bad.json') })).rejects.toThrow(/not JSON/);
     writeFileSync(join(tmp, 'shape.json'), '[]');
     await expect(loadLogList({ path: join(tmp, 'shape.json') })).rejects.toThrow(/not a JSON object/);
+    // Through ReferenceData: no list, with the reason (CT is then "could not test").
+    expect(await createReferenceData({ ctLogListPath: join(tmp, 'bad.json') }).ctLogList()).toMatchObject({ ok: false, reason: expect.stringMatching(/not JSON/) });
   });
 
   it('rejects lists without a timestamp or operators', () => {

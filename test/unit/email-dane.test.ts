@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { daneFindings, matchTlsa, spkiOf, type TlsaRecordData } from '../../src/email/dane.js';
 import { FindingSchema } from '../../src/model/report.js';
+import { withSubject } from '../../src/model/finding.js';
 import { Value } from '@sinclair/typebox/value';
 import { makeCert, makeChain, type TestCert } from '../helpers/certs.js';
 
@@ -158,7 +159,7 @@ describe('daneFindings', () => {
 
   function ids(records: TlsaRecordData[], chain: Buffer[], extra: Partial<typeof ctx & { dnssec: boolean | null }> = {}) {
     const findings = daneFindings(matchTlsa(records, chain), records, { ...ctx, ...extra });
-    for (const f of findings) expect(Value.Check(FindingSchema, f), f.id).toBe(true);
+    for (const f of findings) expect(Value.Check(FindingSchema, withSubject(f, `mx:${ctx.host}`)), f.id).toBe(true);
     return findings.map((f) => [f.id, f.severity]);
   }
 

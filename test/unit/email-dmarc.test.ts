@@ -13,6 +13,7 @@ import { lookupTxt, organizationalDomain, parseTagList, mapLimit } from '../../s
 import type { LookupResult } from '../../src/net/dns/types.js';
 import { Value } from '@sinclair/typebox/value';
 import { EmailResultSchema, FindingSchema } from '../../src/model/report.js';
+import { withSubject } from '../../src/model/finding.js';
 
 type Zone = Record<string, string[] | 'nxdomain' | 'servfail' | 'nodata'>;
 
@@ -255,7 +256,7 @@ describe('checkDmarc findings', () => {
     for (const rec of ['v=DMARC1; p=none; pct=10; foo=1; rua=mailto:x@vendor.net', 'v=DMARC1', 'v=DMARC1; p=reject']) {
       const d = await found(rec);
       expect(Value.Check(EmailResultSchema.properties.dmarc, dmarcReport(d))).toBe(true);
-      for (const f of checkDmarc(d)) expect(Value.Check(FindingSchema, f)).toBe(true);
+      for (const f of checkDmarc(d)) expect(Value.Check(FindingSchema, withSubject(f, 'domain:example.com'))).toBe(true);
     }
   });
   it('every finding carries evidence, remediation and an RFC reference', async () => {

@@ -16,6 +16,7 @@ import type { TxtLookup } from '../../src/email/dns-lookup.js';
 import type { LookupResult } from '../../src/net/dns/types.js';
 import { Value } from '@sinclair/typebox/value';
 import { EmailResultSchema, FindingSchema } from '../../src/model/report.js';
+import { withSubject } from '../../src/model/finding.js';
 
 function fakeDns(zone: Record<string, string[] | 'servfail'>): TxtLookup {
   return async (name: string): Promise<LookupResult> => {
@@ -167,7 +168,7 @@ describe('analyseMtaStsPolicy + checkMtaSts', () => {
     const f = checkMtaSts(d, analyseMtaStsPolicy(resp(GOOD.replace('enforce', 'testing')), ['zz.example.com']));
     expect(ids(f).every((i) => i.startsWith('email.mta-sts.'))).toBe(true);
     expect(f.every((x) => x.references.some((r) => r.startsWith('RFC 8461')))).toBe(true);
-    expect(f.every((x) => Value.Check(FindingSchema, x))).toBe(true);
+    expect(f.every((x) => Value.Check(FindingSchema, withSubject(x, 'domain:example.com')))).toBe(true);
     expect(Value.Check(EmailResultSchema.properties.mtaSts, mtaStsReport(d, { error: 'x' }))).toBe(true);
   });
 });

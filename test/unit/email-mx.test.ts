@@ -1,4 +1,4 @@
-// The pure part of the MX transport checks (src/email/mx-tls.ts): DANE verdicts per MX host, the
+// The pure part of the MX transport checks (src/email/mx-tls.ts) and the MX letter (src/grade/mx.ts): DANE verdicts per MX host,
 // per-host SSL Labs letter, the report entries and the findings, from hand-built evidence.
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,13 +9,13 @@ import {
   daneFlag,
   emailMxReport,
   mxDane,
-  mxGrade,
   mxReport,
   type EmailMxEvidence,
   type MxChainEvidence,
   type MxHostEvidence,
   type MxTlsEvidence,
 } from '../../src/email/mx-tls.js';
+import { gradedMx, mxGrade } from '../../src/grade/mx.js';
 import type { ChainInfo } from '../../src/model/report.js';
 import { makeCert, type TestCert } from '../helpers/certs.js';
 
@@ -98,6 +98,8 @@ function mxHost(over: Partial<MxHostEvidence> = {}): MxHostEvidence {
 
 const evidenceOf = (...mx: MxHostEvidence[]): EmailMxEvidence => ({ domain: 'example.test', port: mx[0]?.port ?? 25, nullMx: false, mx, omitted: [] });
 const ids = (ev: EmailMxEvidence) => checkEmailMx(ev).map((f) => f.id);
+/** The letter of a host with this TLS evidence, graded from its report entry as src/grade does it. */
+const gradeOf = (tls: MxTlsEvidence) => mxGrade(mxReport(mxHost({ tls })));
 
 describe('mxDane', () => {
   it('matches the served chain, and maps the status to the contract flag', () => {
@@ -134,7 +136,7 @@ describe('mxDane', () => {
 
 describe('mxGrade', () => {
   it('grades protocols, suites and certificate without the vulnerability caps or HSTS, and says so', () => {
-    const g = mxGrade(tlsEvidence());
+    const g = gradeOf(tlsEvidence());
     expect(g.letter).toBe('A');
     expect(g.note).toMatch(/not run against MX hosts/);
     expect(g.rating?.pending).toEqual([]);
@@ -142,20 +144,20 @@ describe('mxGrade', () => {
   });
 
   it('TLS 1.0 caps at B; an untrusted chain is T; a name mismatch is M', () => {
-    expect(mxGrade(tlsEvidence({}, { 'TLSv1.0': true })).letter).toBe('B');
-    expect(mxGrade(tlsEvidence({ chains: [chainOf(leafA, 'ECDSA', { trusted: false })] })).letter).toBe('T');
-    expect(mxGrade(tlsEvidence({ chains: [chainOf(leafB, 'RSA')] })).letter).toBe('M');
+    expect(gradeOf(tlsEvidence({}, { 'TLSv1.0': true })).letter).toBe('B');
+    expect(gradeOf(tlsEvidence({ chains: [chainOf(leafA, 'ECDSA', { trusted: false })] })).letter).toBe('T');
+    expect(gradeOf(tlsEvidence({ chains: [chainOf(leafB, 'RSA')] })).letter).toBe('M');
   });
 
   it('no letter when TLS could not be tested, or no chain was read', () => {
-    expect(mxGrade(tlsEvidence({ protocols: null, ciphers: null, chains: [], reason: 'handshake timed out' }))).toMatchObject({ letter: null, note: 'handshake timed out' });
-    expect(mxGrade(tlsEvidence({ chains: [] })).letter).toBeNull();
+    expect(gradeOf(tlsEvidence({ protocols: null, ciphers: null, chains: [], reason: 'handshake timed out' }))).toMatchObject({ letter: null, note: 'handshake timed out' });
+    expect(gradeOf(tlsEvidence({ chains: [] })).letter).toBeNull();
   });
 });
 
 describe('mxReport', () => {
   it('carries the contract fields, dane as a flag and the richer status beside it', () => {
-    const r = mxReport(mxHost({ tlsa: { name: `_25._tcp.${HOST}`, status: 'ok', records: [eeRecord(leafA)], authenticated: false } }));
+    const r = gradedMx(mxReport(mxHost({ tlsa: { name: `_25._tcp.${HOST}`, status: 'ok', records: [eeRecord(leafA)], authenticated: false } })));
     expect(r).toMatchObject({ host: HOST, preference: 10, starttls: true, dane: true, daneStatus: 'match', ip: '192.0.2.25', port: 25, grade: 'A' });
     expect(r.tls).toMatchObject({ status: 'ok', protocols: { 'TLSv1.3': true }, cipherSuites: { 'TLSv1.2': expect.any(Array) } });
     expect(r.tls).not.toHaveProperty('probes');
@@ -164,8 +166,8 @@ describe('mxReport', () => {
   });
 
   it('no STARTTLS: no tls, no grade; untested: the reason', () => {
-    expect(mxReport(mxHost({ starttls: false, tls: null }))).toMatchObject({ starttls: false, tls: null, grade: null, dane: null, daneStatus: 'no-tlsa' });
-    expect(mxReport(mxHost({ starttls: null, tls: null, reason: 'SMTP: no SMTP greeting within 5000 ms' }))).toMatchObject({ reason: 'SMTP: no SMTP greeting within 5000 ms', gradeNote: 'SMTP: no SMTP greeting within 5000 ms' });
+    expect(gradedMx(mxReport(mxHost({ starttls: false, tls: null })))).toMatchObject({ starttls: false, tls: null, grade: null, dane: null, daneStatus: 'no-tlsa' });
+    expect(gradedMx(mxReport(mxHost({ starttls: null, tls: null, reason: 'SMTP: no SMTP greeting within 5000 ms' })))).toMatchObject({ reason: 'SMTP: no SMTP greeting within 5000 ms', gradeNote: 'SMTP: no SMTP greeting within 5000 ms' });
     expect(emailMxReport(evidenceOf(mxHost(), mxHost({ host: 'mx2.example.test', preference: 20 }))).mx.map((m) => m.host)).toEqual([HOST, 'mx2.example.test']);
   });
 });

@@ -4,6 +4,7 @@ import type { TxtLookup } from '../../src/email/dns-lookup.js';
 import type { LookupResult } from '../../src/net/dns/types.js';
 import { Value } from '@sinclair/typebox/value';
 import { EmailResultSchema, FindingSchema } from '../../src/model/report.js';
+import { withSubject } from '../../src/model/finding.js';
 
 function fakeDns(zone: Record<string, string[] | 'servfail' | 'nodata'>): TxtLookup {
   return async (name: string): Promise<LookupResult> => {
@@ -72,7 +73,7 @@ describe('discoverTlsRpt + checkTlsRpt', () => {
     const f = checkTlsRpt(mixed);
     expect(f.map((x) => [x.id, x.severity])).toEqual([['email.tls-rpt.bad-uri', 'low']]);
     expect(f[0]?.references[0]).toMatch(/^RFC 8460/);
-    expect(f.every((x) => Value.Check(FindingSchema, x))).toBe(true);
+    expect(f.every((x) => Value.Check(FindingSchema, withSubject(x, 'domain:example.com')))).toBe(true);
     expect(Value.Check(EmailResultSchema.properties.tlsRpt, tlsRptReport(mixed))).toBe(true);
   });
 });

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ScanEvent } from '../../src/engine/events.js';
 import { createLimits } from '../../src/engine/limits.js';
-import { defineProbe, ProbeFailed, ProbeSkipped, type Probe } from '../../src/engine/probe.js';
+import { defineEndpointProbe, defineTargetProbe, ProbeFailed, ProbeSkipped, type AnyProbe } from '../../src/engine/probe.js';
 import { scanTarget } from '../../src/engine/scan.js';
 import { finding } from '../../src/model/finding.js';
 import { parseTarget } from '../../src/model/target.js';
 import type { Resolver } from '../../src/net/dns/resolver.js';
 import { createTrustStore } from '../../src/trust/store.js';
+import { testReference } from '../helpers/probe-context.js';
 import { expectValidReport } from '../helpers/schema.js';
 
 // An in-memory resolver: these tests are about scheduling, not DNS (the DNS client has its own).
@@ -25,24 +26,25 @@ function fakeResolver(addresses: Record<string, string[]>): Resolver {
 }
 
 const trust = createTrustStore();
+const reference = testReference();
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
   });
 
-const okProbe = defineProbe<{ seen: string }>({
-  id: 'fake-ok', title: 'fake ok', categories: ['tls'], scope: 'endpoint', section: 'tls',
-  async collect(ctx) { return { seen: ctx.endpoint!.ip }; },
+const okProbe = defineEndpointProbe({
+  id: 'fake-ok', title: 'fake ok', categories: ['tls'], scope: 'endpoint', section: 'tls', owns: ['groups'],
+  async collect(ctx): Promise<{ seen: string }> { return { seen: ctx.endpoint.ip }; },
   check: (ev) => [finding({ id: 'fake.seen', severity: 'info', title: 'seen', detail: ev.seen, remediation: 'none', references: [] })],
-  report: () => ({ groups: ['x25519'] }),
+  fields: () => ({ groups: ['x25519'] }),
 });
 
 describe('engine', () => {
   it('one endpoint per address, findings tagged with the endpoint, events in order', async () => {
     const events: ScanEvent[] = [];
     const report = await scanTarget(parseTarget('multi.test:8443'), {
-      resolver: fakeResolver({ 'multi.test': ['127.0.0.1', '::1'] }), trust, timeoutMs: 5000,
+      resolver: fakeResolver({ 'multi.test': ['127.0.0.1', '::1'] }), trust, reference, timeoutMs: 5000,
       probes: [okProbe], onEvent: (e) => events.push(e),
     });
     expectValidReport(report);
@@ -50,6 +52,11 @@ describe('engine', () => {
     expect(report.endpoints.map((e) => `${e.ip}:${e.port}`)).toEqual(['127.0.0.1:8443', '::1:8443']);
     expect(report.endpoints[0]?.tls).toMatchObject({ status: 'ok', groups: ['x25519'] });
     expect(report.findings.map((f) => f.endpoint).sort()).toEqual(['127.0.0.1:8443', '[::1]:8443'].sort());
+    expect(report.findings.map((f) => f.subject).sort()).toEqual(['endpoint:127.0.0.1:8443', 'endpoint:[::1]:8443'].sort());
+    expect(report.probes.map((p) => [p.id, p.subject, p.status])).toEqual([
+      ['fake-ok', 'endpoint:127.0.0.1:8443', 'ok'],
+      ['fake-ok', 'endpoint:[::1]:8443', 'ok'],
+    ]);
     const types = events.map((e) => e.type);
     expect(types.slice(0, 3)).toEqual(['target-start', 'target-resolved', 'target-planned']);
     expect(types.at(-1)).toBe('target-end');
@@ -61,18 +68,19 @@ describe('engine', () => {
   });
 
   it('the deadline ends a probe that hangs and ignores its signal', async () => {
-    const hung = defineProbe({
-      id: 'hung', title: 'hangs forever', categories: ['tls'], scope: 'endpoint', section: 'tls',
-      collect: () => new Promise<never>(() => undefined), check: () => [], report: () => ({}),
+    const hung = defineEndpointProbe({
+      id: 'hung', title: 'hangs forever', categories: ['tls'], scope: 'endpoint', section: 'tls', owns: [],
+      collect: () => new Promise<never>(() => undefined), check: () => [], fields: () => ({}),
     });
     const t0 = Date.now();
     const report = await scanTarget(parseTarget('h.test'), {
-      resolver: fakeResolver({ 'h.test': ['127.0.0.1'] }), trust, timeoutMs: 300, probes: [hung, okProbe],
+      resolver: fakeResolver({ 'h.test': ['127.0.0.1'] }), trust, reference, timeoutMs: 300, probes: [hung, okProbe],
     });
     expectValidReport(report);
     expect(Date.now() - t0).toBeLessThan(5000); // loose: the point is that it ends, not how fast
     const tls = report.endpoints[0]!.tls;
     expect(tls.probes['hung']).toMatchObject({ status: 'error', reason: expect.stringMatching(/deadline of 300 ms/) });
+    expect(report.probes.find((p) => p.id === 'hung')).toMatchObject({ status: 'error', errorKind: 'timeout' });
     expect(tls.probes['fake-ok']?.status).toBe('ok');
     expect(tls.status).toBe('ok');
   });
@@ -81,20 +89,20 @@ describe('engine', () => {
     const limits = createLimits({ concurrency: 16, perHostConnections: 2 });
     let active = 0;
     let peak = 0;
-    const greedy = (id: string) => defineProbe({
-      id, title: id, categories: ['tls'], scope: 'endpoint', section: 'tls',
+    const greedy = (id: string) => defineEndpointProbe({
+      id, title: id, categories: ['tls'], scope: 'endpoint', section: 'tls', owns: [],
       async collect(ctx) {
-        await Promise.all(Array.from({ length: 5 }, () => ctx.withConnection(ctx.endpoint!.ip, async () => {
+        await Promise.all(Array.from({ length: 5 }, () => ctx.withConnection(ctx.endpoint.ip, async () => {
           active++; peak = Math.max(peak, active);
           await sleep(20);
           active--;
         })));
         return {};
       },
-      check: () => [], report: () => ({}),
+      check: () => [], fields: () => ({}),
     });
     const report = await scanTarget(parseTarget('busy.test'), {
-      resolver: fakeResolver({ 'busy.test': ['127.0.0.1'] }), trust, timeoutMs: 10_000,
+      resolver: fakeResolver({ 'busy.test': ['127.0.0.1'] }), trust, reference, timeoutMs: 10_000,
       probes: [greedy('a'), greedy('b'), greedy('c')], limits,
     });
     expect(report.endpoints[0]!.tls.probes['a']).toMatchObject({ status: 'ok', connections: 5 });
@@ -104,19 +112,19 @@ describe('engine', () => {
 
   it('connections still queued at the deadline are never opened', async () => {
     let opened = 0;
-    const queued = defineProbe({
-      id: 'queued', title: 'queued', categories: ['tls'], scope: 'endpoint', section: 'tls',
+    const queued = defineEndpointProbe({
+      id: 'queued', title: 'queued', categories: ['tls'], scope: 'endpoint', section: 'tls', owns: [],
       async collect(ctx) {
-        await Promise.allSettled(Array.from({ length: 3 }, () => ctx.withConnection(ctx.endpoint!.ip, async () => {
+        await Promise.allSettled(Array.from({ length: 3 }, () => ctx.withConnection(ctx.endpoint.ip, async () => {
           opened++;
           await sleep(60_000, ctx.signal); // a connection that only ends when the deadline aborts it
         })));
         return {};
       },
-      check: () => [], report: () => ({}),
+      check: () => [], fields: () => ({}),
     });
     const report = await scanTarget(parseTarget('q.test'), {
-      resolver: fakeResolver({ 'q.test': ['127.0.0.1'] }), trust, timeoutMs: 200, probes: [queued],
+      resolver: fakeResolver({ 'q.test': ['127.0.0.1'] }), trust, reference, timeoutMs: 200, probes: [queued],
       limits: createLimits({ concurrency: 4, perHostConnections: 1 }),
     });
     await sleep(50); // let the queue drain after the deadline
@@ -125,23 +133,41 @@ describe('engine', () => {
   });
 
   it('skipped and failed probes are "could not test", never pass or fail', async () => {
-    const skip = defineProbe({ id: 'skip', title: 's', categories: ['email'], scope: 'target', section: 'email',
-      collect: async () => { throw new ProbeSkipped('not applicable'); }, check: () => [], report: () => ({}) });
-    const fail = defineProbe({ id: 'fail', title: 'f', categories: ['tls'], scope: 'endpoint', section: 'tls',
-      collect: async () => { throw new ProbeFailed('connection refused'); }, check: () => [], report: () => ({}) });
+    const skip = defineTargetProbe({ id: 'skip', title: 's', categories: ['email'], scope: 'target', section: 'email', owns: [],
+      collect: async () => { throw new ProbeSkipped('not applicable'); }, check: () => [], fields: () => ({}) });
+    const fail = defineEndpointProbe({ id: 'fail', title: 'f', categories: ['tls'], scope: 'endpoint', section: 'tls', owns: [],
+      collect: async () => { throw new ProbeFailed('connection refused', 'refused'); }, check: () => [], fields: () => ({}) });
     const report = await scanTarget(parseTarget('down.test'), {
-      resolver: fakeResolver({ 'down.test': ['127.0.0.1'] }), trust, timeoutMs: 5000, probes: [skip, fail],
+      resolver: fakeResolver({ 'down.test': ['127.0.0.1'] }), trust, reference, timeoutMs: 5000, probes: [skip, fail],
     });
     expectValidReport(report);
     expect(report.email).toMatchObject({ status: 'skipped', reason: 'not applicable' });
     expect(report.endpoints[0]!.tls).toMatchObject({ status: 'error', reason: 'connection refused' });
     expect(report.findings).toEqual([]);
     expect(report).toMatchObject({ status: 'error', reason: 'target unreachable: connection refused' });
+    expect(report.probes).toEqual([
+      { id: 'skip', subject: 'domain:down.test', status: 'skipped', reason: 'not applicable', durationMs: expect.any(Number), connections: 0 },
+      { id: 'fail', subject: 'endpoint:127.0.0.1:443', status: 'error', errorKind: 'refused', reason: 'connection refused', durationMs: expect.any(Number), connections: 0 },
+    ]);
+  });
+
+  it('a collect() that throws before returning a promise is skipped or failed like one that rejects, and a stray error is a bug', async () => {
+    const base = { categories: ['tls'] as const, scope: 'endpoint' as const, section: 'tls' as const, owns: [], check: () => [], fields: () => ({}) };
+    const syncSkip = defineEndpointProbe({ ...base, id: 'sync-skip', title: 's', collect: () => { throw new ProbeSkipped('dependency missing'); } });
+    const syncBug = defineEndpointProbe({ ...base, id: 'sync-bug', title: 'b', collect: () => { throw new TypeError('oops'); } });
+    const report = await scanTarget(parseTarget('sync.test'), {
+      resolver: fakeResolver({ 'sync.test': ['127.0.0.1'] }), trust, reference, timeoutMs: 5000, probes: [syncSkip, syncBug],
+    });
+    expectValidReport(report);
+    expect(report.probes.map((p) => [p.id, p.status, p.errorKind ?? null, p.reason])).toEqual([
+      ['sync-skip', 'skipped', null, 'dependency missing'],
+      ['sync-bug', 'error', 'bug', 'oops'],
+    ]);
   });
 
   it('an unresolvable name is a failed scan with the reason, and no probe runs', async () => {
     const report = await scanTarget(parseTarget('nope.test'), {
-      resolver: fakeResolver({}), trust, timeoutMs: 5000, probes: [okProbe],
+      resolver: fakeResolver({}), trust, reference, timeoutMs: 5000, probes: [okProbe],
     });
     expectValidReport(report);
     expect(report).toMatchObject({ status: 'error', reason: 'could not resolve nope.test: the name does not exist (NXDOMAIN)', endpoints: [] });
@@ -149,7 +175,7 @@ describe('engine', () => {
 
   it('--ip pins the endpoints without resolving, --checks selects probes', async () => {
     const report = await scanTarget(parseTarget('pinned.test'), {
-      resolver: fakeResolver({}), trust, timeoutMs: 5000, ips: ['127.0.0.9'], probes: [okProbe] as Probe<any>[],
+      resolver: fakeResolver({}), trust, reference, timeoutMs: 5000, ips: ['127.0.0.9'], probes: [okProbe] as AnyProbe[],
       checks: new Set(['http']),
     });
     expect(report.endpoints.map((e) => e.ip)).toEqual(['127.0.0.9']);

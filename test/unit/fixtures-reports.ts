@@ -74,6 +74,13 @@ export const goodReport: Report = {
   startedAt: '2025-02-01T10:00:00.123Z',
   durationMs: 4210,
   grades: { tls: 'A+', http: 'B', email: null, overall: 'A' },
+  probes: [
+    { id: 'tls-protocols', subject: 'endpoint:93.184.215.14:443', status: 'ok', durationMs: 820, connections: 6 },
+    { id: 'tls-certificates', subject: 'endpoint:93.184.215.14:443', status: 'ok', durationMs: 140, connections: 1 },
+    { id: 'tls-protocols', subject: 'endpoint:[2606:2800:21f:cb07:6820:80da:af6b:8b2c]:443', status: 'ok', durationMs: 790, connections: 6 },
+    { id: 'tls-certificates', subject: 'endpoint:[2606:2800:21f:cb07:6820:80da:af6b:8b2c]:443', status: 'ok', durationMs: 150, connections: 1 },
+    { id: 'http-headers', subject: 'url:https://good.example/', status: 'ok', durationMs: 610, connections: 2 },
+  ],
   endpoints: [
     { ip: '93.184.215.14', port: 443, tls: tls({}), grade: 'A+' },
     { ip: '2606:2800:21f:cb07:6820:80da:af6b:8b2c', port: 443, tls: tls({}), grade: 'A+' },
@@ -97,6 +104,7 @@ export const goodReport: Report = {
   findings: [
     {
       id: 'http.csp.missing',
+      subject: 'url:https://good.example/',
       severity: 'low',
       title: 'No Content-Security-Policy header',
       detail: 'The response sets no Content-Security-Policy, so injected scripts run unrestricted.',
@@ -106,6 +114,7 @@ export const goodReport: Report = {
     },
     {
       id: 'tls.ocsp.not-stapled',
+      subject: 'endpoint:93.184.215.14:443',
       severity: 'info',
       title: 'OCSP response not stapled',
       detail: 'Clients must contact the CA to check revocation.',
@@ -132,6 +141,11 @@ export const expiredReport: Report = {
   startedAt: '2025-02-01T10:00:00Z',
   durationMs: 2950,
   grades: { tls: 'T', http: 'D', email: null, overall: 'T' },
+  probes: [
+    { id: 'tls-protocols', subject: 'endpoint:198.51.100.7:443', status: 'ok', durationMs: 820, connections: 6 },
+    { id: 'tls-certificates', subject: 'endpoint:198.51.100.7:443', status: 'ok', durationMs: 140, connections: 1 },
+    { id: 'http-headers', subject: 'url:https://expired.example/', status: 'ok', durationMs: 430, connections: 1 },
+  ],
   endpoints: [
     {
       ip: '198.51.100.7',
@@ -169,6 +183,7 @@ export const expiredReport: Report = {
   findings: [
     {
       id: 'tls.protocol.tls10',
+      subject: 'endpoint:198.51.100.7:443',
       severity: 'low',
       title: 'TLS 1.0 accepted',
       detail: 'TLS 1.0 is deprecated (RFC 8996).',
@@ -179,6 +194,7 @@ export const expiredReport: Report = {
     },
     {
       id: 'tls.cert.expired',
+      subject: 'endpoint:198.51.100.7:443',
       severity: 'critical',
       title: 'Certificate expired',
       detail: LONG_DETAIL,
@@ -189,6 +205,7 @@ export const expiredReport: Report = {
     },
     {
       id: 'http.hsts.missing',
+      subject: 'url:https://expired.example/',
       severity: 'medium',
       title: 'No Strict-Transport-Security header',
       detail: 'Without HSTS a network attacker can downgrade the first visit to plain HTTP.',
@@ -198,6 +215,7 @@ export const expiredReport: Report = {
     },
     {
       id: 'tls.cipher.cbc',
+      subject: 'endpoint:198.51.100.7:443',
       severity: 'high',
       title: 'CBC cipher suites preferred',
       detail: 'The server prefers CBC-mode suites, exposed to padding-oracle attacks such as Lucky13.',
@@ -208,6 +226,7 @@ export const expiredReport: Report = {
     },
     {
       id: 'http.server.banner',
+      subject: 'url:https://expired.example/',
       severity: 'info',
       title: 'Server header discloses software',
       detail: 'server: nginx',
@@ -229,6 +248,10 @@ export const unreachableReport: Report = {
   startedAt: '2025-02-01T10:00:00Z',
   durationMs: 10_012,
   grades: { tls: null, http: null, email: null, overall: null },
+  probes: [
+    { id: 'tls-protocols', subject: 'endpoint:203.0.113.9:8443', status: 'error', errorKind: 'refused', reason: 'connect ECONNREFUSED', durationMs: 3, connections: 1 },
+    { id: 'http-headers', subject: 'url:https://down.example:8443/', status: 'error', errorKind: 'refused', reason: 'connect ECONNREFUSED 203.0.113.9:8443', durationMs: 2, connections: 1 },
+  ],
   endpoints: [
     {
       ip: '203.0.113.9',
@@ -275,6 +298,13 @@ export const emailReport: Report = {
   startedAt: '2025-02-01T10:00:00Z',
   durationMs: 6100,
   grades: { tls: 'A', http: 'C', email: 'B', overall: 'B' },
+  probes: [
+    { id: 'tls-protocols', subject: 'endpoint:192.0.2.25:443', status: 'ok', durationMs: 820, connections: 6 },
+    { id: 'http-headers', subject: 'url:https://mail.example/', status: 'ok', durationMs: 520, connections: 1 },
+    { id: 'email-mx-records', subject: 'domain:mail.example', status: 'ok', durationMs: 12, connections: 0 },
+    { id: 'email-records', subject: 'domain:mail.example', status: 'ok', durationMs: 95, connections: 0 },
+    { id: 'email-mx', subject: 'domain:mail.example', status: 'ok', durationMs: 2300, connections: 4 },
+  ],
   endpoints: [{ ip: '192.0.2.25', port: 443, tls: tls({ certificates: [cert({ subject: 'CN=mail.example' })] }), grade: 'A' }],
   http: {
     status: 'ok',
@@ -320,6 +350,7 @@ export const emailReport: Report = {
   findings: [
     {
       id: 'email.spf.softfail',
+      subject: 'domain:mail.example',
       severity: 'medium',
       title: 'SPF ends in ~all (soft fail)',
       detail: 'Mail from unlisted servers is only marked, not rejected.',
@@ -336,6 +367,10 @@ export const allReports: Report[] = [goodReport, expiredReport, unreachableRepor
 export const dualCertReport: Report = {
   ...goodReport,
   target: { host: 'dual.example', port: 443 },
+  probes: [
+    { id: 'tls-certificates', subject: 'endpoint:192.0.2.44:443', status: 'ok', durationMs: 310, connections: 2 },
+    { id: 'dns-caa', subject: 'domain:dual.example', status: 'ok', durationMs: 20, connections: 0 },
+  ],
   endpoints: [
     {
       ip: '192.0.2.44',

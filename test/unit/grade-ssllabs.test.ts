@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyTls } from '../../src/engine/assemble.js';
+import { emptyTls } from '../../src/engine/sections.js';
 import {
   A_PLUS_MIN_HSTS_SECONDS,
   CAP_RULES,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyseCookies, isSessionLike } from '../../src/http/cookies.js';
 import { FindingSchema } from '../../src/model/report.js';
+import { withSubject } from '../../src/model/finding.js';
 import { Value } from '@sinclair/typebox/value';
 
 const URL_ = 'https://www.example.com/login';
@@ -21,7 +22,7 @@ describe('analyseCookies', () => {
     });
     expect(cookies[1]).toMatchObject({ name: 'pref', domain: 'example.com', path: '/app', sameSite: 'Lax', expires: '2026-10-21T07:28:00.000Z', sessionLike: false, prefix: null });
     expect(issues.map((i) => i.id)).toEqual(['http.cookie.broad-domain']);
-    for (const i of issues) expect(Value.Check(FindingSchema, i)).toBe(true);
+    for (const i of issues) expect(Value.Check(FindingSchema, withSubject(i, `url:${URL_}`))).toBe(true);
   });
 
   it('flags a session cookie without Secure, HttpOnly or SameSite at the session severity', () => {

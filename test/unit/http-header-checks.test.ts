@@ -19,20 +19,22 @@ import {
   MAX_HEADER_CHARS,
   parseSfDictionary,
   parseSfItem,
-  securityHeadersStates,
   validIntegrity,
   xfoVerdict,
-} from '../../src/http/header-checks.js';
+} from '../../src/http/headers/index.js';
 import { scanHtml } from '../../src/http/html-resources.js';
 import { securityHeadersGrade } from '../../src/grade/securityheaders.js';
-import { FindingSchema, type Finding } from '../../src/model/report.js';
+import { securityHeadersStates } from '../../src/grade/site.js';
+import { withSubject, type CheckFinding } from '../../src/model/finding.js';
+import { FindingSchema } from '../../src/model/report.js';
 
 const PAGE = 'https://www.example.com/shop/index.html';
-const ids = (fs: Finding[]) => fs.map((f) => f.id).sort();
-const one = (fs: Finding[], id: string) => {
+const ids = (fs: CheckFinding[]) => fs.map((f) => f.id).sort();
+const one = (fs: CheckFinding[], id: string) => {
   const f = fs.filter((x) => x.id === id);
   expect(f, `${id} in ${ids(fs).join(',')}`).toHaveLength(1);
-  expect(Value.Check(FindingSchema, f[0]), `${id} matches FindingSchema`).toBe(true);
+  // As the report carries it: with the subject the engine gives the site's findings.
+  expect(Value.Check(FindingSchema, withSubject(f[0]!, `url:${PAGE}`)), `${id} matches FindingSchema`).toBe(true);
   expect(f[0]!.remediation.length).toBeGreaterThan(10);
   expect(f[0]!.references.length).toBeGreaterThan(0);
   return f[0]!;

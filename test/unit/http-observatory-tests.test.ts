@@ -18,7 +18,7 @@ import {
   type JarCookie,
   type ObservatoryEvidence,
   type ObservatoryTestResults,
-} from '../../src/http/observatory-tests.js';
+} from '../../src/http/observatory/index.js';
 
 // A page containing this marker makes the HTML scanner throw: the only way to reach the generic
 // 'html-not-parseable' (upstream: JSDOM throwing, which it practically never does).

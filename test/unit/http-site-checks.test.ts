@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkHttpSite, siteCookies } from '../../src/http/site-checks.js';
-import { httpSiteReport } from '../../src/http/site-report.js';
+import { emptyHttp } from '../../src/engine/sections.js';
+import { gradedHttp } from '../../src/grade/site.js';
+import { httpSiteFields } from '../../src/http/site-fields.js';
+import type { HttpSiteEvidence } from '../../src/http/site-evidence.js';
 import { HttpResultSchema } from '../../src/model/report.js';
 import { Value } from '@sinclair/typebox/value';
 import { chain, httpCheck, siteEvidence } from '../helpers/http-evidence.js';
@@ -139,6 +142,9 @@ describe('site checks: CSP, cookies, CORS, SRI, security.txt', () => {
   });
 });
 
+/** The report's http object as a scan makes it: the probe's fields, then the grades of src/grade. */
+const httpSiteReport = (ev: HttpSiteEvidence) => gradedHttp({ ...emptyHttp(ev.url), status: 'ok', ...httpSiteFields(ev) }, ev);
+
 describe('the http report object', () => {
   it('carries both grades, the redirect check and the CORS answer, and fits the schema', () => {
     const ev = siteEvidence({ headers: { ...STRONG, 'set-cookie': '__Host-sid=1; Secure; HttpOnly; SameSite=Lax; Path=/' } });
@@ -154,7 +160,7 @@ describe('the http report object', () => {
     });
     expect(r.observatory?.tests).toHaveLength(10);
     expect(r.observatory?.tests.every((t) => t.detail.length > 0)).toBe(true);
-    expect(Value.Errors(HttpResultSchema, { status: 'ok', ...r }).First()).toBeUndefined();
+    expect(Value.Errors(HttpResultSchema, r).First()).toBeUndefined();
   });
 
   it('an unsafe-inline CSP is a securityheaders warning (A, not A+) and costs 20 Observatory points', () => {

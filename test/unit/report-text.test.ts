@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { displayWidth, stripAnsi, truncate } from '../../src/report/style.js';
-import { renderText } from '../../src/report/text.js';
+import { displayWidth, stripAnsi, truncate } from '../../src/render/style.js';
+import { renderText } from '../../src/render/text.js';
 import { allReports, dualCertReport, emailReport, expiredReport, goodReport, unreachableReport } from './fixtures-reports.js';
 
 // eslint-disable-next-line no-control-regex

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTlsProtocols, type TlsProtocolsEvidence } from '../../probes/tls-protocols.js';
+import { checkTlsProtocols, type TlsProtocolsEvidence } from '../../src/tls/protocols.js';
 import type { Protocols } from '../../src/model/report.js';
 
 const protocols = (p: Partial<Protocols>): Protocols => ({

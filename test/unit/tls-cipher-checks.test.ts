@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTlsCiphers, type TlsCiphersEvidence } from '../../probes/tls-ciphers.js';
+import { checkTlsCiphers, type TlsCiphersEvidence } from '../../src/tls/ciphers.js';
 
 const ev = (suites: TlsCiphersEvidence['suites']): TlsCiphersEvidence => ({ suites, serverPreference: {}, incomplete: {} });
 const ids = (e: TlsCiphersEvidence) => checkTlsCiphers(e).map((f) => [f.id, f.severity]);

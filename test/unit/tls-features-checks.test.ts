@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkTlsFeatures, tlsFeaturesProbe, type TlsFeaturesEvidence } from '../../probes/tls-features.js';
+import { checkTlsFeatures, type TlsFeaturesEvidence } from '../../src/tls/features.js';
+import { tlsFeaturesProbe } from '../../src/probes/tls/features.js';
 import { modernFeatures } from '../helpers/tls-evidence.js';
 
 /** A modern TLS 1.2 + 1.3 server: no finding at all. */
@@ -113,7 +114,7 @@ describe('tls-features checks', () => {
   });
 
   it('the report gets the features without notes or versions', () => {
-    expect(tlsFeaturesProbe.report(good())).toEqual({
+    expect(tlsFeaturesProbe.fields(good())).toEqual({
       features: {
         alpn: ['h2', 'http/1.1'],
         secureRenegotiation: true,
@@ -127,6 +128,7 @@ describe('tls-features checks', () => {
         resumption: { ids: true, tickets: true },
       },
     });
-    expect(tlsFeaturesProbe).toMatchObject({ id: 'tls-features', categories: ['tls'], scope: 'endpoint', section: 'tls', after: ['tls-protocols', 'tls-ciphers'] });
+    expect(tlsFeaturesProbe).toMatchObject({ id: 'tls-features', categories: ['tls'], scope: 'endpoint', section: 'tls', owns: ['features'] });
+    expect(tlsFeaturesProbe.after?.map((p) => p.id)).toEqual(['tls-protocols', 'tls-ciphers']);
   });
 });

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkTlsGroups,
-  groupName,
-  groupsUnion,
-  INCOMPLETE,
-  suitesToAsk,
-  TLS12_CURVE_OFFER,
-  TLS13_OFFER,
-  tlsGroupsProbe,
-  type TlsGroupsEvidence,
-} from '../../probes/tls-groups.js';
+import { suitesToAsk, TLS12_CURVE_OFFER, TLS13_OFFER, tlsGroupsProbe } from '../../src/probes/tls/groups.js';
+import { checkTlsGroups, groupName, groupsUnion, INCOMPLETE, type TlsGroupsEvidence } from '../../src/tls/groups.js';
 import { REF } from '../../src/model/finding.js';
-import { groupByCode } from '../../src/net/tls/registry/index.js';
+import { groupByCode } from '../../src/tls/registry/index.js';
 
 const ev = (e: Partial<TlsGroupsEvidence> = {}): TlsGroupsEvidence => ({ tls13Groups: [], tls12Curves: [], dhPrimeBits: null, incomplete: [], ...e });
 const ids = (e: TlsGroupsEvidence) => checkTlsGroups(e).map((f) => [f.id, f.severity]);
@@ -103,9 +94,9 @@ describe('tls-groups evidence helpers', () => {
   it('report: the union, TLS 1.3 order first, without duplicates; null when nothing was learnt and something failed', () => {
     const e = ev({ tls13Groups: ['x25519', 'secp256r1', 'ffdhe2048'], tls12Curves: ['secp384r1', 'x25519', 'secp256r1'] });
     expect(groupsUnion(e)).toEqual(['x25519', 'secp256r1', 'ffdhe2048', 'secp384r1']);
-    expect(tlsGroupsProbe.report(e)).toEqual({ groups: ['x25519', 'secp256r1', 'ffdhe2048', 'secp384r1'], dhParameterBits: e.dhPrimeBits });
-    expect(tlsGroupsProbe.report(ev())).toEqual({ groups: [], dhParameterBits: null });
-    expect(tlsGroupsProbe.report(ev({ incomplete: [`${INCOMPLETE.tls13}: timed out`] }))).toEqual({ groups: null, dhParameterBits: null });
+    expect(tlsGroupsProbe.fields(e)).toEqual({ groups: ['x25519', 'secp256r1', 'ffdhe2048', 'secp384r1'], dhParameterBits: e.dhPrimeBits });
+    expect(tlsGroupsProbe.fields(ev())).toEqual({ groups: [], dhParameterBits: null });
+    expect(tlsGroupsProbe.fields(ev({ incomplete: [`${INCOMPLETE.tls13}: timed out`] }))).toEqual({ groups: null, dhParameterBits: null });
   });
 
   it('names from the registry, 0x… for unknown codes', () => {

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeCert } from '../helpers/certs.js';
-import { describeSnapshot, mozillaRoots, parseMozillaRoots } from '../../src/trust/mozilla.js';
+import { describeSnapshot, parseMozillaRoots, readMozillaRoots } from '../../src/trust/mozilla.js';
 import { createTrustStore, subjectKey } from '../../src/trust/store.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -41,7 +41,7 @@ describe('data/mozilla-roots.json', () => {
   });
 
   it('has the expected roots, trust bits and distrust-after dates', () => {
-    const snap = mozillaRoots();
+    const snap = readMozillaRoots();
     expect(snap.roots).toHaveLength(167);
     expect(snap.roots.filter((r) => r.serverAuth)).toHaveLength(121);
     expect(snap.roots.filter((r) => r.emailProtection)).toHaveLength(90);
@@ -66,7 +66,7 @@ describe('data/mozilla-roots.json', () => {
   });
 
   it('keeps roots that are present but not trusted for TLS', () => {
-    const globalSign = mozillaRoots().roots.find((r) => r.label === 'GlobalSign Root CA');
+    const globalSign = readMozillaRoots().roots.find((r) => r.label === 'GlobalSign Root CA');
     expect(globalSign).toMatchObject({ serverAuth: false, emailProtection: true });
   });
 

@@ -21,7 +21,7 @@ import { Console } from 'node:console';
 import { EventEmitter } from 'node:events';
 import { cleanup, render } from 'ink-testing-library';
 import type { PlannedTask, ScanEvent } from '../../src/engine/events.js';
-import { displayWidth, stripAnsi } from '../../src/report/style.js';
+import { displayWidth, stripAnsi } from '../../src/render/style.js';
 import { targetViews } from '../../ui/layout.js';
 import { startLiveUi } from '../../ui/live.js';
 import { LiveView } from '../../ui/LiveView.js';

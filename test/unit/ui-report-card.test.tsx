@@ -13,8 +13,8 @@ afterAll(() => {
 });
 
 import { cleanup, render } from 'ink-testing-library';
-import { displayWidth, stripAnsi } from '../../src/report/style.js';
-import { renderText } from '../../src/report/text.js';
+import { displayWidth, stripAnsi } from '../../src/render/style.js';
+import { renderText } from '../../src/render/text.js';
 import { ReportCard, ReportCards } from '../../ui/ReportCard.js';
 import { allReports, emailReport, expiredReport, goodReport, unreachableReport } from './fixtures-reports.js';
 

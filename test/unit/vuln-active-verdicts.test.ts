@@ -1,11 +1,15 @@
 // How the active vulnerability probes read the server's answers, and the findings they make:
 // pure functions over session events, first flights and evidence.
 import { describe, expect, it } from 'vitest';
-import type { TlsCiphersEvidence } from '../../probes/tls-ciphers.js';
-import { checkCcsInjection, judgeCcsAnswer, type VulnCcsInjectionEvidence } from '../../probes/vuln-ccs-injection.js';
-import { checkHeartbleed, combineHeartbleed, judgeHeartbeatAnswer, type HeartbleedAttempt } from '../../probes/vuln-heartbleed.js';
-import { checkRobot, oracleStrength, planRobot, robotResponse, sameResponses, uniform, type RobotRound, type VulnRobotEvidence } from '../../probes/vuln-robot.js';
-import { checkTicketbleed, judgeTicketAnswer, type VulnTicketbleedEvidence } from '../../probes/vuln-ticketbleed.js';
+import type { TlsCiphersEvidence } from '../../src/tls/ciphers.js';
+import { judgeCcsAnswer } from '../../src/probes/vuln/ccs-injection.js';
+import { combineHeartbleed, judgeHeartbeatAnswer } from '../../src/probes/vuln/heartbleed.js';
+import { oracleStrength, planRobot, robotResponse, sameResponses, uniform } from '../../src/probes/vuln/robot.js';
+import { judgeTicketAnswer } from '../../src/probes/vuln/ticketbleed.js';
+import { checkCcsInjection, type VulnCcsInjectionEvidence } from '../../src/tls/vulns/ccs-injection.js';
+import { checkHeartbleed, type HeartbleedAttempt } from '../../src/tls/vulns/heartbleed.js';
+import { checkRobot, type RobotRound, type VulnRobotEvidence } from '../../src/tls/vulns/robot.js';
+import { checkTicketbleed, type VulnTicketbleedEvidence } from '../../src/tls/vulns/ticketbleed.js';
 import { untestedProtocols, type Protocols } from '../../src/model/constants.js';
 import type { FlightOutcome, SessionEvent } from '../../src/net/tls/raw-session.js';
 import { parseServerHello } from '../../src/net/tls/wire/server-messages.js';

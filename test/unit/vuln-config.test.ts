@@ -6,23 +6,29 @@
  */
 import { getDiffieHellman } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { TlsCiphersEvidence } from '../../probes/tls-ciphers.js';
-import type { TlsGroupsEvidence } from '../../probes/tls-groups.js';
-import type { TlsProtocolsEvidence } from '../../probes/tls-protocols.js';
+import { checkTlsCiphers, type TlsCiphersEvidence } from '../../src/tls/ciphers.js';
+import { checkTlsFeatures } from '../../src/tls/features.js';
+import { checkTlsGroups, type TlsGroupsEvidence } from '../../src/tls/groups.js';
+import { checkTlsProtocols, type TlsProtocolsEvidence } from '../../src/tls/protocols.js';
 import {
   checkVulnConfig,
   CONFIG_VULN_KEYS,
   judgeVulnerabilities,
   kebab,
   VULN_RULES,
-  vulnConfigProbe,
   type ConfigVulnKey,
   type VulnConfigInputs,
-} from '../../probes/vuln-config.js';
-import { DEFAULT_PROBE_SETTINGS, ProbeSkipped, type ProbeContext } from '../../src/engine/probe.js';
+} from '../../src/tls/vulnerabilities.js';
+import { ProbeSkipped } from '../../src/engine/probe.js';
+import { tlsCiphersProbe } from '../../src/probes/tls/ciphers.js';
+import { tlsFeaturesProbe } from '../../src/probes/tls/features.js';
+import { tlsGroupsProbe } from '../../src/probes/tls/groups.js';
+import { tlsProtocolsProbe } from '../../src/probes/tls/protocols.js';
+import { vulnConfigProbe } from '../../src/probes/vuln/configuration.js';
 import { RFC2409_GROUP2_PEM } from '../../src/lab/domains.js';
 import { VULNERABILITY_KEYS, type Protocols } from '../../src/model/constants.js';
-import { COMMON_DH_PRIMES, commonDhPrime } from '../../src/net/tls/common-dh-primes.js';
+import { COMMON_DH_PRIMES, commonDhPrime } from '../../src/tls/common-dh-primes.js';
+import { testDeps } from '../helpers/probe-context.js';
 import { modernFeatures } from '../helpers/tls-evidence.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -57,7 +63,17 @@ const RFC2409_GROUP2_HEX = (() => {
   return der.subarray(7, 6 + len).toString('hex').toUpperCase();
 })();
 
-const verdicts = (i: VulnConfigInputs) => Object.fromEntries(Object.entries(judgeVulnerabilities(i).verdicts).map(([k, j]) => [k, j.verdict]));
+/** The findings the dependency probes' checks make of this evidence (what the engine hands vuln-config). */
+const existingFindings = (i: VulnConfigInputs) => [
+  ...checkTlsProtocols(i.protocols),
+  ...(i.ciphers ? checkTlsCiphers(i.ciphers) : []),
+  ...(i.groups ? checkTlsGroups(i.groups) : []),
+  ...(i.features ? checkTlsFeatures(i.features) : []),
+];
+/** The verdicts as vuln-config makes them in a scan: with the dependency probes' findings. */
+const judge = (i: VulnConfigInputs) => judgeVulnerabilities(i, existingFindings(i));
+
+const verdicts = (i: VulnConfigInputs) => Object.fromEntries(Object.entries(judge(i).verdicts).map(([k, j]) => [k, j.verdict]));
 
 // ---------------------------------------------------------------------------------------------
 
@@ -116,21 +132,21 @@ describe('the rule table', () => {
   });
 
   it('a modern endpoint is not vulnerable to any of them, and gives no finding', () => {
-    const ev = judgeVulnerabilities(modern());
+    const ev = judge(modern());
     expect(Object.values(ev.verdicts).map((j) => j.verdict)).toEqual(EXPECTED_KEYS.map(() => 'not-vulnerable'));
     expect(checkVulnConfig(ev)).toEqual([]);
-    expect(vulnConfigProbe.report(ev)).toEqual({ vulnerabilities: Object.fromEntries(EXPECTED_KEYS.map((k) => [k, 'not-vulnerable'])) });
+    expect(vulnConfigProbe.fields(ev)).toEqual({ vulnerabilities: Object.fromEntries(EXPECTED_KEYS.map((k) => [k, 'not-vulnerable'])) });
   });
 
   for (const key of EXPECTED_KEYS as ConfigVulnKey[]) {
     it(`${key}: fires on its scenario (finding tls.vuln.${kebab(key)}), stays quiet on the other`, () => {
-      const fired = judgeVulnerabilities(SCENARIOS[key].fires);
+      const fired = judge(SCENARIOS[key].fires);
       expect(fired.verdicts[key].verdict).toBe('vulnerable');
       const f = checkVulnConfig(fired).find((x) => x.id === `tls.vuln.${kebab(key)}`);
       expect(f).toBeDefined();
       expect(f!.references.length).toBeGreaterThan(0);
       expect(f!.remediation).not.toBe('');
-      const quiet = judgeVulnerabilities(SCENARIOS[key].quiet);
+      const quiet = judge(SCENARIOS[key].quiet);
       expect(quiet.verdicts[key]).toMatchObject({ verdict: 'not-vulnerable' });
       expect(checkVulnConfig(quiet).map((x) => x.id)).not.toContain(`tls.vuln.${kebab(key)}`);
     });
@@ -157,9 +173,9 @@ describe('the rule table', () => {
 
 describe('verdict details', () => {
   it('BEAST and Lucky13 are information; BEAST says when newer versions make it moot', () => {
-    const j = judgeVulnerabilities(SCENARIOS.beast.fires).verdicts.beast;
+    const j = judge(SCENARIOS.beast.fires).verdicts.beast;
     expect(j.reason).toMatch(/TLSv1\.2, TLSv1\.3 also accepted/);
-    const ids = checkVulnConfig(judgeVulnerabilities(modern({ protocols: protocols({ 'TLSv1.0': true }), ciphers: ciphers({ 'TLSv1.0': [CBC], 'TLSv1.2': [CBC_SHA256] }) })));
+    const ids = checkVulnConfig(judge(modern({ protocols: protocols({ 'TLSv1.0': true }), ciphers: ciphers({ 'TLSv1.0': [CBC], 'TLSv1.2': [CBC_SHA256] }) })));
     expect(ids.filter((f) => f.id === 'tls.vuln.beast' || f.id === 'tls.vuln.lucky13').map((f) => [f.id, f.severity])).toEqual([
       ['tls.vuln.beast', 'info'],
       ['tls.vuln.lucky13', 'info'],
@@ -168,14 +184,14 @@ describe('verdict details', () => {
 
   it('SWEET32 and RC4 count SSLv2 cipher kinds too', () => {
     const i = modern({ protocols: protocols({ SSLv2: true }, ['SSL_CK_RC4_128_WITH_MD5', 'SSL_CK_IDEA_128_CBC_WITH_MD5']), ciphers: ciphers({ SSLv2: ['SSL_CK_RC4_128_WITH_MD5', 'SSL_CK_IDEA_128_CBC_WITH_MD5'] }) });
-    const v = judgeVulnerabilities(i).verdicts;
+    const v = judge(i).verdicts;
     expect(v.rc4).toMatchObject({ verdict: 'vulnerable', evidence: { suites: { SSLv2: ['SSL_CK_RC4_128_WITH_MD5'] } }, reportedAs: ['tls.protocol.sslv2'] });
     expect(v.sweet32).toMatchObject({ verdict: 'vulnerable', evidence: { suites: { SSLv2: ['SSL_CK_IDEA_128_CBC_WITH_MD5'] } } });
     expect(v.drown).toMatchObject({ verdict: 'vulnerable', reportedAs: ['tls.protocol.sslv2'] });
   });
 
   it('DROWN: a refused SSLv2 says other servers with the same key are out of sight', () => {
-    expect(judgeVulnerabilities(modern()).verdicts.drown.reason).toMatch(/other server that shares this RSA key/);
+    expect(judge(modern()).verdicts.drown.reason).toMatch(/other server that shares this RSA key/);
   });
 
   it('insecure renegotiation: TLS 1.3 only is not vulnerable; an SSLv3-only server is said to be asked by SCSV alone', () => {
@@ -190,18 +206,18 @@ describe('verdict details', () => {
       ciphers: { suites: { SSLv3: [RC4] }, serverPreference: {}, incomplete: {} },
       features: features({ secureRenegotiation: false, versions: { legacy: 'SSLv3', tls13: false } }),
     });
-    expect(judgeVulnerabilities(ssl3).verdicts.insecureRenegotiation.reason).toMatch(/SCSV alone/);
+    expect(judge(ssl3).verdicts.insecureRenegotiation.reason).toMatch(/SCSV alone/);
   });
 
   it('fallback SCSV: unanswered with two versions is unknown, with the note', () => {
-    const j = judgeVulnerabilities(modern({ features: features({ fallbackScsv: null, notes: ['fallback SCSV: TLSv1.2 hello with TLS_FALLBACK_SCSV: timeout'] }) })).verdicts.fallbackScsv;
+    const j = judge(modern({ features: features({ fallbackScsv: null, notes: ['fallback SCSV: TLSv1.2 hello with TLS_FALLBACK_SCSV: timeout'] }) })).verdicts.fallbackScsv;
     expect(j).toMatchObject({ verdict: 'unknown', reason: expect.stringContaining('timeout') });
   });
 });
 
 describe("missing or partial evidence gives 'unknown' with the reason", () => {
   it('without tls-ciphers, suite rules are unknown while protocol-only ones still decide', () => {
-    const v = judgeVulnerabilities({ protocols: protocols(), features: features() }).verdicts;
+    const v = judge({ protocols: protocols(), features: features() }).verdicts;
     for (const k of ['beast', 'sweet32', 'freak', 'logjam', 'lucky13', 'rc4'] as const) {
       // beast only reads SSLv3/TLS 1.0, both refused here: decided without suites.
       if (k === 'beast') expect(v[k].verdict).toBe('not-vulnerable');
@@ -210,12 +226,12 @@ describe("missing or partial evidence gives 'unknown' with the reason", () => {
     expect(v.poodleSsl.verdict).toBe('not-vulnerable');
     expect(v.drown.verdict).toBe('not-vulnerable');
     // SSLv2 cipher kinds come with tls-protocols' own answer.
-    const sslv2Only = judgeVulnerabilities({ protocols: protocols({ SSLv2: true, 'TLSv1.2': false, 'TLSv1.3': false }, ['SSL_CK_RC4_128_WITH_MD5']) });
+    const sslv2Only = judge({ protocols: protocols({ SSLv2: true, 'TLSv1.2': false, 'TLSv1.3': false }, ['SSL_CK_RC4_128_WITH_MD5']) });
     expect(sslv2Only.verdicts.rc4).toMatchObject({ verdict: 'vulnerable', evidence: { suites: { SSLv2: ['SSL_CK_RC4_128_WITH_MD5'] } } });
   });
 
   it('without tls-features, CRIME and renegotiation are unknown; one version still settles fallback', () => {
-    const v = judgeVulnerabilities({ protocols: protocols({ 'TLSv1.3': false }), ciphers: ciphers({ 'TLSv1.3': [] }) }).verdicts;
+    const v = judge({ protocols: protocols({ 'TLSv1.3': false }), ciphers: ciphers({ 'TLSv1.3': [] }) }).verdicts;
     expect(v.crime).toMatchObject({ verdict: 'unknown', reason: 'evidence missing: tls-features did not complete' });
     expect(v.insecureRenegotiation.verdict).toBe('unknown');
     expect(v.fallbackScsv.verdict).toBe('not-vulnerable');
@@ -223,29 +239,44 @@ describe("missing or partial evidence gives 'unknown' with the reason", () => {
 
   it('an incomplete suite list or an untested version keeps a miss from being a pass, but a hit still counts', () => {
     const partial = modern({ ciphers: ciphers({}, { 'TLSv1.2': 'timeout' }) });
-    expect(judgeVulnerabilities(partial).verdicts.rc4).toMatchObject({ verdict: 'unknown', reason: expect.stringContaining('TLSv1.2 suite list is incomplete (timeout)') });
+    expect(judge(partial).verdicts.rc4).toMatchObject({ verdict: 'unknown', reason: expect.stringContaining('TLSv1.2 suite list is incomplete (timeout)') });
     const hit = modern({ ciphers: ciphers({ 'TLSv1.2': [RC4] }, { 'TLSv1.2': 'timeout' }) });
-    expect(judgeVulnerabilities(hit).verdicts.rc4.verdict).toBe('vulnerable');
+    expect(judge(hit).verdicts.rc4.verdict).toBe('vulnerable');
     const untested = modern({ protocols: protocols({ SSLv3: null }) });
-    expect(judgeVulnerabilities(untested).verdicts.poodleSsl).toMatchObject({ verdict: 'unknown', reason: expect.stringContaining('SSLv3 was not tested') });
-    expect(judgeVulnerabilities(modern({ protocols: protocols({ SSLv2: null }) })).verdicts.drown.verdict).toBe('unknown');
+    expect(judge(untested).verdicts.poodleSsl).toMatchObject({ verdict: 'unknown', reason: expect.stringContaining('SSLv3 was not tested') });
+    expect(judge(modern({ protocols: protocols({ SSLv2: null }) })).verdicts.drown.verdict).toBe('unknown');
   });
 
   it('logjam: DHE accepted but the prime unread is unknown', () => {
     const i = modern({ ciphers: ciphers({ 'TLSv1.2': [DHE] }), groups: groups({ incomplete: ['DHE parameters: connection reset'] }) });
-    expect(judgeVulnerabilities(i).verdicts.logjam).toMatchObject({ verdict: 'unknown', reason: expect.stringContaining('connection reset') });
-    expect(judgeVulnerabilities({ ...i, groups: undefined }).verdicts.logjam.reason).toContain('tls-groups did not complete');
+    expect(judge(i).verdicts.logjam).toMatchObject({ verdict: 'unknown', reason: expect.stringContaining('connection reset') });
+    expect(judge({ ...i, groups: undefined }).verdicts.logjam.reason).toContain('tls-groups did not complete');
   });
 
-  it('the probe is skipped without tls-protocols (nothing to derive from)', async () => {
-    const ctx = { settings: DEFAULT_PROBE_SETTINGS } as unknown as ProbeContext;
-    await expect(vulnConfigProbe.collect(ctx, new Map())).rejects.toBeInstanceOf(ProbeSkipped);
+  it('the probe is skipped without tls-protocols (nothing to derive from)', () => {
+    expect(() => vulnConfigProbe.derive(testDeps())).toThrow(ProbeSkipped);
+  });
+
+  it("the probe derives the same verdicts from its dependencies' evidence and findings", () => {
+    const i = modern({ ciphers: ciphers({ 'TLSv1.2': [GCM, RC4, DES3] }), features: features({ compression: true }) });
+    const facts = { target: { host: 'example.test', port: 443, path: '/', sni: 'example.test' }, endpoint: null, now: new Date() };
+    const deps = testDeps(
+      [
+        [tlsProtocolsProbe, i.protocols],
+        [tlsCiphersProbe, i.ciphers],
+        [tlsGroupsProbe, i.groups],
+        [tlsFeaturesProbe, i.features],
+      ],
+      facts,
+    );
+    expect(vulnConfigProbe.derive(deps)).toEqual(judge(i));
+    expect(vulnConfigProbe.derive(deps).verdicts.rc4.reportedAs).toEqual(['tls.cipher.rc4']);
   });
 });
 
 describe('findings: the vulnerability framing without counting an existing finding twice', () => {
   it('RC4 and SWEET32 point at tls.cipher.rc4 / tls.cipher.64bit-block at info level', () => {
-    const ev = judgeVulnerabilities(modern({ ciphers: ciphers({ 'TLSv1.2': [GCM, RC4, DES3] }) }));
+    const ev = judge(modern({ ciphers: ciphers({ 'TLSv1.2': [GCM, RC4, DES3] }) }));
     expect(ev.verdicts.rc4.reportedAs).toEqual(['tls.cipher.rc4']);
     expect(ev.verdicts.sweet32.reportedAs).toEqual(['tls.cipher.64bit-block']);
     const rc4 = checkVulnConfig(ev).find((f) => f.id === 'tls.vuln.rc4')!;
@@ -260,7 +291,7 @@ describe('findings: the vulnerability framing without counting an existing findi
       groups: groups({ dhPrimeBits: 1024, dhPrime: 'C0FFEE' }),
       features: features({ compression: true, secureRenegotiation: false, fallbackScsv: false }),
     });
-    const ev = judgeVulnerabilities(all);
+    const ev = judge(all);
     expect(Object.values(ev.verdicts).every((j) => j.verdict === 'vulnerable')).toBe(true);
     const bySeverity = Object.fromEntries(checkVulnConfig(ev).map((f) => [f.id, f.severity]));
     expect(bySeverity).toEqual({
@@ -283,14 +314,14 @@ describe('findings: the vulnerability framing without counting an existing findi
   });
 
   it('Lucky13 without any AEAD suite (so no tls.cipher.cbc) is its own finding', () => {
-    const ev = judgeVulnerabilities(modern({ protocols: protocols({ 'TLSv1.3': false }), ciphers: ciphers({ 'TLSv1.3': [], 'TLSv1.2': [CBC_SHA256] }) }));
+    const ev = judge(modern({ protocols: protocols({ 'TLSv1.3': false }), ciphers: ciphers({ 'TLSv1.3': [], 'TLSv1.2': [CBC_SHA256] }) }));
     expect(ev.verdicts.lucky13).toMatchObject({ verdict: 'vulnerable', reportedAs: [] });
   });
 });
 
 describe('logjam names common primes', () => {
   const dhe = (dhPrimeBits: number, dhPrime?: string) =>
-    judgeVulnerabilities(modern({ ciphers: ciphers({ 'TLSv1.2': [DHE] }), groups: groups({ dhPrimeBits, ...(dhPrime ? { dhPrime } : {}) }) }));
+    judge(modern({ ciphers: ciphers({ 'TLSv1.2': [DHE] }), groups: groups({ dhPrimeBits, ...(dhPrime ? { dhPrime } : {}) }) }));
 
   it("the lab's RFC 2409 group 2: vulnerable, named, a full high finding (the shared prime is news)", () => {
     expect(commonDhPrime(RFC2409_GROUP2_HEX)?.name).toBe('RFC 2409 group 2 (1024-bit MODP)');
@@ -313,7 +344,7 @@ describe('logjam names common primes', () => {
 
   it('a prime under 1024 bits is high; DHE_EXPORT is vulnerable whatever the prime', () => {
     expect(dhe(768).verdicts.logjam.severity).toBe('high');
-    const exp = judgeVulnerabilities(
+    const exp = judge(
       modern({ protocols: protocols({ 'TLSv1.0': true }), ciphers: ciphers({ 'TLSv1.0': ['TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA'] }), groups: groups({ dhPrimeBits: 2048 }) }),
     );
     expect(exp.verdicts.logjam).toMatchObject({ verdict: 'vulnerable', severity: 'high', reportedAs: ['tls.cipher.export'] });

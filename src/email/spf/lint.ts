@@ -35,6 +35,31 @@ import { addressRecords, mxRecords, normalizeDomain, safeQuery, txtRecords, type
 import { finishDomain, hasMacros, parseMacroString } from './macro.js';
 import { parseSpfRecord, selectSpfRecord, type Mechanism, type Modifier, type SpfRecord } from './parse.js';
 
+/** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
+export const SPF_FINDINGS = {
+  voidLookup: 'email.spf.void-lookup',
+  macros: 'email.spf.macros',
+  stringTooLong: 'email.spf.string-too-long',
+  recordTooLong: 'email.spf.record-too-long',
+  includeUntested: 'email.spf.include-untested',
+  multiple: 'email.spf.multiple',
+  invalid: 'email.spf.invalid',
+  termsAfterAll: 'email.spf.terms-after-all',
+  redirectIgnored: 'email.spf.redirect-ignored',
+  ptr: 'email.spf.ptr',
+  duplicateInclude: 'email.spf.duplicate-include',
+  tooManyMx: 'email.spf.too-many-mx',
+  mxWithoutAddress: 'email.spf.mx-without-address',
+  spfRrType: 'email.spf.spf-rr-type',
+  untested: 'email.spf.untested',
+  missing: 'email.spf.missing',
+  tooManyLookups: 'email.spf.too-many-lookups',
+  tooManyVoidLookups: 'email.spf.too-many-void-lookups',
+  permissiveAll: 'email.spf.permissive-all',
+  softfailAll: 'email.spf.softfail-all',
+  noAll: 'email.spf.no-all',
+} as const;
+
 export type SpfStatus = 'found' | 'missing' | 'multiple' | 'invalid' | 'error';
 
 export interface SpfIssue {
@@ -218,7 +243,7 @@ class Linter {
     node.voidLookups++;
     if (this.voids === this.o.maxVoidLookups + 1) this.firstOverVoid = { term: term.text, domain, name };
     this.issue('warning', {
-      id: 'email.spf.void-lookup',
+      id: SPF_FINDINGS.voidLookup,
       severity: 'low',
       title: 'SPF term points at a name without records',
       message: `"${term.text}" looks up ${name}, which has ${what}: a void lookup that can never match (${this.voids} so far; more than ${this.o.maxVoidLookups} is a permerror).`,
@@ -232,7 +257,7 @@ class Linter {
     if (this.macroNoted) return;
     this.macroNoted = true;
     this.issue('note', {
-      id: 'email.spf.macros',
+      id: SPF_FINDINGS.macros,
       severity: 'info',
       title: 'SPF record uses macros',
       message: `"${term}" depends on the sender (RFC 7208 §7 macros), so its target cannot be checked without one; it is counted as one lookup and not followed.`,
@@ -255,7 +280,7 @@ class Linter {
       const bytes = Buffer.byteLength(s, 'latin1');
       if (bytes > 255) {
         this.issue('warning', {
-          id: 'email.spf.string-too-long',
+          id: SPF_FINDINGS.stringTooLong,
           severity: 'medium',
           title: 'SPF TXT string longer than 255 bytes',
           message: `character-string #${i + 1} of the SPF record is ${bytes} bytes; a DNS TXT string holds at most 255 (RFC 7208 §3.3), so it cannot be served as published.`,
@@ -267,7 +292,7 @@ class Linter {
     const total = Buffer.byteLength(f.text, 'latin1');
     if (root && total > this.o.warnRecordBytes) {
       this.issue('warning', {
-        id: 'email.spf.record-too-long',
+        id: SPF_FINDINGS.recordTooLong,
         severity: 'low',
         title: 'SPF record is long',
         message: `the SPF record is ${total} bytes; RFC 7208 §3.4 advises keeping the answer small enough for a 512-byte UDP DNS reply (about 450 bytes of record), else receivers need TCP and some give up.`,
@@ -325,7 +350,7 @@ class Linter {
       child.reason = f.reason;
       this.markIncomplete(f.reason);
       this.issue('warning', {
-        id: 'email.spf.include-untested',
+        id: SPF_FINDINGS.includeUntested,
         severity: 'info',
         title: `SPF ${via} target could not be checked`,
         message: `"${term.text}": ${f.reason}. Receivers hitting the same error return temperror; this part of the policy was not checked.`,
@@ -353,7 +378,7 @@ class Linter {
       child.status = 'multiple';
       child.reason = `${f.records.length} v=spf1 records`;
       this.issue('error', {
-        id: 'email.spf.multiple',
+        id: SPF_FINDINGS.multiple,
         severity: 'high',
         title: 'More than one SPF record',
         message: `${target} (reached by "${term.text}") publishes ${f.records.length} v=spf1 records: permerror (RFC 7208 §4.5).`,
@@ -370,7 +395,7 @@ class Linter {
       child.status = 'invalid';
       child.reason = parsed.error;
       this.issue('error', {
-        id: 'email.spf.invalid',
+        id: SPF_FINDINGS.invalid,
         severity: 'high',
         title: 'SPF record has a syntax error',
         message: `the record of ${target} (reached by "${term.text}") has a syntax error: ${parsed.error}; receivers return permerror.`,
@@ -393,7 +418,7 @@ class Linter {
         if (!afterAllNoted) {
           afterAllNoted = true;
           this.issue('warning', {
-            id: 'email.spf.terms-after-all',
+            id: SPF_FINDINGS.termsAfterAll,
             severity: 'low',
             title: 'SPF terms after "all" are never evaluated',
             message: `"${m.text}" comes after "${all}" and is never evaluated.`,
@@ -410,7 +435,7 @@ class Linter {
     const redirect = record.redirect;
     if (redirect && all !== null) {
       this.issue('warning', {
-        id: 'email.spf.redirect-ignored',
+        id: SPF_FINDINGS.redirectIgnored,
         severity: 'low',
         title: 'SPF redirect= is ignored',
         message: `"${redirect.text}" is ignored because the record has "${all}" (RFC 7208 §6.1).`,
@@ -443,7 +468,7 @@ class Linter {
       case 'ptr':
         this.countLookup(node, m, domain);
         this.issue('warning', {
-          id: 'email.spf.ptr',
+          id: SPF_FINDINGS.ptr,
           severity: 'low',
           title: 'SPF record uses the ptr mechanism',
           message: `"${m.text}": ptr is slow, unreliable and SHOULD NOT be used (RFC 7208 §5.5); some receivers skip it.`,
@@ -460,7 +485,7 @@ class Linter {
         this.includeSeen.set(target, seen);
         if (seen === 2) {
           this.issue('note', {
-            id: 'email.spf.duplicate-include',
+            id: SPF_FINDINGS.duplicateInclude,
             severity: 'info',
             title: 'SPF include repeated',
             message: `${target} is included more than once in the tree; each costs its lookups again.`,
@@ -501,7 +526,7 @@ class Linter {
         if (mxRecords(res).length === 0) return this.countVoid(node, m, domain, target, 'no MX records');
         if (mx.length > this.o.maxMxNames) {
           this.issue('error', {
-            id: 'email.spf.too-many-mx',
+            id: SPF_FINDINGS.tooManyMx,
             severity: 'high',
             title: 'SPF mx term has more than 10 MX names',
             message: `"${m.text}": ${target} has ${mx.length} MX names; more than ${this.o.maxMxNames} is a permerror (RFC 7208 §4.6.4).`,
@@ -515,7 +540,7 @@ class Linter {
           const r = await this.resolvesAddresses(exchange);
           if (r === 'void') {
             this.issue('warning', {
-              id: 'email.spf.mx-without-address',
+              id: SPF_FINDINGS.mxWithoutAddress,
               severity: 'low',
               title: 'MX host without addresses',
               message: `"${m.text}": the MX host ${exchange} has no A or AAAA records, so it can never match.`,
@@ -550,7 +575,7 @@ export async function lintSpf(domain: string, dns: SpfDns, opts: SpfLintOptions 
     if (rr !== null && rr.status !== 'error') base.spfRrType = txtRecords(rr).length > 0;
     if (base.spfRrType) {
       L.issue('warning', {
-        id: 'email.spf.spf-rr-type',
+        id: SPF_FINDINGS.spfRrType,
         severity: 'low',
         title: 'Obsolete SPF (type 99) record published',
         message: 'an SPF resource record (type 99) is published; RFC 7208 §3.1 and §14.1 removed it, receivers only read TXT.',
@@ -562,7 +587,7 @@ export async function lintSpf(domain: string, dns: SpfDns, opts: SpfLintOptions 
 
   if (top.kind === 'error') {
     L.issue('note', {
-      id: 'email.spf.untested',
+      id: SPF_FINDINGS.untested,
       severity: 'info',
       title: 'SPF could not be tested',
       message: `No verdict: ${top.reason}.`,
@@ -573,7 +598,7 @@ export async function lintSpf(domain: string, dns: SpfDns, opts: SpfLintOptions 
   }
   if (top.kind === 'missing') {
     L.issue('note', {
-      id: 'email.spf.missing',
+      id: SPF_FINDINGS.missing,
       severity: 'medium',
       title: 'No SPF record',
       message: `${top.reason}: any host can send mail in the domain's name without SPF saying otherwise.`,
@@ -584,7 +609,7 @@ export async function lintSpf(domain: string, dns: SpfDns, opts: SpfLintOptions 
   }
   if (top.kind === 'multiple') {
     L.issue('error', {
-      id: 'email.spf.multiple',
+      id: SPF_FINDINGS.multiple,
       severity: 'high',
       title: 'More than one SPF record',
       message: `${top.records.length} v=spf1 TXT records are published: receivers return permerror and ignore SPF (RFC 7208 §4.5).`,
@@ -601,7 +626,7 @@ export async function lintSpf(domain: string, dns: SpfDns, opts: SpfLintOptions 
     tree.status = 'invalid';
     tree.reason = parsed.error;
     L.issue('error', {
-      id: 'email.spf.invalid',
+      id: SPF_FINDINGS.invalid,
       severity: 'high',
       title: 'SPF record has a syntax error',
       message: `${parsed.error}; receivers return permerror whatever the sender.`,
@@ -620,7 +645,7 @@ export async function lintSpf(domain: string, dns: SpfDns, opts: SpfLintOptions 
   if (L.lookups > L.o.maxLookups) {
     const at = L.firstOverLookup;
     L.issue('error', {
-      id: 'email.spf.too-many-lookups',
+      id: SPF_FINDINGS.tooManyLookups,
       severity: 'high',
       title: 'SPF needs more than 10 DNS lookups',
       message: `the policy needs ${L.lookups} DNS-querying terms over its include/redirect tree; more than ${L.o.maxLookups} is a permerror (RFC 7208 §4.6.4)${at ? `, first exceeded at "${at.term}" in ${at.domain}` : ''}.`,
@@ -632,7 +657,7 @@ export async function lintSpf(domain: string, dns: SpfDns, opts: SpfLintOptions 
   if (L.voids > L.o.maxVoidLookups) {
     const at = L.firstOverVoid;
     L.issue('error', {
-      id: 'email.spf.too-many-void-lookups',
+      id: SPF_FINDINGS.tooManyVoidLookups,
       severity: 'high',
       title: 'SPF has more than 2 void lookups',
       message: `${L.voids} terms look up names without records; more than ${L.o.maxVoidLookups} is a permerror (RFC 7208 §4.6.4)${at ? `, first exceeded at "${at.term}" (${at.name})` : ''}.`,
@@ -645,7 +670,7 @@ export async function lintSpf(domain: string, dns: SpfDns, opts: SpfLintOptions 
   const policyDomain = name;
   if (effectiveAll === '+all') {
     L.issue('warning', {
-      id: 'email.spf.permissive-all',
+      id: SPF_FINDINGS.permissiveAll,
       severity: 'high',
       title: 'SPF ends in +all',
       message: '+all lets every host on the internet pass SPF for this domain.',
@@ -655,7 +680,7 @@ export async function lintSpf(domain: string, dns: SpfDns, opts: SpfLintOptions 
     });
   } else if (effectiveAll === '?all') {
     L.issue('warning', {
-      id: 'email.spf.permissive-all',
+      id: SPF_FINDINGS.permissiveAll,
       severity: 'medium',
       title: 'SPF ends in ?all',
       message: '?all makes every unlisted host "neutral": the policy does not say which hosts may not send.',
@@ -665,7 +690,7 @@ export async function lintSpf(domain: string, dns: SpfDns, opts: SpfLintOptions 
     });
   } else if (effectiveAll === '~all') {
     L.issue('note', {
-      id: 'email.spf.softfail-all',
+      id: SPF_FINDINGS.softfailAll,
       severity: 'info',
       title: 'SPF ends in ~all',
       message: '~all marks unlisted hosts "softfail"; -all states the policy fully.',
@@ -675,7 +700,7 @@ export async function lintSpf(domain: string, dns: SpfDns, opts: SpfLintOptions 
     });
   } else if (effectiveAll === null && !L.incomplete && !L.macroNoted) {
     L.issue('warning', {
-      id: 'email.spf.no-all',
+      id: SPF_FINDINGS.noAll,
       severity: 'medium',
       title: 'SPF record has no all mechanism',
       message: 'without "all" (or a redirect= to a record with one) unlisted hosts get the default result neutral (RFC 7208 §4.7).',

@@ -1,6 +1,7 @@
 // One raw ClientHello and what it tells: the server accepted (which version and suite), refused
 // (alert, silent close, a lower version), or could not be asked (timeout, refused connection …).
 // Mechanism only: which offers to make is the probes' business.
+import type { ProbeErrorKind } from '../../model/constants.js';
 import { rawHello, type RawHelloResult } from './raw-client.js';
 import { buildClientHello, WIRE_VERSIONS, type ClientHelloOptions, type WireVersion } from './wire/client-hello.js';
 import type { ParsedServerHello } from './wire/server-messages.js';
@@ -31,7 +32,7 @@ export type OfferVerdict =
   /** The server said no: an alert, or it closed the connection without a word. */
   | { kind: 'refused'; reason: string; alert?: number }
   /** Nothing could be learnt: unreachable, timed out, aborted, or bytes that are not TLS. */
-  | { kind: 'untestable'; reason: string };
+  | { kind: 'untestable'; reason: string; failure: ProbeErrorKind };
 
 export type HelloExtras = Omit<ClientHelloOptions, 'version' | 'cipherSuites' | 'serverName'>;
 
@@ -42,7 +43,7 @@ function verdictOf(result: RawHelloResult, version: WireVersion, offered: readon
       if (sh.selectedVersion !== WIRE_VERSIONS[version]) return { kind: 'other-version', selectedVersion: sh.selectedVersion };
       // A suite we never offered is a broken (or hostile) server, not an acceptance.
       if (!offered.includes(sh.cipherSuite)) {
-        return { kind: 'untestable', reason: `server chose cipher suite 0x${sh.cipherSuite.toString(16).padStart(4, '0')}, which was not offered` };
+        return { kind: 'untestable', reason: `server chose cipher suite 0x${sh.cipherSuite.toString(16).padStart(4, '0')}, which was not offered`, failure: 'protocol' };
       }
       return { kind: 'accepted', suite: sh.cipherSuite, serverHello: sh, raw: result };
     }
@@ -51,9 +52,24 @@ function verdictOf(result: RawHelloResult, version: WireVersion, offered: readon
     case 'closed':
       return { kind: 'refused', reason: result.reason };
     case 'sslv2-server-hello':
-      return { kind: 'untestable', reason: 'server answered a TLS hello in SSLv2 format' };
+      return { kind: 'untestable', reason: 'server answered a TLS hello in SSLv2 format', failure: 'protocol' };
     default:
-      return { kind: 'untestable', reason: result.reason };
+      return { kind: 'untestable', reason: result.reason, failure: failureOf(result) };
+  }
+}
+
+/** The kind of "could not test" behind a hello that got no usable answer. */
+function failureOf(result: Extract<RawHelloResult, { kind: 'timeout' | 'refused' | 'network' | 'aborted' | 'protocol-error' }>): ProbeErrorKind {
+  switch (result.kind) {
+    case 'timeout':
+      return 'timeout';
+    case 'refused':
+    case 'network':
+      return 'refused';
+    case 'aborted':
+      return 'interrupted';
+    case 'protocol-error':
+      return 'protocol';
   }
 }
 
@@ -73,7 +89,7 @@ export async function offerTls(
 export type Sslv2Verdict =
   | { kind: 'accepted'; cipherKinds: number[] }
   | { kind: 'refused'; reason: string }
-  | { kind: 'untestable'; reason: string };
+  | { kind: 'untestable'; reason: string; failure: ProbeErrorKind };
 
 /** An SSL 2.0 CLIENT-HELLO offering `kinds`; accepted only when the server names a common cipher. */
 export async function offerSslv2(target: OfferTarget, kinds: readonly number[]): Promise<Sslv2Verdict> {
@@ -95,6 +111,6 @@ export async function offerSslv2(target: OfferTarget, kinds: readonly number[]):
       // Servers that do not speak SSLv2 often answer its hello with a TLS alert record or junk.
       return { kind: 'refused', reason: result.reason };
     default:
-      return { kind: 'untestable', reason: result.reason };
+      return { kind: 'untestable', reason: result.reason, failure: failureOf(result) };
   }
 }

@@ -4,7 +4,7 @@
 // TLS 1.3 restricts signature_algorithms (and is decrypted to read the Certificate), TLS ≤ 1.2
 // restricts the suites' authentication and signature_algorithms.
 import { rawHello, type RawHelloResult } from './raw-client.js';
-import { suitesForProtocol } from './registry/index.js';
+import { suitesForProtocol } from '../../tls/registry/index.js';
 import { MAX_SUITES_PER_HELLO, probeOrder } from './suite-order.js';
 import { buildClientHello, type WireVersion } from './wire/client-hello.js';
 import { NamedGroup } from './wire/constants.js';

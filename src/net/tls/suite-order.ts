@@ -5,7 +5,7 @@
 //           export and NULL included: legacy servers have exactly those) — 117 suites for TLS 1.2;
 //   tier 1: the rest that OpenSSL implements (anonymous, static (EC)DH, PSK, SRP …);
 //   tier 2: everything else assigned by IANA.
-import { suitesForProtocol, type TlsProtocol } from './registry/index.js';
+import { suitesForProtocol, type TlsProtocol } from '../../tls/registry/index.js';
 
 export const MAX_SUITES_PER_HELLO = 128;
 

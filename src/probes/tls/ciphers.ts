@@ -1,0 +1,139 @@
+// Every cipher suite the endpoint accepts, per accepted protocol, and whether it imposes its own
+// order. Enumeration offers the registry in hellos of ≤ 128 suites and removes each suite the
+// server picks, so it costs one handshake per accepted suite plus one per exhausted bundle.
+import { defineEndpointProbe, type ProbeContext } from '../../engine/probe.js';
+import type { ProtocolName } from '../../model/report.js';
+import { offerTls, type OfferTarget } from '../../net/tls/offer.js';
+import { MAX_SUITES_PER_HELLO, probeOrder } from '../../net/tls/suite-order.js';
+import { checkTlsCiphers, type TlsCiphersEvidence } from '../../tls/ciphers.js';
+import type { TlsProtocolsEvidence } from '../../tls/protocols.js';
+import { suiteByCode } from '../../tls/registry/index.js';
+import { helloExtras, needProtocols, offerTarget, tlsProtocolsProbe, WIRE_VERSION_OF } from './protocols.js';
+
+type TlsVersionName = Exclude<ProtocolName, 'SSLv2'>;
+
+const nameOf = (code: number): string => suiteByCode(code)?.name ?? `0x${code.toString(16).padStart(4, '0')}`;
+
+interface Enumeration {
+  accepted: number[];
+  /** For each accepted suite, the bundle it was picked from: picks within one bundle are one ranking. */
+  bundleOf: number[];
+  incomplete?: string;
+}
+
+async function enumerate(
+  ctx: ProbeContext,
+  target: OfferTarget,
+  p: TlsVersionName,
+  seed: TlsProtocolsEvidence['firstPick'][TlsVersionName],
+): Promise<Enumeration> {
+  const version = WIRE_VERSION_OF[p];
+  let remaining = [...probeOrder(version)];
+  const accepted: number[] = [];
+  const bundleOf: number[] = [];
+  let refusedBundles = 0;
+  // tls-protocols already made the first offers with the same order and options: continue there.
+  if (seed) {
+    remaining = remaining.slice(seed.refusedBundles * MAX_SUITES_PER_HELLO).filter((c) => c !== seed.suite);
+    accepted.push(seed.suite);
+    bundleOf.push(seed.refusedBundles);
+    refusedBundles = seed.refusedBundles;
+  }
+  while (remaining.length > 0) {
+    const bundle = remaining.slice(0, MAX_SUITES_PER_HELLO);
+    const v = await ctx.withConnection(target.ip, () => offerTls(target, version, bundle, helloExtras(version)));
+    if (v.kind === 'accepted') {
+      accepted.push(v.suite);
+      bundleOf.push(refusedBundles);
+      remaining = remaining.filter((c) => c !== v.suite);
+    } else if (v.kind === 'untestable') {
+      return { accepted, bundleOf, incomplete: v.reason };
+    } else {
+      // Nothing left in this bundle is acceptable: move on to the next one.
+      remaining = remaining.slice(bundle.length);
+      refusedBundles++;
+    }
+  }
+  return { accepted, bundleOf };
+}
+
+/**
+ * Server order: offer the accepted suites reversed. A client-order server takes our first; a
+ * server-order server takes its own favourite again. When every pick came from one hello the first
+ * pick is that favourite and the picks are already the server's ranking (one extra handshake).
+ * Picks from several hellos are separate rankings: a forward offer finds the favourite, and later
+ * groups are merged in by binary insertion, one two-suite hello per comparison.
+ */
+async function preference(ctx: ProbeContext, target: OfferTarget, p: TlsVersionName, e: Enumeration): Promise<{ server: boolean | null; order: number[] }> {
+  if (e.accepted.length < 2) return { server: null, order: e.accepted };
+  const version = WIRE_VERSION_OF[p];
+  const offer = (suites: number[]) =>
+    ctx.withConnection(target.ip, () => offerTls(target, version, suites.slice(0, MAX_SUITES_PER_HELLO), helloExtras(version)));
+  const spans = new Set(e.bundleOf).size > 1;
+  const reversed = await offer([...e.accepted].reverse());
+  if (reversed.kind !== 'accepted') return { server: null, order: e.accepted };
+  let favourite = e.accepted[0];
+  if (spans) {
+    const forward = await offer(e.accepted);
+    if (forward.kind !== 'accepted') return { server: null, order: e.accepted };
+    favourite = forward.suite;
+  }
+  const server = reversed.suite === favourite;
+  if (!server || !spans) return { server, order: e.accepted };
+
+  const groups = new Map<number, number[]>();
+  e.accepted.forEach((suite, i) => groups.set(e.bundleOf[i]!, [...(groups.get(e.bundleOf[i]!) ?? []), suite]));
+  const [first, ...later] = [...groups.values()];
+  const merged = [...(first ?? [])];
+  for (const group of later) {
+    let lo = 0;
+    for (const suite of group) {
+      // Within a group the order is known, so each suite goes after the one inserted before it.
+      let hi = merged.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const v = await offer([suite, merged[mid]!]);
+        if (v.kind !== 'accepted') return { server, order: e.accepted };
+        if (v.suite === suite) hi = mid;
+        else lo = mid + 1;
+      }
+      merged.splice(lo, 0, suite);
+      lo++;
+    }
+  }
+  return { server, order: merged };
+}
+
+/**
+ * Every suite `target` (an endpoint, or an MX host behind STARTTLS) accepts on each version
+ * `protocols` found, and its preference: the probe's collect step.
+ */
+export async function collectTlsCiphers(ctx: ProbeContext, target: OfferTarget, protocols: TlsProtocolsEvidence): Promise<TlsCiphersEvidence> {
+  const ev: TlsCiphersEvidence = { suites: {}, serverPreference: {}, incomplete: {} };
+  if (protocols.sslv2Ciphers.length) ev.suites.SSLv2 = protocols.sslv2Ciphers;
+  const versions = (Object.keys(WIRE_VERSION_OF) as TlsVersionName[]).filter((p) => protocols.protocols[p] === true);
+  await Promise.all(
+    versions.map(async (p) => {
+      const e = await enumerate(ctx, target, p, protocols.firstPick[p]);
+      const pref = e.incomplete ? { server: null, order: e.accepted } : await preference(ctx, target, p, e);
+      ev.suites[p] = pref.order.map(nameOf);
+      ev.serverPreference[p] = pref.server;
+      if (e.incomplete) ev.incomplete[p] = e.incomplete;
+    }),
+  );
+  return ev;
+}
+
+export const tlsCiphersProbe = defineEndpointProbe({
+  id: 'tls-ciphers',
+  title: 'TLS cipher suites',
+  categories: ['tls'],
+  scope: 'endpoint',
+  section: 'tls',
+  after: [tlsProtocolsProbe],
+  owns: ['cipherSuites', 'serverPreference'],
+  collect: (ctx, deps) => collectTlsCiphers(ctx, offerTarget(ctx, ctx.endpoint), needProtocols(deps)),
+  check: (ev: TlsCiphersEvidence) => checkTlsCiphers(ev),
+  fields: (ev) => ({ cipherSuites: ev.suites, serverPreference: ev.serverPreference }),
+});
+

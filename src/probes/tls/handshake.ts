@@ -1,0 +1,35 @@
+// One modern handshake per endpoint through Node's TLS stack (OpenSSL 3): what a current client
+// negotiates (version, suite, ALPN). Certificates are examined by tls-certificates, which reads
+// every chain exactly as served; this probe only reports what a browser-like client ends up with.
+import { tlsFailureKind } from '../../engine/errors.js';
+import { defineEndpointProbe, pinnedTls, ProbeFailed } from '../../engine/probe.js';
+import { nodeTlsHandshake } from '../../net/tls/node-client.js';
+
+export interface TlsHandshakeEvidence {
+  protocol: string;
+  cipherSuite: string;
+  alpn: string | null;
+}
+
+/** Node reports TLS 1.0 as "TLSv1"; the report uses the registry's names. */
+export function normaliseProtocolName(p: string): string {
+  return p === 'TLSv1' ? 'TLSv1.0' : p;
+}
+
+export const tlsHandshakeProbe = defineEndpointProbe({
+  id: 'tls-handshake',
+  title: 'TLS handshake (browser-like client)',
+  categories: ['tls'],
+  scope: 'endpoint',
+  section: 'tls',
+  owns: ['negotiated'],
+  async collect(ctx): Promise<TlsHandshakeEvidence> {
+    const ep = ctx.endpoint;
+    const outcome = await ctx.withConnection(ep.ip, () => nodeTlsHandshake({ ...pinnedTls(ctx, ep), alpn: ['h2', 'http/1.1'] }));
+    if (!outcome.ok) throw new ProbeFailed(outcome.reason, tlsFailureKind(outcome.kind));
+    return { protocol: normaliseProtocolName(outcome.protocol), cipherSuite: outcome.cipher.iana, alpn: outcome.alpn };
+  },
+  // What was negotiated is a fact for the report; its weaknesses are judged by the protocol and suite probes.
+  check: () => [],
+  fields: (ev) => ({ negotiated: { protocol: ev.protocol, cipherSuite: ev.cipherSuite, alpn: ev.alpn } }),
+});

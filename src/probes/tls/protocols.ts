@@ -1,0 +1,112 @@
+// Which of SSLv2, SSLv3, TLS 1.0, 1.1, 1.2 and 1.3 the endpoint accepts, asked with hand-built
+// hellos over plain sockets (OpenSSL 3 can no longer offer SSLv2/SSLv3 or most legacy suites).
+import { defineEndpointProbe, ProbeFailed, type Deps, type Endpoint, type ProbeContext } from '../../engine/probe.js';
+import { PROTOCOLS, untestedProtocols, type ProbeErrorKind, type ProtocolName } from '../../model/constants.js';
+import { checkTlsProtocols, type TlsProtocolsEvidence } from '../../tls/protocols.js';
+import { SSLV2_CIPHER_KINDS, suiteByCode } from '../../tls/registry/index.js';
+import { offerSslv2, offerTls, type OfferTarget, type OfferVerdict } from '../../net/tls/offer.js';
+import { bundles, probeOrder } from '../../net/tls/suite-order.js';
+import { AlertDescription, versionName } from '../../net/tls/wire/constants.js';
+import type { WireVersion } from '../../net/tls/wire/client-hello.js';
+
+export const WIRE_VERSION_OF: Record<Exclude<ProtocolName, 'SSLv2'>, WireVersion> = {
+  SSLv3: 'SSLv3',
+  'TLSv1.0': 'TLSv1.0',
+  'TLSv1.1': 'TLSv1.1',
+  'TLSv1.2': 'TLSv1.2',
+  'TLSv1.3': 'TLSv1.3',
+};
+
+/** Protocol versions, best first: the one a chain or feature hello is asked at is the first accepted. */
+export const VERSIONS_BEST_FIRST: readonly WireVersion[] = ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1.0', 'SSLv3'];
+
+export function offerTarget(ctx: ProbeContext, ep: Endpoint): OfferTarget {
+  return { ip: ep.ip, port: ep.port, servername: ctx.target.sni, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal };
+}
+
+/** Hello options per version: SSLv3 servers predate extensions; TLS 1.3 is asked for alone. */
+export function helloExtras(version: WireVersion) {
+  if (version === 'SSLv3') return { extensions: false };
+  if (version === 'TLSv1.3') return { supportedVersions: ['TLSv1.3' as const], keyShareGroups: [29, 23] };
+  return { renegotiationInfo: true };
+}
+
+// Alerts that mean "no suite in common" rather than "not this version": try the next bundle.
+const NO_COMMON_SUITE = new Set<number>([AlertDescription.handshakeFailure, AlertDescription.insufficientSecurity]);
+
+interface VersionVerdict {
+  accepted: boolean | null;
+  why: string;
+  /** Why it could not be asked (accepted null). */
+  failure?: ProbeErrorKind;
+  firstPick?: { suite: number; refusedBundles: number };
+}
+
+/** Offer each bundle until one is accepted or the answer shows the version itself is refused. */
+async function testVersion(ctx: ProbeContext, target: OfferTarget, version: WireVersion): Promise<VersionVerdict> {
+  let last: OfferVerdict | null = null;
+  let refusedBundles = 0;
+  for (const bundle of bundles(probeOrder(version))) {
+    last = await ctx.withConnection(target.ip, () => offerTls(target, version, bundle, helloExtras(version)));
+    if (last.kind === 'accepted') {
+      return { accepted: true, why: `negotiated ${suiteByCode(last.suite)?.name ?? last.suite}`, firstPick: { suite: last.suite, refusedBundles } };
+    }
+    if (last.kind === 'untestable') return { accepted: null, why: last.reason, failure: last.failure };
+    if (last.kind === 'other-version') return { accepted: false, why: `server answered with ${versionName(last.selectedVersion)}` };
+    if (last.alert !== undefined && !NO_COMMON_SUITE.has(last.alert)) return { accepted: false, why: last.reason };
+    refusedBundles++;
+  }
+  return { accepted: false, why: last?.kind === 'refused' ? last.reason : 'no suite accepted' };
+}
+
+/**
+ * Every version asked of `target` (an endpoint, or an MX host behind STARTTLS): the probe's
+ * collect step. Throws ProbeFailed when no TLS version could be asked at all.
+ */
+export async function collectTlsProtocols(ctx: ProbeContext, target: OfferTarget): Promise<TlsProtocolsEvidence> {
+  const protocols = untestedProtocols();
+  const attempts: TlsProtocolsEvidence['attempts'] = {};
+  let sslv2Ciphers: string[] = [];
+  const firstPick: TlsProtocolsEvidence['firstPick'] = {};
+  let failure: ProbeErrorKind = 'protocol';
+  const sslv2 = async (): Promise<void> => {
+    const kinds = SSLV2_CIPHER_KINDS.map((k) => k.code);
+    const v = await ctx.withConnection(target.ip, () => offerSslv2(target, kinds));
+    protocols.SSLv2 = v.kind === 'accepted' ? true : v.kind === 'refused' ? false : null;
+    attempts.SSLv2 = v.kind === 'accepted' ? `${v.cipherKinds.length} cipher kind(s)` : v.reason;
+    if (v.kind === 'accepted') sslv2Ciphers = v.cipherKinds.map((c) => SSLV2_CIPHER_KINDS.find((k) => k.code === c)?.name ?? `0x${c.toString(16)}`);
+  };
+  // Versions are independent: ask them in parallel (the per-host limit still caps connections).
+  await Promise.all([
+    sslv2(),
+    ...PROTOCOLS.filter((p): p is Exclude<ProtocolName, 'SSLv2'> => p !== 'SSLv2').map(async (name) => {
+      const v = await testVersion(ctx, target, WIRE_VERSION_OF[name]);
+      protocols[name] = v.accepted;
+      attempts[name] = v.why;
+      if (name === 'TLSv1.2' && v.failure) failure = v.failure;
+      if (v.firstPick) firstPick[name] = v.firstPick;
+    }),
+  ]);
+  // SSLv2's answer alone proves little (junk to an SSLv2 hello reads as a refusal): if no TLS
+  // version could be asked, the endpoint could not be tested.
+  if (PROTOCOLS.every((name) => name === 'SSLv2' || protocols[name] === null)) {
+    throw new ProbeFailed(attempts['TLSv1.2'] ?? 'no version could be tested', failure);
+  }
+  return { protocols, attempts, sslv2Ciphers, firstPick };
+}
+
+export const tlsProtocolsProbe = defineEndpointProbe({
+  id: 'tls-protocols',
+  title: 'TLS protocol versions',
+  categories: ['tls'],
+  scope: 'endpoint',
+  section: 'tls',
+  // SSLv2 cipher kinds reach the report through tls-ciphers, which owns cipherSuites.
+  owns: ['protocols'],
+  collect: (ctx) => collectTlsProtocols(ctx, offerTarget(ctx, ctx.endpoint)),
+  check: (ev: TlsProtocolsEvidence) => checkTlsProtocols(ev),
+  fields: (ev) => ({ protocols: ev.protocols }),
+});
+
+/** The evidence later TLS probes start from: skipped, not failed, when it is missing. */
+export const needProtocols = (deps: Deps): TlsProtocolsEvidence => deps.need(tlsProtocolsProbe, 'protocol versions are unknown');

@@ -1,0 +1,124 @@
+// Heartbleed (CVE-2014-0160): OpenSSL 1.0.1–1.0.1f answered a heartbeat request with as many
+// bytes as the request claimed to carry, read from its own memory. As testssl.sh does, on each
+// accepted TLS version ≤ 1.2 we offer the heartbeat extension and, before the handshake
+// completes, send a request claiming 16 KiB while carrying nothing. Unlike testssl.sh we follow
+// it with a well-formed request: a patched OpenSSL drops the lying one silently (RFC 6520 §4) and
+// answers ours, so "not vulnerable" shows at once instead of after a timeout. One connection per
+// version; leaked bytes are counted, never kept.
+import { randomBytes } from 'node:crypto';
+import { defineEndpointProbe, type Endpoint, type ProbeContext } from '../../engine/probe.js';
+import { acceptedBundle, heartbeatRequest, HEARTBEAT_RESPONSE, overlongHeartbeat, parseHeartbeat } from '../../net/tls/probe-records.js';
+import { readFlight, withRawSession, type SessionEvent } from '../../net/tls/raw-session.js';
+import { buildClientHello } from '../../net/tls/wire/client-hello.js';
+import { alertName, ContentType } from '../../net/tls/wire/constants.js';
+import { checkHeartbleed, type HeartbeatVersion, type HeartbleedAttempt, type VulnHeartbleedEvidence } from '../../tls/vulns/heartbleed.js';
+import { helloExtras, needProtocols, tlsProtocolsProbe, WIRE_VERSION_OF } from '../tls/protocols.js';
+
+/** Heartbeat is an extension: SSLv3 hellos carry none, TLS 1.3 has no heartbeat. */
+const VERSIONS: readonly HeartbeatVersion[] = ['TLSv1.2', 'TLSv1.1', 'TLSv1.0'];
+
+export type HeartbeatJudgement = Pick<HeartbleedAttempt, 'verdict' | 'detail' | 'leakedBytes'>;
+
+/**
+ * What one event after the two heartbeat requests means; null = not decisive, read on.
+ * `marker` is the payload of our well-formed request.
+ */
+export function judgeHeartbeatAnswer(ev: SessionEvent, marker: Buffer): HeartbeatJudgement | null {
+  switch (ev.kind) {
+    case 'record': {
+      if (ev.contentType === ContentType.alert) {
+        const level = ev.fragment[0];
+        const description = ev.fragment[1];
+        if (description === undefined) return { verdict: 'unknown', detail: 'a truncated alert record' };
+        if (level === 1 && description !== 0) return null; // a warning the server carries on after
+        return { verdict: 'not-vulnerable', detail: `the server answered the heartbeat requests with alert ${alertName(description)}` };
+      }
+      if (ev.contentType !== ContentType.heartbeat) return null;
+      const hb = parseHeartbeat(ev.fragment);
+      if (!hb.ok) return { verdict: 'unknown', detail: hb.error };
+      if (hb.value.type !== HEARTBEAT_RESPONSE) return null; // the server's own request
+      if (hb.value.claimedLength === marker.length && hb.value.head.equals(marker)) {
+        return { verdict: 'not-vulnerable', detail: 'the over-long request was dropped; only the well-formed one was answered' };
+      }
+      // We sent no payload bytes: any payload in a response is the server's memory.
+      const leaked = Math.min(hb.value.carried, hb.value.claimedLength);
+      if (leaked > 0) {
+        return { verdict: 'vulnerable', detail: `a heartbeat response of ${hb.value.claimedLength} payload bytes answered a request carrying none`, leakedBytes: leaked };
+      }
+      return { verdict: 'unknown', detail: `a heartbeat response claiming ${hb.value.claimedLength} bytes but carrying none` };
+    }
+    case 'silent':
+      return null;
+    case 'closed':
+    case 'reset':
+      if (ev.midRecord) return { verdict: 'unknown', detail: `${ev.reason} in the middle of a record` };
+      return { verdict: 'not-vulnerable', detail: `${ev.reason} instead of answering the heartbeat requests` };
+    case 'timeout':
+      // testssl.sh reads silence as "not vulnerable": nothing leaked while the connection lived.
+      return { verdict: 'not-vulnerable', detail: `no heartbeat answer (${ev.reason})` };
+    default:
+      return { verdict: 'unknown', detail: ev.reason };
+  }
+}
+
+/** Any version vulnerable wins; else any unknown; else not vulnerable. */
+export function combineHeartbleed(attempts: readonly HeartbleedAttempt[]): Pick<VulnHeartbleedEvidence, 'verdict' | 'reason'> {
+  const say = (a: HeartbleedAttempt): string => `${a.version}: ${a.detail}`;
+  const vulnerable = attempts.filter((a) => a.verdict === 'vulnerable');
+  if (vulnerable.length) return { verdict: 'vulnerable', reason: vulnerable.map(say).join('; ') };
+  const unknown = attempts.filter((a) => a.verdict === 'unknown');
+  if (unknown.length) return { verdict: 'unknown', reason: unknown.map(say).join('; ') };
+  if (attempts.every((a) => a.heartbeat === false)) return { verdict: 'not-vulnerable', reason: 'the server does not negotiate the heartbeat extension' };
+  return { verdict: 'not-vulnerable', reason: attempts.map(say).join('; ') };
+}
+
+async function attempt(ctx: ProbeContext, ep: Endpoint, version: HeartbeatVersion, firstPick?: { suite: number; refusedBundles: number }): Promise<HeartbleedAttempt> {
+  const marker = randomBytes(16);
+  const hello = buildClientHello({
+    ...helloExtras(WIRE_VERSION_OF[version]),
+    version: WIRE_VERSION_OF[version],
+    cipherSuites: acceptedBundle(WIRE_VERSION_OF[version], firstPick),
+    serverName: ctx.target.sni,
+    heartbeat: true,
+  });
+  return withRawSession({ ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal }, async (s) => {
+    s.send(hello.record);
+    const flight = await readFlight(s);
+    if (flight.kind !== 'flight') return { version, heartbeat: null, verdict: 'unknown', detail: `the hello offering heartbeat: ${flight.reason}` };
+    if (flight.serverHello.heartbeatMode === undefined) {
+      return { version, heartbeat: false, verdict: 'not-vulnerable', detail: 'the heartbeat extension was not negotiated' };
+    }
+    if (!flight.helloDone) return { version, heartbeat: true, verdict: 'unknown', detail: 'the first flight did not end with ServerHelloDone' };
+    const wire = flight.serverHello.selectedVersion;
+    s.send(Buffer.concat([overlongHeartbeat(wire), heartbeatRequest(wire, marker)]));
+    // Bounded: a server streaming unrelated records is cut off by the deadline or the byte cap.
+    for (;;) {
+      const judged = judgeHeartbeatAnswer(await s.next(), marker);
+      if (judged) return { version, heartbeat: true, ...judged };
+    }
+  });
+}
+
+export const vulnHeartbleedProbe = defineEndpointProbe({
+  id: 'vuln-heartbleed',
+  title: 'Heartbleed (CVE-2014-0160)',
+  categories: ['vulns'],
+  scope: 'endpoint',
+  section: 'tls',
+  after: [tlsProtocolsProbe],
+  owns: ['vulnerabilities.heartbleed'],
+  async collect(ctx, deps): Promise<VulnHeartbleedEvidence> {
+    const ep = ctx.endpoint;
+    const { protocols, firstPick } = needProtocols(deps);
+    const versions = VERSIONS.filter((v) => protocols[v] === true);
+    if (versions.length === 0) {
+      const untested = VERSIONS.filter((v) => protocols[v] === null);
+      if (untested.length) return { verdict: 'unknown', attempts: [], reason: `${untested.join(', ')} could not be tested, and no TLS 1.0–1.2 version is known to be accepted` };
+      return { verdict: 'not-vulnerable', attempts: [], reason: 'no TLS 1.0–1.2 version is accepted, so heartbeat cannot be negotiated' };
+    }
+    const attempts = await Promise.all(versions.map((v) => ctx.withConnection(ep.ip, () => attempt(ctx, ep, v, firstPick[v]))));
+    return { ...combineHeartbleed(attempts), attempts };
+  },
+  check: (ev: VulnHeartbleedEvidence) => checkHeartbleed(ev),
+  fields: (ev) => ({ vulnerabilities: { heartbleed: ev.verdict } }),
+});

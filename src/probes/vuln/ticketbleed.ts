@@ -1,0 +1,101 @@
+// Ticketbleed (CVE-2016-9244): F5 BIG-IP, resuming a session from a ticket, echoed the client's
+// session ID as if it were 32 bytes long whatever its real length, so the bytes after it were
+// uninitialised memory (Filippo Valsorda, https://filippo.io/Ticketbleed/; testssl.sh checks the
+// same way). We take a ticket with a full handshake through Node (the raw engine cannot finish
+// one), then offer it back in a raw hello with a 1-byte session ID: a correct server echoes that
+// one byte; a vulnerable one echoes 32. Two connections, one when the server issues no ticket.
+import { randomBytes } from 'node:crypto';
+import type { SecureVersion } from 'node:tls';
+import { defineEndpointProbe, type Endpoint, type ProbeContext } from '../../engine/probe.js';
+import { acceptedBundle, withSessionTicket } from '../../net/tls/probe-records.js';
+import { readFlight, withRawSession, type FlightOutcome } from '../../net/tls/raw-session.js';
+import { suiteByName } from '../../tls/registry/index.js';
+import { fetchSessionTicket } from '../../net/tls/session-ticket.js';
+import { MAX_SUITES_PER_HELLO } from '../../net/tls/suite-order.js';
+import { buildClientHello } from '../../net/tls/wire/client-hello.js';
+import { checkTicketbleed, type TicketVersion, type VulnTicketbleedEvidence } from '../../tls/vulns/ticketbleed.js';
+import { needProtocols, tlsProtocolsProbe, WIRE_VERSION_OF } from '../tls/protocols.js';
+
+/** Session tickets are an extension: not in SSLv3 hellos, and TLS 1.3 has no session IDs to echo. */
+const VERSIONS: readonly TicketVersion[] = ['TLSv1.2', 'TLSv1.1', 'TLSv1.0'];
+const NODE_VERSION: Record<TicketVersion, Extract<SecureVersion, 'TLSv1' | 'TLSv1.1' | 'TLSv1.2'>> = {
+  'TLSv1.2': 'TLSv1.2',
+  'TLSv1.1': 'TLSv1.1',
+  'TLSv1.0': 'TLSv1',
+};
+
+type Judgement = Pick<VulnTicketbleedEvidence, 'verdict' | 'resumed' | 'sessionIdEchoed' | 'reason'>;
+
+/** What the answer to the hello carrying the ticket and the session ID `sent` means. */
+export function judgeTicketAnswer(flight: FlightOutcome, sent: Buffer): Judgement {
+  if (flight.kind !== 'flight') return { verdict: 'unknown', resumed: null, sessionIdEchoed: null, reason: `the hello with the ticket: ${flight.reason}` };
+  const echoed = flight.serverHello.sessionId;
+  if (!flight.abbreviated) {
+    return { verdict: 'unknown', resumed: false, sessionIdEchoed: echoed.length, reason: 'the server did not resume from the ticket it had just issued, so the echo could not be observed' };
+  }
+  const base = { resumed: true, sessionIdEchoed: echoed.length };
+  if (echoed.equals(sent)) return { ...base, verdict: 'not-vulnerable', reason: `the ${sent.length}-byte session ID was echoed as sent` };
+  if (echoed.length > sent.length && echoed.subarray(0, sent.length).equals(sent)) {
+    return { ...base, verdict: 'vulnerable', reason: `a ${sent.length}-byte session ID came back as ${echoed.length} bytes: ${echoed.length - sent.length} bytes of server memory` };
+  }
+  // RFC 5077 §3.4 wants the ID echoed; another one is wrong but leaks nothing of ours.
+  return { ...base, verdict: 'not-vulnerable', reason: `the server resumed with a session ID of its own (${echoed.length} bytes), not an extension of ours` };
+}
+
+async function replayTicket(ctx: ProbeContext, ep: Endpoint, version: TicketVersion, firstPick?: { suite: number; refusedBundles: number }): Promise<VulnTicketbleedEvidence> {
+  const sessionId = Buffer.from([randomBytes(1)[0]! | 1]);
+  const base = { version, sessionIdSent: sessionId.length };
+  const got = await ctx.withConnection(ep.ip, () =>
+    fetchSessionTicket({ ip: ep.ip, port: ep.port, servername: ctx.target.sni, version: NODE_VERSION[version], timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal }),
+  );
+  if (!got.ok) return { ...base, verdict: 'unknown', ticketIssued: null, resumed: null, sessionIdEchoed: null, reason: `the handshake to get a ticket failed: ${got.reason}` };
+  if (!got.ticket || got.ticket.length === 0) {
+    return { ...base, verdict: 'not-vulnerable', ticketIssued: false, resumed: null, sessionIdEchoed: null, reason: `the server issues no session tickets (${got.protocol})` };
+  }
+  const wire = WIRE_VERSION_OF[version];
+  // The ticket's suite first (a resumption must keep it), then the bundle known to be accepted.
+  const suite = suiteByName(got.suite)?.code;
+  const bundle = acceptedBundle(wire, firstPick).filter((s) => s !== suite);
+  const hello = buildClientHello({
+    version: wire,
+    cipherSuites: (suite === undefined ? bundle : [suite, ...bundle]).slice(0, MAX_SUITES_PER_HELLO),
+    serverName: ctx.target.sni,
+    sessionId,
+    renegotiationInfo: true,
+    // Node's handshake used the extended master secret: a resumption without it is refused (RFC 7627 §5.3).
+    extendedMasterSecret: true,
+    sessionTicket: true,
+  });
+  const record = withSessionTicket(hello.handshake, got.ticket);
+  if (!record.ok) throw new Error(`internal: ${record.error}`);
+  const flight = await ctx.withConnection(ep.ip, () =>
+    withRawSession({ ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal }, async (s) => {
+      s.send(record.value);
+      return readFlight(s);
+    }),
+  );
+  return { ...base, ticketIssued: true, ...judgeTicketAnswer(flight, sessionId) };
+}
+
+export const vulnTicketbleedProbe = defineEndpointProbe({
+  id: 'vuln-ticketbleed',
+  title: 'Ticketbleed (CVE-2016-9244)',
+  categories: ['vulns'],
+  scope: 'endpoint',
+  section: 'tls',
+  after: [tlsProtocolsProbe],
+  owns: ['vulnerabilities.ticketbleed'],
+  async collect(ctx, deps): Promise<VulnTicketbleedEvidence> {
+    const ep = ctx.endpoint;
+    const { protocols, firstPick } = needProtocols(deps);
+    const version = VERSIONS.find((v) => protocols[v] === true);
+    if (!version) {
+      const none = { version: null, ticketIssued: null, resumed: null, sessionIdSent: 0, sessionIdEchoed: null };
+      if (VERSIONS.some((v) => protocols[v] === null)) return { ...none, verdict: 'unknown', reason: 'no TLS 1.0–1.2 version is known to be accepted, and some could not be tested' };
+      return { ...none, verdict: 'not-vulnerable', reason: 'no TLS 1.0–1.2 version is accepted, so there are no session tickets to replay' };
+    }
+    return replayTicket(ctx, ep, version, firstPick[version]);
+  },
+  check: (ev: VulnTicketbleedEvidence) => checkTicketbleed(ev),
+  fields: (ev) => ({ vulnerabilities: { ticketbleed: ev.verdict } }),
+});
