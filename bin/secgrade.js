@@ -33,5 +33,6 @@ const code = await runCli(process.argv.slice(2), {
   signal: controller.signal,
 });
 process.exitCode = code;
-// Everything is closed by now; if a stray handle kept the loop alive, do not hang the caller.
+// runCli resolves only once stdout and stderr are flushed, so this cannot cut the report short
+// (a slow reader is waited for); it only keeps a stray handle from hanging the caller.
 setTimeout(() => process.exit(code), 2000).unref();

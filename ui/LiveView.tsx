@@ -69,13 +69,19 @@ function LogLine({ entry, color, width }: { entry: LogEntry; color: boolean; wid
 function TargetDone({ target }: { target: TargetProgress }) {
   const report: Report | null = target.report;
   const failed = report?.status === 'error';
+  // ✓ only for a scan that completed: a partial or interrupted one is never shown as done and well.
+  const cut = report?.status === 'partial' || report?.status === 'interrupted';
   const c = countTasks(target.tasks);
   const counts = [`${c.total} probe${c.total === 1 ? '' : 's'}`];
   if (c.error) counts.push(`${c.error} error${c.error === 1 ? '' : 's'}`);
   if (c.skipped) counts.push(`${c.skipped} skipped`);
-  const segs: Seg[] = [seg(failed ? '✗ ' : '✓ ', failed ? 'bad' : 'good'), seg(target.target, 'strong'), seg('  ')];
+  const icon: Seg = failed ? seg('✗ ', 'bad') : cut ? seg('◐ ', 'warn') : seg('✓ ', 'good');
+  const segs: Seg[] = [icon, seg(target.target, 'strong'), seg('  ')];
   if (failed) segs.push(seg(`scan failed: ${report?.reason ?? 'no reason given'}`, 'bad'), seg('  '));
-  else if (report) segs.push(seg('overall '), ...gradeSegs(report.grades.overall), seg('  '));
+  else if (report) {
+    if (cut) segs.push(seg(report.status, 'warn'), seg('  '));
+    segs.push(seg('overall '), ...gradeSegs(report.grades.overall), seg('  '));
+  }
   segs.push(seg(`${counts.join(' · ')} · ${report ? formatDuration(report.durationMs) : 'done'}`, 'dim'));
   return <Segs segs={segs} wrap="truncate-end" />;
 }

@@ -5,6 +5,7 @@ import type { SctReport } from '../ct/index.js';
 import { finding, REF, type CheckFinding } from '../model/finding.js';
 import type { CertificateInfo, ChainInfo, Severity } from '../model/report.js';
 import type { PathEntry, PathErrorCode, PathResult } from '../trust/path.js';
+import type { ChainTrustError, UnreadableCertificate } from './chain.js';
 
 /** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
 export const CERT_FINDINGS = {
@@ -37,15 +38,19 @@ export const CERT_FINDINGS = {
   mustStapleMissing: 'tls.cert.must-staple-missing',
   sctInvalid: 'tls.cert.sct-invalid',
   ctNotCompliant: 'tls.cert.ct-not-compliant',
+  unreadable: 'tls.cert.unreadable',
 } as const;
 
 export interface ChainEvidence {
   index: number;
   requested: string;
   protocol: string;
-  /** As served, leaf first. */
+  /** As served, leaf first; the readable ones only (see `unreadable`). */
   certificates: CertificateInfo[];
-  path: Omit<PathResult, 'path'> & { path: Array<Omit<PathEntry, 'der'>> };
+  /** The trust path; its errors include one 'unreadable' entry per unreadable served certificate. */
+  path: Omit<PathResult, 'path' | 'errors'> & { path: Array<Omit<PathEntry, 'der'>>; errors: ChainTrustError[] };
+  /** Served certificates that could not be read (position and parse error); the chain is then not trusted. */
+  unreadable?: UnreadableCertificate[];
   aiaErrors: string[];
   matchedName: string;
   leafDnsNames: string[];
@@ -153,10 +158,41 @@ const TRUST_RULES: Readonly<Record<PathErrorCode, TrustRule>> = {
   },
 };
 
+/** The served leaf's facts; undefined when the leaf could not be read (never another certificate in its place). */
+export function leafOf(c: Pick<ChainEvidence, 'certificates'>): CertificateInfo | undefined {
+  return c.certificates.find((x, i) => (x.servedIndex ?? i) === 0);
+}
+
 function label(ev: CertificatesEvidence, c: ChainEvidence): string {
   if (ev.chains.length < 2) return '';
-  const leaf = c.certificates[0];
-  return leaf ? ` (${leaf.keyType} certificate)` : '';
+  const leaf = leafOf(c);
+  return leaf ? ` (${leaf.keyType} certificate)` : ` (${c.requested} chain)`;
+}
+
+/** One high finding per chain naming every served certificate that could not be read. */
+function unreadableFindings(c: ChainEvidence, tag: string): CheckFinding[] {
+  // The probe's list (position, code, parse error), and any 'unreadable' trust error it does not
+  // cover (e.g. a path that could not be built at all).
+  const list: Array<{ servedIndex: number | null; code?: string; error: string }> = [...(c.unreadable ?? [])];
+  const covered = new Set(list.map((u) => `served certificate #${u.servedIndex}`));
+  for (const e of c.path.errors) {
+    if (e.code !== 'unreadable' || covered.has(e.subject)) continue;
+    const at = /^served certificate #(\d+)$/.exec(e.subject)?.[1];
+    list.push({ servedIndex: at === undefined ? null : Number(at), error: e.detail });
+  }
+  if (list.length === 0) return [];
+  const leaf = list.some((u) => u.servedIndex === 0);
+  return [
+    finding({
+      id: CERT_FINDINGS.unreadable,
+      severity: 'high',
+      title: `${leaf ? 'The server certificate' : 'A served certificate'} cannot be read${tag}`,
+      detail: `${list.map((u) => (u.servedIndex === null ? u.error.replace(/\.$/, '') : `served position ${u.servedIndex}${u.servedIndex === 0 ? ' (the server certificate)' : ''}: ${u.error}`)).join('; ')}. Clients reject a chain with a certificate they cannot parse, so it is not trusted${leaf ? '; the host name and key of the server certificate could not be checked' : ''}.`,
+      evidence: { chain: c.index, certificates: list.map((u) => ({ servedIndex: u.servedIndex, ...(u.code ? { code: u.code } : {}), error: u.error })) },
+      remediation: 'Serve the certificates exactly as the CA issued them (PEM files intact, no edited or truncated certificates), and ask the CA to reissue any certificate with malformed dates.',
+      references: [REF.rfc5280, REF.rfc8446],
+    }),
+  ];
 }
 
 function leafEvidence(leaf: CertificateInfo, c: ChainEvidence): Record<string, unknown> {
@@ -211,6 +247,8 @@ function trustFindings(c: ChainEvidence, tag: string): CheckFinding[] {
   const out: CheckFinding[] = [];
   const seen = new Set<string>();
   for (const e of c.path.errors) {
+    // Unreadable certificates have their own finding (unreadableFindings).
+    if (e.code === 'unreadable') continue;
     // The leaf's own dates have their own findings (expired / not yet valid).
     if ((e.code === 'expired' || e.code === 'not-yet-valid') && e.certIndex === 0) continue;
     const rule = TRUST_RULES[e.code];
@@ -248,7 +286,7 @@ function trustFindings(c: ChainEvidence, tag: string): CheckFinding[] {
         severity: 'low',
         title: `The server sends certificates that are not part of the chain${tag}`,
         detail: `Served positions ${c.path.extraCertificates.join(', ')} (0 = leaf) are not on the path to the root: wasted bytes in every handshake, and confusing for clients.`,
-        evidence: { chain: c.index, extra: c.path.extraCertificates.map((i) => c.certificates[i]?.subject ?? `#${i}`) },
+        evidence: { chain: c.index, extra: c.path.extraCertificates.map((i) => c.certificates.find((x, j) => (x.servedIndex ?? j) === i)?.subject ?? `#${i}`) },
         remediation: 'Serve only the leaf and the intermediates that lead to the root.',
         references: [REF.rfc8446],
       }),
@@ -377,7 +415,10 @@ function keyAndSignatureFindings(leaf: CertificateInfo, c: ChainEvidence, tag: s
   }
   // Signatures of every served certificate except a trust anchor (its own signature is never checked).
   const anchorPositions = new Set(c.path.path.filter((p) => p.from === 'anchor' && p.servedIndex !== null).map((p) => p.servedIndex));
-  const signed = c.certificates.filter((x, i) => !anchorPositions.has(i) && !(x.selfSigned && i > 0));
+  const signed = c.certificates.filter((x, j) => {
+    const i = x.servedIndex ?? j;
+    return !anchorPositions.has(i) && !(x.selfSigned && i > 0);
+  });
   const md5 = signed.filter((x) => isMd5(x.signatureAlgorithm));
   const sha1 = signed.filter((x) => isSha1(x.signatureAlgorithm));
   if (md5.length > 0) {
@@ -517,9 +558,15 @@ function ctFindings(c: ChainEvidence, tag: string): CheckFinding[] {
 export function checkCertificates(ev: CertificatesEvidence, now: Date): CheckFinding[] {
   const out: CheckFinding[] = [];
   for (const c of ev.chains) {
-    const leaf = c.certificates[0];
-    if (!leaf) continue;
     const tag = label(ev, c);
+    out.push(...unreadableFindings(c, tag));
+    const leaf = leafOf(c);
+    // Without a readable leaf only the chain is judged: host name, key, dates and revocation are
+    // unknown, and the chain is untrusted (an 'unreadable' trust error).
+    if (!leaf) {
+      out.push(...trustFindings(c, tag));
+      continue;
+    }
     out.push(
       ...validityFindings(leaf, c, tag, now),
       ...trustFindings(c, tag),

@@ -1,5 +1,5 @@
 // Turn DER certificates into the report's certificate facts. Pure: the scan time is a parameter.
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { certificateSignatureOid } from './der.js';
 import type { CertificateInfo } from '../model/report.js';
@@ -24,6 +24,44 @@ const SIGNATURE_OIDS: Record<string, string> = {
 };
 
 const DAY_MS = 86_400_000;
+
+/**
+ * Why a served certificate could not be read: `unparseable` (not DER X.509 Node can load) or
+ * `bad-time` (it loads, but notBefore/notAfter is not a valid time: OpenSSL prints "Bad time
+ * value"). Clients reject such a certificate, so the chain it is in is not trusted.
+ */
+export type CertificateReadErrorCode = 'unparseable' | 'bad-time';
+
+export class CertificateReadError extends Error {
+  constructor(
+    readonly code: CertificateReadErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CertificateReadError';
+  }
+}
+
+/** Node's X509Certificate of `der`, or a CertificateReadError('unparseable'). */
+export function readCertificate(der: Buffer): X509Certificate {
+  try {
+    return new X509Certificate(der);
+  } catch (err) {
+    throw new CertificateReadError('unparseable', `not a readable X.509 certificate: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** notBefore and notAfter as dates, or a CertificateReadError('bad-time') naming the field and what OpenSSL made of it. */
+export function validityOf(cert: X509Certificate): { notBefore: Date; notAfter: Date } {
+  const notBefore = new Date(cert.validFrom);
+  const notAfter = new Date(cert.validTo);
+  const bad = [
+    ...(Number.isNaN(notBefore.getTime()) ? [`notBefore ("${cert.validFrom}")`] : []),
+    ...(Number.isNaN(notAfter.getTime()) ? [`notAfter ("${cert.validTo}")`] : []),
+  ];
+  if (bad.length > 0) throw new CertificateReadError('bad-time', `${bad.join(' and ')} ${bad.length > 1 ? 'are not valid times' : 'is not a valid time'}`);
+  return { notBefore, notAfter };
+}
 
 export function signatureAlgorithmOf(der: Buffer): string {
   const oid = certificateSignatureOid(der);
@@ -72,10 +110,19 @@ export interface DescribeOptions {
   ocspStapled: boolean | null;
 }
 
-/** Facts of one certificate; `opts` applies to the leaf (index 0), later ones get nulls. */
+/**
+ * Facts of one certificate; `opts` applies to the leaf (index 0), later ones get nulls. Throws a
+ * CertificateReadError when the certificate cannot be read or its dates are not valid times.
+ */
 export function describeCertificate(der: Buffer, index: number, opts: DescribeOptions): CertificateInfo {
-  const cert = new X509Certificate(der);
-  const key = cert.publicKey;
+  const cert = readCertificate(der);
+  const { notBefore, notAfter } = validityOf(cert);
+  let key: KeyObject;
+  try {
+    key = cert.publicKey;
+  } catch (err) {
+    throw new CertificateReadError('unparseable', `its public key cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const details = key.asymmetricKeyDetails ?? {};
   const keyType = (key.asymmetricKeyType ?? 'unknown').toUpperCase().replace('ED25519', 'Ed25519').replace('ED448', 'Ed448');
   let keyBits: number | null = details.modulusLength ?? null;
@@ -84,8 +131,6 @@ export function describeCertificate(der: Buffer, index: number, opts: DescribeOp
   }
   if (keyType === 'Ed25519') keyBits = 256;
   if (keyType === 'Ed448') keyBits = 456;
-  const notAfter = new Date(cert.validTo);
-  const notBefore = new Date(cert.validFrom);
   const isLeaf = index === 0;
   const exponent = details.publicExponent;
   return {

@@ -1,5 +1,5 @@
 // Exit codes are part of the contract that scripts and CI gates rely on.
-import { gradeRank, severityRank, worstGrade } from '../model/severity.js';
+import { gradeRank, severityRank } from '../model/severity.js';
 import type { GradeLetter, Report, Severity } from '../model/report.js';
 
 export const EXIT = {
@@ -7,7 +7,7 @@ export const EXIT = {
   /** Findings at or above --fail-on, or a grade below --fail-under. */
   failed: 1,
   usage: 2,
-  /** The scan could not be completed: unresolvable, unreachable, interrupted. */
+  /** The scan could not be completed: unresolvable, unreachable, partial, interrupted. */
   incomplete: 3,
 } as const;
 
@@ -18,6 +18,8 @@ export class UsageError extends Error {
 export interface Gate {
   failOn: Severity | null;
   failUnder: GradeLetter | null;
+  /** --allow-partial: a partial scan does not by itself fail --fail-on. */
+  allowPartial?: boolean;
 }
 
 /** Why a report fails the gate, or null when it passes. */
@@ -29,20 +31,28 @@ export function gateFailure(report: Report, gate: Gate): string | null {
     if (hits.length) return `${name}: ${hits.length} finding(s) at or above ${gate.failOn} (first: ${hits[0]?.id})`;
   }
   if (gate.failUnder) {
-    const g = report.grades;
-    const worst = g.overall ?? worstGrade([g.tls, g.http, g.email]);
-    // A gate that cannot be evaluated must not pass silently.
-    if (worst === null) return `${name}: no grade was computed, so --fail-under ${gate.failUnder} cannot pass`;
+    // Overall only: it is null whenever an untested part could still change it, and a gate that
+    // cannot be evaluated must not pass silently.
+    const worst = report.grades.overall;
+    if (worst === null) {
+      const why = report.gradeReasons?.overall;
+      return `${name}: no overall grade${why ? ` (${why})` : ''}, so --fail-under ${gate.failUnder} cannot pass`;
+    }
     if (gradeRank(worst) < gradeRank(gate.failUnder)) return `${name}: grade ${worst} is below ${gate.failUnder}`;
   }
   return null;
 }
 
+/**
+ * 3 when a scan is not complete (error, interrupted, or partial unless --allow-partial), else 1
+ * when a gate fails, else 0. A cut-short scan never exits 0 on its own: what was not tested could
+ * have failed the gate.
+ */
 export function exitCodeFor(reports: readonly Report[], gate: Gate): { code: number; messages: string[] } {
-  const incomplete = reports.filter((r) => r.status === 'error');
+  const incomplete = reports.filter((r) => r.status === 'error' || r.status === 'interrupted' || (r.status === 'partial' && !gate.allowPartial));
   const failures = reports.map((r) => gateFailure(r, gate)).filter((m): m is string => m !== null);
   const messages = [
-    ...incomplete.map((r) => `${r.target.host}: scan incomplete: ${r.reason ?? 'unknown reason'}`),
+    ...incomplete.map((r) => `${r.target.host}: scan ${r.status === 'error' ? 'incomplete' : r.status}: ${r.reason ?? 'unknown reason'}`),
     ...failures,
   ];
   const code = incomplete.length ? EXIT.incomplete : failures.length ? EXIT.failed : EXIT.ok;

@@ -2,6 +2,7 @@
 // Everything the user can get wrong ends in one line on stderr and exit code 2, never a stack trace.
 import { open } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
+import { CtLogListError, loadLogList } from '../ct/log-list.js';
 import { createReferenceData } from '../data/reference.js';
 import { optionValues } from '../engine/options.js';
 import { scanTargets } from '../engine/scan.js';
@@ -26,6 +27,12 @@ export interface CliIo {
   signal: AbortSignal;
 }
 
+/** What the commands get: `signal` also aborts when stdout fails (the reader went away). */
+interface RunIo extends CliIo {
+  /** The first error stdout reported (EPIPE …), if any: nothing more is written there. */
+  stdoutError(): NodeJS.ErrnoException | null;
+}
+
 function addScanFlags(cmd: Command): Command {
   cmd
     .option('--ip <addr>', 'connect to this address instead of resolving (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
@@ -35,11 +42,14 @@ function addScanFlags(cmd: Command): Command {
     .option('--checks <list>', 'check families to run: tls,cert,vulns,http,email (default: all)')
     .option('--probes <list>', 'run only these probes (ids as in the report) and what they depend on')
     .addOption(new Option('--format <format>', `output format: ${FORMATS.join('|')}`))
-    .option('--output <file>', 'write the report to a file (format inferred from .json/.ndjson)')
+    .option('--output <file>', 'write the report to a file, - for stdout (format inferred from .json/.ndjson)')
     .option('--timeout <ms>', 'deadline per target in milliseconds', undefined)
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
     .option('--fail-under <grade>', 'exit 1 when a grade is below this letter')
-    .option('--ct-log-list <file>', 'CT log list (Google v3 JSON) to use instead of the shipped/updated one');
+    .option('--ct-log-list <file>', 'CT log list (Google v3 JSON) to use instead of the shipped/updated one')
+    .option('--allow-partial', 'a partial scan does not by itself fail --fail-on')
+    .option('--allow-private', 'let redirects, MX hosts, AIA/OCSP … reach loopback and private addresses')
+    .option('--max-endpoints <n>', 'addresses scanned per target (1-1000, default 16)');
   // Each probe's own flags, as the probe declares them.
   for (const o of PROBE_OPTIONS) cmd.option(o.flag, o.description);
   return cmd;
@@ -70,8 +80,20 @@ async function openOutput(path: string): Promise<OutputSink> {
   };
 }
 
+/** --ct-log-list is read at start-up: a bad file is a usage error, not a CT verdict that vanishes. */
+async function checkCtLogList(path: string | null): Promise<void> {
+  if (!path) return;
+  try {
+    await loadLogList({ path });
+  } catch (err) {
+    if (err instanceof CtLogListError) throw new UsageError(`--ct-log-list ${err.message.replace(/\s*\n\s*/g, ' ')}`);
+    throw err;
+  }
+}
+
 /** Write the reports in the chosen format; returns the exit code. */
-async function runScan(settings: ScanSettings, io: CliIo, opts: { lab?: RunningLab } = {}): Promise<number> {
+async function runScan(settings: ScanSettings, io: RunIo, opts: { lab?: RunningLab } = {}): Promise<number> {
+  await checkCtLogList(settings.ctLogListPath);
   const extraCa: string[] = [];
   if (settings.caFile) extraCa.push(...(await loadCaFile(settings.caFile)));
   if (opts.lab) extraCa.push(opts.lab.caPem);
@@ -90,7 +112,8 @@ async function runScan(settings: ScanSettings, io: CliIo, opts: { lab?: RunningL
 
   const renderer = streamFormat ? rendererById(streamFormat) : undefined;
   const out = settings.output ? await openOutput(settings.output) : null;
-  const sink = out ?? { write: (s: string) => void io.stdout.write(s), close: async () => undefined };
+  // Once stdout has failed nothing more is written to it (each write would fail again).
+  const sink = out ?? { write: (s: string) => void (io.stdoutError() ?? io.stdout.write(s)), close: () => flushed(io.stdout) };
 
   let ui: Awaited<ReturnType<typeof import('../../ui/live.js').startLiveUi>> | null = null;
   if (useTui) {
@@ -112,6 +135,8 @@ async function runScan(settings: ScanSettings, io: CliIo, opts: { lab?: RunningL
     checks: settings.checks ?? undefined,
     ...(settings.probes ? { probes: settings.probes } : {}),
     timeoutMs: settings.timeoutMs,
+    allowPrivate: settings.allowPrivate,
+    maxEndpoints: settings.maxEndpoints,
     signal: io.signal,
     onEvent,
     options: settings.options,
@@ -121,8 +146,10 @@ async function runScan(settings: ScanSettings, io: CliIo, opts: { lab?: RunningL
   if (renderer?.render) sink.write(renderer.render(reports, { color: color && !out, width: io.stdout.columns ?? 80 }));
   await sink.close();
 
-  const { code, messages } = exitCodeFor(reports, { failOn: settings.failOn, failUnder: settings.failUnder });
-  for (const m of messages) io.stderr.write(`secgrade: ${m}\n`);
+  const { code, messages } = exitCodeFor(reports, { failOn: settings.failOn, failUnder: settings.failUnder, allowPartial: settings.allowPartial });
+  // A reader that left before the end (`| head`) ends the run quietly, with the code of what was
+  // done (README); the sink's close waited for stdout, so this does not depend on timing.
+  if (!readerGone(io.stdoutError())) for (const m of messages) io.stderr.write(`secgrade: ${m}\n`);
   return code;
 }
 
@@ -131,7 +158,7 @@ async function startLab(opts: { signal: AbortSignal }): Promise<RunningLab> {
   return (await import('../lab/lab.js')).startLab(opts);
 }
 
-async function runLab(io: CliIo): Promise<number> {
+async function runLab(io: RunIo): Promise<number> {
   const lab = await startLab({ signal: io.signal });
   io.stdout.write(JSON.stringify(lab.info) + '\n');
   await new Promise<void>((resolve) => {
@@ -142,8 +169,9 @@ async function runLab(io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
-async function runDemo(flags: RawScanFlags, io: CliIo): Promise<number> {
+async function runDemo(flags: RawScanFlags, io: RunIo): Promise<number> {
   const settings = parseScanFlags([], flags, false);
+  await checkCtLogList(settings.ctLogListPath); // before the lab costs a start
   const lab = await startLab({ signal: io.signal });
   try {
     const [host, port] = lab.info.dns.split(/:(?=\d+$)/);
@@ -154,6 +182,8 @@ async function runDemo(flags: RawScanFlags, io: CliIo): Promise<number> {
         dns: { host: host ?? '127.0.0.1', port: Number(port) },
         // The lab's SCTs come from its own CT logs, named in the log list it wrote.
         ctLogListPath: settings.ctLogListPath ?? lab.info.ctLogList,
+        // Every lab server, MX and AIA URL lives on loopback.
+        allowPrivate: true,
         // The lab's plain-HTTP front stands in for port 80 of every lab name, its SMTP port for 25.
         options: new Map([
           ...optionValues([
@@ -196,7 +226,7 @@ async function runDataStatus(io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
-function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Command {
+function buildProgram(io: RunIo, setResult: (p: Promise<number>) => void): Command {
   const program = new Command('secgrade')
     .description('Outside-in security grader: TLS, certificates, HTTP headers and email security of a domain')
     .version(TOOL_VERSION, '-V, --version')
@@ -246,8 +276,51 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Comma
   return program;
 }
 
-/** Run the CLI; resolves to the process exit code. */
+/** EPIPE and ECONNRESET: the reader of a pipe or socket went away, which is not a failure of ours. */
+const readerGone = (err: NodeJS.ErrnoException | null): boolean => err?.code === 'EPIPE' || err?.code === 'ECONNRESET';
+
+/**
+ * Watch stdout for write errors. EPIPE (the reader left, as with `| head`) stops the run like
+ * SIGPIPE stops other tools, but lets it clean up (the lab, files) and exit with a code.
+ */
+function watchStdout(io: CliIo): RunIo {
+  let failure: NodeJS.ErrnoException | null = null;
+  const gone = new AbortController();
+  // Stays attached: a later write to a closed pipe fails again and must not become uncaught.
+  io.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (failure) return;
+    failure = err;
+    gone.abort(err); // what a command that throws on abort rethrows: runCommand knows it
+  });
+  return { ...io, signal: AbortSignal.any([io.signal, gone.signal]), stdoutError: () => failure };
+}
+
+/** Resolves once everything written so far has left the stream (or the stream failed). */
+function flushed(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    // setImmediate: a failed write's 'error' event (emitted on next tick) is seen before this resolves.
+    const done = (): void => void setImmediate(resolve);
+    // Write callbacks run in order, so this one runs after every earlier chunk is handed over.
+    if (!stream.writable) done();
+    else stream.write('', done);
+  });
+}
+
+/** Run the CLI; resolves to the process exit code once stdout and stderr are flushed. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const run = watchStdout(io);
+  let code = await runCommand(argv, run);
+  await flushed(io.stdout);
+  const err = run.stdoutError();
+  if (err && !readerGone(err)) {
+    io.stderr.write(`secgrade: cannot write to stdout: ${err.code ?? err.message}\n`);
+    code = Math.max(code, EXIT.incomplete);
+  }
+  await flushed(io.stderr);
+  return code;
+}
+
+async function runCommand(argv: readonly string[], io: RunIo): Promise<number> {
   let result: Promise<number> = Promise.resolve(EXIT.ok);
   const program = buildProgram(io, (p) => {
     result = p;
@@ -267,6 +340,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr.write(`secgrade: ${err.message}\n`);
       return EXIT.usage;
     }
+    // The stdout failure itself (rethrown by an aborted step) is reported, or not, by runCli.
+    if (err === io.stdoutError()) return EXIT.incomplete;
     const e = err as NodeJS.ErrnoException;
     io.stderr.write(`secgrade: ${e.code ? `${e.code}: ` : ''}${e.message?.split('\n')[0] ?? String(err)}\n`);
     if (io.env['SECGRADE_DEBUG']) io.stderr.write(`${e.stack ?? ''}\n`);

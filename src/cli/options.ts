@@ -10,7 +10,7 @@ import type { GradeLetter, Severity } from '../model/report.js';
 import { parseTarget, TargetParseError, type Target } from '../model/target.js';
 import { parseDnsServer } from '../net/dns/resolver.js';
 import type { DnsServerAddress } from '../net/dns/types.js';
-import { DEFAULT_TIMEOUT_MS } from '../engine/scan.js';
+import { DEFAULT_MAX_ENDPOINTS, DEFAULT_TIMEOUT_MS } from '../engine/scan.js';
 import { UsageError } from './exit.js';
 
 export const FORMATS = ['tui', 'text', 'json', 'ndjson', 'markdown', 'html', 'sarif', 'junit', 'csv'] as const;
@@ -31,6 +31,9 @@ export interface RawScanFlags {
   failOn?: string;
   failUnder?: string;
   ctLogList?: string;
+  allowPartial?: boolean;
+  allowPrivate?: boolean;
+  maxEndpoints?: string;
   /** The probes' own flags (--http-port …), by commander's key; each probe declares and parses its own. */
   [probeOption: string]: unknown;
 }
@@ -51,6 +54,12 @@ export interface ScanSettings {
   failUnder: GradeLetter | null;
   /** --ct-log-list: a CT log list to judge with instead of the cached or shipped one. */
   ctLogListPath: string | null;
+  /** --allow-partial: passed to the exit-code gate. */
+  allowPartial: boolean;
+  /** --allow-private: passed to the engine (ScanOptions.allowPrivate). */
+  allowPrivate: boolean;
+  /** --max-endpoints: addresses scanned per target. */
+  maxEndpoints: number;
   /** The probes' options (--http-port, --online-revocation …). */
   options: OptionValues;
 }
@@ -67,10 +76,25 @@ export function parseTargets(inputs: readonly string[]): Target[] {
   });
 }
 
+/** Extensions of the Contract's formats that have no renderer yet (a .sarif.json is SARIF, not JSON). */
+const CONTRACT_EXTENSIONS: ReadonlyArray<[string, Format]> = [
+  ['.sarif.json', 'sarif'], ['.markdown', 'markdown'], ['.sarif', 'sarif'], ['.html', 'html'],
+  ['.htm', 'html'], ['.csv', 'csv'], ['.xml', 'junit'], ['.md', 'markdown'],
+];
+
+/** `--output -` is stdout, like most Unix tools. */
+export const STDOUT_OUTPUT = '-';
+
 function parseFormat(raw: string | undefined, output: string | undefined): Format | null {
   if (raw === undefined) {
-    if (output === undefined) return null;
-    // Infer from the file name so `--output report.json` does what it says.
+    if (output === undefined || output === STDOUT_OUTPUT) return null;
+    // Infer from the file name so `--output report.json` does what it says; a report.html must not
+    // silently become a text file.
+    const lower = output.toLowerCase();
+    const named = CONTRACT_EXTENSIONS.find(([ext]) => lower.endsWith(ext))?.[1];
+    if (named && !IMPLEMENTED_FORMATS.includes(named)) {
+      throw new UsageError(`--output ${output}: the ${named} format is not available in this version yet (available: ${IMPLEMENTED_FORMATS.join(', ')})`);
+    }
     return (rendererForFile(output)?.id as Format | undefined) ?? 'text';
   }
   const f = raw.toLowerCase();
@@ -141,6 +165,13 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
     }
     failUnder = g;
   }
+  let maxEndpoints = DEFAULT_MAX_ENDPOINTS;
+  if (flags.maxEndpoints !== undefined) {
+    if (!/^\d+$/.test(flags.maxEndpoints) || Number(flags.maxEndpoints) < 1 || Number(flags.maxEndpoints) > 1000) {
+      throw new UsageError(`--max-endpoints "${flags.maxEndpoints}" must be a whole number between 1 and 1000`);
+    }
+    maxEndpoints = Number(flags.maxEndpoints);
+  }
   let options: OptionValues;
   try {
     options = parseOptions(PROBE_OPTIONS, flags);
@@ -160,11 +191,14 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
     checks,
     probes,
     format: parseFormat(flags.format, flags.output),
-    output: flags.output ?? null,
+    output: flags.output === STDOUT_OUTPUT ? null : (flags.output ?? null),
     timeoutMs,
     failOn,
     failUnder,
     ctLogListPath: flags.ctLogList ?? null,
+    allowPartial: flags.allowPartial === true,
+    allowPrivate: flags.allowPrivate === true,
+    maxEndpoints,
     options,
   };
 }

@@ -18,6 +18,8 @@ export interface TaskOutcome {
   status: ProbeStatus;
   reason?: string;
   errorKind?: ProbeErrorKind;
+  /** A skipped probe that could not be tested (a dependency failed, no address), as opposed to one that does not apply. */
+  untested?: boolean;
   evidence: unknown;
   /** What the probe's check made of the evidence ([] unless ok). */
   findings: readonly CheckFinding[];
@@ -32,9 +34,22 @@ export interface AssembleInput {
   startedAt: string;
   durationMs: number;
   endpoints: readonly Endpoint[];
+  /** Why there are no endpoints, when there are none. */
   resolutionError: string | null;
+  /** The resolution failure leaves nothing to test (no such name): the scan is an error. */
+  resolutionFatal?: boolean;
+  /** Every probe the scan meant to run (with dependencies), to tell what could not run at all. */
+  selected?: readonly AnyProbe[];
+  /** The sections whose grade was asked for. */
+  requested?: Readonly<Record<'tls' | 'http' | 'email', boolean>>;
+  /** The user stopped the scan (Ctrl-C). */
+  interrupted?: boolean;
+  /** Addresses beyond --max-endpoints, not scanned. */
+  omittedEndpoints?: { addresses: readonly string[]; limit: number } | null;
   outcomes: readonly TaskOutcome[];
 }
+
+type Incomplete = NonNullable<Report['incomplete']>[number];
 
 /** The evidence of a probe that completed (the first such run), typed by the probe. */
 export function evidenceOf<E>(outcomes: readonly TaskOutcome[], probe: Probe<E, any, any>): E | null {
@@ -112,25 +127,58 @@ export function assembleReport(input: AssembleInput): Report {
     for (const d of o.probe.dataSources?.(o.evidence) ?? []) dataSources.set(`${d.name}@${d.version}`, d);
   }
 
-  const graded = gradeScan({ endpoints, http, email, httpSite: evidenceOf(outcomes, httpSiteProbe) });
+  // What was asked for and did not complete: failed probes, probes that could not run for want of a
+  // dependency or an address, and endpoint probes with no endpoint to run on.
+  const incomplete: Incomplete[] = [];
+  for (const o of outcomes) {
+    if (o.status === 'error' || (o.status === 'skipped' && o.untested)) {
+      incomplete.push({ section: o.probe.section as string, probe: o.probe.id, subject: subjectOf(o), reason: o.reason ?? o.status });
+    }
+  }
+  const omitted = input.omittedEndpoints;
+  if (omitted) {
+    const list = omitted.addresses.slice(0, 5).join(', ') + (omitted.addresses.length > 5 ? ' …' : '');
+    const reason = `${omitted.addresses.length} more address(es) not scanned (--max-endpoints ${omitted.limit}): ${list}`;
+    for (const p of input.selected ?? []) if (runsPerEndpoint(p)) incomplete.push({ section: p.section as string, probe: p.id, subject: SUBJECT.domain(host), reason });
+  }
+  if (input.endpoints.length === 0 && input.resolutionError && !input.resolutionFatal) {
+    for (const p of input.selected ?? []) {
+      if (runsPerEndpoint(p)) incomplete.push({ section: p.section as string, probe: p.id, subject: SUBJECT.domain(host), reason: input.resolutionError });
+    }
+  }
+
+  const requested = input.requested ?? { tls: true, http: true, email: true };
+  const graded = gradeScan({
+    endpoints,
+    http,
+    email,
+    httpSite: evidenceOf(outcomes, httpSiteProbe),
+    requested,
+    noAddress: input.endpoints.length === 0 ? input.resolutionError : null,
+    unscannedEndpoints: omitted ? omitted.addresses.length : 0,
+  });
   findings.push(...graded.findings);
 
-  // Unreachable: resolution failed, or endpoints exist but not one probe could connect to anything.
   let status: Report['status'] = 'ok';
   let reason: string | undefined;
-  if (input.resolutionError) {
+  const completed = outcomes.some((o) => o.status === 'ok');
+  if (input.interrupted) {
+    status = 'interrupted';
+    reason = 'scan interrupted';
+  } else if (input.resolutionFatal || (input.endpoints.length === 0 && !completed)) {
     status = 'error';
-    reason = input.resolutionError;
-  } else if (input.endpoints.length === 0) {
-    status = 'error';
-    reason = 'no address to connect to';
-  } else {
+    reason = input.resolutionError ?? 'no address to connect to';
+  } else if (incomplete.length) {
     const networked = outcomes.filter((o) => o.probe.scope === 'endpoint' || o.probe.section === 'http');
-    // Skipped probes (e.g. waiting on a failed one) neither prove nor disprove reachability.
-    if (networked.some((o) => o.status === 'error') && !networked.some((o) => o.status === 'ok')) {
-      status = 'error';
-      reason = `target unreachable: ${networked[0]?.reason ?? 'every connection failed'}`;
-    }
+    const unreachable = networked.some((o) => o.status === 'error') && !networked.some((o) => o.status === 'ok');
+    // Nothing completed at all: the scan could not be made. Otherwise it is partial, never "ok".
+    status = completed ? 'partial' : 'error';
+    reason = unreachable
+      ? `target unreachable: ${networked.find((o) => o.status === 'error')?.reason ?? 'every connection failed'}`
+      : `${incomplete.length} requested check(s) could not be completed: ${incomplete
+          .slice(0, 3)
+          .map((i) => `${i.probe} (${i.reason})`)
+          .join('; ')}${incomplete.length > 3 ? ' …' : ''}`;
   }
 
   const probes: ProbeRun[] = outcomes.map((o) => ({
@@ -155,9 +203,11 @@ export function assembleReport(input: AssembleInput): Report {
     },
     status,
     ...(reason !== undefined ? { reason } : {}),
+    ...(incomplete.length ? { incomplete } : {}),
     startedAt: input.startedAt,
     durationMs: input.durationMs,
     grades: graded.grades,
+    ...(Object.keys(graded.gradeReasons).length ? { gradeReasons: graded.gradeReasons } : {}),
     probes,
     // Each section in its fixed field order, whichever probes ran and whatever the grades added.
     endpoints: graded.endpoints.map((e) => ({ ...e, tls: inFieldOrder(e.tls, FIELD_ORDER.tls) })),

@@ -1,5 +1,8 @@
 // Concurrency limits shared by every target of a run: a global cap on probe tasks and a per-host
-// cap on simultaneous connections (servers and IDS rate-limit scanners that open too many).
+// cap on simultaneous connections (servers and IDS rate-limit scanners that open too many). A
+// connection can also run alone: old single-threaded servers (openssl s_server, embedded devices)
+// leave a connection unanswered while another one is open, so a probe that timed out beside others
+// asks once more with nothing else open to that host.
 import PQueue from 'p-queue';
 
 export interface Limits {
@@ -7,37 +10,84 @@ export interface Limits {
   task<T>(fn: () => Promise<T>): Promise<T>;
   /** Run one connection to `host` under its per-host cap. */
   connection<T>(host: string, fn: () => Promise<T>): Promise<T>;
+  /** The same, and whether any other connection to `host` was open at some point while it ran. */
+  tracked<T>(host: string, fn: () => Promise<T>): Promise<{ value: T; shared: boolean }>;
+  /** Run one connection to `host` with no other open to it: waits for those open, holds back new ones. */
+  alone<T>(host: string, fn: () => Promise<T>): Promise<T>;
+  /** Note that `host` answered a connection in time (it is alive, if perhaps busy). */
+  answered(host: string): void;
+  /** Whether `host` has answered any connection in time: a host that never has is silent, not busy. */
+  hasAnswered(host: string): boolean;
   /** Highest number of simultaneous connections seen per host (for tests and diagnostics). */
   peakConnections(host: string): number;
 }
 
+interface HostState {
+  queue: PQueue;
+  /** Open connections, each marked when another overlapped it. */
+  open: Set<{ shared: boolean }>;
+  peak: number;
+  /** Resolves when no connection to the host runs alone; new connections wait for it. */
+  gate: Promise<void>;
+  answered: boolean;
+}
+
 export function createLimits(opts: { concurrency: number; perHostConnections: number }): Limits {
   const global = new PQueue({ concurrency: opts.concurrency });
-  const hosts = new Map<string, { queue: PQueue; active: number; peak: number }>();
-  const hostState = (host: string) => {
+  const hosts = new Map<string, HostState>();
+  const hostState = (host: string): HostState => {
     let s = hosts.get(host);
     if (!s) {
-      s = { queue: new PQueue({ concurrency: opts.perHostConnections }), active: 0, peak: 0 };
+      s = { queue: new PQueue({ concurrency: opts.perHostConnections }), open: new Set(), peak: 0, gate: Promise.resolve(), answered: false };
       hosts.set(host, s);
     }
     return s;
   };
+
+  /** Count one connection as open while it runs; mark every overlap. */
+  async function run<T>(s: HostState, fn: () => Promise<T>): Promise<{ value: T; shared: boolean }> {
+    const me = { shared: s.open.size > 0 };
+    for (const other of s.open) other.shared = true;
+    s.open.add(me);
+    s.peak = Math.max(s.peak, s.open.size);
+    try {
+      return { value: await fn(), shared: me.shared };
+    } finally {
+      s.open.delete(me);
+    }
+  }
+
+  const tracked = <T>(host: string, fn: () => Promise<T>): Promise<{ value: T; shared: boolean }> => {
+    const s = hostState(host);
+    return s.queue.add(async () => {
+      // A connection running alone holds back the ones that would start beside it.
+      await s.gate;
+      return run(s, fn);
+    });
+  };
+
   return {
     task: <T>(fn: () => Promise<T>) => global.add(fn),
-    connection<T>(host: string, fn: () => Promise<T>): Promise<T> {
+    connection: async <T>(host: string, fn: () => Promise<T>) => (await tracked(host, fn)).value,
+    tracked,
+    async alone<T>(host: string, fn: () => Promise<T>): Promise<T> {
       const s = hostState(host);
-      return s.queue.add(
-        async () => {
-          s.active++;
-          s.peak = Math.max(s.peak, s.active);
-          try {
-            return await fn();
-          } finally {
-            s.active--;
-          }
-        },
-      );
+      // Close the gate first (new connections wait), then wait for the open ones to end.
+      let open!: () => void;
+      const previous = s.gate;
+      s.gate = previous.then(() => new Promise<void>((resolve) => (open = resolve)));
+      await previous;
+      try {
+        while (s.open.size > 0) await new Promise((r) => setTimeout(r, 10));
+        return (await run(s, fn)).value;
+      } finally {
+        open();
+      }
     },
+    answered: (host) => {
+      hostState(host).answered = true;
+    },
+    hasAnswered: (host) => hosts.get(host)?.answered ?? false,
     peakConnections: (host) => hosts.get(host)?.peak ?? 0,
   };
 }

@@ -60,10 +60,22 @@ export type FragmentOf<S extends SectionName, K extends FieldPath<S>> = {
 // ---------------------------------------------------------------------------------------------
 // Context and dependencies
 
+/** Where a host the scanned site led to can be reached, or why it may not (or cannot) be. */
+export type LedTo =
+  | { ok: true; address: string }
+  /** `refused`: the policy forbids every address; `absent`: the name has none (NXDOMAIN, no A/AAAA). */
+  | { ok: false; reason: string; refused: boolean; absent: boolean };
+
 interface ContextBase {
   target: ScanTarget;
   endpoints: readonly Endpoint[];
   resolver: Resolver;
+  /**
+   * The address of a host the scanned site led to (a redirect, an MX host, an AIA or OCSP URL, the
+   * MTA-STS policy host), resolved like the target and held to the address policy: `refused` when
+   * every address is one the scan may not be led to.
+   */
+  addressOf(host: string): Promise<LedTo>;
   trust: TrustStore;
   /** Dated reference lists (CT log list, HSTS preload list, root store, PSL), loaded once per process. */
   reference: ReferenceData;
@@ -75,10 +87,17 @@ interface ContextBase {
   connectTimeoutMs: number;
   /**
    * Run one network connection under the per-host connection limit; counts connections so the
-   * report can show what each probe cost.
+   * report can show what each probe cost. `retryAlone`: when the result says the server did not
+   * answer in time and other connections to the host were open meanwhile, ask once more with none
+   * open (single-threaded servers serve one connection at a time).
    */
-  withConnection<T>(host: string, fn: () => Promise<T>): Promise<T>;
+  withConnection<T>(host: string, fn: () => Promise<T>, opts?: ConnectionOptions<T>): Promise<T>;
   now(): Date;
+}
+
+export interface ConnectionOptions<T> {
+  /** The result is a timeout that another open connection may have caused. */
+  retryAlone?: (result: T) => boolean;
 }
 
 /** An endpoint probe runs once per ip:port and always has one. */
@@ -97,7 +116,7 @@ export type ProbeContext = EndpointContext | TargetContext;
 export interface Deps {
   /** The probe's evidence, or undefined when it did not complete. */
   get<E>(probe: Probe<E, any, any>): E | undefined;
-  /** The probe's evidence; when it did not complete this probe is skipped: "`why` (<id> did not complete)". */
+  /** The probe's evidence; when it did not complete this probe is skipped, untested: "`why` (<id> did not complete)". */
   need<E>(probe: Probe<E, any, any>, why: string): E;
   /** The findings the probe's check made of its evidence ([] when it did not complete). */
   findings(probe: Probe<any, any, any>): readonly CheckFinding[];
@@ -177,9 +196,18 @@ export function defineDerivedProbe<E, const S extends SectionName, const K exten
   return p;
 }
 
-/** Thrown by collect() when the probe does not apply (e.g. email checks on an IP literal). */
+/**
+ * Thrown by collect() when the probe does not run: it does not apply (email checks on an IP
+ * literal: the scan is still complete), or it could not be tested (`untested`: a dependency did not
+ * complete, there is no address to connect to): the scan is then partial.
+ */
 export class ProbeSkipped extends Error {
   override name = 'ProbeSkipped';
+  readonly untested: boolean;
+  constructor(message: string, opts: { untested?: boolean } = {}) {
+    super(message);
+    this.untested = opts.untested ?? false;
+  }
 }
 
 /** Thrown by collect() for "could not test": a human reason and its kind. */

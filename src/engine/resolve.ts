@@ -9,7 +9,14 @@ export interface Resolved {
   port: number;
   portSource: 'default' | 'target' | 'dns-https-record';
   endpoints: Endpoint[];
+  /** Why there are no endpoints, when there are none. */
   error: string | null;
+  /**
+   * fatal: nothing can be tested (the name does not exist, the scan was stopped); no-address: the
+   * name exists but has no usable address (no A/AAAA, or their lookup failed), so only what needs
+   * no connection to it (its DNS records, its mail) can be tested.
+   */
+  errorKind?: 'fatal' | 'no-address';
 }
 
 /** How long the optional HTTPS-record lookup may outlast the address lookup. */
@@ -51,5 +58,6 @@ export async function resolveTarget(target: Target, opts: { resolver: Resolver; 
   const why = res.status === 'nxdomain' ? `could not resolve ${target.host}: the name does not exist (NXDOMAIN)`
     : res.status === 'nodata' ? `could not resolve ${target.host}: no A or AAAA records`
     : res.reason.startsWith('could not resolve') ? res.reason : `could not resolve ${target.host}: ${res.reason}`;
-  return { port, portSource, endpoints: [], error: why };
+  const fatal = res.status === 'nxdomain' || (res.status === 'error' && res.reason === 'aborted');
+  return { port, portSource, endpoints: [], error: why, errorKind: fatal ? 'fatal' : 'no-address' };
 }

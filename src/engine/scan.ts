@@ -6,12 +6,14 @@ import type { ReferenceData } from '../data/reference.js';
 import type { CheckFinding } from '../model/finding.js';
 import type { Report } from '../model/report.js';
 import { DEFAULT_HTTPS_PORT, type Target } from '../model/target.js';
+import { createAddressPolicy } from '../net/address-policy.js';
 import { memoizeResolver } from '../net/dns/memo-resolver.js';
 import type { Resolver } from '../net/dns/resolver.js';
 import { ALL_PROBES } from '../probes/index.js';
 import type { TrustStore } from '../trust/store.js';
 import { assembleReport, type TaskOutcome } from './assemble.js';
 import { errorKindOf } from './errors.js';
+import { ledTo } from './led-to.js';
 import type { ScanEventListener } from './events.js';
 import { createLimits, type Limits } from './limits.js';
 import { NO_OPTIONS, optionValue, type OptionValues } from './options.js';
@@ -51,11 +53,20 @@ export interface ScanOptions {
   limits?: Limits;
   /** Probe option values (--http-port …); a probe reads the spec's default for anything not set. */
   options?: OptionValues;
+  /**
+   * --allow-private: let what the scanned site leads to (redirects, AIA/OCSP, MTA-STS, MX hosts,
+   * HTTPS-record ports) reach loopback, private, link-local or metadata addresses.
+   */
+  allowPrivate?: boolean;
+  /** --max-endpoints: addresses scanned per target (default DEFAULT_MAX_ENDPOINTS). */
+  maxEndpoints?: number;
   now?: () => Date;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Addresses scanned per target unless --max-endpoints says otherwise. */
+export const DEFAULT_MAX_ENDPOINTS = 16;
 
 export function defaultLimits(): Limits {
   return createLimits({ concurrency: 32, perHostConnections: 4 });
@@ -80,7 +91,10 @@ function whenAborted(signal: AbortSignal): Promise<void> {
   });
 }
 
-type Collected = { status: 'ok'; evidence: unknown } | { status: 'skipped'; reason: string } | { status: 'error'; reason: string; errorKind: TaskOutcome['errorKind'] };
+type Collected =
+  | { status: 'ok'; evidence: unknown }
+  | { status: 'skipped'; reason: string; untested: boolean }
+  | { status: 'error'; reason: string; errorKind: TaskOutcome['errorKind'] };
 
 /** The dependencies' outcomes as a probe reads them. */
 function depsOf(probe: AnyProbe, outcomes: ReadonlyMap<AnyProbe, TaskOutcome | undefined>): Deps {
@@ -95,7 +109,7 @@ function depsOf(probe: AnyProbe, outcomes: ReadonlyMap<AnyProbe, TaskOutcome | u
     },
     need: <E>(p: AnyProbe, why: string) => {
       const o = outcome(p);
-      if (o?.status !== 'ok') throw new ProbeSkipped(`${why} (${p.id} did not complete)`);
+      if (o?.status !== 'ok') throw new ProbeSkipped(`${why} (${p.id} did not complete)`, { untested: true });
       return o.evidence as E;
     },
     findings: (p: AnyProbe): readonly CheckFinding[] => outcome(p)?.findings ?? [],
@@ -118,9 +132,13 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
   const resolved = await Promise.race([
     resolveTarget(target, opts, signal),
     whenAborted(signal).then(
-      (): Resolved => ({ port: target.port ?? DEFAULT_HTTPS_PORT, portSource: 'default', endpoints: [], error: abortReason(signal, opts.timeoutMs) }),
+      (): Resolved => ({ port: target.port ?? DEFAULT_HTTPS_PORT, portSource: 'default', endpoints: [], error: abortReason(signal, opts.timeoutMs), errorKind: 'fatal' }),
     ),
   ]);
+  // A name with a hundred addresses is not a hundred scans: the rest are listed as not scanned.
+  const maxEndpoints = opts.maxEndpoints ?? DEFAULT_MAX_ENDPOINTS;
+  const omitted = resolved.endpoints.slice(maxEndpoints).map((e) => e.ip);
+  if (omitted.length) resolved.endpoints = resolved.endpoints.slice(0, maxEndpoints);
   emit({ type: 'target-resolved', target: name, endpoints: resolved.endpoints.map(endpointKey), at: Date.now() });
 
   const scope: ScanTarget = {
@@ -129,7 +147,11 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
     path: target.path,
     sni: opts.sni ?? (isIP(target.host) ? null : target.host),
   };
-  const tasks: Task[] = resolved.error ? [] : planTasks(selectProbes(opts.probes ?? ALL_PROBES, opts.checks), resolved.endpoints);
+  const registry = opts.probes ?? ALL_PROBES;
+  const selected = selectProbes(registry, opts.checks);
+  // A name without an address still has DNS records and mail to grade: only a fatal resolution
+  // failure (no such name, the scan stopped) leaves nothing to test.
+  const tasks: Task[] = resolved.errorKind === 'fatal' ? [] : planTasks(selected, resolved.endpoints);
   const where = (t: Task): string | null => (runsPerEndpoint(t.probe) && t.endpoint ? endpointKey(t.endpoint) : null);
   emit({
     type: 'target-planned',
@@ -139,6 +161,7 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
   });
 
   const connectTimeoutMs = Math.min(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, opts.timeoutMs);
+  const policy = createAddressPolicy({ allowPrivate: opts.allowPrivate ?? false, targetAddresses: resolved.endpoints.map((e) => e.ip) });
   // The target's probes share their DNS answers (all of them ask under the same deadline).
   const resolver = memoizeResolver(opts.resolver);
   const options = opts.options ?? NO_OPTIONS;
@@ -150,7 +173,7 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
     const { probe, endpoint } = task;
     const failed = (err: unknown): Collected =>
       err instanceof ProbeSkipped
-        ? { status: 'skipped', reason: err.message }
+        ? { status: 'skipped', reason: err.message, untested: err.untested }
         : { status: 'error', reason: err instanceof Error ? err.message : String(err), errorKind: errorKindOf(err) };
     if (probe.scope === 'derived') {
       try {
@@ -164,18 +187,28 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
       endpoint,
       endpoints: resolved.endpoints,
       resolver,
+      addressOf: (host) => ledTo(host, resolver, policy, signal),
       trust: opts.trust,
       reference: opts.reference,
       option: (spec) => optionValue(options, spec),
       signal,
       connectTimeoutMs,
-      withConnection: (host, fn) =>
-        limits.connection(host, () => {
+      withConnection: async (host, fn, connection) => {
+        const open = () => {
           // A connection that only gets its slot after the deadline must not be opened at all.
           if (signal.aborted) return Promise.reject(new ProbeFailed(abortReason(signal, opts.timeoutMs), abortKind(signal)));
           count();
           return fn();
-        }),
+        };
+        const first = await limits.tracked(host, open);
+        if (!connection?.retryAlone) return first.value;
+        const timedOut = connection.retryAlone(first.value);
+        if (!timedOut) limits.answered(host);
+        // A timeout beside other connections, from a host that does answer, may be a server that
+        // serves one at a time: ask alone. A host that never answered is silent: no second wait.
+        if (timedOut && first.shared && limits.hasAnswered(host) && !signal.aborted) return limits.alone(host, open);
+        return first.value;
+      },
       now,
     };
     let running: Promise<unknown>;
@@ -208,7 +241,8 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
         const t0 = Date.now();
         emit({ type: 'probe-start', target: name, probeId: probe.id, endpoint: evKey, at: t0 });
         let connections = 0;
-        const lateStart = signal.aborted;
+        // A derived probe makes no connection: it still reads what its dependencies left, deadline or not.
+        const lateStart = signal.aborted && probe.scope !== 'derived';
         const collected: Collected = lateStart
           ? { status: 'error', reason: abortReason(signal, opts.timeoutMs), errorKind: abortKind(signal) }
           : await collect(task, deps, () => connections++);
@@ -223,7 +257,7 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
             endpoint,
             status: collected.status,
             reason: collected.reason,
-            ...(collected.status === 'error' ? { errorKind: collected.errorKind } : {}),
+            ...(collected.status === 'error' ? { errorKind: collected.errorKind } : { untested: collected.untested }),
             evidence: null,
             findings: [],
             durationMs,
@@ -257,10 +291,22 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
     durationMs: Date.now() - started,
     endpoints: resolved.endpoints,
     resolutionError: resolved.error,
+    resolutionFatal: resolved.errorKind === 'fatal',
+    omittedEndpoints: omitted.length ? { addresses: omitted, limit: maxEndpoints } : null,
+    selected,
+    requested: requestedSections(registry, opts.checks),
+    interrupted: opts.signal?.aborted === true,
     outcomes,
   });
   emit({ type: 'target-end', target: name, report, at: Date.now() });
   return report;
+}
+
+/** The sections whose grade the selection asks for (the probes chosen, before their dependencies). */
+function requestedSections(registry: readonly AnyProbe[], checks: ReadonlySet<CheckCategory> | undefined): Record<'tls' | 'http' | 'email', boolean> {
+  const chosen = registry.filter((p) => !checks || p.categories.some((c) => checks.has(c)));
+  const asks = (c: CheckCategory) => chosen.some((p) => p.categories.includes(c));
+  return { tls: asks('tls'), http: asks('http'), email: asks('email') };
 }
 
 /** Scan several targets with shared limits; reports come back in input order. */

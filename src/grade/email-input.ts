@@ -78,6 +78,8 @@ export function emailGradeInput(email: EmailResult): EmailGradeInput {
       all: spf?.effectiveAll !== undefined ? spf.effectiveAll : (spf?.all ?? null),
       // The lint marks a record invalid for every condition that makes receivers return permerror.
       permerror: spf?.status === 'invalid' || spf?.status === 'multiple',
+      incomplete: spf?.status === 'found' && spf.incomplete === true,
+      ...(spf ? (spf.reason ? { reason: spf.reason } : {}) : { reason: 'the mail records were not examined' }),
     },
     dmarc: {
       status: dmarc ? asRecordState(dmarc.status) : 'error',
@@ -113,6 +115,8 @@ export function gradedEmail(email: EmailResult): EmailResult {
       checks: g.checks.map(({ id, label, weight, status, points, max, reason }) => ({ id, label, weight, status, points, max, reason })),
       caps: g.caps.map(({ grade, reason }) => ({ grade, reason })),
       pending: g.pending,
+      best: g.best,
+      worst: g.worst,
       reasons: g.reasons,
     },
   };

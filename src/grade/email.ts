@@ -71,7 +71,15 @@ export interface EmailGradeInput {
   /** 'mail': a usable MX set; 'null-mx': RFC 7505 null MX; 'no-mx': no MX (implicit MX = A); 'error': MX lookup failed */
   mailSetup: 'mail' | 'null-mx' | 'no-mx' | 'error';
   /** `all`: the effective final qualifier after redirect= ('+all' | '?all' | '~all' | '-all'), null when the record has none. */
-  spf: { status: 'found' | 'missing' | 'invalid' | 'multiple' | 'error'; all: string | null; permerror: boolean };
+  spf: {
+    status: 'found' | 'missing' | 'invalid' | 'multiple' | 'error';
+    all: string | null;
+    permerror: boolean;
+    /** A found record whose include tree could not all be checked: whether it ends in permerror is unknown. */
+    incomplete?: boolean;
+    /** Why the lookup failed (status error) or the tree is incomplete, in the resolver's words. */
+    reason?: string;
+  };
   /**
    * `policy`: the policy that applies to the domain scanned (null with a found record = no p=, read
    * as none, RFC 7489 §6.6.3); `subdomainPolicy`: sp= (null = same as p); `pct`: null = 100;
@@ -155,15 +163,18 @@ export interface EmailGradeCap {
 export interface EmailGrade {
   /** 0-100 over the applicable, tested checks; null when none was tested. */
   score: number | null;
-  /** Null while `pending` is not empty. */
+  /** Null while some outcome of the untested checks could change it (`best` ≠ `worst`). */
   grade: GradeLetter | null;
   checks: EmailGradeCheck[];
   /** Every cap that applies (whether or not it lowered the letter), worst first. */
   caps: EmailGradeCap[];
-  /** Untested required checks, one sentence each: no letter while non-empty. */
+  /** Untested checks that apply, one sentence each: the letter exists only if no outcome of them changes it. */
   pending: string[];
   /** Why the grade is what it is, one sentence each. */
   reasons: string[];
+  /** The letters the untested checks could still give (equal to `grade` when nothing is untested). */
+  best: GradeLetter;
+  worst: GradeLetter;
 }
 
 /** Points for a required check (internet.nl's full weight is 10; ours is 20 so that partials stay whole). */
@@ -530,7 +541,7 @@ const EVALUATORS: { [K in EmailCheckId]: Evaluator<K> } = {
   spf: (i) => {
     switch (i.spf.status) {
       case 'error':
-        return v('lookup-failed', 'the SPF lookup failed (timeout or SERVFAIL): could not test');
+        return v('lookup-failed', `the SPF lookup failed (${i.spf.reason ?? 'no answer'}): could not test`);
       case 'missing':
         return v('missing', 'no v=spf1 record');
       case 'multiple':
@@ -538,9 +549,10 @@ const EVALUATORS: { [K in EmailCheckId]: Evaluator<K> } = {
       case 'invalid':
         return v('invalid', 'receivers get permerror from the SPF record (a syntax error, more than 10 DNS lookups, an include loop …: see the email.spf findings)');
       case 'found':
-        return i.spf.permerror
-          ? v('invalid', 'evaluating the SPF record ends in permerror (RFC 7208 §2.6.7)')
-          : v('valid', 'one SPF record, evaluated without permerror');
+        if (i.spf.permerror) return v('invalid', 'evaluating the SPF record ends in permerror (RFC 7208 §2.6.7)');
+        // Part of the include tree unchecked: a permerror (lookups, loops) may hide there.
+        if (i.spf.incomplete) return v('lookup-failed', `part of the SPF include tree could not be checked (${i.spf.reason ?? 'lookup failed'}): could not test`);
+        return v('valid', 'one SPF record, evaluated without permerror');
     }
   },
   'spf-policy': (i, mail) => {
@@ -726,13 +738,36 @@ function evaluate<K extends EmailCheckId>(id: K, input: EmailGradeInput): EmailG
   return { ...base, status: o.status, outcome: verdict.outcome, points: o.points, max: counted ? rule.max : 0, reason: verdict.reason };
 }
 
-export function emailGrade(input: EmailGradeInput): EmailGrade {
+/** The letter of a set of checks and caps: the score's letter, A+ when nothing is short, then every cap. */
+function letterOf(checks: readonly EmailGradeCheck[], caps: readonly EmailGradeCap[], score: number | null, reasons: string[] | null): GradeLetter | null {
+  if (score === null) return null;
+  let grade = emailLetterForScore(score);
+  reasons?.push(`score ${score} gives ${grade}`);
+  if (grade === 'A') {
+    if (score === 100 && checks.every((c) => c.status !== 'untested')) {
+      grade = 'A+';
+      reasons?.push('every applicable check passed: A+');
+    } else {
+      const short = checks.filter((c) => c.status !== 'pass' && c.status !== 'not-applicable').map((c) => `${c.id} (${c.status})`);
+      reasons?.push(`A, not A+: ${short.join(', ')}`);
+    }
+  }
+  for (const cap of caps) {
+    const capped: GradeLetter | null = worstGrade<GradeLetter>([grade, cap.grade]);
+    if (capped !== null && capped !== grade) {
+      reasons?.push(`${cap.reason}: capped at ${cap.grade}`);
+      grade = capped;
+    }
+  }
+  return grade;
+}
+
+/** Checks, score and caps of one input, letter aside. */
+function score(input: EmailGradeInput) {
   const checks = EMAIL_CHECK_IDS.map((id) => evaluate(id, input));
   const outcomes = Object.fromEntries(checks.map((c) => [c.id, c.outcome])) as Outcomes;
   const points = checks.reduce((s, c) => s + c.points, 0);
   const max = checks.reduce((s, c) => s + c.max, 0);
-  const score = max > 0 ? Math.floor((100 * points) / max) : null;
-
   const caps: EmailGradeCap[] = [];
   for (const cap of EMAIL_CAPS as readonly EmailCapRule[]) {
     const reason = cap.applies(outcomes, input);
@@ -740,35 +775,95 @@ export function emailGrade(input: EmailGradeInput): EmailGrade {
     const grade = cap.grade === 'worst-mx-letter' ? worstMxLetter(input) : cap.grade;
     if (grade !== null) caps.push({ id: cap.id as EmailCapId, grade, reason });
   }
+  return { checks, points, max, score: max > 0 ? Math.floor((100 * points) / max) : null, caps };
+}
 
+/** The letter an input gives when nothing is untested (each scenario below has nothing left untested). */
+function scenarioLetter(input: EmailGradeInput): GradeLetter {
+  const s = score(input);
+  return letterOf(s.checks, s.caps, s.score, null) ?? 'F';
+}
+
+type Extreme = 'best' | 'worst';
+
+/**
+ * One MX host as good (or as bad) as it could be where it was not tested. An unknown STARTTLS is
+ * not monotone (no STARTTLS caps at C; STARTTLS with weak TLS can cap at F): `starttlsAtWorst`
+ * says which way the worst case takes it, and both are tried.
+ */
+function extremeMx(m: EmailGradeInput['mx'][number], x: Extreme, starttlsAtWorst: boolean): EmailGradeInput['mx'][number] {
+  const best = x === 'best';
+  const starttls = m.starttls ?? (best || starttlsAtWorst);
+  return {
+    host: m.host,
+    starttls,
+    tlsGrade: m.tlsGrade ?? (best ? 'A+' : 'F'),
+    certificateValid: m.certificateValid ?? (starttls ? best : null),
+    dane: m.dane === null || m.dane === 'error' ? (best ? 'match' : 'no-match') : m.dane,
+  };
+}
+
+/**
+ * The input with every fact a lookup could not establish set to its best (or worst) value, for
+ * one mail setup: what the grade would be if every untested check had passed (or failed).
+ */
+function extremeInput(i: EmailGradeInput, x: Extreme, mailSetup: Exclude<EmailGradeInput['mailSetup'], 'error'>, starttlsAtWorst = false): EmailGradeInput {
+  const best = x === 'best';
+  const mail = mailSetup === 'mail';
+  const mx = mail ? (i.mx.length ? i.mx : [{ host: 'the MX hosts', starttls: null, tlsGrade: null, certificateValid: null, dane: null }]).map((m) => extremeMx(m, x, starttlsAtWorst)) : [];
+  return {
+    mailSetup,
+    spf:
+      i.spf.status === 'error'
+        ? { status: 'found', all: best ? '-all' : '+all', permerror: false }
+        : i.spf.incomplete
+          ? { ...i.spf, incomplete: false, permerror: !best }
+          : i.spf,
+    dmarc:
+      i.dmarc.status === 'error'
+        ? best
+          ? { status: 'found', policy: 'reject', subdomainPolicy: null, pct: null, hasRua: true, ruaAuthorized: true }
+          : { status: 'missing', policy: null, subdomainPolicy: null, pct: null, hasRua: false, ruaAuthorized: null }
+        : { ...i.dmarc, ruaAuthorized: i.dmarc.ruaAuthorized ?? (i.dmarc.hasRua ? best : null) },
+    dkim: i.dkim.status === 'error' ? (best ? { status: 'found', weakestRsaBits: 2048, allRevoked: false, testing: false } : { status: 'missing', weakestRsaBits: null, allRevoked: false, testing: false }) : i.dkim,
+    mtaSts:
+      i.mtaSts.status === 'error' || (i.mtaSts.status === 'found' && i.mtaSts.policyValid === null)
+        ? { status: 'found', mode: 'enforce', policyValid: true, mxMismatch: !best }
+        : i.mtaSts,
+    tlsRpt: i.tlsRpt.status === 'error' ? { status: best ? 'found' : 'missing' } : i.tlsRpt,
+    mx,
+    dnssec: { signed: i.dnssec.signed ?? best, validated: i.dnssec.validated ?? (i.dnssec.signed === false ? null : best) },
+  };
+}
+
+/** The best and the worst letter over every outcome of what could not be tested. */
+export function emailGradeRange(input: EmailGradeInput): { best: GradeLetter; worst: GradeLetter } {
+  const setups: Array<Exclude<EmailGradeInput['mailSetup'], 'error'>> = input.mailSetup === 'error' ? ['mail', 'null-mx', 'no-mx'] : [input.mailSetup];
+  const bests = setups.map((setup) => scenarioLetter(extremeInput(input, 'best', setup)));
+  const worsts = setups.flatMap((setup) => [false, true].map((starttls) => scenarioLetter(extremeInput(input, 'worst', setup, starttls))));
+  const best = bests.reduce((a, b) => (gradeRank(b) > gradeRank(a) ? b : a));
+  return { best, worst: worstGrade(worsts)! };
+}
+
+export function emailGrade(input: EmailGradeInput): EmailGrade {
+  const { checks, points, max, score: s, caps } = score(input);
   const untestedChecks = checks.filter((c) => c.status === 'untested');
-  const pending = untestedChecks.filter((c) => c.weight === 'required').map((c) => `${c.label}: ${c.reason}`);
+  // Anything untested that applies could still change the letter: required or recommended.
+  const pending = untestedChecks.map((c) => `${c.label}: ${c.reason}`);
   const reasons: string[] = [];
   const tested = checks.filter((c) => c.max > 0).length;
-  if (score !== null) reasons.push(`score ${score}: ${points} of ${max} points over ${tested} applicable, tested checks`);
-
+  if (s !== null) reasons.push(`score ${s}: ${points} of ${max} points over ${tested} applicable, tested checks`);
+  const range = emailGradeRange(input);
   let grade: GradeLetter | null = null;
-  if (pending.length) {
-    reasons.push(`no letter: ${pending.length === 1 ? 'a required check' : `${pending.length} required checks`} could not be tested (${untestedChecks.filter((c) => c.weight === 'required').map((c) => c.id).join(', ')})`);
-  } else if (score !== null) {
-    grade = emailLetterForScore(score);
-    reasons.push(`score ${score} gives ${grade}`);
-    if (grade === 'A') {
-      if (score === 100 && untestedChecks.length === 0) {
-        grade = 'A+';
-        reasons.push('every applicable check passed: A+');
-      } else {
-        const short = checks.filter((c) => c.status !== 'pass' && c.status !== 'not-applicable').map((c) => `${c.id} (${c.status})`);
-        reasons.push(`A, not A+: ${short.join(', ')}`);
-      }
-    }
-    for (const cap of caps) {
-      const capped: GradeLetter | null = worstGrade<GradeLetter>([grade, cap.grade]);
-      if (capped !== null && capped !== grade) {
-        reasons.push(`${cap.reason}: capped at ${cap.grade}`);
-        grade = capped;
-      }
-    }
+  if (untestedChecks.length === 0) {
+    grade = letterOf(checks, caps, s, reasons);
+  } else if (range.best === range.worst) {
+    grade = range.best;
+    reasons.push(`${untestedChecks.length === 1 ? 'a check' : `${untestedChecks.length} checks`} could not be tested (${untestedChecks.map((c) => c.id).join(', ')}), but no outcome of ${untestedChecks.length === 1 ? 'it' : 'them'} changes the letter: ${grade}`);
+  } else {
+    reasons.push(
+      `no letter: ${untestedChecks.length === 1 ? 'a check' : `${untestedChecks.length} checks`} could not be tested (${untestedChecks.map((c) => c.id).join(', ')}), and the letter could be anything from ${range.best} to ${range.worst}`,
+    );
   }
-  return { score, grade, checks, caps, pending, reasons };
+  return { score: s, grade, checks, caps, pending, reasons, best: range.best, worst: range.worst };
 }

@@ -1,16 +1,23 @@
 // Every grade of a scan, made in one step from the assembled sections: each endpoint's SSL Labs
 // letter, each MX host's letter, the site's Observatory score and securityheaders letter, the
 // email grade, and the overall grade. Assembly calls this once; no other module computes a grade.
+//
+// A grade exists only when nothing untested could change it. Each section has a best and a worst
+// letter over every outcome of what it could not test (a section that could not be tested at all
+// could be anything, A+ to F); its letter is given when the two agree. Overall is the worst of the
+// requested sections, given when the worst of their best letters equals the worst of their worst.
 import type { HttpSiteEvidence } from '../http/site-evidence.js';
-import { withSubject, SUBJECT, type CheckFinding } from '../model/finding.js';
+import { withSubject, SUBJECT } from '../model/finding.js';
 import { worstGrade } from '../model/severity.js';
-import type { EmailResult, EndpointReport, Finding, HttpResult, Report } from '../model/report.js';
+import type { EmailResult, EndpointReport, Finding, GradeLetter, HttpResult, Report } from '../model/report.js';
 import { endpointKey } from '../model/target.js';
 import { gradedEmail } from './email-input.js';
 import { gradedEndpoint } from './endpoint.js';
 import type { Grader } from './grader.js';
 import { gradedMx } from './mx.js';
 import { gradedHttp } from './site.js';
+
+export type GradedSection = 'tls' | 'http' | 'email';
 
 export interface ScanToGrade {
   /** The endpoints with their TLS sections, not yet graded. */
@@ -19,6 +26,12 @@ export interface ScanToGrade {
   /** What the site probe fetched (the Observatory's tests read the responses themselves); null when it did not complete. */
   httpSite: HttpSiteEvidence | null;
   email: EmailResult | null;
+  /** The sections whose grade was asked for (--checks); the others have none, and overall leaves them out. */
+  requested: Readonly<Record<GradedSection, boolean>>;
+  /** Why there are no endpoints (no address), when there are none. */
+  noAddress?: string | null;
+  /** Addresses of the target left unscanned (--max-endpoints): any of them could be the worst. */
+  unscannedEndpoints?: number;
 }
 
 export interface GradedScan {
@@ -26,43 +39,110 @@ export interface GradedScan {
   http: HttpResult | null;
   email: EmailResult | null;
   grades: Report['grades'];
+  /** Why each null grade is null. */
+  gradeReasons: NonNullable<Report['gradeReasons']>;
   /** Findings that explain a grade (SSL Labs caps and warnings), with their subjects. */
   findings: Finding[];
 }
 
-type SectionGrades = Omit<Report['grades'], 'overall'>;
+/** What a section's letter could be: decided when best = worst. */
+export interface LetterRange {
+  best: GradeLetter;
+  worst: GradeLetter;
+  /** Why it is not decided (or not asked for), for gradeReasons. */
+  why: string | null;
+}
 
-/** Overall: the worst section grade that exists, null when none does. */
-export const overallGrader: Grader<SectionGrades, Report['grades']['overall']> = {
+const UNKNOWN = (why: string): LetterRange => ({ best: 'A+', worst: 'F', why });
+const letterOf = (r: LetterRange | null): GradeLetter | null => (r && r.best === r.worst ? r.best : null);
+
+/** The worst of several ranges: a client (or a reader) meets the worst part. */
+function worstOf(ranges: readonly LetterRange[], why: (undecided: string[]) => string): LetterRange {
+  const best = worstGrade(ranges.map((r) => r.best))!;
+  const worst = worstGrade(ranges.map((r) => r.worst))!;
+  const undecided = ranges.filter((r) => r.best !== r.worst && r.why).map((r) => r.why!);
+  return { best, worst, why: best === worst ? null : why(undecided) };
+}
+
+/** Overall: the worst requested section, given when the untested parts cannot change it. */
+export const overallGrader: Grader<Partial<Record<GradedSection, LetterRange>>, LetterRange | null> = {
   id: 'overall',
-  reference: 'the worst of the TLS, HTTP and email grades',
-  grade: (g) => worstGrade([g.tls, g.http, g.email]),
+  reference: 'the worst of the TLS, HTTP and email grades that were asked for',
+  grade(sections) {
+    const parts = (['tls', 'http', 'email'] as const).flatMap((k) => (sections[k] ? [{ k, r: sections[k] }] : []));
+    if (parts.length === 0) return null;
+    return worstOf(
+      parts.map((p) => p.r),
+      () => `it could be anything from ${worstGrade(parts.map((p) => p.r.best))} to ${worstGrade(parts.map((p) => p.r.worst))}: ${parts.filter((p) => p.r.best !== p.r.worst).map((p) => p.k).join(', ')} not decided`,
+    );
+  },
 };
 
 export function gradeScan(scan: ScanToGrade): GradedScan {
+  const { requested } = scan;
   // HSTS lifts an A to A+ on every endpoint (the rating guide's rule).
   const hstsMaxAge = scan.http?.hsts?.maxAge ?? null;
+  // Not looked at (HTTP not asked for): no A+. Asked for and not completed: A+ is undecided.
+  const hstsUnknown = requested.http && scan.httpSite === null;
   const findings: Finding[] = [];
+  const tlsRanges: LetterRange[] = [];
   const endpoints = scan.endpoints.map((ep) => {
-    const g = gradedEndpoint(ep, hstsMaxAge);
+    const g = gradedEndpoint(ep, hstsMaxAge, hstsUnknown);
     const key = endpointKey(ep);
-    findings.push(...g.findings.map((f: CheckFinding) => withSubject({ ...f, endpoint: key }, SUBJECT.endpoint(key))));
+    findings.push(...g.grade.findings.map((f) => withSubject({ ...f, endpoint: key }, SUBJECT.endpoint(key))));
+    tlsRanges.push(
+      g.grade.best && g.grade.worst
+        ? { best: g.grade.best, worst: g.grade.worst, why: g.grade.ungraded && `${key}: ${g.grade.ungraded}` }
+        : UNKNOWN(`${key}: ${g.grade.ungraded ?? 'not graded'}`),
+    );
     return g.endpoint;
   });
-  const http = scan.http && scan.httpSite ? gradedHttp(scan.http, scan.httpSite) : scan.http;
-  let email = scan.email;
-  if (email) {
-    email = { ...email, mx: email.mx.map(gradedMx) };
-    if (email.status === 'ok') email = gradedEmail(email);
+
+  let http = scan.http;
+  let httpRange: LetterRange | null = null;
+  if (http && scan.httpSite) {
+    const g = gradedHttp(http, scan.httpSite);
+    http = g.http;
+    httpRange = g.http.grade ? { best: g.http.grade, worst: g.http.grade, why: null } : UNKNOWN(g.undecided ?? 'the site could not be graded');
   }
 
-  // TLS: the worst endpoint (a client may land on any); an endpoint without a letter makes the
-  // whole TLS grade unknown, as its worst could be anything. HTTP: the Observatory letter.
-  const tls = endpoints.length && endpoints.every((e) => e.grade !== null) ? worstGrade(endpoints.map((e) => e.grade)) : null;
-  const sections: SectionGrades = {
-    tls,
-    http: http?.status === 'ok' ? http.grade : null,
-    email: email?.status === 'ok' ? email.grade : null,
+  let email = scan.email;
+  let emailRange: LetterRange | null = null;
+  if (email) {
+    email = { ...email, mx: email.mx.map(gradedMx) };
+    if (email.status === 'ok') {
+      email = gradedEmail(email);
+      const r = email.rating;
+      emailRange = r?.best && r.worst ? { best: r.best, worst: r.worst, why: email.grade ? null : (r.reasons.at(-1) ?? 'not decided') } : null;
+    }
+  }
+
+  // A requested section without a range could not be tested at all: it could be anything.
+  const sections: Partial<Record<GradedSection, LetterRange>> = {};
+  const reasons: GradedScan['gradeReasons'] = {};
+  if (scan.unscannedEndpoints) tlsRanges.push(UNKNOWN(`${scan.unscannedEndpoints} address(es) of the target were not scanned (--max-endpoints)`));
+  if (requested.tls) {
+    sections.tls = endpoints.length
+      ? worstOf(tlsRanges, (u) => `an endpoint's letter is not decided (${u.join('; ')})`)
+      : UNKNOWN(`TLS not tested: ${scan.noAddress ?? 'no address to connect to'}`);
+  }
+  if (requested.http) sections.http = httpRange ?? UNKNOWN(`HTTP not tested: ${http?.reason ?? scan.noAddress ?? 'the site could not be fetched'}`);
+  if (requested.email) sections.email = emailRange ?? UNKNOWN(`email not tested: ${email?.reason ?? 'no email probe completed'}`);
+  for (const k of ['tls', 'http', 'email'] as const) {
+    const r = sections[k];
+    if (!r) reasons[k] = 'not requested (--checks)';
+    else if (letterOf(r) === null) reasons[k] = r.why ?? `it could be anything from ${r.best} to ${r.worst}`;
+  }
+  const overall = overallGrader.grade(sections);
+  if (!overall) reasons.overall = 'no graded section was requested';
+  else if (letterOf(overall) === null) reasons.overall = overall.why ?? 'not decided';
+
+  return {
+    endpoints,
+    http,
+    email,
+    grades: { tls: letterOf(sections.tls ?? null), http: letterOf(sections.http ?? null), email: letterOf(sections.email ?? null), overall: letterOf(overall) },
+    gradeReasons: reasons,
+    findings,
   };
-  return { endpoints, http, email, grades: { ...sections, overall: overallGrader.grade(sections) }, findings };
 }

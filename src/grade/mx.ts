@@ -13,6 +13,9 @@ type TlsRating = NonNullable<TlsResult['rating']>;
 
 export const MX_VULN_NOTE =
   'active vulnerability tests (Heartbleed, CCS injection, ROBOT, Ticketbleed, renegotiation, CRIME) are not run against MX hosts: their caps are not applied';
+// The TLS 1.3 groups and TLS 1.2 curves are not enumerated on MX hosts either (a handshake each):
+// the key exchange is scored from the certificate key and the DHE prime; nor are the TLS features
+// asked (the A- warning for secure renegotiation is not applied).
 
 export interface MxGrade {
   letter: GradeLetter | null;
@@ -45,14 +48,15 @@ export function mxGrade(mx: Pick<MxEntry, 'starttls' | 'reason' | 'tls'>): MxGra
     return { letter: null, note: mx.tls.reason ?? 'no cipher suite was enumerated', rating: null };
   }
   const components = sslLabsComponents(result);
-  const pending = components.pending.filter((p) => !p.startsWith('vulnerability caps'));
+  // Not asked of MX hosts by design (see the header), so not pending: left out, and the note says so.
+  const pending = components.pending.filter((p) => !p.startsWith('vulnerability caps') && !p.startsWith('key exchange: ECDHE') && !p.startsWith('A- warning'));
   const rating = { ...components, pending };
-  const g = sslLabsGrade(result, rating, null);
+  const g = sslLabsGrade(result, rating, null, { untestedVulnerabilities: 'not-applied', unknownKeyExchange: 'not-applied', unknownRenegotiation: 'not-applied' });
   const notAPlus = g.notAPlus && /HSTS/.test(g.notAPlus) ? null : g.notAPlus;
   return {
     letter: g.letter,
     note: g.letter === null ? g.ungraded : MX_VULN_NOTE,
-    rating: { ...rating, letter: g.letter, ignoringTrust: g.ignoringTrust, warnings: g.warnings, notAPlus },
+    rating: { ...rating, best: g.best, worst: g.worst, letter: g.letter, ignoringTrust: g.ignoringTrust, warnings: g.warnings, notAPlus },
   };
 }
 

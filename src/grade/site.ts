@@ -19,14 +19,17 @@ const SECURITY_HEADERS_WARNINGS: Readonly<Record<string, string>> = {
   'http.csp.script-unsafe-eval': "the CSP allows 'unsafe-eval'",
 };
 
-export function observatoryEvidence(ev: HttpSiteEvidence): ObservatoryEvidence {
+/**
+ * What the Observatory's tests read. `assumeCertificate` stands in for a certificate verdict the
+ * scan does not have (the certificate probe did not complete): valid by default, as the Observatory
+ * itself only marks a certificate invalid when Node's verification fails.
+ */
+export function observatoryEvidence(ev: HttpSiteEvidence, assumeCertificate = true): ObservatoryEvidence {
   return {
     host: ev.host,
     https: ev.https,
     http: ev.http,
-    // Unknown (the certificate probe did not run or failed) is taken as valid: the Observatory
-    // itself only marks a certificate invalid when Node's verification fails.
-    httpsCertificateValid: ev.certificateValid !== false,
+    httpsCertificateValid: ev.certificateValid ?? assumeCertificate,
     corsResponseHeaders: ev.cors?.headers ?? null,
     corsStatus: ev.cors?.status ?? null,
     corsUrl: ev.cors?.url ?? null,
@@ -36,22 +39,24 @@ export function observatoryEvidence(ev: HttpSiteEvidence): ObservatoryEvidence {
 
 export type ObservatoryOutcome = NonNullable<HttpResult['observatory']> & { letter: GradeLetter };
 
+function observatoryOf(ev: HttpSiteEvidence, assumeCertificate = true): ObservatoryOutcome {
+  const { details, scanError, ...only } = observatoryResults(observatoryEvidence(ev, assumeCertificate));
+  const scored = observatoryScore(only);
+  return {
+    score: scored.score,
+    scanError,
+    grade: scored.grade,
+    extraCredit: scored.extraCredit,
+    version: OBSERVATORY_VERSION,
+    tests: scored.modifiers.map((m) => ({ test: m.test, result: m.result, modifier: m.modifier, description: m.description ?? '', detail: details[m.test] })),
+    letter: observatoryGradeAsLetter(scored.grade),
+  };
+}
+
 export const observatoryGrader: Grader<HttpSiteEvidence, ObservatoryOutcome> = {
   id: 'observatory',
   reference: OBSERVATORY_REFERENCE,
-  grade(ev) {
-    const { details, scanError, ...only } = observatoryResults(observatoryEvidence(ev));
-    const scored = observatoryScore(only);
-    return {
-      score: scored.score,
-      scanError,
-      grade: scored.grade,
-      extraCredit: scored.extraCredit,
-      version: OBSERVATORY_VERSION,
-      tests: scored.modifiers.map((m) => ({ test: m.test, result: m.result, modifier: m.modifier, description: m.description ?? '', detail: details[m.test] })),
-      letter: observatoryGradeAsLetter(scored.grade),
-    };
-  },
+  grade: (ev) => observatoryOf(ev),
 };
 
 /**
@@ -104,9 +109,21 @@ export const securityHeadersGrader: Grader<HttpSiteEvidence, SecurityHeadersGrad
   },
 };
 
-/** The http section with its grades: `score`, `grade` (the Observatory's), `observatory`, `securityHeaders`. */
-export function gradedHttp(http: HttpResult, ev: HttpSiteEvidence): HttpResult {
+/**
+ * The http section with its grades: `score`, `grade` (the Observatory's), `observatory`,
+ * `securityHeaders`. When the certificate's validity is unknown, the Observatory letter is given
+ * only if it is the same either way (`undecided` says why not).
+ */
+export function gradedHttp(http: HttpResult, ev: HttpSiteEvidence): { http: HttpResult; undecided: string | null } {
   const { letter, ...observatory } = observatoryGrader.grade(ev);
   const { grade, missing, warnings, reasons } = securityHeadersGrader.grade(ev);
-  return { ...http, score: observatory.score, grade: letter, observatory, securityHeaders: { grade, missing, warnings, reasons } };
+  const securityHeaders = { grade, missing, warnings, reasons };
+  if (ev.certificateValid === null) {
+    const invalid = observatoryOf(ev, false);
+    if (invalid.letter !== letter || invalid.score !== observatory.score) {
+      const undecided = `the certificate could not be examined, and the Observatory score depends on it (${observatory.score} if valid, ${invalid.score} if not)`;
+      return { http: { ...http, score: null, grade: null, observatory, securityHeaders }, undecided };
+    }
+  }
+  return { http: { ...http, score: observatory.score, grade: letter, observatory, securityHeaders }, undecided: null };
 }

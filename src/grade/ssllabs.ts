@@ -7,7 +7,7 @@
 import type { GradeLetter, ProtocolName, VulnerabilityKey } from '../model/constants.js';
 import type { TlsResult } from '../model/report.js';
 import { worstGrade } from '../model/severity.js';
-import { groupByName, suiteByName, type CipherSuiteInfo } from '../tls/registry/index.js';
+import { GROUPS, groupByName, suiteByName, type CipherSuiteInfo } from '../tls/registry/index.js';
 
 /** The rating guide's rules this module applies, by id: stable across runs (each is named in an info finding when it shapes the letter). */
 export const SSLLABS_RULES = {
@@ -244,7 +244,8 @@ export function protocolScore(protocols: TlsResult['protocols']): number | null 
 
 export function keyExchangeScore(tls: TlsResult, f: Facts = facts(tls)): number | null {
   const scores: number[] = [];
-  const leaf = tls.certificates[0];
+  // The leaf: served position 0 (older reports list certificates without positions, leaf first).
+  const leaf = tls.certificates.find((c) => c.servedIndex === 0) ?? (tls.certificates[0]?.servedIndex === undefined ? tls.certificates[0] : undefined);
   if (leaf?.keyBits) scores.push(band(leaf.keyType === 'EC' || leaf.keyType.startsWith('Ed') ? EC_KEY_EXCHANGE_BANDS : KEY_EXCHANGE_BANDS, leaf.keyBits));
   if (f.dhBits !== null) scores.push(band(KEY_EXCHANGE_BANDS, f.dhBits));
   for (const name of tls.groups ?? []) {
@@ -275,9 +276,17 @@ export function sslLabsComponents(tls: TlsResult): SslLabsComponents {
   }
   const caps = CAP_RULES.filter((r) => r.applies(f)).map(({ id, grade, reason }) => ({ id, grade, reason }));
   const untestedVulns = CAP_VULNERABILITIES.filter((k) => tls.vulnerabilities[k] === undefined || tls.vulnerabilities[k] === 'unknown');
+  const kx = unknownKeyExchange(tls);
+  const untestedVersions = PROTOCOL_NAMES.filter((p) => tls.protocols[p] === null);
   const pending = [
+    ...(untestedVersions.length ? [`protocols: ${untestedVersions.join(', ')} could not be tested`] : []),
+    ...Object.entries(tls.cipherSuitesIncomplete ?? {}).map(([p, why]) => `cipher suites: the ${p} list is incomplete (${why})`),
     ...(tls.chains ? [] : ['certificate caps (T, M, key size, signature): no certificate chain was examined']),
+    ...(tls.chains && tls.chainsIncomplete?.length ? [`certificate caps: a served chain could not be read (${tls.chainsIncomplete.join('; ')})`] : []),
     ...(untestedVulns.length ? [`vulnerability caps: not tested (${untestedVulns.join(', ')})`] : []),
+    ...(kx.groups ? ['key exchange: ECDHE suites are accepted but the groups could not be (fully) enumerated'] : []),
+    ...(kx.dhe ? ['key exchange: DHE suites are accepted but the DHE prime could not be read'] : []),
+    ...(renegotiationUnknown(tls) ? ['A- warning: whether secure renegotiation (RFC 5746) is supported is unknown'] : []),
   ];
   return { protocol, keyExchange, cipherStrength, score, scoreLetter: score === null ? null : letterFor(score), caps, pending };
 }
@@ -308,6 +317,7 @@ export function aPlusWarnings(tls: TlsResult): Warning[] {
 }
 
 export interface SslLabsGrade {
+  /** The letter, when whatever was not tested cannot change it (best = worst); else null. */
   letter: GradeLetter | null;
   /** The letter before T/M: what the server would get with a trusted, matching certificate. */
   ignoringTrust: GradeLetter | null;
@@ -316,14 +326,34 @@ export interface SslLabsGrade {
   notAPlus: string | null;
   /** Why there is no letter, when there is none. */
   ungraded: string | null;
+  /** The letters the untested parts could still give: the best and the worst outcome. */
+  best: GradeLetter | null;
+  worst: GradeLetter | null;
 }
 
-/** The endpoint's letter from its rating components and the site's HSTS max-age (seconds, or null). */
-export function sslLabsGrade(tls: TlsResult, rating: SslLabsComponents, hstsMaxAge: number | null): SslLabsGrade {
-  const none = (why: string): SslLabsGrade => ({ letter: null, ignoringTrust: null, warnings: [], notAPlus: null, ungraded: why });
-  if (rating.scoreLetter === null) return none('the numeric categories could not all be scored');
-  if (rating.pending.length) return none(`not everything the grade depends on was tested: ${rating.pending.join('; ')}`);
-  let letter: GradeLetter = rating.scoreLetter;
+/** How the parts a scan did not test count (MX hosts are never asked some of them, by design). */
+export interface RangeOptions {
+  /** Untested vulnerability caps: 'range' = could be either; 'not-applied' = left out (MX hosts). */
+  untestedVulnerabilities?: 'range' | 'not-applied';
+  /** Groups / DHE prime not enumerated: 'range' = could be the weakest; 'not-applied' = left out (MX hosts). */
+  unknownKeyExchange?: 'range' | 'not-applied';
+  /** The site's HSTS could not be read (the HTTP check was asked for and did not complete): A+ is then undecided. */
+  hstsUnknown?: boolean;
+  /** Secure renegotiation not asked: 'range' = A- or not; 'not-applied' = no warning (MX hosts, where features are not asked). */
+  unknownRenegotiation?: 'range' | 'not-applied';
+}
+
+/** Features as tls-features reports them when nothing was asked. */
+function emptyFeatures(): NonNullable<TlsResult['features']> {
+  return {
+    alpn: [], secureRenegotiation: null, fallbackScsv: null, extendedMasterSecret: null, ocspStapling: null, sctExtension: null,
+    heartbeat: null, sessionTickets: null, compression: null, resumption: { ids: null, tickets: null },
+  };
+}
+
+/** The letter components give, whatever is pending: the score's letter, every cap, A+/A-, T/M. */
+function letterOf(tls: TlsResult, rating: SslLabsComponents, hstsMaxAge: number | null, scoreLetter: GradeLetter) {
+  let letter: GradeLetter = scoreLetter;
   for (const cap of rating.caps) if (cap.grade !== 'T' && cap.grade !== 'M') letter = worstGrade([letter, cap.grade])!;
   const warnings = letter === 'A' ? aPlusWarnings(tls) : [];
   let notAPlus: string | null = null;
@@ -337,5 +367,107 @@ export function sslLabsGrade(tls: TlsResult, rating: SslLabsComponents, hstsMaxA
   // T (not trusted) and M (name mismatch) replace the letter; T first, as trust fails before names matter.
   if (rating.caps.some((c) => c.grade === 'T')) letter = 'T';
   else if (rating.caps.some((c) => c.grade === 'M')) letter = 'M';
-  return { letter, ignoringTrust, warnings, notAPlus, ungraded: null };
+  return { letter, ignoringTrust, warnings, notAPlus };
+}
+
+/** An untrusted chain standing in for certificates nobody examined (the worst they can be). */
+const UNEXAMINED_CHAIN = {
+  index: 0, requested: 'unknown', protocol: 'unknown', leafKeyType: 'unknown', certificates: 0, trusted: false, trustErrors: [], anchor: null,
+  chainComplete: false, fetchedIntermediates: 0, extraCertificates: [], misordered: false, anchorServed: false, hostnameMatch: false, ocsp: [], ct: null,
+} satisfies NonNullable<TlsResult['chains']>[number];
+
+/** The weakest ECDHE group and DHE prime a server could use where none were enumerated. */
+const WEAKEST_ECDHE_GROUP = GROUPS.filter((g) => g.kind === 'ecdhe' && g.bits > 0).sort((a, b) => a.bits - b.bits)[0]?.name ?? 'secp160r1';
+const WEAKEST_DHE_BITS = 512;
+
+/** Whether the evidence cannot tell the key exchange's weakest part: groups or DHE prime not (fully) read. */
+function unknownKeyExchange(tls: TlsResult): { groups: boolean; dhe: boolean } {
+  const f = facts(tls);
+  const incomplete = tls.groupsIncomplete ?? [];
+  return {
+    groups: ((tls.groups ?? null) === null || incomplete.some((s) => !s.startsWith('DHE'))) && f.suites.some(({ suite }) => suite.kx === 'ECDHE'),
+    dhe: (tls.dhParameterBits ?? null) === null && f.suites.some(({ suite }) => suite.kx === 'DHE'),
+  };
+}
+
+const PROTOCOL_NAMES = Object.keys(PROTOCOL_SCORES) as ProtocolName[];
+/** Versions whose acceptance lowers a letter: the worst case accepts them (the others it refuses). */
+const LEGACY_VERSIONS: ReadonlySet<ProtocolName> = new Set(['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1']);
+/** The weakest suite there is (40-bit export RC4): what an unlisted suite could be, at worst. */
+const WEAKEST_SUITE = 'TLS_RSA_EXPORT_WITH_RC4_40_MD5';
+
+/** A TLS ≤ 1.2 version is accepted and nobody could ask whether it does RFC 5746 (the A- warning). */
+function renegotiationUnknown(tls: TlsResult): boolean {
+  const legacy = PROTOCOL_NAMES.some((p) => p !== 'TLSv1.3' && tls.protocols[p] !== false);
+  return legacy && tls.protocols['TLSv1.3'] !== true && (tls.features?.secureRenegotiation ?? null) === null;
+}
+
+/** The evidence with every untested part set to its best (or worst) outcome. */
+function scenario(tls: TlsResult, which: 'best' | 'worst', o: Required<RangeOptions>): TlsResult {
+  const worstCase = which === 'worst';
+  const protocols = { ...tls.protocols };
+  const cipherSuites = { ...tls.cipherSuites };
+  for (const p of PROTOCOL_NAMES) {
+    if (protocols[p] !== null) continue;
+    protocols[p] = LEGACY_VERSIONS.has(p) === worstCase;
+    // A version accepted only in this scenario has unknown suites: at worst, the weakest.
+    if (protocols[p] && worstCase && p !== 'SSLv2') cipherSuites[p] = [...(cipherSuites[p] ?? []), WEAKEST_SUITE];
+  }
+  if (worstCase) for (const p of Object.keys(tls.cipherSuitesIncomplete ?? {})) cipherSuites[p] = [...(cipherSuites[p] ?? []), WEAKEST_SUITE];
+  const asked = o.unknownRenegotiation === 'range' && renegotiationUnknown(tls);
+  const features = asked ? { ...emptyFeatures(), ...tls.features, secureRenegotiation: !worstCase } : tls.features;
+  const vulnerabilities = { ...tls.vulnerabilities };
+  for (const k of CAP_VULNERABILITIES) {
+    if (vulnerabilities[k] !== undefined && vulnerabilities[k] !== 'unknown') continue;
+    vulnerabilities[k] = which === 'worst' && o.untestedVulnerabilities === 'range' ? 'vulnerable' : 'not-vulnerable';
+  }
+  // Certificates not examined (or a chain not read) could be the worst there is: untrusted.
+  const unread = !tls.chains || (tls.chainsIncomplete?.length ?? 0) > 0;
+  const chains = worstCase && unread ? [...(tls.chains ?? []), UNEXAMINED_CHAIN] : (tls.chains ?? []);
+  const out: TlsResult = { ...tls, protocols, cipherSuites, features, vulnerabilities, chains };
+  if (which === 'worst' && o.unknownKeyExchange === 'range') {
+    const unknown = unknownKeyExchange(tls);
+    if (unknown.groups) out.groups = [WEAKEST_ECDHE_GROUP];
+    if (unknown.dhe) out.dhParameterBits = WEAKEST_DHE_BITS;
+  }
+  return out;
+}
+
+/**
+ * The endpoint's letter from its rating components and the site's HSTS max-age (seconds, or
+ * null). What was not tested (`rating.pending`) is taken at its best and at its worst: the letter
+ * is given when both give the same one (an F cap that no pending part can lift, a certain T), and
+ * is null otherwise, with `best` and `worst` saying how far apart they are.
+ */
+export function sslLabsGrade(tls: TlsResult, rating: SslLabsComponents, hstsMaxAge: number | null, opts: RangeOptions = {}): SslLabsGrade {
+  const o: Required<RangeOptions> = {
+    untestedVulnerabilities: opts.untestedVulnerabilities ?? 'range',
+    unknownKeyExchange: opts.unknownKeyExchange ?? 'range',
+    hstsUnknown: opts.hstsUnknown ?? false,
+    unknownRenegotiation: opts.unknownRenegotiation ?? 'range',
+  };
+  const at = (which: 'best' | 'worst') => {
+    const t = scenario(tls, which, o);
+    const r = sslLabsComponents(t);
+    const hsts = o.hstsUnknown ? (which === 'best' ? A_PLUS_MIN_HSTS_SECONDS : null) : hstsMaxAge;
+    // Categories that cannot be scored at all could be anything: A at best, F at worst.
+    return letterOf(t, r, hsts, r.scoreLetter ?? (which === 'best' ? 'A' : 'F'));
+  };
+  const best = at('best');
+  const worst = at('worst');
+  const decided = best.letter === worst.letter;
+  const known = rating.scoreLetter !== null || decided;
+  return {
+    letter: decided ? best.letter : null,
+    ignoringTrust: best.ignoringTrust === worst.ignoringTrust ? best.ignoringTrust : null,
+    warnings: decided ? best.warnings : [],
+    notAPlus: decided ? best.notAPlus : null,
+    ungraded: decided
+      ? null
+      : known && (rating.pending.length || o.hstsUnknown)
+        ? `not everything the grade depends on was tested (${[...rating.pending, ...(o.hstsUnknown ? ['HSTS: the site could not be fetched'] : [])].join('; ')}): it could be anything from ${best.letter} to ${worst.letter}`
+        : 'the numeric categories could not all be scored',
+    best: best.letter,
+    worst: worst.letter,
+  };
 }

@@ -20,8 +20,11 @@ export interface FetchChainOptions {
   maxBodyBytes?: number;
   /** Cap on each response head; default pinned-request's 64 KiB. */
   maxHeaderBytes?: number;
-  /** Address for another host or IP literal (through the scan's resolver); null = could not or may not. Without it, other hosts are not followed. */
-  resolve?: (host: string) => Promise<string | null>;
+  /**
+   * Address for another host or IP literal (through the scan's resolver); null = could not resolve,
+   * `{ refused }` = may not connect there (the address policy). Without it, other hosts are not followed.
+   */
+  resolve?: (host: string) => Promise<string | null | { refused: string }>;
   /** Extra request headers, sent on every hop. */
   headers?: Record<string, string>;
 }
@@ -54,7 +57,8 @@ export type FetchStop =
   | { kind: 'too-many-redirects'; limit: number }
   | { kind: 'unsupported-scheme'; location: string; scheme: string }
   | { kind: 'invalid-location'; location: string }
-  | { kind: 'unresolvable-host'; host: string }
+  /** Another host on the route could not be resolved, or may not be connected to (`reason`). */
+  | { kind: 'unresolvable-host'; host: string; reason?: string }
   | { kind: 'error'; url: string; errorKind: HttpErrorKind; message: string };
 
 export interface FinalResponse {
@@ -188,6 +192,7 @@ export async function fetchChain(opts: FetchChainOptions): Promise<FetchChainRes
       // IP literals go through resolve too: the caller is the one place that decides where a scan may connect.
       const addr = resolved.get(host) ?? (opts.resolve ? await opts.resolve(host).catch(() => null) : null);
       if (addr === null) return end({ kind: 'unresolvable-host', host });
+      if (typeof addr !== 'string') return end({ kind: 'unresolvable-host', host, reason: addr.refused });
       resolved.set(host, addr);
       ip = addr;
     }

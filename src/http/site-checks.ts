@@ -260,7 +260,7 @@ function stopDetail(stop: FetchStop): string {
     case 'invalid-location':
       return `a Location that is not a URL (${JSON.stringify(stop.location.slice(0, 200))})`;
     case 'unresolvable-host':
-      return `redirects to ${stop.host}, which could not be resolved`;
+      return stop.reason ? `redirects to ${stop.host}, which was not followed: ${stop.reason}` : `redirects to ${stop.host}, which could not be resolved`;
     case 'error':
       return `${stop.url}: ${stop.message}`;
   }

@@ -26,6 +26,7 @@ import { caKeyObject, createCa, issueCertificate, type CertificateAuthority, typ
 import { startPlainHttpServer } from './plain-http.js';
 import { startServer, startStaticHttpsServer, type LabServer } from './servers.js';
 import { startLabSmtpServer, type LabSmtpServer } from './smtp-server.js';
+import { LAB_DIR_PREFIX, removeStaleLabDirs, writeLabPid } from './stale.js';
 
 export interface LabInfo {
   /** DNS server as "127.0.0.1:PORT". */
@@ -330,6 +331,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<RunningLab> 
   const checkpoint = (): void => signal?.throwIfAborted();
 
   try {
+    await removeStaleLabDirs();
     const now = Date.now();
     const aia = await startAiaServer();
     cleanups.push(() => new Promise<void>((r) => aia.server.close(() => r())));
@@ -372,8 +374,9 @@ export async function startLab(opts: StartLabOptions = {}): Promise<RunningLab> 
     const dns = await startDnsServer({ host: LAB_IP, port: 0, zones: [LAB_ZONE, LAB_REPORT_ZONE], records });
     cleanups.push(() => dns.close());
     checkpoint();
-    const dir = await mkdtemp(join(tmpdir(), 'secgrade-lab-'));
+    const dir = await mkdtemp(join(tmpdir(), LAB_DIR_PREFIX));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    await writeLabPid(dir);
     const caFile = join(dir, 'ca.pem');
     await writeFile(caFile, root.certPem, { mode: 0o644 });
     const ctLogList = join(dir, 'ct-log-list.json');

@@ -114,7 +114,7 @@ export const CertificateSchema = T.Object({
 export type CertificateInfo = Static<typeof CertificateSchema>;
 
 export const TrustErrorSchema = T.Object({
-  code: T.String({ description: 'unknown-issuer, self-signed, missing-intermediate, expired, not-yet-valid, not-a-ca, path-length, eku, root-not-trusted-for-tls, distrusted-root, bad-signature' }),
+  code: T.String({ description: 'unknown-issuer, self-signed, missing-intermediate, expired, not-yet-valid, not-a-ca, path-length, eku, root-not-trusted-for-tls, distrusted-root, bad-signature, unreadable' }),
   subject: T.String(),
   detail: T.String(),
 });
@@ -178,11 +178,17 @@ export const TlsResultSchema = T.Object({
   ),
   protocols: ProtocolsSchema,
   cipherSuites: T.Record(T.String(), T.Array(T.String())),
+  /** Protocols whose suite enumeration stopped early, and why: their lists are lower bounds. */
+  cipherSuitesIncomplete: T.Optional(T.Record(T.String(), T.String())),
   serverPreference: T.Record(T.String(), Nullable(T.Boolean())),
   groups: Nullable(T.Array(T.String())),
+  /** Parts of the group enumeration that stopped early, and why: `groups` is then a lower bound. */
+  groupsIncomplete: T.Optional(T.Array(T.String())),
   certificates: T.Array(CertificateSchema),
   /** Every distinct chain served (tls-certificates probe); certificates[].chain points here. */
   chains: T.Optional(T.Array(ChainSchema)),
+  /** Hellos for a chain that got no answer (not a refusal): a chain may be missing from `chains`. */
+  chainsIncomplete: T.Optional(T.Array(T.String())),
   vulnerabilities: T.Record(T.String(), T.Union(VULNERABILITY_VERDICTS.map((v) => T.Literal(v)))),
   /** Size of the server's DHE parameters (prime bits), when it offers DHE suites. */
   dhParameterBits: T.Optional(Nullable(T.Integer())),
@@ -199,8 +205,13 @@ export const TlsResultSchema = T.Object({
         score: Nullable(T.Number()),
         scoreLetter: GradeSchema,
         caps: T.Array(T.Object({ id: T.String(), grade: T.Union(GRADES.map((g) => T.Literal(g))), reason: T.String() })),
-        /** What the letter could not take into account; a letter is only given when this is empty. */
+        /**
+         * What the letter could not take into account. A letter is given only when these cannot
+         * change it: `best` and `worst` are the letters over every outcome of them.
+         */
         pending: T.Array(T.String()),
+        best: T.Optional(GradeSchema),
+        worst: T.Optional(GradeSchema),
         letter: T.Optional(GradeSchema),
         /** The letter a trusted, matching certificate would get (shown beside T and M). */
         ignoringTrust: T.Optional(GradeSchema),
@@ -417,6 +428,9 @@ export const EmailResultSchema = T.Object({
         checks: T.Array(T.Object({ id: T.String(), label: T.String(), weight: T.String(), status: T.String(), points: T.Number(), max: T.Number(), reason: T.String() })),
         caps: T.Array(T.Object({ grade: GradeSchema, reason: T.String() })),
         pending: T.Array(T.String()),
+        /** The letters the untested checks could still give, best and worst; the grade exists when they agree. */
+        best: T.Optional(GradeSchema),
+        worst: T.Optional(GradeSchema),
         reasons: T.Array(T.String()),
       }),
     ),
@@ -462,12 +476,31 @@ export const ReportSchema = T.Object(
       url: T.Optional(T.String()),
       portSource: T.Optional(T.Union([T.Literal('default'), T.Literal('target'), T.Literal('dns-https-record')])),
     }),
-    /** ok: the scan ran; error: it could not be completed (DNS failure, nothing reachable). */
-    status: T.Union([T.Literal('ok'), T.Literal('error')]),
+    /**
+     * ok: every requested check completed; partial: some could not (`incomplete` says which and
+     * why); interrupted: the user stopped the scan; error: nothing could be tested (DNS failure,
+     * nothing reachable).
+     */
+    status: T.Union([T.Literal('ok'), T.Literal('partial'), T.Literal('interrupted'), T.Literal('error')]),
     reason: T.Optional(T.String()),
+    /** The requested checks that did not complete: never read as a pass. */
+    incomplete: T.Optional(
+      T.Array(
+        T.Object({
+          section: T.String({ description: 'tls, http, email or dns' }),
+          probe: T.String(),
+          subject: T.Optional(T.String()),
+          reason: T.String(),
+        }),
+      ),
+    ),
     startedAt: T.String({ format: 'date-time' }),
     durationMs: T.Number(),
     grades: T.Object({ tls: GradeSchema, http: GradeSchema, email: GradeSchema, overall: GradeSchema }),
+    /** Why a grade is null: not requested, or what untested part could still change it. */
+    gradeReasons: T.Optional(
+      T.Object({ tls: T.Optional(T.String()), http: T.Optional(T.String()), email: T.Optional(T.String()), overall: T.Optional(T.String()) }),
+    ),
     /** Every probe run of the target (TLS, HTTP, email and DNS alike), with a typed error kind. */
     probes: T.Array(ProbeRunSchema),
     endpoints: T.Array(EndpointReportSchema),

@@ -73,13 +73,17 @@ export function reportCardLines(report: Report): CardLine[] {
 
 function headerLines(r: Report): CardLine[] {
   const started = r.startedAt.replace(/\.\d+(?=Z|[+-]\d\d:?\d\d$)/, '');
+  // A scan that did not complete says so in its first line: never read as a full one.
+  const state = r.status === 'ok' ? [] : [seg(r.status === 'error' ? 'failed' : r.status, r.status === 'error' ? 'bad' : 'warn'), seg('  ')];
   const lines: CardLine[] = [
     heading([seg(endpointLabel(r.target.host, r.target.port), 'strong')], [
+      ...state,
       seg(`scanned ${started} in ${formatDuration(r.durationMs)}`, 'dim'),
     ]),
   ];
   if (r.target.url) lines.push(field('url', [[seg(r.target.url)]]));
-  if (r.status === 'error') lines.push(field('status', [statusItem('error', r.reason)]));
+  if (r.status !== 'ok') lines.push(field('status', [statusItem(r.status, r.reason)]));
+  for (const i of r.incomplete ?? []) lines.push(field('not tested', [[seg(`${i.probe}${i.subject ? ` ${i.subject}` : ''}: ${i.reason}`, 'dim')]]));
   const g = r.grades;
   lines.push(
     field('grades', [
@@ -89,11 +93,17 @@ function headerLines(r: Report): CardLine[] {
       [seg('email '), ...gradeSegs(g.email)],
     ]),
   );
+  // Why a grade that was asked for is missing (a grade not asked for needs no word).
+  for (const k of ['overall', 'tls', 'http', 'email'] as const) {
+    const why = r.gradeReasons?.[k];
+    if (why && why !== 'not requested (--checks)' && why !== 'no graded section was requested') lines.push(field(`no ${k}`, [[seg(why, 'dim')]]));
+  }
   return lines;
 }
 
-function statusItem(status: 'error' | 'skipped', reason: string | undefined): Seg[] {
-  return [seg(`${status}: ${reason ?? 'no reason given'}`, status === 'error' ? 'bad' : 'dim')];
+function statusItem(status: Report['status'] | 'skipped', reason: string | undefined): Seg[] {
+  const tone = status === 'error' ? 'bad' : status === 'skipped' ? 'dim' : 'warn';
+  return [seg(`${status}: ${reason ?? 'no reason given'}`, tone)];
 }
 
 function endpointLines(e: EndpointReport): CardLine[] {

@@ -25,6 +25,8 @@ export interface TlsGroupsEvidence {
   dhPrime?: string;
   /** Parts that stopped early, each prefixed by the part (see INCOMPLETE); their lists are lower bounds. */
   incomplete: string[];
+  /** What else the enumeration learnt, each prefixed by the part (the lists stay complete). */
+  notes?: string[];
 }
 
 /** Prefixes of `incomplete` entries, so a check can tell which part is a lower bound. */

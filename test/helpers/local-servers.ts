@@ -35,10 +35,10 @@ export class LocalServers {
     return path;
   }
 
-  /** Listen on an OS-chosen loopback port; closed by stop() or closeServers(). */
-  async listen(server: net.Server): Promise<number> {
+  /** Listen on an OS-chosen port of a loopback address (127.0.0.1 by default); closed by stop() or closeServers(). */
+  async listen(server: net.Server, host = '127.0.0.1'): Promise<number> {
     this.servers.push(server);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => server.listen(0, host, () => r()));
     return (server.address() as net.AddressInfo).port;
   }
 

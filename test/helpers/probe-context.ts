@@ -1,6 +1,8 @@
 // A probe context for one loopback endpoint, as the engine builds it, that counts the connections a
 // probe opens: for tests that run probes' collect() directly. Also `testDeps`, the `deps` the engine
 // hands a probe, made from evidence a test already has.
+import { ledTo } from '../../src/engine/led-to.js';
+import { OPEN_POLICY, type AddressPolicy } from '../../src/net/address-policy.js';
 import { createReferenceData, type ReferenceData } from '../../src/data/reference.js';
 import { createLimits } from '../../src/engine/limits.js';
 import { NO_OPTIONS, optionValue, type OptionValues } from '../../src/engine/options.js';
@@ -24,6 +26,8 @@ export interface LoopbackOptions {
   resolver?: Resolver;
   trust?: TrustStore;
   signal?: AbortSignal;
+  /** Where probes may be led (default: anywhere, as the tests run on loopback). */
+  policy?: AddressPolicy;
 }
 
 export function loopbackContext(port: number, opts: LoopbackOptions = {}): { ctx: EndpointContext; connections: () => number; reset: () => void } {
@@ -36,16 +40,25 @@ export function loopbackContext(port: number, opts: LoopbackOptions = {}): { ctx
     endpoint,
     endpoints: [endpoint],
     resolver: opts.resolver ?? ({} as Resolver), // loopback IP targets never resolve anything
+    addressOf: (host) => ledTo(host, opts.resolver ?? ({} as Resolver), opts.policy ?? OPEN_POLICY, opts.signal ?? new AbortController().signal),
     trust: opts.trust ?? createTrustStore(),
     reference: opts.reference ?? testReference(),
     option: (spec) => optionValue(options, spec),
     signal: opts.signal ?? new AbortController().signal,
     connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
-    withConnection: (host, fn) =>
-      limits.connection(host, () => {
+    // As the engine does: a timeout beside other connections to the host is asked again alone.
+    withConnection: async (host, fn, connection) => {
+      const open = () => {
         n++;
         return fn();
-      }),
+      };
+      const first = await limits.tracked(host, open);
+      if (!connection?.retryAlone) return first.value;
+      const timedOut = connection.retryAlone(first.value);
+      if (!timedOut) limits.answered(host);
+      if (timedOut && first.shared && limits.hasAnswered(host)) return limits.alone(host, open);
+      return first.value;
+    },
     now: () => new Date(),
   };
   return { ctx, connections: () => n, reset: () => (n = 0) };

@@ -1,7 +1,9 @@
 // The real `bin/secgrade.js` as users and CI run it: exit codes, one-line errors, the lab in the
 // foreground with a scan from "a second shell", demo output, hostile and dead servers.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -44,6 +46,12 @@ async function closedPort(): Promise<number> {
 
 const oneLine = (stderr: string) => stderr.trim().split('\n');
 
+// A CT log list that is not one (its error message spans lines: the CLI must still print one).
+const garbageDir = mkdtempSync(join(tmpdir(), 'secgrade-test-'));
+const garbageLogList = join(garbageDir, 'garbage.json');
+writeFileSync(garbageLogList, 'garbage\n{"not": "a list"');
+afterAll(() => rmSync(garbageDir, { recursive: true, force: true }));
+
 describe('usage errors: one line on stderr, exit 2, no stack trace', () => {
   it.each([
     [['--bogus', 'example.com'], /^secgrade: unknown option '--bogus'$/],
@@ -54,6 +62,12 @@ describe('usage errors: one line on stderr, exit 2, no stack trace', () => {
     [['example.com', '--ca-file', '/nonexistent/ca.pem'], /^secgrade: --ca-file \/nonexistent\/ca.pem: ENOENT$/],
     [['example.com', '--dns', 'not-an-ip'], /^secgrade: --dns: /],
     [['example.com', '--timeout', 'soon'], /^secgrade: --timeout "soon"/],
+    [['example.com', '--ct-log-list', '/nonexistent'], /^secgrade: --ct-log-list \/nonexistent: cannot read the CT log list \(ENOENT/],
+    [['example.com', '--ct-log-list', garbageLogList], /^secgrade: --ct-log-list .*garbage\.json: not JSON/],
+    [['demo', '--ct-log-list', '/nonexistent'], /^secgrade: --ct-log-list \/nonexistent: /],
+    [['example.com', '--max-endpoints', '0'], /^secgrade: --max-endpoints "0" must be a whole number between 1 and 1000$/],
+    [['example.com', '--output', 'x.html'], /^secgrade: --output x.html: the html format is not available/],
+    [['demo', '--output', 'x.sarif'], /^secgrade: --output x.sarif: the sarif format is not available/],
   ])('%j', async (args, message) => {
     const run = await runBinary(args);
     expect(run.code).toBe(2);

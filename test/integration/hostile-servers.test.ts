@@ -70,11 +70,27 @@ describe('TLS scans of hostile fake servers', () => {
     expect(elapsed).toBeLessThan(4000); // decided on the header, not at the 1.5 s connect deadline × n
   });
 
-  it('fake: resets in the middle of the handshake → every version refused, scan completes', async () => {
+  it('fake: resets every hello without a byte → no TLS version refused (a reset is no answer), scan completes', async () => {
     const port = await fake((s) => s.resetAndDestroy());
-    const { tls } = await scan(port);
-    expect(tls.protocols).toEqual({ SSLv2: false, SSLv3: false, 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': false });
-    expect(tls.probes['tls-ciphers']?.status).toBe('ok');
+    const { tls, report } = await scan(port);
+    expect(tls.status).toBe('error');
+    expect(tls.protocols).toMatchObject({ SSLv3: null, 'TLSv1.0': null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null });
+    expect(report.probes.find((p) => p.id === 'tls-protocols')).toMatchObject({ status: 'error', errorKind: 'reset' });
+    expect(report.probes.find((p) => p.id === 'tls-protocols')?.reason).toMatch(/reset the connection without sending a byte/);
+    expect(report.findings.filter((f) => f.id.startsWith('tls.protocol'))).toEqual([]);
+  });
+
+  it('fake: resets in the middle of its ServerHello → protocols untested (null), no tls.protocol.no-modern', async () => {
+    const port = await fake((s) => {
+      s.write(serverHelloRecord(0xc02f).subarray(0, 20));
+      setTimeout(() => s.resetAndDestroy(), 30);
+    });
+    const { tls, report } = await scan(port);
+    expect(tls.protocols).toEqual({ SSLv2: null, SSLv3: null, 'TLSv1.0': null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null });
+    expect(report.findings.map((f) => f.id)).not.toContain('tls.protocol.no-modern');
+    expect(report.findings.filter((f) => f.id.startsWith('tls.protocol'))).toEqual([]);
+    expect(report.probes.find((p) => p.id === 'tls-protocols')).toMatchObject({ status: 'error', errorKind: 'reset' });
+    expect(report.probes.find((p) => p.id === 'tls-protocols')?.reason).toBe('the server reset the connection after 20 bytes of a record (on both attempts)');
   });
 
   it('fake: chooses a suite it was never offered → not counted as accepted', async () => {

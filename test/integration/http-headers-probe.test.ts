@@ -63,7 +63,7 @@ async function probe(port: number, opts: { httpPort?: number; connectTimeoutMs?:
     const ev = await httpSiteProbe.collect(c, testDeps());
     const findings = httpSiteProbe.check(ev, { target: c.target, endpoint: c.endpoint, now: new Date() });
     // The report's http object: the probe's fields, graded as src/grade does after assembly.
-    const report = gradedHttp({ ...emptyHttp(ev.url), status: 'ok', ...httpSiteProbe.fields(ev) }, ev);
+    const report = gradedHttp({ ...emptyHttp(ev.url), status: 'ok', ...httpSiteProbe.fields(ev) }, ev).http;
     return { ev, failed: null, ids: findings.map((f) => f.id), report, ms: performance.now() - t0 };
   } catch (err) {
     if (err instanceof ProbeFailed) return { ev: null, failed: err.message, ids: [], report: null, ms: performance.now() - t0 };

@@ -4,7 +4,7 @@
  * dual RSA+ECDSA, Certificate Transparency from all three sources, OCSP staples.
  */
 import { execFileSync } from 'node:child_process';
-import { KeyObject } from 'node:crypto';
+import { KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import tls from 'node:tls';
@@ -23,6 +23,7 @@ import type { Report } from '../../src/model/report.js';
 import { parseTarget } from '../../src/model/target.js';
 import type { Resolver } from '../../src/net/dns/resolver.js';
 import { fetchIntermediatesOption, onlineRevocationOption, tlsCertificatesProbe } from '../../src/probes/tls/certificates.js';
+import { sslLabsGrader } from '../../src/grade/endpoint.js';
 import { createTrustStore } from '../../src/trust/store.js';
 import { makeCert, type TestCert, type TestCertOptions } from '../helpers/certs.js';
 import { LocalServers } from '../helpers/local-servers.js';
@@ -400,5 +401,67 @@ describe('--online-revocation against `openssl ocsp` on loopback', () => {
       expect.objectContaining({ source: 'responder', status: 'revoked', revokedAt: '2025-01-02T03:04:05.000Z', signatureValid: true }),
     ]);
     expect(findingIds(revoked.report)).toEqual(['tls.cert.revoked']);
+  });
+});
+
+/** The DER with its notAfter (a UTCTime) overwritten by the invalid "991399235959Z"; nothing else changes (the signature no longer verifies). */
+function withBadNotAfter(der: Buffer): Buffer {
+  const out = Buffer.from(der);
+  for (let i = 0; i < out.length - 32; i++) {
+    // Validity ::= SEQUENCE (30 1e) { notBefore UTCTime (17 0d …), notAfter UTCTime (17 0d …) }
+    if (out[i] === 0x30 && out[i + 1] === 0x1e && out[i + 2] === 0x17 && out[i + 3] === 0x0d && out[i + 17] === 0x17 && out[i + 18] === 0x0d) {
+      out.write('991399235959Z', i + 19, 'latin1');
+      return out;
+    }
+  }
+  throw new Error('no UTCTime validity found');
+}
+/**
+ * The SSL Labs letter of the scanned endpoint. A tls-certificates-only scan enumerates no suites
+ * (and is not graded): grade it as if the server offered one modern TLS 1.3 suite, so only the
+ * certificate decides.
+ */
+function certificateLetter(report: Report) {
+  const tls = report.endpoints[0]!.tls;
+  const g = sslLabsGrader.grade({ tls: { ...tls, cipherSuites: { 'TLSv1.3': ['TLS_AES_128_GCM_SHA256'] } }, hstsMaxAge: null });
+  return { best: g.best, worst: g.worst, letter: g.letter };
+}
+const pemOf = (der: Buffer) => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`;
+
+describe('unreadable certificates (a malformed date) do not disable the probe', () => {
+  it('as the intermediate: evidence for the rest, tls.cert.unreadable naming position 1, untrusted (T)', async () => {
+    const leaf = await leafOf(['bad-int.cert.test']);
+    const badInt = withBadNotAfter(intermediate.der);
+    expect(new X509Certificate(badInt).validTo).toMatch(/^Bad time value/);
+    const port = await serve(leaf.keyPem, leaf.pem + pemOf(badInt));
+    const { report, ev } = await scan(port, 'bad-int.cert.test');
+    const c = chain0(report);
+    expect(c).toMatchObject({ trusted: false, certificates: 2, hostnameMatch: true });
+    expect(c.trustErrors).toContainEqual({ code: 'unreadable', subject: 'served certificate #1', detail: expect.stringMatching(/position 1 cannot be read: notAfter \("Bad time value/) });
+    const certs = report.endpoints[0]!.tls.certificates;
+    expect(certs.map((x) => [x.servedIndex, x.subject])).toEqual([[0, 'CN=bad-int.cert.test']]);
+    expect(certs[0]).toMatchObject({ trusted: false, hostnameMatch: true, keyType: 'EC' });
+    expect(ev.chains[0]!.unreadable).toEqual([{ servedIndex: 1, code: 'bad-time', error: expect.stringMatching(/Bad time value/) }]);
+    const f = report.findings.find((x) => x.id === 'tls.cert.unreadable');
+    expect(f).toMatchObject({ severity: 'high', evidence: { chain: 0, certificates: [{ servedIndex: 1, code: 'bad-time', error: expect.stringMatching(/Bad time value/) }] } });
+    expect(findingIds(report)).toContain('tls.cert.unreadable');
+    expect(certificateLetter(report)).toEqual({ best: 'T', worst: 'T', letter: 'T' });
+  });
+
+  it('as the leaf: host name and key facts null (not tested), never a pass; untrusted (T)', async () => {
+    const leaf = await leafOf(['bad-leaf.cert.test']);
+    const port = await serve(leaf.keyPem, pemOf(withBadNotAfter(leaf.der)) + intermediate.pem);
+    const { report } = await scan(port, 'bad-leaf.cert.test');
+    const c = chain0(report);
+    expect(c).toMatchObject({ trusted: false, certificates: 2, hostnameMatch: null, leafKeyType: 'unknown', ct: null });
+    expect(c.trustErrors.map((e) => e.code)).toContain('unreadable');
+    const certs = report.endpoints[0]!.tls.certificates;
+    expect(certs.map((x) => x.servedIndex)).toEqual([1]);
+    const ids = findingIds(report);
+    expect(ids).toContain('tls.cert.unreadable');
+    expect(ids).not.toContain('tls.cert.hostname-mismatch');
+    expect(ids).not.toContain('tls.cert.leaf-is-ca');
+    expect(report.findings.find((x) => x.id === 'tls.cert.unreadable')).toMatchObject({ severity: 'high', title: 'The server certificate cannot be read' });
+    expect(certificateLetter(report)).toEqual({ best: 'T', worst: 'T', letter: 'T' });
   });
 });

@@ -237,19 +237,49 @@ describe('rawHello against hostile fake servers', () => {
     expect(r.kind === 'protocol-error' && r.reason).toMatch(/more than 524288 bytes/);
   });
 
-  it('fake that resets mid-handshake: closed', async () => {
+  it('fake that resets mid-ServerHello: reset, with the bytes of the record it cut', async () => {
     const fake = await fakeServer((s) => {
       s.write(rec(22, hs(2, serverHelloBody(0xc02f))).subarray(0, 20));
       setTimeout(() => s.resetAndDestroy(), 50);
     });
     const r = await run(fake.port, hello());
-    expect(r.kind).toBe('closed');
-    expect(r.kind === 'closed' && r.reason).toMatch(/incomplete/);
+    expect(r).toEqual({ kind: 'reset', reason: 'the server reset the connection after 20 bytes of a record', pendingBytes: 20, bytesRead: 20 });
+  });
+
+  it('fake that resets without sending a byte: reset, not closed', async () => {
+    const fake = await fakeServer((s) => s.resetAndDestroy());
+    const r = await run(fake.port, hello());
+    expect(r).toMatchObject({ kind: 'reset', reason: 'the server reset the connection without sending a byte', pendingBytes: 0, bytesRead: 0 });
+  });
+
+  it('fake that closes (FIN) in the middle of a record: truncated, not closed', async () => {
+    const fake = await fakeServer((s) => s.end(rec(22, hs(2, serverHelloBody(0xc02f))).subarray(0, 30)));
+    const r = await run(fake.port, hello());
+    expect(r).toEqual({ kind: 'truncated', reason: 'the connection closed in the middle of a record (30 bytes of it received)', pendingBytes: 30, bytesRead: 30 });
+  });
+
+  it('fake that closes (FIN) after a whole header but none of the body: truncated', async () => {
+    const fake = await fakeServer((s) => s.end(rec(22, hs(2, serverHelloBody(0xc02f))).subarray(0, 5)));
+    expect((await run(fake.port, hello())).kind).toBe('truncated');
   });
 
   it('fake that closes without a word: closed', async () => {
     const fake = await fakeServer((s) => s.end());
-    expect((await run(fake.port, hello())).kind).toBe('closed');
+    expect(await run(fake.port, hello())).toEqual({ kind: 'closed', reason: 'the server closed the connection' });
+  });
+
+  it('fake that sends a fatal alert and closes: alert', async () => {
+    const fake = await fakeServer((s) => s.end(rec(21, Buffer.from([2, 70]))));
+    expect(await run(fake.port, hello())).toEqual({ kind: 'alert', level: 2, description: 70, name: 'protocol_version' });
+  });
+
+  it('fake that sends half an SSLv2 SERVER-HELLO and resets: reset', async () => {
+    const fake = await fakeServer((s) => {
+      s.write(Buffer.from('80ff0400', 'hex'));
+      setTimeout(() => s.resetAndDestroy(), 50);
+    });
+    const r = await run(fake.port, buildSslv2ClientHello({ cipherKinds: [0x0700c0] }), { sslv2: true });
+    expect(r).toMatchObject({ kind: 'reset', pendingBytes: 4 });
   });
 
   it('fake that answers a TLS hello with SSLv2 bytes or text: protocol-error saying so', async () => {

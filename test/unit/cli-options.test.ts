@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exitCodeFor, gateFailure, UsageError } from '../../src/cli/exit.js';
 import { parseScanFlags } from '../../src/cli/options.js';
+import { DEFAULT_MAX_ENDPOINTS } from '../../src/engine/scan.js';
 import type { Report } from '../../src/model/report.js';
 
 describe('parseScanFlags', () => {
@@ -28,6 +29,28 @@ describe('parseScanFlags', () => {
     expect(parseScanFlags(['a.example'], { output: 'r.txt' }).format).toBe('text');
     expect(parseScanFlags(['a.example'], {}).format).toBeNull();
   });
+  it('--output - is stdout', () => {
+    expect(parseScanFlags(['a.example'], { output: '-' })).toMatchObject({ output: null, format: null });
+    expect(parseScanFlags(['a.example'], { output: '-', format: 'json' })).toMatchObject({ output: null, format: 'json' });
+  });
+  it.each(['r.html', 'R.HTM', 'r.sarif', 'r.sarif.json', 'r.md', 'r.markdown', 'r.csv', 'r.xml'])(
+    '--output %s names a format that is not available: a usage error, not a text file',
+    (output) => {
+      expect(() => parseScanFlags(['a.example'], { output })).toThrow(UsageError);
+      expect(() => parseScanFlags(['a.example'], { output })).toThrow(/--output .*: the \w+ format is not available/);
+    },
+  );
+  it('other extensions stay text; an explicit --format wins over the extension', () => {
+    for (const output of ['r.txt', 'r.log', 'report', 'dir.html/report']) expect(parseScanFlags(['a.example'], { output }).format).toBe('text');
+    expect(parseScanFlags(['a.example'], { output: 'r.jsonl' }).format).toBe('ndjson');
+    expect(parseScanFlags(['a.example'], { output: 'r.html', format: 'json' }).format).toBe('json');
+  });
+  it('--allow-partial, --allow-private and --max-endpoints are passed on', () => {
+    expect(parseScanFlags(['a.example'], {})).toMatchObject({ allowPartial: false, allowPrivate: false, maxEndpoints: DEFAULT_MAX_ENDPOINTS });
+    expect(parseScanFlags(['a.example'], { allowPartial: true, allowPrivate: true, maxEndpoints: '1000' })).toMatchObject({
+      allowPartial: true, allowPrivate: true, maxEndpoints: 1000,
+    });
+  });
   it.each([
     [[], {}, /no target/],
     [['bad host'], {}, /bad target/],
@@ -45,6 +68,10 @@ describe('parseScanFlags', () => {
     [['a.example'], { sni: 'bad name' }, /--sni/],
     [['a.example'], { probes: 'tls-nope' }, /unknown probe "tls-nope"/],
     [['a.example'], { probes: ' , ' }, /no probe named/],
+    [['a.example'], { maxEndpoints: '0' }, /--max-endpoints "0"/],
+    [['a.example'], { maxEndpoints: '1001' }, /--max-endpoints/],
+    [['a.example'], { maxEndpoints: '2.5' }, /--max-endpoints/],
+    [['a.example'], { maxEndpoints: 'all' }, /--max-endpoints/],
   ])('rejects %j %j', (targets, flags, message) => {
     expect(() => parseScanFlags(targets, flags)).toThrow(UsageError);
     expect(() => parseScanFlags(targets, flags)).toThrow(message);
@@ -76,6 +103,18 @@ describe('exit codes', () => {
     expect(gateFailure(graded('C'), { failOn: null, failUnder: 'B' })).toMatch(/grade C is below B/);
     expect(gateFailure(graded('T'), { failOn: null, failUnder: 'F' })).toBeNull();
     expect(gateFailure(graded('T'), { failOn: null, failUnder: 'E' })).toMatch(/below/);
-    expect(gateFailure(graded(null), { failOn: null, failUnder: 'F' })).toMatch(/no grade was computed/);
+    expect(gateFailure(graded(null), { failOn: null, failUnder: 'F' })).toMatch(/no overall grade, so --fail-under F cannot pass/);
+    // Section grades do not stand in for an undecided overall: what is untested could still fail it.
+    const undecided = report({ grades: { tls: 'A', http: 'A', email: null, overall: null }, gradeReasons: { overall: 'it could be anything from A to F: email not decided' } });
+    expect(gateFailure(undecided, { failOn: null, failUnder: 'F' })).toMatch(/no overall grade \(it could be anything from A to F: email not decided\)/);
+  });
+
+  it('a partial or interrupted scan exits 3 whatever the gates say, unless --allow-partial (partial only)', () => {
+    const partial = report({ status: 'partial', reason: '1 requested check(s) could not be completed: email-mx (timed out)' });
+    const interrupted = report({ status: 'interrupted', reason: 'scan interrupted' });
+    expect(exitCodeFor([partial], { failOn: null, failUnder: null })).toMatchObject({ code: 3, messages: [expect.stringMatching(/scan partial: 1 requested check/)] });
+    expect(exitCodeFor([partial], { failOn: 'critical', failUnder: null, allowPartial: true }).code).toBe(0);
+    expect(exitCodeFor([interrupted], { failOn: null, failUnder: null, allowPartial: true }).code).toBe(3);
+    expect(exitCodeFor([report({})], { failOn: null, failUnder: null }).code).toBe(0);
   });
 });

@@ -77,7 +77,7 @@ describe('DnsClient against hostile responses', () => {
     expect(result.status === 'ok' && result.records).toEqual([{ type: 'A', name: 'end.test', ttl: 60, address: '192.0.2.7' }]);
   });
 
-  it('treats a CNAME loop without data as nodata, not a hang', async () => {
+  it('treats a CNAME loop without data as an error naming the loop, not nodata and not a hang', async () => {
     const port = await rawServer((q, reply) => {
       reply(
         response(q, {
@@ -88,7 +88,9 @@ describe('DnsClient against hostile responses', () => {
         }),
       );
     });
-    expect((await clientFor(port).query('a.test', 'A')).status).toBe('nodata');
+    const result = await clientFor(port).query('a.test', 'A');
+    expect(result.status).toBe('error');
+    expect(result.status === 'error' && result.reason).toMatch(/^CNAME loop: a\.test → b\.test → a\.test/);
   });
 
   it('reports a body that does not match its header counts as malformed', async () => {

@@ -110,6 +110,30 @@ describe('engine', () => {
     expect(limits.peakConnections('127.0.0.1')).toBe(2);
   });
 
+  it('a connection knows whether another one to its host overlapped it; one run alone has the host to itself', async () => {
+    const limits = createLimits({ concurrency: 8, perHostConnections: 4 });
+    const log: string[] = [];
+    const work = (name: string, ms: number) => async () => {
+      log.push(`+${name}`);
+      await sleep(ms);
+      log.push(`-${name}`);
+      return name;
+    };
+    const solo = await limits.tracked('h', work('solo', 5));
+    expect(solo).toEqual({ value: 'solo', shared: false });
+    const [a, b] = await Promise.all([limits.tracked('h', work('a', 40)), limits.tracked('h', work('b', 5))]);
+    expect([a.shared, b.shared]).toEqual([true, true]);
+    // `alone` waits for the open one, and holds back one asked for after it.
+    log.length = 0;
+    const open = limits.tracked('h', work('open', 40));
+    await sleep(5);
+    const alone = limits.alone('h', work('alone', 20));
+    const later = limits.tracked('h', work('later', 5));
+    await Promise.all([open, alone, later]);
+    expect(log).toEqual(['+open', '-open', '+alone', '-alone', '+later', '-later']);
+    expect(limits.peakConnections('h')).toBe(2);
+  });
+
   it('connections still queued at the deadline are never opened', async () => {
     let opened = 0;
     const queued = defineEndpointProbe({

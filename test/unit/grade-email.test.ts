@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gradeRank } from '../../src/model/severity.js';
 import {
   EMAIL_CAPS,
   EMAIL_CHECK_IDS,
@@ -265,40 +266,72 @@ describe('each check', () => {
 });
 
 describe('could not test: never a pass, never a fail', () => {
-  it('an untested required check leaves no letter, and counts neither way in the score', () => {
-    const g = emailGrade(mod(goodMail, (i) => (i.spf = { status: 'error', all: null, permerror: false })));
+  it('an untested required check leaves no letter when an outcome of it could change it, and counts neither way in the score', () => {
+    const g = emailGrade(mod(goodMail, (i) => (i.spf = { status: 'error', all: null, permerror: false, reason: 'timeout: no response from 192.0.2.53:53' })));
     expect(g.grade).toBeNull();
-    expect(g.pending).toEqual(['SPF record published and valid: the SPF lookup failed (timeout or SERVFAIL): could not test', 'SPF ends in a restrictive all: the SPF lookup failed: could not test']);
+    // SPF could be -all (nothing lost) or +all (the F cap): anything from the full letter to F.
+    expect([g.best, g.worst]).toEqual(['A+', 'F']);
+    expect(g.pending).toEqual([
+      'SPF record published and valid: the SPF lookup failed (timeout: no response from 192.0.2.53:53): could not test',
+      'SPF ends in a restrictive all: the SPF lookup failed: could not test',
+      'SPF -all rather than ~all: the SPF lookup failed: could not test',
+    ]);
     for (const id of ['spf', 'spf-policy', 'spf-hardfail'] as const) expect(check(g, id)).toMatchObject({ status: 'untested', points: 0, max: 0 });
     expect(g.score).toBe(100); // everything tested passed
     expect(g.caps).toEqual([]);
-    expect(g.reasons.join(' ')).toContain('no letter: 2 required checks could not be tested (spf, spf-policy)');
+    expect(g.reasons.join(' ')).toContain('no letter: 3 checks could not be tested (spf, spf-policy, spf-hardfail), and the letter could be anything from A+ to F');
+  });
+
+  it('a found SPF record whose include tree could not all be checked is untested, not valid: a permerror may hide there', () => {
+    const g = emailGrade(mod(goodMail, (i) => (i.spf = { ...i.spf, incomplete: true, reason: 'TXT lookup for _spf.provider.example failed: SERVFAIL' })));
+    expect(check(g, 'spf')).toMatchObject({ status: 'untested', reason: expect.stringMatching(/include tree could not be checked \(TXT lookup for _spf\.provider\.example failed: SERVFAIL\)/) });
+    expect([g.grade, g.best]).toEqual([null, 'A+']);
+    expect(gradeRank(g.worst)).toBeLessThan(gradeRank('A'));
   });
 
   it('an unreachable MX (STARTTLS not tested) leaves no letter', () => {
     const g = emailGrade(mod(goodMail, (i) => i.mx.forEach((m) => Object.assign(m, { starttls: null, tlsGrade: null, certificateValid: null }))));
     expect(g.grade).toBeNull();
+    expect([g.best, g.worst]).toEqual(['A+', 'F']);
     expect(g.pending.map((p) => p.split(':')[0])).toEqual(['STARTTLS on every MX', 'Valid certificate on every MX', 'Strong TLS on every MX']);
   });
 
-  it('a failed MX lookup leaves no letter', () => {
+  it('a failed MX lookup leaves no letter: whether the domain takes mail decides which checks apply', () => {
     const g = emailGrade(mod(goodMail, (i) => (i.mailSetup = 'error')));
     expect(g.grade).toBeNull();
-    expect(g.pending).toHaveLength(4); // starttls, mx-certificate, mx-tls, dkim
+    // Taking mail, the records are all good (A+); taking none, it lacks a null MX (A).
+    expect([g.best, g.worst]).toEqual(['A+', 'A']);
+    // starttls, mx-certificate, mx-tls, dkim (required); spf-hardfail, mta-sts, tls-rpt, dane, null-mx (recommended)
+    expect(g.pending.map((p) => p.split(':')[0])).toEqual([
+      'STARTTLS on every MX', 'Valid certificate on every MX', 'Strong TLS on every MX', 'DKIM key published (RSA ≥ 2048 bits)',
+      'SPF -all rather than ~all', 'MTA-STS in enforce mode', 'TLS-RPT reporting address', 'DANE TLSA records match on every MX', 'Null MX for a domain that takes no mail',
+    ]);
     expect(check(g, 'null-mx').status).toBe('untested');
   });
 
-  it('an untested recommended check gives a letter, but not A+', () => {
+  it('an untested recommended check that decides A+ against A leaves no letter', () => {
     const g = emailGrade(mod(goodMail, (i) => (i.dnssec = { signed: null, validated: null })));
-    expect(g.pending).toEqual([]);
+    expect(g.pending).toEqual(['DNSSEC signed and validated: whether the domain is signed is unknown: could not test']);
     expect(g.score).toBe(100);
-    expect(g.grade).toBe('A');
-    expect(g.reasons).toContain('A, not A+: dnssec (untested)');
+    expect([g.grade, g.best, g.worst]).toEqual([null, 'A+', 'A']);
   });
 
-  it('no letter even when a cap applies, but the cap is still reported', () => {
+  it('an untested check that no outcome of can change the letter leaves it: a certain cap floors it', () => {
+    // DMARC p=none caps at C whatever DNSSEC turns out to be.
+    const g = emailGrade(
+      mod(goodMail, (i) => {
+        i.dmarc.policy = 'none';
+        i.dnssec = { signed: null, validated: null };
+      }),
+    );
+    expect([g.grade, g.best, g.worst]).toEqual(['C', 'C', 'C']);
+    expect(g.pending).toHaveLength(1);
+    expect(g.reasons.join(' ')).toContain('no outcome of it changes the letter: C');
+  });
+
+  it('an F cap is certain whatever the untested checks say, and is reported', () => {
     const g = emailGrade(mod(goodMail, (i) => ((i.spf.all = '+all'), (i.dkim.status = 'error'))));
-    expect(g.grade).toBeNull();
+    expect([g.grade, g.best, g.worst]).toEqual(['F', 'F', 'F']);
     expect(g.caps.map((c) => c.id)).toEqual(['spf-pass-all']);
   });
 });

@@ -192,6 +192,87 @@ describe('SSL Labs letter', () => {
     delete noChain.chains;
     expect(letter(noChain)).toMatchObject({ letter: null, ungraded: expect.stringMatching(/certificate caps/) });
   });
+
+  describe('a letter whenever the untested parts cannot change it (best = worst), and only then', () => {
+    const legacy = () =>
+      tested(tls({ SSLv2: true, 'TLSv1.2': true }, { SSLv2: ['SSL_CK_RC4_128_WITH_MD5'], 'TLSv1.2': MODERN }, { chains: [goodChain()] }));
+    const without = (t: TlsResult, ...keys: VulnerabilityKey[]): TlsResult => {
+      const vulnerabilities = { ...t.vulnerabilities };
+      for (const k of keys) delete vulnerabilities[k];
+      return { ...t, vulnerabilities };
+    };
+
+    it('SSLv2 floors the letter at F: untested vulnerabilities cannot lift it', () => {
+      const t = without(legacy(), ...CAP_VULNERABILITIES);
+      expect(letter(t)).toMatchObject({ letter: 'F', best: 'F', worst: 'F', ungraded: null });
+      expect(sslLabsComponents(t).pending.join(' ')).toMatch(/vulnerability caps/);
+    });
+
+    it('a certain T stays T whatever the vulnerabilities turn out to be (--checks tls,cert on an expired certificate)', () => {
+      const t = without(tested({ ...modern13(), chains: [goodChain({ trusted: false })] }), ...CAP_VULNERABILITIES);
+      expect(letter(t)).toMatchObject({ letter: 'T', best: 'T', worst: 'T', ignoringTrust: null });
+    });
+
+    it('an untested vulnerability on a good server: from A+ to F, no letter', () => {
+      expect(letter(without(modern13(), 'heartbleed'))).toMatchObject({ letter: null, best: 'A+', worst: 'F', ungraded: expect.stringMatching(/from A\+ to F/) });
+    });
+
+    it('an untested certificate: T at worst, so no letter unless T is certain', () => {
+      const t: TlsResult = { ...modern13() };
+      delete t.chains;
+      expect(letter(t)).toMatchObject({ letter: null, best: 'A+', worst: 'T' });
+    });
+
+    it('an untested protocol version could be accepted (legacy, at worst) or refused (modern, at worst)', () => {
+      const sslv3Unknown = tested({ ...modern13(), protocols: { ...modern13().protocols, SSLv3: null } });
+      expect(sslLabsComponents(sslv3Unknown).pending).toContain('protocols: SSLv3 could not be tested');
+      expect(letter(sslv3Unknown)).toMatchObject({ letter: null, best: 'A+', worst: 'F' });
+      const tls13Unknown = tested({ ...modern13(), protocols: { ...modern13().protocols, 'TLSv1.3': null }, cipherSuites: { 'TLSv1.2': MODERN } });
+      expect(letter(tls13Unknown)).toMatchObject({ letter: null, best: 'A+', worst: 'A-' });
+    });
+
+    it('an incomplete suite list could hide the weakest suite', () => {
+      const t = tested({ ...modern13(), cipherSuitesIncomplete: { 'TLSv1.2': 'connection timed out' } });
+      expect(sslLabsComponents(t).pending).toContain('cipher suites: the TLSv1.2 list is incomplete (connection timed out)');
+      expect(letter(t)).toMatchObject({ letter: null, best: 'A+', worst: 'F' });
+    });
+
+    it('groups or the DHE prime not read: the weakest could be in use', () => {
+      // The weakest named curve (160 bits) costs 10 key-exchange points: still A+, so the letter stands.
+      const noGroups = tested({ ...modern13(), groups: null });
+      expect(sslLabsComponents(noGroups).pending).toContain('key exchange: ECDHE suites are accepted but the groups could not be (fully) enumerated');
+      expect(letter(noGroups)).toMatchObject({ letter: 'A+', best: 'A+', worst: 'A+' });
+      const dhe = tested(tls({ 'TLSv1.2': true, 'TLSv1.3': true }, { 'TLSv1.3': ['TLS_AES_128_GCM_SHA256'], 'TLSv1.2': ['TLS_DHE_RSA_WITH_AES_128_GCM_SHA256'] }, { chains: [goodChain()], groups: [] }));
+      expect(sslLabsComponents(dhe).pending).toContain('key exchange: DHE suites are accepted but the DHE prime could not be read');
+      expect(letter(dhe)).toMatchObject({ letter: null, worst: 'F' });
+    });
+
+    it('secure renegotiation not asked: A or A- is undecided', () => {
+      const t = tested(tls({ 'TLSv1.2': true }, { 'TLSv1.2': MODERN }, { chains: [goodChain()] }));
+      const unknown = { ...t, features: { ...t.features!, secureRenegotiation: null } };
+      expect(letter(unknown)).toMatchObject({ letter: 'A-' }); // no TLS 1.3 already makes it A-
+      const with13 = { ...modern13(), protocols: { ...modern13().protocols, 'TLSv1.3': false }, features: { ...modern13().features!, secureRenegotiation: null } };
+      expect(letter(with13).letter).toBe('A-');
+    });
+
+    it('HSTS not read although asked for: A+ or A is undecided', () => {
+      const t = modern13();
+      expect(sslLabsGrade(t, sslLabsComponents(t), null, { hstsUnknown: true })).toMatchObject({ letter: null, best: 'A+', worst: 'A' });
+      expect(sslLabsGrade(t, sslLabsComponents(t), null)).toMatchObject({ letter: 'A', best: 'A', worst: 'A' });
+    });
+
+    it('over every outcome: each single untested verdict set either way gives a letter within [worst, best]', () => {
+      const rank = (g: string | null) => ['F', 'T', 'M', 'E', 'D', 'C', 'B', 'A-', 'A', 'A+'].indexOf(g ?? 'F');
+      for (const key of CAP_VULNERABILITIES) {
+        const open = letter(without(modern13(), key));
+        for (const outcome of ['vulnerable', 'not-vulnerable'] as const) {
+          const settled = letter({ ...modern13(), vulnerabilities: { ...modern13().vulnerabilities, [key]: outcome } }).letter;
+          expect(rank(settled), `${key} ${outcome}`).toBeLessThanOrEqual(rank(open.best));
+          expect(rank(settled), `${key} ${outcome}`).toBeGreaterThanOrEqual(rank(open.worst));
+        }
+      }
+    });
+  });
 });
 
 // testssl.sh 3.1+ also rates servers, but departs from the SSL Labs guide in three places; secgrade

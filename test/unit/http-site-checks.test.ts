@@ -143,7 +143,7 @@ describe('site checks: CSP, cookies, CORS, SRI, security.txt', () => {
 });
 
 /** The report's http object as a scan makes it: the probe's fields, then the grades of src/grade. */
-const httpSiteReport = (ev: HttpSiteEvidence) => gradedHttp({ ...emptyHttp(ev.url), status: 'ok', ...httpSiteFields(ev) }, ev);
+const httpSiteReport = (ev: HttpSiteEvidence) => gradedHttp({ ...emptyHttp(ev.url), status: 'ok', ...httpSiteFields(ev) }, ev).http;
 
 describe('the http report object', () => {
   it('carries both grades, the redirect check and the CORS answer, and fits the schema', () => {

@@ -96,7 +96,7 @@ describe('tls-groups evidence helpers', () => {
     expect(groupsUnion(e)).toEqual(['x25519', 'secp256r1', 'ffdhe2048', 'secp384r1']);
     expect(tlsGroupsProbe.fields(e)).toEqual({ groups: ['x25519', 'secp256r1', 'ffdhe2048', 'secp384r1'], dhParameterBits: e.dhPrimeBits });
     expect(tlsGroupsProbe.fields(ev())).toEqual({ groups: [], dhParameterBits: null });
-    expect(tlsGroupsProbe.fields(ev({ incomplete: [`${INCOMPLETE.tls13}: timed out`] }))).toEqual({ groups: null, dhParameterBits: null });
+    expect(tlsGroupsProbe.fields(ev({ incomplete: [`${INCOMPLETE.tls13}: timed out`] }))).toEqual({ groups: null, dhParameterBits: null, groupsIncomplete: [`${INCOMPLETE.tls13}: timed out`] });
   });
 
   it('names from the registry, 0x… for unknown codes', () => {

@@ -9,10 +9,13 @@
 //    the first 10 PTR names, the rest are ignored.
 // DNS failures (timeout, SERVFAIL …) are temperror with the reason, except where §5.5 says a
 // failed PTR or address lookup during ptr validation is a non-match. A safety budget on the
-// total number of queries and an AbortSignal bound the work; exhausting either is a temperror.
+// total number of queries and of terms evaluated, and the AbortSignal (checked before every term
+// and query), bound the work; exhausting one is a temperror whose reason names it ("exceeds the
+// evaluation budget of N …", "deadline reached …"), never a DNS failure. Both budgets are above
+// what any evaluation within the §4.6.4 limits can use, so they only stop hostile trees.
 import { addressBytes, cidrMatch, reverseName, sameAddress, toClientIp, type IpAddress } from './ip.js';
-import { expandDomainSpec, expandExplanation, type MacroContext } from './macro.js';
-import { parseSpfRecord, selectSpfRecord, type Mechanism, type Modifier, type SpfTerm } from './parse.js';
+import { expandDomainSpec, expandExplanation, MAX_SPF_TEXT, shorten, type MacroContext } from './macro.js';
+import { DEFAULT_MAX_TERMS, parseSpfRecord, selectSpfRecord, type Mechanism, type Modifier, type SpfTerm } from './parse.js';
 import { addressRecords, mxRecords, normalizeDomain, ptrRecords, safeQuery, txtRecords, type SpfDns, type SpfDnsType } from './dns.js';
 import type { LookupResult } from '../../net/dns/types.js';
 
@@ -38,6 +41,11 @@ export interface CheckHostOptions {
   maxNamesPerLookup?: number;
   /** Safety budget on queries of one evaluation (default 250); beyond it: temperror. */
   maxQueries?: number;
+  /**
+   * Safety budget on terms evaluated over the whole tree (default (maxDnsMechanisms + 1) × 512:
+   * every term of the 11 records a policy within the limits can reach); beyond it: temperror.
+   */
+  maxTerms?: number;
   signal?: AbortSignal;
   /** Explanation used for a fail when exp= is absent or unusable (§6.2). */
   defaultExplanation?: string;
@@ -80,10 +88,11 @@ interface State {
   localPart: string;
   senderDomain: string;
   helo: string;
-  opts: Required<Pick<CheckHostOptions, 'maxDnsMechanisms' | 'maxVoidLookups' | 'maxNamesPerLookup' | 'maxQueries'>> & CheckHostOptions;
+  opts: Required<Pick<CheckHostOptions, 'maxDnsMechanisms' | 'maxVoidLookups' | 'maxNamesPerLookup' | 'maxQueries' | 'maxTerms'>> & CheckHostOptions;
   lookups: number;
   voids: number;
   queries: number;
+  terms: number;
   ptrNames?: Promise<{ names: string[]; void: boolean }>;
 }
 
@@ -95,6 +104,9 @@ interface Outcome {
   record?: string;
   exp?: { modifier: Modifier; domain: string };
 }
+
+const MAX_LOCAL_PART = 64;
+const MAX_SMTP_DOMAIN = 255;
 
 const QUALIFIER_RESULT = { '+': 'pass', '-': 'fail', '~': 'softfail', '?': 'neutral' } as const;
 const MAX_DEPTH = 32;
@@ -116,18 +128,34 @@ export function isValidSpfDomain(name: string): boolean {
 }
 
 /** A name a DNS query can be built from: labels of 1-63 octets, ≤ 253 octets. */
-function isQueryableName(name: string): boolean {
+export function isQueryableName(name: string): boolean {
   if (name.length === 0 || name.length > 253) return false;
   return name.split('.').every((l) => l.length > 0 && l.length <= 63);
 }
 
+function deadline(state: State, before: string): SpfStop {
+  return new SpfStop('temperror', `deadline reached (the scan's time limit) after ${state.queries} DNS queries and ${state.terms} terms, before ${before}`);
+}
+
 async function query(state: State, name: string, type: SpfDnsType): Promise<LookupResult> {
-  if (state.opts.signal?.aborted) throw new SpfStop('temperror', 'evaluation aborted (time limit)');
+  if (state.opts.signal?.aborted) throw deadline(state, `the ${type} lookup for ${name}`);
   state.queries++;
   if (state.queries > state.opts.maxQueries) {
-    throw new SpfStop('temperror', `more than ${state.opts.maxQueries} DNS queries in one evaluation`);
+    throw new SpfStop('temperror', `SPF include tree exceeds the evaluation budget of ${state.opts.maxQueries} DNS queries`);
   }
-  return safeQuery(state.dns, name, type, state.opts.signal);
+  const res = await safeQuery(state.dns, name, type, state.opts.signal);
+  // A query cut short by the deadline says "aborted": that is the deadline, not the DNS.
+  if (res.status === 'error' && (state.opts.signal?.aborted || res.reason === 'aborted')) throw deadline(state, `the ${type} lookup for ${name} completed`);
+  return res;
+}
+
+/** One more term evaluated: within the term budget and the deadline, else temperror. */
+function countTerm(state: State, term: SpfTerm): void {
+  if (state.opts.signal?.aborted) throw deadline(state, `"${shorten(term.text)}" was evaluated`);
+  state.terms++;
+  if (state.terms > state.opts.maxTerms) {
+    throw new SpfStop('temperror', `SPF include tree exceeds the evaluation budget of ${state.opts.maxTerms} terms`);
+  }
 }
 
 function countLookup(state: State, term: SpfTerm): void {
@@ -154,6 +182,7 @@ function isVoid(result: LookupResult, hasAnswer: boolean): boolean {
   return result.status === 'nxdomain' || result.status === 'nodata' || (result.status === 'ok' && !hasAnswer);
 }
 
+/** The resolver's own words say which failure it was: "timeout: no UDP response …", "… answered SERVFAIL …". */
 function dnsFailure(result: LookupResult, name: string, type: string): SpfStop {
   const why = result.status === 'error' ? result.reason : result.status;
   return new SpfStop('temperror', `DNS ${type} lookup for ${name} failed: ${why}`);
@@ -335,6 +364,7 @@ async function checkHostInner(state: State, domain: string, depth: number): Prom
   const record = parsed.record;
 
   for (const mech of record.mechanisms) {
+    countTerm(state, mech);
     if (await matchMechanism(state, mech, domain, depth)) {
       const result = QUALIFIER_RESULT[mech.qualifier];
       return {
@@ -349,6 +379,7 @@ async function checkHostInner(state: State, domain: string, depth: number): Prom
   if (record.redirect) {
     // §6.1: only when no mechanism matched (an "all" would have); counts as a DNS term.
     const redirect = record.redirect;
+    countTerm(state, redirect);
     countLookup(state, redirect);
     const target = await expandDomainSpec(redirect.value, macroContext(state, domain));
     const inner = await checkHostInner(state, target, depth + 1);
@@ -370,7 +401,7 @@ async function explanation(state: State, exp: { modifier: Modifier; domain: stri
     const txt = txtRecords(res);
     if (res.status !== 'ok' || txt.length !== 1) return null;
     const text = txt[0]?.text ?? '';
-    if (!/^[\x20-\x7e]*$/.test(text)) return null;
+    if (text.length > MAX_SPF_TEXT || !/^[\x20-\x7e]*$/.test(text)) return null;
     return await expandExplanation(text, ctx);
   } catch {
     return null;
@@ -388,6 +419,15 @@ export async function checkHost(input: CheckHostInput, dns: SpfDns, opts: CheckH
   const localPart = (at < 0 ? '' : sender.slice(0, at)) || 'postmaster';
   const senderDomain = at < 0 ? sender : sender.slice(at + 1);
   const domain = input.domain ?? senderDomain;
+  // SMTP cannot carry more (RFC 5321 §4.5.3.1: local-part 64, domain 255 octets); bounding the
+  // macro values bounds every expansion.
+  const tooLong =
+    localPart.length > MAX_LOCAL_PART ? `the sender's local-part is ${localPart.length} characters long (SMTP allows ${MAX_LOCAL_PART}, RFC 5321 §4.5.3.1.1)`
+    : senderDomain.length > MAX_SMTP_DOMAIN ? `the sender's domain is ${senderDomain.length} characters long (SMTP allows ${MAX_SMTP_DOMAIN}, RFC 5321 §4.5.3.1.2)`
+    : helo.length > MAX_SMTP_DOMAIN ? `the HELO name is ${helo.length} characters long (SMTP allows ${MAX_SMTP_DOMAIN}, RFC 5321 §4.5.3.1.2)`
+    : domain.length > MAX_SMTP_DOMAIN ? `the domain is ${domain.length} characters long (at most ${MAX_SMTP_DOMAIN})`
+    : null;
+  if (tooLong) return { result: 'none', domain: shorten(domain), reason: tooLong, lookups: 0, voidLookups: 0, queries: 0 };
   const state: State = {
     dns,
     ip,
@@ -401,10 +441,12 @@ export async function checkHost(input: CheckHostInput, dns: SpfDns, opts: CheckH
       maxVoidLookups: opts.maxVoidLookups ?? 2,
       maxNamesPerLookup: opts.maxNamesPerLookup ?? 10,
       maxQueries: opts.maxQueries ?? 250,
+      maxTerms: opts.maxTerms ?? ((opts.maxDnsMechanisms ?? 10) + 1) * DEFAULT_MAX_TERMS,
     },
     lookups: 0,
     voids: 0,
     queries: 0,
+    terms: 0,
   };
   const counters = () => ({ lookups: state.lookups, voidLookups: state.voids, queries: state.queries });
   let outcome: Outcome;

@@ -1,7 +1,15 @@
 // SPF lint: everything that can be said about a domain's SPF policy without a sender address.
-// Walks the whole include/redirect tree through the injected DNS function (bounded by depth, a
-// query budget and an AbortSignal), counts the RFC 7208 §4.6.4 DNS-querying terms and void
-// lookups over the tree, and reports findings-ready issues.
+// Walks the whole include/redirect tree through the injected DNS function, counts the RFC 7208
+// §4.6.4 DNS-querying terms and void lookups over the tree, and reports findings-ready issues.
+//
+// Work is bounded whatever the zone holds: nesting depth, a budget of DNS queries (including those
+// made past the RFC's 10-lookup limit to report the full count) and of terms walked, and the
+// AbortSignal, checked before every term and query. The default budgets exceed what any policy
+// within the §4.6.4 limits needs (root + 10 records of at most 512 terms; 2 + 10 × 21 queries for
+// ten mx terms of ten MX names each), so running out of budget implies more than 10 lookups. An
+// exhausted budget or the deadline makes the result `incomplete` with a reason naming it ("SPF
+// include tree exceeds the lint budget of N DNS queries", "deadline reached …"); a DNS failure
+// keeps the resolver's words (timeout, SERVFAIL …). Every parser the walk uses is linear.
 //
 // Counting (RFC 7208 §4.6.4, as check_host() would on the path that evaluates every term):
 //  - include, a, mx, ptr, exists and an effective redirect= count 1 each, wherever they are in the
@@ -32,8 +40,9 @@
 import type { Severity } from '../../model/constants.js';
 import type { LookupResult } from '../../net/dns/types.js';
 import { addressRecords, mxRecords, normalizeDomain, safeQuery, txtRecords, type SpfDns, type SpfDnsType } from './dns.js';
-import { finishDomain, hasMacros, parseMacroString } from './macro.js';
-import { parseSpfRecord, selectSpfRecord, type Mechanism, type Modifier, type SpfRecord } from './parse.js';
+import { isQueryableName, isValidSpfDomain } from './evaluate.js';
+import { finishDomain, hasMacros, parseMacroString, shorten } from './macro.js';
+import { DEFAULT_MAX_TERMS, parseSpfRecord, selectSpfRecord, type Mechanism, type Modifier, type SpfRecord } from './parse.js';
 
 /** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
 export const SPF_FINDINGS = {
@@ -58,6 +67,8 @@ export const SPF_FINDINGS = {
   permissiveAll: 'email.spf.permissive-all',
   softfailAll: 'email.spf.softfail-all',
   noAll: 'email.spf.no-all',
+  incomplete: 'email.spf.incomplete',
+  moreIssues: 'email.spf.more-issues',
 } as const;
 
 export type SpfStatus = 'found' | 'missing' | 'multiple' | 'invalid' | 'error';
@@ -112,6 +123,8 @@ export interface SpfLintResult {
   spfRrType: boolean | null;
   /** Some part could not be checked (DNS error, budget, abort): counts are then lower bounds. */
   incomplete: boolean;
+  /** The work the lint did: DNS queries made and terms walked (each bounded by the budget). */
+  work?: { queries: number; terms: number };
   tree?: SpfTreeNode;
 }
 
@@ -119,8 +132,14 @@ export interface SpfLintOptions {
   signal?: AbortSignal;
   /** Deepest include/redirect nesting followed (default 10). */
   maxDepth?: number;
-  /** Most DNS queries for the whole lint (default 150). */
+  /**
+   * Most DNS queries for the whole lint, including those past the 10-lookup limit (default
+   * max(250, 2 + maxLookups × (1 + 2 × maxMxNames)) = 250: more than the 212 any policy within the
+   * §4.6.4 limits needs).
+   */
   maxQueries?: number;
+  /** Most terms walked over the whole tree (default (maxLookups + 1) × 512 = 5632). */
+  maxTerms?: number;
   /** §4.6.4 limits (defaults 10 and 2) and the MX-name limit (10). */
   maxLookups?: number;
   maxVoidLookups?: number;
@@ -141,11 +160,19 @@ const REMEDY = {
   all: 'End the record in -all (or ~all while migrating).',
 } as const;
 
+/** Issues of one id listed at most; the rest are counted in one email.spf.more-issues note. */
+const MAX_ISSUES_PER_ID = 10;
+
 class Budget {
+  /** DNS queries made. */
   used = 0;
-  exhausted = false;
+  /** Terms walked. */
+  terms = 0;
+  /** Why the walk stopped (budget or deadline), null while it may go on. */
+  stopped: string | null = null;
   constructor(
-    readonly max: number,
+    readonly maxQueries: number,
+    readonly maxTerms: number,
     readonly signal?: AbortSignal,
   ) {}
 }
@@ -166,6 +193,9 @@ class Linter {
   voids = 0;
   incomplete = false;
   incompleteReasons: string[] = [];
+  private readonly reasonSet = new Set<string>();
+  private readonly perId = new Map<string, number>();
+  suppressed = 0;
   errors: string[] = [];
   warnings: string[] = [];
   issues: SpfIssue[] = [];
@@ -180,19 +210,29 @@ class Linter {
     readonly dns: SpfDns,
     opts: SpfLintOptions,
   ) {
+    const maxLookups = opts.maxLookups ?? 10;
+    const maxMxNames = opts.maxMxNames ?? 10;
     this.o = {
       maxDepth: opts.maxDepth ?? 10,
-      maxQueries: opts.maxQueries ?? 150,
-      maxLookups: opts.maxLookups ?? 10,
+      maxQueries: opts.maxQueries ?? Math.max(250, 2 + maxLookups * (1 + 2 * maxMxNames)),
+      maxTerms: opts.maxTerms ?? (maxLookups + 1) * DEFAULT_MAX_TERMS,
+      maxLookups,
       maxVoidLookups: opts.maxVoidLookups ?? 2,
-      maxMxNames: opts.maxMxNames ?? 10,
+      maxMxNames,
       checkSpfRrType: opts.checkSpfRrType ?? true,
       warnRecordBytes: opts.warnRecordBytes ?? 450,
     };
-    this.budget = new Budget(this.o.maxQueries, opts.signal);
+    this.budget = new Budget(this.o.maxQueries, this.o.maxTerms, opts.signal);
   }
 
   issue(kind: 'error' | 'warning' | 'note', i: SpfIssue): void {
+    // A hostile tree can repeat one problem thousands of times: list the first few of each kind.
+    const seen = (this.perId.get(i.id) ?? 0) + 1;
+    this.perId.set(i.id, seen);
+    if (seen > MAX_ISSUES_PER_ID) {
+      this.suppressed++;
+      return;
+    }
     this.issues.push(i);
     const text = i.domain ? `${i.domain}: ${i.message}` : i.message;
     if (kind === 'error') this.errors.push(text);
@@ -201,27 +241,84 @@ class Linter {
 
   markIncomplete(why: string): void {
     this.incomplete = true;
-    if (!this.incompleteReasons.includes(why)) this.incompleteReasons.push(why);
+    if (this.reasonSet.has(why)) return;
+    this.reasonSet.add(why);
+    this.incompleteReasons.push(why);
   }
 
-  /** null when the budget or the signal stopped the query (marked incomplete). */
-  async q(name: string, type: SpfDnsType): Promise<LookupResult | null> {
+  /** The incomplete reasons for the result: what stopped the walk first, then up to 4 others. */
+  reasonText(): string {
+    const first = this.budget.stopped;
+    const others = this.incompleteReasons.filter((r) => r !== first);
+    const shown = [...(first !== null ? [first] : []), ...others.slice(0, 4)];
+    const more = others.length - Math.min(others.length, 4);
+    return `${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+  }
+
+  /** One note for the issues left out by the per-id cap (bypasses the cap itself). */
+  noteSuppressed(domain: string): void {
+    if (this.suppressed === 0) return;
+    this.issues.push({
+      id: SPF_FINDINGS.moreIssues,
+      severity: 'info',
+      title: 'More SPF issues of the same kinds',
+      message: `${this.suppressed} further issues repeat kinds already listed (at most ${MAX_ISSUES_PER_ID} of each are shown).`,
+      remediation: 'Fix the issues listed; the repeats have the same remedies.',
+      domain,
+    });
+  }
+
+  /** Stop the walk for good (budget or deadline): every later term and query is skipped. */
+  stop(why: string): void {
+    if (this.budget.stopped === null) this.budget.stopped = why;
+    this.markIncomplete(this.budget.stopped);
+  }
+
+  private deadline(): string {
+    return `deadline reached (the scan's time limit) after ${this.budget.used} DNS queries and ${this.budget.terms} terms`;
+  }
+
+  /** Whether the walk may go on; checks the deadline. */
+  running(): boolean {
+    if (this.budget.stopped !== null) return false;
     if (this.budget.signal?.aborted) {
-      this.markIncomplete('aborted (time limit)');
-      return null;
+      this.stop(this.deadline());
+      return false;
     }
-    if (this.budget.used >= this.budget.max) {
-      this.budget.exhausted = true;
-      this.markIncomplete(`stopped after ${this.budget.max} DNS queries`);
+    return true;
+  }
+
+  /** One more term walked; false (and the walk stops) when the term budget or the deadline is reached. */
+  step(): boolean {
+    if (!this.running()) return false;
+    if (this.budget.terms >= this.budget.maxTerms) {
+      this.stop(`SPF include tree exceeds the lint budget of ${this.budget.maxTerms} terms`);
+      return false;
+    }
+    this.budget.terms++;
+    return true;
+  }
+
+  /** null when the budget or the deadline stopped the query (marked incomplete). */
+  async q(name: string, type: SpfDnsType): Promise<LookupResult | null> {
+    if (!this.running()) return null;
+    if (this.budget.used >= this.budget.maxQueries) {
+      this.stop(`SPF include tree exceeds the lint budget of ${this.budget.maxQueries} DNS queries`);
       return null;
     }
     this.budget.used++;
-    return safeQuery(this.dns, name, type, this.budget.signal);
+    const res = await safeQuery(this.dns, name, type, this.budget.signal);
+    // "aborted" from the resolver is the deadline, not a DNS failure.
+    if (res.status === 'error' && (this.budget.signal?.aborted || res.reason === 'aborted')) {
+      this.stop(this.deadline());
+      return null;
+    }
+    return res;
   }
 
   async fetch(domain: string): Promise<Fetch> {
     const res = await this.q(domain, 'TXT');
-    if (res === null) return { kind: 'error', reason: this.incompleteReasons[this.incompleteReasons.length - 1] ?? 'not queried' };
+    if (res === null) return { kind: 'error', reason: this.budget.stopped ?? 'not queried' };
     if (res.status === 'error') return { kind: 'error', reason: `TXT lookup for ${domain} failed: ${res.reason}` };
     if (res.status === 'nxdomain') return { kind: 'missing', reason: `${domain} does not exist (NXDOMAIN)` };
     const txt = txtRecords(res);
@@ -246,7 +343,7 @@ class Linter {
       id: SPF_FINDINGS.voidLookup,
       severity: 'low',
       title: 'SPF term points at a name without records',
-      message: `"${term.text}" looks up ${name}, which has ${what}: a void lookup that can never match (${this.voids} so far; more than ${this.o.maxVoidLookups} is a permerror).`,
+      message: `"${shorten(term.text)}" looks up ${shorten(name)}, which has ${what}: a void lookup that can never match (${this.voids} so far; more than ${this.o.maxVoidLookups} is a permerror).`,
       remediation: REMEDY.void,
       term: term.text,
       domain,
@@ -303,7 +400,10 @@ class Linter {
   }
 
   async resolvesAddresses(name: string): Promise<'yes' | 'void' | 'error'> {
-    const [a, aaaa] = [await this.q(name, 'A'), await this.q(name, 'AAAA')];
+    if (!isQueryableName(name)) return 'void';
+    const a = await this.q(name, 'A');
+    if (a === null) return 'error';
+    const aaaa = await this.q(name, 'AAAA');
     if (a === null || aaaa === null) return 'error';
     if (addressRecords(a, 'A').length || addressRecords(aaaa, 'AAAA').length) return 'yes';
     if (a.status === 'error' || aaaa.status === 'error') {
@@ -344,7 +444,18 @@ class Linter {
       this.markIncomplete(child.reason);
       return child;
     }
-    const f = await this.fetch(target);
+    if (!this.running()) {
+      child.status = 'not-followed';
+      child.reason = this.budget.stopped ?? 'not followed';
+      return child;
+    }
+    // check_host() returns "none" for a malformed <domain> (§4.3), which include/redirect turn into permerror.
+    const f: Fetch = isValidSpfDomain(target) ? await this.fetch(target) : { kind: 'missing', reason: `"${shorten(target)}" is not a valid domain name` };
+    if (f.kind === 'error' && this.budget.stopped !== null) {
+      child.status = 'not-followed';
+      child.reason = this.budget.stopped;
+      return child;
+    }
     if (f.kind === 'error') {
       child.status = 'error';
       child.reason = f.reason;
@@ -414,6 +525,7 @@ class Linter {
     let all: string | null = null;
     let afterAllNoted = false;
     for (const m of record.mechanisms) {
+      if (!this.step()) return (node.effectiveAll = null);
       if (all !== null) {
         if (!afterAllNoted) {
           afterAllNoted = true;
@@ -445,6 +557,7 @@ class Linter {
       });
     }
     if (redirect && all === null) {
+      if (!this.step()) return (node.effectiveAll = null);
       this.countLookup(node, redirect, domain);
       const target = this.staticTarget(redirect.value, domain);
       if (target === null) {
@@ -509,6 +622,7 @@ class Linter {
         this.countLookup(node, m, domain);
         const target = this.staticTarget(m.domainSpec, domain);
         if (target === null) return this.noteMacro(m.text, domain);
+        if (!isQueryableName(target)) return this.countVoid(node, m, domain, target, 'a name no DNS query can ask for');
         const res = await this.q(target, 'A');
         if (res === null) return;
         if (res.status === 'error') return this.markIncomplete(`A lookup for ${target} failed: ${res.reason}`);
@@ -519,6 +633,7 @@ class Linter {
         this.countLookup(node, m, domain);
         const target = this.staticTarget(m.domainSpec, domain);
         if (target === null) return this.noteMacro(m.text, domain);
+        if (!isQueryableName(target)) return this.countVoid(node, m, domain, target, 'a name no DNS query can ask for');
         const res = await this.q(target, 'MX');
         if (res === null) return;
         if (res.status === 'error') return this.markIncomplete(`MX lookup for ${target} failed: ${res.reason}`);
@@ -567,6 +682,7 @@ export async function lintSpf(domain: string, dns: SpfDns, opts: SpfLintOptions 
     warnings: L.warnings,
     issues: L.issues,
     incomplete: L.incomplete,
+    work: { queries: L.budget.used, terms: L.budget.terms },
   });
 
   const top = await L.fetch(name);
@@ -709,7 +825,20 @@ export async function lintSpf(domain: string, dns: SpfDns, opts: SpfLintOptions 
     });
   }
 
-  const reason = L.incomplete ? `partly tested: ${L.incompleteReasons.join('; ')}` : undefined;
+  if (L.budget.stopped !== null) {
+    L.issue('note', {
+      id: SPF_FINDINGS.incomplete,
+      severity: 'info',
+      title: 'SPF policy only partly checked',
+      message: `${L.budget.stopped}; the rest of the tree was not checked, so the lookup counts are lower bounds.`,
+      remediation: L.budget.stopped.startsWith('deadline')
+        ? 'Re-run the scan with a longer --timeout.'
+        : 'Flatten the SPF include tree: a policy receivers can evaluate needs at most 10 DNS lookups.',
+      domain: name,
+    });
+  }
+  L.noteSuppressed(name);
+  const reason = L.incomplete ? `partly tested: ${L.reasonText()}` : undefined;
   return finish({
     ...base,
     status: L.errors.length ? 'invalid' : 'found',

@@ -36,6 +36,18 @@ export type MacroParse =
   | { ok: true; items: MacroItem[]; tailStart: number }
   | { ok: false; error: string; offset: number };
 
+/**
+ * The longest text any SPF string can be: a TXT record's RDATA is at most 65535 octets (RFC 1035
+ * §3.2.1, RDLENGTH is 16 bits), so no record, term, domain-spec or explanation is longer. Longer
+ * input is rejected before it is scanned.
+ */
+export const MAX_SPF_TEXT = 65535;
+
+/** Quote at most `max` characters of (possibly hostile, long) record text in a message. */
+export function shorten(text: string, max = 80): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}… (${text.length} characters)`;
+}
+
 const DOMAIN_LETTERS = new Set(['s', 'l', 'o', 'd', 'i', 'p', 'h', 'v']);
 const EXP_ONLY_LETTERS = new Set(['c', 'r', 't']);
 /** §7.3 allows expanding at least 128 parts; more digits than that make no difference. */
@@ -46,6 +58,9 @@ const MAX_DIGITS = 128;
  * spaces and the c, r, t letters). Errors name the offending offset.
  */
 export function parseMacroString(text: string, opts: { explanation?: boolean } = {}): MacroParse {
+  if (text.length > MAX_SPF_TEXT) {
+    return { ok: false, error: `text of ${text.length} characters is longer than any DNS TXT record (${MAX_SPF_TEXT})`, offset: MAX_SPF_TEXT };
+  }
   const items: MacroItem[] = [];
   let literal = '';
   let tailStart = 0;
@@ -82,7 +97,7 @@ export function parseMacroString(text: string, opts: { explanation?: boolean } =
       if (close < 0) return { ok: false, error: `unterminated macro at offset ${i}`, offset: i };
       const body = text.slice(i + 2, close);
       const m = /^([A-Za-z])([0-9]*)([rR]?)([.\-+,/_=]*)$/.exec(body);
-      if (!m) return { ok: false, error: `malformed macro "%{${body}}" at offset ${i}`, offset: i };
+      if (!m) return { ok: false, error: `malformed macro "${shorten(`%{${body}}`)}" at offset ${i}`, offset: i };
       const letterRaw = m[1] ?? '';
       const letter = letterRaw.toLowerCase();
       if (!DOMAIN_LETTERS.has(letter) && !EXP_ONLY_LETTERS.has(letter)) {
@@ -197,40 +212,55 @@ export function transform(value: string, item: Extract<MacroItem, { kind: 'macro
   return parts.join('.');
 }
 
-export async function expandItems(items: MacroItem[], ctx: MacroContext): Promise<string> {
+/**
+ * Expand `items`. With `keepTail`, only the last `keepTail`..2×`keepTail` characters are kept as
+ * the text grows: a domain-spec's result only matters through its right-most 254 characters
+ * (finishDomain), and a record of 8 KB of %{s} macros would otherwise build megabytes. With
+ * `maxLength`, expansion stops once the text is that long (explanations).
+ */
+export async function expandItems(items: MacroItem[], ctx: MacroContext, bounds: { keepTail?: number; maxLength?: number } = {}): Promise<string> {
   let out = '';
   for (const item of items) {
     if (item.kind === 'literal') {
       out += item.text;
-      continue;
+    } else {
+      const raw = await letterValue(item.letter, ctx);
+      const transformed = item.digits === undefined && !item.reverse && item.delimiters === '.' ? raw : transform(raw, item);
+      out += item.escape ? urlEscape(transformed) : transformed;
     }
-    const raw = await letterValue(item.letter, ctx);
-    const transformed = item.digits === undefined && !item.reverse && item.delimiters === '.' ? raw : transform(raw, item);
-    out += item.escape ? urlEscape(transformed) : transformed;
+    if (bounds.keepTail !== undefined && out.length > 2 * bounds.keepTail) out = out.slice(-bounds.keepTail);
+    if (bounds.maxLength !== undefined && out.length >= bounds.maxLength) return out.slice(0, bounds.maxLength);
   }
   return out;
 }
 
+/** Longest domain name in text form (RFC 7208 §7.3, RFC 1035 §2.3.4 less the root dot). */
+export const MAX_DOMAIN_LENGTH = 253;
+/** Characters of an expansion kept while it grows: enough for finishDomain's decision. */
+const DOMAIN_TAIL = 1024;
+/** Longest explanation produced (§6.2 text is shown to senders; anything longer is cut). */
+export const MAX_EXPLANATION_LENGTH = 4096;
+
 /**
  * Turn an expanded domain-spec into the name to query: one trailing dot dropped (§7.3 "trailing
  * dot is ignored"), and when longer than 253 characters, labels removed from the left until it
- * fits (§7.3).
+ * fits (§7.3) — computed at once: the suffix after the first dot that leaves at most 253
+ * characters, else (no such dot) the last label, which stays too long to query.
  */
 export function finishDomain(expanded: string): string {
-  let name = expanded.endsWith('.') ? expanded.slice(0, -1) : expanded;
-  while (name.length > 253) {
-    const dot = name.indexOf('.');
-    if (dot < 0) break;
-    name = name.slice(dot + 1);
-  }
-  return name;
+  const name = expanded.endsWith('.') ? expanded.slice(0, -1) : expanded;
+  if (name.length <= MAX_DOMAIN_LENGTH) return name;
+  const dot = name.indexOf('.', name.length - MAX_DOMAIN_LENGTH - 1);
+  if (dot >= 0) return name.slice(dot + 1);
+  const last = name.lastIndexOf('.');
+  return last < 0 ? name : name.slice(last + 1);
 }
 
 /** Expand a (syntactically valid) domain-spec into the target name. */
 export async function expandDomainSpec(spec: string, ctx: MacroContext): Promise<string> {
   const parsed = parseMacroString(spec);
   if (!parsed.ok) throw new Error(parsed.error);
-  return finishDomain(await expandItems(parsed.items, ctx));
+  return finishDomain(await expandItems(parsed.items, ctx, { keepTail: DOMAIN_TAIL }));
 }
 
 /**
@@ -241,5 +271,5 @@ export async function expandDomainSpec(spec: string, ctx: MacroContext): Promise
 export async function expandExplanation(text: string, ctx: MacroContext): Promise<string | null> {
   const parsed = parseMacroString(text, { explanation: true });
   if (!parsed.ok) return null;
-  return expandItems(parsed.items, ctx);
+  return expandItems(parsed.items, ctx, { maxLength: MAX_EXPLANATION_LENGTH });
 }

@@ -21,7 +21,9 @@
 // names are not "greedy" unknown modifiers: a malformed redirect= or exp= is a syntax error. The
 // whole record is checked before anything is evaluated (§4.6: "syntax errors anywhere … MUST be
 // detected"), so a parse error is a permerror whatever the client address.
-import { parseMacroString, hasMacros } from './macro.js';
+import { parseMacroString, hasMacros, MAX_SPF_TEXT, shorten } from './macro.js';
+
+export { MAX_SPF_TEXT };
 import { parseIPv4, parseIPv6 } from './ip.js';
 
 export type Qualifier = '+' | '-' | '~' | '?';
@@ -76,7 +78,7 @@ export type ParseResult =
   | { ok: false; error: string; term?: string; position?: number };
 
 export interface ParseOptions {
-  /** Longest record accepted, in characters (default 8192). */
+  /** Longest record accepted, in characters (default 8192; never more than MAX_SPF_TEXT). */
   maxLength?: number;
   /** Most terms accepted (default 512). */
   maxTerms?: number;
@@ -106,21 +108,70 @@ export function selectSpfRecord(txt: readonly string[]): RecordSelection {
   return { status: 'one', record: records[0] ?? '' };
 }
 
-const TOPLABEL = /^(?:[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9]+-[A-Za-z0-9-]*[A-Za-z0-9])$/;
+const isAlpha = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+const isAlnum = (c: number): boolean => (c >= 0x30 && c <= 0x39) || isAlpha(c);
 
-/** Validate a domain-spec (§7.1 / §12); returns an error message or null. */
+/**
+ * §12 toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum ),
+ * in one pass: only letters, digits and "-"; without "-" at least one letter; with "-" a letter or
+ * digit at both ends. (A backtracking regex for this grammar is quadratic on a long label that
+ * does not match: 40 ms for 8 KB, minutes for 576 KB.)
+ */
+export function isTopLabel(label: string): boolean {
+  if (label.length === 0) return false;
+  let alpha = false;
+  let hyphen = false;
+  for (let i = 0; i < label.length; i++) {
+    const c = label.charCodeAt(i);
+    if (c === 0x2d) hyphen = true;
+    else if (isAlpha(c)) alpha = true;
+    else if (!isAlnum(c)) return false;
+  }
+  if (!hyphen) return alpha;
+  return isAlnum(label.charCodeAt(0)) && isAlnum(label.charCodeAt(label.length - 1));
+}
+
+/** Validate a domain-spec (§7.1 / §12); returns an error message or null. Linear in the length. */
 export function checkDomainSpec(spec: string): string | null {
   if (spec === '') return 'empty domain-spec';
+  if (spec.length > MAX_SPF_TEXT) return `domain-spec of ${spec.length} characters is longer than any DNS TXT record (${MAX_SPF_TEXT})`;
   const parsed = parseMacroString(spec);
   if (!parsed.ok) return parsed.error;
   const tail = spec.slice(parsed.tailStart);
   if (tail === '') return null; // ends in a macro-expand
   const body = tail.endsWith('.') ? tail.slice(0, -1) : tail;
   const dot = body.lastIndexOf('.');
-  if (dot < 0) return `"${spec}" must end in "." and a top-level label, or in a macro`;
+  if (dot < 0) return `"${shorten(spec)}" must end in "." and a top-level label, or in a macro`;
   const top = body.slice(dot + 1);
-  if (!TOPLABEL.test(top)) return `"${top}" is not a valid top-level label in "${spec}"`;
+  if (!isTopLabel(top)) return `"${shorten(top)}" is not a valid top-level label in "${shorten(spec)}"`;
   return null;
+}
+
+/**
+ * dual-cidr-length = [ ip4-cidr-length ] [ "/" ip6-cidr-length ] at the end of an a/mx argument:
+ * "/N", "//M" or "/N//M". Scanned from the end (the unanchored regex it replaces was also linear,
+ * but this says what it means). Returns the argument without it and the digit strings found.
+ */
+function splitDualCidr(arg: string): { rest: string; cidr4?: string; cidr6?: string } {
+  const digitsBefore = (end: number): number => {
+    let i = end;
+    while (i > 0 && arg.charCodeAt(i - 1) >= 0x30 && arg.charCodeAt(i - 1) <= 0x39) i--;
+    return i;
+  };
+  let end = arg.length;
+  let cidr4: string | undefined;
+  let cidr6: string | undefined;
+  let i = digitsBefore(end);
+  if (i < end && i >= 2 && arg[i - 1] === '/' && arg[i - 2] === '/') {
+    cidr6 = arg.slice(i, end);
+    end = i - 2;
+    i = digitsBefore(end);
+  }
+  if (i < end && i >= 1 && arg[i - 1] === '/') {
+    cidr4 = arg.slice(i, end);
+    end = i - 1;
+  }
+  return { rest: arg.slice(0, end), cidr4, cidr6 };
 }
 
 const QUALIFIERS = new Set(['+', '-', '~', '?']);
@@ -144,7 +195,7 @@ function parseMechanism(text: string, position: number): TermResult {
   const name = (nameMatch?.[0] ?? '').toLowerCase();
   let arg = rest.slice(name.length);
   const base = { type: 'mechanism' as const, qualifier, text, position };
-  const bad = (why: string): TermResult => ({ ok: false, error: `"${text}": ${why}` });
+  const bad = (why: string): TermResult => ({ ok: false, error: `"${shorten(text)}": ${why}` });
 
   switch (name) {
     case 'all':
@@ -171,20 +222,18 @@ function parseMechanism(text: string, position: number): TermResult {
       // dual-cidr-length = [ ip4-cidr-length ] [ "/" ip6-cidr-length ], at the end of the term.
       let cidr4: number | undefined;
       let cidr6: number | undefined;
-      const m = /(?:\/([0-9]+))?(?:\/\/([0-9]+))?$/.exec(arg);
-      if (m && m[0] !== '') {
-        if (m[1] !== undefined) {
-          const v = parseCidr(m[1], 32);
-          if (v === null) return bad(`invalid IPv4 prefix length "/${m[1]}"`);
-          cidr4 = v;
-        }
-        if (m[2] !== undefined) {
-          const v = parseCidr(m[2], 128);
-          if (v === null) return bad(`invalid IPv6 prefix length "//${m[2]}"`);
-          cidr6 = v;
-        }
-        arg = arg.slice(0, m.index);
+      const dual = splitDualCidr(arg);
+      if (dual.cidr4 !== undefined) {
+        const v = parseCidr(dual.cidr4, 32);
+        if (v === null) return bad(`invalid IPv4 prefix length "/${dual.cidr4}"`);
+        cidr4 = v;
       }
+      if (dual.cidr6 !== undefined) {
+        const v = parseCidr(dual.cidr6, 128);
+        if (v === null) return bad(`invalid IPv6 prefix length "//${dual.cidr6}"`);
+        cidr6 = v;
+      }
+      arg = dual.rest;
       let spec: string | undefined;
       if (arg !== '') {
         if (!arg.startsWith(':')) return bad(`unexpected "${arg}"`);
@@ -237,15 +286,15 @@ function parseTerm(text: string, position: number): TermResult {
     const rawName = m[1] ?? '';
     const value = text.slice(rawName.length + 1);
     if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(rawName)) {
-      return { ok: false, error: `"${text}": invalid modifier name "${rawName}" (must start with a letter)` };
+      return { ok: false, error: `"${shorten(text)}": invalid modifier name "${shorten(rawName)}" (must start with a letter)` };
     }
     const name = rawName.toLowerCase();
     if (name === 'redirect' || name === 'exp') {
       const err = checkDomainSpec(value);
-      if (err) return { ok: false, error: `"${text}": ${err}` };
+      if (err) return { ok: false, error: `"${shorten(text)}": ${err}` };
     } else {
       const p = parseMacroString(value);
-      if (!p.ok) return { ok: false, error: `"${text}": ${p.error}` };
+      if (!p.ok) return { ok: false, error: `"${shorten(text)}": ${p.error}` };
     }
     return { ok: true, term: { type: 'modifier', name, value, text, position, macros: specHasMacros(value) } };
   }
@@ -258,7 +307,7 @@ function parseTerm(text: string, position: number): TermResult {
  * syntax error naming the offending term.
  */
 export function parseSpfRecord(text: string, opts: ParseOptions = {}): ParseResult {
-  const maxLength = opts.maxLength ?? DEFAULT_MAX_RECORD_LENGTH;
+  const maxLength = Math.min(opts.maxLength ?? DEFAULT_MAX_RECORD_LENGTH, MAX_SPF_TEXT);
   const maxTerms = opts.maxTerms ?? DEFAULT_MAX_TERMS;
   if (text.length > maxLength) return { ok: false, error: `record is ${text.length} characters long (limit ${maxLength})` };
   if (!isSpfRecordText(text)) return { ok: false, error: 'record does not start with "v=spf1"' };

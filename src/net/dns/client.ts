@@ -1,7 +1,8 @@
 /**
  * A small stub DNS client on dns-packet: UDP with EDNS0 first, TCP when truncated, per-attempt
- * timeouts, retries, server fallback and AbortSignal. Network and parse problems come back as
- * `{ status: 'error' }` results, never as exceptions, and never as "no record".
+ * timeouts, retries, server fallback and AbortSignal. Network and parse problems, CNAME loops and
+ * over-long CNAME chains come back as `{ status: 'error' }` results, never as exceptions, and
+ * never as "no record".
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
@@ -70,18 +71,30 @@ export class DnsClient {
     this.udpPayloadSize = opts.udpPayloadSize ?? DEFAULT_PAYLOAD;
   }
 
-  /** Ask each server in turn until one gives a definitive answer (ok, nodata, nxdomain). */
+  /**
+   * Ask each server in turn until one gives a definitive answer (ok, nodata, nxdomain). When an
+   * authoritative-only server (RA=0) answers with a CNAME chain that leaves its answer, the chain
+   * is followed by asking for its last target, up to MAX_CNAME_CHAIN CNAMEs in all.
+   */
   async query(name: string, type: RecordType, opts: DnsQueryOptions = {}): Promise<LookupResult> {
     try {
-      return await this.queryServers(name, type, opts);
+      let qname = normalizeName(name);
+      let before: string[] = [];
+      let authenticated = true;
+      for (;;) {
+        const result = await this.queryServers(qname, type, opts, before);
+        if (result.status !== 'follow') return before.length === 0 ? result : followed(result, [...before, qname], authenticated);
+        authenticated &&= result.authenticated;
+        before = result.chain.slice(0, -1);
+        qname = result.chain[result.chain.length - 1] as string;
+      }
     } catch (err) {
       // Last line of defence for the "never throws" contract; reaching it is a bug.
       return { status: 'error', reason: `internal error: ${err instanceof Error ? err.message : String(err)}` };
     }
   }
 
-  private async queryServers(name: string, type: RecordType, opts: DnsQueryOptions): Promise<LookupResult> {
-    const qname = normalizeName(name);
+  private async queryServers(qname: string, type: RecordType, opts: DnsQueryOptions, before: readonly string[]): Promise<Answer> {
     const nameError = checkName(qname);
     if (nameError) return { status: 'error', reason: nameError };
     if (this.servers.length === 0) return { status: 'error', reason: 'no DNS servers configured' };
@@ -90,7 +103,7 @@ export class DnsClient {
     let rcode: string | undefined;
     for (const server of this.servers) {
       if (opts.signal?.aborted) return aborted();
-      const result = await this.askServer(server, qname, type, opts);
+      const result = await this.askServer(server, qname, type, opts, before);
       if (result.status !== 'error') return result;
       if (result.reason === ABORTED_REASON) return result;
       failures.push(result.reason);
@@ -107,11 +120,12 @@ export class DnsClient {
     qname: string,
     type: RecordType,
     opts: DnsQueryOptions,
-  ): Promise<LookupResult> {
+    before: readonly string[],
+  ): Promise<Answer> {
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     const attempts = 1 + Math.max(0, opts.retries ?? this.retries);
     const where = formatServer(server);
-    const ask: Question = { server, qname, type, dnssecOk: opts.dnssecOk ?? false, checkingDisabled: opts.checkingDisabled ?? false, payload: this.udpPayloadSize };
+    const ask: Question = { server, qname, type, dnssecOk: opts.dnssecOk ?? false, checkingDisabled: opts.checkingDisabled ?? false, payload: this.udpPayloadSize, before };
 
     for (let i = 0; i < attempts; i++) {
       const udp = await exchange('udp', ask, timeoutMs, opts.signal);
@@ -130,6 +144,22 @@ export class DnsClient {
 
 const ABORTED_REASON = 'aborted';
 const aborted = (): LookupResult => ({ status: 'error', reason: ABORTED_REASON });
+
+/**
+ * One server's answer, or: its CNAME chain (`chain`, from the first name asked) ends at a name
+ * this authoritative-only server gave nothing for; ask for that name next.
+ */
+type Answer = LookupResult | { status: 'follow'; chain: string[]; authenticated: boolean };
+
+/** The answer for the end of a followed chain, as the answer for the name first asked. */
+function followed(result: LookupResult, chain: readonly string[], authenticated: boolean): LookupResult {
+  if (result.status === 'error') {
+    // A loop or an over-long chain already names the whole chain.
+    if (result.reason === ABORTED_REASON || /^CNAME (loop|chain longer)/.test(result.reason)) return result;
+    return { ...result, reason: `following the CNAME chain ${chain.join(' → ')}: ${result.reason}` };
+  }
+  return { ...result, authenticated: authenticated && result.authenticated };
+}
 
 /** Query names are validated here because dns-packet would silently mis-encode long labels. */
 function checkName(qname: string): string | null {
@@ -151,6 +181,8 @@ interface Question {
   dnssecOk: boolean;
   checkingDisabled: boolean;
   payload: number;
+  /** The CNAME chain that led to `qname` (names before it), when following one across queries. */
+  before: readonly string[];
 }
 
 type Outcome =
@@ -162,7 +194,7 @@ type Outcome =
 
 type Classified = Outcome | { kind: 'ignore' };
 
-function toResult(outcome: Outcome, ask: Question, transport: Transport, where: string, timeoutMs: number): LookupResult {
+function toResult(outcome: Outcome, ask: Question, transport: Transport, where: string, timeoutMs: number): Answer {
   switch (outcome.kind) {
     case 'aborted':
       return aborted();
@@ -313,6 +345,8 @@ interface Header {
   qr: boolean;
   tc: boolean;
   ad: boolean;
+  /** Recursion available: a resolver, which follows CNAME chains itself (RA=0: authoritative only). */
+  ra: boolean;
   rcode: number;
   qdcount: number;
   ancount: number;
@@ -351,6 +385,7 @@ function readHeader(buf: Buffer): Header | null {
     qr: (flags & 0x8000) !== 0,
     tc: (flags & packet.TRUNCATED_RESPONSE) !== 0,
     ad: (flags & packet.AUTHENTIC_DATA) !== 0,
+    ra: (flags & packet.RECURSION_AVAILABLE) !== 0,
     rcode: flags & 0xf,
     qdcount: buf.readUInt16BE(4),
     ancount: buf.readUInt16BE(6),
@@ -529,32 +564,59 @@ function svcbRecord(a: packet.Answer, name: string, ttl: number): DnsRecord | nu
 // ---------------------------------------------------------------------------------------------
 // Turning a parsed message into a LookupResult.
 
-function interpret(msg: Message, ask: Question, transport: Transport, server: string): LookupResult {
+function interpret(msg: Message, ask: Question, transport: Transport, server: string): Answer {
   const authenticated = msg.header.ad;
   const rcodeName = RCODE_NAMES[msg.rcode] ?? `RCODE${msg.rcode}`;
   if (msg.rcode === 3) return { status: 'nxdomain', authenticated, server, transport };
   if (msg.rcode !== 0) {
     return { status: 'error', reason: `${server} answered ${rcodeName} over ${transport.toUpperCase()}`, rcode: rcodeName };
   }
-  const records = selectAnswers(msg.answers, ask.qname, ask.type);
-  return records.length > 0
-    ? { status: 'ok', records, authenticated, server, transport }
-    : { status: 'nodata', authenticated, server, transport };
+  const walk = walkCnameChain(msg.answers, ask.qname, ask.type, ask.before);
+  const from = `(answer from ${server} over ${transport.toUpperCase()})`;
+  switch (walk.kind) {
+    case 'records':
+      return { status: 'ok', records: walk.records, authenticated, server, transport };
+    case 'loop':
+      return { status: 'error', reason: `CNAME loop: ${walk.chain.join(' → ')} ${from}` };
+    case 'too-long':
+      return { status: 'error', reason: `CNAME chain longer than ${MAX_CNAME_CHAIN}: ${walk.chain.join(' → ')} ${from}` };
+    case 'end':
+      // No CNAME in this answer, or a resolver that followed the chain itself: the name has none.
+      if (walk.chain[walk.chain.length - 1] === ask.qname || msg.header.ra) return { status: 'nodata', authenticated, server, transport };
+      // An authoritative-only server stops where its data does: ask for the rest of the chain.
+      return { status: 'follow', chain: walk.chain, authenticated };
+  }
 }
 
 type NameRecord = Extract<DnsRecord, { type: 'CNAME' | 'NS' | 'PTR' }>;
 
-/** Records of the asked type at the query name, or at the end of a CNAME chain in the answer. */
-export function selectAnswers(answers: DnsRecord[], qname: string, type: RecordType): DnsRecord[] {
+/**
+ * Where the query name's CNAME chain leads in an answer. `chain` lists the names from the first
+ * one asked (`before`, when following a chain across queries) to the last reached: records of
+ * the asked type there, the end of the chain without any, a name already on it (a loop), or more
+ * than MAX_CNAME_CHAIN CNAMEs. Asking for CNAME returns the query name's CNAME itself.
+ */
+export type CnameWalk =
+  | { kind: 'records'; records: DnsRecord[]; chain: string[] }
+  | { kind: 'end' | 'loop' | 'too-long'; chain: string[] };
+
+export function walkCnameChain(answers: readonly DnsRecord[], qname: string, type: RecordType, before: readonly string[] = []): CnameWalk {
+  const chain = [...before, qname];
   let owner = qname;
-  const seen = new Set<string>();
-  for (let hop = 0; hop <= MAX_CNAME_CHAIN; hop++) {
+  for (;;) {
     const matching = answers.filter((r) => r.type === type && r.name === owner);
-    if (matching.length > 0) return matching;
+    if (matching.length > 0) return { kind: 'records', records: matching, chain };
     const cname = answers.find((r): r is NameRecord => r.type === 'CNAME' && r.name === owner);
-    if (!cname || seen.has(cname.target)) return [];
-    seen.add(owner);
+    if (!cname) return { kind: 'end', chain };
+    if (chain.includes(cname.target)) return { kind: 'loop', chain: [...chain, cname.target] };
+    if (chain.length - 1 >= MAX_CNAME_CHAIN) return { kind: 'too-long', chain: [...chain, cname.target] };
+    chain.push(cname.target);
     owner = cname.target;
   }
-  return [];
+}
+
+/** Records of the asked type at the query name, or at the end of a CNAME chain in the answer. */
+export function selectAnswers(answers: DnsRecord[], qname: string, type: RecordType): DnsRecord[] {
+  const walk = walkCnameChain(answers, qname, type);
+  return walk.kind === 'records' ? walk.records : [];
 }

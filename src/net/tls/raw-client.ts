@@ -68,7 +68,16 @@ export type RawHelloResult =
     }
   | { kind: 'sslv2-server-hello'; value: ParsedSslv2ServerHello }
   | { kind: 'alert'; level: number; description: number; name: string }
+  /** A clean close (FIN) with nothing of a record pending: the server hung up on the hello. */
   | { kind: 'closed'; reason: string }
+  /**
+   * A reset (ECONNRESET/EPIPE) before the server's answer was decided, whatever had arrived:
+   * a transport failure, not an answer. `pendingBytes`: bytes of an unfinished record (or
+   * handshake message) received before it.
+   */
+  | { kind: 'reset'; reason: string; pendingBytes: number; bytesRead: number }
+  /** A close (FIN) in the middle of a record (or handshake message): a transport failure, not an answer. */
+  | { kind: 'truncated'; reason: string; pendingBytes: number; bytesRead: number }
   | { kind: 'timeout'; reason: string }
   | { kind: 'refused'; reason: string }
   /** `starttls`: the STARTTLS preamble failed this way (the hello was never sent). */
@@ -225,10 +234,27 @@ class Flight {
     return hello ? { ...hello, interruptedBy: why } : null;
   }
 
-  /** The result when the server closed or reset the connection. */
-  onClose(reason: string, pendingBytes: number): RawHelloResult {
-    const partial = pendingBytes > 0 ? ` after ${this.bytesRead} bytes (incomplete message)` : '';
-    return this.interrupted(reason) ?? this.warning ?? { kind: 'closed', reason: `${reason}${partial}` };
+  /**
+   * The result when the connection ended before a decision. After a ServerHello it is the hello,
+   * marked interrupted. Before one, only a clean close (FIN) with nothing of a record pending is
+   * the server hanging up on the hello ('closed', or the warning alert it sent first); a close in
+   * the middle of a record ('truncated') or a reset at any point ('reset') is the transport failing.
+   */
+  onEnd(how: 'fin' | 'reset', pendingBytes: number): RawHelloResult {
+    if (how === 'reset') {
+      const reason =
+        pendingBytes > 0
+          ? `the server reset the connection after ${pendingBytes} bytes of a record`
+          : this.bytesRead > 0
+            ? `the server reset the connection after ${this.bytesRead} bytes, between records`
+            : 'the server reset the connection without sending a byte';
+      return this.interrupted(reason) ?? { kind: 'reset', reason, pendingBytes, bytesRead: this.bytesRead };
+    }
+    if (pendingBytes > 0) {
+      const reason = `the connection closed in the middle of a record (${pendingBytes} bytes of it received)`;
+      return this.interrupted(reason) ?? { kind: 'truncated', reason, pendingBytes, bytesRead: this.bytesRead };
+    }
+    return this.interrupted('the server closed the connection') ?? this.warning ?? { kind: 'closed', reason: 'the server closed the connection' };
   }
 }
 
@@ -272,7 +298,7 @@ function socketErrorResult(err: NodeJS.ErrnoException, flight: Flight, pending: 
       return { kind: 'refused', reason: 'connection refused' };
     case 'ECONNRESET':
     case 'EPIPE':
-      return flight.onClose('the server reset the connection', pending);
+      return flight.onEnd('reset', pending);
     case 'ETIMEDOUT':
       return { kind: 'timeout', reason: 'connection timed out' };
   }
@@ -374,8 +400,9 @@ export function rawHello(opts: RawHelloOptions): Promise<RawHelloResult> {
           finish(v2);
         }
       });
-      socket.on('end', () => finish(flight.onClose('the server closed the connection', pendingBytes)));
-      socket.on('close', () => finish(flight.onClose('the connection closed', pendingBytes)));
+      socket.on('end', () => finish(flight.onEnd('fin', pendingBytes)));
+      // 'close' follows 'end' or 'error' (already settled); alone it is a close all the same.
+      socket.on('close', () => finish(flight.onEnd('fin', pendingBytes)));
       socket.on('error', (err: NodeJS.ErrnoException) => finish(socketErrorResult(err, flight, pendingBytes)));
     }
   });

@@ -11,6 +11,9 @@ import { parseRecordHeader, RECORD_HEADER_LENGTH } from './wire/records.js';
 import { parseCertificateMessage, parseServerHello, type ParsedServerHello } from './wire/server-messages.js';
 import { connectTlsTransport, type StartTlsProtocol, type TlsTransport } from './transport.js';
 
+/** How a session's own deadline ends its reason (`no decisive answer within N ms`): a timeout, not an answer. */
+export const TIMED_OUT = /\bwithin \d+ ms\b/;
+
 export interface RawSessionOptions {
   ip: string;
   port: number;
@@ -224,9 +227,9 @@ export type FlightOutcome =
       /** ServerHello then ChangeCipherSpec: the server resumed a session (abbreviated handshake). */
       abbreviated: boolean;
     }
-  /** An alert or a clean close before any ServerHello: the server said no to the hello. */
+  /** An alert or a clean close (FIN, nothing of a record pending) before any ServerHello: the server said no to the hello. */
   | { kind: 'refused'; reason: string; alert?: number }
-  /** Nothing decisive: timeout, garbage, a close mid-record or mid-flight … */
+  /** Nothing decisive: timeout, garbage, a reset, a close mid-record or mid-flight … */
   | { kind: 'failed'; reason: string };
 
 /** Reads the first flight after the hello was sent. */
@@ -240,7 +243,8 @@ export async function readFlight(session: RawSession): Promise<FlightOutcome> {
     const ev = await session.next();
     if (ev.kind !== 'record') {
       if (ev.kind === 'silent') continue; // not produced without a wait; kept for exhaustiveness
-      const clean = (ev.kind === 'closed' || ev.kind === 'reset') && !ev.midRecord;
+      // A reset is the transport failing, not an answer (even with nothing of a record pending).
+      const clean = ev.kind === 'closed' && !ev.midRecord;
       if (!hello && clean) return { kind: 'refused', reason: ev.reason };
       const where = hello ? ' after the ServerHello' : '';
       return { kind: 'failed', reason: `${ev.reason}${where}${'midRecord' in ev && ev.midRecord ? ' (in the middle of a record)' : ''}` };

@@ -103,18 +103,22 @@ export async function fetchServedChains(opts: FetchChainsOptions): Promise<{ cha
   const seenLeaves = new Set<string>();
   for (const family of families) {
     const hello = helloFor(family, opts.version, opts.servername);
-    const result = await run(() =>
-      rawHello({
-        ip: opts.ip,
-        port: opts.port,
-        timeoutMs: opts.timeoutMs,
-        signal: opts.signal,
-        hello: hello.record,
-        readUntil: 'server-hello-done',
-        ...(opts.version === 'TLSv1.3' ? { decryptTls13: hello } : {}),
-        ...(opts.starttls ? { starttls: opts.starttls, ...(opts.ehloName ? { ehloName: opts.ehloName } : {}) } : {}),
-      }),
-    );
+    const ask = () =>
+      run(() =>
+        rawHello({
+          ip: opts.ip,
+          port: opts.port,
+          timeoutMs: opts.timeoutMs,
+          signal: opts.signal,
+          hello: hello.record,
+          readUntil: 'server-hello-done',
+          ...(opts.version === 'TLSv1.3' ? { decryptTls13: hello } : {}),
+          ...(opts.starttls ? { starttls: opts.starttls, ...(opts.ehloName ? { ehloName: opts.ehloName } : {}) } : {}),
+        }),
+      );
+    let result = await ask();
+    // A reset or a record cut off is no answer: asked once more (as offer.ts does).
+    if (result.kind === 'reset' || result.kind === 'truncated') result = await ask();
     const outcome = attemptOf(family, opts.version, result);
     if ('certificates' in outcome) {
       attempts.push({ family, protocol: opts.version, outcome: 'chain', detail: `${outcome.certificates.length} certificate(s)` });

@@ -55,13 +55,13 @@ async function lookupTlsa(ctx: ProbeContext, name: string): Promise<MxTlsaEviden
 function judgeChain(ctx: ProbeContext, host: string, chain: ServedChain, index: number): MxChainEvidence {
   const path = buildPath(chain.certificates, ctx.trust, { now: ctx.now() });
   // An unreadable certificate stays out of the facts; the path's errors say why it did not count.
-  const { certificates } = describeServedChain(chain.certificates, path, { host, now: ctx.now(), index, ocspStapled: chain.ocspStaple !== null });
+  const { certificates, unreadable } = describeServedChain(chain.certificates, path, { host, now: ctx.now(), index, ocspStapled: chain.ocspStaple !== null });
   return {
     family: chain.family,
     protocol: chain.protocol,
     der: chain.certificates.map((d) => d.toString('base64')),
     certificates,
-    chain: chainInfo({ index, requested: chain.family, protocol: chain.protocol, certificates, served: chain.certificates.length, path, ocsp: [], ct: null }),
+    chain: chainInfo({ index, requested: chain.family, protocol: chain.protocol, certificates, served: chain.certificates.length, path, unreadable, ocsp: [], ct: null }),
   };
 }
 
@@ -127,18 +127,14 @@ async function examineMx(ctx: ProbeContext, host: string, preference: number, po
     tlsa: { name: tlsaName, status: 'ok', records: [], authenticated: false },
   };
   try {
-    const addrs = await ctx.resolver.addresses(host, ctx.signal);
-    if (addrs.status !== 'ok') {
-      ev.reason = `${host} does not resolve: ${addrs.reason}`;
+    // An MX host is where the domain leads us: held to the address policy (refused = not tested).
+    const addr = await ctx.addressOf(host);
+    if (!addr.ok) {
+      ev.reason = addr.refused ? `not connected: ${addr.reason}` : addr.reason;
       return ev;
     }
-    const first = addrs.addresses.find((a) => a.family === 4) ?? addrs.addresses[0];
-    if (!first) {
-      ev.reason = `${host} has no address`;
-      return ev;
-    }
-    ev.ip = first.address;
-    const ip = first.address;
+    ev.ip = addr.address;
+    const ip = addr.address;
     const caps = await ctx.withConnection(ip, () => smtpCapabilities({ ip, port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal }));
     const smtp = caps.evidence;
     ev.smtp = {

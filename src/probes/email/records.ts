@@ -72,14 +72,13 @@ const SPF_REFS = [REF.rfc7208];
  */
 async function fetchMtaStsPolicy(ctx: ProbeContext, domain: string, mx: readonly string[]): Promise<MtaStsPolicyInput> {
   const host = `mta-sts.${domain}`;
-  const [addr, svcb] = await Promise.all([ctx.resolver.addresses(host, ctx.signal), ctx.resolver.query(host, 'HTTPS', ctx.signal)]);
-  if (addr.status !== 'ok' || !addr.addresses[0]) {
-    return { error: `${host} does not resolve: ${addr.status === 'ok' ? 'no address' : addr.reason}`, definite: addr.status === 'nxdomain' || addr.status === 'nodata' };
-  }
+  // The policy host is where the domain leads us: held to the address policy.
+  const [addr, svcb] = await Promise.all([ctx.addressOf(host), ctx.resolver.query(host, 'HTTPS', ctx.signal)]);
+  if (!addr.ok) return { error: addr.reason, definite: addr.absent };
   const port = svcb.status === 'ok' ? (svcb.records.find((r) => r.type === 'HTTPS' && r.params.port !== undefined) as { params: { port?: number } } | undefined)?.params.port ?? 443 : 443;
   const url = new URL(mtaStsPolicyUrl(domain));
   if (port !== 443) url.port = String(port);
-  const ip = addr.addresses[0].address;
+  const ip = addr.address;
   try {
     const res = await ctx.withConnection(ip, () =>
       pinnedRequest({ url, ip, servername: host, extraCa: ctx.trust.extraCaPem, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal, maxBodyBytes: MTA_STS_MAX_POLICY_BYTES, headers: { accept: 'text/plain' } }),

@@ -84,7 +84,7 @@ export const httpSiteProbe = defineTargetProbe({
   options: [httpPortOption],
   async collect(ctx, deps): Promise<HttpSiteEvidence> {
     const ep = ctx.endpoint;
-    if (!ep) throw new ProbeSkipped('no endpoint to connect to');
+    if (!ep) throw new ProbeSkipped('no address to connect to', { untested: true });
     const { host, port, path, sni } = ctx.target;
     const authority = host.includes(':') ? `[${host}]` : host;
     const url = new URL(`https://${authority}${port === 443 ? '' : `:${port}`}${path}`);
@@ -97,8 +97,8 @@ export const httpSiteProbe = defineTargetProbe({
       // Other hosts on a redirect route are resolved like the target was (never by the OS behind --dns).
       resolve: async (name) => {
         if (isIP(name)) return null; // an address nobody asked for
-        const r = await ctx.resolver.addresses(name, ctx.signal);
-        return r.status === 'ok' ? (r.addresses[0]?.address ?? null) : null;
+        const r = await ctx.addressOf(name);
+        return r.ok ? r.address : r.refused ? { refused: r.reason } : null;
       },
     };
     const httpPort = ctx.option(httpPortOption);

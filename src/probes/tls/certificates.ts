@@ -2,8 +2,11 @@
 // worth: trust path to the Mozilla roots (or --ca-file), hostname match, leaf facts, the OCSP
 // staple (and the responder with --online-revocation), and Certificate Transparency from all three
 // SCT sources against the CT log list. Collection here; judgement in src/cert/checks.ts.
+// A served certificate that cannot be read (malformed DER, a date that is not a valid time) never
+// disables the probe: it is listed in the chain's `unreadable` with its position and parse error,
+// the chain is not trusted, and the rest of the chain is still judged.
 import { X509Certificate } from 'node:crypto';
-import { chainInfo, describeServedChain } from '../../cert/chain.js';
+import { chainInfo, describeServedChain, withUnreadable, type ChainTrustError } from '../../cert/chain.js';
 import { checkCertificates, type CertificatesEvidence, type ChainEvidence } from '../../cert/checks.js';
 import { dnsSans } from '../../cert/describe.js';
 import type { OcspEvaluation } from '../../cert/ocsp.js';
@@ -65,16 +68,37 @@ export function ocspStatusOf(source: OcspStatus['source'], ev: OcspEvaluation, u
 /** Resolve a third-party URL's host (OCSP responder, AIA) through the scan's resolver, as --dns asks. */
 function lookupVia(ctx: ProbeContext) {
   return async (hostname: string): Promise<string> => {
-    const r = await ctx.resolver.addresses(hostname, ctx.signal);
-    if (r.status !== 'ok') throw new Error(`cannot resolve ${hostname}: ${r.reason}`);
-    const first = r.addresses[0];
-    if (!first) throw new Error(`${hostname} has no address`);
-    return first.address;
+    // A URL in the certificate is where the scanned site leads us: held to the address policy.
+    const r = await ctx.addressOf(hostname);
+    if (!r.ok) throw new Error(r.reason);
+    return r.address;
   };
 }
 
-async function completePath(ctx: ProbeContext, chain: ServedChain, now: Date): Promise<{ path: PathResult; aiaErrors: string[] }> {
-  const path = buildPath(chain.certificates, ctx.trust, { now });
+type ChainPath = Omit<PathResult, 'errors'> & { errors: ChainTrustError[] };
+
+/** buildPath, which must not take the probe down: if it throws, the chain is untrusted with an 'unreadable' error saying why. */
+function safeBuildPath(ctx: ProbeContext, served: Buffer[], now: Date, extraIntermediates?: Buffer[]): ChainPath {
+  try {
+    return buildPath(served, ctx.trust, { now, ...(extraIntermediates ? { extraIntermediates } : {}) });
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return {
+      trusted: false,
+      errors: [{ code: 'unreadable', certIndex: null, subject: 'served chain', detail: `The chain could not be evaluated: ${why}. Clients reject a chain they cannot parse.` }],
+      anchor: null,
+      path: [],
+      chainComplete: false,
+      fetchedUsed: 0,
+      extraCertificates: [],
+      misordered: false,
+      anchorServed: false,
+    };
+  }
+}
+
+async function completePath(ctx: ProbeContext, chain: ServedChain, now: Date): Promise<{ path: ChainPath; aiaErrors: string[] }> {
+  const path = safeBuildPath(ctx, chain.certificates, now);
   if (path.chainComplete || !ctx.option(fetchIntermediatesOption)) return { path, aiaErrors: [] };
   // Download from the top of what we have: the last certificate on the best partial path.
   const top = path.path[path.path.length - 1]?.der ?? chain.certificates[0]!;
@@ -85,7 +109,7 @@ async function completePath(ctx: ProbeContext, chain: ServedChain, now: Date): P
     follow: (der) => ctx.trust.anchorsBySubject(new X509Certificate(der).issuer).length === 0,
   });
   if (fetched.certs.length === 0) return { path, aiaErrors: fetched.errors };
-  return { path: buildPath(chain.certificates, ctx.trust, { now, extraIntermediates: fetched.certs }), aiaErrors: fetched.errors };
+  return { path: safeBuildPath(ctx, chain.certificates, now, fetched.certs), aiaErrors: fetched.errors };
 }
 
 type OcspModule = typeof import('../../cert/ocsp.js');
@@ -104,36 +128,52 @@ async function onlineOcsp(ctx: ProbeContext, ocspLib: OcspModule, leafDer: Buffe
   return ocspStatusOf('responder', evaluateOcspResponse(answer.der, { leafDer, issuerDer, now }), url);
 }
 
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
 async function examineChain(ctx: ProbeContext, chain: ServedChain, index: number, logList: CtLogListChoice): Promise<ChainEvidence> {
   const now = ctx.now();
   const host = ctx.target.sni ?? ctx.target.host;
   const leafDer = chain.certificates[0]!;
-  const { path, aiaErrors } = await completePath(ctx, chain, now);
+  const built = await completePath(ctx, chain, now);
+  const { aiaErrors } = built;
+  const facts = describeServedChain(chain.certificates, built.path, { host, now, index, ocspStapled: chain.ocspStaple !== null });
+  // Unreadable certificates make the chain untrusted; their positions and errors are the trust errors.
+  const path = withUnreadable(built.path, facts.unreadable);
+  const leafReadable = facts.leaf !== null;
   const issuerDer = path.path[1]?.der ?? null;
   const ocspLib = await loadOcsp();
   const { evaluateOcspResponse, mustStaple } = ocspLib;
 
+  // Revocation and CT are about the leaf: with the leaf unreadable they are not judged. Either may
+  // still meet an unreadable certificate (the issuer): that is a note on it, not a failed probe.
   const ocsp: OcspStatus[] = [];
   let stapled: OcspEvaluation | null = null;
-  if (chain.ocspStaple) {
-    stapled = evaluateOcspResponse(chain.ocspStaple, { leafDer, issuerDer, now });
-    ocsp.push(ocspStatusOf('stapled', stapled));
+  if (chain.ocspStaple && leafReadable) {
+    try {
+      stapled = evaluateOcspResponse(chain.ocspStaple, { leafDer, issuerDer, now });
+      ocsp.push(ocspStatusOf('stapled', stapled));
+    } catch (err) {
+      ocsp.push({ source: 'stapled', status: null, revokedAt: null, thisUpdate: null, nextUpdate: null, fresh: null, signatureValid: null, detail: `could not be evaluated: ${message(err)}` });
+    }
   }
-  if (ctx.option(onlineRevocationOption) && issuerDer) {
+  if (ctx.option(onlineRevocationOption) && issuerDer && leafReadable) {
     const online = await ctx.withConnection(ctx.endpoint?.ip ?? host, () => onlineOcsp(ctx, ocspLib, leafDer, issuerDer, now));
     if (online) ocsp.push(online);
   }
 
-  const ct = logList.ok
-    ? evaluateScts({ leafDer, issuerDer, tlsExtension: chain.sctList, ocspSctList: stapled?.sctList ?? null, logList: logList.list, now })
-    : null;
+  let ct: ReturnType<typeof evaluateScts> | null = null;
+  let ctUnavailable: string | null = logList.ok ? null : logList.reason;
+  if (logList.ok && !leafReadable) ctUnavailable = 'the server certificate cannot be read';
+  if (logList.ok && leafReadable) {
+    try {
+      ct = evaluateScts({ leafDer, issuerDer, tlsExtension: chain.sctList, ocspSctList: stapled?.sctList ?? null, logList: logList.list, now });
+    } catch (err) {
+      ctUnavailable = `CT could not be evaluated: ${message(err)}`;
+    }
+  }
 
-  const facts = describeServedChain(chain.certificates, path, { host, now, index, ocspStapled: chain.ocspStaple !== null });
-  // An unreadable certificate leaves the chain unjudged.
-  const bad = facts.unreadable[0];
-  if (bad) throw new ProbeFailed(bad.error, 'protocol');
   const certificates = facts.certificates;
-  const leaf = certificates[0];
+  const leaf = certificates.find((c) => c.servedIndex === 0);
   if (leaf) {
     leaf.mustStaple = mustStaple(leafDer);
     leaf.scts = ct ? ct.scts.map(({ logId, logName, operator, logState, source, valid, timestamp }) => ({ logId, logName, operator, logState, source, valid, timestamp })) : null;
@@ -144,6 +184,7 @@ async function examineChain(ctx: ProbeContext, chain: ServedChain, index: number
     protocol: chain.protocol,
     certificates,
     path: { ...path, path: path.path.map(({ der: _der, ...rest }) => rest) },
+    unreadable: facts.unreadable,
     aiaErrors,
     matchedName: host,
     leafDnsNames: facts.leaf ? dnsSans(facts.leaf) : [],
@@ -151,7 +192,7 @@ async function examineChain(ctx: ProbeContext, chain: ServedChain, index: number
     ct: ct
       ? { compliant: ct.policy.compliant, reason: ct.policy.reason, validScts: ct.scts.filter((s) => s.valid === true).length, logListDate: ct.logListDate, scts: ct.scts, parseErrors: ct.parseErrors, logListStale: ct.policy.logListStale }
       : null,
-    ctUnavailable: logList.ok ? null : logList.reason,
+    ctUnavailable,
   };
 }
 
@@ -162,7 +203,7 @@ export const tlsCertificatesProbe = defineEndpointProbe({
   scope: 'endpoint',
   section: 'tls',
   after: [tlsProtocolsProbe],
-  owns: ['certificates', 'chains'],
+  owns: ['certificates', 'chains', 'chainsIncomplete'],
   options: [onlineRevocationOption, fetchIntermediatesOption],
   async collect(ctx, deps): Promise<CertificatesEvidence> {
     const ep = ctx.endpoint;
@@ -210,12 +251,17 @@ export const tlsCertificatesProbe = defineEndpointProbe({
         requested: c.requested,
         protocol: c.protocol,
         certificates: c.certificates,
-        served: c.certificates.length,
+        served: c.certificates.length + (c.unreadable?.length ?? 0),
         path: c.path,
+        unreadable: c.unreadable ?? [],
         ocsp: c.ocsp,
         ct: c.ct ? { compliant: c.ct.compliant, reason: c.ct.reason, validScts: c.ct.validScts, logListDate: c.ct.logListDate } : null,
       }),
     ),
+    // Hellos that got no chain back although they could have (not a refusal): another chain may exist.
+    ...(ev.attempts.some((a) => a.outcome === 'untestable')
+      ? { chainsIncomplete: ev.attempts.filter((a) => a.outcome === 'untestable').map((a) => `${a.family} ${a.protocol}: ${a.detail}`) }
+      : {}),
   }),
   dataSources: (ev) => [
     ...(ev.logList ? [{ name: 'ct-log-list', version: ev.logList.version ?? 'unknown', date: ev.logList.date, source: ev.logList.source }] : []),

@@ -3,7 +3,7 @@
 // server picks, so it costs one handshake per accepted suite plus one per exhausted bundle.
 import { defineEndpointProbe, type ProbeContext } from '../../engine/probe.js';
 import type { ProtocolName } from '../../model/report.js';
-import { offerTls, type OfferTarget } from '../../net/tls/offer.js';
+import { offerTimedOut, offerTls, type OfferTarget } from '../../net/tls/offer.js';
 import { MAX_SUITES_PER_HELLO, probeOrder } from '../../net/tls/suite-order.js';
 import { checkTlsCiphers, type TlsCiphersEvidence } from '../../tls/ciphers.js';
 import type { TlsProtocolsEvidence } from '../../tls/protocols.js';
@@ -41,7 +41,7 @@ async function enumerate(
   }
   while (remaining.length > 0) {
     const bundle = remaining.slice(0, MAX_SUITES_PER_HELLO);
-    const v = await ctx.withConnection(target.ip, () => offerTls(target, version, bundle, helloExtras(version)));
+    const v = await ctx.withConnection(target.ip, () => offerTls(target, version, bundle, helloExtras(version)), { retryAlone: offerTimedOut });
     if (v.kind === 'accepted') {
       accepted.push(v.suite);
       bundleOf.push(refusedBundles);
@@ -68,7 +68,7 @@ async function preference(ctx: ProbeContext, target: OfferTarget, p: TlsVersionN
   if (e.accepted.length < 2) return { server: null, order: e.accepted };
   const version = WIRE_VERSION_OF[p];
   const offer = (suites: number[]) =>
-    ctx.withConnection(target.ip, () => offerTls(target, version, suites.slice(0, MAX_SUITES_PER_HELLO), helloExtras(version)));
+    ctx.withConnection(target.ip, () => offerTls(target, version, suites.slice(0, MAX_SUITES_PER_HELLO), helloExtras(version)), { retryAlone: offerTimedOut });
   const spans = new Set(e.bundleOf).size > 1;
   const reversed = await offer([...e.accepted].reverse());
   if (reversed.kind !== 'accepted') return { server: null, order: e.accepted };
@@ -131,9 +131,14 @@ export const tlsCiphersProbe = defineEndpointProbe({
   scope: 'endpoint',
   section: 'tls',
   after: [tlsProtocolsProbe],
-  owns: ['cipherSuites', 'serverPreference'],
+  owns: ['cipherSuites', 'serverPreference', 'cipherSuitesIncomplete'],
   collect: (ctx, deps) => collectTlsCiphers(ctx, offerTarget(ctx, ctx.endpoint), needProtocols(deps)),
   check: (ev: TlsCiphersEvidence) => checkTlsCiphers(ev),
-  fields: (ev) => ({ cipherSuites: ev.suites, serverPreference: ev.serverPreference }),
+  fields: (ev) => ({
+    cipherSuites: ev.suites,
+    serverPreference: ev.serverPreference,
+    // Only when a list is a lower bound, so a complete report says nothing more.
+    ...(Object.keys(ev.incomplete).length ? { cipherSuitesIncomplete: ev.incomplete as Record<string, string> } : {}),
+  }),
 });
 

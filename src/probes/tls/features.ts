@@ -10,7 +10,7 @@
 import type { SecureVersion } from 'node:tls';
 import { defineEndpointProbe, ProbeSkipped, type Endpoint, type EndpointContext } from '../../engine/probe.js';
 import type { ProtocolName } from '../../model/report.js';
-import { offerTls, type HelloExtras, type OfferVerdict } from '../../net/tls/offer.js';
+import { offerTimedOut, offerTls, type HelloExtras, type OfferVerdict } from '../../net/tls/offer.js';
 import { MAX_SUITES_PER_HELLO, probeOrder } from '../../net/tls/suite-order.js';
 import { AlertDescription } from '../../net/tls/wire/constants.js';
 import type { TlsCiphersEvidence } from '../../tls/ciphers.js';
@@ -98,11 +98,11 @@ interface FeatureRun {
 }
 
 function offer(run: FeatureRun, p: TlsVersionName, suites: number[], extras: HelloExtras, readUntil: 'server-hello' | 'server-hello-done' = 'server-hello') {
-  return run.ctx.withConnection(run.ep.ip, () => offerTls(offerTarget(run.ctx, run.ep), WIRE_VERSION_OF[p], suites, extras, readUntil));
+  return run.ctx.withConnection(run.ep.ip, () => offerTls(offerTarget(run.ctx, run.ep), WIRE_VERSION_OF[p], suites, extras, readUntil), { retryAlone: offerTimedOut });
 }
 
 function handshake(run: FeatureRun, o: SessionHandshakeOptions) {
-  return run.ctx.withConnection(run.ep.ip, () => sessionHandshake(o));
+  return run.ctx.withConnection(run.ep.ip, () => sessionHandshake(o), { retryAlone: (r) => !r.ok && r.timedOut === true });
 }
 
 function nodeBase(run: FeatureRun, p: Exclude<TlsVersionName, 'SSLv3'>) {

@@ -11,7 +11,7 @@ import { X509Certificate } from 'node:crypto';
 import { kindFromReason } from '../../engine/errors.js';
 import { defineEndpointProbe, ProbeFailed, type Endpoint, type ProbeContext } from '../../engine/probe.js';
 import type { ProtocolName } from '../../model/report.js';
-import { offerTls, type OfferTarget } from '../../net/tls/offer.js';
+import { offerTimedOut, offerTls, type OfferTarget } from '../../net/tls/offer.js';
 import { probeOrder } from '../../net/tls/suite-order.js';
 import { versionName } from '../../net/tls/wire/constants.js';
 import { parseServerKeyExchange } from '../../net/tls/wire/server-messages.js';
@@ -64,7 +64,10 @@ export function suitesToAsk(
 
 interface Enumerated {
   codes: number[];
+  /** The enumeration stopped before it could tell: the list is a lower bound. */
   incomplete?: string;
+  /** Something worth knowing that leaves the list complete for what a client can negotiate. */
+  note?: string;
 }
 
 /** TLS 1.3: empty key_share, so each answer is a HelloRetryRequest naming the server's favourite. */
@@ -77,6 +80,7 @@ export async function enumerateTls13Groups(ctx: ProbeContext, ep: Endpoint, offe
     const groups = remaining;
     const v = await ctx.withConnection(ep.ip, () =>
       offerTls(offerTarget(ctx, ep), 'TLSv1.3', suites, { supportedVersions: ['TLSv1.3'], groups, keyShareGroups: [] }),
+      { retryAlone: offerTimedOut },
     );
     if (v.kind === 'refused') {
       // Refusing the first offer means none of the registry's groups is supported: not believable
@@ -141,6 +145,7 @@ export async function enumerateTls12Curves(
   const ask = async (groups: number[]): Promise<CurveAnswer | 'refused' | { error: string }> => {
     const v = await ctx.withConnection(ep.ip, () =>
       offerTls(offerTarget(ctx, ep), wire, suites, { ...helloExtras(wire), groups, ecPointFormats: true }, 'server-hello-done'),
+      { retryAlone: offerTimedOut },
     );
     if (v.kind === 'refused') return 'refused';
     if (v.kind === 'untestable') return { error: v.reason };
@@ -176,10 +181,12 @@ export async function enumerateTls12Curves(
     certCurve ??= certificateCurve(a.certificate);
     if (a.curve === keep) {
       if (await followsClientOrder(codes, keep, ask)) return { codes };
+      // No client can negotiate the curves left: it must offer the certificate's curve, and the
+      // server then picks that one. So the list is complete for what can be negotiated.
       const rest = remaining.length;
       return {
         codes,
-        incomplete: `the server prefers ${groupName(keep)}, its ECDSA certificate's curve, to the ${rest} curve(s) left, and refuses ECDSA suites without it: those cannot be tested`,
+        note: `the server prefers ${groupName(keep)}, its ECDSA certificate's curve, to the ${rest} curve(s) left, and refuses ECDSA suites without it: no client can negotiate those`,
       };
     }
     codes.push(a.curve);
@@ -216,6 +223,7 @@ export async function askDhPrime(
   const wire = WIRE_VERSION_OF[version];
   const v = await ctx.withConnection(target.ip, () =>
     offerTls(target, wire, suites, { ...helloExtras(wire), groups: [] }, 'server-hello-done'),
+    { retryAlone: offerTimedOut },
   );
   if (v.kind === 'refused' || v.kind === 'untestable') return { bits: null, incomplete: v.reason };
   if (v.kind === 'other-version') return { bits: null, incomplete: `the server answered with ${versionName(v.selectedVersion)}` };
@@ -234,7 +242,7 @@ export const tlsGroupsProbe = defineEndpointProbe({
   scope: 'endpoint',
   section: 'tls',
   after: [tlsProtocolsProbe, tlsCiphersProbe],
-  owns: ['groups', 'dhParameterBits'],
+  owns: ['groups', 'dhParameterBits', 'groupsIncomplete'],
   async collect(ctx, deps) {
     const ep = ctx.endpoint;
     const protocols = needProtocols(deps);
@@ -268,6 +276,7 @@ export const tlsGroupsProbe = defineEndpointProbe({
           enumerateTls12Curves(ctx, ep, ecdhe.version, suites).then((e) => {
             ev.tls12Curves = e.codes.map(groupName);
             if (e.incomplete) incomplete.tls12 = e.incomplete;
+            if (e.note) ev.notes = [...(ev.notes ?? []), `${INCOMPLETE.tls12}: ${e.note}`];
           }),
         );
       }
@@ -296,6 +305,10 @@ export const tlsGroupsProbe = defineEndpointProbe({
   fields: (ev) => {
     const groups = groupsUnion(ev);
     // `null` means "not tested": an empty list only when nothing stopped early.
-    return { groups: groups.length === 0 && ev.incomplete.length > 0 ? null : groups, dhParameterBits: ev.dhPrimeBits };
+    return {
+      groups: groups.length === 0 && ev.incomplete.length > 0 ? null : groups,
+      dhParameterBits: ev.dhPrimeBits,
+      ...(ev.incomplete.length ? { groupsIncomplete: ev.incomplete } : {}),
+    };
   },
 });

@@ -4,7 +4,7 @@ import { defineEndpointProbe, ProbeFailed, type Deps, type Endpoint, type ProbeC
 import { PROTOCOLS, untestedProtocols, type ProbeErrorKind, type ProtocolName } from '../../model/constants.js';
 import { checkTlsProtocols, type TlsProtocolsEvidence } from '../../tls/protocols.js';
 import { SSLV2_CIPHER_KINDS, suiteByCode } from '../../tls/registry/index.js';
-import { offerSslv2, offerTls, type OfferTarget, type OfferVerdict } from '../../net/tls/offer.js';
+import { offerSslv2, offerTimedOut, offerTls, type OfferTarget, type OfferVerdict } from '../../net/tls/offer.js';
 import { bundles, probeOrder } from '../../net/tls/suite-order.js';
 import { AlertDescription, versionName } from '../../net/tls/wire/constants.js';
 import type { WireVersion } from '../../net/tls/wire/client-hello.js';
@@ -47,7 +47,7 @@ async function testVersion(ctx: ProbeContext, target: OfferTarget, version: Wire
   let last: OfferVerdict | null = null;
   let refusedBundles = 0;
   for (const bundle of bundles(probeOrder(version))) {
-    last = await ctx.withConnection(target.ip, () => offerTls(target, version, bundle, helloExtras(version)));
+    last = await ctx.withConnection(target.ip, () => offerTls(target, version, bundle, helloExtras(version)), { retryAlone: offerTimedOut });
     if (last.kind === 'accepted') {
       return { accepted: true, why: `negotiated ${suiteByCode(last.suite)?.name ?? last.suite}`, firstPick: { suite: last.suite, refusedBundles } };
     }
@@ -71,7 +71,7 @@ export async function collectTlsProtocols(ctx: ProbeContext, target: OfferTarget
   let failure: ProbeErrorKind = 'protocol';
   const sslv2 = async (): Promise<void> => {
     const kinds = SSLV2_CIPHER_KINDS.map((k) => k.code);
-    const v = await ctx.withConnection(target.ip, () => offerSslv2(target, kinds));
+    const v = await ctx.withConnection(target.ip, () => offerSslv2(target, kinds), { retryAlone: offerTimedOut });
     protocols.SSLv2 = v.kind === 'accepted' ? true : v.kind === 'refused' ? false : null;
     attempts.SSLv2 = v.kind === 'accepted' ? `${v.cipherKinds.length} cipher kind(s)` : v.reason;
     if (v.kind === 'accepted') sslv2Ciphers = v.cipherKinds.map((c) => SSLV2_CIPHER_KINDS.find((k) => k.code === c)?.name ?? `0x${c.toString(16)}`);

@@ -40,7 +40,8 @@ export type SessionHandshakeOutcome =
       alpn: string | null;
       ocspResponse: Buffer | null;
     }
-  | { ok: false; reason: string };
+  /** `timedOut`: no handshake within the deadline (as opposed to a refusal or a reset). */
+  | { ok: false; reason: string; timedOut?: boolean };
 
 function contextFor(o: Pick<SessionHandshakeOptions, 'minVersion' | 'maxVersion' | 'ciphers' | 'noTicket'>): tls.SecureContext {
   // Nothing is verified here (the cert probes do that), so no extra trust anchors are needed;
@@ -106,7 +107,7 @@ export function sessionHandshake(o: SessionHandshakeOptions): Promise<SessionHan
     const onAbort = (): void => finish(result ?? { ok: false, reason: 'scan deadline reached' });
     const timer = setTimeout(() => {
       if (result) close();
-      else finish({ ok: false, reason: `no TLS handshake within ${o.timeoutMs} ms` });
+      else finish({ ok: false, reason: `no TLS handshake within ${o.timeoutMs} ms`, timedOut: true });
     }, o.timeoutMs);
     o.signal.addEventListener('abort', onAbort, { once: true });
 

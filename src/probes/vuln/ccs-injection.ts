@@ -8,7 +8,7 @@
 import { defineEndpointProbe, type Endpoint, type ProbeContext } from '../../engine/probe.js';
 import type { VULNERABILITY_VERDICTS } from '../../model/constants.js';
 import { acceptedBundle, changeCipherSpecRecord } from '../../net/tls/probe-records.js';
-import { readFlight, withRawSession, type SessionEvent } from '../../net/tls/raw-session.js';
+import { readFlight, TIMED_OUT, withRawSession, type SessionEvent } from '../../net/tls/raw-session.js';
 import { buildClientHello } from '../../net/tls/wire/client-hello.js';
 import { alertName, ContentType } from '../../net/tls/wire/constants.js';
 import { checkCcsInjection, type CcsVersion, type VulnCcsInjectionEvidence } from '../../tls/vulns/ccs-injection.js';
@@ -91,7 +91,8 @@ export const vulnCcsInjectionProbe = defineEndpointProbe({
       // TLS 1.3 ignores ChangeCipherSpec by design (RFC 8446 §5): the flaw cannot arise.
       return { verdict: 'not-vulnerable', version: null, answer: null, reason: 'no SSLv3–TLS 1.2 version is accepted' };
     }
-    return ctx.withConnection(ep.ip, () => inject(ctx, ep, version, firstPick[version]));
+    // A single-threaded server busy with another connection leaves ours unanswered: asked again alone.
+    return ctx.withConnection(ep.ip, () => inject(ctx, ep, version, firstPick[version]), { retryAlone: (e) => e.verdict === 'unknown' && TIMED_OUT.test(e.reason) });
   },
   check: (ev: VulnCcsInjectionEvidence) => checkCcsInjection(ev),
   fields: (ev) => ({ vulnerabilities: { ccsInjection: ev.verdict } }),

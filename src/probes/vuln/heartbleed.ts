@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { defineEndpointProbe, type Endpoint, type ProbeContext } from '../../engine/probe.js';
 import { acceptedBundle, heartbeatRequest, HEARTBEAT_RESPONSE, overlongHeartbeat, parseHeartbeat } from '../../net/tls/probe-records.js';
-import { readFlight, withRawSession, type SessionEvent } from '../../net/tls/raw-session.js';
+import { readFlight, TIMED_OUT, withRawSession, type SessionEvent } from '../../net/tls/raw-session.js';
 import { buildClientHello } from '../../net/tls/wire/client-hello.js';
 import { alertName, ContentType } from '../../net/tls/wire/constants.js';
 import { checkHeartbleed, type HeartbeatVersion, type HeartbleedAttempt, type VulnHeartbleedEvidence } from '../../tls/vulns/heartbleed.js';
@@ -116,7 +116,9 @@ export const vulnHeartbleedProbe = defineEndpointProbe({
       if (untested.length) return { verdict: 'unknown', attempts: [], reason: `${untested.join(', ')} could not be tested, and no TLS 1.0–1.2 version is known to be accepted` };
       return { verdict: 'not-vulnerable', attempts: [], reason: 'no TLS 1.0–1.2 version is accepted, so heartbeat cannot be negotiated' };
     }
-    const attempts = await Promise.all(versions.map((v) => ctx.withConnection(ep.ip, () => attempt(ctx, ep, v, firstPick[v]))));
+    // A single-threaded server busy with another connection leaves ours unanswered: asked again alone.
+    const alone = { retryAlone: (a: HeartbleedAttempt) => a.verdict === 'unknown' && TIMED_OUT.test(a.detail) };
+    const attempts = await Promise.all(versions.map((v) => ctx.withConnection(ep.ip, () => attempt(ctx, ep, v, firstPick[v]), alone)));
     return { ...combineHeartbleed(attempts), attempts };
   },
   check: (ev: VulnHeartbleedEvidence) => checkHeartbleed(ev),

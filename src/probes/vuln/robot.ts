@@ -11,7 +11,7 @@ import { defineEndpointProbe, type Endpoint, type ProbeContext } from '../../eng
 import type { VULNERABILITY_VERDICTS } from '../../model/constants.js';
 import { ROBOT_VARIANTS, robotPlaintext, rsaKeyOf, rsaRaw, type RobotVariant } from '../../net/tls/bleichenbacher.js';
 import { changeCipherSpecRecord, garbageFinished, rsaClientKeyExchange } from '../../net/tls/probe-records.js';
-import { readFlight, withRawSession, type SessionEvent } from '../../net/tls/raw-session.js';
+import { readFlight, TIMED_OUT, withRawSession, type SessionEvent } from '../../net/tls/raw-session.js';
 import { suiteByCode, suiteByName } from '../../tls/registry/index.js';
 import { MAX_SUITES_PER_HELLO, probeOrder } from '../../net/tls/suite-order.js';
 import { buildClientHello, WIRE_VERSIONS } from '../../net/tls/wire/client-hello.js';
@@ -148,7 +148,9 @@ export const vulnRobotProbe = defineEndpointProbe({
 
     /** The five premaster secrets, in parallel (the per-host limit still applies); a string is why not. */
     const round = async (flow: RobotFlow): Promise<RobotRound | { failed: string; refused: boolean }> => {
-      const answers = await Promise.all(ROBOT_VARIANTS.map((v) => ctx.withConnection(ep.ip, () => query(ctx, ep, version, suites, v, flow))));
+      const answers = await Promise.all(
+        ROBOT_VARIANTS.map((v) => ctx.withConnection(ep.ip, () => query(ctx, ep, version, suites, v, flow), { retryAlone: (q) => !q.ok && TIMED_OUT.test(q.reason) })),
+      );
       const failures = answers.flatMap((a, i) => (a.ok ? [] : [`${ROBOT_VARIANTS[i]}: ${a.reason}`]));
       if (failures.length) return { failed: failures.join('; '), refused: answers.every((a) => !a.ok && a.refused) };
       const responses = Object.fromEntries(ROBOT_VARIANTS.map((v, i) => [v, (answers[i] as { response: string }).response])) as Record<RobotVariant, string>;

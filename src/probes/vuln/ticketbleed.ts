@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { SecureVersion } from 'node:tls';
 import { defineEndpointProbe, type Endpoint, type ProbeContext } from '../../engine/probe.js';
 import { acceptedBundle, withSessionTicket } from '../../net/tls/probe-records.js';
-import { readFlight, withRawSession, type FlightOutcome } from '../../net/tls/raw-session.js';
+import { readFlight, TIMED_OUT, withRawSession, type FlightOutcome } from '../../net/tls/raw-session.js';
 import { suiteByName } from '../../tls/registry/index.js';
 import { fetchSessionTicket } from '../../net/tls/session-ticket.js';
 import { MAX_SUITES_PER_HELLO } from '../../net/tls/suite-order.js';
@@ -73,6 +73,7 @@ async function replayTicket(ctx: ProbeContext, ep: Endpoint, version: TicketVers
       s.send(record.value);
       return readFlight(s);
     }),
+    { retryAlone: (f) => f.kind !== 'flight' && f.kind !== 'refused' && TIMED_OUT.test(f.reason) },
   );
   return { ...base, ticketIssued: true, ...judgeTicketAnswer(flight, sessionId) };
 }
