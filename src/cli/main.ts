@@ -47,7 +47,7 @@ function addScanFlags(cmd: Command): Command {
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
     .option('--fail-under <grade>', 'exit 1 when a grade is below this letter')
     .option('--ct-log-list <file>', 'CT log list (Google v3 JSON) to use instead of the shipped/updated one')
-    .option('--allow-partial', 'a partial scan does not by itself fail --fail-on')
+    .option('--allow-partial', 'a partial scan does not by itself exit 3: the gates judge what was seen')
     .option('--allow-private', 'let redirects, MX hosts, AIA/OCSP … reach loopback and private addresses')
     .option('--max-endpoints <n>', 'addresses scanned per target (1-1000, default 16)');
   // Each probe's own flags, as the probe declares them.
@@ -81,23 +81,30 @@ async function openOutput(path: string): Promise<OutputSink> {
 }
 
 /** --ct-log-list is read at start-up: a bad file is a usage error, not a CT verdict that vanishes. */
+const ctLogListUsageError = (message: string): UsageError => new UsageError(`--ct-log-list ${message.replace(/\s*\n\s*/g, ' ')}`);
+
+/** For `demo`: the user's list is checked before the lab costs a start. */
 async function checkCtLogList(path: string | null): Promise<void> {
   if (!path) return;
   try {
     await loadLogList({ path });
   } catch (err) {
-    if (err instanceof CtLogListError) throw new UsageError(`--ct-log-list ${err.message.replace(/\s*\n\s*/g, ' ')}`);
+    if (err instanceof CtLogListError) throw ctLogListUsageError(err.message);
     throw err;
   }
 }
 
 /** Write the reports in the chosen format; returns the exit code. */
 async function runScan(settings: ScanSettings, io: RunIo, opts: { lab?: RunningLab } = {}): Promise<number> {
-  await checkCtLogList(settings.ctLogListPath);
   const extraCa: string[] = [];
   if (settings.caFile) extraCa.push(...(await loadCaFile(settings.caFile)));
   if (opts.lab) extraCa.push(opts.lab.caPem);
   const reference = createReferenceData({ ctLogListPath: settings.ctLogListPath });
+  if (settings.ctLogListPath) {
+    // Read now (and kept for the scan): a bad file is a usage error before anything is scanned.
+    const ct = await reference.ctLogList();
+    if (!ct.ok) throw ctLogListUsageError(ct.reason);
+  }
   const trust = createTrustStore(extraCa, { mozilla: () => reference.mozillaRoots() });
   const resolver = createResolver(settings.dns ? { server: settings.dns } : {});
 

@@ -14,10 +14,12 @@ export interface Limits {
   tracked<T>(host: string, fn: () => Promise<T>): Promise<{ value: T; shared: boolean }>;
   /** Run one connection to `host` with no other open to it: waits for those open, holds back new ones. */
   alone<T>(host: string, fn: () => Promise<T>): Promise<T>;
-  /** Note that `host` answered a connection in time (it is alive, if perhaps busy). */
-  answered(host: string): void;
-  /** Whether `host` has answered any connection in time: a host that never has is silent, not busy. */
-  hasAnswered(host: string): boolean;
+  /**
+   * One connection that may be asked again alone: when `timedOut` says it got no answer in time,
+   * other connections to `host` were open meanwhile, and the host has answered before (it is busy,
+   * not silent), it runs once more with none open. What ProbeContext.withConnection does.
+   */
+  connect<T>(host: string, fn: () => Promise<T>, timedOut?: (result: T) => boolean): Promise<T>;
   /** Highest number of simultaneous connections seen per host (for tests and diagnostics). */
   peakConnections(host: string): number;
 }
@@ -84,10 +86,16 @@ export function createLimits(opts: { concurrency: number; perHostConnections: nu
         open();
       }
     },
-    answered: (host) => {
-      hostState(host).answered = true;
+    async connect<T>(host: string, fn: () => Promise<T>, timedOut?: (result: T) => boolean): Promise<T> {
+      const first = await tracked(host, fn);
+      if (!timedOut) return first.value;
+      const s = hostState(host);
+      if (!timedOut(first.value)) {
+        s.answered = true;
+        return first.value;
+      }
+      return first.shared && s.answered ? this.alone(host, fn) : first.value;
     },
-    hasAnswered: (host) => hosts.get(host)?.answered ?? false,
     peakConnections: (host) => hosts.get(host)?.peak ?? 0,
   };
 }

@@ -200,14 +200,9 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
           count();
           return fn();
         };
-        const first = await limits.tracked(host, open);
-        if (!connection?.retryAlone) return first.value;
-        const timedOut = connection.retryAlone(first.value);
-        if (!timedOut) limits.answered(host);
         // A timeout beside other connections, from a host that does answer, may be a server that
-        // serves one at a time: ask alone. A host that never answered is silent: no second wait.
-        if (timedOut && first.shared && limits.hasAnswered(host) && !signal.aborted) return limits.alone(host, open);
-        return first.value;
+        // serves one at a time: asked alone (a host that never answered is silent: no second wait).
+        return limits.connect(host, open, connection?.retryAlone);
       },
       now,
     };

@@ -52,12 +52,7 @@ export function loopbackContext(port: number, opts: LoopbackOptions = {}): { ctx
         n++;
         return fn();
       };
-      const first = await limits.tracked(host, open);
-      if (!connection?.retryAlone) return first.value;
-      const timedOut = connection.retryAlone(first.value);
-      if (!timedOut) limits.answered(host);
-      if (timedOut && first.shared && limits.hasAnswered(host)) return limits.alone(host, open);
-      return first.value;
+      return limits.connect(host, open, connection?.retryAlone);
     },
     now: () => new Date(),
   };
