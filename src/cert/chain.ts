@@ -2,15 +2,15 @@
 // the leaf's host-name match, and the report's chain summary. Pure; shared by the endpoint's
 // certificate probe and the MX transport probe (which judges each chain against the MX name).
 //
-// A served certificate that cannot be read (not X.509 Node can load, or a notBefore/notAfter
+// A served certificate that cannot be read (not a DER X.509 certificate, or a notBefore/notAfter
 // that is not a valid time) does not stop the judgement: it gets a typed entry in `unreadable`,
 // the rest of the chain is described, and the chain is not trusted (clients reject it): the
 // trust errors gain an 'unreadable' entry naming its served position and the parse error. An
 // unreadable leaf leaves the host-name match and the key facts unknown (null), never a pass.
-import { X509Certificate } from 'node:crypto';
 import type { CertificateInfo, ChainInfo } from '../model/report.js';
 import type { PathError, PathErrorCode, PathResult } from '../trust/path.js';
-import { CertificateReadError, describeCertificate, type CertificateReadErrorCode } from './describe.js';
+import type { DecodedCertificate } from './decode.js';
+import { CertificateReadError, describeCertificate, readCertificate, type CertificateReadErrorCode } from './describe.js';
 
 /** The trust errors of a served chain: the path's own, and 'unreadable' for a served certificate nobody can read. */
 export type ChainErrorCode = PathErrorCode | 'unreadable';
@@ -28,7 +28,7 @@ export interface ServedChainFacts {
   /** Each readable certificate as served (leaf first), with its place in the chain. */
   certificates: CertificateInfo[];
   /** The leaf as parsed, null when it could not be read. */
-  leaf: X509Certificate | null;
+  leaf: DecodedCertificate | null;
   hostnameMatch: boolean | null;
   /** Served positions that could not be read, with why. */
   unreadable: UnreadableCertificate[];
@@ -79,7 +79,7 @@ export function describeServedChain(
   const trustError = trust.trusted ? null : trust.errors.map((e) => e.detail).join(' ') || 'not trusted';
   const leafInfo = described.find((d) => d.i === 0)?.info;
   // Read only when describeCertificate could: a leaf with unreadable dates has no facts at all.
-  const leaf = leafInfo ? new X509Certificate(der[0]!) : null;
+  const leaf = leafInfo ? readCertificate(der[0]!) : null;
   const hostnameMatch = leafInfo ? leafInfo.hostnameMatch : null;
   const certificates = described.map(({ info, i }) => ({
     ...info,

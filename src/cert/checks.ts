@@ -5,6 +5,7 @@ import type { SctReport } from '../ct/index.js';
 import { finding, REF, type CheckFinding } from '../model/finding.js';
 import type { CertificateInfo, ChainInfo, Severity } from '../model/report.js';
 import type { PathEntry, PathErrorCode, PathResult } from '../trust/path.js';
+import { PROFILE_RULES } from '../trust/webpki.js';
 import type { ChainTrustError, UnreadableCertificate } from './chain.js';
 
 /** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
@@ -39,6 +40,15 @@ export const CERT_FINDINGS = {
   sctInvalid: 'tls.cert.sct-invalid',
   ctNotCompliant: 'tls.cert.ct-not-compliant',
   unreadable: 'tls.cert.unreadable',
+  malformed: 'tls.cert.malformed',
+  criticalExtension: 'tls.cert.critical-extension',
+  keyUsage: 'tls.cert.key-usage',
+  nameConstraints: 'tls.cert.name-constraints',
+  policy: 'tls.cert.policy',
+  webPki: 'tls.cert.web-pki',
+  pathBuildingLimit: 'tls.cert.path-building-limit',
+  /** Prefix: one id per tolerated web-PKI profile rule, e.g. tls.cert.profile-leaf-aia. */
+  profile: 'tls.cert.profile-',
 } as const;
 
 export interface ChainEvidence {
@@ -48,7 +58,7 @@ export interface ChainEvidence {
   /** As served, leaf first; the readable ones only (see `unreadable`). */
   certificates: CertificateInfo[];
   /** The trust path; its errors include one 'unreadable' entry per unreadable served certificate. */
-  path: Omit<PathResult, 'path' | 'errors'> & { path: Array<Omit<PathEntry, 'der'>>; errors: ChainTrustError[] };
+  path: Omit<PathResult, 'path' | 'errors' | 'profile'> & { path: Array<Omit<PathEntry, 'der'>>; errors: ChainTrustError[]; profile?: PathResult['profile'] };
   /** Served certificates that could not be read (position and parse error); the chain is then not trusted. */
   unreadable?: UnreadableCertificate[];
   aiaErrors: string[];
@@ -156,6 +166,60 @@ const TRUST_RULES: Readonly<Record<PathErrorCode, TrustRule>> = {
     title: 'A certificate signature does not verify',
     remediation: 'Serve the exact certificates the CA issued; the chain as sent is corrupt or mixed up.',
   },
+  malformed: {
+    id: CERT_FINDINGS.malformed,
+    severity: 'high',
+    title: 'A certificate in the chain is malformed',
+    remediation: 'Ask the CA to reissue the certificate: browsers refuse certificates that break RFC 5280 encoding rules (duplicate or undecodable extensions, mismatched signature algorithms, extensions in a v1 certificate).',
+  },
+  'critical-extension': {
+    id: CERT_FINDINGS.criticalExtension,
+    severity: 'high',
+    title: 'A certificate has a critical extension clients cannot process',
+    remediation: 'Reissue without the unknown critical extension (or mark it non-critical): clients must reject certificates with critical extensions they do not know.',
+  },
+  'key-usage': {
+    id: CERT_FINDINGS.keyUsage,
+    severity: 'high',
+    title: 'An issuing certificate may not sign certificates',
+    remediation: 'Issue through a CA certificate whose key usage includes keyCertSign.',
+  },
+  'name-constraints': {
+    id: CERT_FINDINGS.nameConstraints,
+    severity: 'high',
+    title: 'The chain violates name constraints',
+    remediation: 'Obtain the certificate from a CA permitted to issue for these names, or fix the constraining CA\'s name constraints.',
+  },
+  policy: {
+    id: CERT_FINDINGS.policy,
+    severity: 'high',
+    title: 'The chain fails certificate policy processing',
+    remediation: 'Issue through CAs whose certificate policies carry down to the server certificate, as the constraining CA requires.',
+  },
+  'leaf-is-ca': {
+    id: CERT_FINDINGS.leafIsCa,
+    severity: 'high',
+    title: 'The server certificate is a CA certificate',
+    remediation: 'Reissue the server certificate as an end-entity certificate: basicConstraints cA=FALSE (or absent) and no keyCertSign.',
+  },
+  'web-pki': {
+    id: CERT_FINDINGS.webPki,
+    severity: 'high',
+    title: 'A certificate breaks a web-PKI rule browsers enforce',
+    remediation: 'Reissue the certificate from a CA that follows the CA/Browser Forum Baseline Requirements (see the rule named in the detail).',
+  },
+  'weak-signature': {
+    id: CERT_FINDINGS.weakSignature,
+    severity: 'high',
+    title: 'A certificate is signed with MD5 or SHA-1',
+    remediation: 'Reissue with a SHA-256 signature; browsers reject MD5 and SHA-1 signed certificates.',
+  },
+  'path-building-limit': {
+    id: CERT_FINDINGS.pathBuildingLimit,
+    severity: 'high',
+    title: 'No valid path found within the path-building limit',
+    remediation: 'Serve only the leaf and the intermediates leading to one root; clients give up on chains with many candidate issuers.',
+  },
 };
 
 /** The served leaf's facts; undefined when the leaf could not be read (never another certificate in its place). */
@@ -243,26 +307,45 @@ function validityFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string, 
   return [];
 }
 
-function trustFindings(c: ChainEvidence, tag: string): CheckFinding[] {
+/**
+ * Trust findings. `covered` lists "ruleId@certIndex" errors another finding already explains (a
+ * weak leaf key, a leaf without SAN): they still make the chain untrusted, without a second finding.
+ */
+function trustFindings(c: ChainEvidence, tag: string, covered: ReadonlySet<string> = new Set()): CheckFinding[] {
   const out: CheckFinding[] = [];
-  const seen = new Set<string>();
+  // One finding per rule id, naming every error it covers (several web-PKI rules share one id).
+  const groups = new Map<string, ChainTrustError[]>();
   for (const e of c.path.errors) {
     // Unreadable certificates have their own finding (unreadableFindings).
     if (e.code === 'unreadable') continue;
-    // The leaf's own dates have their own findings (expired / not yet valid).
+    // The leaf's own dates have their own findings (expired / not yet valid), and weak signatures
+    // theirs (critical for MD5): keyAndSignatureFindings.
     if ((e.code === 'expired' || e.code === 'not-yet-valid') && e.certIndex === 0) continue;
-    const rule = TRUST_RULES[e.code];
-    if (seen.has(rule.id)) continue;
-    seen.add(rule.id);
+    if (e.code === 'weak-signature') continue;
+    if (e.ruleId && covered.has(`${e.ruleId}@${e.certIndex}`)) continue;
+    const id = TRUST_RULES[e.code].id;
+    groups.set(id, [...(groups.get(id) ?? []), e]);
+  }
+  for (const errors of groups.values()) {
+    const first = errors[0]!;
+    const rule = TRUST_RULES[first.code as PathErrorCode];
+    const rules = [...new Set(errors.map((e) => e.rule).filter((r): r is string => !!r))];
     out.push(
       finding({
         id: rule.id,
         severity: rule.severity,
         title: `${rule.title}${tag}`,
-        detail: `${e.detail}${c.path.trusted ? '' : ' Browsers will not trust this chain.'}`,
-        evidence: { chain: c.index, code: e.code, certificate: e.subject, path: c.path.path, anchor: c.path.anchor },
+        detail: `${errors.map((e) => e.detail).join(' ')}${rules.length ? ` (${rules.join('; ')})` : ''}${c.path.trusted ? '' : ' Browsers will not trust this chain.'}`,
+        evidence: {
+          chain: c.index,
+          code: first.code,
+          certificate: first.subject,
+          errors: errors.map((e) => ({ code: e.code, certificate: e.subject, detail: e.detail, ...(e.rule ? { rule: e.rule } : {}), ...(e.ruleId ? { ruleId: e.ruleId } : {}) })),
+          path: c.path.path,
+          anchor: c.path.anchor,
+        },
         remediation: rule.remediation,
-        references: [REF.rfc5280, REF.mozillaRootStore, REF.ssllabsGuide],
+        references: [REF.rfc5280, ...(first.code === 'web-pki' || first.code === 'leaf-is-ca' || first.code === 'weak-signature' ? [REF.cabBr] : []), REF.mozillaRootStore, REF.ssllabsGuide],
       }),
     );
   }
@@ -340,9 +423,9 @@ function hostnameFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string):
     out.push(
       finding({
         id: CERT_FINDINGS.noSan,
-        severity: 'medium',
+        severity: 'high',
         title: `Certificate has no subjectAltName${tag}`,
-        detail: 'The names are only in the subject common name, which browsers have ignored since 2017 (Chrome 58).',
+        detail: 'The names are only in the subject common name, which browsers have ignored since 2017 (Chrome 58): they refuse the certificate (CA/B Forum BR §7.1.2.7.12).',
         evidence: { chain: c.index, subject: leaf.subject },
         remediation: 'Reissue the certificate with every host name in subjectAltName.',
         references: [REF.rfc6125, REF.cabBr],
@@ -389,9 +472,9 @@ function keyAndSignatureFindings(leaf: CertificateInfo, c: ChainEvidence, tag: s
     out.push(
       finding({
         id: CERT_FINDINGS.weakKey,
-        severity: bits > 0 && bits < 224 ? 'high' : 'low',
+        severity: 'high',
         title: `EC key on ${leaf.curve ?? 'an unnamed curve'}${tag}`,
-        detail: 'Browsers and the Baseline Requirements accept EC keys on P-256, P-384 and P-521 only.',
+        detail: 'Browsers and the Baseline Requirements accept EC keys on P-256, P-384 and P-521 only; the chain is not trusted.',
         evidence: { ...ev, curve: leaf.curve, keyBits: bits },
         remediation: 'Use a P-256 or P-384 key.',
         references: [REF.cabBr],
@@ -421,6 +504,7 @@ function keyAndSignatureFindings(leaf: CertificateInfo, c: ChainEvidence, tag: s
   });
   const md5 = signed.filter((x) => isMd5(x.signatureAlgorithm));
   const sha1 = signed.filter((x) => isSha1(x.signatureAlgorithm));
+  const inTrust = new Set(c.path.errors.map((e) => e.code));
   if (md5.length > 0) {
     out.push(
       finding({
@@ -446,7 +530,8 @@ function keyAndSignatureFindings(leaf: CertificateInfo, c: ChainEvidence, tag: s
       }),
     );
   }
-  if (leaf.ca === true) {
+  // When the path was refused for it, the trust finding of the same id says so already.
+  if (leaf.ca === true && !inTrust.has('leaf-is-ca')) {
     out.push(
       finding({
         id: CERT_FINDINGS.leafIsCa,
@@ -460,6 +545,24 @@ function keyAndSignatureFindings(leaf: CertificateInfo, c: ChainEvidence, tag: s
     );
   }
   return out;
+}
+
+/** One finding per tolerated web-PKI profile rule the chosen path breaks. */
+function profileFindings(c: ChainEvidence, tag: string): CheckFinding[] {
+  const byRule = new Map<string, NonNullable<ChainEvidence['path']['profile']>>();
+  for (const n of c.path.profile ?? []) byRule.set(n.rule, [...(byRule.get(n.rule) ?? []), n]);
+  return [...byRule].map(([rule, notes]) => {
+    const def = Object.values(PROFILE_RULES).find((r) => r.id === rule)!;
+    return finding({
+      id: `${CERT_FINDINGS.profile}${rule}`,
+      severity: notes[0]!.severity,
+      title: `${def.title.replace(/\.$/, '')}: not met${tag}`,
+      detail: `${notes.map((n) => n.detail).join(' ')} Browsers accept this, but it departs from the web-PKI profile (${def.reference}).`,
+      evidence: { chain: c.index, certificates: notes.map((n) => ({ certIndex: n.certIndex, subject: n.subject, detail: n.detail })) },
+      remediation: 'Ask the CA to issue certificates that follow the CA/Browser Forum Baseline Requirements profile.',
+      references: [REF.cabBr, REF.rfc5280],
+    });
+  });
 }
 
 function revocationFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string): CheckFinding[] {
@@ -567,13 +670,20 @@ export function checkCertificates(ev: CertificatesEvidence, now: Date): CheckFin
       out.push(...trustFindings(c, tag));
       continue;
     }
+    const hostname = hostnameFindings(leaf, c, tag);
+    const keys = keyAndSignatureFindings(leaf, c, tag);
+    const covered = new Set([
+      ...(keys.some((f) => f.id === CERT_FINDINGS.weakKey) ? ['key-algorithm@0'] : []),
+      ...(hostname.some((f) => f.id === CERT_FINDINGS.noSan) ? ['san-present@0'] : []),
+    ]);
     out.push(
       ...validityFindings(leaf, c, tag, now),
-      ...trustFindings(c, tag),
-      ...hostnameFindings(leaf, c, tag),
-      ...keyAndSignatureFindings(leaf, c, tag),
+      ...trustFindings(c, tag, covered),
+      ...hostname,
+      ...keys,
       ...revocationFindings(leaf, c, tag),
       ...ctFindings(c, tag),
+      ...profileFindings(c, tag),
     );
   }
   return out;

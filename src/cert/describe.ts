@@ -1,7 +1,13 @@
 // Turn DER certificates into the report's certificate facts. Pure: the scan time is a parameter.
-import { X509Certificate, type KeyObject } from 'node:crypto';
-import { isIP } from 'node:net';
-import { certificateSignatureOid } from './der.js';
+// Read by our own bounded DER reader (src/cert/decode.ts), so a certificate OpenSSL will not load
+// (an empty subject, an odd string type, an unusual key) is still described.
+import { createHash } from 'node:crypto';
+import { decodeCertificate, type DecodedCertificate } from './decode.js';
+import { generalNameText } from './general-name.js';
+import { sanMatchesHost } from './host-match.js';
+import { CURVES, type PublicKeyInfo } from './public-key.js';
+import { signedBy } from './signature.js';
+import { namesEqual } from './name.js';
 import type { CertificateInfo } from '../model/report.js';
 
 const SIGNATURE_OIDS: Record<string, string> = {
@@ -26,9 +32,9 @@ const SIGNATURE_OIDS: Record<string, string> = {
 const DAY_MS = 86_400_000;
 
 /**
- * Why a served certificate could not be read: `unparseable` (not DER X.509 Node can load) or
- * `bad-time` (it loads, but notBefore/notAfter is not a valid time: OpenSSL prints "Bad time
- * value"). Clients reject such a certificate, so the chain it is in is not trusted.
+ * Why a served certificate could not be read: `unparseable` (not a DER X.509 certificate) or
+ * `bad-time` (it is one, but notBefore/notAfter is not a valid time). Clients reject such a
+ * certificate, so the chain it is in is not trusted.
  */
 export type CertificateReadErrorCode = 'unparseable' | 'bad-time';
 
@@ -42,62 +48,63 @@ export class CertificateReadError extends Error {
   }
 }
 
-/** Node's X509Certificate of `der`, or a CertificateReadError('unparseable'). */
-export function readCertificate(der: Buffer): X509Certificate {
-  try {
-    return new X509Certificate(der);
-  } catch (err) {
-    throw new CertificateReadError('unparseable', `not a readable X.509 certificate: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
-/** notBefore and notAfter as dates, or a CertificateReadError('bad-time') naming the field and what OpenSSL made of it. */
-export function validityOf(cert: X509Certificate): { notBefore: Date; notAfter: Date } {
-  const notBefore = new Date(cert.validFrom);
-  const notAfter = new Date(cert.validTo);
-  const bad = [
-    ...(Number.isNaN(notBefore.getTime()) ? [`notBefore ("${cert.validFrom}")`] : []),
-    ...(Number.isNaN(notAfter.getTime()) ? [`notAfter ("${cert.validTo}")`] : []),
-  ];
+/** The decoded certificate, or a CertificateReadError: 'unparseable', or 'bad-time' when a date is not a valid time. */
+export function readCertificate(der: Buffer): DecodedCertificate & { notBefore: Date; notAfter: Date } {
+  const d = decodeCertificate(der);
+  if (!d.ok) throw new CertificateReadError('unparseable', `not a readable X.509 certificate: ${d.error}`);
+  const bad = [...(d.cert.notBefore ? [] : [`notBefore ("${d.cert.validityText[0]}")`]), ...(d.cert.notAfter ? [] : [`notAfter ("${d.cert.validityText[1]}")`])];
   if (bad.length > 0) throw new CertificateReadError('bad-time', `${bad.join(' and ')} ${bad.length > 1 ? 'are not valid times' : 'is not a valid time'}`);
-  return { notBefore, notAfter };
+  return d.cert as DecodedCertificate & { notBefore: Date; notAfter: Date };
 }
 
 export function signatureAlgorithmOf(der: Buffer): string {
-  const oid = certificateSignatureOid(der);
+  const d = decodeCertificate(der);
+  const oid = d.ok ? d.cert.signatureAlgorithm.oid : null;
   return oid === null ? 'unknown' : (SIGNATURE_OIDS[oid] ?? oid);
 }
 
-/** SANs from Node's `subjectAltName` string ("DNS:a, IP Address:1.2.3.4"), without the type tags. */
-export function parseSubjectAltName(san: string | undefined): string[] {
-  if (!san) return [];
-  return san
-    .split(/,\s*/)
-    .map((entry) => entry.replace(/^(DNS|IP Address|email|URI):/, '').trim())
-    .filter((s) => s.length > 0);
+/** SAN entries as the report lists them: DNS names, IP addresses, e-mail addresses and URIs without type tags. */
+function sanList(cert: DecodedCertificate): string[] {
+  return (cert.ext.subjectAltName ?? []).flatMap((n) => {
+    if (n.kind === 'dNSName' || n.kind === 'rfc822Name' || n.kind === 'uniformResourceIdentifier') return n.value ? [n.value] : [];
+    if (n.kind === 'iPAddress') return [generalNameText(n).slice(3)];
+    return [];
+  });
 }
 
-/**
- * RFC 6125 as browsers apply it: DNS names only from subjectAltName (the subject CN is ignored,
- * as Chrome and Firefox do), a wildcard only as the whole left-most label and matching exactly
- * one label (`*.a.com` matches `x.a.com`, not `a.com` or `x.y.a.com`), IP addresses only against
- * IP SANs.
- */
-export function matchesHost(cert: X509Certificate, host: string): boolean {
-  if (isIP(host)) return cert.checkIP(host) !== undefined;
-  return cert.checkHost(host, { subject: 'never', wildcards: true, partialWildcards: false, singleLabelSubdomains: false }) !== undefined;
+/** Whether the certificate names `host` (RFC 6125 as browsers apply it; see host-match.ts). */
+export function matchesHost(cert: DecodedCertificate, host: string): boolean {
+  return sanMatchesHost(cert.ext.subjectAltName, host);
 }
 
 /** DNS names in subjectAltName (without IPs, e-mail addresses or URIs). */
-export function dnsSans(cert: X509Certificate): string[] {
-  return (cert.subjectAltName ?? '')
-    .split(/,\s*/)
-    .filter((e) => e.startsWith('DNS:'))
-    .map((e) => e.slice(4).trim());
+export function dnsSans(cert: DecodedCertificate): string[] {
+  return (cert.ext.subjectAltName ?? []).flatMap((n) => (n.kind === 'dNSName' ? [n.value] : []));
 }
 
-function oneLineName(name: string): string {
-  return name.split('\n').filter(Boolean).join(', ');
+function keyFacts(k: PublicKeyInfo): Pick<CertificateInfo, 'keyType' | 'keyBits' | 'curve' | 'rsaExponent'> {
+  const curve = k.curveOid ? CURVES[k.curveOid] : undefined;
+  switch (k.kind) {
+    case 'RSA':
+    case 'RSA-PSS':
+      return { keyType: k.kind, keyBits: k.rsaBits, curve: null, rsaExponent: k.rsaExponent };
+    case 'EC':
+      return { keyType: 'EC', keyBits: curve?.bits ?? null, curve: curve?.openssl ?? k.curveOid, rsaExponent: null };
+    case 'DSA':
+      return { keyType: 'DSA', keyBits: k.dsaBits, curve: null, rsaExponent: null };
+    case 'Ed25519':
+      return { keyType: 'Ed25519', keyBits: 256, curve: null, rsaExponent: null };
+    case 'Ed448':
+      return { keyType: 'Ed448', keyBits: 456, curve: null, rsaExponent: null };
+    default:
+      return { keyType: k.algorithm, keyBits: null, curve: null, rsaExponent: null };
+  }
+}
+
+/** Serial number as hex, as OpenSSL prints it (no sign octet, upper case turned lower). */
+function serialHex(serial: Buffer): string {
+  const hex = serial.toString('hex');
+  return hex.length > 2 && hex.startsWith('00') ? hex.slice(2) : hex;
 }
 
 export interface DescribeOptions {
@@ -116,56 +123,29 @@ export interface DescribeOptions {
  */
 export function describeCertificate(der: Buffer, index: number, opts: DescribeOptions): CertificateInfo {
   const cert = readCertificate(der);
-  const { notBefore, notAfter } = validityOf(cert);
-  let key: KeyObject;
-  try {
-    key = cert.publicKey;
-  } catch (err) {
-    throw new CertificateReadError('unparseable', `its public key cannot be read: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const details = key.asymmetricKeyDetails ?? {};
-  const keyType = (key.asymmetricKeyType ?? 'unknown').toUpperCase().replace('ED25519', 'Ed25519').replace('ED448', 'Ed448');
-  let keyBits: number | null = details.modulusLength ?? null;
-  if (keyBits === null && details.namedCurve) {
-    keyBits = { prime256v1: 256, secp384r1: 384, secp521r1: 521, secp256k1: 256 }[details.namedCurve] ?? null;
-  }
-  if (keyType === 'Ed25519') keyBits = 256;
-  if (keyType === 'Ed448') keyBits = 456;
+  const { notBefore, notAfter } = cert;
   const isLeaf = index === 0;
-  const exponent = details.publicExponent;
   return {
-    subject: oneLineName(cert.subject),
-    issuer: oneLineName(cert.issuer),
-    sans: parseSubjectAltName(cert.subjectAltName),
-    serialNumber: cert.serialNumber.toLowerCase(),
-    fingerprintSha256: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
+    subject: cert.subjectText,
+    issuer: cert.issuerText,
+    sans: sanList(cert),
+    serialNumber: serialHex(cert.serial),
+    fingerprintSha256: createHash('sha256').update(der).digest('hex'),
     notBefore: notBefore.toISOString(),
     notAfter: notAfter.toISOString(),
     daysRemaining: Math.floor((notAfter.getTime() - opts.now.getTime()) / DAY_MS),
     lifetimeDays: Math.round((notAfter.getTime() - notBefore.getTime()) / DAY_MS),
-    keyType,
-    keyBits,
-    curve: details.namedCurve ?? null,
-    rsaExponent: exponent === undefined ? null : Number(exponent),
-    signatureAlgorithm: signatureAlgorithmOf(der),
-    ca: cert.ca,
-    // Node lists the extension's OIDs as `keyUsage`; undefined when the extension is absent.
-    extendedKeyUsage: cert.keyUsage ?? null,
+    ...keyFacts(cert.publicKey),
+    signatureAlgorithm: SIGNATURE_OIDS[cert.signatureAlgorithm.oid] ?? cert.signatureAlgorithm.oid,
+    ca: cert.ext.basicConstraints?.ca ?? false,
+    extendedKeyUsage: cert.ext.extKeyUsage ?? null,
     trusted: isLeaf ? opts.trusted : null,
     trustError: isLeaf ? opts.trustError : null,
     hostnameMatch: isLeaf && opts.host !== null ? matchesHost(cert, opts.host) : null,
     chainComplete: null,
-    // Name and signature, not checkIssued(): OpenSSL's check also wants keyCertSign, which a self-signed leaf lacks.
-    selfSigned: cert.subject === cert.issuer && safeVerify(cert),
+    // Name and signature: the certificate's own key verifies it.
+    selfSigned: namesEqual(cert.subject, cert.issuer) && signedBy(cert, cert.publicKey),
     ocspStapled: isLeaf ? opts.ocspStapled : null,
     scts: null,
   };
-}
-
-function safeVerify(cert: X509Certificate): boolean {
-  try {
-    return cert.verify(cert.publicKey);
-  } catch {
-    return false;
-  }
 }

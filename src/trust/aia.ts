@@ -20,7 +20,7 @@ export interface FetchCaIssuersOptions {
   /**
    * Whether to look for the issuer of a downloaded certificate too (default: unless it is
    * self-issued). A probe can stop once the issuer is a trust anchor, e.g.
-   * `(der) => store.anchorsBySubject(new X509Certificate(der).issuer).length === 0`.
+   * `(der) => !issuedByAnchorName(store, der)`.
    */
   follow?: (certDer: Buffer) => boolean;
   /** Resolve URL host names with this (e.g. the scan's DNS resolver) instead of the system resolver. */

@@ -103,13 +103,20 @@ describe('buildPath: complete and incomplete chains', () => {
     expect(r.errors[0]!.certIndex).toBe(0);
   });
 
-  it('verifies Ed25519 and SHA-1 RSA signatures alike', async () => {
+  it('verifies Ed25519 and SHA-1 RSA signatures, and refuses both as the web PKI does', async () => {
+    // The signatures verify (the path is complete); the profile refuses the key type and the hash.
     const ed = await makeChain({ keyType: 'ed25519' });
-    expect(buildPath([ed.leaf.der, ed.intermediate.der], createTrustStore([ed.root.pem]), { now }).trusted).toBe(true);
+    const edPath = buildPath([ed.leaf.der, ed.intermediate.der], createTrustStore([ed.root.pem]), { now });
+    expect(edPath.chainComplete).toBe(true);
+    expect(edPath.trusted).toBe(false);
+    expect(new Set(codes(edPath))).toEqual(new Set(['web-pki']));
+    expect(edPath.errors.every((e) => e.ruleId === 'key-algorithm')).toBe(true);
     const root = await makeCert({ subject: 'CN=rsa root', ca: true, keyType: 'rsa-2048', notBefore: ago(10), notAfter: ahead(1000) });
     const int = await makeCert({ subject: 'CN=rsa int', ca: true, keyType: 'rsa-2048', issuer: root, hash: 'SHA-1' });
     const leaf = await makeCert({ subject: 'CN=rsa.test', dnsNames: ['rsa.test'], issuer: int, hash: 'SHA-1' });
-    expect(buildPath([leaf.der, int.der], createTrustStore([root.pem]), { now }).trusted).toBe(true);
+    const sha1 = buildPath([leaf.der, int.der], createTrustStore([root.pem]), { now });
+    expect(sha1.chainComplete).toBe(true);
+    expect(codes(sha1)).toEqual(['weak-signature', 'weak-signature']);
   });
 });
 
@@ -140,16 +147,18 @@ describe('buildPath: validity and usage', () => {
   });
 
   it('reports a leaf whose EKU lacks serverAuth', async () => {
-    const leaf = await makeCert({ subject: 'CN=client.test', issuer: chain.intermediate, eku: ['1.3.6.1.5.5.7.3.2'] });
+    const leaf = await makeCert({ subject: 'CN=client.test', dnsNames: ['client.test'], issuer: chain.intermediate, eku: ['1.3.6.1.5.5.7.3.2'] });
     const r = buildPath([leaf.der, chain.intermediate.der], store, { now });
     expect(codes(r)).toEqual(['eku']);
     expect(r.errors[0]!.certIndex).toBe(0);
   });
 
-  it('accepts anyExtendedKeyUsage and a leaf without EKU', async () => {
-    const any = await makeCert({ subject: 'CN=any.test', issuer: chain.intermediate, eku: ['2.5.29.37.0'] });
-    const none = await makeCert({ subject: 'CN=none.test', issuer: chain.intermediate, eku: [] });
-    for (const leaf of [any, none]) expect(buildPath([leaf.der, chain.intermediate.der], store, { now }).trusted).toBe(true);
+  it('refuses a leaf with anyExtendedKeyUsage or without EKU (web PKI), accepts serverAuth + clientAuth', async () => {
+    const any = await makeCert({ subject: 'CN=any.test', dnsNames: ['any.test'], issuer: chain.intermediate, eku: ['1.3.6.1.5.5.7.3.1', '2.5.29.37.0'] });
+    const none = await makeCert({ subject: 'CN=none.test', dnsNames: ['none.test'], issuer: chain.intermediate, eku: [] });
+    for (const leaf of [any, none]) expect(codes(buildPath([leaf.der, chain.intermediate.der], store, { now }))).toEqual(['eku']);
+    const both = await makeCert({ subject: 'CN=both.test', dnsNames: ['both.test'], issuer: chain.intermediate, eku: ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'] });
+    expect(buildPath([both.der, chain.intermediate.der], store, { now }).trusted).toBe(true);
   });
 
   it('enforces pathLenConstraint', async () => {
@@ -166,7 +175,12 @@ describe('buildPath: validity and usage', () => {
       publicKey: strict.keys.publicKey,
       signingKey: chain.root.keys.privateKey,
       signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-      extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(keyCertSign | cRLSign, true)],
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(keyCertSign | cRLSign, true),
+        await x509.SubjectKeyIdentifierExtension.create(strict.keys.publicKey),
+        await x509.AuthorityKeyIdentifierExtension.create(chain.root.keys.publicKey),
+      ],
     });
     const pathLen0 = Buffer.from(cert.rawData);
     expect(certificateFacts(pathLen0)).toMatchObject({ pathLen: 0, keyCertSign: true });

@@ -5,7 +5,6 @@
 // A served certificate that cannot be read (malformed DER, a date that is not a valid time) never
 // disables the probe: it is listed in the chain's `unreadable` with its position and parse error,
 // the chain is not trusted, and the rest of the chain is still judged.
-import { X509Certificate } from 'node:crypto';
 import { chainInfo, describeServedChain, withUnreadable, type ChainTrustError } from '../../cert/chain.js';
 import { checkCertificates, type CertificatesEvidence, type ChainEvidence } from '../../cert/checks.js';
 import { dnsSans } from '../../cert/describe.js';
@@ -21,6 +20,7 @@ import { fetchServedChains, type ServedChain } from '../../net/tls/served-chains
 import { fetchCaIssuers } from '../../trust/aia.js';
 import { describeSnapshot } from '../../trust/mozilla.js';
 import { buildPath, type PathResult } from '../../trust/path.js';
+import { issuedByAnchorName } from '../../trust/store.js';
 import { needProtocols, tlsProtocolsProbe, VERSIONS_BEST_FIRST } from './protocols.js';
 
 /** --online-revocation: ask the certificate's OCSP responder (a CA's server) for its status. */
@@ -93,6 +93,7 @@ function safeBuildPath(ctx: ProbeContext, served: Buffer[], now: Date, extraInte
       extraCertificates: [],
       misordered: false,
       anchorServed: false,
+      profile: [],
     };
   }
 }
@@ -106,7 +107,7 @@ async function completePath(ctx: ProbeContext, chain: ServedChain, now: Date): P
     signal: ctx.signal,
     timeoutMs: ctx.connectTimeoutMs,
     lookup: lookupVia(ctx),
-    follow: (der) => ctx.trust.anchorsBySubject(new X509Certificate(der).issuer).length === 0,
+    follow: (der) => !issuedByAnchorName(ctx.trust, der),
   });
   if (fetched.certs.length === 0) return { path, aiaErrors: fetched.errors };
   return { path: safeBuildPath(ctx, chain.certificates, now, fetched.certs), aiaErrors: fetched.errors };
