@@ -124,7 +124,7 @@ export function chainInfo(c: {
     leafKeyType: leaf ? `${leaf.keyType}${leaf.keyBits ? ` ${leaf.keyBits}` : ''}` : 'unknown',
     certificates: c.served,
     trusted: trust.trusted,
-    trustErrors: trust.errors.map(({ code, subject, detail }) => ({ code, subject, detail })),
+    trustErrors: trust.errors.map(({ code, subject, detail, rule, ruleId }) => ({ code, subject, detail, ...(rule ? { rule } : {}), ...(ruleId ? { ruleId } : {}) })),
     anchor: c.path.anchor,
     chainComplete: c.path.chainComplete,
     fetchedIntermediates: c.path.fetchedUsed,

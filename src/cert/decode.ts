@@ -251,9 +251,11 @@ export function decodeCertificate(input: Uint8Array): DecodeResult {
       }
       if (seen.has(oid)) malformed.push(`The ${extensionName(oid)} extension appears more than once (RFC 5280 §4.2).`);
       seen.add(oid);
-      // DER: a FALSE critical flag is the default and must be omitted.
+      // DER: a FALSE critical flag is the default and must be omitted; TRUE is 0xFF.
       const flag = childrenOf(der, e.tlv, 3)!;
-      if (flag.length === 3 && der[flag[1]!.start] === 0) lax.push(`The ${extensionName(oid)} extension encodes critical=FALSE explicitly (not DER).`);
+      const flagByte = flag.length === 3 ? der[flag[1]!.start] : undefined;
+      if (flagByte === 0) lax.push(`The ${extensionName(oid)} extension encodes critical=FALSE explicitly (not DER).`);
+      else if (flagByte !== undefined && flagByte !== 0xff) malformed.push(`The ${extensionName(oid)} extension's critical flag is not a DER BOOLEAN.`);
       extensions.push({ oid, critical: e.critical, value: der.subarray(e.value.start, e.value.end) });
       const decoder = DECODERS[oid];
       if (!decoder) continue;

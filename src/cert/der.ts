@@ -1,7 +1,7 @@
 // Just enough DER for what Node's X509Certificate does not expose: TLVs, a certificate's
-// TBSCertificate fields and extensions, raw names and key, AIA URLs, the outer signature OID, and
-// re-encoding for CT's precertificate splice. Bounded: every length is checked against the bytes
-// present, every list has a cap, and nothing here throws on bad input (bad shapes give null).
+// TBSCertificate fields and extensions (decoded whole in decode.ts), AIA URLs, the outer signature
+// OID, and re-encoding for CT's precertificate splice. Bounded: every length is checked against
+// the bytes present, every list has a cap, and nothing here throws on bad input (bad shapes give null).
 
 export interface Tlv {
   tag: number;
@@ -41,8 +41,10 @@ export function readTlv(buf: Uint8Array, offset: number, limit: number): Tlv | n
   if (len & 0x80) {
     const n = len & 0x7f;
     if (n === 0 || n > 4 || start + n > limit) return null; // indefinite or absurd lengths: not DER
+    if (buf[start] === 0) return null; // X.690 §10.1: no leading zero length octets
     len = 0;
     for (let i = 0; i < n; i++) len = len * 256 + buf[start + i]!;
+    if (len < 0x80) return null; // X.690 §10.1: the short form when it fits
     start += n;
   }
   const end = start + len;
@@ -69,8 +71,6 @@ function innerTlv(buf: Uint8Array, parent: Tlv, tag: number): Tlv | null {
   return inner && inner.tag === tag && inner.end === parent.end ? inner : null;
 }
 
-/** The whole TLV (header included) as a view of `buf`. */
-const whole = <T extends Uint8Array>(buf: T, t: Tlv): T => buf.subarray(t.headerStart, t.end) as T;
 /** The value bytes as a view of `buf`. */
 const content = <T extends Uint8Array>(buf: T, t: Tlv): T => buf.subarray(t.start, t.end) as T;
 
@@ -122,7 +122,11 @@ export function decodeOid(bytes: Uint8Array): string | null {
   if (bytes.length === 0 || bytes.length > 64) return null;
   const parts: number[] = [];
   let value = 0;
+  let atStart = true;
   for (const b of bytes) {
+    // X.690 §8.19.2: a subidentifier never starts with a 0x80 padding octet.
+    if (atStart && b === 0x80) return null;
+    atStart = (b & 0x80) === 0;
     value = value * 128 + (b & 0x7f);
     if (value > Number.MAX_SAFE_INTEGER / 128) return null;
     if ((b & 0x80) === 0) {
@@ -146,7 +150,9 @@ export function decodeTime(tag: number, bytes: Uint8Array): Date | null {
   let year = Number(m[1]);
   if (tag === TAG.UTC_TIME) year += year < 50 ? 2000 : 1900;
   const [month, day, hour, minute, second] = m.slice(2).map(Number) as [number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return null;
+  // Days per month (leap years included): a date that does not exist is not a time.
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return null;
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second));
 }
 
@@ -282,56 +288,6 @@ export function extensionsOf(der: Uint8Array, parts: Pick<TbsLayout, 'extensions
 /** Every Extension whose extnID has these content bytes; null when the Extensions are malformed. */
 export function findExtensions(der: Uint8Array, parts: Pick<TbsLayout, 'extensions'>, oidContent: Uint8Array): ExtensionTlv[] | null {
   return extensionsOf(der, parts)?.filter((e) => bytesEqual(content(der, e.oid), oidContent)) ?? null;
-}
-
-/** What path building needs and Node does not expose; null where absent or of an unknown shape. */
-export interface CertificateFacts {
-  /** The raw issuer and subject Names and the SubjectPublicKeyInfo, header included. */
-  issuer: Buffer | null;
-  subject: Buffer | null;
-  spki: Buffer | null;
-  /** keyUsage's keyCertSign bit, or null without a keyUsage extension. */
-  keyCertSign: boolean | null;
-  pathLen: number | null;
-  subjectKeyId: Buffer | null;
-  authorityKeyId: Buffer | null;
-}
-
-const OID_KEY_USAGE = encodeOidContent('2.5.29.15');
-const OID_BASIC_CONSTRAINTS = encodeOidContent('2.5.29.19');
-const OID_SUBJECT_KEY_ID = encodeOidContent('2.5.29.14');
-const OID_AUTHORITY_KEY_ID = encodeOidContent('2.5.29.35');
-/** authorityKeyIdentifier's keyIdentifier [0] IMPLICIT OCTET STRING. */
-const TAG_KEY_IDENTIFIER = 0x80;
-
-export function certificateFacts(der: Buffer): CertificateFacts {
-  const facts: CertificateFacts = { issuer: null, subject: null, spki: null, keyCertSign: null, pathLen: null, subjectKeyId: null, authorityKeyId: null };
-  const layout = certificateLayout(der);
-  if (!layout) return facts;
-  facts.issuer = whole(der, layout.issuer);
-  facts.subject = whole(der, layout.subject);
-  facts.spki = whole(der, layout.spki);
-  for (const ext of extensionsOf(der, layout) ?? []) {
-    const oid = content(der, ext.oid);
-    const inner = readTlv(der, ext.value.start, ext.value.end);
-    if (!inner) continue;
-    if (bytesEqual(oid, OID_KEY_USAGE) && inner.tag === TAG.BIT_STRING && inner.end - inner.start >= 2) {
-      facts.keyCertSign = (der[inner.start + 1]! & 0x04) !== 0;
-    } else if (bytesEqual(oid, OID_BASIC_CONSTRAINTS) && inner.tag === TAG.SEQUENCE) {
-      const int = childrenOf(der, inner, 2)?.find((t) => t.tag === TAG.INTEGER);
-      if (int && int.end - int.start <= 4) {
-        let v = 0;
-        for (let i = int.start; i < int.end; i++) v = v * 256 + der[i]!;
-        facts.pathLen = v;
-      }
-    } else if (bytesEqual(oid, OID_SUBJECT_KEY_ID) && inner.tag === TAG.OCTET_STRING) {
-      facts.subjectKeyId = content(der, inner);
-    } else if (bytesEqual(oid, OID_AUTHORITY_KEY_ID) && inner.tag === TAG.SEQUENCE) {
-      const id = childrenOf(der, inner, 3)?.find((t) => t.tag === TAG_KEY_IDENTIFIER);
-      if (id) facts.authorityKeyId = content(der, id);
-    }
-  }
-  return facts;
 }
 
 // ---------------------------------------------------------------------------------------------

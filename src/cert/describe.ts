@@ -6,7 +6,7 @@ import { decodeCertificate, type DecodedCertificate } from './decode.js';
 import { generalNameText } from './general-name.js';
 import { sanMatchesHost } from './host-match.js';
 import { CURVES, type PublicKeyInfo } from './public-key.js';
-import { signedBy } from './signature.js';
+import { signedBySelf } from './signature.js';
 import { namesEqual } from './name.js';
 import type { CertificateInfo } from '../model/report.js';
 
@@ -144,7 +144,7 @@ export function describeCertificate(der: Buffer, index: number, opts: DescribeOp
     hostnameMatch: isLeaf && opts.host !== null ? matchesHost(cert, opts.host) : null,
     chainComplete: null,
     // Name and signature: the certificate's own key verifies it.
-    selfSigned: namesEqual(cert.subject, cert.issuer) && signedBy(cert, cert.publicKey),
+    selfSigned: namesEqual(cert.subject, cert.issuer) && signedBySelf(cert),
     ocspStapled: isLeaf ? opts.ocspStapled : null,
     scts: null,
   };

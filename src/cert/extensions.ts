@@ -125,8 +125,8 @@ export function decodeBasicConstraints(der: Buffer, value: Tlv): Decoded<BasicCo
   let ca = false;
   if (fields[i]?.tag === TAG.BOOLEAN) {
     const b = fields[i]!;
-    if (b.end - b.start !== 1) return 'cA is not a BOOLEAN';
-    ca = der[b.start] !== 0;
+    if (b.end - b.start !== 1 || (der[b.start] !== 0 && der[b.start] !== 0xff)) return 'cA is not a DER BOOLEAN (0x00 or 0xFF)';
+    ca = der[b.start] === 0xff;
     i++;
   }
   let pathLen: number | null = null;
@@ -136,7 +136,9 @@ export function decodeBasicConstraints(der: Buffer, value: Tlv): Decoded<BasicCo
     if (pathLen === null) return 'pathLenConstraint is negative, too large or not minimally encoded';
     i++;
   }
-  return i === fields.length ? { ca, pathLen } : 'unexpected fields';
+  if (i !== fields.length) return 'unexpected fields';
+  // RFC 5280 §4.2.1.9: pathLenConstraint only when cA is asserted.
+  return pathLen !== null && !ca ? 'pathLenConstraint without cA' : { ca, pathLen };
 }
 
 /** KeyUsage ::= BIT STRING; at least one bit set (RFC 5280 §4.2.1.3). */
@@ -146,6 +148,8 @@ export function decodeKeyUsage(der: Buffer, value: Tlv): Decoded<Set<KeyUsageBit
   const unused = der[bits.start]!;
   const bytes = der.subarray(bits.start + 1, bits.end);
   if (unused > 7 || (bytes.length === 0 && unused !== 0)) return 'malformed BIT STRING';
+  // DER: the unused bits of the last octet are zero.
+  if (bytes.length > 0 && (bytes[bytes.length - 1]! & ((1 << unused) - 1)) !== 0) return 'the BIT STRING has unused bits set';
   const out = new Set<KeyUsageBit>();
   KEY_USAGE.forEach((name, i) => {
     const byte = bytes[i >> 3];

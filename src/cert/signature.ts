@@ -139,3 +139,12 @@ export function verifySignature(alg: AlgorithmIdentifier, data: Buffer, signatur
 export function signedBy(cert: DecodedCertificate, issuerKey: PublicKeyInfo): boolean {
   return verifySignature(cert.signatureAlgorithm, cert.tbs, cert.signature, issuerKey);
 }
+
+const selfCache = new WeakMap<DecodedCertificate, boolean>();
+
+/** Whether the certificate's own key verifies its signature (memoised: path validation asks often). */
+export function signedBySelf(cert: DecodedCertificate): boolean {
+  let ok = selfCache.get(cert);
+  if (ok === undefined) selfCache.set(cert, (ok = signedBy(cert, cert.publicKey)));
+  return ok;
+}

@@ -1,8 +1,7 @@
 // Mozilla's root store as shipped in data/mozilla-roots.json (generated from NSS's certdata.txt by
 // scripts/gen-trust-store.mjs): each root with its trust bits and server distrust-after date.
-// Read by src/data/reference.ts on first use (parsing ~170 certificates costs tens of milliseconds),
+// Read by src/data/reference.ts on first use (decoding ~170 certificates costs tens of milliseconds),
 // which keeps it for the process.
-import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { shippedDataFile } from '../data/paths.js';
 
@@ -12,7 +11,6 @@ export interface MozillaRoot {
   /** SHA-256 of the DER, lower-case hex. */
   sha256: string;
   der: Buffer;
-  cert: X509Certificate;
   /** CKA_TRUST_SERVER_AUTH is CKT_NSS_TRUSTED_DELEGATOR. */
   serverAuth: boolean;
   emailProtection: boolean;
@@ -59,7 +57,6 @@ export function parseMozillaRoots(text: string): MozillaSnapshot {
       label: r.label,
       sha256: r.sha256,
       der,
-      cert: new X509Certificate(der),
       serverAuth: r.serverAuth === true,
       emailProtection: r.emailProtection === true,
       serverDistrustAfter: r.serverDistrustAfter ? new Date(r.serverDistrustAfter) : null,

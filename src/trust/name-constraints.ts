@@ -87,11 +87,6 @@ function dnsWithin(name: string, base: string): boolean {
   return n === b || n.endsWith(`.${b}`);
 }
 
-/** A wildcard SAN "*.rest" is within `base` when every name it matches is. */
-function wildcardWithin(rest: string, base: string): boolean {
-  return dnsWithin(rest, base);
-}
-
 /** A wildcard SAN "*.rest" overlaps `base` when some name it matches is inside it. */
 function wildcardOverlaps(rest: string, base: string): boolean {
   if (dnsWithin(rest, base)) return true;
@@ -139,7 +134,8 @@ function relate(name: GeneralName, base: GeneralName): Relation {
       const b = (base as Extract<GeneralName, { kind: 'dNSName' }>).value;
       if (name.value.startsWith('*.')) {
         const rest = name.value.slice(2);
-        return wildcardWithin(rest, b) ? 'within' : wildcardOverlaps(rest, b) ? 'overlaps' : 'outside';
+        // Every name "*.rest" matches lies in `b` exactly when `rest` does.
+        return dnsWithin(rest, b) ? 'within' : wildcardOverlaps(rest, b) ? 'overlaps' : 'outside';
       }
       return dnsWithin(name.value, b) ? 'within' : 'outside';
     }

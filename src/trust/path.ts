@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { aiaUrls } from '../cert/der.js';
 import { decodeCertificate, type DecodedCertificate } from '../cert/decode.js';
 import { ATTRIBUTE, attributeValues } from '../cert/name.js';
-import { signedBy } from '../cert/signature.js';
+import { signedBy, signedBySelf } from '../cert/signature.js';
 import type { PathError, PathErrorCode } from './path-error.js';
 import type { Anchor, AnchorSet, AnchorSource } from './store.js';
 import { selfIssued, validatePath } from './validate.js';
@@ -58,16 +58,16 @@ export interface BuildPathOptions {
   extraIntermediates?: Buffer[];
   /** Longest path tried, anchor included (default 10). */
   maxDepth?: number;
-  /** Wall-clock budget for building, in ms (default 1000). */
+  /** Wall-clock budget for building, in ms (default 750). */
   budgetMs?: number;
 }
 
 const DEFAULT_MAX_DEPTH = 10;
-const DEFAULT_BUDGET_MS = 1000;
+const DEFAULT_BUDGET_MS = 750;
 // Cross-signed meshes can branch a lot; these bound the work whatever the server sends.
 const MAX_PATHS = 64;
 const MAX_EXPANSIONS = 2000;
-const MAX_SIGNATURE_CHECKS = 2048;
+const MAX_SIGNATURE_CHECKS = 1024;
 /** Served or fetched certificates considered at all. */
 const MAX_POOL = 256;
 
@@ -107,6 +107,8 @@ class Builder {
   readonly candidates: Candidate[] = [];
   found: Candidate | null = null;
   exhausted = false;
+  /** Some path reached the depth limit with its top still not an anchor. */
+  depthLimited = false;
   private paths = 0;
   private expansions = 0;
   private signatureChecks = 0;
@@ -193,7 +195,13 @@ class Builder {
       this.record(path, true);
       return;
     }
-    const next = path.length < this.maxDepth ? this.issuers(top, path) : [];
+    if (path.length >= this.maxDepth) {
+      // Deeper than any real chain: a depth limit, not an unknown issuer.
+      this.depthLimited = true;
+      this.record(path, false);
+      return;
+    }
+    const next = this.issuers(top, path);
     if (next.length === 0) {
       if (!this.exhausted) this.record(path, false);
       return;
@@ -263,14 +271,17 @@ export function buildPath(served: Buffer[], store: AnchorSet, opts: BuildPathOpt
       (a.complete ? a.p.length - b.p.length : b.p.length - a.p.length), // dead ends: the one that got furthest
   );
   const best: Candidate = scored[0] ?? { p: [leaf], complete: false, errors: evaluate([leaf], false, opts.now, builder) };
-  if (builder.exhausted) {
+  if (builder.exhausted || (builder.depthLimited && !best.complete)) {
+    const limit = builder.exhausted
+      ? `its work limit (${MAX_PATHS} paths, ${MAX_SIGNATURE_CHECKS} signature checks or ${opts.budgetMs ?? DEFAULT_BUDGET_MS} ms)`
+      : `its depth limit (${opts.maxDepth ?? DEFAULT_MAX_DEPTH} certificates)`;
     best.errors = [
-      ...best.errors,
+      ...best.errors.filter((e) => builder.exhausted || (e.code !== 'unknown-issuer' && e.code !== 'missing-intermediate')),
       {
         code: 'path-building-limit',
         certIndex: null,
         subject: leafCert.subjectText,
-        detail: `Building a path from "${cn(leafCert)}" stopped at its work limit (${MAX_PATHS} paths, ${MAX_SIGNATURE_CHECKS} signature checks or ${opts.budgetMs ?? DEFAULT_BUDGET_MS} ms) before any path validated; the chain is refused as a client would.`,
+        detail: `Building a path from "${cn(leafCert)}" stopped at ${limit} before any path validated; the chain is refused as a client would.`,
         rule: 'RFC 4158 (path building), bounded',
       },
     ];
@@ -363,7 +374,7 @@ function deadEnd(p: Node[], why: DeadEnds): PathError {
   if (bad) {
     return { code: 'bad-signature', certIndex: last, subject, detail: `The signature on ${name} does not verify with the key of its named issuer ${issuer}.` };
   }
-  if (selfIssued(top.cert) && signedBy(top.cert, top.cert.publicKey)) {
+  if (selfIssued(top.cert) && signedBySelf(top.cert)) {
     return last === 0
       ? { code: 'self-signed', certIndex: 0, subject, detail: `The server certificate ${name} is self-signed and not a trusted root.` }
       : { code: 'unknown-issuer', certIndex: last, subject, detail: `The chain ends at the root ${name}, which is not in the trust store.` };

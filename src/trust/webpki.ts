@@ -5,13 +5,15 @@
 //     (rustls-webpki, x509-limbo's webpki profile) refuse the chain; the path is not trusted.
 //   - note: a profile violation browsers tolerate; trust stands, the report says what is off.
 // Pure: the decoded certificates of one path in, problems out.
+import { domainToASCII } from 'node:url';
 import { getPublicSuffix } from 'tldts';
 import type { DecodedCertificate } from '../cert/decode.js';
 import { EXT, EKU } from '../cert/extensions.js';
 import { ipText, type GeneralName } from '../cert/general-name.js';
 import { ATTRIBUTE, attributeValues, namesEqual } from '../cert/name.js';
+import { ipBytes } from '../cert/host-match.js';
 import { CURVES } from '../cert/public-key.js';
-import { signedBy } from '../cert/signature.js';
+import { signedBySelf } from '../cert/signature.js';
 import { DNS_NAME } from './name-constraints.js';
 import type { PathError, PathErrorCode } from './path-error.js';
 import type { Severity } from '../model/report.js';
@@ -52,8 +54,9 @@ export const PROFILE_RULES = {
   sanCritical: { id: 'san-critical', action: 'reject', severity: 'high', code: 'web-pki', title: 'The subjectAltName is critical exactly when the subject is empty', reference: 'RFC 5280 §4.2.1.6; CA/B Forum BR §7.1.2.7.12' },
   sanSyntax: { id: 'san-syntax', action: 'reject', severity: 'high', code: 'web-pki', title: 'SAN entries are well-formed: DNS names in preferred syntax (no underscore, a wildcard only as the whole left-most label), IP addresses of 4 or 16 octets, mailboxes', reference: 'RFC 5280 §4.2.1.6; CA/B Forum BR §7.1.2.7.12' },
   wildcardPublicSuffix: { id: 'wildcard-public-suffix', action: 'reject', severity: 'high', code: 'web-pki', title: 'No wildcard directly over a public suffix', reference: 'CA/B Forum BR §3.2.2.6' },
-  cnInSan: { id: 'cn-in-san', action: 'reject', severity: 'high', code: 'web-pki', title: "The subject CN, when present, is one of the SAN values character for character (IP addresses in canonical text)", reference: 'CA/B Forum BR §7.1.4.3' },
+  cnSpelling: { id: 'cn-spelling', action: 'reject', severity: 'high', code: 'web-pki', title: 'A subject CN that names a SAN identity copies it character for character (IP addresses in canonical text, DNS names as A-labels in the same case)', reference: 'CA/B Forum BR §7.1.4.3' },
   // Tolerated by browsers: findings only.
+  cnNotInSan: { id: 'cn-not-in-san', action: 'note', severity: 'low', code: 'web-pki', title: 'The subject CN, when present, is one of the SAN values', reference: 'CA/B Forum BR §7.1.4.3' },
   ekuOther: { id: 'eku-other-purpose', action: 'note', severity: 'info', code: 'web-pki', title: 'The server certificate lists only serverAuth and clientAuth', reference: 'CA/B Forum BR §7.1.2.7.10' },
   nameConstraintsCritical: { id: 'name-constraints-critical', action: 'note', severity: 'info', code: 'web-pki', title: 'Name constraints are critical', reference: 'RFC 5280 §4.2.1.10; CA/B Forum BR §7.1.2.10.8 allows non-critical' },
   derEncoding: { id: 'der-encoding', action: 'note', severity: 'info', code: 'web-pki', title: 'Certificates follow DER and RFC 5280 §4.1.2.5 encoding rules', reference: 'RFC 5280 §4.1, ITU-T X.690 §11' },
@@ -95,7 +98,7 @@ const criticalOf = (c: DecodedCertificate, oid: string) => c.extensions.find((e)
 
 /** Self-signed: issuer and subject names equal and the certificate's own key verifies it. */
 export function selfSigned(c: DecodedCertificate): boolean {
-  return namesEqual(c.issuer, c.subject) && signedBy(c, c.publicKey);
+  return namesEqual(c.issuer, c.subject) && signedBySelf(c);
 }
 
 function keyProblem(c: DecodedCertificate): string | null {
@@ -133,6 +136,8 @@ function sanEntryProblem(n: GeneralName): string | null {
       }
       if (v.includes('*')) return `the DNS name "${v}" has a wildcard that is not the whole left-most label`;
       if (v.includes('_')) return `the DNS name "${v}" contains an underscore`;
+      // A host name's last label is never all digits: "192.0.2.1" is an IP address in a DNS entry.
+      if (/(^|\.)\d+\.?$/.test(v)) return `the DNS name "${v}" is an IP address (it belongs in an iPAddress entry)`;
       return DNS_NAME.test(v) ? null : `"${v}" is not a DNS name in preferred syntax`;
     }
     case 'iPAddress':
@@ -149,6 +154,36 @@ function sanEntryProblem(n: GeneralName): string | null {
 /** SAN values as the CN must copy them: DNS names as written, IP addresses in canonical text. */
 function sanTexts(san: readonly GeneralName[]): string[] {
   return san.flatMap((n) => (n.kind === 'dNSName' ? [n.value] : n.kind === 'iPAddress' && (n.bytes.length === 4 || n.bytes.length === 16) ? [ipText(n.bytes)] : []));
+}
+
+/** IPv4 as inet_aton reads it (1 to 4 parts; decimal, 0x hex or 0-led octal): the legacy spellings a CN may use. */
+function legacyIpv4(text: string): Buffer | null {
+  const parts = text.split('.');
+  if (parts.length < 1 || parts.length > 4) return null;
+  const nums: number[] = [];
+  for (const p of parts) {
+    const m = /^(?:0x([0-9a-f]+)|(0[0-7]*)|([1-9][0-9]*))$/i.exec(p);
+    if (!m) return null;
+    nums.push(m[1] !== undefined ? parseInt(m[1], 16) : m[2] !== undefined ? parseInt(m[2], 8) : parseInt(m[3]!, 10));
+  }
+  const last = nums.pop()!;
+  if (nums.some((n) => n > 255) || last >= 2 ** (8 * (4 - nums.length))) return null;
+  const out = Buffer.alloc(4);
+  nums.forEach((n, k) => (out[k] = n));
+  for (let k = 3, v = last; k >= nums.length; k--, v = Math.floor(v / 256)) out[k] = v & 0xff;
+  return out;
+}
+
+/** The SAN value `cn` denotes in another spelling (case, IDNA U-label, IP text form), or null. */
+function sameIdentity(cn: string, san: readonly GeneralName[]): string | null {
+  const ip = ipBytes(cn) ?? legacyIpv4(cn);
+  if (ip) {
+    const hit = san.find((n) => n.kind === 'iPAddress' && n.bytes.equals(ip));
+    return hit && hit.kind === 'iPAddress' ? ipText(hit.bytes) : null;
+  }
+  const ascii = domainToASCII(cn.replace(/\.$/, '')) || cn;
+  const hit = san.find((n) => n.kind === 'dNSName' && (n.value.toLowerCase() === cn.toLowerCase() || n.value.toLowerCase() === ascii.toLowerCase()));
+  return hit && hit.kind === 'dNSName' ? hit.value : null;
 }
 
 interface Collector {
@@ -173,7 +208,9 @@ function checkCertificate(c: DecodedCertificate, i: number, role: 'leaf' | 'inte
   const aki = c.ext.authorityKeyId;
   if (criticalOf(c, EXT.authorityKeyIdentifier)) out.reject(R.akiCritical, i, `${what} marks its authority key identifier critical.`);
   if (criticalOf(c, EXT.subjectKeyIdentifier)) out.reject(R.skiCritical, i, `${what} marks its subject key identifier critical.`);
-  if (!isSelfSigned && !aki?.keyId) out.reject(R.akiPresent, i, `${what} has no authority key identifier${aki ? ' key identifier' : ''}.`);
+  // RFC 5280's exception is a CA distributing its key in a certificate its own key signs (a root,
+  // whatever its issuer name says).
+  if (!aki?.keyId && !signedBySelf(c)) out.reject(R.akiPresent, i, `${what} has no authority key identifier${aki ? ' key identifier' : ''}.`);
   if (role !== 'leaf' && !c.ext.subjectKeyId) out.reject(R.skiPresent, i, `${what} is a CA certificate without a subject key identifier.`);
   if (role === 'anchor' && isSelfSigned && aki) {
     if (!aki.keyId) out.reject(R.rootAki, i, `${what}'s authority key identifier has no key identifier.`);
@@ -236,7 +273,10 @@ function checkLeaf(c: DecodedCertificate, i: number, out: Collector): void {
     }
     const values = sanTexts(san);
     for (const cn of attributeValues(c.subject, ATTRIBUTE.commonName)) {
-      if (!values.includes(cn)) out.reject(R.cnInSan, i, `${what}'s subject CN "${cn}" is not one of its SAN values (${values.join(', ') || 'none'}).`);
+      if (values.includes(cn)) continue;
+      const same = sameIdentity(cn, san);
+      if (same) out.reject(R.cnSpelling, i, `${what}'s subject CN "${cn}" names the SAN value ${same} in another spelling.`);
+      else out.note(R.cnNotInSan, i, `${what}'s subject CN "${cn}" is not one of its SAN values (${values.join(', ') || 'none'}); browsers ignore the CN.`);
     }
   }
 }

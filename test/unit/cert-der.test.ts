@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { aiaUrls, certificateFacts, certificateSignatureOid, ocspResponderUrls, parseCertificate, readTbsCertificate } from '../../src/cert/der.js';
+import { aiaUrls, certificateSignatureOid, ocspResponderUrls, parseCertificate, readTbsCertificate } from '../../src/cert/der.js';
+import { decodeCertificate } from '../../src/cert/decode.js';
 import { signatureAlgorithmOf } from '../../src/cert/describe.js';
 
 /** A real certificate from the image's openssl, as DER. */
@@ -65,10 +66,14 @@ describe('certificate fields from DER', () => {
     expect(parts.notAfter.getTime()).toBe(new Date(node.validTo).getTime());
     expect(der.subarray(parts.spki.headerStart, parts.spki.end)).toEqual(node.publicKey.export({ type: 'spki', format: 'der' }));
     expect(readTbsCertificate(der.subarray(parts.tbs.headerStart, parts.tbs.end))?.subject).toBeTruthy();
-    const facts = certificateFacts(der);
-    expect(facts).toMatchObject({ keyCertSign: true, pathLen: 2 });
-    expect(facts.issuer).toEqual(facts.subject); // self-signed
-    expect(facts.subjectKeyId?.length).toBe(20);
+    const d = decodeCertificate(der);
+    if (!d.ok) throw new Error(d.error);
+    expect(d.cert.ext.basicConstraints).toEqual({ ca: true, pathLen: 2 });
+    expect(d.cert.ext.keyUsage?.has('keyCertSign')).toBe(true);
+    expect(d.cert.issuer.der).toEqual(d.cert.subject.der); // self-signed
+    expect(d.cert.subjectText).toBe(node.subject.split('\n').join(', '));
+    expect(d.cert.ext.subjectKeyId?.length).toBe(20);
+    expect(d.cert.malformed).toEqual([]);
     expect(aiaUrls(der, 'caIssuers')).toEqual(['http://ca.der.test/i.der', 'ldap://ca.der.test/i']);
     expect(aiaUrls(der, 'ocsp')).toEqual(['http://ocsp.der.test/', 'https://ocsp.der.test/']);
     expect(ocspResponderUrls(der)).toEqual(['http://ocsp.der.test/']);
@@ -80,7 +85,7 @@ describe('certificate fields from DER', () => {
     const all = (buf: Buffer) => {
       parseCertificate(buf);
       readTbsCertificate(buf);
-      certificateFacts(buf);
+      decodeCertificate(buf);
       aiaUrls(buf, 'caIssuers');
       ocspResponderUrls(buf);
     };

@@ -76,13 +76,15 @@ describe('SCT list parsing (RFC 6962 §3.3)', () => {
 
   it('unwraps the extension OCTET STRING and refuses anything else', () => {
     const tls = list(sctBody());
-    const wrapped = Uint8Array.from([0x04, 0x81, tls.length, ...tls]);
+    // DER: the short length form when it fits (a long form there is not DER and is refused).
+    const wrapped = Uint8Array.from(tls.length < 0x80 ? [0x04, tls.length, ...tls] : [0x04, 0x81, tls.length, ...tls]);
     const inner = unwrapSctExtensionValue(wrapped);
     expect(inner.ok && [...inner.value]).toEqual([...tls]);
     expect(unwrapSctExtensionValue(Uint8Array.from([0x04, 0x05, 1]))).toMatchObject({ ok: false, error: { code: 'not-der' } });
     expect(unwrapSctExtensionValue(Uint8Array.from([0x30, 0x00]))).toMatchObject({ ok: false, error: { code: 'not-der' } });
     expect(unwrapSctExtensionValue(Uint8Array.from([0x04, 0x00, 0x00]))).toMatchObject({ ok: false, error: { code: 'not-der' } });
     expect(unwrapSctExtensionValue(new Uint8Array(0))).toMatchObject({ ok: false });
+    expect(unwrapSctExtensionValue(Uint8Array.from([0x04, 0x81, 0x01, 0x00]))).toMatchObject({ ok: false, error: { code: 'not-der' } });
   });
 
   it('seeded fuzz: random and mutated lists never throw and always return a typed result', () => {

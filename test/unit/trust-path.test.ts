@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCert, makeChain, type TestCert } from '../helpers/certs.js';
 import { loadX509 } from '../../src/cert/x509-lib.js';
-import { certificateFacts } from '../../src/cert/der.js';
+import { decodeCertificate } from '../../src/cert/decode.js';
 import { buildPath, type PathErrorCode, type PathResult } from '../../src/trust/path.js';
 import { anchorFromCertificate, createAnchorSet, createTrustStore, type AnchorSet } from '../../src/trust/store.js';
 
@@ -183,7 +183,8 @@ describe('buildPath: validity and usage', () => {
       ],
     });
     const pathLen0 = Buffer.from(cert.rawData);
-    expect(certificateFacts(pathLen0)).toMatchObject({ pathLen: 0, keyCertSign: true });
+    const decoded = decodeCertificate(pathLen0);
+    expect(decoded.ok && decoded.cert.ext.basicConstraints).toEqual({ ca: true, pathLen: 0 });
     const lower = await makeCert({ subject: 'CN=below pathlen', ca: true, issuer: strict });
     const leaf = await makeCert({ subject: 'CN=deep.test', dnsNames: ['deep.test'], issuer: lower });
     const r = buildPath([leaf.der, lower.der, pathLen0], store, { now });
