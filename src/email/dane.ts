@@ -10,6 +10,10 @@
 //  - Unknown usages, selectors or matching types, and malformed data, are unusable (RFC 6698
 //    §4.1, RFC 7671 §4); when every record is unusable, a DANE sender still requires TLS but does
 //    not authenticate the server (RFC 7672 §2.2).
+//  - Only DNSSEC-validated ("secure") TLSA records count (RFC 7672 §2.2, RFC 6698 §4.1): records
+//    in an unsigned or otherwise insecure zone are ignored by senders, so they earn nothing and a
+//    non-matching one is no mismatch (`insecure`); when whether they validate cannot be told (a
+//    resolver that does not validate, a lookup that failed), DANE is untested (`error`).
 import { createHash, X509Certificate } from 'node:crypto';
 import { certificateLayout } from '../cert/der.js';
 import { finding, type CheckFinding } from '../model/finding.js';
@@ -34,7 +38,8 @@ export interface TlsaRecordData {
   data: string;
 }
 
-export type DaneStatus = 'match' | 'no-match' | 'no-tlsa' | 'unusable' | 'error';
+/** `insecure`: TLSA records that are not DNSSEC-validated, which senders ignore (see requireSecureTlsa). */
+export type DaneStatus = 'match' | 'no-match' | 'no-tlsa' | 'unusable' | 'insecure' | 'error';
 
 export const TLSA_USAGE: Record<number, string> = { 0: 'PKIX-TA', 1: 'PKIX-EE', 2: 'DANE-TA', 3: 'DANE-EE' };
 export const TLSA_SELECTOR: Record<number, string> = { 0: 'Cert', 1: 'SPKI' };
@@ -65,6 +70,52 @@ export interface DaneResult {
   details: DaneRecordDetail[];
   /** One sentence on the verdict. */
   summary: string;
+  /**
+   * Set when the records were not used because they are not DNSSEC-validated (`insecure`, or
+   * `error` when that could not be told): what they would give if they were, and its summary.
+   */
+  ifValidated?: { status: DaneStatus; summary: string };
+}
+
+/**
+ * Whether a TLSA answer is DNSSEC-validated, in RFC 4035 §4.3 terms as a DANE sender sees it:
+ * `secure` (validated), `insecure` (provably not signed, or no chain of trust reaches it),
+ * `bogus` (fails validation), `unknown` (could not be told: the resolver does not validate, a
+ * lookup failed). `reason` says how it was decided.
+ */
+export interface TlsaSecurity {
+  status: 'secure' | 'insecure' | 'bogus' | 'unknown';
+  reason: string;
+}
+
+/**
+ * RFC 7672 §2.2 and RFC 6698 §4.1: a DANE client uses TLSA records only when their answer is
+ * secure. Insecure records are ignored as if there were none (`insecure`: no credit, and a record
+ * that does not match is no mismatch); bogus or undetermined ones leave DANE untested (`error`).
+ * A result without records, or with secure ones, is returned as it is.
+ */
+export function requireSecureTlsa(result: DaneResult, security: TlsaSecurity, tlsaName: string): DaneResult {
+  if (result.status === 'no-tlsa' || security.status === 'secure') return result;
+  const ifValidated = { status: result.status, summary: result.summary };
+  if (security.status === 'insecure') {
+    return {
+      status: 'insecure',
+      matched: [],
+      details: result.details,
+      ifValidated,
+      summary: `the TLSA records at ${tlsaName} are not DNSSEC-validated (${security.reason}): sending servers ignore them (RFC 7672 §2.2), so DANE does not apply to this host`,
+    };
+  }
+  return {
+    status: 'error',
+    matched: [],
+    details: result.details,
+    ifValidated,
+    summary:
+      security.status === 'bogus'
+        ? `the TLSA records at ${tlsaName} fail DNSSEC validation (${security.reason}): DANE could not be checked`
+        : `TLSA records are published at ${tlsaName}, but whether they are DNSSEC-validated could not be told (${security.reason}): DANE could not be checked`,
+  };
 }
 
 /** More than any zone should publish for one name; the rest are ignored (and said so). */
@@ -239,8 +290,6 @@ export interface DaneContext {
   host: string;
   /** `ip:port` the chain was served on. */
   endpoint?: string;
-  /** Whether the TLSA answer was DNSSEC-validated: null/undefined = unknown. */
-  dnssec?: boolean | null;
 }
 
 /** Findings `email.dane.*` for one MX endpoint. */
@@ -256,21 +305,6 @@ export function daneFindings(result: DaneResult, records: readonly TlsaRecordDat
   const out: CheckFinding[] = [];
   const refs = [DANE_REF.rfc7672, DANE_REF.rfc7671, DANE_REF.rfc6698];
   const tlsaName = `_25._tcp.${ctx.host}`;
-
-  if (result.status !== 'no-tlsa' && ctx.dnssec === false) {
-    out.push(
-      finding({
-        id: DANE_FINDINGS.notDnssec,
-        severity: 'medium',
-        title: 'TLSA records are not DNSSEC-signed',
-        detail: `${tlsaName} has TLSA records, but the answer was not DNSSEC-validated: sending servers ignore TLSA records that are not secure (RFC 7672 §2.1.1), so DANE does not protect this host.`,
-        evidence,
-        remediation: 'Sign the zone with DNSSEC (and publish the DS record at the parent), or remove the TLSA records.',
-        references: refs,
-        ...endpoint,
-      }),
-    );
-  }
 
   switch (result.status) {
     case 'no-tlsa':
@@ -316,6 +350,24 @@ export function daneFindings(result: DaneResult, records: readonly TlsaRecordDat
         }),
       );
       break;
+    case 'insecure': {
+      const would = result.ifValidated;
+      out.push(
+        finding({
+          id: DANE_FINDINGS.notDnssec,
+          severity: 'medium',
+          title: 'TLSA records are not DNSSEC-validated: DANE does not apply',
+          detail:
+            `${result.summary}.` +
+            (would ? ` Were they validated: ${would.summary}${would.status === 'no-match' ? ' (and DANE senders would then defer mail to this host)' : ''}.` : ''),
+          evidence: { ...evidence, ...(would ? { ifValidated: would.status } : {}) },
+          remediation: 'Sign the zone of the TLSA records with DNSSEC and publish its DS record at the parent (check that the records match the served key first), or remove the TLSA records.',
+          references: refs,
+          ...endpoint,
+        }),
+      );
+      break;
+    }
     case 'unusable':
       out.push(
         finding({
@@ -348,7 +400,7 @@ export function daneFindings(result: DaneResult, records: readonly TlsaRecordDat
 
   // Unusable records beside usable ones: harmless to DANE senders, but a sign of confusion.
   const pkix = result.details.filter((d) => d.outcome === 'unusable');
-  if (result.status !== 'unusable' && result.status !== 'no-tlsa' && pkix.length > 0) {
+  if (result.status !== 'unusable' && result.status !== 'no-tlsa' && result.status !== 'insecure' && pkix.length > 0) {
     out.push(
       finding({
         id: DANE_FINDINGS.unusableRecords,

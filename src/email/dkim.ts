@@ -198,10 +198,12 @@ export function parseDkimRecord(record: string): DkimKeyRecord {
   // RFC 6376 §3.2: a repeated tag makes the whole tag-list invalid.
   errors.push(...list.errors);
   const tags = new Map(list.tags.map((t) => [t.name, t.value]));
+  // RFC 6376 §3.6.1: v= is optional, but when present it MUST be exactly "DKIM1" and the first tag;
+  // records with any other v= MUST be discarded (case matters: "dkim1" is another value).
   const v = tags.get('v');
   if (v !== undefined) {
     out.version = v;
-    if (v !== 'DKIM1') errors.push(`v=${v}: the version must be DKIM1`);
+    if (v !== 'DKIM1') errors.push(`v=${v}: the version must be exactly DKIM1, so verifiers discard the record (RFC 6376 §3.6.1)`);
     if (list.tags[0]?.name !== 'v') errors.push('v= must be the first tag when present');
   }
   const k = tags.get('k');
@@ -320,13 +322,19 @@ export async function discoverDkim(domainIn: string, lookup: TxtLookup, opts: Di
   return { domain, selectorsTried: selectors, invalidSelectors, results };
 }
 
-/** The report-contract shape (`email.dkim`): every key record found. */
+/**
+ * The report-contract shape (`email.dkim`): `selectors` lists every key record a verifier would use
+ * (revoked ones with `keyBits` null); a record verifiers discard (RFC 6376 §3.6.1: a v= other than
+ * DKIM1 or not first, a repeated tag, no usable p= …) is not a key and goes to `invalid` with why.
+ */
 export function dkimReport(d: DkimDiscovery): NonNullable<EmailResult['dkim']> {
+  const invalid = d.results.flatMap((r) => r.keys.filter((k) => k.errors.length > 0).map((k) => ({ name: r.selector, reason: k.errors.join('; ') })));
   return {
     selectorsTried: d.selectorsTried,
     selectors: d.results.flatMap((r) =>
-      r.keys.map((k) => ({ name: r.selector, keyType: k.keyType, keyBits: k.keyBits, testing: k.testing })),
+      r.keys.filter((k) => k.errors.length === 0).map((k) => ({ name: r.selector, keyType: k.keyType, keyBits: k.keyBits, testing: k.testing })),
     ),
+    ...(invalid.length ? { invalid } : {}),
   };
 }
 

@@ -8,8 +8,8 @@
 import type { EmailResult } from '../model/report.js';
 import { finding, untestedFinding, type CheckFinding } from '../model/finding.js';
 import {
+  duplicateTagError,
   EMAIL_REF,
-  isHostname,
   lookupTxt,
   mapLimit,
   organizationalDomain,
@@ -18,6 +18,7 @@ import {
   type TxtLookup,
 } from './dns-lookup.js';
 import { normalizeName } from '../net/dns/types.js';
+import { mailtoAddress, uriScheme, uriSyntaxError } from './uri.js';
 
 /** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
 export const DMARC_FINDINGS = {
@@ -37,6 +38,7 @@ export const DMARC_FINDINGS = {
   historicTag: 'email.dmarc.historic-tag',
   noRua: 'email.dmarc.no-rua',
   uriUnsupported: 'email.dmarc.uri-unsupported',
+  invalidUri: 'email.dmarc.invalid-uri',
   reportUnauthorized: 'email.dmarc.report-unauthorized',
 } as const;
 
@@ -82,6 +84,12 @@ export interface ParsedDmarcRecord {
   unknownTags: string[];
   /** Tags RFC 9989 removed (pct, rf, ri) that the record still carries. */
   historicTags: string[];
+  /**
+   * Tags that occur more than once. RFC 7489 §6.4 takes DKIM's tag-list syntax, under which a
+   * repeated tag makes the entire tag-list invalid (RFC 6376 §3.2): such a record is not applied
+   * at all, whatever its rua says.
+   */
+  duplicateTags: string[];
   /** Problems with p= or sp= (these decide whether the record applies, RFC 7489 §6.6.3 step 6). */
   policyErrors: string[];
   /** Other syntax and value errors (the record still applies, with defaults for those tags). */
@@ -115,52 +123,47 @@ function readPolicy(tag: string, value: string | undefined, errors: string[]): D
   return null;
 }
 
-/** Parse one rua/ruf entry. */
+/**
+ * Parse one rua/ruf entry: `dmarc-uri = URI [ "!" 1*DIGIT [ "k" / "m" / "g" / "t" ] ]` (RFC 7489
+ * §6.4; commas and exclamation points inside the URI must be percent-encoded). The URI must be an
+ * RFC 3986 URI; a mailto: URI (the one scheme receivers must support, §6.2) must hold one mail
+ * address. A URI of another scheme is valid but may get no reports (`uri-unsupported`).
+ */
 export function parseDmarcUri(entry: string): DmarcUri {
   const uri = entry.trim();
   const out: DmarcUri = { uri, scheme: null, address: null, domain: null, maxSize: null, error: null };
-  const m = /^([^!]*)(?:!(.*))?$/.exec(uri);
-  const body = m?.[1]?.trim() ?? '';
-  const size = m?.[2];
+  const bang = uri.indexOf('!');
+  const body = bang < 0 ? uri : uri.slice(0, bang);
+  const size = bang < 0 ? undefined : uri.slice(bang + 1);
   if (size !== undefined) {
     if (!/^\d+[kmgt]?$/i.test(size)) {
-      out.error = `"!${size}" is not a size limit (digits and an optional k, m, g or t)`;
+      out.error = `"${uri}": "!${size}" is not a size limit (digits and an optional k, m, g or t; a "!" inside the URI must be written %21)`;
       return out;
     }
     out.maxSize = size.toLowerCase();
   }
-  const scheme = /^([a-z][a-z0-9+.-]*):(.*)$/i.exec(body);
-  if (!scheme) {
-    out.error = `"${uri}" is not a URI (write mailto:address@example.com)`;
+  const syntax = uriSyntaxError(body);
+  if (syntax) {
+    out.error = `"${uri}" is not a URI: ${syntax}`;
     return out;
   }
-  out.scheme = (scheme[1] ?? '').toLowerCase();
-  const rest = scheme[2] ?? '';
+  out.scheme = uriScheme(body);
   if (out.scheme === 'mailto') {
-    let addr = rest.split('?')[0] ?? '';
-    try {
-      addr = decodeURIComponent(addr);
-    } catch {
-      out.error = `"${uri}" has a malformed %-escape`;
+    const mail = mailtoAddress(body);
+    if (!mail.ok) {
+      out.error = `"${uri}": ${mail.error}`;
       return out;
     }
-    const at = addr.lastIndexOf('@');
-    const local = at > 0 ? addr.slice(0, at) : '';
-    const domain = at > 0 ? normalizeName(addr.slice(at + 1)) : '';
-    if (!local || /\s/.test(local) || !isHostname(domain) || !domain.includes('.')) {
-      out.error = `"${uri}" does not hold a valid mail address`;
-      return out;
-    }
-    out.address = addr;
-    out.domain = domain;
+    out.address = mail.address;
+    out.domain = mail.domain;
     return out;
   }
+  out.address = body;
   try {
     const url = new URL(body);
-    out.address = body;
     out.domain = url.hostname ? normalizeName(url.hostname) : null;
   } catch {
-    out.error = `"${uri}" is not a valid URI`;
+    out.domain = null;
   }
   return out;
 }
@@ -172,8 +175,8 @@ function parseUriList(tag: string, value: string | undefined, errors: string[]):
     .map((s) => s.trim())
     .filter((s) => s !== '')
     .map(parseDmarcUri);
+  // Invalid entries stay in the list with their `error` (reported as `invalid-uri`, never used).
   if (list.length === 0) errors.push(`${tag}= is empty`);
-  for (const u of list) if (u.error) errors.push(`${tag}: ${u.error}`);
   return list;
 }
 
@@ -217,6 +220,7 @@ export function parseDmarcRecord(record: string): ParsedDmarcRecord {
     psd: null,
     unknownTags: [],
     historicTags: [],
+    duplicateTags: [],
     policyErrors: [],
     errors,
     warnings: [],
@@ -233,11 +237,18 @@ export function parseDmarcRecord(record: string): ParsedDmarcRecord {
     return out;
   }
   const list = parseTagList(record, { caseInsensitiveNames: true });
-  errors.push(...list.errors);
+  const duplicateErrors = new Set(list.duplicates.map(duplicateTagError));
+  errors.push(...list.errors.filter((e) => !duplicateErrors.has(e)));
+  out.duplicateTags = list.duplicates;
   const tags = new Map(list.tags.map((t) => [t.name, t.value]));
   out.tags = Object.fromEntries(tags);
 
   const pe = out.policyErrors;
+  if (list.duplicates.length) {
+    pe.push(
+      `${list.duplicates.map((t) => `${t}=`).join(', ')} appear${list.duplicates.length > 1 ? '' : 's'} more than once: a tag-list with a repeated tag is invalid as a whole (RFC 7489 §6.4, RFC 6376 §3.2), so no policy applies`,
+    );
+  }
   out.policy = readPolicy('p', tags.get('p'), pe);
   out.subdomainPolicy = readPolicy('sp', tags.get('sp'), pe);
   out.nonExistentPolicy = readPolicy('np', tags.get('np'), errors);
@@ -266,9 +277,12 @@ export function parseDmarcRecord(record: string): ParsedDmarcRecord {
   out.historicTags = HISTORIC_TAGS.filter((t) => tags.has(t));
 
   // RFC 7489 §6.6.3 step 6: an invalid or missing p (or an invalid sp) voids the record unless
-  // rua holds at least one valid URI, in which case receivers act as if p=none.
+  // rua holds at least one valid URI, in which case receivers act as if p=none. A repeated tag
+  // voids the whole tag-list, rua included: nothing rescues it.
   const policyBroken = pe.length > 0;
-  if (!policyBroken) {
+  if (list.duplicates.length) {
+    out.usable = false;
+  } else if (!policyBroken) {
     out.usable = true;
     out.effectivePolicy = out.policy;
   } else if (out.rua.some((u) => u.error === null)) {
@@ -377,7 +391,7 @@ export async function discoverDmarc(domainIn: string, lookup: TxtLookup, opts: D
   if (!parsed || d.location === null) return d;
   if (!parsed.usable) {
     d.status = 'invalid';
-    d.reason = [...parsed.policyErrors, 'and rua= holds no valid address'].join('; ');
+    d.reason = parsed.duplicateTags.length ? parsed.policyErrors[0] : [...parsed.policyErrors, 'and rua= holds no valid address'].join('; ');
     return d;
   }
   d.status = 'found';
@@ -439,9 +453,12 @@ export function dmarcReport(d: DmarcDiscovery): NonNullable<EmailResult['dmarc']
     policy: d.status === 'found' ? d.policy : null,
     subdomainPolicy: d.status === 'found' && p ? (p.subdomainPolicy ?? p.effectivePolicy) : null,
     pct: d.status === 'found' && p ? (p.pct ?? 100) : null,
-    rua: p ? p.rua.map((u) => u.uri) : [],
+    // Only valid dmarc-uris are report destinations; the others are listed apart (and are findings).
+    rua: p ? p.rua.filter((u) => u.error === null).map((u) => u.uri) : [],
     ruaAuthorized: d.status === 'found' ? ruaAuthorized(d) : null,
   };
+  const invalid = p ? p.rua.filter((u) => u.error !== null).map((u) => u.uri) : [];
+  if (invalid.length) out.ruaInvalid = invalid;
   if (d.reason !== undefined) out.reason = d.reason;
   return out;
 }
@@ -495,7 +512,7 @@ export function checkDmarc(d: DmarcDiscovery): CheckFinding[] {
         detail:
           `Receivers ignore the record at ${name}: ${d.reason ?? 'it is invalid'}.` +
           (noP ? ' (RFC 9989 reads a record without p= as p=none, which still protects nothing.)' : ''),
-        evidence: { name, records: d.records, errors: p ? [...p.policyErrors, ...p.errors] : [] },
+        evidence: { name, records: d.records, errors: p ? [...p.policyErrors, ...p.errors] : [], ...(p?.duplicateTags.length ? { duplicateTags: p.duplicateTags } : {}) },
         remediation: 'Publish one record that starts with `v=DMARC1;` followed by a valid `p=none|quarantine|reject`.',
         references: REFS,
       }),
@@ -653,7 +670,25 @@ export function checkDmarc(d: DmarcDiscovery): CheckFinding[] {
     );
   }
   const validRua = p.rua.filter((u) => u.error === null);
-  if (validRua.length === 0) {
+  const invalidUris = [...p.rua.map((u) => ['rua', u] as const), ...p.ruf.map((u) => ['ruf', u] as const)].filter(([, u]) => u.error !== null);
+  if (invalidUris.length) {
+    const noValidRua = validRua.length === 0 && p.rua.length > 0;
+    out.push(
+      finding({
+        id: DMARC_FINDINGS.invalidUri,
+        severity: noValidRua ? 'medium' : 'low',
+        title: 'DMARC report URIs are invalid',
+        detail:
+          `Report generators cannot send to these entries, which are not valid dmarc-uris (RFC 7489 §6.4: a URI, then an optional !size[k|m|g|t]): ` +
+          `${invalidUris.map(([tag, u]) => `${tag}: ${u.error}`).join('; ')}.` +
+          (noValidRua ? ' rua= holds no valid URI, so no aggregate report is sent at all.' : ''),
+        evidence: { ...ev, invalid: invalidUris.map(([tag, u]) => ({ tag, uri: u.uri, error: u.error })) },
+        remediation: 'Write each destination as `mailto:address@example.com` (optionally followed by a size limit such as `!10m`), percent-encoding any "," or "!" inside it.',
+        references: REFS,
+      }),
+    );
+  }
+  if (validRua.length === 0 && !p.rua.some((u) => u.error !== null)) {
     out.push(
       finding({
         id: DMARC_FINDINGS.noRua,

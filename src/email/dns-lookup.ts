@@ -72,6 +72,12 @@ export interface TagList {
   tags: Tag[];
   /** Syntax problems: a part without "=", an empty or malformed tag name, a repeated tag. */
   errors: string[];
+  /**
+   * Tag names that occur more than once (as compared: lower-cased with `caseInsensitiveNames`).
+   * RFC 6376 §3.2: "if a tag name does occur more than once, the entire tag-list is invalid"; the
+   * caller decides what that means for its record (DKIM, DMARC via RFC 7489 §6.4).
+   */
+  duplicates: string[];
 }
 
 /**
@@ -83,6 +89,7 @@ export interface TagList {
 export function parseTagList(text: string, opts: { caseInsensitiveNames?: boolean } = {}): TagList {
   const tags: Tag[] = [];
   const errors: string[] = [];
+  const duplicates: string[] = [];
   const seen = new Set<string>();
   for (const rawPart of text.split(';')) {
     const part = rawPart.trim();
@@ -100,18 +107,79 @@ export function parseTagList(text: string, opts: { caseInsensitiveNames?: boolea
     }
     if (opts.caseInsensitiveNames) name = name.toLowerCase();
     if (seen.has(name)) {
-      errors.push(`tag "${name}" appears more than once`);
+      errors.push(duplicateTagError(name));
+      if (!duplicates.includes(name)) duplicates.push(name);
       continue;
     }
     seen.add(name);
     tags.push({ name, value });
   }
-  return { tags, errors };
+  return { tags, errors, duplicates };
+}
+
+/** The error parseTagList reports for a repeated tag (so callers can tell it from other syntax errors). */
+export function duplicateTagError(name: string): string {
+  return `tag "${name}" appears more than once`;
 }
 
 /** Map of tag name → value, for the first occurrence of each name. */
 export function tagMap(list: TagList): Map<string, string> {
   return new Map(list.tags.map((t) => [t.name, t.value]));
+}
+
+/** One `name=value` field of a versioned record, as written (no space trimmed inside). */
+export interface RecordField {
+  name: string;
+  value: string;
+}
+
+/**
+ * `ext-name = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")`: an extension field name of
+ * MTA-STS (RFC 8461 §3.1 `sts-ext-name`) and TLS-RPT (RFC 8460 §3 `tlsrpt-ext-name`).
+ */
+export const EXT_FIELD_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
+/** `ext-value = 1*(%x21-3A / %x3C / %x3E-7E)`: visible ASCII but "=" and ";" (same two RFCs). */
+export const EXT_FIELD_VALUE = /^[\x21-\x3a\x3c\x3e-\x7e]+$/;
+
+/**
+ * Split a record of the shape RFC 8461 §3.1 and RFC 8460 §3 share:
+ * `version 1*(field-delim field) [field-delim]`, with `field-delim = *WSP ";" *WSP` (WSP: space or
+ * tab) and every field `name "=" value` with nothing around the "=". `version` is matched exactly
+ * (both grammars write it `%s"…"`, case-sensitive). Fields keep their order; what each name and
+ * value may be is the caller's (the field grammars differ), this only finds the fields.
+ */
+export function splitVersionedRecord(record: string, version: string, rfc: string): { fields: RecordField[]; errors: string[] } {
+  const errors: string[] = [];
+  const fields: RecordField[] = [];
+  if (!record.startsWith(version)) return { fields, errors: [`the record must begin with exactly "${version}" (${rfc})`] };
+  const rest = record.slice(version.length);
+  if (!/^[ \t]*;/.test(rest)) {
+    return { fields, errors: [rest === '' ? `no field follows "${version}" (${rfc})` : `"${version}" must be followed by ";" (${rfc})`] };
+  }
+  const parts = rest.split(';').slice(1);
+  parts.forEach((raw, i) => {
+    const last = i === parts.length - 1;
+    const lead = raw.replace(/^[ \t]+/, '');
+    // The text after the final ";" is empty (a trailing delimiter) or the last field; only a
+    // field followed by ";" may end in white space (it belongs to the delimiter).
+    if (last && lead === '') return;
+    const text = last ? lead : lead.replace(/[ \t]+$/, '');
+    if (text === '') {
+      errors.push(`an empty field (";;"): fields are separated by one ";" (${rfc})`);
+      return;
+    }
+    if (last && /[ \t]$/.test(text)) {
+      errors.push(`white space after the last field "${text.trimEnd()}" (only a ";" may follow it, ${rfc})`);
+      return;
+    }
+    const eq = text.indexOf('=');
+    if (eq < 0) {
+      errors.push(`"${text}" is not a name=value field (${rfc})`);
+      return;
+    }
+    fields.push({ name: text.slice(0, eq), value: text.slice(eq + 1) });
+  });
+  return { fields, errors };
 }
 
 const LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/i;

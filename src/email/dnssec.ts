@@ -105,16 +105,16 @@ export interface DnssecAnswer {
 }
 
 export interface ZoneEvidence {
-  /** The name looked at: the mail domain, or an MX host. */
+  /** The name looked at: the mail domain, an MX host, or the TLSA name of an MX host. */
   name: string;
-  role: 'domain' | 'mx';
+  role: ZoneRole;
   /** SOA questions from `name` upward until one names its own zone apex. */
   apexWalk: DnssecAnswer[];
   /** The zone apex holding `name`; null when none was found. */
   zone: string | null;
   dnskey: DnssecAnswer | null;
   ds: DnssecAnswer | null;
-  /** The data itself: MX of the domain, A of an MX host. */
+  /** The data itself: MX of the domain, A of an MX host, TLSA of a TLSA name. */
   data: DnssecAnswer | null;
   /** DNSKEY of the zone's ancestors (parent first), asked only when nothing else had AD set. */
   ancestors: DnssecAnswer[];
@@ -217,7 +217,30 @@ function effective(a: DnssecAnswer | null): DnssecAnswer | null {
   return a && a.status === 'error' && a.cd ? a.cd : a;
 }
 
-async function assessName(name: string, role: 'domain' | 'mx', ask: Ask): Promise<ZoneEvidence> {
+/** What a name is to the mail domain, and so which data is read under it. */
+export type ZoneRole = 'domain' | 'mx' | 'tlsa';
+const DATA_TYPE: Readonly<Record<ZoneRole, RecordType>> = { domain: 'MX', mx: 'A', tlsa: 'TLSA' };
+
+/**
+ * The DNSSEC evidence of one name's zone (apex, DNSKEY, DS, the name's own data, and the ancestors'
+ * DNSKEY when nothing was authenticated): what DANE needs to know whether a TLSA answer without AD
+ * comes from an unsigned zone or from a resolver that does not validate. Never throws.
+ */
+export async function assessZone(name: string, role: ZoneRole, query: DnssecQuery, opts: { signal?: AbortSignal; checkingDisabled?: boolean } = {}): Promise<ZoneEvidence> {
+  const memo = new Map<string, Promise<DnssecAnswer>>();
+  const ask: Ask = (n, type) => {
+    const key = `${n}|${type}`;
+    let p = memo.get(key);
+    if (!p) {
+      p = askOnce(query, n, type, opts.checkingDisabled ?? false, opts.signal);
+      memo.set(key, p);
+    }
+    return p;
+  };
+  return assessName(normalizeName(name), role, ask);
+}
+
+async function assessName(name: string, role: ZoneRole, ask: Ask): Promise<ZoneEvidence> {
   const ev: ZoneEvidence = { name, role, apexWalk: [], zone: null, dnskey: null, ds: null, data: null, ancestors: [] };
   // The zone apex: the closest enclosing name whose SOA is its own. Not past the top-level domain.
   for (let n: string | null = name, i = 0; n && n !== '.' && i < MAX_WALK; n = parentOf(n), i++) {
@@ -232,7 +255,7 @@ async function assessName(name: string, role: 'domain' | 'mx', ask: Ask): Promis
   }
   if (ev.zone === null) return ev;
   const zone = ev.zone;
-  [ev.dnskey, ev.ds, ev.data] = await Promise.all([ask(zone, 'DNSKEY'), ask(zone, 'DS'), ask(name, role === 'domain' ? 'MX' : 'A')]);
+  [ev.dnskey, ev.ds, ev.data] = await Promise.all([ask(zone, 'DNSKEY'), ask(zone, 'DS'), ask(name, DATA_TYPE[role])]);
 
   // Nothing authenticated and the zone is signed: does this resolver validate at all?
   const seen = [...ev.apexWalk, ev.dnskey, ev.ds, ev.data];
@@ -302,7 +325,7 @@ export type DnssecStatus = 'secure' | 'insecure' | 'island' | 'unvalidated' | 'b
 
 export interface ZoneVerdict {
   name: string;
-  role: 'domain' | 'mx';
+  role: ZoneRole;
   zone: string | null;
   status: DnssecStatus;
   /** DNSKEY present at the zone apex; null: could not tell. */

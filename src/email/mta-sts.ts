@@ -4,7 +4,7 @@
 // (without following redirects, RFC 8461 §3.3) and hands the response to analyseMtaStsPolicy().
 import type { EmailResult } from '../model/report.js';
 import { finding, untestedFinding, type CheckFinding } from '../model/finding.js';
-import { EMAIL_REF, isHostname, lookupTxt, parseTagList, type RecordStatus, type TxtLookup } from './dns-lookup.js';
+import { EMAIL_REF, EXT_FIELD_NAME, EXT_FIELD_VALUE, isHostname, lookupTxt, splitVersionedRecord, type RecordStatus, type TxtLookup } from './dns-lookup.js';
 import { normalizeName } from '../net/dns/types.js';
 
 /** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
@@ -38,31 +38,40 @@ export interface MtaStsTxtRecord {
   errors: string[];
 }
 
-const TXT_START = /^v=STSv1(;|$)/;
-const EXT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
+const RFC8461_31 = 'RFC 8461 §3.1';
 
 /** The policy-file URL for `domain`. */
 export function mtaStsPolicyUrl(domain: string): string {
   return `https://mta-sts.${normalizeName(domain)}/.well-known/mta-sts.txt`;
 }
 
-/** Parse the `_mta-sts` TXT record (RFC 8461 §3.1). */
+/**
+ * Parse the `_mta-sts` TXT record by RFC 8461 §3.1's grammar:
+ * `sts-text-record = sts-version 1*(sts-field-delim sts-field) [sts-field-delim]`, where a field is
+ * `sts-id = %s"id=" 1*32(ALPHA / DIGIT)` (required) or an extension
+ * `sts-ext-name "=" sts-ext-value` (name: ALPHA or DIGIT, then up to 31 of ALPHA, DIGIT, "_", "-",
+ * "."; value: visible ASCII but "=" and ";"). Extensions are kept and ignored, as senders do. A
+ * repeated id= (or v=) is an error: which policy id applies would be ambiguous (our reading; the
+ * grammar does not forbid it).
+ */
 export function parseMtaStsTxt(record: string): MtaStsTxtRecord {
   const out: MtaStsTxtRecord = { record, id: null, extensions: {}, errors: [] };
-  if (!TXT_START.test(record)) {
-    out.errors.push('the record must begin with exactly "v=STSv1;"');
-    return out;
-  }
-  const list = parseTagList(record);
-  out.errors.push(...list.errors);
-  for (const { name, value } of list.tags.slice(1)) {
+  const split = splitVersionedRecord(record, 'v=STSv1', RFC8461_31);
+  out.errors.push(...split.errors);
+  if (!record.startsWith('v=STSv1')) return out;
+  let ids = 0;
+  for (const { name, value } of split.fields) {
     if (name === 'id') {
-      if (/^[A-Za-z0-9]{1,32}$/.test(value)) out.id = value;
-      else out.errors.push(`id=${value} must be 1 to 32 letters and digits`);
+      ids++;
+      if (ids > 1) out.errors.push('id= appears more than once: which policy id applies is ambiguous');
+      else if (/^[A-Za-z0-9]{1,32}$/.test(value)) out.id = value;
+      else out.errors.push(`id=${value} must be 1 to 32 letters and digits (${RFC8461_31})`);
     } else if (name === 'v') {
       out.errors.push('v= appears more than once');
-    } else if (!EXT_NAME.test(name) || !/^[\x21-\x3a\x3c\x3e-\x7e]+$/.test(value)) {
-      out.errors.push(`"${name}=${value}" is not a valid extension field`);
+    } else if (!EXT_FIELD_NAME.test(name)) {
+      out.errors.push(`"${name}=${value}": "${name}" is not an extension field name (a letter or digit, then up to 31 letters, digits, "_", "-" or ".", ${RFC8461_31})`);
+    } else if (!EXT_FIELD_VALUE.test(value)) {
+      out.errors.push(`"${name}=${value}": the value must be 1 or more visible characters other than "=" and ";" (${RFC8461_31})`);
     } else {
       out.extensions[name] = value;
     }
@@ -118,6 +127,9 @@ export function isMxPattern(pattern: string): boolean {
   return isHostname(host) && !host.includes('*') && host.includes('.');
 }
 
+/** RFC 8461 §3.2 `sts-policy-ext-value = sts-policy-vchar [*(%x20 / sts-policy-vchar) sts-policy-vchar]`, vchar = %x21-7E or UTF-8. */
+const POLICY_EXT_VALUE = /^[^\x00-\x20\x7f](?:[^\x00-\x1f\x7f]*[^\x00-\x20\x7f])?$/u;
+
 /** Parse a policy file body (RFC 8461 §3.2); LF or CRLF line ends. */
 export function parseMtaStsPolicy(body: string): MtaStsPolicy {
   const out: MtaStsPolicy = { version: null, mode: null, maxAge: null, mx: [], unknownKeys: [], errors: [], warnings: [] };
@@ -165,7 +177,11 @@ export function parseMtaStsPolicy(body: string): MtaStsPolicy {
         break;
       }
       default:
-        out.unknownKeys.push(key);
+        // sts-policy-extension: sts-policy-ext-name (as the TXT record's) ":" *WSP
+        // sts-policy-ext-value (visible characters or UTF-8, inner spaces only; RFC 8461 §3.2).
+        if (!EXT_FIELD_NAME.test(key)) out.errors.push(`line ${i + 1}: "${key}" is not a field name (a letter or digit, then up to 31 letters, digits, "_", "-" or ".", RFC 8461 §3.2)`);
+        else if (!POLICY_EXT_VALUE.test(value)) out.errors.push(`line ${i + 1}: ${key}: the value must be visible characters, with spaces only between them (RFC 8461 §3.2)`);
+        else out.unknownKeys.push(key);
     }
   }
   if (out.version === null && !seen.has('version')) out.errors.push('the required "version" field is missing');

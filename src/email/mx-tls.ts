@@ -14,8 +14,13 @@
 //    sender may be handed any of them; usable TLSA records on a host that does not offer STARTTLS
 //    is a mismatch (DANE senders defer the mail, RFC 7672 §2.2). The TLSA name is
 //    `_25._tcp.<mx>` whatever port --smtp-port connects to: senders deliver to port 25 and look
-//    there (RFC 7672 §2.2). The DNSSEC status is `true` only when the resolver set the AD bit; otherwise unknown
-//    (null), never "not signed": a non-validating resolver cannot tell.
+//    there (RFC 7672 §2.2).
+//  - DANE counts only on DNSSEC-validated TLSA records (RFC 7672 §2.2, RFC 6698 §4.1): secure when
+//    the resolver set the AD bit on the TLSA answer; otherwise the zone holding the TLSA name is
+//    looked at (src/email/dnssec.ts): not signed, an island, or not reached by a chain of trust
+//    the resolver validates is insecure (the records are ignored: no credit, no mismatch); a
+//    resolver that does not validate, or a failed lookup, leaves it unknown (DANE untested) —
+//    AD=0 alone never means "not signed".
 import { finding, REF, SUBJECT, type CheckFinding } from '../model/finding.js';
 import type { CertificateInfo, ChainInfo, EmailResult, TlsResult } from '../model/report.js';
 import { endpointKey } from '../model/target.js';
@@ -23,7 +28,8 @@ import { checkTlsCiphers, type TlsCiphersEvidence } from '../tls/ciphers.js';
 import { checkTlsGroups, type TlsGroupsEvidence } from '../tls/groups.js';
 import { checkTlsProtocols, type TlsProtocolsEvidence } from '../tls/protocols.js';
 import { CONFIG_VULN_KEYS, judgeVulnerabilities } from '../tls/vulnerabilities.js';
-import { daneFindings, matchTlsa, tlsaText, type DaneResult, type DaneStatus, type TlsaRecordData } from './dane.js';
+import { daneFindings, matchTlsa, requireSecureTlsa, tlsaText, type DaneResult, type DaneStatus, type TlsaRecordData, type TlsaSecurity } from './dane.js';
+import { zoneVerdict, type ZoneEvidence } from './dnssec.js';
 
 /** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
 export const MX_FINDINGS = {
@@ -78,6 +84,11 @@ export interface MxTlsaEvidence {
   /** The resolver set the AD bit (DNSSEC-validated). */
   authenticated: boolean;
   reason?: string;
+  /**
+   * DNSSEC of the zone holding the TLSA name, looked up when records came back without AD (to tell
+   * an unsigned zone from a resolver that does not validate). Absent: not looked up.
+   */
+  dnssec?: ZoneEvidence;
 }
 
 export interface MxHostEvidence {
@@ -163,9 +174,36 @@ export function mxTlsReport(tls: MxTlsEvidence): Partial<TlsResult> {
   return rest;
 }
 
-const worstDane: readonly DaneStatus[] = ['no-match', 'error', 'unusable', 'match', 'no-tlsa'];
+const worstDane: readonly DaneStatus[] = ['no-match', 'error', 'unusable', 'insecure', 'match', 'no-tlsa'];
 
-/** The DANE verdict for one MX host (see the header for several chains and for no STARTTLS). */
+/**
+ * Whether the TLSA answer is DNSSEC-validated (see the header): the AD bit, else the verdict on the
+ * zone holding the TLSA name. Only meaningful when there are records.
+ */
+export function tlsaSecurity(tlsa: MxTlsaEvidence): TlsaSecurity {
+  if (tlsa.authenticated) return { status: 'secure', reason: 'the resolver validated the TLSA answer (AD bit set)' };
+  if (!tlsa.dnssec) return { status: 'unknown', reason: 'the answer was not authenticated (no AD bit) and the zone was not examined' };
+  const z = zoneVerdict(tlsa.dnssec);
+  const zone = z.zone ?? tlsa.name;
+  switch (z.status) {
+    case 'secure':
+      return { status: 'secure', reason: z.reason };
+    case 'insecure':
+      return { status: 'insecure', reason: `${zone} is not DNSSEC-signed` };
+    case 'island':
+      return { status: 'insecure', reason: `${zone} is signed, but its parent has no DS record for it, so no chain of trust reaches it` };
+    case 'bogus':
+      return { status: 'bogus', reason: z.reason };
+    case 'unvalidated':
+      // A validating resolver that does not validate the zone treats it as insecure; one that does
+      // not validate at all cannot tell.
+      return z.resolverValidates === true ? { status: 'insecure', reason: z.reason } : { status: 'unknown', reason: z.reason };
+    case 'untested':
+      return { status: 'unknown', reason: z.reason };
+  }
+}
+
+/** The DANE verdict for one MX host (see the header for several chains, for no STARTTLS and for DNSSEC). */
 export function mxDane(mx: MxHostEvidence): DaneResult {
   const { tlsa } = mx;
   if (tlsa.status === 'error') {
@@ -173,6 +211,12 @@ export function mxDane(mx: MxHostEvidence): DaneResult {
   }
   const records = tlsa.records;
   if (records.length === 0) return matchTlsa(records, []);
+  return requireSecureTlsa(matchChains(mx), tlsaSecurity(tlsa), tlsa.name);
+}
+
+/** How the TLSA records fare against the served chains, DNSSEC aside. */
+function matchChains(mx: MxHostEvidence): DaneResult {
+  const records = mx.tlsa.records;
   const chains = mx.tls?.chains ?? [];
   if (chains.length === 0) {
     const none = matchTlsa(records, []);
@@ -204,6 +248,7 @@ export const daneFlag = (status: DaneStatus): boolean | null => (status === 'mat
 
 export function mxReport(mx: MxHostEvidence): MxReport {
   const dane = mxDane(mx);
+  const security = mx.tlsa.status === 'ok' && mx.tlsa.records.length > 0 ? tlsaSecurity(mx.tlsa) : null;
   return {
     host: mx.host,
     preference: mx.preference,
@@ -217,6 +262,7 @@ export function mxReport(mx: MxHostEvidence): MxReport {
     daneStatus: dane.status,
     daneSummary: dane.summary,
     tlsa: mx.tlsa.records.map((r) => tlsaText(r, 64)),
+    ...(security ? { tlsaDnssec: security } : {}),
   };
 }
 
@@ -276,7 +322,8 @@ export function checkEmailMx(ev: EmailMxEvidence): CheckFinding[] {
         }),
       );
     } else if (mx.starttls === false) {
-      const tlsa = mx.tlsa.records.length > 0;
+      // Only TLSA records senders use (DNSSEC-validated) make them defer the mail.
+      const tlsa = mx.tlsa.records.length > 0 && mxDane(mx).status === 'no-match';
       out.push(
         finding({
           id: MX_FINDINGS.noStarttls,
@@ -360,11 +407,7 @@ export function checkEmailMx(ev: EmailMxEvidence): CheckFinding[] {
 function mxDaneFindings(mx: MxHostEvidence): CheckFinding[] {
   const result = mxDane(mx);
   const endpoint = endpointOf(mx);
-  const findings = daneFindings(result, mx.tlsa.records, {
-    host: mx.host,
-    ...(endpoint ? { endpoint } : {}),
-    dnssec: mx.tlsa.authenticated ? true : null,
-  });
+  const findings = daneFindings(result, mx.tlsa.records, { host: mx.host, ...(endpoint ? { endpoint } : {}) });
   const written = `_25._tcp.${mx.host}`;
   const subject = SUBJECT.mx(mx.host);
   if (mx.tlsa.name === written) return findings.map((f) => ({ ...f, subject }));

@@ -1,7 +1,8 @@
 // SMTP TLS Reporting (RFC 8460): the `_smtp._tls.<domain>` TXT record, its parser and findings.
 import type { EmailResult } from '../model/report.js';
 import { finding, untestedFinding, type CheckFinding } from '../model/finding.js';
-import { EMAIL_REF, isHostname, lookupTxt, parseTagList, type RecordStatus, type TxtLookup } from './dns-lookup.js';
+import { EMAIL_REF, EXT_FIELD_NAME, EXT_FIELD_VALUE, lookupTxt, splitVersionedRecord, type RecordStatus, type TxtLookup } from './dns-lookup.js';
+import { mailtoAddress, uriScheme, uriSyntaxError } from './uri.js';
 import { normalizeName } from '../net/dns/types.js';
 
 /** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
@@ -26,21 +27,22 @@ export interface TlsRptRecord {
   errors: string[];
 }
 
-const START = /^v=TLSRPTv1(;|$)/;
+const RFC8460_3 = 'RFC 8460 §3';
 
-/** Validate one rua URI: mailto: with an address, or https: (RFC 8460 §3). */
+/**
+ * Validate one rua URI (RFC 8460 §3): `tlsrpt-uri = URI` (RFC 3986) in which commas and
+ * exclamation points must be percent-encoded, of one of the two schemes defined: mailto: (with a
+ * mail address) or https:.
+ */
 export function parseTlsRptUri(raw: string): TlsRptUri {
   const uri = raw.trim();
-  const m = /^([a-z][a-z0-9+.-]*):(.*)$/i.exec(uri);
-  if (!m) return { uri, scheme: null, error: `"${uri}" is not a URI` };
-  const scheme = (m[1] ?? '').toLowerCase();
-  const rest = m[2] ?? '';
+  const syntax = uriSyntaxError(uri);
+  if (syntax) return { uri, scheme: uriScheme(uri), error: `"${uri}" is not a URI: ${syntax}` };
+  const scheme = uriScheme(uri);
+  if (uri.includes('!')) return { uri, scheme, error: `"${uri}": "!" must be percent-encoded (%21) in a report URI (${RFC8460_3})` };
   if (scheme === 'mailto') {
-    const addr = rest.split('?')[0] ?? '';
-    const at = addr.lastIndexOf('@');
-    const domain = at > 0 ? normalizeName(addr.slice(at + 1)) : '';
-    if (at <= 0 || !isHostname(domain) || !domain.includes('.')) return { uri, scheme, error: `"${uri}" does not hold a valid mail address` };
-    return { uri, scheme, error: null };
+    const mail = mailtoAddress(uri);
+    return mail.ok ? { uri, scheme, error: null } : { uri, scheme, error: `"${uri}": ${mail.error}` };
   }
   if (scheme === 'https') {
     try {
@@ -54,32 +56,46 @@ export function parseTlsRptUri(raw: string): TlsRptUri {
   return { uri, scheme, error: `"${uri}": only mailto: and https: report URIs are defined` };
 }
 
-/** Parse a TLS-RPT record (RFC 8460 §3). */
+/**
+ * Parse a TLS-RPT record by RFC 8460 §3's grammar:
+ * `tlsrpt-record = tlsrpt-version 1*(field-delim tlsrpt-field) [field-delim]`, a field being
+ * `tlsrpt-rua = %s"rua=" tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri)` (required) or an extension
+ * `tlsrpt-ext-name "=" tlsrpt-ext-value` (name: ALPHA or DIGIT, then up to 31 of ALPHA, DIGIT,
+ * "_", "-", "."; value: visible ASCII but "=" and ";"), kept and ignored. A repeated rua= (or v=)
+ * is an error: which list applies would be ambiguous (our reading).
+ */
 export function parseTlsRptRecord(record: string): TlsRptRecord {
   const out: TlsRptRecord = { record, rua: [], extensions: {}, errors: [] };
-  if (!START.test(record)) {
-    out.errors.push('the record must begin with exactly "v=TLSRPTv1;"');
-    return out;
-  }
-  const list = parseTagList(record);
-  out.errors.push(...list.errors);
-  let sawRua = false;
-  for (const { name, value } of list.tags.slice(1)) {
+  const split = splitVersionedRecord(record, 'v=TLSRPTv1', RFC8460_3);
+  out.errors.push(...split.errors);
+  if (!record.startsWith('v=TLSRPTv1')) return out;
+  let ruas = 0;
+  for (const { name, value } of split.fields) {
     if (name === 'rua') {
-      sawRua = true;
-      out.rua = value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-        .map(parseTlsRptUri);
-      if (out.rua.length === 0) out.errors.push('rua= is empty');
+      ruas++;
+      if (ruas > 1) {
+        out.errors.push('rua= appears more than once: list every URI in one rua= field, separated by ","');
+        continue;
+      }
+      if (value === '') {
+        out.errors.push('rua= is empty');
+        continue;
+      }
+      if (/^[ \t]/.test(value)) out.errors.push(`rua=${value}: the first URI must follow "rua=" directly (${RFC8460_3})`);
+      const items = value.split(/[ \t]*,[ \t]*/);
+      if (items.some((u) => u === '')) out.errors.push(`rua=${value}: an empty entry in the URI list (${RFC8460_3})`);
+      out.rua = items.filter((u) => u !== '').map(parseTlsRptUri);
     } else if (name === 'v') {
       out.errors.push('v= appears more than once');
+    } else if (!EXT_FIELD_NAME.test(name)) {
+      out.errors.push(`"${name}=${value}": "${name}" is not an extension field name (a letter or digit, then up to 31 letters, digits, "_", "-" or ".", ${RFC8460_3})`);
+    } else if (!EXT_FIELD_VALUE.test(value)) {
+      out.errors.push(`"${name}=${value}": the value must be 1 or more visible characters other than "=" and ";" (${RFC8460_3})`);
     } else {
       out.extensions[name] = value;
     }
   }
-  if (!sawRua) out.errors.push('the required rua= field is missing');
+  if (ruas === 0) out.errors.push('the required rua= field is missing');
   return out;
 }
 

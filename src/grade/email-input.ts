@@ -35,11 +35,13 @@ function dkimInput(email: EmailResult): EmailGradeInput['dkim'] {
   const keys = d.selectors;
   const usable = keys.filter((k) => k.keyBits !== null);
   const rsa = usable.filter((k) => k.keyType === 'rsa').map((k) => k.keyBits!);
+  const invalidKeys = d.invalid?.length ?? 0;
   return {
     status: d.status ?? (usable.length ? 'found' : 'missing'),
     weakestRsaBits: rsa.length ? Math.min(...rsa) : null,
     allRevoked: keys.length > 0 && usable.length === 0,
     testing: usable.length > 0 && usable.every((k) => k.testing),
+    ...(invalidKeys ? { invalidKeys } : {}),
   };
 }
 
@@ -88,6 +90,7 @@ export function emailGradeInput(email: EmailResult): EmailGradeInput {
       pct: dmarc?.pct ?? null,
       hasRua: (dmarc?.rua.length ?? 0) > 0,
       ruaAuthorized: dmarc?.ruaAuthorized ?? null,
+      ...(dmarc?.ruaInvalid?.length ? { invalidRua: dmarc.ruaInvalid } : {}),
     },
     dkim: dkimInput(email),
     mtaSts: mtaStsInput(email),

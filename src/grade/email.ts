@@ -93,9 +93,18 @@ export interface EmailGradeInput {
     pct: number | null;
     hasRua: boolean;
     ruaAuthorized: boolean | null;
+    /** rua entries that are not valid dmarc-uris (RFC 7489 §6.4): no report goes there. Absent = none. */
+    invalidRua?: readonly string[];
   };
   /** Among the keys found: the weakest RSA modulus (null when no RSA key), every key revoked, any key in testing (t=y). */
-  dkim: { status: 'found' | 'missing' | 'error'; weakestRsaBits: number | null; allRevoked: boolean; testing: boolean };
+  dkim: {
+    status: 'found' | 'missing' | 'error';
+    weakestRsaBits: number | null;
+    allRevoked: boolean;
+    testing: boolean;
+    /** Key records found that verifiers discard (RFC 6376 §3.6.1: v= not DKIM1, a repeated tag …); absent = none. */
+    invalidKeys?: number;
+  };
   /**
    * `policyValid`: null when the policy file could not be fetched (timeout …), false when it was
    * fetched and is invalid; `mxMismatch`: an MX host matches none of the policy's `mx` patterns.
@@ -113,7 +122,8 @@ export interface EmailGradeInput {
     starttls: boolean | null;
     tlsGrade: string | null;
     certificateValid: boolean | null;
-    dane: 'match' | 'no-match' | 'no-tlsa' | 'unusable' | 'error' | null;
+    /** `insecure`: TLSA records that are not DNSSEC-validated, which senders ignore (RFC 7672 §2.2): as if none. */
+    dane: 'match' | 'no-match' | 'no-tlsa' | 'unusable' | 'insecure' | 'error' | null;
   }>;
   /** `validated` false with `signed` true: the chain does not validate (bogus). */
   dnssec: { signed: boolean | null; validated: boolean | null };
@@ -302,6 +312,7 @@ export const EMAIL_SCORE_TABLE = {
       'rsa-weak': { status: 'fail', points: 0, rule: 'an RSA key below 1024 bits: verifiers must not accept it (RFC 8301 §3.2)' },
       revoked: { status: 'fail', points: 0, rule: 'every key found is revoked (empty p=)' },
       missing: { status: 'fail', points: 0, rule: 'no key under the selectors tried (a selector not tried may exist)' },
+      invalid: { status: 'fail', points: 0, rule: 'the only key records found are invalid, so verifiers discard them (RFC 6376 §3.6.1)' },
       'lookup-failed': untested('the DKIM lookups failed'),
       'mx-lookup-failed': MX_LOOKUP_FAILED,
     },
@@ -354,11 +365,16 @@ export const EMAIL_SCORE_TABLE = {
     max: r,
     outcomes: {
       match: { status: 'pass', points: r, rule: "every MX host's TLSA records match its certificate chain (RFC 7672)" },
-      'partial-coverage': { status: 'partial', points: r / 2, rule: 'some MX hosts match, the others have no TLSA records' },
+      'partial-coverage': { status: 'partial', points: r / 2, rule: 'some MX hosts match, the others have no TLSA records (or only ones that are not DNSSEC-validated)' },
       'no-match': { status: 'fail', points: 0, rule: 'an MX host has TLSA records that do not match: DANE senders will not deliver to it' },
       unusable: { status: 'fail', points: 0, rule: 'an MX host has only unusable TLSA records (TLS is required, nothing is authenticated)' },
       'no-tlsa': { status: 'fail', points: 0, rule: 'no MX host has TLSA records' },
-      'not-tested': untested('DANE could not be checked on an MX host, and no mismatch was seen'),
+      insecure: {
+        status: 'fail',
+        points: 0,
+        rule: 'TLSA records that are not DNSSEC-validated (an unsigned zone …): senders ignore them (RFC 7672 §2.2, RFC 6698 §4.1), so no credit and, whatever they say, no mismatch',
+      },
+      'not-tested': untested('DANE could not be checked on an MX host (or whether its TLSA records are DNSSEC-validated could not be told), and no mismatch was seen'),
       'mx-lookup-failed': MX_LOOKUP_FAILED,
     },
   },
@@ -383,6 +399,7 @@ export const EMAIL_SCORE_TABLE = {
       authorised: { status: 'pass', points: r, rule: 'rua is set and every external destination authorises the domain (RFC 7489 §7.1)' },
       unauthorised: { status: 'fail', points: 0, rule: 'an external rua destination does not authorise the domain: its reports are dropped' },
       'no-rua': { status: 'fail', points: 0, rule: 'no rua: abuse of the domain goes unseen' },
+      'invalid-rua': { status: 'fail', points: 0, rule: 'rua lists no valid dmarc-uri (RFC 7489 §6.4): no aggregate report can be sent' },
       'no-valid-record': { status: 'fail', points: 0, rule: 'not testable: the DMARC check failed' },
       'lookup-failed': untested('the DMARC lookup, or a report-authorisation lookup, failed'),
     },
@@ -632,6 +649,9 @@ const EVALUATORS: { [K in EmailCheckId]: Evaluator<K> } = {
   dkim: (i) => {
     const k = i.dkim;
     if (k.status === 'error') return v('lookup-failed', 'the DKIM lookups failed (timeout or SERVFAIL): could not test');
+    if (k.status === 'missing' && (k.invalidKeys ?? 0) > 0) {
+      return v('invalid', `no usable DKIM key: the ${k.invalidKeys === 1 ? 'key record' : `${k.invalidKeys} key records`} found ${k.invalidKeys === 1 ? 'is' : 'are'} invalid, so verifiers discard ${k.invalidKeys === 1 ? 'it' : 'them'} (RFC 6376 §3.6.1; see the email.dkim.invalid findings)`);
+    }
     if (k.status === 'missing') return v('missing', 'no DKIM key found under the selectors tried (a selector not tried may exist)');
     if (k.allRevoked) return v('revoked', 'every DKIM key found is revoked (empty p=)');
     const bits = k.weakestRsaBits;
@@ -685,7 +705,13 @@ const EVALUATORS: { [K in EmailCheckId]: Evaluator<K> } = {
     if (unknown.length) return v('not-tested', `DANE could not be checked on ${hosts(unknown)}`);
     if (by('unusable').length) return v('unusable', `only unusable TLSA records on ${hosts(by('unusable'))}`);
     if (by('match').length === i.mx.length) return v('match', 'TLSA records match on every MX host');
-    if (by('match').length) return v('partial-coverage', `no TLSA records on ${hosts(by('no-tlsa'))}`);
+    const ignored = by('insecure');
+    const ignoredText = ignored.length ? `TLSA records that are not DNSSEC-validated, which senders ignore, on ${hosts(ignored)}` : '';
+    if (by('match').length) {
+      const none = by('no-tlsa');
+      return v('partial-coverage', [none.length ? `no TLSA records on ${hosts(none)}` : '', ignoredText].filter(Boolean).join('; '));
+    }
+    if (ignored.length) return v('insecure', `${ignoredText} (RFC 7672 §2.2): DANE does not apply`);
     return v('no-tlsa', 'no MX host has TLSA records');
   },
   dnssec: (i) => {
@@ -700,10 +726,12 @@ const EVALUATORS: { [K in EmailCheckId]: Evaluator<K> } = {
     const d = i.dmarc;
     if (d.status === 'error') return v('lookup-failed', 'the DMARC lookup failed: could not test');
     if (d.status !== 'found') return v('no-valid-record', 'no valid DMARC record, so no policy applies');
+    const invalid = d.invalidRua ?? [];
+    if (!d.hasRua && invalid.length) return v('invalid-rua', `rua is invalid: ${invalid.join(', ')} ${invalid.length > 1 ? 'are not valid dmarc-uris' : 'is not a valid dmarc-uri'} (RFC 7489 §6.4), so no aggregate report can be sent`);
     if (!d.hasRua) return v('no-rua', 'no rua: no aggregate reports');
     if (d.ruaAuthorized === false) return v('unauthorised', 'an external rua destination does not authorise the domain (RFC 7489 §7.1)');
     if (d.ruaAuthorized === null) return v('lookup-failed', 'a report-authorisation lookup failed: could not test');
-    return v('authorised', 'aggregate reports go to authorised addresses');
+    return v('authorised', `aggregate reports go to authorised addresses${invalid.length ? ` (the invalid ${invalid.join(', ')} ignored)` : ''}`);
   },
   'null-mx': (i) =>
     i.mailSetup === 'null-mx' ? v('null-mx', 'a null MX says the domain takes no mail') : v('implicit-mx', 'no MX: senders fall back to the A/AAAA record; publish a null MX (RFC 7505)'),

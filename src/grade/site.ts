@@ -5,7 +5,7 @@
 import { parseCsp } from '../http/csp/index.js';
 import { effectiveReferrerPolicy, header, isNosniff, parseSfDictionary, xfoVerdict, type ResponseHeaders } from '../http/headers/index.js';
 import { parseHsts } from '../http/hsts.js';
-import { observatoryResults, type ObservatoryEvidence } from '../http/observatory/index.js';
+import { observatoryResults, type ObservatoryEvidence, type ObservatoryNotGraded } from '../http/observatory/index.js';
 import { cspFindings, frameAncestors, hstsOf, pageHeaders } from '../http/site-checks.js';
 import type { HttpSiteEvidence } from '../http/site-evidence.js';
 import type { GradeLetter, HttpResult } from '../model/report.js';
@@ -20,9 +20,10 @@ const SECURITY_HEADERS_WARNINGS: Readonly<Record<string, string>> = {
 };
 
 /**
- * What the Observatory's tests read. `assumeCertificate` stands in for a certificate verdict the
- * scan does not have (the certificate probe did not complete): valid by default, as the Observatory
- * itself only marks a certificate invalid when Node's verification fails.
+ * What the Observatory's tests read. Each https hop carries Node's verdict on its certificate, as
+ * the Observatory's own client decides; `assumeCertificate` stands in, for hops without one, for a
+ * certificate verdict the scan does not have (the certificate probe did not complete): valid by
+ * default, as the Observatory itself only marks a certificate invalid when Node's verification fails.
  */
 export function observatoryEvidence(ev: HttpSiteEvidence, assumeCertificate = true): ObservatoryEvidence {
   return {
@@ -33,18 +34,25 @@ export function observatoryEvidence(ev: HttpSiteEvidence, assumeCertificate = tr
     corsResponseHeaders: ev.cors?.headers ?? null,
     corsStatus: ev.cors?.status ?? null,
     corsUrl: ev.cors?.url ?? null,
+    corsHops: ev.cors?.hops ?? null,
+    robots: ev.robots ? { url: ev.robots.url, status: ev.robots.status, headers: ev.robots.hops.at(-1)?.headers ?? [], hops: ev.robots.hops } : null,
     preloaded: (host) => ev.preload[host] ?? 'not',
   };
 }
 
-export type ObservatoryOutcome = NonNullable<HttpResult['observatory']> & { letter: GradeLetter };
+export type ObservatoryOutcome = NonNullable<HttpResult['observatory']> & {
+  letter: GradeLetter;
+  /** The Observatory refuses to grade (R11 of src/http/observatory/retriever.ts): no score, whatever the tests say. */
+  notGraded: ObservatoryNotGraded | null;
+};
 
 function observatoryOf(ev: HttpSiteEvidence, assumeCertificate = true): ObservatoryOutcome {
-  const { details, scanError, ...only } = observatoryResults(observatoryEvidence(ev, assumeCertificate));
+  const { details, scanError, notGraded, ...only } = observatoryResults(observatoryEvidence(ev, assumeCertificate));
   const scored = observatoryScore(only);
   return {
     score: scored.score,
     scanError,
+    notGraded,
     grade: scored.grade,
     extraCredit: scored.extraCredit,
     version: OBSERVATORY_VERSION,
@@ -111,13 +119,22 @@ export const securityHeadersGrader: Grader<HttpSiteEvidence, SecurityHeadersGrad
 
 /**
  * The http section with its grades: `score`, `grade` (the Observatory's), `observatory`,
- * `securityHeaders`. When the certificate's validity is unknown, the Observatory letter is given
- * only if it is the same either way (`undecided` says why not).
+ * `securityHeaders`. When the Observatory refuses to grade the site (a final 4xx/5xx, nothing it
+ * can use), there is no score, no letter and no `observatory`: `observatoryNotGraded` says why,
+ * and `undecided` carries it as the reason the http grade is not given — never a pass. When the
+ * certificate's validity is unknown, the Observatory letter is given only if it is the same either
+ * way (`undecided` says why not).
  */
 export function gradedHttp(http: HttpResult, ev: HttpSiteEvidence): { http: HttpResult; undecided: string | null } {
-  const { letter, ...observatory } = observatoryGrader.grade(ev);
+  const { letter, notGraded, ...observatory } = observatoryGrader.grade(ev);
   const { grade, missing, warnings, reasons } = securityHeadersGrader.grade(ev);
   const securityHeaders = { grade, missing, warnings, reasons };
+  if (notGraded) {
+    return {
+      http: { ...http, score: null, grade: null, observatory: null, observatoryNotGraded: notGraded, securityHeaders },
+      undecided: `the MDN Observatory does not grade this site: ${notGraded.reason}`,
+    };
+  }
   if (ev.certificateValid === null) {
     const invalid = observatoryOf(ev, false);
     if (invalid.letter !== letter || invalid.score !== observatory.score) {

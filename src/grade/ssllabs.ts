@@ -1,6 +1,7 @@
 // The SSL Labs SSL Server Rating Guide's numeric part and the caps that follow from protocols,
 // cipher suites and key exchange: one table per category, pure functions of the TLS evidence.
-// Certificate caps (T, M, MD5, key < 1024, incomplete chain) read the tls-certificates evidence,
+// Certificate caps (T, M, MD5, SHA-1, key < 1024 / < 2048, revoked, incomplete chain) read the
+// tls-certificates evidence (served chains, trust errors, OCSP and CRL verdicts),
 // vulnerability caps the vuln-* probes' verdicts; the letter is the score's letter lowered by every
 // cap that applies, T/M override it, and A becomes A+ or A- by the warnings below. A letter is only
 // given when everything a cap depends on was tested: an untested Heartbleed is not a pass.
@@ -17,7 +18,10 @@ export const SSLLABS_RULES = {
   capCertMismatch: 'ssllabs.cap.cert-mismatch',
   capCertMd5: 'ssllabs.cap.cert-md5',
   capCertWeakKey: 'ssllabs.cap.cert-weak-key',
+  capCertShortKey: 'ssllabs.cap.cert-short-key',
   capSslv2: 'ssllabs.cap.sslv2',
+  capSslv3Only: 'ssllabs.cap.sslv3-only',
+  capRc4Only: 'ssllabs.cap.rc4-only',
   capExport: 'ssllabs.cap.export',
   capAnonymous: 'ssllabs.cap.anonymous',
   capWeakCipher: 'ssllabs.cap.weak-cipher',
@@ -127,6 +131,21 @@ const leaves = (f: Facts) => f.certificates.filter((c) => c.servedIndex === 0 ||
 const signedCerts = (f: Facts) => f.certificates.filter((c, i) => !(c.selfSigned && (c.servedIndex ?? i) > 0));
 const tooSmallKey = (c: TlsResult['certificates'][number]) =>
   c.keyBits !== null && (((c.keyType === 'RSA' || c.keyType === 'DSA') && c.keyBits < 1024) || (c.keyType === 'EC' && c.keyBits < 160));
+/** A key under 2048 bits (RSA/DSA) or its elliptic-curve equivalent (under 224 bits), not already insecure. */
+const shortKey = (c: TlsResult['certificates'][number]) =>
+  c.keyBits !== null && !tooSmallKey(c) && (((c.keyType === 'RSA' || c.keyType === 'DSA') && c.keyBits < 2048) || (c.keyType === 'EC' && c.keyBits < 224));
+/**
+ * A weak signature (MD5, SHA-1 …) the path validation found on a certificate below the root: also on
+ * intermediates downloaded from the AIA URL, which are not among the served certificates.
+ */
+const weakSignatureOnPath = (f: Facts, hash: RegExp) =>
+  f.chains.some((c) => c.trustErrors.some((e) => e.code === 'weak-signature' && hash.test(e.detail)));
+const isRc4 = (s: CipherSuiteInfo) => s.cipher.startsWith('RC4');
+/** The chain lacks an intermediate: downloaded from the AIA URL, or missing (then also untrusted). */
+const incompleteChain = (c: Facts['chains'][number]) =>
+  !c.chainComplete && (c.fetchedIntermediates > 0 || c.trustErrors.some((e) => e.code === 'missing-intermediate'));
+/** Revoked by a verdict the scan holds: a staple or responder (OCSP), or the CA's CRL. */
+const revoked = (c: Facts['chains'][number]) => c.ocsp.some((o) => o.status === 'revoked') || c.revocation?.status === 'revoked';
 
 /** Every cap this evidence can decide, worst first. Each applied cap becomes a finding. */
 export const CAP_RULES: readonly CapRule[] = [
@@ -134,21 +153,37 @@ export const CAP_RULES: readonly CapRule[] = [
   // letter the server would get otherwise beside them.
   { id: SSLLABS_RULES.capCertUntrusted, grade: 'T', reason: 'the certificate chain is not trusted', applies: (f) => f.chains.some((c) => !c.trusted) },
   {
+    // SSL Labs 2017: SHA-1 certificates are no longer trusted, the server's or an intermediate
+    // (as in current browsers; path validation rejects them below the root).
     id: SSLLABS_RULES.capCertSha1,
     grade: 'T',
-    reason: 'the server certificate is signed with SHA-1, which browsers no longer trust',
-    applies: (f) => leaves(f).some((c) => /^SHA1with/i.test(c.signatureAlgorithm)),
+    reason: 'a certificate in the chain (below the root) is signed with SHA-1, which browsers no longer trust',
+    applies: (f) => signedCerts(f).some((c) => /^SHA1with/i.test(c.signatureAlgorithm)) || weakSignatureOnPath(f, /\bSHA-?1\b/i),
   },
-  { id: SSLLABS_RULES.capCertRevoked, grade: 'T', reason: 'the certificate is revoked', applies: (f) => f.chains.some((c) => c.ocsp.some((o) => o.status === 'revoked')) },
+  { id: SSLLABS_RULES.capCertRevoked, grade: 'T', reason: 'the certificate is revoked', applies: (f) => f.chains.some(revoked) },
   { id: SSLLABS_RULES.capCertMismatch, grade: 'M', reason: 'the certificate does not match the host name', applies: (f) => f.chains.some((c) => c.hostnameMatch === false) },
   {
     id: SSLLABS_RULES.capCertMd5,
     grade: 'F',
     reason: 'a certificate in the chain is signed with MD5',
-    applies: (f) => signedCerts(f).some((c) => /^MD[25]with/i.test(c.signatureAlgorithm)),
+    applies: (f) => signedCerts(f).some((c) => /^MD[245]with/i.test(c.signatureAlgorithm)) || weakSignatureOnPath(f, /\bMD[245]\b/i),
   },
   { id: SSLLABS_RULES.capCertWeakKey, grade: 'F', reason: 'the certificate key is insecure (RSA/DSA below 1024 bits, EC below 160)', applies: (f) => leaves(f).some(tooSmallKey) },
   { id: SSLLABS_RULES.capSslv2, grade: 'F', reason: 'SSL 2.0 is supported', applies: (f) => on(f, 'SSLv2') },
+  {
+    // SSL Labs, December 2014: "Grade F given to servers that support only SSL 3".
+    id: SSLLABS_RULES.capSslv3Only,
+    grade: 'F',
+    reason: 'SSL 3.0 is the best protocol the server supports',
+    applies: (f) => on(f, 'SSLv3') && !on(f, 'TLSv1.0') && !on(f, 'TLSv1.1') && !on(f, 'TLSv1.2') && !on(f, 'TLSv1.3'),
+  },
+  {
+    // SSL Labs, October 2015: RC4-only servers fail (modern browsers removed RC4 in early 2016).
+    id: SSLLABS_RULES.capRc4Only,
+    grade: 'F',
+    reason: 'RC4 is the only cipher the server supports',
+    applies: (f) => f.suites.length > 0 && f.suites.every(({ suite }) => isRc4(suite)),
+  },
   { id: SSLLABS_RULES.capExport, grade: 'F', reason: 'export cipher suites are supported', applies: (f) => anySuite(f, (s) => s.export) },
   { id: SSLLABS_RULES.capAnonymous, grade: 'F', reason: 'anonymous (unauthenticated) cipher suites are supported', applies: (f) => anySuite(f, (s) => s.anonymous) },
   {
@@ -170,7 +205,7 @@ export const CAP_RULES: readonly CapRule[] = [
   },
   { id: SSLLABS_RULES.capDhBelow1024, grade: 'F', reason: 'DH parameters are weaker than 1024 bits', applies: (f) => f.dhBits !== null && f.dhBits < 1024 },
   { id: SSLLABS_RULES.capNoTls12, grade: 'C', reason: 'TLS 1.2 is not supported', applies: (f) => f.protocols['TLSv1.2'] === false && f.protocols['TLSv1.3'] !== true },
-  { id: SSLLABS_RULES.capRc4Modern, grade: 'C', reason: 'RC4 is used with TLS 1.1 or newer', applies: (f) => anySuite(f, (s, p) => s.cipher.startsWith('RC4') && modern(p)) },
+  { id: SSLLABS_RULES.capRc4Modern, grade: 'C', reason: 'RC4 is used with TLS 1.1 or newer', applies: (f) => anySuite(f, (s, p) => isRc4(s) && modern(p)) },
   {
     id: SSLLABS_RULES.cap64bitBlockModern,
     grade: 'C',
@@ -183,7 +218,15 @@ export const CAP_RULES: readonly CapRule[] = [
     id: SSLLABS_RULES.capRc4,
     grade: 'B',
     reason: 'RC4 is supported, with older protocols only',
-    applies: (f) => anySuite(f, (s) => s.cipher.startsWith('RC4')) && !anySuite(f, (s, p) => s.cipher.startsWith('RC4') && modern(p)),
+    applies: (f) => anySuite(f, (s) => isRc4(s)) && !anySuite(f, (s, p) => isRc4(s) && modern(p)),
+  },
+  {
+    // SSL Labs, January 2014: keys below 2048 bits are weak. Web-PKI path validation also rejects
+    // such a key (T); the cap still shows in the letter T hides (`ignoringTrust`).
+    id: SSLLABS_RULES.capCertShortKey,
+    grade: 'B',
+    reason: 'the certificate key is weak (RSA/DSA below 2048 bits, EC below 224)',
+    applies: (f) => leaves(f).some(shortKey),
   },
   {
     id: SSLLABS_RULES.capNoForwardSecrecy,
@@ -196,10 +239,12 @@ export const CAP_RULES: readonly CapRule[] = [
   { id: SSLLABS_RULES.capCrime, grade: 'C', reason: 'TLS compression is enabled (CRIME)', applies: (f) => vulnerable(f, 'crime') },
   { id: SSLLABS_RULES.capPoodleSsl, grade: 'C', reason: 'vulnerable to POODLE (SSL 3.0 with CBC suites)', applies: (f) => vulnerable(f, 'poodleSsl') },
   {
+    // SSL Labs, December 2014. Also when the chain is untrusted (T), so `ignoringTrust` keeps it:
+    // a missing intermediate not downloaded (--no-phone-out, an AIA URL that failed) is T and B.
     id: SSLLABS_RULES.capChainIncomplete,
     grade: 'B',
     reason: 'the certificate chain is incomplete (intermediates must be downloaded)',
-    applies: (f) => f.chains.some((c) => c.trusted && !c.chainComplete),
+    applies: (f) => f.chains.some(incompleteChain),
   },
 ];
 

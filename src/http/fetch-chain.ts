@@ -27,6 +27,11 @@ export interface FetchChainOptions {
   resolve?: (host: string) => Promise<string | null | { refused: string }>;
   /** Extra request headers, sent on every hop. */
   headers?: Record<string, string>;
+  /**
+   * Default GET. OPTIONS (a CORS preflight) is kept across 301, 302, 307 and 308 and becomes GET
+   * after a 303, as Node's follow-redirects (axios) does.
+   */
+  method?: 'GET' | 'OPTIONS';
 }
 
 export type SchemeChange = 'http-to-https' | 'https-to-http' | null;
@@ -48,6 +53,12 @@ export interface FetchHop {
   headers: Array<[string, string]>;
   setCookies: string[];
   durationMs: number;
+  /**
+   * For an https hop: whether Node's verification (its bundled roots plus extraCa, and the host
+   * name) accepted the certificate, and the error code when not (e.g. DEPTH_ZERO_SELF_SIGNED_CERT,
+   * ERR_TLS_CERT_ALTNAME_INVALID). The request never fails on it. Absent for http hops.
+   */
+  tls?: { authorized: boolean; error: string | null };
 }
 
 export type FetchStop =
@@ -116,6 +127,7 @@ export async function fetchChain(opts: FetchChainOptions): Promise<FetchChainRes
   const resolved = new Map<string, string>(); // one lookup per host per chain
   let url = opts.url;
   let ip = opts.ip;
+  let method = opts.method ?? 'GET';
   let final: FinalResponse | null = null;
   const end = (stop: FetchStop): FetchChainResult => ({
     url: opts.url.href,
@@ -138,6 +150,7 @@ export async function fetchChain(opts: FetchChainOptions): Promise<FetchChainRes
         timeoutMs: opts.timeoutMs,
         signal: opts.signal,
         headers: opts.headers,
+        method,
         maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
         maxHeaderBytes: opts.maxHeaderBytes,
         // A redirect's body is never looked at: don't let a hostile one cost a read.
@@ -168,6 +181,7 @@ export async function fetchChain(opts: FetchChainOptions): Promise<FetchChainRes
       headers: res.rawHeaders,
       setCookies: res.rawHeaders.filter(([n]) => n === 'set-cookie').map(([, v]) => v),
       durationMs: Math.round(performance.now() - t0),
+      ...(res.tls ? { tls: res.tls } : {}),
     });
     final = {
       url: url.href,
@@ -197,6 +211,7 @@ export async function fetchChain(opts: FetchChainOptions): Promise<FetchChainRes
       ip = addr;
     }
     url = next;
+    if (res.statusCode === 303) method = 'GET';
   }
 }
 
@@ -220,11 +235,16 @@ export interface HttpToHttpsResult {
   url: string;
   hops: FetchHop[];
   stop: FetchStop;
+  /**
+   * The last response with its body (capped at maxBodyBytes): the page the Observatory reads when
+   * https gives it nothing (an http-only site). Absent in results made before it was kept.
+   */
+  final?: FinalResponse | null;
   /** The failure, for 'no-http' and 'error'. */
   reason: string | null;
 }
 
-export interface HttpToHttpsOptions extends Omit<FetchChainOptions, 'url' | 'maxBodyBytes'> {
+export interface HttpToHttpsOptions extends Omit<FetchChainOptions, 'url'> {
   /** The target host (name or IP literal). */
   host: string;
   /** The http port; default 80. */
@@ -233,18 +253,21 @@ export interface HttpToHttpsOptions extends Omit<FetchChainOptions, 'url' | 'max
   path?: string;
 }
 
-/** Fetch http://host[:port]/ pinned to the target's address and judge its redirect to https. */
+/**
+ * Fetch http://host[:port]/ pinned to the target's address and judge its redirect to https. The
+ * final page's body is read up to maxBodyBytes (default none: a redirect's body is never read).
+ */
 export async function checkHttpToHttps(opts: HttpToHttpsOptions): Promise<HttpToHttpsResult> {
-  const { host, port = 80, path = '/', ...rest } = opts;
+  const { host, port = 80, path = '/', maxBodyBytes = 0, ...rest } = opts;
   const authority = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   const url = new URL(`http://${authority}${port === 80 ? '' : `:${port}`}${path}`);
-  // The body of the http answer is not judged: read none of it.
-  const chain = await fetchChain({ ...rest, url, maxBodyBytes: 0 });
+  const chain = await fetchChain({ ...rest, url, maxBodyBytes });
   const result = (status: HttpToHttpsStatus, reason: string | null = null): HttpToHttpsResult => ({
     status,
     url: url.href,
     hops: chain.hops,
     stop: chain.stop,
+    final: chain.final,
     reason,
   });
   const first = chain.hops[0];

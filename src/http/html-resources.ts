@@ -1,39 +1,68 @@
-// A bounded, dependency-free scan of an HTML page for the elements that load resources (scripts,
-// stylesheets, frames, media, forms, <base>, <meta>). It is a small tokenizer after the WHATWG
-// tokenizer states that matter here (data, tag open, attributes, comments, raw text), not a tree
-// builder: every step moves forward with indexOf or one character at a time, so the work is linear
-// in the input, whatever it holds (no regex over the document, no backtracking).
+// An HTML page read as a browser reads it: parse5 (the WHATWG parser jsdom uses, so the one the MDN
+// Observatory reads pages with) builds the tree, and the elements that load resources (scripts,
+// stylesheets, frames, media, forms, <base>, <meta>) are listed in document order. Being a tree
+// builder, it knows what a tokenizer cannot:
+//   - <template> content is not in the document (an inert fragment): none of its elements count;
+//   - <svg> and <math> content is foreign: a <script> there is an SVG/MathML element, not an HTML
+//     script (listed with its namespace, so each reader decides: a browser does not apply `src` or
+//     `integrity` to it, and the Observatory counts it but finds no `src`);
+//   - <noscript> is parsed with scripting disabled, as jsdom parses a document (its default, and
+//     the Observatory's `new JSDOM(html)`): its content is markup. A browser with scripts on would
+//     not load it; counting it can only add elements, never hide one. The 'template-fragment' mode
+//     (jsdom's `JSDOM.fragment`, where the Observatory reads <meta>) parses with scripting enabled,
+//     as jsdom does there: <noscript> content is text;
+//   - where the head ends, what a misnested tag closes, entities, duplicate attributes, raw text and
+//     comments are all decided by the HTML Standard's algorithm, not by approximation.
 //
-// Simplifications, on purpose:
-//   - no foreign content: `<![CDATA[` is a bogus comment ending at the first `>`, as in HTML;
-//   - raw-text elements end at the first matching end tag (the script "escaped" states that
-//     `<!--<script>` enables are not modelled);
-//   - <noscript> content is scanned as markup (what a browser without scripts would load), which
-//     can only add elements, never hide one.
+// Bounded, because pages are hostile: the input is cut at MAX_HTML_BYTES; a tag with more than
+// MAX_ATTRS_PER_TAG attributes cuts the input before it (parse5 checks duplicate attributes in
+// quadratic time); and the tree builder runs under a budget of nodes, nesting depth and tree
+// operations (parse5's scope checks walk the open-element stack, so a deep stack would make the
+// parse quadratic). Past a limit the parse stops, what was built so far is read, and the scan says
+// `truncated`.
+import { defaultTreeAdapter, html as parse5Html, parse, parseFragment, type DefaultTreeAdapterMap, type TreeAdapter } from 'parse5';
+
+type P5Element = DefaultTreeAdapterMap['element'];
+type P5Node = DefaultTreeAdapterMap['node'];
+type P5Parent = DefaultTreeAdapterMap['parentNode'];
+
+export type HtmlNamespace = 'html' | 'svg' | 'mathml';
 
 export interface HtmlElementRef {
   /** Lower-case tag name: script, link, img, iframe, audio, video, source, track, object, embed, form, meta, base. */
   tag: string;
-  /** Lower-cased attribute names -> raw value (entity-decoded for &amp; &quot; &#39; &lt; &gt; numeric); boolean attrs -> ''. */
+  /** The element's namespace: an HTML element, or one inside <svg>/<math> (foreign content). */
+  ns: HtmlNamespace;
+  /** Attribute names (lower-case for HTML elements; `prefix:name` for namespaced foreign ones) -> decoded value; boolean attrs -> ''. */
   attrs: Record<string, string>;
-  /** The URL-bearing attribute value for this element (script/img/iframe/… src, link href, object data, form action), or null. */
+  /** The URL-bearing attribute value for an HTML element (script/img/iframe/… src, link href, object data, form action), or null. */
   url: string | null;
+  /** The element is a child of the document's <head> (where a <meta> CSP must be to apply). */
+  inHead: boolean;
   /** 0-based order of appearance. */
   index: number;
 }
 
 export interface HtmlScan {
-  /** Only the tags listed in HtmlElementRef.tag (others are skipped). */
+  /** Only the tags listed in HtmlElementRef.tag (others are skipped), in document order. */
   elements: HtmlElementRef[];
-  /** Stopped at maxElements or maxBytes. */
+  /** The page was read only in part: input cut at MAX_HTML_BYTES, a limit of the parse, or maxElements. */
   truncated: boolean;
 }
 
-/** 2 MiB: the most of a page scanned (counted in UTF-16 code units, at least as many as the bytes of ASCII). */
+/** 2 MiB: the most of a page parsed (counted in UTF-16 code units, at least as many as the bytes of ASCII). */
 export const MAX_HTML_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_MAX_ELEMENTS = 5000;
-/** Attributes kept per element; the rest are parsed (to find the tag's end) but dropped. */
-const MAX_ATTRS = 64;
+/** A start tag with more attributes than this ends the input (no real page comes close). */
+export const MAX_ATTRS_PER_TAG = 1024;
+/** Elements and comments the tree may hold. */
+export const MAX_HTML_NODES = 200_000;
+/** Nesting depth of the tree (Chromium flattens beyond 512; parse5 does not, and slows down). */
+export const MAX_HTML_DEPTH = 1024;
+/** Tree-adapter calls the parse may make (scope checks included): about a second of work at most. */
+export const MAX_HTML_OPERATIONS = 30_000_000;
+/** Attributes kept per element; the rest are parsed but dropped. */
+const MAX_KEPT_ATTRS = 64;
 
 /** The attribute holding each kept element's URL; null: the element has none (meta). */
 const URL_ATTR: Readonly<Record<string, string | null>> = {
@@ -52,214 +81,301 @@ const URL_ATTR: Readonly<Record<string, string | null>> = {
   base: 'href',
 };
 
-// Elements whose content is text up to the matching end tag (WHATWG "RAWTEXT"/"RCDATA"/script
-// data; iframe, noembed and noframes are raw text in browsers with scripting on).
-const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes']);
+const NAMESPACES: Readonly<Record<string, HtmlNamespace>> = {
+  [parse5Html.NS.HTML]: 'html',
+  [parse5Html.NS.SVG]: 'svg',
+  [parse5Html.NS.MATHML]: 'mathml',
+};
 
 const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
 const isAlpha = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 
-const NAMED: Readonly<Record<string, string>> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' };
-// Bounded: at most 8 digits, so one `&` costs at most a few steps beyond its own run.
-const ENTITY = /&(?:#[xX]([0-9a-fA-F]{1,8})|#([0-9]{1,8})|(amp|quot|apos|lt|gt));/g;
-
-/** Decode the few entities that matter in URLs; invalid code points become U+FFFD, as browsers do. */
-export function decodeEntities(value: string): string {
-  if (!value.includes('&')) return value;
-  return value.replace(ENTITY, (_m, hex: string | undefined, dec: string | undefined, name: string | undefined) => {
-    if (name !== undefined) return NAMED[name] ?? _m;
-    const cp = hex !== undefined ? parseInt(hex, 16) : parseInt(dec ?? '', 10);
-    if (cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return '\ufffd';
-    return String.fromCodePoint(cp);
-  });
+/**
+ * Where the input must end so that no start tag has more than `max` attributes: the index of the
+ * `<` of the first such tag, or -1. A linear over-approximation of the tokenizer (every `<letter`
+ * opens a tag, a value after `=` is skipped whole, `>` ends the tag): it may see tags inside text
+ * or comments, never miss one the tokenizer sees.
+ */
+export function overlongTagAt(s: string, max = MAX_ATTRS_PER_TAG): number {
+  const n = s.length;
+  let i = 0;
+  for (;;) {
+    const lt = s.indexOf('<', i);
+    if (lt < 0 || lt + 1 >= n) return -1;
+    if (!isAlpha(s.charCodeAt(lt + 1))) {
+      i = lt + 1;
+      continue;
+    }
+    let j = lt + 1;
+    while (j < n && !isSpace(s.charCodeAt(j)) && s.charCodeAt(j) !== 0x3e && s.charCodeAt(j) !== 0x2f) j++;
+    let attrs = 0;
+    // The tokenizer's attribute states: before a name (a leading `=` belongs to the name), in a
+    // name, after a name (a `=` starts the value).
+    let state: 'before' | 'name' | 'after' = 'before';
+    while (j < n) {
+      const c = s.charCodeAt(j);
+      if (c === 0x3e) break;
+      if (c === 0x3d && state !== 'before') {
+        // A value: quoted (up to the matching quote, `>` included) or unquoted (up to space or `>`).
+        j++;
+        while (j < n && isSpace(s.charCodeAt(j))) j++;
+        const q = j < n ? s.charCodeAt(j) : -1;
+        if (q === 0x22 || q === 0x27) {
+          const close = s.indexOf(q === 0x22 ? '"' : "'", j + 1);
+          if (close < 0) return -1; // the value runs to the end of the input: no further attribute
+          j = close + 1;
+        } else {
+          while (j < n && !isSpace(s.charCodeAt(j)) && s.charCodeAt(j) !== 0x3e) j++;
+        }
+        state = 'before';
+        continue;
+      }
+      if (c === 0x2f) state = 'before';
+      else if (isSpace(c)) state = state === 'name' ? 'after' : state;
+      else if (state !== 'name') {
+        state = 'name';
+        if (++attrs > max) return lt;
+      }
+      j++;
+    }
+    if (j >= n) return -1;
+    i = j + 1;
+  }
 }
 
-interface Tag {
-  name: string;
-  attrs: Array<[string, string]>;
-  /** Index just after the closing `>`. */
-  end: number;
-}
+/** Thrown inside the tree adapter to stop a parse that reached a limit. */
+class ParseLimit extends Error {}
 
 /**
- * Read a tag from just after `<` (start tag) or `</` (end tag) at `i`, which is an ASCII letter.
- * Returns null when the input ends inside the tag: browsers drop such a tag (EOF in tag).
+ * parse5's default tree adapter, counting its work: past a limit, the parse stops (ParseLimit).
+ * Work is counted per call, plus the length of the child list a call searches or splices (foster
+ * parenting and the adoption agency insert before or detach a node among its siblings).
  */
-function readTag(s: string, i: number, keepAttrs: (name: string) => boolean): Tag | null {
-  const n = s.length;
-  let j = i;
-  while (j < n) {
-    const c = s.charCodeAt(j);
-    if (isSpace(c) || c === 0x2f /* / */ || c === 0x3e /* > */) break;
-    j++;
-  }
-  const name = s.slice(i, j).toLowerCase();
-  const keep = keepAttrs(name);
-  const attrs: Array<[string, string]> = [];
-  const seen = new Set<string>();
-  while (j < n) {
-    const c = s.charCodeAt(j);
-    if (c === 0x3e) return { name, attrs, end: j + 1 };
-    if (isSpace(c) || c === 0x2f) {
-      j++;
-      continue;
-    }
-    // Attribute name: a leading `=` belongs to the name (WHATWG "before attribute name" state).
-    const nameStart = j;
-    j++;
-    while (j < n) {
-      const d = s.charCodeAt(j);
-      if (isSpace(d) || d === 0x2f || d === 0x3e || d === 0x3d /* = */) break;
-      j++;
-    }
-    const attrName = s.slice(nameStart, j);
-    while (j < n && isSpace(s.charCodeAt(j))) j++;
-    let value = '';
-    if (j < n && s.charCodeAt(j) === 0x3d) {
-      j++;
-      while (j < n && isSpace(s.charCodeAt(j))) j++;
-      if (j >= n) return null;
-      const q = s.charCodeAt(j);
-      if (q === 0x22 || q === 0x27) {
-        const close = s.indexOf(q === 0x22 ? '"' : "'", j + 1);
-        if (close < 0) return null;
-        if (keep) value = s.slice(j + 1, close);
-        j = close + 1;
-      } else if (q !== 0x3e) {
-        const start = j;
-        while (j < n) {
-          const d = s.charCodeAt(j);
-          if (isSpace(d) || d === 0x3e) break;
-          j++;
-        }
-        if (keep) value = s.slice(start, j);
-      }
-    }
-    if (keep && attrs.length < MAX_ATTRS) {
-      const lower = attrName.toLowerCase();
-      // Duplicates: the first one wins (WHATWG "duplicate-attribute" error handling).
-      if (!seen.has(lower)) {
-        seen.add(lower);
-        attrs.push([lower, decodeEntities(value)]);
-      }
-    }
-  }
-  return null;
+function boundedAdapter(): { adapter: TreeAdapter<DefaultTreeAdapterMap>; stopped: () => boolean } {
+  let ops = 0;
+  let nodes = 0;
+  let stopped = false;
+  const depth = new WeakMap<P5Node, number>();
+  // A template's content fragment is attached to the template before the template is in the tree:
+  // its depth is read through the template when needed.
+  const hostOf = new WeakMap<P5Node, P5Element>();
+  const stop = (why: string): never => {
+    stopped = true;
+    throw new ParseLimit(why);
+  };
+  const tick = (cost = 1): void => {
+    ops += cost;
+    if (ops > MAX_HTML_OPERATIONS) stop('operations');
+  };
+  const node = (): void => {
+    if (++nodes > MAX_HTML_NODES) stop('nodes');
+  };
+  const depthOf = (n: P5Node): number => {
+    const host = hostOf.get(n);
+    return host ? depthOf(host) + 1 : (depth.get(n) ?? 0);
+  };
+  const placed = (parent: P5Parent, child: P5Node): void => {
+    const d = depthOf(parent) + 1;
+    if (d > MAX_HTML_DEPTH) stop('depth');
+    depth.set(child, d);
+  };
+  const siblings = (n: P5Node): number => (n as { parentNode?: P5Parent | null }).parentNode?.childNodes.length ?? 0;
+  const base = defaultTreeAdapter;
+  const adapter: TreeAdapter<DefaultTreeAdapterMap> = {
+    ...base,
+    createElement(tagName, namespaceURI, attrs) {
+      tick();
+      node();
+      return base.createElement(tagName, namespaceURI, attrs);
+    },
+    createCommentNode(data) {
+      tick();
+      node();
+      return base.createCommentNode(data);
+    },
+    appendChild(parentNode, newNode) {
+      tick();
+      placed(parentNode, newNode);
+      base.appendChild(parentNode, newNode);
+    },
+    insertBefore(parentNode, newNode, referenceNode) {
+      tick(1 + parentNode.childNodes.length);
+      placed(parentNode, newNode);
+      base.insertBefore(parentNode, newNode, referenceNode);
+    },
+    setTemplateContent(templateElement, contentElement) {
+      tick();
+      hostOf.set(contentElement, templateElement);
+      base.setTemplateContent(templateElement, contentElement);
+    },
+    detachNode(n) {
+      tick(1 + siblings(n));
+      base.detachNode(n);
+    },
+    insertText(parentNode, text) {
+      tick();
+      base.insertText(parentNode, text);
+    },
+    insertTextBefore(parentNode, text, referenceNode) {
+      tick(1 + parentNode.childNodes.length);
+      base.insertTextBefore(parentNode, text, referenceNode);
+    },
+    adoptAttributes(recipient, attrs) {
+      tick(1 + recipient.attrs.length + attrs.length);
+      base.adoptAttributes(recipient, attrs);
+    },
+    getNamespaceURI(element) {
+      tick();
+      return base.getNamespaceURI(element);
+    },
+    getTagName(element) {
+      tick();
+      return base.getTagName(element);
+    },
+    getParentNode(n) {
+      tick();
+      return base.getParentNode(n);
+    },
+    getChildNodes(n) {
+      tick();
+      return base.getChildNodes(n);
+    },
+  };
+  return { adapter, stopped: () => stopped };
 }
 
-/** Index just after the end tag `</name` closing a raw-text element, or -1 when there is none. */
-function rawTextEnd(s: string, from: number, name: string): number {
-  let k = from;
-  for (;;) {
-    const lt = s.indexOf('</', k);
-    if (lt < 0) return -1;
-    const after = lt + 2 + name.length;
-    if (after <= s.length && s.slice(lt + 2, after).toLowerCase() === name) {
-      const c = after < s.length ? s.charCodeAt(after) : -1;
-      if (c === -1 || isSpace(c) || c === 0x2f || c === 0x3e) return lt;
-    }
-    k = lt + 2;
+export type HtmlParseMode =
+  /** A whole document (what a browser, and the Observatory's SRI test through `new JSDOM(html)`, builds). */
+  | 'document'
+  /**
+   * A fragment parsed in the context of a <template> element: what jsdom's `JSDOM.fragment(html)`
+   * builds, and so the tree the Observatory reads <meta> from (every <meta>, head or body alike).
+   * jsdom gives that parse no options, so scripting is enabled there: <noscript> content is text.
+   */
+  | 'template-fragment';
+
+/** The input cut to the limits: MAX_HTML_BYTES, and before a tag with too many attributes. */
+function boundedInput(html: string): { input: string; cut: boolean } {
+  let input = html.length > MAX_HTML_BYTES ? html.slice(0, MAX_HTML_BYTES) : html;
+  let cut = input.length < html.length;
+  const overlong = overlongTagAt(input);
+  if (overlong >= 0) {
+    input = input.slice(0, overlong);
+    cut = true;
   }
+  return { input, cut };
 }
 
-/** Scan an HTML document for resource-loading elements, in order of appearance. */
-export function scanHtml(html: string, opts: { maxElements?: number } = {}): HtmlScan {
+/** The tree parse5 builds (scripting disabled, as in jsdom), or what it had built when a limit stopped it. */
+function parseTree(input: string, mode: HtmlParseMode): { root: P5Parent; stopped: boolean } {
+  const { adapter, stopped } = boundedAdapter();
+  let root: P5Parent | null = null;
+  // Capture the root as it is created, so a parse stopped half-way still leaves its tree to read:
+  // the document, or for a fragment parse5's stand-in document (its first element, "documentmock").
+  const capturing: TreeAdapter<DefaultTreeAdapterMap> = {
+    ...adapter,
+    createDocument() {
+      const d = adapter.createDocument();
+      root ??= d;
+      return d;
+    },
+    createElement(tagName, namespaceURI, attrs) {
+      const e = adapter.createElement(tagName, namespaceURI, attrs);
+      if (mode === 'template-fragment') root ??= e;
+      return e;
+    },
+  };
+  try {
+    if (mode === 'document') root = parse(input, { scriptingEnabled: false, treeAdapter: capturing });
+    else {
+      // jsdom parses a <template>'s content with the parse options of the template contents owner
+      // document, which has none: parse5's default, scripting enabled (<noscript> is raw text).
+      const context = defaultTreeAdapter.createElement('template', parse5Html.NS.HTML, []);
+      root = parseFragment(context, input, { scriptingEnabled: true, treeAdapter: capturing });
+    }
+  } catch (err) {
+    if (!(err instanceof ParseLimit)) throw err;
+  }
+  return { root: root ?? defaultTreeAdapter.createDocumentFragment(), stopped: stopped() };
+}
+
+function attrsOf(el: P5Element, ns: HtmlNamespace): Record<string, string> {
+  const attrs: Record<string, string> = Object.create(null) as Record<string, string>;
+  let kept = 0;
+  for (const a of el.attrs) {
+    if (kept >= MAX_KEPT_ATTRS) break;
+    const name = ns !== 'html' && a.prefix ? `${a.prefix}:${a.name}` : a.name;
+    if (Object.hasOwn(attrs, name)) continue;
+    attrs[name] = a.value;
+    kept++;
+  }
+  return attrs;
+}
+
+const isElement = (n: P5Node): n is P5Element => 'tagName' in n;
+
+/**
+ * The resource elements of a page, in document order, read from the tree parse5 builds. <template>
+ * content is not walked (it is not in the document); everything else is, foreign content included.
+ */
+export function scanHtml(html: string, opts: { maxElements?: number; mode?: HtmlParseMode } = {}): HtmlScan {
   const maxElements = opts.maxElements ?? DEFAULT_MAX_ELEMENTS;
-  let truncated = html.length > MAX_HTML_BYTES;
-  const s = truncated ? html.slice(0, MAX_HTML_BYTES) : html;
-  const n = s.length;
+  const mode = opts.mode ?? 'document';
+  const text = typeof html === 'string' ? html : '';
+  // The same page is read by several checks (SRI, mixed content, <meta> CSP and referrer, the
+  // Observatory's tests): parse it once per mode. Scans are never mutated by their readers.
+  const hit = recent.find((r) => r.mode === mode && r.maxElements === maxElements && r.html === text);
+  if (hit) return hit.scan;
+  const scan = scanTree(text, mode, maxElements);
+  recent.unshift({ html: text, mode, maxElements, scan });
+  recent.length = Math.min(recent.length, RECENT_SCANS);
+  return scan;
+}
+
+/** The last few scans (a memo of a pure function). */
+const RECENT_SCANS = 4;
+const recent: Array<{ html: string; mode: HtmlParseMode; maxElements: number; scan: HtmlScan }> = [];
+
+function scanTree(html: string, mode: HtmlParseMode, maxElements: number): HtmlScan {
+  const { input, cut } = boundedInput(html);
+  const { root, stopped } = parseTree(input, mode);
+  let truncated = cut || stopped;
   const elements: HtmlElementRef[] = [];
-  // Object.hasOwn, not `in`: a tag named <constructor> must not match Object.prototype.
-  const keepAttrs = (name: string) => Object.hasOwn(URL_ATTR, name);
-  let i = 0;
-  while (i < n) {
-    const lt = s.indexOf('<', i);
-    if (lt < 0 || lt + 1 >= n) break;
-    const c = s.charCodeAt(lt + 1);
-    if (c === 0x21 /* ! */) {
-      if (s.startsWith('<!--', lt)) {
-        // `<!-->` and `<!--->` are (empty) comments; otherwise up to `-->` (`--!>` also closes).
-        if (s.startsWith('>', lt + 4)) { i = lt + 5; continue; }
-        if (s.startsWith('->', lt + 4)) { i = lt + 6; continue; }
-        const close = commentEnd(s, lt + 4);
-        if (close < 0) break; // an unterminated comment runs to the end of the input
-        i = close;
-        continue;
-      }
-      // Doctype, `<![CDATA[` and other markup declarations: bogus comment up to `>`.
-      const gt = s.indexOf('>', lt + 2);
-      if (gt < 0) break;
-      i = gt + 1;
-      continue;
-    }
-    if (c === 0x3f /* ? */) {
-      const gt = s.indexOf('>', lt + 2);
-      if (gt < 0) break;
-      i = gt + 1;
-      continue;
-    }
-    if (c === 0x2f /* / */) {
-      const d = lt + 2 < n ? s.charCodeAt(lt + 2) : -1;
-      if (d === 0x3e) { i = lt + 3; continue; } // `</>` is dropped
-      if (isAlpha(d)) {
-        const tag = readTag(s, lt + 2, () => false);
-        if (tag === null) break;
-        i = tag.end;
-        continue;
-      }
-      if (d === -1) break;
-      const gt = s.indexOf('>', lt + 2); // `</ x>` and the like: bogus comment
-      if (gt < 0) break;
-      i = gt + 1;
-      continue;
-    }
-    if (!isAlpha(c)) {
-      i = lt + 1; // a stray `<` is text
-      continue;
-    }
-    const tag = readTag(s, lt + 1, keepAttrs);
-    if (tag === null) break; // unterminated tag at the end: browsers drop it
-    if (keepAttrs(tag.name)) {
+  // Iterative pre-order walk (the tree may be MAX_HTML_DEPTH deep).
+  const stack: Array<{ node: P5Node; parentIsHead: boolean }> = [];
+  const push = (parent: P5Parent, parentIsHead: boolean): void => {
+    const children = parent.childNodes;
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i]!, parentIsHead });
+  };
+  push(root, false);
+  while (stack.length > 0) {
+    const { node, parentIsHead } = stack.pop()!;
+    if (!isElement(node)) continue;
+    const ns = NAMESPACES[node.namespaceURI] ?? 'html';
+    const tag = node.tagName;
+    if (Object.hasOwn(URL_ATTR, tag)) {
       if (elements.length >= maxElements) {
         truncated = true;
         break;
       }
-      const attrs: Record<string, string> = Object.create(null) as Record<string, string>;
-      for (const [k, v] of tag.attrs) attrs[k] = v;
-      const urlAttr = URL_ATTR[tag.name];
-      const url = urlAttr ? (attrs[urlAttr] ?? null) : null;
-      elements.push({ tag: tag.name, attrs, url, index: elements.length });
+      const attrs = attrsOf(node, ns);
+      const urlAttr = URL_ATTR[tag];
+      const url = ns === 'html' && urlAttr ? (attrs[urlAttr] ?? null) : null;
+      elements.push({ tag, ns, attrs, url, inHead: parentIsHead, index: elements.length });
     }
-    i = tag.end;
-    if (tag.name === 'plaintext') break; // everything after <plaintext> is text
-    if (RAW_TEXT.has(tag.name)) {
-      const end = rawTextEnd(s, i, tag.name);
-      if (end < 0) break;
-      i = end; // the end tag itself is read by the loop
-    }
+    // A template's children are empty in parse5's tree (its content is a separate fragment): not walked.
+    push(node, ns === 'html' && tag === 'head');
   }
   return { elements, truncated };
 }
 
-/** Index just after the `-->` (or `--!>`) closing a comment whose body starts at `from`, or -1. */
-function commentEnd(s: string, from: number): number {
-  let k = from;
-  for (;;) {
-    const dd = s.indexOf('--', k);
-    if (dd < 0) return -1;
-    if (s.startsWith('>', dd + 2)) return dd + 3;
-    if (s.startsWith('!>', dd + 2)) return dd + 4;
-    k = dd + 1;
-  }
-}
-
-/** Scripts as the MDN Observatory's SRI test sees them: every <script> element (with or without src). */
+/** Scripts a browser runs from the page: every HTML <script> element (with or without src). */
 export function scriptElements(scan: HtmlScan): HtmlElementRef[] {
-  return scan.elements.filter((e) => e.tag === 'script');
+  return scan.elements.filter((e) => e.tag === 'script' && e.ns === 'html');
 }
 
-/** The document base: the first <base> with an href (HTML "frozen base URL"), or null. */
+/** The document base: the href of the first HTML <base> with one (HTML "frozen base URL"), or null. */
 export function baseHref(scan: HtmlScan): string | null {
-  for (const e of scan.elements) if (e.tag === 'base' && e.attrs['href'] !== undefined) return e.attrs['href'];
+  for (const e of scan.elements) if (e.tag === 'base' && e.ns === 'html' && e.attrs['href'] !== undefined) return e.attrs['href'];
   return null;
 }

@@ -4,7 +4,7 @@
 // site-report.ts; both read the same evidence.
 import { analyseCookies, type CookieAnalysis } from './cookies.js';
 import { evaluateCsp, extractMetaCsp, parseCsp, parseMetaCsp, getDirective } from './csp/index.js';
-import { headerValue, type FetchChainResult, type FetchStop } from './fetch-chain.js';
+import { headerValue, type FetchChainResult, type FetchStop, type FinalResponse } from './fetch-chain.js';
 import { checkCors, checkHstsOverHttp, checkResponseHeaders } from './headers/index.js';
 import { parseHsts, type HstsPolicy } from './hsts.js';
 import { scanHtml, type HtmlScan } from './html-resources.js';
@@ -53,18 +53,25 @@ export function headerRecord(headers: ReadonlyArray<readonly [string, string]>):
   return out;
 }
 
-/** The page: the last response of the https chain. */
+/**
+ * The page: the last response of the https chain; when https gave no response at all (an http-only
+ * site, nothing on its https port), the last response of the http chain, as the Observatory reads it.
+ */
+export function pageResponse(ev: HttpSiteEvidence): FinalResponse | null {
+  return ev.https.final ?? ev.http?.final ?? null;
+}
+
 export function pageHeaders(ev: HttpSiteEvidence): Record<string, string> {
-  return headerRecord(ev.https.final?.headers ?? []);
+  return headerRecord(pageResponse(ev)?.headers ?? []);
 }
 
 export function pageUrl(ev: HttpSiteEvidence): string {
-  return ev.https.final?.url ?? ev.url;
+  return pageResponse(ev)?.url ?? ev.url;
 }
 
 /** The page is HTML we read (SRI, mixed content and <meta> CSP apply). */
 export function pageHtml(ev: HttpSiteEvidence): string | null {
-  const final = ev.https.final;
+  const final = pageResponse(ev);
   if (!final || final.body.length === 0) return null;
   if (!/^\s*(text\/html|application\/xhtml\+xml)/i.test(final.contentType ?? '')) return null;
   return final.body.toString('utf8');

@@ -1,7 +1,7 @@
 // What the HTTP probe collects about a site: the https:// redirect chain with the page it ends on,
 // the http:// chain (its redirect to https), the answer to a cross-origin request, security.txt,
 // and the few outside facts the judgement needs (certificate validity, HSTS preload status).
-import type { FetchChainResult, HttpToHttpsResult } from './fetch-chain.js';
+import type { FetchChainResult, FetchHop, HttpToHttpsResult } from './fetch-chain.js';
 import type { SecurityTxtResult } from './security-txt.js';
 
 export type PreloadState = 'preloaded' | 'pending' | 'not';
@@ -11,8 +11,22 @@ export interface CorsProbe {
   origin: string;
   url: string;
   status: number | null;
-  /** The response head; null when the request failed. */
+  /** The final response head (after redirects); null when the request failed. */
   headers: Array<[string, string]> | null;
+  error: string | null;
+  /** Every response of the request, redirects included (their cookies reach the Observatory's jar after a certificate retry). */
+  hops?: FetchHop[];
+}
+
+/**
+ * GET /robots.txt as the Observatory sends it after a certificate retry (its R8/R10): the answer
+ * lands in its redirect history and cookie jar. Not fetched otherwise (no test reads it then).
+ */
+export interface RobotsProbe {
+  url: string;
+  /** Final status after redirects; null when the request failed. */
+  status: number | null;
+  hops: FetchHop[];
   error: string | null;
 }
 
@@ -29,8 +43,13 @@ export interface HttpSiteEvidence {
   /** The port the http check used. */
   httpPort: number | null;
   cors: CorsProbe | null;
+  /** robots.txt, fetched only when the Observatory would (after a certificate retry); absent or null otherwise. */
+  robots?: RobotsProbe | null;
   securityTxt: SecurityTxtResult | null;
-  /** The target's certificate validates (trusted path, name match) per the certificate probe; null = unknown. */
+  /**
+   * The target's certificate validates (trusted path, name match) per the certificate probe; null =
+   * unknown. The Observatory's own verdict is per hop (FetchHop.tls); this is the fallback for hops without one.
+   */
   certificateValid: boolean | null;
   /** Every host met on either chain, with its HSTS preload state (IP literals are 'not'). */
   preload: Record<string, PreloadState>;

@@ -2,14 +2,14 @@
 // HSTS, CORS, security.txt, the plain-HTTP redirect), as plain data. The grades made of the same
 // evidence (Observatory score and letter, securityheaders letter) are src/grade/site.ts's.
 import type { DataSource, HttpResult } from '../model/report.js';
-import { headerRecord, hstsOf, pageHeaders, pageUrl, siteCookies } from './site-checks.js';
+import { headerRecord, hstsOf, pageHeaders, pageResponse, pageUrl, siteCookies } from './site-checks.js';
 import type { HttpSiteEvidence } from './site-evidence.js';
 
 /** The fields the http-site probe owns. */
 export type HttpSiteFields = Pick<HttpResult, 'url' | 'finalUrl' | 'statusCode' | 'redirects' | 'headers' | 'cookies' | 'hsts' | 'httpRedirect' | 'cors' | 'securityTxt'>;
 
 export function httpSiteFields(ev: HttpSiteEvidence): HttpSiteFields {
-  const final = ev.https.final;
+  const final = pageResponse(ev);
   const hsts = hstsOf(ev);
   const cookies = siteCookies(ev).cookies;
   const corsHeaders = ev.cors?.headers ? headerRecord(ev.cors.headers) : null;

@@ -114,9 +114,16 @@ export const CertificateSchema = T.Object({
 export type CertificateInfo = Static<typeof CertificateSchema>;
 
 export const TrustErrorSchema = T.Object({
-  code: T.String({ description: 'unknown-issuer, self-signed, missing-intermediate, expired, not-yet-valid, not-a-ca, path-length, eku, root-not-trusted-for-tls, distrusted-root, bad-signature, unreadable' }),
+  code: T.String({
+    description:
+      'unknown-issuer, self-signed, missing-intermediate, expired, not-yet-valid, not-a-ca, path-length, eku, root-not-trusted-for-tls, distrusted-root, bad-signature, malformed, critical-extension, key-usage, name-constraints, policy, leaf-is-ca, web-pki, weak-signature, path-building-limit, unreadable',
+  }),
   subject: T.String(),
   detail: T.String(),
+  /** The rule broken: an RFC 5280 section, a CA/B Forum BR section or a root-store policy. */
+  rule: T.Optional(T.String()),
+  /** For web-PKI profile rules, the rule's id (README: "Certificate path validation"). */
+  ruleId: T.Optional(T.String()),
 });
 
 export const OcspStatusSchema = T.Object({
@@ -132,6 +139,49 @@ export const OcspStatusSchema = T.Object({
   detail: T.String(),
 });
 
+/** What the CA's CRL (RFC 5280 §5) says about the server certificate. */
+export const CrlStatusSchema = T.Object({
+  url: T.String(),
+  /** good (not listed) / revoked (listed), or null when the CRL could not be used (reason in detail). */
+  status: Nullable(T.Union([T.Literal('good'), T.Literal('revoked')])),
+  revokedAt: Nullable(T.String()),
+  /** CRLReason name (RFC 5280 §5.3.1), when listed with one. */
+  revocationReason: Nullable(T.String()),
+  thisUpdate: Nullable(T.String()),
+  nextUpdate: Nullable(T.String()),
+  fresh: Nullable(T.Boolean()),
+  /** Signed by the certificate's issuer: true/false, or null when it could not be checked. */
+  signatureValid: Nullable(T.Boolean()),
+  /** Entries the CRL lists. */
+  entries: Nullable(T.Integer()),
+  detail: T.String(),
+});
+
+/**
+ * Whether the server certificate's revocation status was checked, how, and with what result. A
+ * status that could not be learned does not change the SSL Labs letter (as at SSL Labs).
+ */
+export const RevocationSchema = T.Object({
+  checked: T.Boolean(),
+  /** Where the status came from: the stapled OCSP response, the CA's OCSP responder, its CRL. */
+  method: Nullable(T.Union([T.Literal('stapled'), T.Literal('ocsp-responder'), T.Literal('crl')])),
+  status: Nullable(T.Union([T.Literal('good'), T.Literal('revoked')])),
+  revokedAt: Nullable(T.String()),
+  /**
+   * Why it was not checked: phone-out-disabled (--no-phone-out), no-pointers (the certificate names
+   * no OCSP responder or http CRL), no-issuer (the issuer certificate is unknown), unreachable (no
+   * usable answer from the responder or CRL: reasons in detail), leaf-unreadable.
+   */
+  notChecked: Nullable(
+    T.Union([T.Literal('phone-out-disabled'), T.Literal('no-pointers'), T.Literal('no-issuer'), T.Literal('unreachable'), T.Literal('leaf-unreadable')]),
+  ),
+  /** One sentence: how it was checked and what it said, or why it was not. */
+  detail: T.String(),
+  /** The CRL, when it was fetched. */
+  crl: Nullable(CrlStatusSchema),
+});
+export type RevocationInfo = Static<typeof RevocationSchema>;
+
 /** One served certificate chain (servers may hold RSA and ECDSA certificates) and its verdicts. */
 export const ChainSchema = T.Object({
   index: T.Integer(),
@@ -145,7 +195,7 @@ export const ChainSchema = T.Object({
   anchor: Nullable(T.Object({ subject: T.String(), label: T.String(), source: T.String() })),
   /** A trusted path exists with the served certificates alone (no AIA download). */
   chainComplete: T.Boolean(),
-  /** Intermediates downloaded via AIA to complete the path (--fetch-intermediates). */
+  /** Intermediates downloaded via AIA to complete the path (by default; not with --no-phone-out). */
   fetchedIntermediates: T.Integer(),
   /** Served certificates that are not on the path (0-based served positions). */
   extraCertificates: T.Array(T.Integer()),
@@ -153,6 +203,8 @@ export const ChainSchema = T.Object({
   anchorServed: T.Boolean(),
   hostnameMatch: Nullable(T.Boolean()),
   ocsp: T.Array(OcspStatusSchema),
+  /** Revocation as checked by default (stapled OCSP, then the responder, then the CRL); absent in older reports. */
+  revocation: T.Optional(RevocationSchema),
   ct: Nullable(
     T.Object({
       compliant: T.Boolean(),
@@ -304,8 +356,20 @@ export const HttpResultSchema = T.Object({
         grade: T.String({ description: "the Observatory's own letter (A+ … F, with + and -)" }),
         extraCredit: T.Boolean(),
         version: T.String(),
-        scanError: Nullable(T.String({ description: 'why the Observatory itself would refuse this scan (e.g. a 5xx page); the results are computed anyway' })),
+        scanError: Nullable(T.String({ description: 'why the Observatory itself would refuse this scan; always null since such a scan has no observatory object (see observatoryNotGraded)' })),
         tests: T.Array(T.Object({ test: T.String(), result: T.String(), modifier: T.Number(), description: T.String(), detail: T.String() })),
+      }),
+    ),
+  ),
+  /** The MDN Observatory refuses to grade the site (no score, no tests): why. `observatory`, `score` and `grade` are then null. */
+  observatoryNotGraded: T.Optional(
+    Nullable(
+      T.Object({
+        kind: T.Union([T.Literal('site-down'), T.Literal('unexpected-status')], {
+          description: 'site-down: neither https:// nor http:// gave a response it uses; unexpected-status: the page answers < 200 or >= 400 other than 401/403',
+        }),
+        statusCode: Nullable(T.Integer({ description: 'the status of the response the Observatory reads, for unexpected-status' })),
+        reason: T.String({ description: "the Observatory's own message (its CLI's error)" }),
       }),
     ),
   ),
@@ -362,6 +426,7 @@ export const EmailResultSchema = T.Object({
       pct: Nullable(T.Number()),
       rua: T.Array(T.String()),
       ruaAuthorized: Nullable(T.Boolean()),
+      ruaInvalid: T.Optional(T.Array(T.String({ description: 'rua entries that are not valid dmarc-uris (RFC 7489 §6.4): no report is sent there' }))),
     }),
   ),
   dkim: Nullable(
@@ -371,6 +436,9 @@ export const EmailResultSchema = T.Object({
       selectorsTried: T.Array(T.String()),
       selectors: T.Array(
         T.Object({ name: T.String(), keyType: T.String(), keyBits: Nullable(T.Integer()), testing: T.Boolean() }),
+      ),
+      invalid: T.Optional(
+        T.Array(T.Object({ name: T.String({ description: 'the selector' }), reason: T.String({ description: 'why verifiers discard the key record (RFC 6376 §3.6.1)' }) })),
       ),
     }),
   ),
@@ -398,7 +466,20 @@ export const EmailResultSchema = T.Object({
       smtp: T.Optional(
         Nullable(T.Object({ banner: Nullable(T.String()), extensions: T.Array(T.String()), starttlsAdvertised: T.Boolean(), ehloName: T.String() })),
       ),
-      daneStatus: T.Optional(T.Union([T.Literal('match'), T.Literal('no-match'), T.Literal('no-tlsa'), T.Literal('unusable'), T.Literal('error')])),
+      daneStatus: T.Optional(
+        T.Union([T.Literal('match'), T.Literal('no-match'), T.Literal('no-tlsa'), T.Literal('unusable'), T.Literal('insecure'), T.Literal('error')], {
+          description: 'insecure: TLSA records that are not DNSSEC-validated, which senders ignore (RFC 7672 §2.2)',
+        }),
+      ),
+      tlsaDnssec: T.Optional(
+        T.Object(
+          {
+            status: T.Union([T.Literal('secure'), T.Literal('insecure'), T.Literal('bogus'), T.Literal('unknown')]),
+            reason: T.String(),
+          },
+          { description: 'whether the TLSA answer is DNSSEC-validated (only with TLSA records): DANE applies only when secure' },
+        ),
+      ),
       daneSummary: T.Optional(T.String()),
       tlsa: T.Optional(T.Array(T.String({ description: 'TLSA records in presentation form, e.g. "3 1 1 ab12…"' }))),
       grade: T.Optional(GradeSchema),

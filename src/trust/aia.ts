@@ -1,8 +1,9 @@
 // AIA "CA Issuers" fetching: download the issuer certificate a server forgot to send, as browsers
 // do, so the report can say "incomplete chain, completed by download" instead of "untrusted".
 // Called only when the user allows network fetches. Never throws: failures become `errors`.
-import { X509Certificate } from 'node:crypto';
 import { aiaUrls } from '../cert/der.js';
+import { decodeCertificate } from '../cert/decode.js';
+import { namesEqual } from '../cert/name.js';
 import { loadX509 } from '../cert/x509-lib.js';
 import { cappedFetch } from '../net/http/capped-fetch.js';
 
@@ -131,19 +132,11 @@ export async function parseCertificates(body: Buffer): Promise<Buffer[]> {
 }
 
 function asCertificate(der: Buffer): Buffer | null {
-  try {
-    new X509Certificate(der);
-    return der;
-  } catch {
-    return null;
-  }
+  return decodeCertificate(der).ok ? der : null;
 }
 
+/** Issuer and subject equal (RFC 5280 §7.1); an unreadable certificate leads nowhere. */
 function isSelfIssued(der: Buffer): boolean {
-  try {
-    const c = new X509Certificate(der);
-    return c.subject === c.issuer;
-  } catch {
-    return true;
-  }
+  const d = decodeCertificate(der);
+  return !d.ok || namesEqual(d.cert.issuer, d.cert.subject);
 }

@@ -235,7 +235,7 @@ function spoil(ds: string): string {
   return ds.replace(/[0-9a-f]$/i, (c) => (c === '0' ? '1' : '0'));
 }
 
-function zoneFile(z: ZoneSpec, ds: Map<string, string>): string {
+function zoneFile(z: ZoneSpec, ds: Map<string, string>, extra: readonly string[] = []): string {
   const lines = [
     '$TTL 300',
     `@ SOA ${hostOf('test.', 'ns')} hostmaster.test. 1 3600 600 86400 300`,
@@ -243,6 +243,7 @@ function zoneFile(z: ZoneSpec, ds: Map<string, string>): string {
   ];
   if (z.name === '.' || z.name === 'test.') lines.push(`${hostOf('test.', 'ns')} A ${HOST}`);
   if (z.name !== '.') lines.push(`@ MX 10 ${hostOf(z.name, 'mx')}`, `${hostOf(z.name, 'mx')} A ${HOST}`, `@ TXT "v=spf1 -all"`);
+  lines.push(...extra);
   for (const child of z.children) {
     lines.push(`${child.name} NS ${hostOf('test.', 'ns')}`);
     const d = ds.get(child.name);
@@ -310,7 +311,12 @@ async function withPortRetries<T>(what: string, start: (port: number) => Promise
   throw lastError ?? new Error(`${what}: no free port`);
 }
 
-export async function startDnssecLab(): Promise<DnssecLab> {
+export interface DnssecLabOptions {
+  /** More zone-file lines per zone (absolute zone name with the trailing dot, e.g. 'signed.test.'), signed with the rest. */
+  extraRecords?: Readonly<Record<string, readonly string[]>>;
+}
+
+export async function startDnssecLab(opts: DnssecLabOptions = {}): Promise<DnssecLab> {
   const tools = new Map<string, string>();
   for (const t of DNSSEC_TOOLS) {
     const found = await findExecutable(t.exe);
@@ -336,7 +342,7 @@ export async function startDnssecLab(): Promise<DnssecLab> {
       await run(tools.get('keymgr')!, ['-c', conf, z.name, 'generate', `algorithm=${z.algorithm}`, ...size, 'ksk=yes', 'zsk=yes'], dir);
       ds.set(z.name, sha256Ds(await run(tools.get('keymgr')!, ['-c', conf, z.name, 'ds'], dir), z.name));
     }
-    for (const z of LAB_ZONES) await writeFile(path.join(dir, fileOf(z.name)), zoneFile(z, ds));
+    for (const z of LAB_ZONES) await writeFile(path.join(dir, fileOf(z.name)), zoneFile(z, ds, opts.extraRecords?.[z.name]));
 
     const knot = await withPortRetries('knotd', async (port) => {
       await writeFile(conf, knotConfig(dir, port));

@@ -18,7 +18,9 @@
 // unexpected status. Trust: NODE_EXTRA_CA_CERTS=<caFile> (an untrusted chain is not an error to the
 // Observatory: it retries without verification and reports hsts-invalid-cert / redirection-invalid-cert).
 // Address: `ip` pins the URL's host name to that address with a preloaded module that wraps
-// dns.lookup, so a certificate for a real name (or `localhost`) can be served from 127.0.0.1.
+// dns.lookup, so a certificate for a real name (or `localhost`) can be served from 127.0.0.1;
+// `pins` does the same for other names a redirect route leads to.
+// A scan the Observatory refuses (site down, unexpected status) throws ObservatoryRefused with its message.
 //
 // Only node: built-ins here, like peers.ts.
 import { spawn } from 'node:child_process';
@@ -67,6 +69,8 @@ export interface ObservatoryRun {
 export interface ObservatoryRunOptions {
   /** Connect to this address instead of resolving the URL's host name. */
   ip?: string;
+  /** More names to pin (lower-case name → address): the other hosts of a redirect route. */
+  pins?: Record<string, string>;
   /** PEM file of extra trusted roots (the lab CA, a test CA). */
   caFile?: string;
   /** Kill the scan after this long (default 60 s); also passed as the Observatory's own request timeouts. */
@@ -146,15 +150,15 @@ export function sharedObservatory(): Promise<ObservatoryInstall> {
   return shared;
 }
 
-/** A module preloaded into the scan: resolves one host name to one address, everything else as usual. */
+/** A module preloaded into the scan: resolves the pinned host names to their addresses, everything else as usual. */
 const PIN_MODULE = `import dns from 'node:dns';
-const host = (process.env.SECGRADE_OBSERVATORY_PIN_HOST || '').toLowerCase();
-const ip = process.env.SECGRADE_OBSERVATORY_PIN_IP || '';
-const family = ip.includes(':') ? 6 : 4;
+const pins = JSON.parse(process.env.SECGRADE_OBSERVATORY_PINS || '{}');
 const original = dns.lookup;
 dns.lookup = function (hostname, options, callback) {
   if (typeof options === 'function') { callback = options; options = {}; }
-  if (host && ip && String(hostname).toLowerCase() === host) {
+  const ip = pins[String(hostname).toLowerCase()];
+  if (ip) {
+    const family = ip.includes(':') ? 6 : 4;
     const all = typeof options === 'object' && options !== null && options.all;
     if (all) process.nextTick(callback, null, [{ address: ip, family }]);
     else process.nextTick(callback, null, ip, family);
@@ -163,6 +167,14 @@ dns.lookup = function (hostname, options, callback) {
   return original.call(this, hostname, options, callback);
 };
 `;
+
+/** The Observatory refused to grade (its CLI printed {"error"}): "The site seems to be down." or an unexpected status. */
+export class ObservatoryRefused extends Error {
+  override name = 'ObservatoryRefused';
+  constructor(readonly reason: string) {
+    super(`observatory: ${reason}`);
+  }
+}
 
 interface RawTest {
   result?: string | null;
@@ -178,7 +190,7 @@ export function parseObservatoryOutput(stdout: string, durationMs = 0): Observat
   } catch {
     throw new Error(`observatory: output is not JSON: ${stdout.slice(0, 500)}`);
   }
-  if (parsed.error) throw new Error(`observatory: ${parsed.error}`);
+  if (parsed.error) throw new ObservatoryRefused(parsed.error);
   if (!parsed.scan || !parsed.tests) throw new Error('observatory: output has no scan or tests');
   const tests: Record<string, ObservatoryTestResult> = {};
   for (const [name, t] of Object.entries(parsed.tests)) {
@@ -192,8 +204,8 @@ export async function runObservatory(url: string, opts: ObservatoryRunOptions = 
   const target = new URL(url.includes('://') ? url : `https://${url}`);
   const install = opts.install ?? (await sharedObservatory());
   const timeoutMs = opts.timeoutMs ?? 60_000;
-  const pin = path.join(install.prefix, 'secgrade-pin-host.mjs');
-  if (!(await exists(pin))) await writeFile(pin, PIN_MODULE);
+  const pin = path.join(install.prefix, 'secgrade-pin-hosts.mjs');
+  if (!(await exists(pin)) || (await readFile(pin, 'utf8')) !== PIN_MODULE) await writeFile(pin, PIN_MODULE);
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NODE_OPTIONS;
   delete env.NODE_EXTRA_CA_CERTS;
@@ -202,10 +214,10 @@ export async function runObservatory(url: string, opts: ObservatoryRunOptions = 
   // The Observatory's own per-request limits (src/config.js: ABORT_TIMEOUT, CLIENT_TIMEOUT).
   env.ABORT_TIMEOUT = String(Math.max(1000, Math.floor(timeoutMs / 2)));
   env.CLIENT_TIMEOUT = String(Math.max(1000, Math.floor(timeoutMs / 2) - 1000));
-  if (opts.ip) {
-    env.SECGRADE_OBSERVATORY_PIN_HOST = target.hostname.replace(/^\[|\]$/g, '');
-    env.SECGRADE_OBSERVATORY_PIN_IP = opts.ip;
-  }
+  const pins: Record<string, string> = {};
+  for (const [name, ip] of Object.entries(opts.pins ?? {})) pins[name.toLowerCase()] = ip;
+  if (opts.ip) pins[target.hostname.replace(/^\[|\]$/g, '').toLowerCase()] = opts.ip;
+  env.SECGRADE_OBSERVATORY_PINS = JSON.stringify(pins);
   const started = Date.now();
   const r = await run(process.execPath, ['--import', pathToFileURL(pin).href, path.join(install.packageDir, 'src', 'scan.js'), target.host], {
     env,
@@ -225,11 +237,19 @@ export interface HeaderSiteOptions {
   /** Response headers of the HTTPS page (Set-Cookie may be an array). */
   headers: Record<string, string | string[]>;
   body?: string;
+  /** Status of the page (default 200). */
+  status?: number;
   /**
    * What plain HTTP does: redirect to the same host on https (default), redirect to another http
    * URL first, serve the page, or refuse.
    */
   httpMode?: 'redirect' | 'redirect-http-first' | 'serve' | 'refuse';
+  /** What TLS does: serve (default), or reset every connection (an http-only site). */
+  httpsMode?: 'serve' | 'refuse';
+  /** The https page answers 302 to this URL instead (with the page's headers). */
+  redirectTo?: string;
+  /** Other paths (GET and OPTIONS alike, over both schemes): status, headers, body. */
+  routes?: Record<string, { status: number; headers?: Record<string, string | string[]>; body?: string }>;
   /** Echo a request's Origin in Access-Control-Allow-Origin, with credentials. */
   corsReflect?: boolean;
   /** PEM certificate chain and key; see makeLocalhostPki. */
@@ -243,14 +263,28 @@ export interface HeaderSite {
 }
 
 export async function startHeaderSite(opts: HeaderSiteOptions): Promise<HeaderSite> {
+  const route = (req: http.IncomingMessage, res: http.ServerResponse): boolean => {
+    const r = opts.routes?.[(req.url ?? '/').replace(/\?.*$/s, '')];
+    if (!r) return false;
+    res.writeHead(r.status, r.headers ?? {});
+    res.end(r.body ?? '');
+    return true;
+  };
   const page = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (route(req, res)) return;
     const cors: Record<string, string> =
       opts.corsReflect && typeof req.headers.origin === 'string' ? { 'access-control-allow-origin': req.headers.origin, 'access-control-allow-credentials': 'true' } : {};
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...opts.headers, ...cors });
+    if (opts.redirectTo) {
+      res.writeHead(302, { ...opts.headers, ...cors, location: opts.redirectTo });
+      res.end();
+      return;
+    }
+    res.writeHead(opts.status ?? 200, { 'content-type': 'text/html; charset=utf-8', ...opts.headers, ...cors });
     res.end(opts.body ?? '<!doctype html><title>secgrade observatory fixture</title><p>fixture</p>');
   };
   const tlsServer = https.createServer({ cert: opts.cert, key: opts.key }, (req, res) => page(req, res));
   const plain = http.createServer((req, res) => {
+    if (route(req, res)) return;
     if (opts.httpMode === 'redirect-http-first' && req.url !== '/http-first') {
       res.writeHead(301, { location: `http://${req.headers.host ?? 'localhost'}/http-first` });
       res.end();
@@ -271,6 +305,10 @@ export async function startHeaderSite(opts: HeaderSiteOptions): Promise<HeaderSi
     socket.once('data', (first: Buffer) => {
       socket.pause();
       if (first[0] === 0x16) {
+        if (opts.httpsMode === 'refuse') {
+          socket.destroy();
+          return;
+        }
         const upstream = net.connect(tlsPort, '127.0.0.1', () => {
           upstream.write(first);
           socket.pipe(upstream).pipe(socket);
@@ -302,6 +340,22 @@ export async function startHeaderSite(opts: HeaderSiteOptions): Promise<HeaderSi
         front.close(() => resolve());
       }),
   };
+}
+
+/** A self-signed certificate for `names` (the first is the CN), trusted by nobody: made by the openssl CLI. */
+export async function makeSelfSigned(names: string[]): Promise<{ cert: string; key: string }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'secgrade-observatory-self-'));
+  try {
+    const r = await run(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '2', '-subj', `/CN=${names[0]}`, '-addext', `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`],
+      { timeoutMs: 60_000, cwd: dir },
+    );
+    if (r.code !== 0) throw new Error(`openssl req: ${r.stderr}`);
+    return { cert: await readFile(path.join(dir, 'c.pem'), 'utf8'), key: await readFile(path.join(dir, 'k.pem'), 'utf8') };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** A throwaway CA and a `localhost` / 127.0.0.1 leaf, made by the openssl CLI. */

@@ -1,7 +1,10 @@
 /**
  * The email-mx probe end to end on 127.0.0.1: real SMTP servers (the lab MX, and smtp-server
  * configured with chosen TLS versions and suites), the lab DNS server with MX, A and TLSA records,
- * and the probe's collect → check → report as the engine runs them.
+ * and the probe's collect → check → report as the engine runs them. DANE counts only on
+ * DNSSEC-validated TLSA records (RFC 7672 §2.2): the scans ask through a scripted fake of a
+ * validating resolver (test/helpers/ad-proxy.ts) that vouches for mxlab.test and not for
+ * insecure.test, an unsigned zone (no DNSKEY) whose TLSA records senders ignore.
  */
 import { createHash } from 'node:crypto';
 import net from 'node:net';
@@ -14,11 +17,14 @@ import type { EmailMxEvidence, MxReport } from '../../src/email/mx-tls.js';
 import { optionValues } from '../../src/engine/options.js';
 import { ProbeFailed, type TargetContext } from '../../src/engine/probe.js';
 import { gradedMx } from '../../src/grade/mx.js';
+import { emailGrade } from '../../src/grade/email.js';
+import { emailGradeInput } from '../../src/grade/email-input.js';
 import type { CheckFinding } from '../../src/model/finding.js';
 import { startDnsServer, type DnsServerHandle, type ZoneRecord } from '../../src/lab/dns-server.js';
 import { startLabSmtpServer, type LabSmtpServer } from '../../src/lab/smtp-server.js';
 import { createResolver } from '../../src/net/dns/resolver.js';
 import { createTrustStore } from '../../src/trust/store.js';
+import { startAdProxy, type AdProxy } from '../helpers/ad-proxy.js';
 import { makeCert, type TestCert } from '../helpers/certs.js';
 import { loopbackContext, testDeps } from '../helpers/probe-context.js';
 
@@ -35,6 +41,7 @@ let tls12: { port: number; close(): Promise<void> };
 let silent: net.Server;
 let silentPort: number;
 let dns: DnsServerHandle;
+let validating: AdProxy;
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -76,9 +83,19 @@ beforeAll(async () => {
   const mx = (name: string, exchange: string, preference = 10): ZoneRecord => ({ type: 'MX', name, exchange, preference });
   const tlsa = (host: string, data: string): ZoneRecord => ({ type: 'TLSA', name: `_25._tcp.${host}`, usage: 3, selector: 1, matchingType: 1, data });
   dns = await startDnsServer({
-    zones: [ZONE],
+    zones: [ZONE, 'insecure.test'],
     records: [
       { type: 'SOA', name: ZONE, mname: `ns.${ZONE}`, rname: `hostmaster.${ZONE}`, serial: 1, minimum: 60 },
+      // insecure.test: not signed (no DNSKEY), the same MX server under two names, a TLSA record
+      // that matches its key and one that does not. Senders ignore both (RFC 7672 §2.2).
+      { type: 'SOA', name: 'insecure.test', mname: 'ns.insecure.test', rname: 'hostmaster.insecure.test', serial: 1, minimum: 60 },
+      a('mx1.insecure.test'),
+      a('mx2.insecure.test'),
+      mx('match.insecure.test', 'mx1.insecure.test'),
+      tlsa('mx1.insecure.test', spkiHash),
+      mx('mismatch.insecure.test', 'mx2.insecure.test'),
+      tlsa('mx2.insecure.test', sha256(Buffer.from('not the key'))),
+      mx('plain.insecure.test', 'mx2.insecure.test'),
       a('mx1.mxlab.test'),
       a('mx2.mxlab.test'),
       a('mx3.mxlab.test'),
@@ -101,17 +118,20 @@ beforeAll(async () => {
     ],
     behaviour: ({ name }) => (name === 'broken.mxlab.test' ? 'servfail' : undefined),
   });
+  validating = await startAdProxy({ host: dns.host, port: dns.port }, [ZONE]);
 });
 
 afterAll(async () => {
-  await Promise.all([lab?.close(), plain?.close(), tls12?.close(), dns?.close(), new Promise<void>((r) => (silent ? silent.close(() => r()) : r()))]);
+  await Promise.all([lab?.close(), plain?.close(), tls12?.close(), validating?.close(), dns?.close(), new Promise<void>((r) => (silent ? silent.close(() => r()) : r()))]);
 });
 
-function mxContext(domain: string, smtpPort: number, opts: { connectTimeoutMs?: number } = {}): { ctx: TargetContext; connections: () => number } {
+/** `via`: 'validating' (the fake validating resolver, the default) or 'lab' (the lab DNS server itself, which validates nothing). */
+function mxContext(domain: string, smtpPort: number, opts: { connectTimeoutMs?: number; via?: 'validating' | 'lab' } = {}): { ctx: TargetContext; connections: () => number } {
+  const server = opts.via === 'lab' ? { host: dns.host, port: dns.port } : { host: validating.host, port: validating.port };
   const base = loopbackContext(443, {
-    ...opts,
+    ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
     target: { host: domain, port: 443, path: '/', sni: domain },
-    resolver: createResolver({ server: { host: dns.host, port: dns.port }, timeoutMs: 2000, retries: 0 }),
+    resolver: createResolver({ server, timeoutMs: 2000, retries: 0 }),
     trust: createTrustStore([root.pem]),
     options: optionValues([[smtpPortOption, smtpPort]]),
   });
@@ -126,7 +146,7 @@ async function collectMx(ctx: TargetContext): Promise<EmailMxEvidence> {
   return emailMxProbe.collect(ctx, testDeps([[emailMxRecordsProbe, mxSet]]));
 }
 
-async function scan(domain: string, port: number, opts: { connectTimeoutMs?: number } = {}) {
+async function scan(domain: string, port: number, opts: { connectTimeoutMs?: number; via?: 'validating' | 'lab' } = {}) {
   const { ctx, connections } = mxContext(domain, port, opts);
   const evidence: EmailMxEvidence = await collectMx(ctx);
   const findings = emailMxProbe.check(evidence, { target: ctx.target, endpoint: null, now: new Date() });
@@ -146,6 +166,7 @@ describe('email-mx against the lab MX (STARTTLS, TLS 1.2 + 1.3, DANE-EE record)'
     expect(mx).toHaveLength(1);
     const m = mx[0]!;
     expect(m).toMatchObject({ host: 'mx1.mxlab.test', preference: 10, starttls: true, ip: '127.0.0.1', port: lab.port, dane: true, daneStatus: 'match' });
+    expect(m.tlsaDnssec).toEqual({ status: 'secure', reason: 'the resolver validated the TLSA answer (AD bit set)' });
     expect(m.smtp?.banner).toContain('mx1.mxlab.test');
     expect(m.smtp?.extensions).toContain('STARTTLS');
     const tls = m.tls!;
@@ -264,3 +285,68 @@ describe('email-mx: hosts that cannot be tested, or offer no STARTTLS', () => {
     await expect(collectMx(ctx)).rejects.toMatchObject({ kind: 'dns' });
   });
 });
+
+// RFC 7672 §2.2, RFC 6698 §4.1: TLSA records from an insecure (unsigned) zone are ignored. Before,
+// a matching record there earned DANE credit and a non-matching one capped the letter at F, while
+// the same report said the zone was not signed.
+describe('email-mx: TLSA records in a zone that is not DNSSEC-signed', () => {
+  it('a matching record earns nothing: insecure, with the reason, not a DANE match', async () => {
+    const { mx, findings } = await scan('match.insecure.test', lab.port);
+    const m = mx[0]!;
+    expect(m).toMatchObject({ host: 'mx1.insecure.test', starttls: true, dane: null, daneStatus: 'insecure', tlsa: [expect.stringMatching(/^3 1 1 /)] });
+    expect(m.tlsaDnssec).toEqual({ status: 'insecure', reason: 'insecure.test is not DNSSEC-signed' });
+    expect(m.daneSummary).toMatch(/not DNSSEC-validated \(insecure\.test is not DNSSEC-signed\): sending servers ignore them/);
+    const dane = findings.filter((f) => f.id.startsWith('email.dane.'));
+    expect(dane.map((f) => [f.id, f.severity])).toEqual([['email.dane.not-dnssec', 'medium']]);
+    expect(dane[0]!.evidence).toMatchObject({ host: 'mx1.insecure.test', status: 'insecure', ifValidated: 'match' });
+  });
+
+  it('a record that does not match is no mismatch: no email.dane.mismatch, and the grade is not capped', async () => {
+    const { mx, findings } = await scan('mismatch.insecure.test', lab.port);
+    const m = mx[0]!;
+    expect(m).toMatchObject({ host: 'mx2.insecure.test', starttls: true, dane: null, daneStatus: 'insecure' });
+    expect(ids(findings)).not.toContain('email.dane.mismatch');
+    const notDnssec = byId(findings, 'email.dane.not-dnssec');
+    expect(notDnssec).toHaveLength(1);
+    expect(notDnssec[0]!.evidence).toMatchObject({ ifValidated: 'no-match' });
+    expect(notDnssec[0]!.detail).toMatch(/Were they validated: none of the 1 usable TLSA record\(s\) matches the served chain/);
+    const dane = check(m);
+    expect(dane).toMatchObject({ outcome: 'insecure', points: 0 });
+    expect(capsOf(m)).toEqual([]);
+  });
+
+  it('an MX without STARTTLS under such a record: no STARTTLS (C), and no DANE mismatch (F)', async () => {
+    const { mx, findings } = await scan('plain.insecure.test', plain.port);
+    expect(mx[0]).toMatchObject({ host: 'mx2.insecure.test', starttls: false, daneStatus: 'insecure' });
+    expect(ids(findings)).toContain('email.mx.no-starttls');
+    expect(ids(findings)).not.toContain('email.dane.mismatch');
+    expect(byId(findings, 'email.mx.no-starttls')[0]!.detail).not.toMatch(/DANE senders defer/);
+    expect(capsOf(mx[0]!)).toEqual(['starttls-missing']);
+  });
+
+  it('through a resolver that validates nothing, the unsigned mxlab.test is insecure too: AD=0 is read with the zone', async () => {
+    const { mx } = await scan('good.mxlab.test', lab.port, { via: 'lab' });
+    expect(mx[0]).toMatchObject({ daneStatus: 'insecure', tlsaDnssec: { status: 'insecure', reason: 'mxlab.test is not DNSSEC-signed' } });
+  });
+});
+
+/** The DANE check and caps of a mail domain whose one MX is `m` and whose records are otherwise all right. */
+function gradeWith(m: MxReport) {
+  return emailGrade(
+    emailGradeInput({
+      status: 'ok',
+      grade: null,
+      mxStatus: 'regular',
+      spf: { status: 'found', record: 'v=spf1 mx -all', lookups: 1, voidLookups: 0, all: '-all', errors: [], effectiveAll: '-all' },
+      dmarc: { status: 'found', record: 'v=DMARC1; p=reject', policy: 'reject', subdomainPolicy: 'reject', pct: 100, rua: [], ruaAuthorized: null },
+      dkim: { status: 'found', selectorsTried: ['s1'], selectors: [{ name: 's1', keyType: 'rsa', keyBits: 2048, testing: false }] },
+      mtaSts: { status: 'missing', mode: null, maxAge: null, mx: [] },
+      tlsRpt: { status: 'missing', rua: [] },
+      mx: [m],
+      dnssec: false,
+      dnssecDetail: { signed: false, delegated: false, validated: false, algorithms: [], reason: null },
+    }),
+  );
+}
+const check = (m: MxReport) => gradeWith(m).checks.find((c) => c.id === 'dane')!;
+const capsOf = (m: MxReport) => gradeWith(m).caps.map((c) => c.id);

@@ -154,6 +154,32 @@ describe('fetchChain: redirects', () => {
   });
 });
 
+describe('fetchChain: certificates and methods (what the Observatory needs of a route)', () => {
+  it("records Node's verdict on each https hop's certificate, and none on http hops", async () => {
+    const httpsPort = await httpsServer((req, res) => (req.url === '/' ? redirect(res, 302, `http://a.secgrade.test:${httpPort}/`) : res.end('x')));
+    const httpPort = await httpServer((_req, res) => redirect(res, 302, `https://b.secgrade.test:${httpsPort}/end`));
+    // The certificate names a.secgrade.test and is trusted (extraCa): b.secgrade.test is a name mismatch.
+    const r = await fetchChain(base(`https://a.secgrade.test:${httpsPort}/`));
+    expect(r.hops.map((h) => h.tls ?? null)).toEqual([{ authorized: true, error: null }, null, { authorized: false, error: 'ERR_TLS_CERT_ALTNAME_INVALID' }]);
+    const untrusted = await fetchChain(base(`https://a.secgrade.test:${httpsPort}/end`, { extraCa: [] }));
+    expect(untrusted.hops[0]?.tls).toEqual({ authorized: false, error: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+  });
+
+  it('keeps OPTIONS across 301/302/307/308 and turns it into GET after a 303, as follow-redirects does', async () => {
+    const methods: string[] = [];
+    const port = await httpServer((req, res) => {
+      methods.push(`${req.method} ${req.url}`);
+      const next: Record<string, [number, string]> = { '/': [301, '/b'], '/b': [302, '/c'], '/c': [307, '/d'], '/d': [308, '/e'], '/e': [303, '/f'] };
+      const hop = next[req.url ?? ''];
+      if (hop) redirect(res, hop[0], hop[1]);
+      else res.writeHead(204).end();
+    });
+    const r = await fetchChain(base(`http://a.secgrade.test:${port}/`, { method: 'OPTIONS' }));
+    expect(r.stop).toEqual({ kind: 'done' });
+    expect(methods).toEqual(['OPTIONS /', 'OPTIONS /b', 'OPTIONS /c', 'OPTIONS /d', 'OPTIONS /e', 'GET /f']);
+  });
+});
+
 describe('fetchChain: hostile servers', () => {
   it('reads a 50 MB body only up to the cap, fast', async () => {
     const total = 50 * 1024 * 1024;

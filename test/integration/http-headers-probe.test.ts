@@ -14,6 +14,7 @@ import { gradedHttp } from '../../src/grade/site.js';
 import { httpPortOption, httpSiteProbe } from '../../src/probes/http/site.js';
 import type { HttpSiteEvidence } from '../../src/http/site-evidence.js';
 import type { HttpResult } from '../../src/model/report.js';
+import { createTrustStore, type TrustStore } from '../../src/trust/store.js';
 import { LocalServers } from '../helpers/local-servers.js';
 import { loopbackContext, testDeps } from '../helpers/probe-context.js';
 
@@ -29,9 +30,11 @@ afterEach(async () => {
 afterAll(() => local.stop());
 
 let creds: { key: Buffer; cert: Buffer };
+let trusted: TrustStore;
 beforeAll(() => {
   const files = local.selfSigned('site', 'ec', 'localhost');
   creds = { key: readFileSync(files.key), cert: readFileSync(files.cert) };
+  trusted = createTrustStore([creds.cert.toString()]);
 });
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -55,9 +58,18 @@ interface Outcome {
   ms: number;
 }
 
-async function probe(port: number, opts: { httpPort?: number; connectTimeoutMs?: number } = {}): Promise<Outcome> {
+/**
+ * Run the probe on 127.0.0.1:port. `trusted`: scan the name `localhost` (the certificate's) with the
+ * site's certificate as a trust anchor, so Node's verification accepts it; otherwise 127.0.0.1, whose
+ * self-signed certificate the Observatory's client rejects.
+ */
+async function probe(port: number, opts: { httpPort?: number; connectTimeoutMs?: number; trusted?: boolean } = {}): Promise<Outcome> {
   const httpPort = opts.httpPort ?? (await closedPort());
-  const { ctx: c } = loopbackContext(port, { connectTimeoutMs: opts.connectTimeoutMs ?? 1500, options: optionValues([[httpPortOption, httpPort]]) });
+  const { ctx: c } = loopbackContext(port, {
+    connectTimeoutMs: opts.connectTimeoutMs ?? 1500,
+    options: optionValues([[httpPortOption, httpPort]]),
+    ...(opts.trusted ? { trust: trusted, target: { host: 'localhost', port, path: '/', sni: 'localhost' } } : {}),
+  });
   const t0 = performance.now();
   try {
     const ev = await httpSiteProbe.collect(c, testDeps());
@@ -93,8 +105,8 @@ describe('http-headers probe on well-behaved servers', () => {
       }
       res.writeHead(200, { 'content-type': 'text/html', 'strict-transport-security': 'max-age=31536000', 'set-cookie': 'sid=1; Path=/' }).end('<p>hi</p>');
     });
-    const httpPort = await httpServer((req, res) => res.writeHead(301, { location: `https://127.0.0.1:${port}${req.url}` }).end());
-    const o = await probe(port, { httpPort });
+    const httpPort = await httpServer((req, res) => res.writeHead(301, { location: `https://localhost:${port}${req.url}` }).end());
+    const o = await probe(port, { httpPort, trusted: true });
     expect(o.failed).toBeNull();
     expect(o.ev?.cors).toMatchObject({ status: 204, error: null });
     expect(o.ids).toEqual(expect.arrayContaining(['http.cors.reflected-origin', 'http.cookie.no-secure', 'http.cookie.no-httponly', 'http.csp.missing']));

@@ -240,7 +240,15 @@ describe('scanning the lab through the CLI', () => {
       expect(email.mx.map((m) => m.host), d.name).toEqual(want.mx);
       for (const m of email.mx) {
         expect(m.starttls, `${d.name} ${m.host}`).toBe(want.starttls[m.host]);
-        expect(m.daneStatus === 'match', `${d.name} ${m.host}`).toBe(want.dane[m.host]);
+        // The lab zone is not DNSSEC-signed, so a published TLSA record is ignored (RFC 7672 §2.2):
+        // "insecure", never a DANE match; the finding says it would match were it validated.
+        expect((m.tlsa ?? []).length > 0, `${d.name} ${m.host}`).toBe(want.dane[m.host]);
+        expect(m.daneStatus, `${d.name} ${m.host}`).toBe(want.dane[m.host] ? 'insecure' : 'no-tlsa');
+        if (want.dane[m.host]) {
+          expect(m.tlsaDnssec, `${d.name} ${m.host}`).toEqual({ status: 'insecure', reason: 'secgrade.test is not DNSSEC-signed' });
+          const notDnssec = get(d.name).findings.find((f) => f.id === 'email.dane.not-dnssec' && f.subject === `mx:${m.host}`);
+          expect(notDnssec?.evidence, `${d.name} ${m.host}`).toMatchObject({ status: 'insecure', ifValidated: 'match' });
+        }
       }
     }
   });
@@ -248,11 +256,17 @@ describe('scanning the lab through the CLI', () => {
   it('mail-good, mail-weak, mail-broken: the findings that make their grades', () => {
     const ids = (name: string) => new Set(get(name).findings.map((f) => f.id));
     const good = get('mail-good.secgrade.test').email!;
-    // Every check passes but the recommended DNSSEC one: the lab zone is not signed.
-    expect(good.rating).toMatchObject({ score: 98, pending: [], caps: [] });
-    expect(good.rating!.checks.filter((c) => c.status !== 'pass' && c.status !== 'not-applicable').map((c) => [c.id, c.status])).toEqual([['dnssec', 'fail']]);
+    // Every check passes but the recommended DNSSEC one (the lab zone is not signed) and so DANE:
+    // its TLSA record, not DNSSEC-validated, is ignored (RFC 7672 §2.2).
+    expect(good.rating).toMatchObject({ score: 97, pending: [], caps: [] });
+    expect(good.rating!.checks.filter((c) => c.status !== 'pass' && c.status !== 'not-applicable').map((c) => [c.id, c.status])).toEqual([
+      ['dane', 'fail'],
+      ['dnssec', 'fail'],
+    ]);
+    expect(good.rating!.checks.find((c) => c.id === 'dane')!.reason).toMatch(/not DNSSEC-validated, which senders ignore, on mx1\.mail-good\.secgrade\.test/);
     expect(good.mtaSts).toMatchObject({ status: 'found', mode: 'enforce', policyValid: true, mxNotCovered: [] });
-    expect(ids('mail-good.secgrade.test')).toContain('email.dane.valid');
+    expect(ids('mail-good.secgrade.test')).toContain('email.dane.not-dnssec');
+    expect(ids('mail-good.secgrade.test')).not.toContain('email.dane.valid');
     const weak = ids('mail-weak.secgrade.test');
     for (const id of ['email.spf.too-many-lookups', 'email.dmarc.policy-none', 'email.dkim.key-short', 'email.mta-sts.missing']) expect(weak, id).toContain(id);
     const broken = ids('mail-broken.secgrade.test');

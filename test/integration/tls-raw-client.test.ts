@@ -9,6 +9,7 @@ import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rawHello, type RawHelloOptions, type RawHelloResult } from '../../src/net/tls/raw-client.js';
 import { Writer } from '../../src/net/tls/wire/bytes.js';
+import { LIMITS } from '../../src/net/tls/wire/constants.js';
 import { buildClientHello, type ClientHelloOptions } from '../../src/net/tls/wire/client-hello.js';
 import { parseServerKeyExchange } from '../../src/net/tls/wire/server-messages.js';
 import { buildSslv2ClientHello } from '../../src/net/tls/wire/sslv2.js';
@@ -213,15 +214,30 @@ describe('rawHello against hostile fake servers', () => {
     expect(Date.now() - start).toBeLessThan(1000);
   });
 
-  it('fake that streams past the byte budget after its ServerHello: cut off at 512 KiB', async () => {
-    const cert = hs(11, new Writer().vector24((w) => w.vector24(Buffer.alloc(200_000, 0x30))).toBuffer());
+  it('fake that streams past the byte budget after its ServerHello: cut off at the per-connection cap', async () => {
+    // Certificate messages just under the message cap: the byte budget, not the message cap, ends it.
+    const size = LIMITS.maxHandshakeMessage - 64;
+    const cert = hs(11, new Writer().vector24((w) => w.vector24(Buffer.alloc(size, 0x30))).toBuffer());
     const records: Buffer[] = [rec(22, hs(2, serverHelloBody(0xc02f)))];
-    for (let n = 0; n < 3; n++) for (let i = 0; i < cert.length; i += 16384) records.push(rec(22, cert.subarray(i, i + 16384)));
+    const copies = Math.ceil(LIMITS.maxBytesPerConnection / size) + 1;
+    for (let n = 0; n < copies; n++) for (let i = 0; i < cert.length; i += 16384) records.push(rec(22, cert.subarray(i, i + 16384)));
     const fake = await fakeServer((s) => s.write(Buffer.concat(records)));
     const r = expectHello(await run(fake.port, hello()));
-    // Two 200 kB certificate messages fit; the third crosses 512 KiB.
-    expect(r.interruptedBy).toMatch(/more than 524288 bytes/);
+    expect(r.interruptedBy).toMatch(new RegExp(`more than ${LIMITS.maxBytesPerConnection} bytes`));
     expect(r.helloDone).toBe(false);
+  });
+
+  it('a 10,000-SAN-sized Certificate message (~320 KB, badssl.com 10000-sans) is read whole', async () => {
+    const der = Buffer.alloc(320_000, 0x30);
+    const cert = hs(11, new Writer().vector24((w) => w.vector24(der)).toBuffer());
+    const records: Buffer[] = [rec(22, hs(2, serverHelloBody(0x002f)))];
+    for (let i = 0; i < cert.length; i += 16384) records.push(rec(22, cert.subarray(i, i + 16384)));
+    records.push(rec(22, hs(14, Buffer.alloc(0))));
+    const fake = await fakeServer((s) => s.write(Buffer.concat(records)));
+    const r = expectHello(await run(fake.port, hello()));
+    expect(r.interruptedBy).toBeUndefined();
+    expect(r.helloDone).toBe(true);
+    expect(r.certificates.map((c) => c.length)).toEqual([320_000]);
   });
 
   it('fake that streams endless HelloRequests: protocol-error at the byte budget', async () => {
@@ -234,7 +250,7 @@ describe('rawHello against hostile fake servers', () => {
       pump();
     });
     const r = await run(fake.port, hello());
-    expect(r.kind === 'protocol-error' && r.reason).toMatch(/more than 524288 bytes/);
+    expect(r.kind === 'protocol-error' && r.reason).toMatch(new RegExp(`more than ${LIMITS.maxBytesPerConnection} bytes`));
   });
 
   it('fake that resets mid-ServerHello: reset, with the bytes of the record it cut', async () => {

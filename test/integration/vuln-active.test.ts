@@ -262,8 +262,13 @@ function recordStream(onRecord: (type: number, fragment: Buffer) => void): (chun
 }
 
 /** A fake server: `onHello` gets the socket and the client's hello, then every record after it. */
-async function fake(onHello: (socket: net.Socket, hello: ParsedHello) => ((type: number, fragment: Buffer) => void) | void): Promise<number> {
-  const server = net.createServer((socket) => {
+async function fake(
+  onHello: (socket: net.Socket, hello: ParsedHello) => ((type: number, fragment: Buffer) => void) | void,
+  opts: { halfOpen?: boolean } = {},
+): Promise<number> {
+  // halfOpen: the fake keeps its side open when our input ends (a truly silent server), instead of
+  // Node's default of closing at once.
+  const server = net.createServer({ allowHalfOpen: opts.halfOpen ?? false }, (socket) => {
     socket.on('error', () => undefined);
     socket.setTimeout(10_000, () => socket.destroy());
     socket.once('data', (first: Buffer) => {
@@ -475,7 +480,7 @@ describe('hostile fake servers', () => {
     const port = await fake((socket, hello) => {
       socket.write(rec(22, Buffer.concat([serverHello(hello.suites[0]!), helloDone()])));
       return () => undefined;
-    });
+    }, { halfOpen: true });
     const { ev, ms } = await runProbe(vulnCcsInjectionProbe, port, tls12Only(), 800);
     expect(ev).toMatchObject({ verdict: 'unknown', answer: 'no answer' });
     expect(ms).toBeLessThan(2000);

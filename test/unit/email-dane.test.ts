@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { daneFindings, matchTlsa, spkiOf, type TlsaRecordData } from '../../src/email/dane.js';
+import { daneFindings, matchTlsa, requireSecureTlsa, spkiOf, type TlsaRecordData, type TlsaSecurity } from '../../src/email/dane.js';
 import { FindingSchema } from '../../src/model/report.js';
 import { withSubject } from '../../src/model/finding.js';
 import { Value } from '@sinclair/typebox/value';
@@ -157,8 +157,9 @@ describe('matchTlsa', () => {
 describe('daneFindings', () => {
   const ctx = { host: 'mx.secgrade.test', endpoint: '127.0.0.1:25' };
 
-  function ids(records: TlsaRecordData[], chain: Buffer[], extra: Partial<typeof ctx & { dnssec: boolean | null }> = {}) {
-    const findings = daneFindings(matchTlsa(records, chain), records, { ...ctx, ...extra });
+  function ids(records: TlsaRecordData[], chain: Buffer[], security?: TlsaSecurity) {
+    const matched = matchTlsa(records, chain);
+    const findings = daneFindings(security ? requireSecureTlsa(matched, security, `_25._tcp.${ctx.host}`) : matched, records, ctx);
     for (const f of findings) expect(Value.Check(FindingSchema, withSubject(f, `mx:${ctx.host}`)), f.id).toBe(true);
     return findings.map((f) => [f.id, f.severity]);
   }
@@ -174,10 +175,15 @@ describe('daneFindings', () => {
       ['email.dane.valid', 'info'],
       ['email.dane.unusable-records', 'low'],
     ]);
-    expect(ids([leaf311], ecChain, { dnssec: false })).toEqual([
-      ['email.dane.not-dnssec', 'medium'],
-      ['email.dane.valid', 'info'],
-    ]);
+    // Records that are not DNSSEC-validated are ignored: one finding saying so, never "valid" or "mismatch" beside it.
+    const insecure: TlsaSecurity = { status: 'insecure', reason: 'secgrade.test is not DNSSEC-signed' };
+    expect(ids([leaf311], ecChain, insecure)).toEqual([['email.dane.not-dnssec', 'medium']]);
+    expect(ids([rec(3, 1, 1, tlsaByOpenssl(other, 1, 1))], ecChain, insecure)).toEqual([['email.dane.not-dnssec', 'medium']]);
+    expect(ids([rec(0, 1, 1, tlsaByOpenssl(ec.root, 1, 1)), leaf311], ecChain, insecure)).toEqual([['email.dane.not-dnssec', 'medium']]);
+    expect(ids([leaf311], ecChain, { status: 'secure', reason: 'AD' })).toEqual([['email.dane.valid', 'info']]);
+    expect(ids([leaf311], ecChain, { status: 'unknown', reason: 'the resolver does not validate' })).toEqual([['email.dane.untested', 'info']]);
+    expect(ids([leaf311], ecChain, { status: 'bogus', reason: 'RRSIG expired' })).toEqual([['email.dane.untested', 'info']]);
+    expect(ids([], ecChain, insecure)).toEqual([['email.dane.absent', 'info']]);
   });
 
   it('evidence carries the records and the per-record verdicts; the endpoint is set', () => {

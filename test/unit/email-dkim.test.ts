@@ -175,3 +175,44 @@ describe('discoverDkim', () => {
     expect(checkDkim(d).map((x) => [x.id, x.severity])).toEqual([['email.dkim.ed25519-only', 'low']]);
   });
 });
+
+// RFC 6376 §3.6.1: "v= … If specified, this tag MUST be set to "DKIM1" (without the quotes). This
+// tag MUST be the first tag in the record. Records beginning with a "v=" tag with any other value
+// MUST be discarded." The key is the "brisbane" selector's of RFC 6376 Appendix C.
+describe('RFC 6376 §3.6.1: a key record whose v= is not DKIM1 is discarded', () => {
+  const BRISBANE =
+    'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDwIRP/UC3SBsEmGqZ9ZJW3/DkMoGeLnQg1fWn7/zYtIxN2SnFCjxOCKG9v3b4jYfcTNh5ijSsq631uBItLa7od+v/RtdC2UzJ1lWT947qR+Rcac2gbto/NMqJ0fzfVjH4OuKhitdY9tf6mcwGjaNBcWToIMmPSPDdQPNUYckcQ2QIDAQAB';
+
+  it('the Appendix C record is a 1024-bit RSA key; without v= it is the same key (v= defaults to DKIM1)', () => {
+    expect(parseDkimRecord(`v=DKIM1; p=${BRISBANE}`)).toMatchObject({ version: 'DKIM1', keyType: 'rsa', keyBits: 1024, errors: [] });
+    expect(parseDkimRecord(`k=rsa; p=${BRISBANE}`)).toMatchObject({ version: null, keyBits: 1024, errors: [] });
+    expect(parseDkimRecord(`v = DKIM1 ; p=${BRISBANE}`).errors).toEqual([]);
+  });
+
+  it('any other v=, or v= not first, makes it invalid', () => {
+    for (const rec of [`v=DKIM2; p=${BRISBANE}`, `v=dkim1; p=${BRISBANE}`, `v=DKIM1.0; p=${BRISBANE}`, `v=; p=${BRISBANE}`, `k=rsa; v=DKIM1; p=${BRISBANE}`, `v=DKIM1; v=DKIM1; p=${BRISBANE}`]) {
+      expect(parseDkimRecord(rec).errors.length, rec).toBeGreaterThan(0);
+    }
+    expect(parseDkimRecord(`v=DKIM2; p=${BRISBANE}`).errors).toEqual(['v=DKIM2: the version must be exactly DKIM1, so verifiers discard the record (RFC 6376 §3.6.1)']);
+  });
+
+  it('is not listed as a usable key: only under `invalid`, with the reason, and the finding says why', async () => {
+    const dns = fakeDns({
+      'brisbane._domainkey.example.com': [`v=DKIM2; p=${BRISBANE}`],
+      'sydney._domainkey.example.com': [`v=DKIM1; p=${K2048}`],
+    });
+    const d = await discoverDkim('example.com', dns, { defaults: false, selectors: ['brisbane', 'sydney'] });
+    expect(d.results.map((r) => [r.selector, r.status])).toEqual([['brisbane', 'invalid'], ['sydney', 'found']]);
+    const report = dkimReport(d);
+    expect(report.selectors).toEqual([{ name: 'sydney', keyType: 'rsa', keyBits: 2048, testing: false }]);
+    expect(report.invalid).toEqual([{ name: 'brisbane', reason: expect.stringMatching(/^v=DKIM2: the version must be exactly DKIM1/) }]);
+    expect(Value.Check(EmailResultSchema.properties.dkim, report)).toBe(true);
+    const f = checkDkim(d);
+    expect(f.map((x) => [x.id, x.severity])).toEqual([['email.dkim.invalid', 'medium']]);
+    expect(f[0]!.detail).toContain('v=DKIM2');
+    // Alone, the discarded record leaves no key at all (its 1024 bits do not count either).
+    const alone = dkimReport(await discoverDkim('example.com', fakeDns({ 'brisbane._domainkey.example.com': [`v=DKIM2; p=${BRISBANE}`] }), { defaults: false, selectors: ['brisbane'] }));
+    expect(alone.selectors).toEqual([]);
+    expect(alone.invalid).toHaveLength(1);
+  });
+});

@@ -110,7 +110,9 @@ describe('parseDmarcRecord', () => {
   it('flags invalid optional tag values but keeps the record', () => {
     const r = parseDmarcRecord('v=DMARC1; p=reject; pct=150; adkim=x; fo=2; rf=iodef; ri=soon; t=maybe; psd=q; np=block; rua=foo@example.com');
     expect(r.usable).toBe(true);
-    expect(r.errors).toHaveLength(9);
+    // Eight tag errors; the rua entry, not a URI, is kept apart with its own error (invalid-uri).
+    expect(r.errors).toHaveLength(8);
+    expect(r.rua.map((u) => u.error)).toEqual([expect.stringMatching(/is not a URI: it has no scheme/)]);
     expect(r.pct).toBeNull();
     expect(r.adkim).toBe('r');
   });
@@ -126,8 +128,11 @@ describe('parseDmarcRecord', () => {
     expect(r.unknownTags).toEqual(['foo']);
   });
   it('validates report URIs', () => {
-    expect(parseDmarcUri('mailto:rep%40x@example.com').domain).toBe('example.com');
-    expect(parseDmarcUri('mailto:nobody').error).toMatch(/valid mail address/);
+    expect(parseDmarcUri('mailto:rep%2Bdmarc@example.com')).toMatchObject({ address: 'rep+dmarc@example.com', domain: 'example.com', error: null });
+    // An encoded "@" in the local part is only an address when quoted (RFC 5322 §3.4.1).
+    expect(parseDmarcUri('mailto:rep%40x@example.com').error).toMatch(/not a valid local part/);
+    expect(parseDmarcUri('mailto:%22rep%40x%22@example.com')).toMatchObject({ domain: 'example.com', error: null });
+    expect(parseDmarcUri('mailto:nobody').error).toMatch(/does not hold a mail address/);
     expect(parseDmarcUri('mailto:a@example.com!big').error).toMatch(/size limit/);
     expect(parseDmarcUri('https://reports.example.net/dmarc')).toMatchObject({ scheme: 'https', domain: 'reports.example.net', error: null });
   });
@@ -266,5 +271,100 @@ describe('checkDmarc findings', () => {
       expect(x.references.some((r) => r.startsWith('RFC '))).toBe(true);
       expect(x.id).toMatch(/^email\.dmarc\./);
     }
+  });
+});
+
+// RFC 7489 §6.4 (dmarc-uri, and the DKIM tag-list syntax of RFC 6376 §3.2 it takes) and the
+// example records of RFC 7489 §6.2 and Appendix B.2.
+describe('RFC 7489 details: repeated tags and dmarc-uri', () => {
+  const RFC_B21 = 'v=DMARC1; p=none; rua=mailto:dmarc-feedback@example.com';
+  const RFC_B23 = 'v=DMARC1; p=none; rua=mailto:dmarc-feedback@example.com; ruf=mailto:auth-reports@thirdparty.example.net';
+  const RFC_B24 = 'v=DMARC1; p=quarantine; rua=mailto:dmarc-feedback@example.com,mailto:tld-test@thirdparty.example.net!10m; pct=25';
+
+  it('the RFC 7489 Appendix B records parse without an error, their URIs all valid', () => {
+    for (const rec of [RFC_B21, RFC_B23, RFC_B24]) {
+      const r = parseDmarcRecord(rec);
+      expect(r, rec).toMatchObject({ usable: true, errors: [], policyErrors: [], duplicateTags: [] });
+      expect([...r.rua, ...r.ruf].every((u) => u.error === null), rec).toBe(true);
+    }
+    expect(parseDmarcRecord(RFC_B24).rua.map((u) => [u.address, u.maxSize])).toEqual([
+      ['dmarc-feedback@example.com', null],
+      ['tld-test@thirdparty.example.net', '10m'],
+    ]);
+  });
+
+  it('§6.2: "mailto:reports@example.com!50m" is a size limit of 50 megabytes; every unit of the grammar is accepted', () => {
+    expect(parseDmarcUri('mailto:reports@example.com!50m')).toMatchObject({ address: 'reports@example.com', maxSize: '50m', error: null });
+    for (const size of ['1024', '10k', '50M', '2g', '1t']) expect(parseDmarcUri(`mailto:reports@example.com!${size}`).error, size).toBeNull();
+    expect(parseDmarcUri('https://reports.example.com/dmarc!2g')).toMatchObject({ scheme: 'https', maxSize: '2g', error: null });
+  });
+
+  it('entries that are not dmarc-uris are invalid, each with the reason', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['dmarc@example.com', /no scheme/],
+      ['mailto:', /names no mail address/],
+      ['mailto:a@example.com!', /is not a size limit/],
+      ['mailto:a@example.com!10x', /is not a size limit/],
+      ['mailto:a@example.com!10m!1k', /is not a size limit/],
+      ['mailto:a b@example.com', /U\+0020 may not appear in a URI/],
+      ['mailto:a@example.com%zz', /percent-encoding/],
+      ['mailto:a@localhost', /not a mail domain/],
+      // "[" and "]" are not path characters (RFC 3986 §3.3); encoded, the domain literal is still no host name.
+      ['mailto:a@[192.0.2.1]', /is not a URI: the path is not valid/],
+      ['mailto:a@%5B192.0.2.1%5D', /not a mail domain/],
+      ['mailto:a.@example.com', /not a valid local part/],
+      ['mailto:a@example.com%2Cb@example.net', /several addresses/],
+      ['https://exa mple.com/r', /may not appear in a URI/],
+      ['https://[::zz]/r', /not an IPv6 address/],
+      ['https://r.example.com:44x/', /not a port number/],
+      ['<mailto:a@example.com>', /no scheme/],
+    ];
+    for (const [uri, why] of cases) expect(parseDmarcUri(uri).error, uri).toMatch(why);
+  });
+
+  it('a repeated tag makes the record invalid: no policy, whatever rua says (RFC 6376 §3.2)', async () => {
+    for (const rec of [
+      'v=DMARC1; p=reject; p=none; rua=mailto:dmarc-feedback@example.com',
+      'v=DMARC1; p=reject; P=none',
+      'v=DMARC1; p=reject; rua=mailto:a@example.com; rua=mailto:b@example.com',
+      'v=DMARC1; p=reject; v=DMARC1',
+    ]) {
+      const r = parseDmarcRecord(rec);
+      expect(r, rec).toMatchObject({ usable: false, policyImplied: false, effectivePolicy: null });
+      expect(r.duplicateTags.length, rec).toBe(1);
+      expect(r.errors.some((e) => /more than once/.test(e)), rec).toBe(false);
+    }
+    const d = await discoverDmarc('example.com', fakeDns({ '_dmarc.example.com': ['v=DMARC1; p=reject; p=none; rua=mailto:dmarc-feedback@example.com'] }));
+    expect(d).toMatchObject({ status: 'invalid', policy: null });
+    expect(d.reason).toMatch(/^p= appears more than once: a tag-list with a repeated tag is invalid as a whole \(RFC 7489 §6\.4, RFC 6376 §3\.2\)/);
+    expect(dmarcReport(d)).toMatchObject({ status: 'invalid', policy: null, pct: null, ruaAuthorized: null });
+    const f = checkDmarc(d);
+    expect(f.map((x) => [x.id, x.severity])).toEqual([['email.dmarc.invalid', 'high']]);
+    expect(f[0]!.detail).toContain('p= appears more than once');
+    expect(f[0]!.evidence).toMatchObject({ duplicateTags: ['p'] });
+  });
+
+  it('invalid rua entries are not report destinations: the report lists them apart, a finding names each', async () => {
+    const only = await discoverDmarc('example.com', fakeDns({ '_dmarc.example.com': ['v=DMARC1; p=reject; rua=dmarc@example.com'] }));
+    expect(only.status).toBe('found');
+    expect(dmarcReport(only)).toMatchObject({ status: 'found', policy: 'reject', rua: [], ruaInvalid: ['dmarc@example.com'], ruaAuthorized: null });
+    const f = checkDmarc(only);
+    // Not "no-rua" and not an authorisation lookup that failed: the entry is invalid.
+    expect(f.map((x) => [x.id, x.severity])).toEqual([['email.dmarc.invalid-uri', 'medium']]);
+    expect(f[0]!.detail).toMatch(/rua: "dmarc@example\.com" is not a URI: it has no scheme.*no aggregate report is sent at all/);
+
+    const mixed = await discoverDmarc(
+      'example.com',
+      fakeDns({ '_dmarc.example.com': ['v=DMARC1; p=reject; rua=mailto:d@example.com,mailto:bad address@example.com; ruf=mailto:f@example.com!5x'] }),
+    );
+    expect(dmarcReport(mixed)).toMatchObject({ rua: ['mailto:d@example.com'], ruaInvalid: ['mailto:bad address@example.com'], ruaAuthorized: true });
+    const fm = checkDmarc(mixed);
+    expect(fm.map((x) => [x.id, x.severity])).toEqual([['email.dmarc.invalid-uri', 'low']]);
+    expect((fm[0]!.evidence as { invalid: Array<{ tag: string }> }).invalid.map((i) => i.tag)).toEqual(['rua', 'ruf']);
+    // Only valid URIs are asked for authorisation.
+    const ext = await discoverDmarc('example.com', fakeDns({ '_dmarc.example.com': ['v=DMARC1; p=reject; rua=mailto:a@vendor.net!x'] }));
+    expect(ext.authorizations).toEqual([]);
+    expect(Value.Check(EmailResultSchema.properties.dmarc, dmarcReport(mixed))).toBe(true);
+    for (const x of [...f, ...fm]) expect(Value.Check(FindingSchema, withSubject(x, 'domain:example.com'))).toBe(true);
   });
 });

@@ -66,6 +66,62 @@ describe('MTA-STS TXT record', () => {
   });
 });
 
+// RFC 8461 §3.1: sts-text-record = sts-version 1*(sts-field-delim sts-field) [sts-field-delim];
+// sts-ext-name = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / "."); sts-ext-value =
+// 1*(%x21-3A / %x3C / %x3E-7E). The example record is the RFC's own.
+describe('MTA-STS TXT record by the RFC 8461 §3.1 grammar', () => {
+  it('the RFC example record, trailing delimiter included, is valid', () => {
+    expect(parseMtaStsTxt('v=STSv1; id=20160831085700Z;')).toMatchObject({ id: '20160831085700Z', errors: [] });
+    expect(parseMtaStsTxt('v=STSv1;id=20160831085700Z')).toMatchObject({ id: '20160831085700Z', errors: [] });
+    expect(parseMtaStsTxt('v=STSv1 ;\tid=1 ; ')).toMatchObject({ id: '1', errors: [] });
+  });
+
+  it('extension names may hold "_", "-" and "." and start with a digit; such records are valid', () => {
+    const r = parseMtaStsTxt('v=STSv1; id=20160831085700Z; my_ext=1; x-vendor.flag=on; 9lives=yes; ' + `${'a'.repeat(32)}=v`);
+    expect(r.errors).toEqual([]);
+    expect(r.extensions).toEqual({ my_ext: '1', 'x-vendor.flag': 'on', '9lives': 'yes', ['a'.repeat(32)]: 'v' });
+    // Any visible ASCII but "=" and ";" in the value.
+    expect(parseMtaStsTxt('v=STSv1; id=1; ext=a:b/c,d!"#$%&\'()*+-.<>?@[]^_`{|}~').errors).toEqual([]);
+  });
+
+  it('names and values outside the grammar are errors', () => {
+    const bad: Array<[string, RegExp]> = [
+      ['v=STSv1; id=1; _ext=1', /"_ext" is not an extension field name/],
+      ['v=STSv1; id=1; -ext=1', /"-ext" is not an extension field name/],
+      ['v=STSv1; id=1; ' + `${'a'.repeat(33)}=v`, /is not an extension field name/],
+      ['v=STSv1; id=1; e xt=1', /is not an extension field name/],
+      ['v=STSv1; id=1; ext=', /the value must be 1 or more visible characters/],
+      ['v=STSv1; id=1; ext=a b', /the value must be 1 or more visible characters/],
+      ['v=STSv1; id=1; ext=a=b', /the value must be 1 or more visible characters/],
+      ['v=STSv1; id=1; ext=caf\u00e9', /the value must be 1 or more visible characters/],
+      ['v=STSv1; id = 1', /"id " is not an extension field name/],
+      ['v=STSv1; id=1;; ext=1', /an empty field/],
+      ['v=STSv1; id=1 ', /white space after the last field/],
+      ['v=STSv1 id=1', /must be followed by ";"/],
+      ['v=STSv1', /no field follows/],
+      ['v=STSv1; id=1; junk', /is not a name=value field/],
+      ['v=STSv1; id=1; id=2', /id= appears more than once/],
+      [' v=STSv1; id=1', /must begin with exactly "v=STSv1"/],
+      ['v=STSv1; ID=1', /the required id= field is missing/],
+    ];
+    for (const [rec, why] of bad) expect(parseMtaStsTxt(rec).errors.join(' | '), rec).toMatch(why);
+  });
+
+  it('discovery: a record with such extensions is found, not invalid', async () => {
+    const d = await discoverMtaSts('example.com', fakeDns({ '_mta-sts.example.com': ['v=STSv1; id=20160831085700Z; x-report.to=ops_team'] }));
+    expect(d.status).toBe('found');
+    expect(d.parsed?.extensions).toEqual({ 'x-report.to': 'ops_team' });
+  });
+
+  it('policy extension fields follow the same name grammar (RFC 8461 §3.2)', () => {
+    const ok = parseMtaStsPolicy(`${GOOD}x-vendor.note_1: kept as is, spaces inside\r\n`);
+    expect(ok.errors).toEqual([]);
+    expect(ok.unknownKeys).toEqual(['x-vendor.note_1']);
+    expect(parseMtaStsPolicy(`${GOOD}_bad: 1\r\n`).errors).toEqual([expect.stringMatching(/"_bad" is not a field name/)]);
+    expect(parseMtaStsPolicy(`${GOOD}ext: a\tb\r\n`).errors).toEqual([expect.stringMatching(/ext: the value must be visible characters/)]);
+  });
+});
+
 describe('MTA-STS policy', () => {
   it('parses a good policy with CRLF or LF', () => {
     const p = parseMtaStsPolicy(GOOD);

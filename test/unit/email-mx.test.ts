@@ -4,12 +4,14 @@ import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeCertificate } from '../../src/cert/describe.js';
 import { spkiOf, type TlsaRecordData } from '../../src/email/dane.js';
+import { assessZone, dsDigest, keyTag, type DnssecQuery, type ZoneEvidence } from '../../src/email/dnssec.js';
 import {
   checkEmailMx,
   daneFlag,
   emailMxReport,
   mxDane,
   mxReport,
+  tlsaSecurity,
   type EmailMxEvidence,
   type MxChainEvidence,
   type MxHostEvidence,
@@ -17,6 +19,9 @@ import {
 } from '../../src/email/mx-tls.js';
 import { gradedMx, mxGrade } from '../../src/grade/mx.js';
 import type { ChainInfo } from '../../src/model/report.js';
+import { Value } from '@sinclair/typebox/value';
+import { EmailResultSchema } from '../../src/model/report.js';
+import type { DnsRecord, LookupResult } from '../../src/net/dns/types.js';
 import { makeCert, type TestCert } from '../helpers/certs.js';
 
 const HOST = 'mx1.example.test';
@@ -118,7 +123,7 @@ describe('mxDane', () => {
   });
 
   it('TLSA records on a host without STARTTLS: a mismatch (DANE senders defer the mail)', () => {
-    const r = mxDane(mxHost({ starttls: false, tls: null, tlsa: { name: `_25._tcp.${HOST}`, status: 'ok', records: [eeRecord(leafA)], authenticated: false } }));
+    const r = mxDane(mxHost({ starttls: false, tls: null, tlsa: { name: `_25._tcp.${HOST}`, status: 'ok', records: [eeRecord(leafA)], authenticated: true } }));
     expect(r.status).toBe('no-match');
     expect(r.summary).toMatch(/does not offer STARTTLS/);
   });
@@ -128,7 +133,7 @@ describe('mxDane', () => {
     const failed = mxDane(mxHost({ tlsa: { name: `_25._tcp.${HOST}`, status: 'error', records: [], authenticated: false, reason: 'SERVFAIL' } }));
     expect(failed).toMatchObject({ status: 'error' });
     expect(failed.summary).toContain('SERVFAIL');
-    const untested = mxDane(mxHost({ starttls: null, tls: null, reason: 'timed out', tlsa: { name: `_25._tcp.${HOST}`, status: 'ok', records: [eeRecord(leafA)], authenticated: false } }));
+    const untested = mxDane(mxHost({ starttls: null, tls: null, reason: 'timed out', tlsa: { name: `_25._tcp.${HOST}`, status: 'ok', records: [eeRecord(leafA)], authenticated: true } }));
     expect(untested.status).toBe('error');
     expect(untested.summary).toContain('timed out');
   });
@@ -157,8 +162,9 @@ describe('mxGrade', () => {
 
 describe('mxReport', () => {
   it('carries the contract fields, dane as a flag and the richer status beside it', () => {
-    const r = gradedMx(mxReport(mxHost({ tlsa: { name: `_25._tcp.${HOST}`, status: 'ok', records: [eeRecord(leafA)], authenticated: false } })));
+    const r = gradedMx(mxReport(mxHost({ tlsa: { name: `_25._tcp.${HOST}`, status: 'ok', records: [eeRecord(leafA)], authenticated: true } })));
     expect(r).toMatchObject({ host: HOST, preference: 10, starttls: true, dane: true, daneStatus: 'match', ip: '192.0.2.25', port: 25, grade: 'A' });
+    expect(r.tlsaDnssec).toEqual({ status: 'secure', reason: 'the resolver validated the TLSA answer (AD bit set)' });
     expect(r.tls).toMatchObject({ status: 'ok', protocols: { 'TLSv1.3': true }, cipherSuites: { 'TLSv1.2': expect.any(Array) } });
     expect(r.tls).not.toHaveProperty('probes');
     expect(r.tlsa).toHaveLength(1);
@@ -174,7 +180,7 @@ describe('mxReport', () => {
 
 describe('checkEmailMx', () => {
   it('no STARTTLS is high and names the host; with TLSA records it says DANE senders defer', () => {
-    const fs = checkEmailMx(evidenceOf(mxHost({ starttls: false, tls: null, tlsa: { name: `_25._tcp.${HOST}`, status: 'ok', records: [eeRecord(leafA)], authenticated: false } })));
+    const fs = checkEmailMx(evidenceOf(mxHost({ starttls: false, tls: null, tlsa: { name: `_25._tcp.${HOST}`, status: 'ok', records: [eeRecord(leafA)], authenticated: true } })));
     const f = fs.find((x) => x.id === 'email.mx.no-starttls')!;
     expect(f).toMatchObject({ severity: 'high', evidence: { host: HOST }, endpoint: '192.0.2.25:25' });
     expect(f.detail).toMatch(/DANE senders defer/);
@@ -213,13 +219,16 @@ describe('checkEmailMx', () => {
 
   it('DANE findings name the TLSA name queried, and DNSSEC only counts when validated', () => {
     const records = [eeRecord(leafB)];
-    const on2525 = checkEmailMx(evidenceOf(mxHost({ port: 2525, tlsa: { name: `_2525._tcp.${HOST}`, status: 'ok', records, authenticated: false } })));
+    const on2525 = checkEmailMx(evidenceOf(mxHost({ port: 2525, tlsa: { name: `_2525._tcp.${HOST}`, status: 'ok', records, authenticated: true } })));
     const mismatch = on2525.find((x) => x.id === 'email.dane.mismatch')!;
     expect(mismatch.detail).toContain(`_2525._tcp.${HOST}`);
     expect(mismatch.detail).not.toContain('_25._tcp');
     expect(mismatch.evidence).toMatchObject({ host: HOST, tlsaName: `_2525._tcp.${HOST}` });
-    // An AD bit not set is "unknown", not "unsigned".
-    expect(on2525.map((x) => x.id)).not.toContain('email.dane.not-dnssec');
+    // An AD bit not set, with nothing else known, is "unknown" (DANE untested), neither "unsigned" nor a mismatch.
+    const unknown = checkEmailMx(evidenceOf(mxHost({ tlsa: { name: `_25._tcp.${HOST}`, status: 'ok', records, authenticated: false } }))).map((x) => x.id);
+    expect(unknown).toContain('email.dane.untested');
+    expect(unknown).not.toContain('email.dane.not-dnssec');
+    expect(unknown).not.toContain('email.dane.mismatch');
     const on25 = checkEmailMx(evidenceOf(mxHost({ tlsa: { name: `_25._tcp.${HOST}`, status: 'ok', records, authenticated: true } })));
     expect(on25.find((x) => x.id === 'email.dane.mismatch')?.detail).toContain(`_25._tcp.${HOST}`);
   });
@@ -234,5 +243,102 @@ describe('checkEmailMx', () => {
     expect(new Set(fs.map((f) => f.evidence.host))).toEqual(new Set([HOST, 'mx2.example.test', 'mx3.example.test']));
     for (const f of fs) expect(typeof f.evidence.host).toBe('string');
     for (const f of fs) expect(f.id).toMatch(/^[a-z0-9]+(?:[.-][a-z0-9]+)*$/);
+  });
+});
+
+// RFC 7672 §2.2 / RFC 6698 §4.1: a DANE client uses TLSA records only from a secure (DNSSEC-
+// validated) answer; records in an insecure zone are ignored. The zone evidence comes from
+// assessZone over a fake resolver, as the email-mx probe gathers it.
+describe('DANE only on DNSSEC-validated TLSA records', () => {
+  const TLSA_NAME = `_25._tcp.${HOST}`;
+  const ZONE = 'example.test';
+  const KEY = 'EgzVgY1C9UFvrc8LihyJazhCIHC8BHDvwg4riiG4xZLB0upwzzoNs95VwxM/Vay9DHafbloPpHYll+v3NFGDBg==';
+  const meta = { server: 'fake', transport: 'udp' as const };
+  const ok = (records: DnsRecord[], ad = false): LookupResult => ({ status: 'ok', records, authenticated: ad, ...meta });
+  const nodata: LookupResult = { status: 'nodata', authenticated: false, ...meta };
+  const soa = (zone: string): DnsRecord => ({ type: 'SOA', name: zone, ttl: 300, mname: `ns.${zone}`, rname: `hostmaster.${zone}`, serial: 1, minimum: 300 });
+  const tlsaRr = (r: TlsaRecordData): DnsRecord => ({ type: 'TLSA', name: TLSA_NAME, ttl: 300, ...r });
+  const dnskey: DnsRecord = { type: 'DNSKEY', name: ZONE, ttl: 300, flags: 257, algorithm: 13, key: KEY };
+  const ds: DnsRecord = { type: 'DS', name: ZONE, ttl: 300, keyTag: keyTag(257, 13, Buffer.from(KEY, 'base64')), algorithm: 13, digestType: 2, digest: dsDigest(ZONE, { flags: 257, algorithm: 13, key: KEY }, 2)! };
+
+  /** The zone evidence of the TLSA name over a fake resolver answering `answers` ("name|TYPE"); the rest NXDOMAIN. */
+  async function zoneOf(answers: Record<string, LookupResult>): Promise<ZoneEvidence> {
+    const query: DnssecQuery = async (name, type) => answers[`${name}|${type}`] ?? { status: 'nxdomain', authenticated: false, ...meta };
+    return assessZone(TLSA_NAME, 'tlsa', query, { checkingDisabled: true });
+  }
+  const unsigned = (records: TlsaRecordData[]) => zoneOf({ [`${ZONE}|SOA`]: ok([soa(ZONE)]), [`${ZONE}|DNSKEY`]: nodata, [`${ZONE}|DS`]: nodata, [`${TLSA_NAME}|TLSA`]: ok(records.map(tlsaRr)) });
+  const withZone = (records: TlsaRecordData[], dnssec: ZoneEvidence, over: Partial<MxHostEvidence> = {}) =>
+    mxHost({ tlsa: { name: TLSA_NAME, status: 'ok', records, authenticated: false, dnssec }, ...over });
+
+  it('AD on the TLSA answer is secure; an unsigned zone, an island, or a chain of trust that does not reach it is insecure', async () => {
+    expect(tlsaSecurity({ name: TLSA_NAME, status: 'ok', records: [eeRecord(leafA)], authenticated: true }).status).toBe('secure');
+    expect(tlsaSecurity({ name: TLSA_NAME, status: 'ok', records: [eeRecord(leafA)], authenticated: false, dnssec: await unsigned([eeRecord(leafA)]) })).toEqual({
+      status: 'insecure',
+      reason: 'example.test is not DNSSEC-signed',
+    });
+    const island = await zoneOf({ [`${ZONE}|SOA`]: ok([soa(ZONE)]), [`${ZONE}|DNSKEY`]: ok([dnskey]), [`${ZONE}|DS`]: nodata, [`${TLSA_NAME}|TLSA`]: ok([tlsaRr(eeRecord(leafA))]) });
+    expect(tlsaSecurity({ name: TLSA_NAME, status: 'ok', records: [eeRecord(leafA)], authenticated: false, dnssec: island }).status).toBe('insecure');
+    // Signed and delegated, and the resolver validates the parent (AD on test. DNSKEY) but not the zone: insecure to it.
+    const broken = await zoneOf({
+      [`${ZONE}|SOA`]: ok([soa(ZONE)]),
+      [`${ZONE}|DNSKEY`]: ok([dnskey]),
+      [`${ZONE}|DS`]: ok([ds]),
+      [`${TLSA_NAME}|TLSA`]: ok([tlsaRr(eeRecord(leafA))]),
+      'test|DNSKEY': ok([{ ...dnskey, name: 'test' }], true),
+    });
+    expect(tlsaSecurity({ name: TLSA_NAME, status: 'ok', records: [eeRecord(leafA)], authenticated: false, dnssec: broken }).status).toBe('insecure');
+  });
+
+  it('a resolver that does not validate, a failed lookup, no zone evidence: unknown, never "unsigned"', async () => {
+    const noValidation = await zoneOf({
+      [`${ZONE}|SOA`]: ok([soa(ZONE)]),
+      [`${ZONE}|DNSKEY`]: ok([dnskey]),
+      [`${ZONE}|DS`]: ok([ds]),
+      [`${TLSA_NAME}|TLSA`]: ok([tlsaRr(eeRecord(leafA))]),
+      'test|DNSKEY': ok([{ ...dnskey, name: 'test' }]),
+      '.|DNSKEY': ok([{ ...dnskey, name: '.' }]),
+    });
+    const base = { name: TLSA_NAME, status: 'ok' as const, records: [eeRecord(leafA)], authenticated: false };
+    expect(tlsaSecurity({ ...base, dnssec: noValidation })).toMatchObject({ status: 'unknown', reason: expect.stringMatching(/did not validate/) });
+    const failed = await zoneOf({ [`${ZONE}|SOA`]: { status: 'error', reason: 'timeout: no response' } });
+    expect(tlsaSecurity({ ...base, dnssec: failed }).status).toBe('unknown');
+    expect(tlsaSecurity(base).status).toBe('unknown');
+  });
+
+  it('in an unsigned zone a matching TLSA record earns nothing: insecure, not match', async () => {
+    const r = mxDane(withZone([eeRecord(leafA)], await unsigned([eeRecord(leafA)])));
+    expect(r).toMatchObject({ status: 'insecure', matched: [], ifValidated: { status: 'match' } });
+    expect(r.summary).toMatch(/^the TLSA records at _25\._tcp\.mx1\.example\.test are not DNSSEC-validated \(example\.test is not DNSSEC-signed\): sending servers ignore them/);
+    expect(daneFlag(r.status)).toBeNull();
+  });
+
+  it('in an unsigned zone a TLSA record that does not match is no mismatch, with or without STARTTLS', async () => {
+    const r = mxDane(withZone([eeRecord(leafB)], await unsigned([eeRecord(leafB)])));
+    expect(r).toMatchObject({ status: 'insecure', ifValidated: { status: 'no-match' } });
+    const plain = withZone([eeRecord(leafB)], await unsigned([eeRecord(leafB)]), { starttls: false, tls: null });
+    expect(mxDane(plain).status).toBe('insecure');
+    const fs = checkEmailMx(evidenceOf(plain));
+    expect(fs.map((x) => x.id)).not.toContain('email.dane.mismatch');
+    expect(fs.find((x) => x.id === 'email.mx.no-starttls')!.detail).not.toMatch(/DANE senders defer/);
+  });
+
+  it('the report says why: daneStatus insecure, tlsaDnssec with the reason, and one finding (not-dnssec)', async () => {
+    const mx = withZone([eeRecord(leafB)], await unsigned([eeRecord(leafB)]));
+    const r = gradedMx(mxReport(mx));
+    expect(r).toMatchObject({ dane: null, daneStatus: 'insecure', tlsaDnssec: { status: 'insecure', reason: 'example.test is not DNSSEC-signed' } });
+    expect(r.daneSummary).toContain('not DNSSEC-validated');
+    // The new fields fit the report schema (the hand-built TLS part aside).
+    expect([...Value.Errors(EmailResultSchema.properties.mx.items, JSON.parse(JSON.stringify({ ...r, tls: null })))].map((e) => `${e.path}: ${e.message}`)).toEqual([]);
+    const dane = checkEmailMx(evidenceOf(mx)).filter((f) => f.id.startsWith('email.dane.'));
+    expect(dane.map((f) => [f.id, f.severity])).toEqual([['email.dane.not-dnssec', 'medium']]);
+    expect(dane[0]!.title).toBe('TLSA records are not DNSSEC-validated: DANE does not apply');
+    expect(dane[0]!.detail).toMatch(/not DNSSEC-validated \(example\.test is not DNSSEC-signed\).*Were they validated: none of the 1 usable TLSA record\(s\) matches the served chain \(and DANE senders would then defer mail to this host\)/);
+    expect(dane[0]!.evidence).toMatchObject({ status: 'insecure', ifValidated: 'no-match', host: HOST });
+  });
+
+  it('unknown validation leaves DANE untested (error), with the reason, whatever the records would give', async () => {
+    const r = mxDane(mxHost({ tlsa: { name: TLSA_NAME, status: 'ok', records: [eeRecord(leafB)], authenticated: false } }));
+    expect(r).toMatchObject({ status: 'error', ifValidated: { status: 'no-match' } });
+    expect(r.summary).toMatch(/whether they are DNSSEC-validated could not be told/);
   });
 });

@@ -40,6 +40,52 @@ describe('TLS-RPT record', () => {
   });
 });
 
+// RFC 8460 §3: tlsrpt-record = tlsrpt-version 1*(field-delim tlsrpt-field) [field-delim];
+// tlsrpt-rua = %s"rua=" tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri); tlsrpt-ext-name = (ALPHA / DIGIT)
+// *31(ALPHA / DIGIT / "_" / "-" / "."). The example records are the RFC's own.
+describe('TLS-RPT record by the RFC 8460 §3 grammar', () => {
+  it('the RFC example records are valid', () => {
+    for (const rec of ['v=TLSRPTv1;rua=mailto:reports@example.com', 'v=TLSRPTv1; rua=https://reporting.example.com/v1/tlsrpt']) {
+      const r = parseTlsRptRecord(rec);
+      expect(r.errors, rec).toEqual([]);
+      expect(r.rua.every((u) => u.error === null), rec).toBe(true);
+    }
+  });
+
+  it('extension names may hold "_", "-" and "." and start with a digit; such records are valid', async () => {
+    const r = parseTlsRptRecord('v=TLSRPTv1; rua=mailto:reports@example.com; x_vendor-ext.v2=on; 1st=a:b/c;');
+    expect(r.errors).toEqual([]);
+    expect(r.extensions).toEqual({ 'x_vendor-ext.v2': 'on', '1st': 'a:b/c' });
+    const d = await discoverTlsRpt('example.com', at('v=TLSRPTv1; rua=mailto:reports@example.com; x_vendor-ext.v2=on'));
+    expect(d.status).toBe('found');
+    expect(checkTlsRpt(d)).toEqual([]);
+  });
+
+  it('names, values and URI lists outside the grammar are errors', () => {
+    const bad: Array<[string, RegExp]> = [
+      ['v=TLSRPTv1; rua=mailto:a@example.com; .ext=1', /".ext" is not an extension field name/],
+      ['v=TLSRPTv1; rua=mailto:a@example.com; ext=a b', /the value must be/],
+      ['v=TLSRPTv1; rua=mailto:a@example.com; ext==', /the value must be/],
+      ['v=TLSRPTv1; rua = mailto:a@example.com', /"rua " is not an extension field name/],
+      ['v=TLSRPTv1; rua= mailto:a@example.com', /must follow "rua=" directly/],
+      ['v=TLSRPTv1; rua=mailto:a@example.com,,mailto:b@example.com', /an empty entry/],
+      ['v=TLSRPTv1; rua=mailto:a@example.com; rua=mailto:b@example.com', /rua= appears more than once/],
+      ['v=TLSRPTv1 rua=mailto:a@example.com', /must be followed by ";"/],
+      ['v=TLSRPTv1; rua=mailto:a@example.com ', /white space after the last field/],
+    ];
+    for (const [rec, why] of bad) expect(parseTlsRptRecord(rec).errors.join(' | '), rec).toMatch(why);
+    // White space around the commas of the list is the grammar's.
+    expect(parseTlsRptRecord('v=TLSRPTv1; rua=mailto:a@example.com ,\thttps://r.example.net/x').errors).toEqual([]);
+  });
+
+  it('report URIs are RFC 3986 URIs with "!" encoded, mailto: with an address or https:', () => {
+    expect(parseTlsRptUri('mailto:reports@example.com!10m').error).toMatch(/"!" must be percent-encoded/);
+    expect(parseTlsRptUri('mailto:a%21b@example.com').error).toBeNull();
+    expect(parseTlsRptUri('https://r.example.net/a b').error).toMatch(/may not appear in a URI/);
+    expect(parseTlsRptUri('mailto:a.@example.com').error).toMatch(/not a valid local part/);
+  });
+});
+
 describe('discoverTlsRpt + checkTlsRpt', () => {
   it('a valid record: found, no findings', async () => {
     const d = await discoverTlsRpt('example.com', at('v=spf1 -all', 'v=TLSRPTv1; rua=mailto:tls@example.com'));

@@ -13,6 +13,10 @@ import {
   type EmailGradeCheck,
   type EmailGradeInput,
 } from '../../src/grade/email.js';
+import { emailGradeInput } from '../../src/grade/email-input.js';
+import { discoverDkim, dkimReport } from '../../src/email/dkim.js';
+import { discoverDmarc, dmarcReport } from '../../src/email/dmarc.js';
+import type { TxtLookup } from '../../src/email/dns-lookup.js';
 
 type Mx = EmailGradeInput['mx'][number];
 const mx = (host: string, over: Partial<Mx> = {}): Mx => ({ host, starttls: true, tlsGrade: 'A', certificateValid: true, dane: 'match', ...over });
@@ -123,6 +127,7 @@ const CASES: Array<[EmailCheckId, string, string, EmailGradeInput]> = [
   ['dkim', 'rsa-weak', 'RSA 512', mod(goodMail, (i) => (i.dkim.weakestRsaBits = 512))],
   ['dkim', 'revoked', 'every key revoked', mod(goodMail, (i) => (i.dkim = { status: 'found', weakestRsaBits: null, allRevoked: true, testing: false }))],
   ['dkim', 'missing', 'no key under the selectors tried', mod(goodMail, (i) => (i.dkim.status = 'missing'))],
+  ['dkim', 'invalid', 'the only key record has v=DKIM2 (RFC 6376 §3.6.1)', mod(goodMail, (i) => (i.dkim = { status: 'missing', weakestRsaBits: null, allRevoked: false, testing: false, invalidKeys: 1 }))],
   ['dkim', 'lookup-failed', 'timeouts', mod(goodMail, (i) => (i.dkim.status = 'error'))],
   ['dkim', 'mx-lookup-failed', 'MX lookup failed', mod(goodMail, (i) => (i.mailSetup = 'error'))],
 
@@ -155,6 +160,9 @@ const CASES: Array<[EmailCheckId, string, string, EmailGradeInput]> = [
   ['dane', 'no-match', 'mismatched beside an untested one', mod(goodMail, (i) => ((i.mx[0]!.dane = 'error'), (i.mx[1]!.dane = 'no-match')))],
   ['dane', 'unusable', 'unusable TLSA', mod(goodMail, (i) => (i.mx[1]!.dane = 'unusable'))],
   ['dane', 'no-tlsa', 'no TLSA anywhere', mod(goodMail, (i) => i.mx.forEach((m) => (m.dane = 'no-tlsa')))],
+  ['dane', 'insecure', 'TLSA in an unsigned zone on every host (RFC 7672 §2.2: ignored)', mod(goodMail, (i) => i.mx.forEach((m) => (m.dane = 'insecure')))],
+  ['dane', 'insecure', 'TLSA not validated on one host, none on the other', mod(goodMail, (i) => ((i.mx[0]!.dane = 'insecure'), (i.mx[1]!.dane = 'no-tlsa')))],
+  ['dane', 'partial-coverage', 'one host matches, the other has TLSA that is not validated', mod(goodMail, (i) => (i.mx[1]!.dane = 'insecure'))],
   ['dane', 'not-tested', 'TLSA lookup failed', mod(goodMail, (i) => (i.mx[1]!.dane = 'error'))],
   ['dane', 'not-tested', 'not checked', mod(goodMail, (i) => (i.mx[1]!.dane = null))],
   ['dane', 'mx-lookup-failed', 'MX lookup failed', mod(goodMail, (i) => (i.mailSetup = 'error'))],
@@ -168,6 +176,8 @@ const CASES: Array<[EmailCheckId, string, string, EmailGradeInput]> = [
   ['dmarc-reporting', 'authorised', 'rua authorised', goodMail()],
   ['dmarc-reporting', 'unauthorised', 'external rua not authorised', mod(goodMail, (i) => (i.dmarc.ruaAuthorized = false))],
   ['dmarc-reporting', 'no-rua', 'no rua', mod(goodMail, (i) => ((i.dmarc.hasRua = false), (i.dmarc.ruaAuthorized = null)))],
+  ['dmarc-reporting', 'invalid-rua', 'rua lists no valid dmarc-uri (RFC 7489 §6.4)', mod(goodMail, (i) => ((i.dmarc.hasRua = false), (i.dmarc.ruaAuthorized = null), (i.dmarc.invalidRua = ['dmarc@example.com'])))],
+  ['dmarc-reporting', 'authorised', 'a valid rua beside an invalid one', mod(goodMail, (i) => (i.dmarc.invalidRua = ['mailto:bad address@example.com']))],
   ['dmarc-reporting', 'no-valid-record', 'no DMARC record', mod(goodMail, (i) => (i.dmarc.status = 'missing'))],
   ['dmarc-reporting', 'lookup-failed', 'authorisation lookup failed', mod(goodMail, (i) => (i.dmarc.ruaAuthorized = null))],
   ['dmarc-reporting', 'lookup-failed', 'DMARC lookup failed', mod(goodMail, (i) => (i.dmarc.status = 'error'))],
@@ -418,6 +428,10 @@ describe('caps', () => {
     expect(capped(mod(goodMail, (i) => (i.mx[1]!.dane = 'no-match')))).toEqual({ grade: 'F', score: 98, caps: ['dane-no-match:F'] });
   });
 
+  it('TLSA records that are not DNSSEC-validated cap nothing: they are ignored (RFC 7672 §2.2), DANE only loses its points', () => {
+    expect(capped(mod(goodMail, (i) => i.mx.forEach((m) => (m.dane = 'insecure'))))).toEqual({ grade: 'A', score: 98, caps: [] });
+  });
+
   it('MTA-STS enforce with an MX the policy does not list caps at F; in testing mode it does not', () => {
     expect(capped(mod(goodMail, (i) => (i.mtaSts.mxMismatch = true)))).toEqual({ grade: 'F', score: 98, caps: ['mta-sts-mx-mismatch:F'] });
     expect(capped(mod(goodMail, (i) => ((i.mtaSts.mxMismatch = true), (i.mtaSts.mode = 'testing'))))).toEqual({ grade: 'A', score: 99, caps: [] });
@@ -521,5 +535,79 @@ describe('whole domains', () => {
     expect(check(g, 'dmarc-policy').status).toBe('partial');
     expect(g.score).toBe(76); // 66 of 86
     expect(g.grade).toBe('C');
+  });
+});
+
+// The RFC details end to end: a record as published → the report's email section the modules
+// write → the grade input (src/grade/email-input.ts) → the letter.
+describe('RFC details, from the record to the letter', () => {
+  type Email = Parameters<typeof emailGradeInput>[0];
+  const zone = (records: Record<string, string[]>): TxtLookup => async (name) => {
+    const texts = records[name];
+    const meta = { authenticated: false, server: 'fake', transport: 'udp' as const };
+    return texts ? { status: 'ok', ...meta, records: texts.map((text) => ({ type: 'TXT' as const, name, ttl: 300, strings: [text], text })) } : { status: 'nxdomain', ...meta };
+  };
+  const mxEntry = (host: string, daneStatus: NonNullable<Email['mx'][number]['daneStatus']>): Email['mx'][number] => ({
+    host,
+    preference: 10,
+    starttls: true,
+    tls: { status: 'ok', chains: [{ trusted: true, hostnameMatch: true }], rating: { letter: 'A', ignoringTrust: 'A' } } as unknown as Email['mx'][number]['tls'],
+    dane: daneStatus === 'match' ? true : daneStatus === 'no-match' ? false : null,
+    daneStatus,
+  });
+  /** Everything right (as goodMail), as the report's email section. */
+  const goodEmail = async (): Promise<Email> => ({
+    status: 'ok',
+    grade: null,
+    mxStatus: 'regular',
+    spf: { status: 'found', record: 'v=spf1 mx -all', lookups: 1, voidLookups: 0, all: '-all', errors: [], effectiveAll: '-all' },
+    dmarc: dmarcReport(await discoverDmarc('example.com', zone({ '_dmarc.example.com': ['v=DMARC1; p=reject; rua=mailto:dmarc-feedback@example.com'] }))),
+    dkim: { status: 'found', selectorsTried: ['s1'], selectors: [{ name: 's1', keyType: 'rsa', keyBits: 2048, testing: false }] },
+    mtaSts: { status: 'found', mode: 'enforce', maxAge: 604800, mx: ['mx1.example.com'], policyValid: true, mxNotCovered: [] },
+    tlsRpt: { status: 'found', rua: ['mailto:tls@example.com'] },
+    mx: [mxEntry('mx1.example.com', 'match')],
+    dnssec: true,
+    dnssecDetail: { signed: true, delegated: true, validated: true, algorithms: [13], reason: null },
+  });
+
+  it('the good domain is A+', async () => {
+    expect(emailGrade(emailGradeInput(await goodEmail()))).toMatchObject({ grade: 'A+', score: 100 });
+  });
+
+  it('DMARC with a repeated tag is invalid: no policy, capped at F (RFC 7489 §6.4, RFC 6376 §3.2)', async () => {
+    const email = await goodEmail();
+    email.dmarc = dmarcReport(await discoverDmarc('example.com', zone({ '_dmarc.example.com': ['v=DMARC1; p=reject; p=none; rua=mailto:dmarc-feedback@example.com'] })));
+    const g = emailGrade(emailGradeInput(email));
+    expect(check(g, 'dmarc').outcome).toBe('invalid');
+    expect(check(g, 'dmarc-policy').outcome).toBe('no-valid-record');
+    expect(g.grade).toBe('F');
+    expect(g.caps.map((c) => c.id)).toEqual(['no-dmarc']);
+  });
+
+  it('rua with no valid dmarc-uri: the reporting check is "invalid-rua", not a failed lookup, and there is a letter', async () => {
+    const email = await goodEmail();
+    email.dmarc = dmarcReport(await discoverDmarc('example.com', zone({ '_dmarc.example.com': ['v=DMARC1; p=reject; rua=dmarc-feedback@example.com'] })));
+    const g = emailGrade(emailGradeInput(email));
+    expect(check(g, 'dmarc-reporting')).toMatchObject({ outcome: 'invalid-rua', status: 'fail', reason: expect.stringContaining('dmarc-feedback@example.com is not a valid dmarc-uri') });
+    expect(g.pending).toEqual([]);
+    expect(g.grade).toBe('A');
+  });
+
+  it('a DKIM record with v=DKIM2 is no key: the DKIM check fails as "invalid"', async () => {
+    const email = await goodEmail();
+    const d = await discoverDkim('example.com', zone({ 's1._domainkey.example.com': ['v=DKIM2; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDwIRP/UC3SBsEmGqZ9ZJW3/DkMoGeLnQg1fWn7/zYtIxN2SnFCjxOCKG9v3b4jYfcTNh5ijSsq631uBItLa7od+v/RtdC2UzJ1lWT947qR+Rcac2gbto/NMqJ0fzfVjH4OuKhitdY9tf6mcwGjaNBcWToIMmPSPDdQPNUYckcQ2QIDAQAB'] }), { defaults: false, selectors: ['s1'] });
+    // email-records' status: found only when a selector holds a usable key.
+    email.dkim = { ...dkimReport(d), status: 'missing' };
+    const g = emailGrade(emailGradeInput(email));
+    expect(check(g, 'dkim')).toMatchObject({ outcome: 'invalid', status: 'fail', points: 0 });
+  });
+
+  it('TLSA records that are not DNSSEC-validated: no DANE credit, and a non-matching one caps nothing', async () => {
+    const email = await goodEmail();
+    email.mx = [mxEntry('mx1.example.com', 'insecure')];
+    const g = emailGrade(emailGradeInput(email));
+    expect(check(g, 'dane')).toMatchObject({ outcome: 'insecure', points: 0 });
+    expect(g.caps).toEqual([]);
+    expect(g.grade).toBe('A');
   });
 });

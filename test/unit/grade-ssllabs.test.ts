@@ -29,6 +29,7 @@ function tls(p: Partial<Protocols>, suites: TlsResult['cipherSuites'], extra: Pa
 const MODERN = ['TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'];
 
 type Chain = NonNullable<TlsResult['chains']>[number];
+const trustError = (code: string, detail = code) => ({ code, subject: 'CN=x', detail });
 const goodChain = (over: Partial<Chain> = {}): Chain => ({
   index: 0, requested: 'RSA', protocol: 'TLSv1.2', leafKeyType: 'RSA 2048', certificates: 2, trusted: true, trustErrors: [],
   anchor: { subject: 'CN=root', label: 'root', source: 'mozilla' }, chainComplete: true, fetchedIntermediates: 0, extraCertificates: [],
@@ -79,7 +80,10 @@ describe('SSL Labs score tables are complete', () => {
     'ssllabs.cap.cert-mismatch': withCert({ hostnameMatch: false }),
     'ssllabs.cap.cert-md5': withCert({}, { signatureAlgorithm: 'MD5withRSA' }),
     'ssllabs.cap.cert-weak-key': withCert({}, { keyBits: 768 }),
+    'ssllabs.cap.cert-short-key': withCert({}, { keyBits: 1024 }),
     'ssllabs.cap.chain-incomplete': withCert({ chainComplete: false, fetchedIntermediates: 1 }),
+    'ssllabs.cap.sslv3-only': tls({ SSLv3: true }, { SSLv3: ['TLS_RSA_WITH_AES_128_CBC_SHA'] }),
+    'ssllabs.cap.rc4-only': tls({ 'TLSv1.0': true }, { 'TLSv1.0': ['TLS_RSA_WITH_RC4_128_SHA', 'TLS_RSA_WITH_RC4_128_MD5'] }),
     'ssllabs.cap.heartbleed': vuln('heartbleed'),
     'ssllabs.cap.ccs-injection': vuln('ccsInjection'),
     'ssllabs.cap.robot': vuln('robot'),
@@ -142,8 +146,16 @@ describe('SSL Labs certificate caps', () => {
     const root = { ...leaf('RSA', 2048), servedIndex: 1, selfSigned: true, signatureAlgorithm: 'MD5withRSA' };
     expect(ids({ ...withCert({}), certificates: [{ ...leaf('RSA', 2048), servedIndex: 0 }, root] })).toEqual([]);
   });
-  it('an untrusted chain that is only incomplete is T, not also B', () => {
-    expect(ids(withCert({ trusted: false, chainComplete: false }))).toEqual(['ssllabs.cap.cert-untrusted']);
+  it('a self-signed or unknown-root chain is T only: no intermediate is missing', () => {
+    expect(ids(withCert({ trusted: false, chainComplete: false, trustErrors: [trustError('self-signed')] }))).toEqual(['ssllabs.cap.cert-untrusted']);
+    expect(ids(withCert({ trusted: false, chainComplete: false, trustErrors: [trustError('unknown-issuer')] }))).toEqual(['ssllabs.cap.cert-untrusted']);
+  });
+  it('a CRL that lists the certificate is T, as a revoked OCSP answer is', () => {
+    const crl = { checked: true, method: 'crl' as const, status: 'revoked' as const, revokedAt: null, notChecked: null, detail: 'listed', crl: null };
+    expect(ids(withCert({ revocation: crl }))).toEqual(['ssllabs.cap.cert-revoked']);
+    // Revocation that could not be checked does not cap (SSL Labs grades it so too).
+    const unchecked = { checked: false, method: null, status: null, revokedAt: null, notChecked: 'unreachable' as const, detail: 'no answer', crl: null };
+    expect(ids(withCert({ revocation: unchecked }))).toEqual([]);
   });
   it('without an examined chain the certificate caps are pending, not silently passed', () => {
     expect(sslLabsComponents(tls({ 'TLSv1.2': true }, { 'TLSv1.2': MODERN })).pending[0]).toMatch(/certificate caps/);
@@ -294,5 +306,114 @@ describe('the guide, where testssl.sh rates differently', () => {
 
   it('3DES with TLS 1.1 or newer caps at C (testssl.sh\'s SWEET32 cap never fires by default)', () => {
     expect(caps(tls({ 'TLSv1.2': true }, { 'TLSv1.2': [...MODERN, 'TLS_RSA_WITH_3DES_EDE_CBC_SHA'] }))).toContain('ssllabs.cap.64bit-block-modern:C');
+  });
+});
+
+// The rules Qualys added to the guide over the years (facts from their announcements; where a rule
+// needs reading, the README says so): each a row, with the letter and what T/M hide.
+describe("the guide's published changes, row by row", () => {
+  const FEATURES = {
+    alpn: [], secureRenegotiation: true, fallbackScsv: true, extendedMasterSecret: true, ocspStapling: true, sctExtension: false,
+    heartbeat: false, sessionTickets: true, compression: false, resumption: { ids: true, tickets: true },
+  };
+  const tested = (t: TlsResult): TlsResult => ({ ...t, vulnerabilities: { ...clean(), ...t.vulnerabilities }, features: { ...FEATURES, ...t.features } });
+  /** TLS 1.2 + 1.3, modern suites, HSTS: A+ unless a row's change says otherwise. */
+  const server = (chain: Partial<Chain> = {}, certs: Array<Partial<CertificateInfo>> = [{}], extra: Partial<TlsResult> = {}) =>
+    tested(
+      tls({ 'TLSv1.2': true, 'TLSv1.3': true }, { 'TLSv1.3': ['TLS_AES_128_GCM_SHA256'], 'TLSv1.2': MODERN }, {
+        groups: ['x25519'],
+        chains: [goodChain(chain)],
+        certificates: certs.map((c, i) => ({ ...leaf('RSA', 2048), servedIndex: i, ...c })),
+        ...extra,
+      }),
+    );
+  const grade = (t: TlsResult) => {
+    const g = sslLabsGrade(t, sslLabsComponents(t), A_PLUS_MIN_HSTS_SECONDS);
+    return { letter: g.letter, ignoringTrust: g.ignoringTrust, caps: sslLabsComponents(t).caps.map((c) => `${c.id.replace('ssllabs.cap.', '')}:${c.grade}`) };
+  };
+  const intermediate = (over: Partial<CertificateInfo> = {}): Partial<CertificateInfo> => ({ subject: 'CN=ca', issuer: 'CN=root', ca: true, trusted: null, ...over });
+  const keyRejected = trustError('web-pki', 'The server certificate has an RSA key of 1024 bits.');
+  const sha1Rejected = trustError('weak-signature', 'The intermediate "ca" is signed with SHA-1, which browsers no longer accept.');
+
+  const rows: Array<[string, TlsResult, { letter: string | null; ignoringTrust: string | null; caps: string[] }]> = [
+    ['baseline: modern server, trusted RSA-2048 chain', server(), { letter: 'A+', ignoringTrust: 'A+', caps: [] }],
+    // 2014: keys below 2048 bits cap at B; web-PKI path validation rejects them, so T hides the B.
+    [
+      'RSA-1024 leaf (path validation rejects the key): T, B behind it',
+      server({ trusted: false, trustErrors: [keyRejected] }, [{ keyBits: 1024 }]),
+      { letter: 'T', ignoringTrust: 'B', caps: ['cert-untrusted:T', 'cert-short-key:B'] },
+    ],
+    ['RSA-1024 leaf under a private anchor that took it: B', server({}, [{ keyBits: 1024 }]), { letter: 'B', ignoringTrust: 'B', caps: ['cert-short-key:B'] }],
+    ['EC-192 leaf: B (below the RSA-2048 equivalent)', server({}, [{ keyType: 'EC', keyBits: 192 }]), { letter: 'B', ignoringTrust: 'B', caps: ['cert-short-key:B'] }],
+    ['RSA-768 leaf: F, not also B', server({}, [{ keyBits: 768 }]), { letter: 'F', ignoringTrust: 'F', caps: ['cert-weak-key:F'] }],
+    // 2017: SHA-1 certificates are no longer trusted, the intermediate's signature as much as the leaf's.
+    [
+      'SHA-1-signed served intermediate: T',
+      server({ trusted: false, trustErrors: [sha1Rejected] }, [{}, intermediate({ signatureAlgorithm: 'SHA1withRSA' })]),
+      { letter: 'T', ignoringTrust: 'A+', caps: ['cert-untrusted:T', 'cert-sha1:T'] },
+    ],
+    [
+      'SHA-1-signed intermediate downloaded from the AIA URL: T',
+      server({ trusted: false, chainComplete: false, fetchedIntermediates: 1, trustErrors: [sha1Rejected] }),
+      { letter: 'T', ignoringTrust: 'B', caps: ['cert-untrusted:T', 'cert-sha1:T', 'chain-incomplete:B'] },
+    ],
+    ['SHA-1 self-signature of a served root: no cap', server({ anchorServed: true }, [{}, intermediate(), intermediate({ selfSigned: true, signatureAlgorithm: 'SHA1withRSA' })]), { letter: 'A+', ignoringTrust: 'A+', caps: [] }],
+    // December 2014: F to servers that support only SSL 3; SSL 3 beside TLS caps at B (C with POODLE).
+    [
+      'SSL 3.0 is the best protocol: F',
+      tested(tls({ SSLv3: true }, { SSLv3: ['TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA'] }, { chains: [goodChain()], groups: ['x25519'] })),
+      { letter: 'F', ignoringTrust: 'F', caps: ['sslv3-only:F', 'no-tls12:C', 'sslv3:B', 'no-aead:B'] },
+    ],
+    [
+      'SSL 3.0 beside TLS 1.2: not SSL 3-only',
+      tested(tls({ SSLv3: true, 'TLSv1.2': true }, { SSLv3: ['TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA'], 'TLSv1.2': MODERN }, { chains: [goodChain()], groups: ['x25519'] })),
+      { letter: 'B', ignoringTrust: 'B', caps: ['sslv3:B'] },
+    ],
+    // 2015: RC4 with TLS 1.1+ caps at C, RC4 with older protocols only at B (May); RC4-only fails (October).
+    [
+      'RC4 only, on TLS 1.2: F',
+      tested(tls({ 'TLSv1.2': true }, { 'TLSv1.2': ['TLS_ECDHE_RSA_WITH_RC4_128_SHA'] }, { chains: [goodChain()], groups: ['x25519'] })),
+      { letter: 'F', ignoringTrust: 'F', caps: ['rc4-only:F', 'rc4-modern:C', 'no-aead:B'] },
+    ],
+    [
+      'RC4 only, on TLS 1.0: F',
+      tested(tls({ 'TLSv1.0': true }, { 'TLSv1.0': ['TLS_RSA_WITH_RC4_128_SHA'] }, { chains: [goodChain()], groups: [] })),
+      { letter: 'F', ignoringTrust: 'F', caps: ['rc4-only:F', 'no-tls12:C', 'tls10-11:B', 'rc4:B', 'no-forward-secrecy:B', 'no-aead:B'] },
+    ],
+    [
+      'RC4 beside AES on TLS 1.2: C',
+      tested(tls({ 'TLSv1.2': true, 'TLSv1.3': true }, { 'TLSv1.3': ['TLS_AES_128_GCM_SHA256'], 'TLSv1.2': [...MODERN, 'TLS_ECDHE_RSA_WITH_RC4_128_SHA'] }, { chains: [goodChain()], groups: ['x25519'] })),
+      { letter: 'C', ignoringTrust: 'C', caps: ['rc4-modern:C'] },
+    ],
+    // December 2014: incomplete chains cap at B; the cap stays behind a T.
+    [
+      'incomplete chain completed from the AIA URL: B',
+      server({ chainComplete: false, fetchedIntermediates: 1 }),
+      { letter: 'B', ignoringTrust: 'B', caps: ['chain-incomplete:B'] },
+    ],
+    [
+      'incomplete chain not completed (no download): T, B behind it',
+      server({ trusted: false, chainComplete: false, trustErrors: [trustError('missing-intermediate')] }),
+      { letter: 'T', ignoringTrust: 'B', caps: ['cert-untrusted:T', 'chain-incomplete:B'] },
+    ],
+    [
+      'incomplete and expired: T, B behind it',
+      server({ trusted: false, chainComplete: false, fetchedIntermediates: 1, trustErrors: [trustError('expired')] }),
+      { letter: 'T', ignoringTrust: 'B', caps: ['cert-untrusted:T', 'chain-incomplete:B'] },
+    ],
+    // Revocation: T when a verdict says revoked (staple, responder or CRL); unknown does not cap.
+    [
+      'revoked by the CRL: T',
+      server({ revocation: { checked: true, method: 'crl', status: 'revoked', revokedAt: null, notChecked: null, detail: 'listed', crl: null } }),
+      { letter: 'T', ignoringTrust: 'A+', caps: ['cert-revoked:T'] },
+    ],
+    [
+      'revocation not checked (--no-phone-out): no cap',
+      server({ revocation: { checked: false, method: null, status: null, revokedAt: null, notChecked: 'phone-out-disabled', detail: 'not asked', crl: null } }),
+      { letter: 'A+', ignoringTrust: 'A+', caps: [] },
+    ],
+  ];
+  it.each(rows)('%s', (_name, t, want) => {
+    expect(grade(t)).toEqual(want);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { baseHref, decodeEntities, MAX_HTML_BYTES, scanHtml, scriptElements } from '../../src/http/html-resources.js';
+import {
+  baseHref, MAX_ATTRS_PER_TAG, MAX_HTML_BYTES, MAX_HTML_DEPTH, MAX_HTML_NODES, overlongTagAt, scanHtml, scriptElements,
+} from '../../src/http/html-resources.js';
 
 const tags = (html: string) => scanHtml(html).elements.map((e) => e.tag);
 const urls = (html: string) => scanHtml(html).elements.map((e) => e.url);
@@ -77,13 +79,15 @@ describe('scanHtml', () => {
   });
 
   it('keeps the first of duplicate attributes and lower-cases names', () => {
-    expect(scanHtml('<SCRIPT Src="a.js" SRC="b.js"></script>').elements[0]).toEqual({ tag: 'script', attrs: { src: 'a.js' }, url: 'a.js', index: 0 });
+    expect(scanHtml('<SCRIPT Src="a.js" SRC="b.js"></script>').elements[0]).toEqual({ tag: 'script', ns: 'html', attrs: { src: 'a.js' }, url: 'a.js', inHead: true, index: 0 });
   });
 
-  it('decodes the entities that matter in URLs', () => {
-    expect(scanHtml('<a><img src="/x?a=1&amp;b=&#50;&#x33;&quot;&#39;&lt;&gt;&apos;&nbsp;&#0;&#x110000;"></a>').elements[0]?.url).toBe(`/x?a=1&b=23"'<>'&nbsp;\ufffd\ufffd`);
-    expect(decodeEntities('http&#x3a;//x')).toBe('http://x');
-    expect(decodeEntities('&#99999999999;')).toBe('&#99999999999;'); // more than 8 digits: left alone
+  it('decodes character references as the HTML Standard does', () => {
+    expect(scanHtml('<a><img src="/x?a=1&amp;b=&#50;&#x33;&quot;&#39;&lt;&gt;&apos;&nbsp;&#0;&#x110000;"></a>').elements[0]?.url).toBe(`/x?a=1&b=23"'<>'\u00a0\ufffd\ufffd`);
+    expect(scanHtml('<img src="http&#x3a;//x&colon;y">').elements[0]?.url).toBe('http://x:y');
+    // In an attribute, a named reference without ";" followed by "=" or an alphanumeric is left alone.
+    expect(scanHtml('<img src="/a?b=1&copy=2&copy;">').elements[0]?.url).toBe('/a?b=1&copy=2\u00a9');
+    expect(scanHtml('<img src="&#99999999999;">').elements[0]?.url).toBe('\ufffd');
   });
 
   it('skips comments, doctype, CDATA, processing instructions and end tags', () => {
@@ -157,5 +161,90 @@ describe('scanHtml', () => {
       expect(over.scan).toMatchObject({ truncated: true, elements: [{ url: 'a' }] });
       expect(MAX_HTML_BYTES).toBe(2 * 1024 * 1024);
     });
+  });
+});
+
+describe('scanHtml reads the tree the HTML parser builds (parse5, as jsdom)', () => {
+  const seen = (html: string, mode?: 'document' | 'template-fragment') =>
+    scanHtml(html, mode ? { mode } : {}).elements.map((e) => `${e.ns}:${e.tag}${e.url ? ` ${e.url}` : ''}${e.inHead ? ' (head)' : ''}`);
+
+  it('<template> content is not in the document', () => {
+    expect(seen('<head><template><meta name=referrer content=origin><script src=/t.js></script></template></head><body><template><img src=/i.png></template><img src=/ok.png>')).toEqual(['html:img /ok.png']);
+  });
+
+  it('<noscript> is markup with scripting disabled (a document, as jsdom), text in the template-fragment mode (JSDOM.fragment)', () => {
+    const html = '<head><noscript><link rel=stylesheet href=/n.css></noscript></head><body><noscript><img src=/n.png></noscript></body>';
+    expect(seen(html)).toEqual(['html:link /n.css', 'html:img /n.png']);
+    expect(seen(html, 'template-fragment')).toEqual([]);
+  });
+
+  it('<svg> and <math> content is foreign: listed with its namespace and no URL; <foreignObject> is HTML again', () => {
+    expect(seen('<svg><script href=/a.js></script><foreignObject><script src=/b.js></script></foreignObject></svg><math><script src=/c.js></script></math>')).toEqual([
+      'svg:script', 'html:script /b.js', 'mathml:script',
+    ]);
+    expect(scriptElements(scanHtml('<svg><script src=/a.js></script></svg><script src=/b.js></script>')).map((e) => e.url)).toEqual(['/b.js']);
+    // <meta> breaks out of foreign content.
+    expect(seen('<svg><meta name=referrer content=origin></svg>')).toEqual(['html:meta']);
+  });
+
+  it('knows where the head ends', () => {
+    expect(seen('<meta charset=utf-8><title>t</title><meta name=a><p>x</p><meta name=b>')).toEqual(['html:meta (head)', 'html:meta (head)', 'html:meta']);
+    expect(seen('<head></head>\n<meta name=c><body>')).toEqual(['html:meta (head)']);
+    expect(seen('<meta name=a>', 'template-fragment')).toEqual(['html:meta']);
+  });
+
+  it('<base>: the first HTML one with an href', () => {
+    expect(baseHref(scanHtml('<svg><base href="https://svg.example/"></base></svg><base target=x><base href="https://a.example/"><base href="https://b.example/">'))).toBe('https://a.example/');
+    expect(baseHref(scanHtml('<template><base href="https://t.example/"></template>'))).toBeNull();
+  });
+
+  describe('bounded', () => {
+    it('a tag with too many attributes ends the input before it (parse5 checks duplicates quadratically)', () => {
+      const many = `<img ${Array.from({ length: MAX_ATTRS_PER_TAG + 1 }, (_, i) => `a${i}=1`).join(' ')}>`;
+      expect(overlongTagAt(`<p>${many}`)).toBe(3);
+      expect(overlongTagAt(`<img ${'a=1 '.repeat(MAX_ATTRS_PER_TAG)}>`)).toBe(-1);
+      expect(overlongTagAt('<img title="a b c d e f g h" src=x>', 3)).toBe(-1); // values are not names
+      expect(overlongTagAt('<img a = 1 b =2 c= "3">', 3)).toBe(-1);
+      expect(overlongTagAt('<img =a/=b/=c/=d>', 3)).toBe(0); // a leading "=" is part of a name
+      expect(overlongTagAt('<img =a =b =c =d>', 3)).toBe(-1); // names "=a" and "=c", with values
+      expect(overlongTagAt('<img a/b/c/d>', 3)).toBe(0);
+      const t = performance.now();
+      const big = scanHtml(`<img src=a>${`<img ${Array.from({ length: 200_000 }, (_, i) => `a${i}`).join(' ')}>`}<img src=b>`);
+      expect(performance.now() - t).toBeLessThan(2000);
+      expect(big).toMatchObject({ truncated: true, elements: [{ url: 'a' }] });
+    });
+
+    it('nesting deeper than MAX_HTML_DEPTH stops the parse (what was read is kept)', () => {
+      const deep = scanHtml(`<img src=a>${'<div>'.repeat(MAX_HTML_DEPTH + 10)}<img src=b>`);
+      expect(deep).toMatchObject({ truncated: true, elements: [{ url: 'a' }] });
+      const tpl = scanHtml(`<img src=a>${'<template>'.repeat(MAX_HTML_DEPTH)}`);
+      expect(tpl.truncated).toBe(true);
+      expect(scanHtml(`${'<div>'.repeat(500)}<img src=b>`).truncated).toBe(false);
+    });
+
+    it('more than MAX_HTML_NODES elements stops the parse', () => {
+      expect(MAX_HTML_NODES).toBe(200_000);
+      const s = scanHtml('<img src=x>'.repeat(MAX_HTML_NODES + 10), { maxElements: Number.MAX_SAFE_INTEGER });
+      expect(s.truncated).toBe(true);
+    });
+
+    for (const [name, html] of [
+      ['nested templates', '<template>'.repeat(200_000)],
+      ['tables foster-parenting divs', '<table><div>'.repeat(170_000)],
+      ['misnested formatting', '<b><i></b></i>'.repeat(140_000)],
+      ['formatting elements re-opened across paragraphs', Array.from({ length: 100_000 }, (_, i) => `<p><b id=${i}></p>`).join('')],
+    ] as const) {
+      it(`hostile markup finishes in bounded time: ${name}`, () => {
+        const t = performance.now();
+        scanHtml(html);
+        expect(performance.now() - t).toBeLessThan(5000);
+      });
+    }
+  });
+
+  it('the same page is parsed once per mode (a memo of a pure function)', () => {
+    const html = `<script src=/m.js></script>${' '.repeat(10)}`;
+    expect(scanHtml(html)).toBe(scanHtml(`${html}`));
+    expect(scanHtml(html, { mode: 'template-fragment' })).not.toBe(scanHtml(html));
   });
 });

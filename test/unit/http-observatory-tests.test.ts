@@ -11,8 +11,11 @@ import {
 } from '../../src/grade/observatory.js';
 import type { FetchChainResult, FetchHop, FetchStop, HttpToHttpsResult } from '../../src/http/fetch-chain.js';
 import {
+  CERT_ERROR_CODES,
   OBSERVATORY_CORS_ORIGIN,
   jarSetCookie,
+  observatoryCorsUrl,
+  observatoryFollowUps,
   observatoryResults,
   toughParseCookie,
   type JarCookie,
@@ -514,6 +517,108 @@ describe('whole sites', () => {
     expect(run({ https: chain([hop('https://example.com/', 503, HTML)]) }).scanError).toMatch(/503/);
     expect(run({ https: null, http: null }).scanError).toMatch(/down/);
     expect(run({ https: chain([hop('https://example.com/', 403, HTML)]) }).scanError).toBeNull();
+  });
+});
+
+describe('the retriever (issue 15, HTTP items 9–13)', () => {
+  const tlsHop = (h: FetchHop, authorized: boolean, error: string | null = authorized ? null : 'DEPTH_ZERO_SELF_SIGNED_CERT'): FetchHop => ({ ...h, tls: { authorized, error } });
+  const page = (html: string): ObservatoryTestResults => run({ body: `<!doctype html><head></head><body>${html}</body>` });
+
+  it('item 9: with no https response the http page is graded, its body read from the http chain', () => {
+    const httpHop = hop('http://example.com/', 200, [...HTML, ['content-security-policy', "default-src 'self'"]]);
+    const http: HttpToHttpsResult = { ...httpCheck([httpHop]), final: { url: httpHop.url, status: 200, headers: httpHop.headers, contentType: 'text/html', body: Buffer.from('<script src="http://cdn.other.org/a.js"></script>'), bytesRead: 0, truncated: false } };
+    const down = chain([], '', { kind: 'error', url: 'https://example.com/', errorKind: 'refused', message: 'connection refused' });
+    const r = run({ https: down, http });
+    expect(r).toMatchObject({ 'content-security-policy': 'csp-implemented-with-no-unsafe', 'subresource-integrity': 'sri-not-implemented-and-external-scripts-not-loaded-securely', scanError: null, notGraded: null });
+    expect(observatoryFollowUps({ ...site({ https: down, http }), https: down, http })).toEqual({ auto: 'http', retried: false, robotsUrl: null, lastUrl: 'http://example.com/' });
+  });
+
+  it('item 10: a final 4xx/5xx, or no response at all, is typed as not graded', () => {
+    expect(run({ https: chain([hop('https://example.com/', 404, HTML)]) }).notGraded).toEqual({ kind: 'unexpected-status', statusCode: 404, reason: 'Site did respond with an unexpected HTTP status code 404.' });
+    expect(run({ https: chain([hop('https://example.com/', 101, HTML)]) }).notGraded?.kind).toBe('unexpected-status');
+    expect(run({ https: null, http: null }).notGraded).toEqual({ kind: 'site-down', statusCode: null, reason: 'The site seems to be down.' });
+    for (const ok of [200, 204, 301, 401, 403]) expect(run({ https: chain([hop('https://example.com/', ok, HTML)]) }).notGraded).toBeNull();
+  });
+
+  it("item 11: Node's verdict on each https hop decides, whichever host it is on", () => {
+    const https = chain([tlsHop(hop('https://example.com/', 302, [HSTS_YEAR], 'https://www.example.com/'), true), tlsHop(hop('https://www.example.com/', 200, [...HTML, HSTS_YEAR]), false)]);
+    const http = httpCheck([hop('http://example.com/', 301, [], 'https://example.com/'), ...https.hops]);
+    // The target's own certificate is fine by the certificate probe: the hop verdicts still win.
+    const r = run({ https, http, certValid: true });
+    expect(r['strict-transport-security']).toBe('hsts-invalid-cert');
+    expect(r.redirection).toBe('redirection-invalid-cert');
+    // And a hop verdict of "valid" wins over an invalid fallback.
+    const clean = chain([tlsHop(hop('https://example.com/', 200, [...HTML, HSTS_YEAR]), true)]);
+    expect(run({ https: clean, certValid: false })['strict-transport-security']).toBe('hsts-implemented-max-age-at-least-six-months');
+  });
+
+  it('item 11: a certificate error outside the retry list fails the session like any other error', () => {
+    const https = chain([tlsHop(hop('https://example.com/', 200, [...HTML, HSTS_YEAR]), false, 'EE_KEY_TOO_SMALL')]);
+    const r = run({ https, http: httpCheck([hop('http://example.com/', 200, HTML)]) });
+    expect(r['strict-transport-security']).toBe('hsts-not-implemented-no-https');
+    expect(CERT_ERROR_CODES.has('ERR_TLS_CERT_ALTNAME_INVALID')).toBe(true);
+    expect(CERT_ERROR_CODES.has('EE_KEY_TOO_SMALL')).toBe(false);
+  });
+
+  it('item 13, a deliberate reproduction of the 1.4.8 quirk: after a retry, robots.txt is fetched and a 2xx answer sends the CORS request there', () => {
+    const https = chain([tlsHop(hop('https://example.com:8443/', 200, HTML), false)]);
+    const f = observatoryFollowUps({ ...site({ https }), https, http: null });
+    expect(f).toEqual({ auto: 'https', retried: true, robotsUrl: 'https://example.com:8443/robots.txt', lastUrl: 'https://example.com:8443/' });
+    expect(observatoryCorsUrl(f, 200)).toBe('https://example.com:8443/robots.txt');
+    expect(observatoryCorsUrl(f, 404)).toBe('https://example.com:8443/');
+    expect(observatoryCorsUrl(f, null)).toBe('https://example.com:8443/');
+    const verified = chain([tlsHop(hop('https://example.com/', 302, [], '/home'), true), tlsHop(hop('https://example.com/home', 200, HTML), true)]);
+    expect(observatoryFollowUps({ ...site({ https: verified }), https: verified, http: null })).toEqual({ auto: 'https', retried: false, robotsUrl: null, lastUrl: 'https://example.com/home' });
+  });
+
+  it('item 13, a deliberate reproduction of the 1.4.8 quirk: after a retry the https responses of robots.txt and CORS (any status, redirects too) feed the jar; http ones do not', () => {
+    const https = chain([tlsHop(hop('https://example.com/', 200, HTML), false)]);
+    const ev = site({ https });
+    ev.robots = {
+      url: 'https://example.com/robots.txt',
+      status: 404,
+      headers: [],
+      hops: [hop('https://example.com/robots.txt', 301, [['set-cookie', 'a=1; Secure']], 'http://example.com/robots.txt'), hop('http://example.com/robots.txt', 404, [['set-cookie', 'sessionid=plain']])],
+    };
+    ev.corsUrl = 'https://example.com/';
+    ev.corsHops = [hop('https://example.com/', 405, [['set-cookie', 'login=1; Secure']])];
+    ev.corsResponseHeaders = ev.corsHops[0]!.headers;
+    ev.corsStatus = 405;
+    const r = observatoryResults(ev);
+    // login (from the CORS answer) lacks HttpOnly; sessionid came over http, outside the jar.
+    expect(r.cookies).toBe('cookies-session-without-httponly-flag');
+    expect(r.details.cookies).toMatch(/a, login stored from the robots\.txt or CORS answer.*deliberate reproduction/);
+    // Without the retry none of it counts.
+    const verified = chain([tlsHop(hop('https://example.com/', 200, HTML), true)]);
+    expect(observatoryResults({ ...ev, https: verified }).cookies).toBe('cookies-not-found');
+  });
+
+  it('item 13, a deliberate reproduction of the 1.4.8 quirk: the CORS test says when it judged robots.txt', () => {
+    const https = chain([tlsHop(hop('https://example.com/', 200, HTML), false)]);
+    const r = observatoryResults({ ...site({ https, cors: [['access-control-allow-origin', '*']] }), corsUrl: 'https://example.com/robots.txt' });
+    expect(r['cross-origin-resource-sharing']).toBe('cross-origin-resource-sharing-implemented-with-public-access');
+    expect(r.details['cross-origin-resource-sharing']).toMatch(/went to https:\/\/example\.com\/robots\.txt, not the page.*deliberate reproduction/);
+  });
+
+  it('R9: without a retry, a bad certificate on the CORS route means no answer', () => {
+    const cors: Array<[string, string]> = [['access-control-allow-origin', '*']];
+    const ev = { ...site({ cors }), corsUrl: 'https://example.com/', corsHops: [tlsHop(hop('https://example.com/', 302, [], 'https://cdn.example.net/'), true), tlsHop(hop('https://cdn.example.net/', 200, cors), false)] };
+    expect(observatoryResults(ev)['cross-origin-resource-sharing']).toBe('cross-origin-resource-sharing-not-implemented');
+    expect(observatoryResults({ ...ev, corsHops: ev.corsHops.map((h) => ({ ...h, tls: { authorized: true, error: null } })) })['cross-origin-resource-sharing']).toBe(
+      'cross-origin-resource-sharing-implemented-with-public-access',
+    );
+  });
+
+  it('item 12: <meta> is read as jsdom reads a <template> fragment, scripts as it reads a document', () => {
+    const r = page(
+      '<template><meta http-equiv="Content-Security-Policy" content="script-src *"><script src="http://cdn.other.org/t.js"></script></template>' +
+        '<noscript><meta name="referrer" content="unsafe-url"></noscript><svg><script src="http://cdn.other.org/s.js"></script></svg>',
+    );
+    expect(r['content-security-policy']).toBe('csp-not-implemented');
+    expect(r['referrer-policy']).toBe('referrer-policy-not-implemented');
+    expect(r['subresource-integrity']).toBe('sri-not-implemented-but-all-scripts-loaded-from-secure-origin');
+    // <noscript> in a document (scripting disabled): its script counts.
+    expect(page('<noscript><script src="http://cdn.other.org/n.js"></script></noscript>')['subresource-integrity']).toBe('sri-not-implemented-and-external-scripts-not-loaded-securely');
   });
 });
 

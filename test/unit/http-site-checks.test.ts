@@ -171,6 +171,35 @@ describe('the http report object', () => {
     expect(r.score).toBe(80);
   });
 
+  it('a final 4xx/5xx: the Observatory does not grade (no score, letter or tests; the reason typed), our findings stay', () => {
+    for (const status of [404, 500]) {
+      const ev = siteEvidence({ headers: { 'x-frame-options': 'DENY' } });
+      ev.https = chain([{ url: 'https://site.test/', status, headers: { 'content-type': 'text/html' } }]);
+      const g = gradedHttp({ ...emptyHttp(ev.url), status: 'ok', ...httpSiteFields(ev) }, ev);
+      expect(g.http).toMatchObject({ statusCode: status, score: null, grade: null, observatory: null });
+      expect(g.http.observatoryNotGraded).toEqual({ kind: 'unexpected-status', statusCode: status, reason: `Site did respond with an unexpected HTTP status code ${status}.` });
+      expect(g.undecided).toBe(`the MDN Observatory does not grade this site: Site did respond with an unexpected HTTP status code ${status}.`);
+      expect(g.http.securityHeaders).not.toBeNull();
+      expect(Value.Errors(HttpResultSchema, g.http).First()).toBeUndefined();
+      expect(idSet(ev)).toContain('http.csp.missing');
+    }
+  });
+
+  it('an http-only site: the page, headers and cookies come from the http chain', () => {
+    const ev = siteEvidence();
+    ev.https = { url: 'https://site.test/', hops: [], final: null, stop: { kind: 'error', url: 'https://site.test/', errorKind: 'refused', message: 'connection refused' }, downgraded: false, durationMs: 1 };
+    const plain = chain([{ url: 'http://site.test/', headers: { 'content-security-policy': "default-src 'self'", 'set-cookie': 'sid=1' } }], { body: '<img src="http://x.test/a.png">' });
+    ev.http = { ...httpCheck('no-redirect', [{ url: 'http://site.test/', headers: { 'content-security-policy': "default-src 'self'", 'set-cookie': 'sid=1' } }]), final: plain.final };
+    const r = httpSiteReport(ev);
+    expect(r).toMatchObject({ finalUrl: 'http://site.test/', statusCode: 200, headers: { 'content-security-policy': "default-src 'self'" } });
+    expect(r.observatory?.tests.find((t) => t.test === 'strict-transport-security')?.result).toBe('hsts-not-implemented-no-https');
+    expect(r.score).not.toBeNull();
+    const found = idSet(ev);
+    expect(found).toContain('http.redirect.missing');
+    expect(found).not.toContain('http.csp.missing');
+    expect(found).not.toContain('http.hsts.missing'); // HSTS applies to https responses only
+  });
+
   it('an invalid certificate costs the HSTS and redirection tests, as the Observatory scores it', () => {
     const r = httpSiteReport(siteEvidence({ headers: STRONG, certificateValid: false }));
     expect(r.observatory?.tests.filter((t) => t.modifier < 0).map((t) => t.result)).toEqual(['redirection-invalid-cert', 'hsts-invalid-cert']);

@@ -37,6 +37,7 @@ describe('Heartbleed: what an answer to the two heartbeat requests means', () =>
       verdict: 'vulnerable',
       detail: expect.stringContaining('16384 payload bytes'),
       leakedBytes: 16381,
+      decidedBy: 'heartbeat-response',
     });
   });
 
@@ -48,7 +49,8 @@ describe('Heartbleed: what an answer to the two heartbeat requests means', () =>
     expect(judgeHeartbeatAnswer(alert(2, 10), marker)).toMatchObject({ verdict: 'not-vulnerable', detail: expect.stringContaining('unexpected_message') });
     expect(judgeHeartbeatAnswer(closed, marker)?.verdict).toBe('not-vulnerable');
     expect(judgeHeartbeatAnswer(reset, marker)?.verdict).toBe('not-vulnerable');
-    expect(judgeHeartbeatAnswer(timeout, marker)?.verdict).toBe('not-vulnerable');
+    expect(judgeHeartbeatAnswer(timeout, marker)).toMatchObject({ verdict: 'not-vulnerable', decidedBy: 'deadline' });
+    expect(judgeHeartbeatAnswer(closed, marker)?.decidedBy).toBe('close');
   });
 
   it('garbage, a close mid-record, empty or malformed heartbeats: unknown', () => {

@@ -66,6 +66,7 @@ export function checkMixedContent(scan: HtmlScan, pageUrl: string): CheckFinding
     passive: { count: 0, items: [] },
   };
   for (const e of scan.elements) {
+    if (e.ns !== 'html') continue; // foreign (<svg>/<math>) elements load nothing through these attributes
     for (const { kind, raw } of mixedUrls(e)) {
       const u = resolve(raw, base);
       if (u === null || u.protocol !== 'http:') continue;

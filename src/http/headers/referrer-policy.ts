@@ -62,7 +62,7 @@ const META_REFERRER_LEGACY: Readonly<Record<string, ReferrerPolicyToken>> = {
 function metaReferrer(scan: HtmlScan | null | undefined): { content: string; policy: ReferrerPolicyToken } | null {
   let found: { content: string; policy: ReferrerPolicyToken } | null = null;
   for (const e of scan?.elements ?? []) {
-    if (e.tag !== 'meta' || (e.attrs['name'] ?? '').trim().toLowerCase() !== 'referrer') continue;
+    if (e.tag !== 'meta' || e.ns !== 'html' || (e.attrs['name'] ?? '').trim().toLowerCase() !== 'referrer') continue;
     const content = e.attrs['content'] ?? '';
     const t = content.trim().toLowerCase();
     const policy = REFERRER_SET.has(t) ? (t as ReferrerPolicyToken) : META_REFERRER_LEGACY[t];

@@ -54,8 +54,11 @@ export function cookiesTest(r: Requests, hstsPass: boolean): Outcome<'cookies'> 
     if (!c.sameSite) missingSameSite = true;
   }
   const names = cookies.map((c) => c.key).join(', ');
-  if (result !== null) return { result, detail: `Cookies ${clip(names)}: ${reasons[0] ?? result}.` };
+  // R10: say so when cookies came in only through the certificate-retry quirk of 1.4.8.
+  const quirk = r.quirkCookies.filter((k) => k && !COOKIES_IGNORED.includes(k));
+  const note = quirk.length > 0 ? ` (${clip(quirk.join(', '), 60)} stored from the robots.txt or CORS answer: after a certificate retry, Observatory 1.4.8 keeps their cookies — a deliberate reproduction of its quirk)` : '';
+  if (result !== null) return { result, detail: `Cookies ${clip(names)}: ${reasons[0] ?? result}${note}.` };
   return missingSameSite
-    ? { result: 'cookies-secure-with-httponly-sessions', detail: `Cookies ${clip(names)} are Secure (session cookies HttpOnly), but some have no SameSite.` }
-    : { result: 'cookies-secure-with-httponly-sessions-and-samesite', detail: `Cookies ${clip(names)} are Secure, session cookies HttpOnly, all with SameSite.` };
+    ? { result: 'cookies-secure-with-httponly-sessions', detail: `Cookies ${clip(names)} are Secure (session cookies HttpOnly), but some have no SameSite${note}.` }
+    : { result: 'cookies-secure-with-httponly-sessions-and-samesite', detail: `Cookies ${clip(names)} are Secure, session cookies HttpOnly, all with SameSite${note}.` };
 }

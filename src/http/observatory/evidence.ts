@@ -3,7 +3,8 @@
 // (ObservatoryEvidence), the results (ObservatoryTestResults), and the small pieces every test
 // shares (Outcome, worse, clip). The R1–R11 rules cited here are in retriever.ts.
 import type { ObservatoryResultOf, ObservatoryResults, ObservatoryTestName } from './results.js';
-import type { FetchChainResult, HttpToHttpsResult } from '../fetch-chain.js';
+import type { FetchChainResult, FetchHop, HttpToHttpsResult } from '../fetch-chain.js';
+import type { ObservatoryNotGraded } from './retriever.js';
 
 /** What the Observatory sends as Origin in its CORS request (config.js, retriever.corsOrigin). */
 export const OBSERVATORY_CORS_ORIGIN = 'https://http-observatory.security.mozilla.org';
@@ -27,11 +28,11 @@ export type PreloadLookup = 'preloaded' | 'pending' | 'not';
 export interface ObservatoryEvidence {
   /** The scanned host name (the Observatory's `hostname`, used for the preload and SRI site checks). */
   host: string;
-  /** The https://HOST/ chain (R1–R4); null = no HTTPS at all. */
+  /** The https://HOST/ chain (R1–R4); null = no HTTPS at all. Each https hop's `tls` is Node's verdict on its certificate (R3). */
   https: FetchChainResult | null;
   /** The http://HOST/ check; its hops are the http chain. null = not made (taken as no HTTP). */
   http: HttpToHttpsResult | null;
-  /** The certificate of https://HOST validates for HOST (trusted path, name, dates). */
+  /** The certificate of https://HOST validates for HOST (trusted path, name, dates): the fallback for hops without `tls`. */
   httpsCertificateValid: boolean;
   /**
    * Headers of the final answer to the CORS request of R9; null when it failed or was not made.
@@ -53,27 +54,42 @@ export interface ObservatoryEvidence {
   /** The URL the CORS request went to (its cookies join the jar after a certificate retry, R10). */
   corsUrl?: string | null;
   /**
+   * Every response of the CORS request, redirects included: their https Set-Cookie headers join the
+   * jar after a certificate retry (R10), and without a retry a bad certificate on their route means
+   * no answer (R9). Omitted: only corsResponseHeaders (at corsUrl) is known.
+   */
+  corsHops?: FetchHop[] | null;
+  /**
    * The Origin the CORS test reads back from the request. In a live 1.4.8 scan it is always missing
    * (R9), which is the default (null). Pass OBSERVATORY_CORS_ORIGIN to apply the test as written
    * (and as upstream's own unit tests exercise it): ACAO equal to it plus credentials → universal.
    */
   corsOriginSeenByTest?: string | null;
   /**
-   * Certificate validity of another https host met on either chain (R3). Default: HOST →
-   * httpsCertificateValid, any other host → valid.
+   * Certificate validity of an https host met on either chain (R3), for the hops that carry no
+   * verdict of their own (FetchHop.tls, which the probe records on every https hop). Default:
+   * HOST → httpsCertificateValid, any other host → valid.
    */
   certificateValidFor?: (hostname: string) => boolean;
-  /** Body of the http chain's final response: only read when HTTPS failed and http is the auto response. */
+  /**
+   * Body of the http chain's final response: only read when HTTPS failed and http is the auto
+   * response. Omitted: the http chain's own `final.body`.
+   */
   httpBody?: Buffer | null;
-  /** The robots.txt answer (R8); only matters after a certificate retry (R10). */
-  robots?: { url: string; status: number; headers: Array<[string, string]> } | null;
+  /**
+   * The robots.txt answer (R8); only matters after a certificate retry (R10), when the cookies of
+   * its https responses (`hops`, redirects included; else `headers` at `url`) join the jar.
+   */
+  robots?: { url: string; status: number | null; headers: Array<[string, string]>; hops?: FetchHop[] } | null;
 }
 
 export type ObservatoryTestResults = ObservatoryResults & {
   /** One sentence per test: why it gave its result. */
   details: Record<ObservatoryTestName, string>;
-  /** Why the Observatory itself would abort this scan (R11), or null. Results are computed anyway. */
+  /** Why the Observatory itself would abort this scan (R11), or null. Results are computed anyway, for explanation only. */
   scanError: string | null;
+  /** The same, typed: when set, the Observatory gives no score at all. */
+  notGraded: ObservatoryNotGraded | null;
 };
 
 // ───────────────────────────────── What every test shares ─────────────────────────────────

@@ -12,7 +12,7 @@
 // Layout: evidence.ts (what goes in and comes out, constants), retriever.ts (how the Observatory
 // fetches, R1–R11, and what the tests read), cookie-jar.ts (tough-cookie's rules), csp-policy.ts
 // (its CSP parser, and why it is not ours), then one file per test, named after the test.
-import { scanHtml, type HtmlScan } from '../html-resources.js';
+import { scanHtml, type HtmlParseMode, type HtmlScan } from '../html-resources.js';
 import { cspTest } from './content-security-policy.js';
 import { cookiesTest } from './cookies.js';
 import { corpTest } from './cross-origin-resource-policy.js';
@@ -20,7 +20,7 @@ import { corsTest } from './cross-origin-resource-sharing.js';
 import type { ObservatoryEvidence, ObservatoryTestResults } from './evidence.js';
 import { redirectionTest } from './redirection.js';
 import { referrerTest } from './referrer-policy.js';
-import { buildRequests, scanErrorOf } from './retriever.js';
+import { buildRequests, notGradedOf } from './retriever.js';
 import { hstsTest } from './strict-transport-security.js';
 import { sriTest } from './subresource-integrity.js';
 import { xctoTest } from './x-content-type-options.js';
@@ -31,20 +31,23 @@ export {
   OBSERVATORY_USER_AGENT, type ObservatoryEvidence, type ObservatoryTestResults, type PreloadLookup,
 } from './evidence.js';
 export { jarSetCookie, toughParseCookie, type JarCookie } from './cookie-jar.js';
+export {
+  CERT_ERROR_CODES, notGradedOf, observatoryCorsUrl, observatoryFollowUps, observatoryHttpEquiv, type ObservatoryFollowUps, type ObservatoryNotGraded,
+} from './retriever.js';
+export { observatoryScriptView } from './subresource-integrity.js';
 
 // ───────────────────────────────────── Entry point ─────────────────────────────────────
 
 /** The ten Observatory tests over the evidence, in the Observatory's order (constants.js ALL_TESTS). */
 export function observatoryResults(ev: ObservatoryEvidence): ObservatoryTestResults {
-  // One scan of the page serves both <meta> and SRI.
-  const scans = new Map<string, HtmlScan>();
-  const scanPage = (html: string): HtmlScan => {
-    let s = scans.get(html);
-    if (!s) {
-      s = scanHtml(html);
-      scans.set(html, s);
-    }
-    return s;
+  // The page is parsed once per mode: as a <template> fragment for <meta> (R7), as a document for SRI.
+  const scans = new Map<HtmlParseMode, { html: string; scan: HtmlScan }>();
+  const scanPage = (html: string, mode: HtmlParseMode): HtmlScan => {
+    const cached = scans.get(mode);
+    if (cached && cached.html === html) return cached.scan;
+    const scan = scanHtml(html, { mode });
+    scans.set(mode, { html, scan });
+    return scan;
   };
   const r = buildRequests(ev, scanPage);
   const csp = cspTest(r);
@@ -80,6 +83,7 @@ export function observatoryResults(ev: ObservatoryEvidence): ObservatoryTestResu
       'x-frame-options': xfo.detail,
       'cross-origin-resource-policy': corp.detail,
     },
-    scanError: scanErrorOf(r.auto),
+    scanError: notGradedOf(r.auto)?.reason ?? null,
+    notGraded: notGradedOf(r.auto),
   };
 }

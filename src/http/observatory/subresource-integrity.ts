@@ -2,9 +2,9 @@
 // <script src> elements, judged by site (registrable domain) as upstream does.
 import { parse as parseHost } from 'tldts';
 import type { ObservatoryResultOf } from './results.js';
-import { baseHref, scriptElements, type HtmlScan } from '../html-resources.js';
+import type { HtmlElementRef, HtmlScan } from '../html-resources.js';
 import { clip, worse, type Outcome } from './evidence.js';
-import { HTML_TYPES, mimeOf, type Requests } from './retriever.js';
+import { HTML_TYPES, mimeOf, type Requests, type ScanPage } from './retriever.js';
 
 // tests/subresource-integrity.js
 const SRI_ORDER: ReadonlyArray<ObservatoryResultOf<'subresource-integrity'>> = [
@@ -29,9 +29,14 @@ function reflectedSrc(raw: string, base: string | null): string {
   }
 }
 
+/**
+ * jsdom's document base: `querySelector("base[href]")` (the first <base> with an href, whatever its
+ * namespace) resolved against about:blank; null (about:blank) when there is none or it is relative.
+ */
 function documentBase(scan: HtmlScan): string | null {
-  const href = baseHref(scan);
-  if (href === null) return null;
+  const first = scan.elements.find((e) => e.tag === 'base' && e.attrs['href'] !== undefined);
+  const href = first?.attrs['href'];
+  if (href === undefined) return null;
   try {
     return new URL(href).href;
   } catch {
@@ -39,33 +44,47 @@ function documentBase(scan: HtmlScan): string | null {
   }
 }
 
+/**
+ * The scripts of the page as the Observatory's test sees them in jsdom:
+ * `document.querySelectorAll("script")` lists every element named script, HTML or foreign
+ * (<svg>/<math>), outside <template> content; `script.src` is the reflected URL on an HTML script
+ * ('' without the attribute) and does not exist (undefined) on a foreign one, which so counts as a
+ * script that loads nothing; `integrity` is `getAttribute("integrity")`.
+ */
+export function observatoryScriptView(scan: HtmlScan): Array<{ src: string | undefined; integrity: string | null }> {
+  const base = documentBase(scan);
+  return scan.elements
+    .filter((e: HtmlElementRef) => e.tag === 'script')
+    .map((e) => {
+      const raw = e.attrs['src'];
+      return { src: e.ns !== 'html' ? undefined : raw === undefined ? '' : reflectedSrc(raw, base), integrity: e.attrs['integrity'] ?? null };
+    });
+}
+
 /** tests/subresource-integrity.js subresourceIntegrityTest. */
-export function sriTest(r: Requests, scanPage: (html: string) => HtmlScan): Outcome<'subresource-integrity'> {
+export function sriTest(r: Requests, scanPage: ScanPage): Outcome<'subresource-integrity'> {
   const resp = r.auto;
   if (!resp) return { result: 'sri-not-implemented-but-no-scripts-loaded', detail: 'No response.' };
   const mime = mimeOf(resp);
   if (!HTML_TYPES.has(mime)) return { result: 'sri-not-implemented-response-not-html', detail: `The response is ${mime ? `"${clip(mime, 60)}"` : 'untyped'}, not HTML.` };
   let scan: HtmlScan;
   try {
-    scan = scanPage(r.html);
+    scan = scanPage(r.html, 'document');
   } catch (err) {
     // JSDOM throwing ("severe parser error"): HtmlNotParseable, the one generic result.
     return { result: 'html-not-parseable', detail: `The HTML could not be parsed: ${(err as Error).message}.` };
   }
-  const scripts = scriptElements(scan);
-  if (scripts.length === 0) return { result: 'sri-not-implemented-but-no-scripts-loaded', detail: 'The page has no <script> element.' };
-  const base = documentBase(scan);
+  const scripts = observatoryScriptView(scan);
+  if (scripts.length === 0) return { result: 'sri-not-implemented-but-no-scripts-loaded', detail: `The page has no <script> element${scan.truncated ? ' (in the part of it that was read)' : ''}.` };
   const siteDomain = parseHost(r.host).domain;
   const sessionHttps = r.session?.url.protocol === 'https:';
   let result: ObservatoryResultOf<'subresource-integrity'> | null = null;
   let foreign = false;
   let example = '';
   for (const script of scripts) {
-    const raw = script.attrs['src'];
-    if (raw === undefined) continue;
-    const src = reflectedSrc(raw, base);
+    const src = script.src;
     if (!src) continue;
-    const integrity = script.attrs['integrity'] ?? '';
+    const integrity = script.integrity ?? '';
     let relativeOrigin = false;
     let relativeProtocol = false;
     let sameSite = false;
@@ -92,7 +111,7 @@ export function sriTest(r: Requests, scanPage: (html: string) => HtmlScan): Outc
     }
     if (result !== before) example = clip(src);
   }
-  const n = `${scripts.length} script element(s)`;
+  const n = `${scripts.length} script element(s)${scan.truncated ? ' in the part of the page that was read' : ''}`;
   if (result === null) {
     return foreign
       ? { result: 'sri-implemented-and-external-scripts-loaded-securely', detail: `${n}: external scripts all have integrity and load over https.` }

@@ -22,6 +22,17 @@ export function changeCipherSpecRecord(version: number): Buffer {
   return tlsRecord(ContentType.changeCipherSpec, version, Buffer.from([1]));
 }
 
+/**
+ * A handshake record no client ever sends at this point: an empty ServerHelloDone. A server waiting
+ * for the client's key exchange refuses it at once with unexpected_message (RFC 5246 §7.2.2), and
+ * reads it only after every record before it: whatever it does about those records (answer a
+ * heartbeat, take a ChangeCipherSpec and fail to decrypt what follows) shows before this refusal.
+ * A probe sends it last, so a server that silently drops what came before still answers decisively.
+ */
+export function outOfPlaceHandshake(version: number): Buffer {
+  return tlsRecord(ContentType.handshake, version, new Writer().u8(HandshakeType.serverHelloDone).vector24(Buffer.alloc(0)).toBuffer());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Heartbeat (RFC 6520 §4): type (1 request, 2 response), payload_length, payload, ≥ 16 bytes padding.
 

@@ -10,6 +10,7 @@
 import { isIP } from 'node:net';
 import { chainInfo, describeServedChain } from '../../cert/chain.js';
 import type { TlsaRecordData } from '../../email/dane.js';
+import { assessZone, dnssecQueryFromResolver } from '../../email/dnssec.js';
 import { mxHosts, mxStatusOf } from '../../email/mx-set.js';
 import { checkEmailMx, emailMxReport, type EmailMxEvidence, type MxChainEvidence, type MxHostEvidence, type MxTlsaEvidence, type MxTlsEvidence } from '../../email/mx-tls.js';
 import { defineOption, portValue } from '../../engine/options.js';
@@ -37,18 +38,29 @@ export const smtpPortOption = defineOption<number>({
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+/**
+ * The TLSA records at `name` (asked with DO, so a validating resolver says whether it validated
+ * them), and when they came back without AD, the DNSSEC evidence of their zone: DANE counts only
+ * on validated records (RFC 7672 §2.2), and AD=0 alone cannot tell an unsigned zone from a
+ * resolver that does not validate. The judgement is src/email/mx-tls.ts's.
+ */
 async function lookupTlsa(ctx: ProbeContext, name: string): Promise<MxTlsaEvidence> {
+  let ev: MxTlsaEvidence;
   try {
-    const r = await ctx.resolver.query(name, 'TLSA', ctx.signal);
+    const r = await ctx.resolver.query(name, 'TLSA', ctx.signal, { dnssecOk: true });
     if (r.status === 'error') return { name, status: 'error', records: [], authenticated: false, reason: r.reason };
     const records: TlsaRecordData[] =
       r.status === 'ok'
         ? r.records.flatMap((rec) => (rec.type === 'TLSA' ? [{ usage: rec.usage, selector: rec.selector, matchingType: rec.matchingType, data: rec.data }] : []))
         : [];
-    return { name, status: 'ok', records, authenticated: r.authenticated };
+    ev = { name, status: 'ok', records, authenticated: r.authenticated };
   } catch (err) {
     return { name, status: 'error', records: [], authenticated: false, reason: message(err) };
   }
+  if (ev.records.length > 0 && !ev.authenticated) {
+    ev.dnssec = await assessZone(name, 'tlsa', dnssecQueryFromResolver(ctx.resolver), { signal: ctx.signal, checkingDisabled: true });
+  }
+  return ev;
 }
 
 /** Trust path and name check of one served chain against the MX host name. */

@@ -1,21 +1,25 @@
 // The site over HTTP(S), as a browser and the MDN Observatory meet it: the https:// redirect chain and
-// the page it ends on (body capped), http:// and its redirect to https, a cross-origin request with a
-// test Origin (a CORS preflight), and /.well-known/security.txt — four requests side by side, each pinned to the
-// endpoint for the target's own host, each with a deadline. Judgement: src/http/site-checks.ts;
-// grades: src/grade/site.ts.
+// the page it ends on (body capped), http:// and its redirect to https (with its page, which the
+// Observatory grades when https gives it nothing), and /.well-known/security.txt side by side; then
+// what the Observatory asks next (src/http/observatory/retriever.ts plans it): /robots.txt after a
+// certificate retry, and a cross-origin request with a test Origin (a CORS preflight) to where its
+// redirect history ends. Each request is pinned to the endpoint for the target's own host (other
+// hosts through the scan's resolver), each with a deadline, and each https hop records Node's
+// verdict on its certificate. Judgement: src/http/site-checks.ts; grades: src/grade/site.ts.
 import { isIP } from 'node:net';
 import type { CertificatesEvidence } from '../../cert/checks.js';
 import { hstsPreloadStatus, type HstsPreloadList } from '../../data/hsts-preload.js';
 import { httpFailureKind } from '../../engine/errors.js';
 import { defineOption, portValue } from '../../engine/options.js';
 import { defineTargetProbe, ProbeFailed, ProbeSkipped, type ProbeContext } from '../../engine/probe.js';
-import { checkHttpToHttps, fetchChain, type FetchChainOptions, type FetchChainResult } from '../../http/fetch-chain.js';
+import { checkHttpToHttps, fetchChain, type FetchChainOptions, type FetchChainResult, type FetchHop } from '../../http/fetch-chain.js';
 import { fetchSecurityTxt } from '../../http/security-txt.js';
-import { OBSERVATORY_CORS_ORIGIN, OBSERVATORY_CORS_REQUEST_HEADERS } from '../../http/observatory/index.js';
-import type { CorsProbe, HttpSiteEvidence, PreloadState } from '../../http/site-evidence.js';
+import {
+  OBSERVATORY_CORS_ORIGIN, OBSERVATORY_CORS_REQUEST_HEADERS, OBSERVATORY_MAX_REDIRECTS, observatoryCorsUrl, observatoryFollowUps,
+} from '../../http/observatory/index.js';
+import type { CorsProbe, HttpSiteEvidence, PreloadState, RobotsProbe } from '../../http/site-evidence.js';
 import { checkHttpSite } from '../../http/site-checks.js';
 import { httpSiteDataSources, httpSiteFields } from '../../http/site-fields.js';
-import { pinnedRequest, HttpRequestError } from '../../net/http/pinned-request.js';
 import { tlsCertificatesProbe } from '../tls/certificates.js';
 
 /** --http-port: where the site's plain HTTP listens (the http → https check). */
@@ -28,8 +32,11 @@ export const httpPortOption = defineOption<number>({
 
 const bare = (host: string) => host.replace(/^\[|\]$/g, '');
 
+/** The most of the http page read (as for the https page: fetch-chain's default). */
+const HTTP_PAGE_MAX_BYTES = 2 * 1024 * 1024;
+
 /** The certificate probe's verdict on the first chain: trusted and naming the host. */
-function certificateValid(ev: CertificatesEvidence | undefined): boolean | null {
+function certificateValidOf(ev: CertificatesEvidence | undefined): boolean | null {
   const chain = ev?.chains[0];
   if (!chain) return null;
   return chain.path.trusted && chain.certificates[0]?.hostnameMatch === true;
@@ -54,21 +61,61 @@ function preloadStates(chains: ReadonlyArray<FetchChainResult | { hops: FetchCha
   return out;
 }
 
-async function corsProbe(ctx: ProbeContext, base: Omit<FetchChainOptions, 'url'>, url: URL, ip: string): Promise<CorsProbe> {
+/** The address and SNI for a URL of the site: the target's own host is pinned; others come from the hops that met them, else the resolver. */
+async function routeTo(base: Omit<FetchChainOptions, 'url'>, url: URL, target: string, hops: readonly FetchHop[]): Promise<{ ip: string; servername: string | null } | string> {
   const name = bare(url.hostname);
-  const servername = name === bare(ctx.target.host) ? base.servername : isIP(name) ? null : name;
-  try {
-    const res = await ctx.withConnection(ip, () =>
-      pinnedRequest({
-        url, ip, servername, extraCa: base.extraCa, timeoutMs: base.timeoutMs, signal: base.signal,
-        method: 'OPTIONS', headers: { ...OBSERVATORY_CORS_REQUEST_HEADERS }, maxBodyBytes: 0,
-      }),
-    );
-    return { origin: OBSERVATORY_CORS_ORIGIN, url: url.href, status: res.statusCode, headers: res.rawHeaders, error: null };
-  } catch (err) {
-    if (err instanceof HttpRequestError) return { origin: OBSERVATORY_CORS_ORIGIN, url: url.href, status: null, headers: null, error: err.message };
-    throw err;
-  }
+  if (name === bare(target)) return { ip: base.ip, servername: base.servername };
+  const servername = isIP(name) ? null : name;
+  const met = hops.find((h) => {
+    try {
+      return bare(new URL(h.url).hostname) === name;
+    } catch {
+      return false;
+    }
+  });
+  if (met) return { ip: met.ip, servername };
+  const addr = base.resolve ? await base.resolve(name).catch(() => null) : null;
+  if (addr === null) return `${name} could not be resolved`;
+  if (typeof addr !== 'string') return `${name} may not be connected to: ${addr.refused}`;
+  return { ip: addr, servername };
+}
+
+const stopMessage = (chain: FetchChainResult): string | null => {
+  const stop = chain.stop;
+  if (stop.kind === 'done') return null;
+  if (stop.kind === 'error') return stop.message;
+  if (stop.kind === 'unresolvable-host') return stop.reason ?? `${stop.host} could not be resolved`;
+  return stop.kind;
+};
+
+/** The CORS preflight (R9): OPTIONS with the Observatory's Origin, redirects followed as axios does. */
+async function corsProbe(ctx: ProbeContext, base: Omit<FetchChainOptions, 'url'>, url: URL, hops: readonly FetchHop[]): Promise<CorsProbe> {
+  const route = await routeTo(base, url, ctx.target.host, hops);
+  if (typeof route === 'string') return { origin: OBSERVATORY_CORS_ORIGIN, url: url.href, status: null, headers: null, error: route, hops: [] };
+  const chain = await ctx.withConnection(route.ip, () =>
+    fetchChain({ ...base, ...route, url, method: 'OPTIONS', headers: { ...OBSERVATORY_CORS_REQUEST_HEADERS }, maxBodyBytes: 0, maxRedirects: OBSERVATORY_MAX_REDIRECTS }),
+  );
+  const error = stopMessage(chain);
+  const last = chain.final;
+  return {
+    origin: OBSERVATORY_CORS_ORIGIN,
+    url: url.href,
+    status: error === null && last ? last.status : null,
+    headers: error === null && last ? last.headers : null,
+    error,
+    hops: chain.hops,
+  };
+}
+
+/** GET /robots.txt as the Observatory does after a certificate retry (R8, R10). */
+async function robotsProbe(ctx: ProbeContext, base: Omit<FetchChainOptions, 'url'>, url: URL, hops: readonly FetchHop[]): Promise<RobotsProbe> {
+  const route = await routeTo(base, url, ctx.target.host, hops);
+  if (typeof route === 'string') return { url: url.href, status: null, hops: [], error: route };
+  const chain = await ctx.withConnection(route.ip, () =>
+    fetchChain({ ...base, ...route, url, headers: { accept: 'text/plain,*/*;q=0.8' }, maxBodyBytes: 0, maxRedirects: OBSERVATORY_MAX_REDIRECTS }),
+  );
+  const error = stopMessage(chain);
+  return { url: url.href, status: error === null ? (chain.final?.status ?? null) : null, hops: chain.hops, error };
 }
 
 export const httpSiteProbe = defineTargetProbe({
@@ -104,17 +151,23 @@ export const httpSiteProbe = defineTargetProbe({
     const httpPort = ctx.option(httpPortOption);
     const [https, http, securityTxt] = await Promise.all([
       ctx.withConnection(ep.ip, () => fetchChain({ ...base, url })),
-      ctx.withConnection(ep.ip, () => checkHttpToHttps({ ...base, host, port: httpPort, path })),
+      // The http page's body too: it is the page the Observatory grades when https gives it nothing.
+      ctx.withConnection(ep.ip, () => checkHttpToHttps({ ...base, host, port: httpPort, path, maxBodyBytes: HTTP_PAGE_MAX_BYTES })),
       ctx.withConnection(ep.ip, () => fetchSecurityTxt({ ...base, origin: new URL(url.origin), now: ctx.now() })),
     ]);
-    if (https.hops.length === 0) {
+    const certificateValid = certificateValidOf(deps.get(tlsCertificatesProbe));
+    const plan = observatoryFollowUps({ host: bare(host), https, http, httpsCertificateValid: certificateValid ?? true });
+    // Nothing to read: https answered nothing and http gave no page either (an http-only site is graded from its http page).
+    if (https.hops.length === 0 && plan.auto === null) {
       const stop = https.stop;
       throw new ProbeFailed(`${url.href}: ${stop.kind === 'error' ? stop.message : stop.kind}`, stop.kind === 'error' ? httpFailureKind(stop.errorKind) : 'protocol');
     }
-    // The cross-origin request goes where the page is, once the chain has shown where that is.
-    const finalUrl = new URL(https.final?.url ?? url.href);
-    const finalIp = https.hops[https.hops.length - 1]?.ip ?? ep.ip;
-    const cors = finalUrl.protocol === 'https:' ? await corsProbe(ctx, base, finalUrl, finalIp) : null;
+    const routeHops = [...https.hops, ...http.hops];
+    // After a certificate retry the Observatory asks for robots.txt through the session's client (R10).
+    const robots = plan.robotsUrl ? await robotsProbe(ctx, base, new URL(plan.robotsUrl), routeHops) : null;
+    // The cross-origin request goes where the Observatory sends it: the end of its redirect history.
+    const corsTarget = observatoryCorsUrl(plan, robots?.status) ?? https.final?.url ?? null;
+    const cors = corsTarget ? await corsProbe(ctx, base, new URL(corsTarget), routeHops) : null;
     const { chain: _chain, ...securityTxtResult } = securityTxt;
     const list = ctx.reference.hstsPreload();
     return {
@@ -125,8 +178,9 @@ export const httpSiteProbe = defineTargetProbe({
       http,
       httpPort,
       cors,
+      robots,
       securityTxt: securityTxtResult,
-      certificateValid: certificateValid(deps.get(tlsCertificatesProbe)),
+      certificateValid,
       preload: preloadStates([https, http], bare(host), list),
       preloadList: { date: list.date, source: list.source },
     };

@@ -4,10 +4,14 @@
 // we read the first flight to ServerHelloDone at the highest accepted version ≤ 1.2, then send
 // ChangeCipherSpec twice. A patched server refuses the first with an alert (unexpected_message);
 // a vulnerable one takes it, then reads the second as an encrypted record that fails to decrypt:
-// bad_record_mac or decryption_failed. One connection.
+// bad_record_mac or decryption_failed. Unlike testssl.sh (which waits 5 s after each for silence)
+// we then send a plaintext handshake message no client sends there, and the end of our input: a
+// server that silently ignored the early ChangeCipherSpecs reads it in the clear and refuses it
+// (unexpected_message), which also shows it never switched keys; one that took them fails to
+// decrypt first. So every server answers at once. One connection.
 import { defineEndpointProbe, type Endpoint, type ProbeContext } from '../../engine/probe.js';
 import type { VULNERABILITY_VERDICTS } from '../../model/constants.js';
-import { acceptedBundle, changeCipherSpecRecord } from '../../net/tls/probe-records.js';
+import { acceptedBundle, changeCipherSpecRecord, outOfPlaceHandshake } from '../../net/tls/probe-records.js';
 import { readFlight, TIMED_OUT, withRawSession, type SessionEvent } from '../../net/tls/raw-session.js';
 import { buildClientHello } from '../../net/tls/wire/client-hello.js';
 import { alertName, ContentType } from '../../net/tls/wire/constants.js';
@@ -20,38 +24,40 @@ const VERSIONS: readonly CcsVersion[] = ['TLSv1.2', 'TLSv1.1', 'TLSv1.0', 'SSLv3
 const BAD_RECORD_MAC = 20;
 const DECRYPTION_FAILED = 21;
 
-export type CcsJudgement = { verdict: Verdict; answer: string; reason: string };
+export type CcsJudgement = { verdict: Verdict; answer: string; reason: string; decidedBy: NonNullable<VulnCcsInjectionEvidence['decidedBy']> };
 
-/** What one event after the early ChangeCipherSpecs means; null = not decisive, read on. */
+/** What one event after the early ChangeCipherSpecs (and the message after them) means; null = not decisive, read on. */
 export function judgeCcsAnswer(ev: SessionEvent): CcsJudgement | null {
   switch (ev.kind) {
     case 'record': {
       if (ev.contentType !== ContentType.alert) {
         // nmap counts any non-alert answer as vulnerable; without a decryptable record that is a guess.
-        return { verdict: 'unknown', answer: `record of type ${ev.contentType}`, reason: `the server answered with a record of type ${ev.contentType}, not an alert` };
+        return { verdict: 'unknown', answer: `record of type ${ev.contentType}`, reason: `the server answered with a record of type ${ev.contentType}, not an alert`, decidedBy: 'record' };
       }
       const level = ev.fragment[0];
       const description = ev.fragment[1];
-      if (description === undefined) return { verdict: 'unknown', answer: 'truncated alert', reason: 'a truncated alert record' };
+      if (description === undefined) return { verdict: 'unknown', answer: 'truncated alert', reason: 'a truncated alert record', decidedBy: 'failure' };
       if (level === 1 && description !== 0) return null; // a warning the server carries on after
       const answer = `alert ${alertName(description)}`;
       if (description === BAD_RECORD_MAC || description === DECRYPTION_FAILED) {
-        return { verdict: 'vulnerable', answer, reason: `the early ChangeCipherSpec was accepted: the next record failed to decrypt (${answer})` };
+        return { verdict: 'vulnerable', answer, reason: `the early ChangeCipherSpec was accepted: the next record failed to decrypt (${answer})`, decidedBy: 'alert' };
       }
-      return { verdict: 'not-vulnerable', answer, reason: `the early ChangeCipherSpec was refused (${answer})` };
+      // The refusal of the ChangeCipherSpec itself, or of the plaintext message after it: either way
+      // the server still read plaintext, so it had not switched to keys from an empty master secret.
+      return { verdict: 'not-vulnerable', answer, reason: `the early ChangeCipherSpec was refused (${answer})`, decidedBy: 'alert' };
     }
     case 'silent':
       return null;
     case 'closed':
     case 'reset':
-      if (ev.midRecord) return { verdict: 'unknown', answer: ev.kind, reason: `${ev.reason} in the middle of a record` };
+      if (ev.midRecord) return { verdict: 'unknown', answer: ev.kind, reason: `${ev.reason} in the middle of a record`, decidedBy: 'failure' };
       // testssl.sh: a connection torn down on the early ChangeCipherSpec is a refusal.
-      return { verdict: 'not-vulnerable', answer: ev.kind, reason: `${ev.reason} on the early ChangeCipherSpec` };
+      return { verdict: 'not-vulnerable', answer: ev.kind, reason: `${ev.reason} on the early ChangeCipherSpec`, decidedBy: 'close' };
     case 'timeout':
       // nmap: silence decides nothing (a refusal would come at once, acceptance shows as a MAC failure).
-      return { verdict: 'unknown', answer: 'no answer', reason: `the early ChangeCipherSpec was neither refused nor visibly accepted (${ev.reason})` };
+      return { verdict: 'unknown', answer: 'no answer', reason: `the early ChangeCipherSpec was neither refused nor visibly accepted (${ev.reason})`, decidedBy: 'deadline' };
     default:
-      return { verdict: 'unknown', answer: ev.kind, reason: ev.reason };
+      return { verdict: 'unknown', answer: ev.kind, reason: ev.reason, decidedBy: 'failure' };
   }
 }
 
@@ -63,13 +69,16 @@ async function inject(ctx: ProbeContext, ep: Endpoint, version: CcsVersion, firs
     const flight = await readFlight(s);
     if (flight.kind !== 'flight' || !flight.helloDone) {
       const why = flight.kind === 'flight' ? 'the first flight did not end with ServerHelloDone' : flight.reason;
-      return { verdict: 'unknown', version, answer: null, reason: `${version} hello: ${why}` };
+      return { verdict: 'unknown', version, answer: null, reason: `${version} hello: ${why}`, decidedBy: 'failure' };
     }
-    const ccs = changeCipherSpecRecord(flight.serverHello.selectedVersion);
-    s.send(Buffer.concat([ccs, ccs]));
+    const v = flight.serverHello.selectedVersion;
+    const ccs = changeCipherSpecRecord(v);
+    const sentAt = Date.now();
+    s.send(Buffer.concat([ccs, ccs, outOfPlaceHandshake(v)]));
+    s.halfClose();
     for (;;) {
       const judged = judgeCcsAnswer(await s.next());
-      if (judged) return { ...judged, version };
+      if (judged) return { ...judged, version, answerMs: Date.now() - sentAt };
     }
   });
 }

@@ -1,27 +1,31 @@
 // Heartbleed (CVE-2014-0160): OpenSSL 1.0.1–1.0.1f answered a heartbeat request with as many
 // bytes as the request claimed to carry, read from its own memory. As testssl.sh does, on each
 // accepted TLS version ≤ 1.2 we offer the heartbeat extension and, before the handshake
-// completes, send a request claiming 16 KiB while carrying nothing. Unlike testssl.sh we follow
-// it with a well-formed request: a patched OpenSSL drops the lying one silently (RFC 6520 §4) and
-// answers ours, so "not vulnerable" shows at once instead of after a timeout. One connection per
+// completes, send a request claiming 16 KiB while carrying nothing. Unlike testssl.sh (which waits
+// 8 s for silence to pass as "not vulnerable") we make every server answer at once: a well-formed
+// request follows (a patched OpenSSL drops the lying one silently, RFC 6520 §4, and answers ours),
+// then a handshake message no client sends there (refused at once with unexpected_message), then
+// the end of our input (FIN). A server reads records in order, so a vulnerable one has answered the
+// heartbeats before it refuses the last message or sees the end of input; one that drops heartbeats
+// during the handshake (as RFC 6520 §4 lets it) still answers decisively. One connection per
 // version; leaked bytes are counted, never kept.
 import { randomBytes } from 'node:crypto';
 import { defineEndpointProbe, type Endpoint, type ProbeContext } from '../../engine/probe.js';
-import { acceptedBundle, heartbeatRequest, HEARTBEAT_RESPONSE, overlongHeartbeat, parseHeartbeat } from '../../net/tls/probe-records.js';
+import { acceptedBundle, heartbeatRequest, HEARTBEAT_RESPONSE, outOfPlaceHandshake, overlongHeartbeat, parseHeartbeat } from '../../net/tls/probe-records.js';
 import { readFlight, TIMED_OUT, withRawSession, type SessionEvent } from '../../net/tls/raw-session.js';
 import { buildClientHello } from '../../net/tls/wire/client-hello.js';
 import { alertName, ContentType } from '../../net/tls/wire/constants.js';
-import { checkHeartbleed, type HeartbeatVersion, type HeartbleedAttempt, type VulnHeartbleedEvidence } from '../../tls/vulns/heartbleed.js';
+import { checkHeartbleed, type HeartbeatDecision, type HeartbeatVersion, type HeartbleedAttempt, type VulnHeartbleedEvidence } from '../../tls/vulns/heartbleed.js';
 import { helloExtras, needProtocols, tlsProtocolsProbe, WIRE_VERSION_OF } from '../tls/protocols.js';
 
 /** Heartbeat is an extension: SSLv3 hellos carry none, TLS 1.3 has no heartbeat. */
 const VERSIONS: readonly HeartbeatVersion[] = ['TLSv1.2', 'TLSv1.1', 'TLSv1.0'];
 
-export type HeartbeatJudgement = Pick<HeartbleedAttempt, 'verdict' | 'detail' | 'leakedBytes'>;
+export type HeartbeatJudgement = Pick<HeartbleedAttempt, 'verdict' | 'detail' | 'leakedBytes'> & { decidedBy: HeartbeatDecision };
 
 /**
- * What one event after the two heartbeat requests means; null = not decisive, read on.
- * `marker` is the payload of our well-formed request.
+ * What one event after the heartbeat requests (and the out-of-place message and FIN after them)
+ * means; null = not decisive, read on. `marker` is the payload of our well-formed request.
  */
 export function judgeHeartbeatAnswer(ev: SessionEvent, marker: Buffer): HeartbeatJudgement | null {
   switch (ev.kind) {
@@ -29,35 +33,41 @@ export function judgeHeartbeatAnswer(ev: SessionEvent, marker: Buffer): Heartbea
       if (ev.contentType === ContentType.alert) {
         const level = ev.fragment[0];
         const description = ev.fragment[1];
-        if (description === undefined) return { verdict: 'unknown', detail: 'a truncated alert record' };
+        if (description === undefined) return { verdict: 'unknown', detail: 'a truncated alert record', decidedBy: 'failure' };
         if (level === 1 && description !== 0) return null; // a warning the server carries on after
-        return { verdict: 'not-vulnerable', detail: `the server answered the heartbeat requests with alert ${alertName(description)}` };
+        // Records are read in order: a server that answers heartbeats would have answered ours first.
+        return { verdict: 'not-vulnerable', detail: `the server sent alert ${alertName(description)} without answering the heartbeat requests before it`, decidedBy: 'alert' };
       }
       if (ev.contentType !== ContentType.heartbeat) return null;
       const hb = parseHeartbeat(ev.fragment);
-      if (!hb.ok) return { verdict: 'unknown', detail: hb.error };
+      if (!hb.ok) return { verdict: 'unknown', detail: hb.error, decidedBy: 'failure' };
       if (hb.value.type !== HEARTBEAT_RESPONSE) return null; // the server's own request
       if (hb.value.claimedLength === marker.length && hb.value.head.equals(marker)) {
-        return { verdict: 'not-vulnerable', detail: 'the over-long request was dropped; only the well-formed one was answered' };
+        return { verdict: 'not-vulnerable', detail: 'the over-long request was dropped; only the well-formed one was answered', decidedBy: 'heartbeat-response' };
       }
       // We sent no payload bytes: any payload in a response is the server's memory.
       const leaked = Math.min(hb.value.carried, hb.value.claimedLength);
       if (leaked > 0) {
-        return { verdict: 'vulnerable', detail: `a heartbeat response of ${hb.value.claimedLength} payload bytes answered a request carrying none`, leakedBytes: leaked };
+        return {
+          verdict: 'vulnerable',
+          detail: `a heartbeat response of ${hb.value.claimedLength} payload bytes answered a request carrying none`,
+          leakedBytes: leaked,
+          decidedBy: 'heartbeat-response',
+        };
       }
-      return { verdict: 'unknown', detail: `a heartbeat response claiming ${hb.value.claimedLength} bytes but carrying none` };
+      return { verdict: 'unknown', detail: `a heartbeat response claiming ${hb.value.claimedLength} bytes but carrying none`, decidedBy: 'failure' };
     }
     case 'silent':
       return null;
     case 'closed':
     case 'reset':
-      if (ev.midRecord) return { verdict: 'unknown', detail: `${ev.reason} in the middle of a record` };
-      return { verdict: 'not-vulnerable', detail: `${ev.reason} instead of answering the heartbeat requests` };
+      if (ev.midRecord) return { verdict: 'unknown', detail: `${ev.reason} in the middle of a record`, decidedBy: 'failure' };
+      return { verdict: 'not-vulnerable', detail: `${ev.reason} without answering the heartbeat requests`, decidedBy: 'close' };
     case 'timeout':
       // testssl.sh reads silence as "not vulnerable": nothing leaked while the connection lived.
-      return { verdict: 'not-vulnerable', detail: `no heartbeat answer (${ev.reason})` };
+      return { verdict: 'not-vulnerable', detail: `no heartbeat answer (${ev.reason})`, decidedBy: 'deadline' };
     default:
-      return { verdict: 'unknown', detail: ev.reason };
+      return { verdict: 'unknown', detail: ev.reason, decidedBy: 'failure' };
   }
 }
 
@@ -84,17 +94,19 @@ async function attempt(ctx: ProbeContext, ep: Endpoint, version: HeartbeatVersio
   return withRawSession({ ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal }, async (s) => {
     s.send(hello.record);
     const flight = await readFlight(s);
-    if (flight.kind !== 'flight') return { version, heartbeat: null, verdict: 'unknown', detail: `the hello offering heartbeat: ${flight.reason}` };
+    if (flight.kind !== 'flight') return { version, heartbeat: null, verdict: 'unknown', detail: `the hello offering heartbeat: ${flight.reason}`, decidedBy: 'failure' };
     if (flight.serverHello.heartbeatMode === undefined) {
-      return { version, heartbeat: false, verdict: 'not-vulnerable', detail: 'the heartbeat extension was not negotiated' };
+      return { version, heartbeat: false, verdict: 'not-vulnerable', detail: 'the heartbeat extension was not negotiated', decidedBy: 'no-heartbeat' };
     }
-    if (!flight.helloDone) return { version, heartbeat: true, verdict: 'unknown', detail: 'the first flight did not end with ServerHelloDone' };
+    if (!flight.helloDone) return { version, heartbeat: true, verdict: 'unknown', detail: 'the first flight did not end with ServerHelloDone', decidedBy: 'failure' };
     const wire = flight.serverHello.selectedVersion;
-    s.send(Buffer.concat([overlongHeartbeat(wire), heartbeatRequest(wire, marker)]));
+    const sentAt = Date.now();
+    s.send(Buffer.concat([overlongHeartbeat(wire), heartbeatRequest(wire, marker), outOfPlaceHandshake(wire)]));
+    s.halfClose();
     // Bounded: a server streaming unrelated records is cut off by the deadline or the byte cap.
     for (;;) {
       const judged = judgeHeartbeatAnswer(await s.next(), marker);
-      if (judged) return { version, heartbeat: true, ...judged };
+      if (judged) return { version, heartbeat: true, ...judged, answerMs: Date.now() - sentAt };
     }
   });
 }

@@ -18,6 +18,10 @@ export interface VulnCcsInjectionEvidence {
   /** What the server did after the two ChangeCipherSpec records; null when they were not sent. */
   answer: string | null;
   reason: string;
+  /** What decided it: an alert, a close, another record, or (never on a well-behaved server) the deadline. */
+  decidedBy?: 'alert' | 'close' | 'record' | 'deadline' | 'failure';
+  /** Milliseconds from sending the ChangeCipherSpecs to the deciding event (absent when none were sent). */
+  answerMs?: number;
 }
 
 const REFS = [

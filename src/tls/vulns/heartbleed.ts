@@ -11,6 +11,13 @@ type Verdict = (typeof VULNERABILITY_VERDICTS)[number];
 /** Heartbeat is an extension: SSLv3 hellos carry none, TLS 1.3 has no heartbeat. */
 export type HeartbeatVersion = 'TLSv1.2' | 'TLSv1.1' | 'TLSv1.0';
 
+/**
+ * What decided an attempt. On a well-behaved server it is always something the server did
+ * (a heartbeat response, an alert, a close); `deadline` means it did nothing until the
+ * connection's deadline, and `no-heartbeat` that the extension was never negotiated.
+ */
+export type HeartbeatDecision = 'no-heartbeat' | 'heartbeat-response' | 'alert' | 'close' | 'deadline' | 'failure';
+
 export interface HeartbleedAttempt {
   version: HeartbeatVersion;
   /** The ServerHello answered the heartbeat extension; null when no ServerHello came. */
@@ -19,6 +26,9 @@ export interface HeartbleedAttempt {
   detail: string;
   /** Bytes of server memory in the answer (counted, never kept). */
   leakedBytes?: number;
+  decidedBy?: HeartbeatDecision;
+  /** Milliseconds from sending the heartbeat requests to the deciding event (absent when none were sent). */
+  answerMs?: number;
 }
 
 export interface VulnHeartbleedEvidence {

@@ -185,8 +185,14 @@ export const SCSV = { emptyRenegotiationInfo: 0x00ff, fallback: 0x5600 } as cons
 export const LIMITS = {
   /** RFC 5246 §6.2.3: TLSCompressed/TLSCiphertext fragments are at most 2^14 + 2048. */
   maxRecordFragment: 16384 + 2048,
-  /** Certificate chains are the largest first-flight messages. */
-  maxHandshakeMessage: 256 * 1024,
-  maxBytesPerConnection: 512 * 1024,
+  /**
+   * Certificate chains are the largest first-flight messages. Browsers differ: Chrome (BoringSSL's
+   * SSL_MAX_CERT_LIST_DEFAULT) reads 100 KiB, Firefox (NSS's MAX_HANDSHAKE_MSG_LEN) 128 KiB − 1,
+   * Safari more (it loads badssl.com's 10000-sans, a 284 KB chain). 1 MiB covers every chain a
+   * browser loads, as our DER reader's own cap (MAX_DER_BYTES) does for one certificate.
+   */
+  maxHandshakeMessage: 1024 * 1024,
+  /** The largest Certificate message plus the rest of a flight, with room to spare. */
+  maxBytesPerConnection: 2 * 1024 * 1024,
   maxCertificates: 64,
 } as const;
