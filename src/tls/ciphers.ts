@@ -41,6 +41,15 @@ function suitesMatching(ev: TlsCiphersEvidence, test: (s: CipherSuiteInfo) => bo
 
 const flat = (byProtocol: Record<string, string[]>): string[] => [...new Set(Object.values(byProtocol).flat())];
 
+/**
+ * The report's mark on accepted suites whose code point IANA never registered (their names alone
+ * do not say it), each name once; nothing when there are none.
+ */
+export function nonIanaField(ev: TlsCiphersEvidence): { cipherSuitesNonIana?: string[] } {
+  const names = flat(suitesMatching(ev, (s) => !s.iana));
+  return names.length ? { cipherSuitesNonIana: names } : {};
+}
+
 interface WeakSuiteRule {
   id: string;
   severity: CheckFinding['severity'];

@@ -1,11 +1,14 @@
 // Key exchange groups, judged: weak DHE primes, curves under 224 bits, post-quantum hybrids (and
 // their absence). Pure: the tls-groups probe collects the evidence.
 import { finding, REF, type CheckFinding } from '../model/finding.js';
+import { assessDhPrime } from './dh-prime.js';
 import { groupByCode, groupByName, type GroupInfo } from './registry/index.js';
 
 /** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
 export const GROUP_FINDINGS = {
   dhWeak: 'tls.kx.dh-weak',
+  dhComposite: 'tls.kx.dh-composite',
+  dhNotSafePrime: 'tls.kx.dh-not-safe-prime',
   weakCurve: 'tls.kx.weak-curve',
   pqHybrid: 'tls.kx.pq-hybrid',
   noPq: 'tls.kx.no-pq',
@@ -55,8 +58,60 @@ const REF_ECDHE_MLKEM = 'draft-ietf-tls-ecdhe-mlkem — hybrid ECDHE-MLKEM key a
 
 const REF_FIPS203 = 'FIPS 203 — Module-Lattice-Based Key-Encapsulation Mechanism (ML-KEM) (https://doi.org/10.6028/NIST.FIPS.203)';
 
+const REF_SMALL_SUBGROUP =
+  'Valenta et al., Measuring small subgroup attacks against Diffie-Hellman (NDSS 2017, https://eprint.iacr.org/2016/995)';
+
+/** What the DHE modulus is beyond its size (src/tls/dh-prime.ts): composite, or prime but not safe. */
+function dhPrimeFindings(primeHex: string): CheckFinding[] {
+  const a = assessDhPrime(primeHex);
+  const evidence = { dhPrimeBits: a.bits, dhPrime: a.kind, reason: a.reason, millerRabinRounds: a.rounds };
+  const remediation =
+    'Use an RFC 7919 group (ffdhe2048 or larger; OpenSSL 3 picks one itself when no DH parameters are configured) or safe-prime parameters from `openssl dhparam 2048`, or drop DHE suites in favour of ECDHE.';
+  switch (a.kind) {
+    case 'composite':
+      return [
+        finding({
+          id: GROUP_FINDINGS.dhComposite,
+          severity: 'high',
+          title: `The Diffie-Hellman modulus is not prime (${a.bits} bits)`,
+          detail: `DHE key exchange uses a ${a.bits}-bit modulus that is not prime (${a.reason}): discrete logarithms split over its factors, so the key exchange is insecure whatever its size.`,
+          evidence,
+          remediation,
+          references: [REF_RFC7919, REF_SMALL_SUBGROUP, 'CVE-2016-2217 (socat shipped a composite 1024-bit DH modulus)'],
+        }),
+      ];
+    case 'not-safe':
+      return [
+        finding({
+          id: GROUP_FINDINGS.dhNotSafePrime,
+          severity: 'medium',
+          title: `The Diffie-Hellman prime is not a safe prime (${a.bits} bits)`,
+          detail: `DHE key exchange uses a ${a.bits}-bit prime p for which (p-1)/2 is not prime (${a.reason}), so the group order p-1 may have small factors. TLS 1.2 does not send the subgroup order, so clients cannot check a key's order: a server that reuses its exponent can leak it through small-subgroup attacks.`,
+          evidence,
+          remediation,
+          references: [REF_RFC7919 + ' §8', REF_SMALL_SUBGROUP, 'NIST SP 800-56A Rev. 3 §5.6.2.3 (https://doi.org/10.6028/NIST.SP.800-56Ar3)'],
+        }),
+      ];
+    case 'unchecked':
+      return [
+        finding({
+          id: `${GROUP_FINDINGS.dhNotSafePrime}.untested`,
+          severity: 'info',
+          title: 'The Diffie-Hellman prime was not tested for primality',
+          detail: `The ${a.bits}-bit DHE modulus is ${a.reason}.`,
+          evidence,
+          remediation: 'Nothing to do unless the parameters are home-made; RFC 7919 groups are known and need no test.',
+          references: [REF_RFC7919],
+        }),
+      ];
+    default:
+      return [];
+  }
+}
+
 export function checkTlsGroups(ev: TlsGroupsEvidence): CheckFinding[] {
   const out: CheckFinding[] = [];
+  if (ev.dhPrime) out.push(...dhPrimeFindings(ev.dhPrime));
   const bits = ev.dhPrimeBits;
   if (bits !== null && bits < 2048) {
     const broken = bits < 1024;

@@ -2,6 +2,7 @@
 // 1.3, no TLS 1.3. Pure: the tls-protocols probe (and the MX transport probe) collect the evidence.
 import { finding, REF, type CheckFinding } from '../model/finding.js';
 import type { ProtocolName, Protocols } from '../model/constants.js';
+import { SSLV2_CIPHER_KINDS } from './registry/sslv2.js';
 
 /** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
 export const PROTOCOL_FINDINGS = {
@@ -36,7 +37,8 @@ export function checkTlsProtocols(ev: TlsProtocolsEvidence): CheckFinding[] {
         severity: 'critical',
         title: 'SSLv2 is enabled',
         detail: `The server accepts SSL 2.0 (${ev.sslv2Ciphers.join(', ') || 'no cipher named'}), broken since 1996 and exploitable through DROWN.`,
-        evidence: { protocol: 'SSLv2', accepted: true, ciphers: ev.sslv2Ciphers },
+        // Vendor kinds outside the SSL 2.0 specification are marked, as non-IANA TLS suites are.
+        evidence: { protocol: 'SSLv2', accepted: true, ciphers: ev.sslv2Ciphers, nonStandard: ev.sslv2Ciphers.filter((n) => SSLV2_CIPHER_KINDS.some((k) => k.name === n && k.nonStandard)) },
         remediation: 'Disable SSLv2 everywhere the certificate or key is used.',
         references: ['RFC 6176 — Prohibiting SSL 2.0 (https://www.rfc-editor.org/rfc/rfc6176)', 'CVE-2016-0800 (DROWN)', REF.ssllabsGuide],
       }),

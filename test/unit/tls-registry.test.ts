@@ -223,8 +223,9 @@ describe("this machine's OpenSSL", () => {
 });
 
 describe('SSL 2.0 cipher kinds', () => {
-  it('has the seven kinds with their strength', () => {
-    expect(SSLV2_CIPHER_KINDS).toHaveLength(7);
+  it('has the seven specification kinds and five vendor kinds, with their strength', () => {
+    expect(SSLV2_CIPHER_KINDS).toHaveLength(12);
+    expect(SSLV2_CIPHER_KINDS.filter((k) => !k.nonStandard)).toHaveLength(7);
     expect(sslv2KindByCode(0x010080)).toMatchObject({ name: 'SSL_CK_RC4_128_WITH_MD5', bits: 128, export: false, blockBits: null });
     expect(sslv2KindByCode(0x020080)).toMatchObject({ name: 'SSL_CK_RC4_128_EXPORT40_WITH_MD5', bits: 40, export: true });
     expect(sslv2KindByCode(0x040080)).toMatchObject({ cipher: 'RC2_128_CBC', bits: 40, export: true, blockBits: 64 });
@@ -232,7 +233,13 @@ describe('SSL 2.0 cipher kinds', () => {
     expect(sslv2KindByCode(0x060040)).toMatchObject({ name: 'SSL_CK_DES_64_CBC_WITH_MD5', bits: 56, blockBits: 64 });
     expect(sslv2KindByCode(0x0700c0)).toMatchObject({ name: 'SSL_CK_DES_192_EDE3_CBC_WITH_MD5', bits: 112, export: false });
     expect(sslv2KindFromBytes(0x03, 0x00, 0x80)?.name).toBe('SSL_CK_RC2_128_CBC_WITH_MD5');
-    expect(sslv2KindByCode(0x080080)).toBeUndefined();
+    // Vendor kinds (OpenSSL ssl2.h, testssl.sh cipher-mapping.txt), marked non-standard.
+    expect(sslv2KindByCode(0x080080)).toMatchObject({ name: 'SSL_CK_RC4_64_WITH_MD5', cipher: 'RC4_64', bits: 64, nonStandard: true });
+    expect(sslv2KindByCode(0x000000)).toMatchObject({ name: 'SSL_CK_NULL_WITH_MD5', cipher: 'NULL', bits: 0, nonStandard: true });
+    expect(sslv2KindByCode(0x060140)).toMatchObject({ name: 'SSL_CK_DES_64_CBC_WITH_SHA', bits: 56, mac: 'SHA', nonStandard: true });
+    expect(sslv2KindByCode(0x0701c0)).toMatchObject({ name: 'SSL_CK_DES_192_EDE3_CBC_WITH_SHA', bits: 112, mac: 'SHA', nonStandard: true });
+    expect(sslv2KindByCode(0xff0800)).toMatchObject({ name: 'SSL_CK_DES_64_CFB64_WITH_MD5_1', bits: 56, blockBits: 64, nonStandard: true });
+    expect(sslv2KindByCode(0x0100c0)).toBeUndefined();
   });
 });
 

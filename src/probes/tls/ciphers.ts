@@ -5,7 +5,7 @@ import { defineEndpointProbe, type ProbeContext } from '../../engine/probe.js';
 import type { ProtocolName } from '../../model/report.js';
 import { offerTimedOut, offerTls, type OfferTarget } from '../../net/tls/offer.js';
 import { MAX_SUITES_PER_HELLO, probeOrder } from '../../net/tls/suite-order.js';
-import { checkTlsCiphers, type TlsCiphersEvidence } from '../../tls/ciphers.js';
+import { checkTlsCiphers, nonIanaField, type TlsCiphersEvidence } from '../../tls/ciphers.js';
 import type { TlsProtocolsEvidence } from '../../tls/protocols.js';
 import { suiteByCode } from '../../tls/registry/index.js';
 import { helloExtras, needProtocols, offerTarget, tlsProtocolsProbe, WIRE_VERSION_OF } from './protocols.js';
@@ -131,7 +131,7 @@ export const tlsCiphersProbe = defineEndpointProbe({
   scope: 'endpoint',
   section: 'tls',
   after: [tlsProtocolsProbe],
-  owns: ['cipherSuites', 'serverPreference', 'cipherSuitesIncomplete'],
+  owns: ['cipherSuites', 'serverPreference', 'cipherSuitesIncomplete', 'cipherSuitesNonIana'],
   collect: (ctx, deps) => collectTlsCiphers(ctx, offerTarget(ctx, ctx.endpoint), needProtocols(deps)),
   check: (ev: TlsCiphersEvidence) => checkTlsCiphers(ev),
   fields: (ev) => ({
@@ -139,6 +139,7 @@ export const tlsCiphersProbe = defineEndpointProbe({
     serverPreference: ev.serverPreference,
     // Only when a list is a lower bound, so a complete report says nothing more.
     ...(Object.keys(ev.incomplete).length ? { cipherSuitesIncomplete: ev.incomplete as Record<string, string> } : {}),
+    ...nonIanaField(ev),
   }),
 });
 

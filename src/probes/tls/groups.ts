@@ -16,6 +16,7 @@ import { probeOrder } from '../../net/tls/suite-order.js';
 import { versionName } from '../../net/tls/wire/constants.js';
 import { parseServerKeyExchange } from '../../net/tls/wire/server-messages.js';
 import type { TlsCiphersEvidence } from '../../tls/ciphers.js';
+import { assessDhPrime } from '../../tls/dh-prime.js';
 import { checkTlsGroups, groupName, groupsUnion, INCOMPLETE, type TlsGroupsEvidence } from '../../tls/groups.js';
 import { GROUPS, groupByName, suiteByCode, suiteByName, type CipherSuiteInfo, type GroupInfo } from '../../tls/registry/index.js';
 import { tlsCiphersProbe } from './ciphers.js';
@@ -242,7 +243,7 @@ export const tlsGroupsProbe = defineEndpointProbe({
   scope: 'endpoint',
   section: 'tls',
   after: [tlsProtocolsProbe, tlsCiphersProbe],
-  owns: ['groups', 'dhParameterBits', 'groupsIncomplete'],
+  owns: ['groups', 'dhParameterBits', 'dhParameterPrime', 'groupsIncomplete'],
   async collect(ctx, deps) {
     const ep = ctx.endpoint;
     const protocols = needProtocols(deps);
@@ -308,6 +309,9 @@ export const tlsGroupsProbe = defineEndpointProbe({
     return {
       groups: groups.length === 0 && ev.incomplete.length > 0 ? null : groups,
       dhParameterBits: ev.dhPrimeBits,
+      // The same (cached) assessment the check makes, for the grader's composite-modulus cap; only
+      // when a prime was read (dhParameterBits says whether one was).
+      ...(ev.dhPrime ? { dhParameterPrime: assessDhPrime(ev.dhPrime).kind } : {}),
       ...(ev.incomplete.length ? { groupsIncomplete: ev.incomplete } : {}),
     };
   },

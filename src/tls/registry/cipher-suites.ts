@@ -1,24 +1,35 @@
 // Cipher suite facts derived from IANA names. The registry rows (code, name, IANA flags, OpenSSL
 // name) are generated into cipher-suites.data.ts; everything a grader asks about a suite (key
 // exchange, cipher strength, AEAD, forward secrecy …) is parsed here from the IANA name, so one
-// deterministic rule set covers every assigned code point, not only the ones OpenSSL knows.
+// deterministic rule set covers every assigned code point, not only the ones OpenSSL knows. The
+// code points IANA never registered (EXPORT1024, pre-RFC ChaCha20, GOST, FORTEZZA …, from
+// fixtures/tls-legacy) are parsed by the same rules from their draft or vendor names.
 import { CIPHER_SUITE_ROWS } from './cipher-suites.data.js';
 
 export interface CipherSuiteInfo {
   /** 0x0000..0xFFFF */
   code: number;
-  /** IANA Description, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 */
+  /**
+   * IANA Description, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256; for a non-IANA code point the
+   * draft's or vendor's name (TLS_RSA_EXPORT1024_WITH_RC4_56_SHA), else the OpenSSL name (GOST-GOST89MAC).
+   */
   name: string;
+  /** false: a code point IANA never registered (a draft, a vendor or private-use value) that legacy servers accept. */
+  iana: boolean;
   /** TLS 1.3 suite: negotiates no key exchange or authentication of its own. */
   tls13: boolean;
   /** Signalling value (RFC 5746, RFC 7507): never a suite a server "accepts". */
   scsv: boolean;
   /**
    * 'RSA'|'DH'|'DHE'|'ECDH'|'ECDHE'|'PSK'|'DHE_PSK'|'ECDHE_PSK'|'RSA_PSK'|'SRP'|'KRB5'|'ECCPWD'|
-   * 'GOSTR341112_256'|'NULL'|'ANY' (TLS 1.3)|'NONE' (SCSV). DH_anon/ECDH_anon count as 'DH'/'ECDH'.
+   * 'GOSTR341112_256'|'NULL'|'ANY' (TLS 1.3)|'NONE' (SCSV); non-IANA: 'GOSTR341094'|'GOSTR341001'|
+   * 'CECPQ1'|'FORTEZZA_KEA'. DH_anon/ECDH_anon count as 'DH'/'ECDH'.
    */
   kx: string;
-  /** 'RSA'|'DSS'|'ECDSA'|'anon'|'PSK'|'KRB5'|'SRP'|'ECCPWD'|'GOSTR341012'|'NULL'|'ANY' (TLS 1.3)|'NONE' (SCSV) */
+  /**
+   * 'RSA'|'DSS'|'ECDSA'|'anon'|'PSK'|'KRB5'|'SRP'|'ECCPWD'|'GOSTR341012'|'NULL'|'ANY' (TLS 1.3)|'NONE'
+   * (SCSV); non-IANA: 'GOSTR341094'|'GOSTR341001'|'FORTEZZA'.
+   */
   auth: string;
   /** e.g. 'AES_128_GCM', '3DES_EDE_CBC', 'RC4_40', 'CHACHA20_POLY1305', 'NULL'; 'NONE' for an SCSV */
   cipher: string;
@@ -26,7 +37,7 @@ export interface CipherSuiteInfo {
   bits: number;
   /** Block size of the underlying block cipher (64 → SWEET32); null for stream ciphers, ChaCha20, AEGIS, NULL. */
   blockBits: number | null;
-  /** Record MAC: 'SHA'|'SHA256'|'SHA384'|'MD5'|'OMAC'|'IMIT'|'AEAD'|'NULL'|'NONE' (SCSV). */
+  /** Record MAC: 'SHA'|'SHA256'|'SHA384'|'MD5'|'OMAC'|'IMIT'|'AEAD'|'NULL'|'NONE' (SCSV); GOST: 'GOSTR3411'|'GOST94'|'STREEBOG256'. */
   mac: string;
   aead: boolean;
   cbc: boolean;
@@ -38,7 +49,10 @@ export interface CipherSuiteInfo {
   anonymous: boolean;
   /** No encryption at all (NULL cipher, RFC 9150 integrity-only suites). */
   nullCipher: boolean;
-  /** OpenSSL's name where this machine's OpenSSL 3.0 has one (fixtures/iana/openssl-names.txt), else null. */
+  /**
+   * OpenSSL's name where this machine's OpenSSL 3.0 has one (fixtures/iana/openssl-names.txt); for
+   * a non-IANA suite, the name of the OpenSSL build or engine that shipped it (EXP1024-RC4-SHA); else null.
+   */
   opensslName: string | null;
   /** IANA "Recommended" column is Y. */
   recommended: boolean;
@@ -48,7 +62,7 @@ export interface CipherSuiteInfo {
 
 export type TlsProtocol = 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 
-type Facts = Omit<CipherSuiteInfo, 'code' | 'name' | 'opensslName' | 'recommended' | 'references'>;
+type Facts = Omit<CipherSuiteInfo, 'code' | 'name' | 'iana' | 'opensslName' | 'recommended' | 'references'>;
 
 interface CipherFacts {
   cipher: string;
@@ -91,6 +105,8 @@ function cipherFacts(token: string): CipherFacts | null {
     return f(256, m[1] === 'KUZNYECHIK' ? 128 : 64, m[2] === 'CTR' ? 'ctr' : 'aead');
   }
   if (token === '28147_CNT') return f(256, 64, 'ctr');
+  // SSLv3's FORTEZZA (RFC 6101): Skipjack, an 80-bit key on 64-bit blocks.
+  if (token === 'FORTEZZA_CBC') return f(80, 64, 'cbc');
   return null;
 }
 
@@ -122,11 +138,26 @@ const KX: Record<string, { kx: string; auth: string }> = {
   ECCPWD: { kx: 'ECCPWD', auth: 'ECCPWD' },
   // RFC 9189: VKO key agreement against the server's static GOST R 34.10-2012 certificate key.
   GOSTR341112_256: { kx: 'GOSTR341112_256', auth: 'GOSTR341012' },
+  // Not in IANA's registry (fixtures/tls-legacy). Older GOST suites (draft-chudov-cryptopro-cptls):
+  // VKO against the server's static GOST R 34.10-94 / 34.10-2001 key, so no forward secrecy.
+  GOSTR341094: { kx: 'GOSTR341094', auth: 'GOSTR341094' },
+  GOSTR341001: { kx: 'GOSTR341001', auth: 'GOSTR341001' },
+  // OpenSSL 0.9.8's ccgost "GOST-MD5": RSA key transport with a GOST 28147-89 cipher.
+  GOSTR341094_RSA: { kx: 'RSA', auth: 'RSA' },
+  // Chrome's 2016 post-quantum experiment: ephemeral X25519 + NewHope.
+  CECPQ1_RSA: { kx: 'CECPQ1', auth: 'RSA' },
+  CECPQ1_ECDSA: { kx: 'CECPQ1', auth: 'ECDSA' },
+  // SSLv3's FORTEZZA KEA against the server's certified (static) KEA key (RFC 6101).
+  FORTEZZA_KEA: { kx: 'FORTEZZA_KEA', auth: 'FORTEZZA' },
+  // Netscape/NSS "FIPS" variants of RSA suites (0xFEFE/0xFEFF, older 0xFFE0/0xFFE1): plain RSA key exchange.
+  RSA_FIPS: { kx: 'RSA', auth: 'RSA' },
+  RSA_OLDFIPS: { kx: 'RSA', auth: 'RSA' },
 };
 
-const EPHEMERAL_KX = new Set(['DHE', 'ECDHE', 'DHE_PSK', 'ECDHE_PSK']);
+const EPHEMERAL_KX = new Set(['DHE', 'ECDHE', 'DHE_PSK', 'ECDHE_PSK', 'CECPQ1']);
 // Last name token: the record MAC (≤ TLS 1.2) or the PRF/HKDF hash (AEAD and TLS 1.3 suites).
-const MAC_TOKENS = new Set(['NULL', 'SHA', 'SHA256', 'SHA384', 'MD5', 'SM3', 'OMAC', 'IMIT']);
+// GOSTR3411 / GOST94 (GOST R 34.11-94 HMAC) and STREEBOG256 only occur in non-IANA GOST names.
+const MAC_TOKENS = new Set(['NULL', 'SHA', 'SHA256', 'SHA384', 'MD5', 'SM3', 'OMAC', 'IMIT', 'GOSTR3411', 'GOST94', 'STREEBOG256']);
 
 /** Split "AES_128_CBC_SHA256" into cipher "AES_128_CBC" and MAC/PRF hash "SHA256". */
 function splitCipherMac(post: string): { cipher: CipherFacts; hash: string | null } | null {
@@ -172,8 +203,10 @@ export function parseCipherSuiteName(name: string): Facts {
       mac: 'NONE',
     };
   }
-  if (!name.startsWith('TLS_')) return UNKNOWN;
-  const body = name.slice(4);
+  // SSLv3-era vendor names (SSL_FORTEZZA_…, SSL_RSA_FIPS_…) read as their TLS_ forms.
+  if (!name.startsWith('TLS_') && !name.startsWith('SSL_')) return UNKNOWN;
+  // Pre-RFC 7905 ChaCha20-Poly1305 code points (0xCC13–0xCC15) carry testssl's/BoringSSL's "_OLD".
+  const body = name.slice(4).replace(/_SHA256_OLD$/, '_SHA256');
 
   // RFC 9150 integrity-only TLS 1.3 suites: TLS_SHA256_SHA256, TLS_SHA384_SHA384.
   const integrityOnly = /^(SHA256|SHA384)_\1$/.exec(body);
@@ -241,7 +274,8 @@ export const CIPHER_SUITES: readonly CipherSuiteInfo[] = Object.freeze(
     Object.freeze({
       code: row.code,
       name: row.name,
-      ...parseCipherSuiteName(row.name),
+      iana: row.iana,
+      ...parseCipherSuiteName(row.factsName ?? row.name),
       opensslName: row.opensslName,
       recommended: row.recommended,
       references: row.references,
