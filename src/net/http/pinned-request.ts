@@ -1,6 +1,6 @@
 // One HTTP(S) request through undici, connected to a pinned IP while SNI and Host carry the name,
 // with a deadline, an abort signal, capped headers and a capped body. No redirect following here.
-import { secureContextFor } from '../tls/node-client.js';
+import { classifyTlsError, secureContextFor } from '../tls/node-client.js';
 
 export interface PinnedRequestOptions {
   url: URL;
@@ -35,8 +35,12 @@ export interface PinnedResponse {
   tls?: { authorized: boolean; error: string | null };
 }
 
-/** Why a request failed, for callers that branch on it (e.g. "nothing listens on port 80"). */
-export type HttpErrorKind = 'timeout' | 'refused' | 'unreachable' | 'reset' | 'headers-too-large' | 'malformed' | 'aborted' | 'other';
+/**
+ * Why a request failed, for callers that branch on it (e.g. "nothing listens on port 80").
+ * `tls-handshake`: Node's TLS client would not complete the handshake (an alert, an OpenSSL limit
+ * such as max_cert_list): a client of our own may still get an answer.
+ */
+export type HttpErrorKind = 'timeout' | 'refused' | 'unreachable' | 'reset' | 'tls-handshake' | 'headers-too-large' | 'malformed' | 'aborted' | 'other';
 
 export class HttpRequestError extends Error {
   override name = 'HttpRequestError';
@@ -70,6 +74,8 @@ function describeHttpError(err: unknown, timeoutMs: number, maxHeaderBytes: numb
     return fail('scan deadline reached', 'aborted');
   }
   const first = (e.message || String(err)).split('\n')[0] ?? 'request failed';
+  // OpenSSL's ERR_SSL_* codes: the TLS handshake itself failed; said as the TLS probes say it.
+  if (code.startsWith('ERR_SSL_')) return fail(classifyTlsError(Object.assign(new Error(first), { code })).reason, 'tls-handshake');
   // llhttp rejects bad status lines and header lines (HPE_* codes): the server's fault, said so.
   if (e.name === 'HTTPParserError' || code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
     return fail(`malformed HTTP response: ${first}`, 'malformed');

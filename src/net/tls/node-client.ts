@@ -62,6 +62,11 @@ export function classifyTlsError(err: NodeJS.ErrnoException): { kind: TlsFailure
   if (alert?.[1]) {
     return { kind: 'handshake', reason: `server sent alert ${alert[1].toLowerCase().replace(/_/g, ' ')}` };
   }
+  // OpenSSL's max_cert_list (100 KiB by default, as BoringSSL's: Chrome's limit too) refuses a
+  // bigger Certificate message; Node offers no way to raise it. Browsers refuse alike, so say so.
+  if (code === 'ERR_SSL_EXCESSIVE_MESSAGE_SIZE') {
+    return { kind: 'handshake', reason: "handshake failed: excessive message size (a certificate chain over OpenSSL's 100 KiB max_cert_list, the limit Chrome applies too, is refused by Node's TLS client)" };
+  }
   if (code.startsWith('ERR_SSL_')) {
     return { kind: 'handshake', reason: `handshake failed: ${code.slice(8).toLowerCase().replace(/_/g, ' ')}` };
   }

@@ -5,11 +5,13 @@
 // What a ServerHello tells is asked with raw hellos at the highest accepted TLS ≤ 1.2 version, all
 // extensions in one hello (each alone only if that combined hello is refused). What is encrypted
 // in TLS 1.3 (ALPN, stapled OCSP) and what needs a completed handshake (resumption) goes through
-// Node's TLS client. Handshakes for a TLS 1.2 + 1.3 server: 3 raw hellos and up to 7 Node ones.
+// Node's TLS client, or the raw engine's own handshake (handshake12/) where Node cannot negotiate.
+// Handshakes for a TLS 1.2 + 1.3 server: 3 raw hellos and up to 7 Node ones.
 // One function per question below, all sharing one `FeatureRun` (the evidence they fill in).
 import type { SecureVersion } from 'node:tls';
 import { defineEndpointProbe, ProbeSkipped, type Endpoint, type EndpointContext } from '../../engine/probe.js';
 import type { ProtocolName } from '../../model/report.js';
+import { rawResumption, type ResumptionMechanism } from '../../net/tls/handshake12/resume.js';
 import { offerTimedOut, offerTls, type HelloExtras, type OfferVerdict } from '../../net/tls/offer.js';
 import { MAX_SUITES_PER_HELLO, probeOrder } from '../../net/tls/suite-order.js';
 import { AlertDescription } from '../../net/tls/wire/constants.js';
@@ -275,7 +277,24 @@ async function tls13Handshakes(run: FeatureRun): Promise<void> {
   ev.resumption.tickets = any(ev.resumption.tickets, t13);
 }
 
-/** TLS ≤ 1.2 resumption by session ID (tickets refused) and by ticket, through Node. */
+/**
+ * When Node's OpenSSL cannot negotiate with the server (RC4-, 3DES-, NULL-, export- or small-DH-only
+ * servers, chains over its 100 KiB limit), resumption is asked with the raw engine's own full
+ * handshake instead; not after a timeout, which the raw engine would only wait out again.
+ */
+async function resumeRaw(run: FeatureRun, legacy: Exclude<LegacyVersion, 'SSLv3'>, mechanism: ResumptionMechanism, nodeReason: string): Promise<Answer> {
+  const label = `${legacy} ${mechanism === 'ticket' ? 'ticket' : 'session-ID'} resumption`;
+  const o = { ...offerTarget(run.ctx, run.ep), serverName: run.ctx.target.sni, version: legacy };
+  const r = await rawResumption(o, mechanism, (fn) => run.ctx.withConnection(run.ep.ip, fn));
+  if (!r.ok) {
+    run.ev.notes.push(`${label}: handshake through Node failed (${nodeReason}); ${r.reason}`);
+    return null;
+  }
+  run.ev.notes.push(`${label}: through the raw engine (${r.suite}; Node: ${nodeReason}): ${r.reason}`);
+  return r.resumed;
+}
+
+/** TLS ≤ 1.2 resumption by session ID (tickets refused) and by ticket, through Node (the raw engine when Node cannot). */
 async function legacyResumption(run: FeatureRun): Promise<void> {
   const { ev, legacy } = run;
   if (!legacy) {
@@ -291,12 +310,15 @@ async function legacyResumption(run: FeatureRun): Promise<void> {
   const byId = async (): Promise<void> => {
     const a = await handshake(run, ids);
     if (a.ok) ev.resumption.ids = await resume(run, `${legacy} session-ID resumption`, ids, a);
-    else ev.notes.push(`${legacy} session-ID resumption: handshake through Node failed (${a.reason})`);
+    else if (a.timedOut) ev.notes.push(`${legacy} session-ID resumption: handshake through Node failed (${a.reason})`);
+    else ev.resumption.ids = await resumeRaw(run, legacy, 'session-id', a.reason);
   };
   const byTicket = async (): Promise<void> => {
     const b = await handshake(run, tickets);
-    if (!b.ok) {
+    if (!b.ok && b.timedOut) {
       ev.notes.push(`${legacy} ticket resumption: handshake through Node failed (${b.reason})`);
+    } else if (!b.ok) {
+      ev.resumption.tickets = any(ev.resumption.tickets, await resumeRaw(run, legacy, 'ticket', b.reason));
     } else if (!b.ticket) {
       ev.notes.push(`${legacy}: the server issued no session ticket`);
       ev.resumption.tickets = any(ev.resumption.tickets, false);

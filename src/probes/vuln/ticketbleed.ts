@@ -1,9 +1,11 @@
 // Ticketbleed (CVE-2016-9244): F5 BIG-IP, resuming a session from a ticket, echoed the client's
 // session ID as if it were 32 bytes long whatever its real length, so the bytes after it were
 // uninitialised memory (Filippo Valsorda, https://filippo.io/Ticketbleed/; testssl.sh checks the
-// same way). We take a ticket with a full handshake through Node (the raw engine cannot finish
-// one), then offer it back in a raw hello with a 1-byte session ID: a correct server echoes that
-// one byte; a vulnerable one echoes 32. Two connections, one when the server issues no ticket.
+// same way). We take a ticket with a full handshake of the raw engine (so RC4-, 3DES-, NULL-,
+// export- or small-DH-only servers are tested too), or through Node's OpenSSL when the raw client
+// has no suite the server takes; then offer the ticket back in a raw hello with a 1-byte session
+// ID: a correct server echoes that one byte; a vulnerable one echoes 32. Two connections (one more
+// for the fallback), one when the server issues no ticket.
 import { randomBytes } from 'node:crypto';
 import type { SecureVersion } from 'node:tls';
 import { defineEndpointProbe, type Endpoint, type ProbeContext } from '../../engine/probe.js';
@@ -11,6 +13,8 @@ import { acceptedBundle, withSessionTicket } from '../../net/tls/probe-records.j
 import { readFlight, TIMED_OUT, withRawSession, type FlightOutcome } from '../../net/tls/raw-session.js';
 import { suiteByName } from '../../tls/registry/index.js';
 import { fetchSessionTicket } from '../../net/tls/session-ticket.js';
+import { fullHandshake12 } from '../../net/tls/handshake12/client.js';
+import { completableSuites } from '../../net/tls/handshake12/suites.js';
 import { MAX_SUITES_PER_HELLO } from '../../net/tls/suite-order.js';
 import { buildClientHello } from '../../net/tls/wire/client-hello.js';
 import { checkTicketbleed, type TicketVersion, type VulnTicketbleedEvidence } from '../../tls/vulns/ticketbleed.js';
@@ -42,19 +46,51 @@ export function judgeTicketAnswer(flight: FlightOutcome, sent: Buffer): Judgemen
   return { ...base, verdict: 'not-vulnerable', reason: `the server resumed with a session ID of its own (${echoed.length} bytes), not an extension of ours` };
 }
 
+type TicketSession =
+  | {
+      ok: true;
+      ticket: Buffer | null;
+      protocol: string;
+      suite: number | undefined;
+      /** The session used RFC 7627's extended master secret: the resuming hello must offer it again (§5.3). */
+      extendedMasterSecret: boolean;
+    }
+  | { ok: false; reason: string };
+
+/** A full handshake for a ticket: the raw client first, Node's OpenSSL for suites the raw client lacks (SEED, IDEA, PSK …). */
+async function ticketSession(ctx: ProbeContext, ep: Endpoint, version: TicketVersion, firstPick?: { suite: number }): Promise<TicketSession> {
+  const ours = completableSuites(version);
+  const suites = firstPick && ours.includes(firstPick.suite) ? [firstPick.suite, ...ours.filter((c) => c !== firstPick.suite)] : ours;
+  const raw = await ctx.withConnection(
+    ep.ip,
+    () => fullHandshake12({ ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal, serverName: ctx.target.sni, version, cipherSuites: suites }),
+    { retryAlone: (r) => !r.ok && TIMED_OUT.test(r.reason) },
+  );
+  if (raw.ok) {
+    const s = raw.session;
+    return { ok: true, ticket: s.ticket, protocol: s.protocol, suite: s.cipherSuite, extendedMasterSecret: s.extendedMasterSecret };
+  }
+  // A timeout is the server not answering, not a suite we lack: Node would only wait it out again.
+  if (ctx.signal.aborted || TIMED_OUT.test(raw.reason)) return { ok: false, reason: raw.reason };
+  const node = await ctx.withConnection(ep.ip, () =>
+    fetchSessionTicket({ ip: ep.ip, port: ep.port, servername: ctx.target.sni, version: NODE_VERSION[version], timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal }),
+  );
+  // Node's OpenSSL always offers the extended master secret; servers without it resume without.
+  if (node.ok) return { ok: true, ticket: node.ticket, protocol: node.protocol, suite: suiteByName(node.suite)?.code, extendedMasterSecret: true };
+  return { ok: false, reason: `raw handshake: ${raw.reason}; through Node's OpenSSL: ${node.reason}` };
+}
+
 async function replayTicket(ctx: ProbeContext, ep: Endpoint, version: TicketVersion, firstPick?: { suite: number; refusedBundles: number }): Promise<VulnTicketbleedEvidence> {
   const sessionId = Buffer.from([randomBytes(1)[0]! | 1]);
   const base = { version, sessionIdSent: sessionId.length };
-  const got = await ctx.withConnection(ep.ip, () =>
-    fetchSessionTicket({ ip: ep.ip, port: ep.port, servername: ctx.target.sni, version: NODE_VERSION[version], timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal }),
-  );
+  const got = await ticketSession(ctx, ep, version, firstPick);
   if (!got.ok) return { ...base, verdict: 'unknown', ticketIssued: null, resumed: null, sessionIdEchoed: null, reason: `the handshake to get a ticket failed: ${got.reason}` };
   if (!got.ticket || got.ticket.length === 0) {
     return { ...base, verdict: 'not-vulnerable', ticketIssued: false, resumed: null, sessionIdEchoed: null, reason: `the server issues no session tickets (${got.protocol})` };
   }
   const wire = WIRE_VERSION_OF[version];
   // The ticket's suite first (a resumption must keep it), then the bundle known to be accepted.
-  const suite = suiteByName(got.suite)?.code;
+  const suite = got.suite;
   const bundle = acceptedBundle(wire, firstPick).filter((s) => s !== suite);
   const hello = buildClientHello({
     version: wire,
@@ -62,8 +98,8 @@ async function replayTicket(ctx: ProbeContext, ep: Endpoint, version: TicketVers
     serverName: ctx.target.sni,
     sessionId,
     renegotiationInfo: true,
-    // Node's handshake used the extended master secret: a resumption without it is refused (RFC 7627 §5.3).
-    extendedMasterSecret: true,
+    // As the ticket's session did: a resumption that differs is refused (RFC 7627 §5.3).
+    extendedMasterSecret: got.extendedMasterSecret,
     sessionTicket: true,
   });
   const record = withSessionTicket(hello.handshake, got.ticket);
