@@ -202,10 +202,10 @@ describe('queryOcsp against hostile HTTP servers', () => {
     expect(res).toEqual({ ok: true, der: DER, status: 200 });
     expect(asked).toEqual(['ocsp.lookup.secgrade.test']);
     expect(seen.at(-1)!.host).toBe(`ocsp.lookup.secgrade.test:${port}`);
-    // An IP literal is not looked up; connectTo wins over lookup.
+    // An IP literal goes to lookup too (so an address policy sees it); connectTo wins over lookup.
     expect((await queryOcsp(`${base}/ok`, request, { timeoutMs: 5000, lookup })).ok).toBe(true);
     expect((await queryOcsp(`http://elsewhere.secgrade.test:${port}/ok`, request, { timeoutMs: 5000, lookup, connectTo: { ip: HOST } })).ok).toBe(true);
-    expect(asked).toEqual(['ocsp.lookup.secgrade.test']);
+    expect(asked).toEqual(['ocsp.lookup.secgrade.test', HOST]);
     const unresolved = await queryOcsp(`http://nx.secgrade.test:${port}/ok`, request, { timeoutMs: 5000, lookup: () => Promise.reject(new Error('NXDOMAIN')) });
     expect(unresolved).toEqual({ ok: false, reason: 'host name does not resolve' });
   });

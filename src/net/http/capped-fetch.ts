@@ -29,11 +29,18 @@ export interface CappedFetchOptions {
   connectTo?: { ip: string };
   /**
    * Resolve the URL's host name to an IP with this (e.g. the scan's DNS resolver) instead of the
-   * system resolver; Host (and SNI) still name the URL's host. Not used for IP literals or with connectTo.
+   * system resolver; Host (and SNI) still name the URL's host. Also asked for an IP literal, so a
+   * caller's address policy sees every address it is led to (it returns the literal or throws).
+   * Not used with connectTo.
    */
   lookup?: (hostname: string) => Promise<string>;
   /** Judges the response head before any body is read: a reason fails the request, unread. */
   accept?: (head: ResponseHead) => string | null;
+}
+
+/** Thrown by a `lookup` that will not let the request go to the address (its message says why). */
+export class AddressRefused extends Error {
+  override name = 'AddressRefused';
 }
 
 export type CappedFetchResult = ({ ok: true; body: Buffer } & ResponseHead) | { ok: false; reason: string };
@@ -60,11 +67,11 @@ export async function cappedFetch(url: string, opts: CappedFetchOptions): Promis
 
   let ip = opts.connectTo?.ip;
   const hostname = target.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (ip === undefined && opts.lookup && isIP(hostname) === 0) {
+  if (ip === undefined && opts.lookup) {
     try {
       ip = await untilAborted(opts.lookup(hostname), signal);
     } catch (err) {
-      return fail(signal.aborted ? failure(err) : 'host name does not resolve');
+      return fail(signal.aborted ? failure(err) : err instanceof AddressRefused ? err.message : 'host name does not resolve');
     }
     if (isIP(ip) === 0) return fail('host name does not resolve');
   }

@@ -1,79 +1,58 @@
 // Every certificate chain the endpoint serves (one per signature family), as sent, and what it is
-// worth: trust path to the Mozilla roots (or --ca-file), hostname match, leaf facts, the OCSP
-// staple (and the responder with --online-revocation), and Certificate Transparency from all three
-// SCT sources against the CT log list. Collection here; judgement in src/cert/checks.ts.
+// worth: trust path to the Mozilla roots (or --ca-file), completed from the AIA caIssuers URL when
+// an intermediate is missing, hostname match, leaf facts, revocation (staple, responder, CRL: see
+// revocation.ts) and Certificate Transparency from all three SCT sources against the CT log list.
+// AIA, OCSP and CRL servers are contacted by default, as SSL Labs does; --no-phone-out turns every
+// such third-party request off. An SSLv2-only server's certificate comes from its SERVER-HELLO.
+// Collection here; judgement in src/cert/checks.ts.
 // A served certificate that cannot be read (malformed DER, a date that is not a valid time) never
 // disables the probe: it is listed in the chain's `unreadable` with its position and parse error,
 // the chain is not trusted, and the rest of the chain is still judged.
 import { chainInfo, describeServedChain, withUnreadable, type ChainTrustError } from '../../cert/chain.js';
 import { checkCertificates, type CertificatesEvidence, type ChainEvidence } from '../../cert/checks.js';
 import { dnsSans } from '../../cert/describe.js';
-import type { OcspEvaluation } from '../../cert/ocsp.js';
 import { evaluateScts } from '../../ct/index.js';
 import type { CtLogListChoice } from '../../data/reference.js';
 import { kindFromReason } from '../../engine/errors.js';
 import { defineOption } from '../../engine/options.js';
 import { defineEndpointProbe, ProbeFailed, ProbeSkipped, type ProbeContext } from '../../engine/probe.js';
-import type { ChainInfo } from '../../model/report.js';
-import { queryOcsp } from '../../net/ocsp-client.js';
+import { fetchSslv2Certificate } from '../../net/tls/sslv2-certificate.js';
 import { fetchServedChains, type ServedChain } from '../../net/tls/served-chains.js';
 import { fetchCaIssuers } from '../../trust/aia.js';
 import { describeSnapshot } from '../../trust/mozilla.js';
 import { buildPath, type PathResult } from '../../trust/path.js';
 import { issuedByAnchorName } from '../../trust/store.js';
 import { needProtocols, tlsProtocolsProbe, VERSIONS_BEST_FIRST } from './protocols.js';
+import { AIA_DEADLINE_MS, checkRevocation, lookupVia } from './revocation.js';
 
-/** --online-revocation: ask the certificate's OCSP responder (a CA's server) for its status. */
+/**
+ * --no-phone-out: contact no third party the certificate names (AIA caIssuers, OCSP responder,
+ * CRL server). Commander turns `--no-phone-out` into `phoneOut: false`; the default is true.
+ */
+export const phoneOutOption = defineOption<boolean>({
+  flag: '--no-phone-out',
+  description: 'contact no third party the certificate names: no AIA intermediate download, no OCSP responder, no CRL (revocation then only from the staple)',
+  default: true,
+  parse: (raw) => raw !== false,
+});
+
+/** --online-revocation: accepted for compatibility; asking the OCSP responder (and the CRL) is now the default. */
 export const onlineRevocationOption = defineOption<boolean>({
   flag: '--online-revocation',
-  description: "ask each certificate's OCSP responder (a CA's server) for its revocation status",
+  description: 'no effect: revocation (OCSP responder, then CRL) is now checked by default (see --no-phone-out)',
   default: false,
   parse: (raw) => raw === true,
 });
 
-/** --fetch-intermediates: download missing intermediates from the AIA caIssuers URL. */
+/** --fetch-intermediates: accepted for compatibility; AIA downloads are now the default. */
 export const fetchIntermediatesOption = defineOption<boolean>({
   flag: '--fetch-intermediates',
-  description: 'download missing intermediates from the AIA caIssuers URL to finish chain building',
+  description: 'no effect: missing intermediates are now downloaded from the AIA URL by default (see --no-phone-out)',
   default: false,
   parse: (raw) => raw === true,
 });
 
-type OcspStatus = ChainInfo['ocsp'][number];
-
-/** The report's OCSP entry from an evaluation. */
-export function ocspStatusOf(source: OcspStatus['source'], ev: OcspEvaluation, url?: string): OcspStatus {
-  const usable = ev.responseStatus === 'successful' && ev.certStatus !== null;
-  const parts: string[] = [];
-  if (ev.responseStatus !== 'successful') parts.push(`response status ${ev.responseStatus ?? 'unreadable'}`);
-  else if (ev.certStatus === null) parts.push('no response for this certificate in it');
-  else parts.push(`${ev.certStatus}${ev.revocationReason ? ` (${ev.revocationReason})` : ''}`);
-  if (usable && !ev.fresh) parts.push('stale');
-  if (ev.signature.valid === false) parts.push(`bad signature: ${ev.signature.detail}`);
-  if (ev.signature.valid === null && usable) parts.push(`signature not checked: ${ev.signature.detail}`);
-  parts.push(...ev.errors);
-  return {
-    source,
-    ...(url ? { url } : {}),
-    status: usable ? ev.certStatus : null,
-    revokedAt: ev.revokedAt?.toISOString() ?? null,
-    thisUpdate: ev.thisUpdate?.toISOString() ?? null,
-    nextUpdate: ev.nextUpdate?.toISOString() ?? null,
-    fresh: usable ? ev.fresh : null,
-    signatureValid: ev.signature.valid,
-    detail: parts.join('; '),
-  };
-}
-
-/** Resolve a third-party URL's host (OCSP responder, AIA) through the scan's resolver, as --dns asks. */
-function lookupVia(ctx: ProbeContext) {
-  return async (hostname: string): Promise<string> => {
-    // A URL in the certificate is where the scanned site leads us: held to the address policy.
-    const r = await ctx.addressOf(hostname);
-    if (!r.ok) throw new Error(r.reason);
-    return r.address;
-  };
-}
+export { ocspStatusOf } from './revocation.js';
 
 type ChainPath = Omit<PathResult, 'errors'> & { errors: ChainTrustError[] };
 
@@ -98,14 +77,18 @@ function safeBuildPath(ctx: ProbeContext, served: Buffer[], now: Date, extraInte
   }
 }
 
-async function completePath(ctx: ProbeContext, chain: ServedChain, now: Date): Promise<{ path: ChainPath; aiaErrors: string[] }> {
+/** A chain to examine: one a TLS handshake served, or the SSLv2 SERVER-HELLO's single certificate. */
+type ChainInput = Pick<ServedChain, 'certificates' | 'ocspStaple' | 'sctList'> & { family: string; protocol: string };
+
+async function completePath(ctx: ProbeContext, chain: ChainInput, now: Date): Promise<{ path: ChainPath; aiaErrors: string[] }> {
   const path = safeBuildPath(ctx, chain.certificates, now);
-  if (path.chainComplete || !ctx.option(fetchIntermediatesOption)) return { path, aiaErrors: [] };
+  if (path.chainComplete) return { path, aiaErrors: [] };
+  if (!ctx.option(phoneOutOption)) return { path, aiaErrors: ['AIA intermediates not downloaded (--no-phone-out)'] };
   // Download from the top of what we have: the last certificate on the best partial path.
   const top = path.path[path.path.length - 1]?.der ?? chain.certificates[0]!;
   const fetched = await fetchCaIssuers(top, {
     signal: ctx.signal,
-    timeoutMs: ctx.connectTimeoutMs,
+    timeoutMs: AIA_DEADLINE_MS,
     lookup: lookupVia(ctx),
     follow: (der) => !issuedByAnchorName(ctx.trust, der),
   });
@@ -118,20 +101,9 @@ type OcspModule = typeof import('../../cert/ocsp.js');
 /** The ASN.1 libraries behind OCSP cost ~180 ms to load: only scans that read certificates pay. */
 const loadOcsp = (): Promise<OcspModule> => import('../../cert/ocsp.js');
 
-async function onlineOcsp(ctx: ProbeContext, ocspLib: OcspModule, leafDer: Buffer, issuerDer: Buffer, now: Date): Promise<OcspStatus | null> {
-  const { ocspResponderUrls, buildOcspRequest, evaluateOcspResponse } = ocspLib;
-  const url = ocspResponderUrls(leafDer)[0];
-  if (!url) return null;
-  const answer = await queryOcsp(url, buildOcspRequest(leafDer, issuerDer), { signal: ctx.signal, timeoutMs: ctx.connectTimeoutMs, lookup: lookupVia(ctx) });
-  if (!answer.ok) {
-    return { source: 'responder', url, status: null, revokedAt: null, thisUpdate: null, nextUpdate: null, fresh: null, signatureValid: null, detail: `could not ask: ${answer.reason}` };
-  }
-  return ocspStatusOf('responder', evaluateOcspResponse(answer.der, { leafDer, issuerDer, now }), url);
-}
-
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-async function examineChain(ctx: ProbeContext, chain: ServedChain, index: number, logList: CtLogListChoice): Promise<ChainEvidence> {
+async function examineChain(ctx: ProbeContext, chain: ChainInput, index: number, logList: CtLogListChoice): Promise<ChainEvidence> {
   const now = ctx.now();
   const host = ctx.target.sni ?? ctx.target.host;
   const leafDer = chain.certificates[0]!;
@@ -143,24 +115,12 @@ async function examineChain(ctx: ProbeContext, chain: ServedChain, index: number
   const leafReadable = facts.leaf !== null;
   const issuerDer = path.path[1]?.der ?? null;
   const ocspLib = await loadOcsp();
-  const { evaluateOcspResponse, mustStaple } = ocspLib;
 
   // Revocation and CT are about the leaf: with the leaf unreadable they are not judged. Either may
   // still meet an unreadable certificate (the issuer): that is a note on it, not a failed probe.
-  const ocsp: OcspStatus[] = [];
-  let stapled: OcspEvaluation | null = null;
-  if (chain.ocspStaple && leafReadable) {
-    try {
-      stapled = evaluateOcspResponse(chain.ocspStaple, { leafDer, issuerDer, now });
-      ocsp.push(ocspStatusOf('stapled', stapled));
-    } catch (err) {
-      ocsp.push({ source: 'stapled', status: null, revokedAt: null, thisUpdate: null, nextUpdate: null, fresh: null, signatureValid: null, detail: `could not be evaluated: ${message(err)}` });
-    }
-  }
-  if (ctx.option(onlineRevocationOption) && issuerDer && leafReadable) {
-    const online = await ctx.withConnection(ctx.endpoint?.ip ?? host, () => onlineOcsp(ctx, ocspLib, leafDer, issuerDer, now));
-    if (online) ocsp.push(online);
-  }
+  const { ocsp, stapled, revocation } = await checkRevocation(ctx, ocspLib, {
+    leafDer, issuerDer, leafReadable, staple: chain.ocspStaple, now, phoneOut: ctx.option(phoneOutOption),
+  });
 
   let ct: ReturnType<typeof evaluateScts> | null = null;
   let ctUnavailable: string | null = logList.ok ? null : logList.reason;
@@ -176,7 +136,7 @@ async function examineChain(ctx: ProbeContext, chain: ServedChain, index: number
   const certificates = facts.certificates;
   const leaf = certificates.find((c) => c.servedIndex === 0);
   if (leaf) {
-    leaf.mustStaple = mustStaple(leafDer);
+    leaf.mustStaple = ocspLib.mustStaple(leafDer);
     leaf.scts = ct ? ct.scts.map(({ logId, logName, operator, logState, source, valid, timestamp }) => ({ logId, logName, operator, logState, source, valid, timestamp })) : null;
   }
   return {
@@ -190,6 +150,7 @@ async function examineChain(ctx: ProbeContext, chain: ServedChain, index: number
     matchedName: host,
     leafDnsNames: facts.leaf ? dnsSans(facts.leaf) : [],
     ocsp,
+    revocation,
     ct: ct
       ? { compliant: ct.policy.compliant, reason: ct.policy.reason, validScts: ct.scts.filter((s) => s.valid === true).length, logListDate: ct.logListDate, scts: ct.scts, parseErrors: ct.parseErrors, logListStale: ct.policy.logListStale }
       : null,
@@ -205,29 +166,43 @@ export const tlsCertificatesProbe = defineEndpointProbe({
   section: 'tls',
   after: [tlsProtocolsProbe],
   owns: ['certificates', 'chains', 'chainsIncomplete'],
-  options: [onlineRevocationOption, fetchIntermediatesOption],
+  options: [phoneOutOption, onlineRevocationOption, fetchIntermediatesOption],
   async collect(ctx, deps): Promise<CertificatesEvidence> {
     const ep = ctx.endpoint;
     const { protocols } = needProtocols(deps);
     const version = VERSIONS_BEST_FIRST.find((v) => protocols[v] === true);
-    if (!version) throw new ProbeSkipped('the endpoint accepts no TLS or SSLv3 handshake');
+    const sslv2 = protocols.SSLv2 === true;
+    if (!version && !sslv2) throw new ProbeSkipped('the endpoint accepts no SSL or TLS handshake');
     // Reference data and the OCSP library load while the handshakes are on the wire.
     const logListLoading = ctx.reference.ctLogList();
     const ocspLoading = loadOcsp();
     ocspLoading.catch(() => undefined);
     logListLoading.catch(() => undefined);
-    const { chains, attempts } = await fetchServedChains({
-      ip: ep.ip,
-      port: ep.port,
-      servername: ctx.target.sni,
-      timeoutMs: ctx.connectTimeoutMs,
-      signal: ctx.signal,
-      version,
-      withConnection: (fn) => ctx.withConnection(ep.ip, fn),
-    });
+    const served = version
+      ? await fetchServedChains({
+          ip: ep.ip,
+          port: ep.port,
+          servername: ctx.target.sni,
+          timeoutMs: ctx.connectTimeoutMs,
+          signal: ctx.signal,
+          version,
+          withConnection: (fn) => ctx.withConnection(ep.ip, fn),
+        })
+      : { chains: [], attempts: [] };
+    const { attempts } = served;
+    let chains: ChainInput[] = served.chains;
+    const why: string[] = attempts.map((a) => `${a.family}: ${a.detail}`);
+    // No SSLv3+/TLS handshake gave a chain: an SSLv2 server names its one certificate in its
+    // SERVER-HELLO (SSL 2.0 authenticates with RSA only), and path building goes on from it.
+    if (chains.length === 0 && sslv2) {
+      const target = { ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal };
+      const v2 = await ctx.withConnection(ep.ip, () => fetchSslv2Certificate(target));
+      if (v2.ok) chains = [{ family: 'RSA', protocol: 'SSLv2', certificates: [v2.certificate], ocspStaple: null, sctList: null }];
+      else why.push(`SSLv2: ${v2.reason}`);
+    }
     if (chains.length === 0) {
-      const why = `no certificate chain could be read (${attempts.map((a) => `${a.family}: ${a.detail}`).join('; ')})`;
-      throw new ProbeFailed(why, kindFromReason(why, 'protocol'));
+      const reason = `no certificate chain could be read (${why.join('; ')})`;
+      throw new ProbeFailed(reason, kindFromReason(reason, 'protocol'));
     }
     const logList = await logListLoading;
     await ocspLoading;
@@ -256,6 +231,7 @@ export const tlsCertificatesProbe = defineEndpointProbe({
         path: c.path,
         unreadable: c.unreadable ?? [],
         ocsp: c.ocsp,
+        ...(c.revocation ? { revocation: c.revocation } : {}),
         ct: c.ct ? { compliant: c.ct.compliant, reason: c.ct.reason, validScts: c.ct.validScts, logListDate: c.ct.logListDate } : null,
       }),
     ),
