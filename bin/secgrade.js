@@ -29,6 +29,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
+  stdin: process.stdin,
   env: process.env,
   signal: controller.signal,
 });

@@ -23,8 +23,7 @@ export interface Gate {
 }
 
 /** Why a report fails the gate, or null when it passes. */
-export function gateFailure(report: Report, gate: Gate): string | null {
-  const name = `${report.target.host}:${report.target.port}`;
+export function gateFailure(report: Report, gate: Gate, name = `${report.target.host}:${report.target.port}`): string | null {
   if (gate.failOn) {
     const bar = severityRank(gate.failOn);
     const hits = report.findings.filter((f) => severityRank(f.severity) <= bar);
@@ -46,13 +45,13 @@ export function gateFailure(report: Report, gate: Gate): string | null {
 /**
  * 3 when a scan is not complete (error, interrupted, or partial unless --allow-partial), else 1
  * when a gate fails, else 0. A cut-short scan never exits 0 on its own: what was not tested could
- * have failed the gate.
+ * have failed the gate. `nameOf` names a target in the messages (a batch names it as its list does).
  */
-export function exitCodeFor(reports: readonly Report[], gate: Gate): { code: number; messages: string[] } {
+export function exitCodeFor(reports: readonly Report[], gate: Gate, nameOf?: (r: Report) => string): { code: number; messages: string[] } {
   const incomplete = reports.filter((r) => r.status === 'error' || r.status === 'interrupted' || (r.status === 'partial' && !gate.allowPartial));
-  const failures = reports.map((r) => gateFailure(r, gate)).filter((m): m is string => m !== null);
+  const failures = reports.map((r) => gateFailure(r, gate, nameOf?.(r))).filter((m): m is string => m !== null);
   const messages = [
-    ...incomplete.map((r) => `${r.target.host}: scan ${r.status === 'error' ? 'incomplete' : r.status}: ${r.reason ?? 'unknown reason'}`),
+    ...incomplete.map((r) => `${nameOf?.(r) ?? r.target.host}: scan ${r.status === 'error' ? 'incomplete' : r.status}: ${r.reason ?? 'unknown reason'}`),
     ...failures,
   ];
   const code = incomplete.length ? EXIT.incomplete : failures.length ? EXIT.failed : EXIT.ok;

@@ -1,6 +1,7 @@
 // `secgrade` command line: argument parsing, command dispatch, output and exit codes.
 // Everything the user can get wrong ends in one line on stderr and exit code 2, never a stack trace.
 import { open } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { Command, CommanderError, Option } from 'commander';
 import { CtLogListError, loadLogList } from '../ct/log-list.js';
 import { createReferenceData } from '../data/reference.js';
@@ -14,24 +15,18 @@ import { smtpPortOption } from '../probes/email/mx-transport.js';
 import { httpPortOption } from '../probes/http/site.js';
 import { PROBE_OPTIONS } from '../probes/index.js';
 import { rendererById } from '../render/index.js';
-import { createTrustStore, loadCaFile, TrustStoreError } from '../trust/store.js';
+import { TrustStoreError } from '../trust/store.js';
 import { TOOL_VERSION } from '../version.js';
+import { SUMMARY_FORMATS } from '../render/summary.js';
+import { runBatch } from './batch.js';
+import { addBatchFlags, refuseBatchOnlyFlags, type RawBatchFlags } from './batch-flags.js';
 import { EXIT, exitCodeFor, UsageError } from './exit.js';
-import { FORMATS, parseScanFlags, type RawScanFlags, type ScanSettings } from './options.js';
+import { flushed, readerGone, type CliIo, type RunIo } from './io.js';
+import { ctLogListUsageError, scanContext } from './scan-context.js';
+import { runSummary } from './summary.js';
 
-export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  stderr: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
-  /** Aborted on SIGINT/SIGTERM by the bin wrapper. */
-  signal: AbortSignal;
-}
-
-/** What the commands get: `signal` also aborts when stdout fails (the reader went away). */
-interface RunIo extends CliIo {
-  /** The first error stdout reported (EPIPE …), if any: nothing more is written there. */
-  stdoutError(): NodeJS.ErrnoException | null;
-}
+export type { CliIo } from './io.js';
+import { FORMATS, parseScanFlags, targetScanOptions, type RawScanFlags, type ScanSettings } from './options.js';
 
 function addScanFlags(cmd: Command): Command {
   cmd
@@ -80,9 +75,6 @@ async function openOutput(path: string): Promise<OutputSink> {
   };
 }
 
-/** --ct-log-list is read at start-up: a bad file is a usage error, not a CT verdict that vanishes. */
-const ctLogListUsageError = (message: string): UsageError => new UsageError(`--ct-log-list ${message.replace(/\s*\n\s*/g, ' ')}`);
-
 /** For `demo`: the user's list is checked before the lab costs a start. */
 async function checkCtLogList(path: string | null): Promise<void> {
   if (!path) return;
@@ -94,18 +86,30 @@ async function checkCtLogList(path: string | null): Promise<void> {
   }
 }
 
+/** Commands of the Contract this version does not have yet. */
+const PLANNED_COMMANDS = ['worker', 'history', 'diff', 'monitor', 'claims'];
+
+/**
+ * A word shaped like a command (letters, digits, dashes) that has no dot, is not an IP address and
+ * is not localhost: more likely a mistyped command than a host (anything else is parsed as a target
+ * and, if it is none, refused as one).
+ */
+const commandLike = (word: string): boolean => /^[a-z][a-z0-9-]*$/i.test(word) && isIP(word) === 0 && word.toLowerCase() !== 'localhost';
+
+/**
+ * `secgrade diff a b` must not scan three hosts: when the command is implied, a first word that
+ * does not look like a host name is a mistyped command. A single-label host is still scanned with
+ * an explicit `secgrade scan NAME`.
+ */
+function checkFirstWord(word: string | undefined, commands: readonly string[]): void {
+  if (word === undefined || !commandLike(word)) return;
+  if (PLANNED_COMMANDS.includes(word.toLowerCase())) throw new UsageError(`the ${word} command is not available in this version yet (commands: ${commands.join(', ')})`);
+  throw new UsageError(`unknown command "${word}" (commands: ${commands.join(', ')}); to scan a host named "${word}", write: secgrade scan ${word}`);
+}
+
 /** Write the reports in the chosen format; returns the exit code. */
 async function runScan(settings: ScanSettings, io: RunIo, opts: { lab?: RunningLab } = {}): Promise<number> {
-  const extraCa: string[] = [];
-  if (settings.caFile) extraCa.push(...(await loadCaFile(settings.caFile)));
-  if (opts.lab) extraCa.push(opts.lab.caPem);
-  const reference = createReferenceData({ ctLogListPath: settings.ctLogListPath });
-  if (settings.ctLogListPath) {
-    // Read now (and kept for the scan): a bad file is a usage error before anything is scanned.
-    const ct = await reference.ctLogList();
-    if (!ct.ok) throw ctLogListUsageError(ct.reason);
-  }
-  const trust = createTrustStore(extraCa, { mozilla: () => reference.mozillaRoots() });
+  const { trust, reference } = await scanContext(settings, opts.lab ? [opts.lab.caPem] : []);
   const resolver = createResolver(settings.dns ? { server: settings.dns } : {});
 
   const tty = io.stdout.isTTY === true;
@@ -137,16 +141,9 @@ async function runScan(settings: ScanSettings, io: RunIo, opts: { lab?: RunningL
     resolver,
     trust,
     reference,
-    ips: settings.ips,
-    sni: settings.sni,
-    checks: settings.checks ?? undefined,
-    ...(settings.probes ? { probes: settings.probes } : {}),
-    timeoutMs: settings.timeoutMs,
-    allowPrivate: settings.allowPrivate,
-    maxEndpoints: settings.maxEndpoints,
+    ...targetScanOptions(settings),
     signal: io.signal,
     onEvent,
-    options: settings.options,
   });
 
   if (ui) await ui.finish(reports);
@@ -233,7 +230,7 @@ async function runDataStatus(io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
-function buildProgram(io: RunIo, setResult: (p: Promise<number>) => void): Command {
+function buildProgram(argv: readonly string[], io: RunIo, setResult: (p: Promise<number>) => void): Command {
   const program = new Command('secgrade')
     .description('Outside-in security grader: TLS, certificates, HTTP headers and email security of a domain')
     .version(TOOL_VERSION, '-V, --version')
@@ -244,8 +241,33 @@ function buildProgram(io: RunIo, setResult: (p: Promise<number>) => void): Comma
     })
     .showSuggestionAfterError(false);
 
-  addScanFlags(program.command('scan', { isDefault: true }).description('scan targets (host, host:port or URL)').argument('[targets...]'))
-    .action((targets: string[], flags: RawScanFlags) => setResult(runScan(parseScanFlags(targets, flags), io)));
+  const scan = addScanFlags(program.command('scan', { isDefault: true }).description('scan targets (host, host:port or URL)').argument('[targets...]'));
+  addBatchFlags(scan.option('--targets <file>', 'scan the targets listed in this file (- for stdin), as `secgrade batch FILE` does'));
+  scan.action((targets: string[], flags: RawBatchFlags) => {
+    if (flags.targets !== undefined) {
+      if (targets.length) throw new UsageError('give targets either as arguments or with --targets, not both');
+      return setResult(runBatch(flags.targets, flags, io));
+    }
+    refuseBatchOnlyFlags(flags);
+    if (argv[0] !== 'scan') checkFirstWord(targets[0], program.commands.map((c) => c.name()));
+    setResult(runScan(parseScanFlags(targets, flags), io));
+  });
+
+  addBatchFlags(
+    addScanFlags(
+      program
+        .command('batch')
+        .description('scan a list of targets (one per line, or CSV), writing one NDJSON line per target and a summary line')
+        .argument('<file>', 'the list, or - for stdin'),
+    ),
+  ).action((file: string, flags: RawBatchFlags) => setResult(runBatch(file, flags, io)));
+
+  program
+    .command('summary')
+    .description("summarise a batch's NDJSON results (finished or partial) without scanning")
+    .argument('<file>', 'the NDJSON a batch wrote')
+    .option('--format <format>', `${SUMMARY_FORMATS.join('|')} (default text)`)
+    .action((file: string, flags: { format?: string }) => setResult(runSummary(file, flags, io)));
 
   addScanFlags(program.command('demo').description('start the bundled lab of local servers and grade every lab domain'))
     .action((flags: RawScanFlags) => setResult(runDemo(flags, io)));
@@ -283,9 +305,6 @@ function buildProgram(io: RunIo, setResult: (p: Promise<number>) => void): Comma
   return program;
 }
 
-/** EPIPE and ECONNRESET: the reader of a pipe or socket went away, which is not a failure of ours. */
-const readerGone = (err: NodeJS.ErrnoException | null): boolean => err?.code === 'EPIPE' || err?.code === 'ECONNRESET';
-
 /**
  * Watch stdout for write errors. EPIPE (the reader left, as with `| head`) stops the run like
  * SIGPIPE stops other tools, but lets it clean up (the lab, files) and exit with a code.
@@ -300,17 +319,6 @@ function watchStdout(io: CliIo): RunIo {
     gone.abort(err); // what a command that throws on abort rethrows: runCommand knows it
   });
   return { ...io, signal: AbortSignal.any([io.signal, gone.signal]), stdoutError: () => failure };
-}
-
-/** Resolves once everything written so far has left the stream (or the stream failed). */
-function flushed(stream: NodeJS.WritableStream): Promise<void> {
-  return new Promise((resolve) => {
-    // setImmediate: a failed write's 'error' event (emitted on next tick) is seen before this resolves.
-    const done = (): void => void setImmediate(resolve);
-    // Write callbacks run in order, so this one runs after every earlier chunk is handed over.
-    if (!stream.writable) done();
-    else stream.write('', done);
-  });
 }
 
 /** Run the CLI; resolves to the process exit code once stdout and stderr are flushed. */
@@ -329,7 +337,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 async function runCommand(argv: readonly string[], io: RunIo): Promise<number> {
   let result: Promise<number> = Promise.resolve(EXIT.ok);
-  const program = buildProgram(io, (p) => {
+  const program = buildProgram(argv, io, (p) => {
     result = p;
   });
   try {

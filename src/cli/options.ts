@@ -10,7 +10,7 @@ import type { GradeLetter, Severity } from '../model/report.js';
 import { parseTarget, TargetParseError, type Target } from '../model/target.js';
 import { parseDnsServer } from '../net/dns/resolver.js';
 import type { DnsServerAddress } from '../net/dns/types.js';
-import { DEFAULT_MAX_ENDPOINTS, DEFAULT_TIMEOUT_MS } from '../engine/scan.js';
+import { DEFAULT_MAX_ENDPOINTS, DEFAULT_TIMEOUT_MS, type ScanOptions } from '../engine/scan.js';
 import { UsageError } from './exit.js';
 
 export const FORMATS = ['tui', 'text', 'json', 'ndjson', 'markdown', 'html', 'sarif', 'junit', 'csv'] as const;
@@ -200,5 +200,19 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
     allowPrivate: flags.allowPrivate === true,
     maxEndpoints,
     options,
+  };
+}
+
+/** The engine options a target's settings give (the rest — resolver, trust, signal … — is the command's). */
+export function targetScanOptions(s: ScanSettings): Pick<ScanOptions, 'ips' | 'sni' | 'checks' | 'probes' | 'timeoutMs' | 'allowPrivate' | 'maxEndpoints' | 'options'> {
+  return {
+    ips: s.ips,
+    sni: s.sni,
+    checks: s.checks ?? undefined,
+    ...(s.probes ? { probes: s.probes } : {}),
+    timeoutMs: s.timeoutMs,
+    allowPrivate: s.allowPrivate,
+    maxEndpoints: s.maxEndpoints,
+    options: s.options,
   };
 }

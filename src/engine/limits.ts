@@ -34,8 +34,35 @@ interface HostState {
   answered: boolean;
 }
 
-export function createLimits(opts: { concurrency: number; perHostConnections: number }): Limits {
+export interface LimitsOptions {
+  /** Probe tasks running at once, across every target that shares these limits. */
+  concurrency: number;
+  /** Connections open at once to one host (an IP address: what a provider's rate limiter sees). */
+  perHostConnections: number;
+  /** New connections per second across everything sharing these limits (a batch's --rate); unset: no cap. */
+  connectionsPerSecond?: number;
+}
+
+/**
+ * Spaces connection starts `1000 / rate` ms apart (no burst: a scanner that opens 50 connections in
+ * the same millisecond is what intrusion detection flags). Waiting happens before the connection
+ * counts as open, so its connect deadline starts only once it may go.
+ */
+function pacer(rate: number | undefined): (() => Promise<void>) | null {
+  if (!rate || !Number.isFinite(rate) || rate <= 0) return null;
+  const gap = 1000 / rate;
+  let next = 0;
+  return () => {
+    const now = Date.now();
+    const at = Math.max(now, next);
+    next = at + gap;
+    return at > now ? new Promise((r) => setTimeout(r, at - now)) : Promise.resolve();
+  };
+}
+
+export function createLimits(opts: LimitsOptions): Limits {
   const global = new PQueue({ concurrency: opts.concurrency });
+  const pace = pacer(opts.connectionsPerSecond);
   const hosts = new Map<string, HostState>();
   const hostState = (host: string): HostState => {
     let s = hosts.get(host);
@@ -48,6 +75,7 @@ export function createLimits(opts: { concurrency: number; perHostConnections: nu
 
   /** Count one connection as open while it runs; mark every overlap. */
   async function run<T>(s: HostState, fn: () => Promise<T>): Promise<{ value: T; shared: boolean }> {
+    if (pace) await pace();
     const me = { shared: s.open.size > 0 };
     for (const other of s.open) other.shared = true;
     s.open.add(me);

@@ -145,7 +145,7 @@ async function lookupAll(name: string): Promise<AddressResult> {
  * getaddrinfo cannot be cancelled, so abort just stops waiting for it; the lookup itself
  * finishes in the background (lookupAll never rejects, so nothing goes unhandled).
  */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined, onAbort: T): Promise<T> {
+export function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined, onAbort: T): Promise<T> {
   if (!signal) return work;
   if (signal.aborted) return Promise.resolve(onAbort);
   return new Promise<T>((resolve) => {

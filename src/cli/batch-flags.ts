@@ -1,0 +1,152 @@
+// The batch's own flags (scheduling, output, resume, progress) and the per-line merge of a target
+// list's flags with the command line's. Values are checked here; every failure is a UsageError.
+import { Command } from 'commander';
+import { formatServer } from '../net/dns/types.js';
+import type { InputEntry, LineFlags } from '../batch/input.js';
+import type { JobOptions } from '../batch/jobs.js';
+import { DEFAULT_PROGRESS_INTERVAL_MS } from '../batch/progress.js';
+import { UsageError } from './exit.js';
+import { parseScanFlags, parseTargets, type RawScanFlags, type ScanSettings } from './options.js';
+
+export const BATCH_DEFAULTS = {
+  /** Targets scanned at once. */
+  targetsInFlight: 8,
+  /** Connections open at once to one IP address, across the whole batch (as for a single scan). */
+  maxConnectionsPerHost: 4,
+  /** New connections per second across the whole batch. */
+  rate: 100,
+  /** How long targets in flight may finish after Ctrl-C / SIGTERM, in ms. */
+  graceMs: 10_000,
+} as const;
+
+export interface RawBatchFlags extends RawScanFlags {
+  targets?: string;
+  targetsInFlight?: string;
+  maxConnectionsPerHost?: string;
+  rate?: string;
+  outputDir?: string;
+  resume?: string;
+  grace?: string;
+  quiet?: boolean;
+  progressInterval?: string;
+}
+
+export interface BatchSettings {
+  targetsInFlight: number;
+  maxConnectionsPerHost: number;
+  /** 0: no cap. */
+  rate: number;
+  graceMs: number;
+  /** Where the NDJSON goes: a file, or null for stdout. */
+  ndjsonPath: string | null;
+  /** Append to ndjsonPath after reading it back (--resume), rather than replacing it. */
+  resume: boolean;
+  /** One JSON file per target, or null. */
+  outputDir: string | null;
+  quiet: boolean;
+  progressIntervalMs: number;
+}
+
+/** The flags only a batch understands (so `scan` without --targets can refuse them). */
+const BATCH_ONLY: ReadonlyArray<[keyof RawBatchFlags, string]> = [
+  ['targetsInFlight', '--targets-in-flight'],
+  ['maxConnectionsPerHost', '--max-connections-per-host'],
+  ['rate', '--rate'],
+  ['outputDir', '--output-dir'],
+  ['resume', '--resume'],
+  ['grace', '--grace'],
+  ['progressInterval', '--progress-interval'],
+  ['quiet', '--quiet'],
+];
+
+export function addBatchFlags(cmd: Command): Command {
+  return cmd
+    .option('--targets-in-flight <n>', `targets scanned at once (default ${BATCH_DEFAULTS.targetsInFlight})`)
+    .option('--max-connections-per-host <n>', `connections open at once to one IP address, across the batch (default ${BATCH_DEFAULTS.maxConnectionsPerHost})`)
+    .option('--rate <n>', `new connections per second across the batch, 0 for no cap (default ${BATCH_DEFAULTS.rate})`)
+    .option('--output-dir <dir>', 'also write one JSON file per target into this folder')
+    .option('--resume <file.ndjson>', 'continue the batch whose results are in this file: skip finished targets, append the rest')
+    .option('--grace <ms>', `on Ctrl-C/SIGTERM, how long targets in flight may finish (default ${BATCH_DEFAULTS.graceMs})`)
+    .option('--progress-interval <ms>', `how often the progress line is printed on stderr (default ${DEFAULT_PROGRESS_INTERVAL_MS})`)
+    .option('--quiet', 'no progress line and no notices on stderr (errors still)');
+}
+
+/** `scan` without --targets: a batch flag there is a mistake, not something to ignore. */
+export function refuseBatchOnlyFlags(flags: RawBatchFlags): void {
+  const given = BATCH_ONLY.find(([key]) => flags[key] !== undefined);
+  if (given) throw new UsageError(`${given[1]} applies to a list of targets: use \`secgrade batch FILE\` or \`scan --targets FILE\``);
+}
+
+function wholeNumber(raw: string | undefined, flag: string, min: number, max: number, fallback: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new UsageError(`${flag} "${raw}" must be a whole number between ${min} and ${max}`);
+  return Number(raw);
+}
+
+/** A path that names a folder: it ends with a slash. */
+const namesDir = (p: string): boolean => /[\\/]$/.test(p);
+
+export function parseBatchFlags(flags: RawBatchFlags): BatchSettings {
+  let rate: number = BATCH_DEFAULTS.rate;
+  if (flags.rate !== undefined) {
+    if (!/^\d+(\.\d+)?$/.test(flags.rate) || Number(flags.rate) > 100_000) throw new UsageError(`--rate "${flags.rate}" must be a number of connections per second (0 for no cap, at most 100000)`);
+    rate = Number(flags.rate);
+  }
+  if (flags.format !== undefined && flags.format.toLowerCase() !== 'ndjson') {
+    throw new UsageError(`a batch writes ndjson (--format ${flags.format} is not available for a batch; \`secgrade summary FILE --format …\` renders its results)`);
+  }
+  // --output DIR/ is the folder form of --output (the Contract's FILE|DIR|-): results.ndjson and one file per target in it.
+  let output = flags.output === '-' ? null : (flags.output ?? null);
+  let outputDir = flags.outputDir ?? null;
+  if (output !== null && namesDir(output)) {
+    if (outputDir !== null) throw new UsageError('give either --output DIR/ or --output-dir, not both');
+    outputDir = output;
+    output = `${output}results.ndjson`;
+  }
+  if (flags.resume !== undefined && output !== null && output !== flags.resume) {
+    throw new UsageError(`--resume ${flags.resume} appends to that file: --output ${flags.output} names another`);
+  }
+  return {
+    targetsInFlight: wholeNumber(flags.targetsInFlight, '--targets-in-flight', 1, 1000, BATCH_DEFAULTS.targetsInFlight),
+    maxConnectionsPerHost: wholeNumber(flags.maxConnectionsPerHost, '--max-connections-per-host', 1, 64, BATCH_DEFAULTS.maxConnectionsPerHost),
+    rate,
+    graceMs: wholeNumber(flags.grace, '--grace', 0, 600_000, BATCH_DEFAULTS.graceMs),
+    ndjsonPath: flags.resume ?? output,
+    resume: flags.resume !== undefined,
+    outputDir,
+    quiet: flags.quiet === true,
+    progressIntervalMs: wholeNumber(flags.progressInterval, '--progress-interval', 100, 3_600_000, DEFAULT_PROGRESS_INTERVAL_MS),
+  };
+}
+
+/**
+ * One list entry's scan settings: the command line's, with the line's flags on top (a line's --ip
+ * replaces the command line's addresses; --sni, --checks and --dns override). Validated by the same
+ * code as `scan`'s flags, so a value means the same on a line as on the command line.
+ */
+export function entrySettings(entry: InputEntry, base: ScanSettings, flags: RawScanFlags): ScanSettings {
+  const line: LineFlags = entry.flags;
+  const own = line.ip !== undefined || line.sni !== undefined || line.checks !== undefined || line.dns !== undefined;
+  if (!own) return { ...base, targets: parseTargets([entry.target]) };
+  const merged: RawScanFlags = { ...flags };
+  if (line.ip !== undefined) merged.ip = line.ip;
+  if (line.sni !== undefined) merged.sni = line.sni;
+  if (line.checks !== undefined) merged.checks = line.checks;
+  if (line.dns !== undefined) merged.dns = line.dns;
+  return parseScanFlags([entry.target], merged);
+}
+
+/** The options that make two jobs the same scan (hashed into the job key). */
+export function jobOptions(s: ScanSettings): JobOptions {
+  return {
+    ips: s.ips,
+    sni: s.sni,
+    dns: s.dns ? formatServer(s.dns) : null,
+    checks: s.checks ? [...s.checks] : null,
+    probes: s.probes ? s.probes.map((p) => p.id) : null,
+    timeoutMs: s.timeoutMs,
+    maxEndpoints: s.maxEndpoints,
+    allowPrivate: s.allowPrivate,
+    options: s.options,
+  };
+}

@@ -1,0 +1,194 @@
+// `secgrade batch` as users run it (the real binary) against the lab: one valid JSON line per
+// target and a summary, stdin and stdout, SIGKILL at random points then --resume until done (no
+// line lost, none repeated, none broken), and SIGINT (stop starting, finish or mark in-flight
+// targets, summary, exit 3). Scans are cut to one probe so each run takes about a second.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLab, type RunningLab } from '../../src/lab/lab.js';
+import { BIN, runBinary, type CliRun } from '../helpers/cli.js';
+import { expectValidReport } from '../helpers/schema.js';
+
+let lab: RunningLab;
+let domains: string[];
+let labFlags: string[];
+const dir = mkdtempSync(join(tmpdir(), 'secgrade-batch-it-'));
+const list = join(dir, 'list.txt');
+
+beforeAll(async () => {
+  lab = await startLab();
+  const i = lab.info;
+  domains = Object.keys(i.domains).sort();
+  labFlags = ['--dns', i.dns, '--ca-file', i.caFile, '--ct-log-list', i.ctLogList, '--http-port', String(i.httpPort), '--smtp-port', String(i.smtpPort), '--allow-private'];
+  // A comment, a blank line, and a repeat of the first domain in other case (one job).
+  writeFileSync(list, `# every lab domain\n\n${domains.join('\n')}\n${domains[0]!.toUpperCase()}\n`);
+});
+afterAll(async () => {
+  await lab?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Quick scans: the protocol probe only, no connection pacing. */
+const fast = () => [...labFlags, '--probes', 'tls-protocols', '--rate', '0', '--quiet'];
+
+interface Parsed {
+  reports: Array<Record<string, any>>;
+  summaries: Array<Record<string, any>>;
+}
+
+/** Every line must be complete JSON; reports and summary lines apart. */
+function parseLines(text: string): Parsed {
+  const out: Parsed = { reports: [], summaries: [] };
+  if (text === '') return out;
+  expect(text.endsWith('\n'), 'the file ends with a complete line').toBe(true);
+  for (const line of text.slice(0, -1).split('\n')) {
+    const value = JSON.parse(line) as Record<string, any>;
+    (value['type'] === 'summary' ? out.summaries : out.reports).push(value);
+  }
+  return out;
+}
+
+function spawnBatch(args: string[]) {
+  const child = spawn(process.execPath, [BIN, 'batch', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliRun>((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? (signal ? -1 : -2), stdout, stderr })));
+  return { child, done };
+}
+
+describe('secgrade batch over the lab', () => {
+  it('writes one valid report line per distinct target, then the summary; --output-dir holds the same reports', async () => {
+    const out = join(dir, 'all.ndjson');
+    const perTarget = join(dir, 'per-target');
+    const run = await runBinary(['batch', list, ...fast(), '--output', out, '--output-dir', perTarget]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    const { reports, summaries } = parseLines(readFileSync(out, 'utf8'));
+    for (const r of reports) expectValidReport(r);
+    expect(reports.map((r) => r['job'].input).sort()).toEqual(domains);
+    expect(new Set(reports.map((r) => r['job'].key)).size).toBe(domains.length);
+    expect(new Set(reports.map((r) => r['job'].runId)).size).toBe(1);
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]).toMatchObject({ type: 'summary', total: domains.length, byStatus: { ok: domains.length }, duplicates: 1, notStarted: 0 });
+    // The last line is the summary.
+    expect(readFileSync(out, 'utf8').trim().split('\n').pop()).toMatch(/^\{"type":"summary"/);
+    const files = readdirSync(perTarget);
+    expect(files).toHaveLength(domains.length);
+    const byKey = new Map(reports.map((r) => [r['job'].key, r]));
+    for (const f of files) {
+      const r = JSON.parse(readFileSync(join(perTarget, f), 'utf8')) as Record<string, any>;
+      expect(r).toEqual(byKey.get(r['job'].key));
+    }
+  });
+
+  it('reads the list from stdin and streams NDJSON to stdout (scan --targets - is the same); progress goes to stderr', async () => {
+    const { child, done } = spawnBatch(['-', ...labFlags, '--probes', 'tls-protocols', '--rate', '0', '--progress-interval', '100']);
+    child.stdin.end(domains.slice(0, 4).join('\n'));
+    const run = await done;
+    expect(run.code).toBe(0);
+    const { reports, summaries } = parseLines(run.stdout);
+    expect(reports.map((r) => r['job'].input).sort()).toEqual(domains.slice(0, 4));
+    expect(summaries).toHaveLength(1);
+    expect(run.stderr).toMatch(/^secgrade: batch done: 4 target\(s\) \(4 ok\)$/m);
+
+    const alias = await runBinary(['scan', '--targets', list, ...fast()]);
+    expect(alias.code).toBe(0);
+    expect(parseLines(alias.stdout).reports).toHaveLength(domains.length);
+  });
+
+  it('a target that cannot be reached is an error line and makes the batch exit 3; a rejected line exits 2', async () => {
+    const mixed = join(dir, 'mixed.txt');
+    writeFileSync(mixed, `${domains[0]}\nno-such-name.secgrade.test\n`);
+    const run = await runBinary(['batch', mixed, ...fast()]);
+    expect(run.code).toBe(3);
+    const { reports } = parseLines(run.stdout);
+    expect(reports.find((r) => r['job'].input === 'no-such-name.secgrade.test')?.['status']).toBe('error');
+    expect(run.stderr).toMatch(/^secgrade: no-such-name\.secgrade\.test: scan incomplete: /m);
+
+    writeFileSync(mixed, `${domains[0]}\n${domains[1]} --port 8443\n`);
+    const rejected = await runBinary(['batch', mixed, ...fast()]);
+    expect(rejected.code).toBe(2);
+    expect(rejected.stderr).toMatch(/mixed\.txt:2: --port cannot be set per line/);
+    expect(parseLines(rejected.stdout).reports).toHaveLength(1);
+  });
+});
+
+describe('killed at random points (SIGKILL), then --resume until done', () => {
+  it('10 runs: the union of lines is the target set, no job twice, every line valid JSON', async () => {
+    const some = domains.slice(0, 10);
+    const shortList = join(dir, 'short.txt');
+    writeFileSync(shortList, some.join('\n') + '\n');
+    // From before the first line is written to near the end of the run.
+    const delays = Array.from({ length: 10 }, () => 200 + Math.floor(Math.random() * 2500));
+    const one = async (i: number, delay: number): Promise<void> => {
+      const out = join(dir, `kill-${i}.ndjson`);
+      // Two targets at a time, so the kill lands with work in flight.
+      const args = [shortList, ...fast(), '--targets-in-flight', '2'];
+      const first = spawnBatch([...args, '--output', out]);
+      setTimeout(() => first.child.kill('SIGKILL'), delay);
+      await first.done;
+      let last: CliRun | null = null;
+      for (let attempt = 0; attempt < 3 && last?.code !== 0; attempt++) last = await runBinary(['batch', ...args, '--resume', out]);
+      const context = `run ${i}, killed after ${delay} ms`;
+      expect(last?.code, `${context}: ${last?.stderr}`).toBe(0);
+      const { reports, summaries } = parseLines(readFileSync(out, 'utf8'));
+      const keys = reports.map((r) => r['job'].key as string);
+      expect(new Set(keys).size, context).toBe(keys.length);
+      expect(reports.map((r) => r['job'].input).sort(), context).toEqual(some);
+      expect(reports.every((r) => r['status'] === 'ok'), context).toBe(true);
+      expect(summaries, context).toHaveLength(1);
+      expect(summaries[0]).toMatchObject({ total: some.length, byStatus: { ok: some.length } });
+    };
+    await Promise.all(delays.map((d, i) => one(i, d)));
+  });
+});
+
+describe('SIGINT and SIGTERM', () => {
+  /** Start a slow batch (paced connections) and interrupt it once the first line is written. */
+  async function interrupted(out: string, graceMs: number, signal: NodeJS.Signals = 'SIGINT'): Promise<CliRun> {
+    const { child, done } = spawnBatch([list, ...labFlags, '--probes', 'tls-protocols', '--rate', '15', '--targets-in-flight', '2', '--grace', String(graceMs), '--output', out]);
+    while (!(existsSync(out) && readFileSync(out, 'utf8').includes('\n'))) {
+      if (child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill(signal);
+    return done;
+  }
+
+  it('stops starting targets, interrupts those in flight after the grace period, writes the summary and exits 3; --resume finishes', async () => {
+    const out = join(dir, 'sigint.ndjson');
+    const run = await interrupted(out, 0);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(new RegExp(`^secgrade: interrupted: \\d+ target\\(s\\) not started, \\d+ interrupted; continue with --resume ${out.replace(/[.]/g, '\\.')}$`, 'm'));
+    const { reports, summaries } = parseLines(readFileSync(out, 'utf8'));
+    expect(summaries).toHaveLength(1);
+    const s = summaries[0]!;
+    expect(s['notStarted']).toBeGreaterThan(0);
+    expect(s['total'] + s['notStarted']).toBe(domains.length);
+    expect(reports.filter((r) => r['status'] === 'interrupted').length).toBe(s['byStatus'].interrupted);
+    expect(s['byStatus'].interrupted).toBeGreaterThan(0);
+
+    const resumed = await runBinary(['batch', list, ...fast(), '--resume', out]);
+    expect(resumed.code).toBe(0);
+    const after = parseLines(readFileSync(out, 'utf8'));
+    expect(after.reports.map((r) => r['job'].input).sort()).toEqual(domains);
+    expect(after.reports.every((r) => r['status'] === 'ok')).toBe(true);
+    expect(after.summaries).toHaveLength(1);
+    expect(after.summaries[0]).toMatchObject({ total: domains.length, resumed: reports.length - s['byStatus'].interrupted });
+  });
+
+  it('SIGTERM with a grace period: targets in flight finish as ok', async () => {
+    const out = join(dir, 'sigterm-grace.ndjson');
+    const run = await interrupted(out, 30_000, 'SIGTERM');
+    expect(run.code).toBe(3);
+    const { reports, summaries } = parseLines(readFileSync(out, 'utf8'));
+    expect(reports.length).toBeGreaterThan(0);
+    expect(reports.every((r) => r['status'] === 'ok')).toBe(true);
+    expect(summaries[0]?.['notStarted']).toBe(domains.length - reports.length);
+  });
+});
