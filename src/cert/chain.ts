@@ -113,6 +113,7 @@ export function chainInfo(c: {
   path: Pick<PathResult, 'trusted' | 'anchor' | 'chainComplete' | 'fetchedUsed' | 'extraCertificates' | 'misordered' | 'anchorServed'> & { errors: readonly ChainTrustError[] };
   unreadable?: readonly UnreadableCertificate[];
   ocsp: ChainInfo['ocsp'];
+  revocation?: ChainInfo['revocation'];
   ct: ChainInfo['ct'];
 }): ChainInfo {
   const trust = withUnreadable(c.path, c.unreadable ?? missingPositions(c.certificates, c.served));
@@ -133,6 +134,7 @@ export function chainInfo(c: {
     anchorServed: c.path.anchorServed,
     hostnameMatch: leaf?.hostnameMatch ?? null,
     ocsp: c.ocsp,
+    ...(c.revocation ? { revocation: c.revocation } : {}),
     ct: c.ct,
   };
 }

@@ -1,90 +1,15 @@
 // Findings about served certificate chains, as pure functions of the evidence the tls-certificates
-// probe collects: validity, trust path, host name, key and signature, revocation, CT.
-import type { ChainAttempt } from '../net/tls/served-chains.js';
-import type { SctReport } from '../ct/index.js';
+// probe collects: validity, trust path, host name, key and signature (revocation and CT in
+// status-checks.ts).
 import { finding, REF, type CheckFinding } from '../model/finding.js';
-import type { CertificateInfo, ChainInfo, Severity } from '../model/report.js';
-import type { PathEntry, PathErrorCode, PathResult } from '../trust/path.js';
+import type { CertificateInfo, Severity } from '../model/report.js';
+import type { PathErrorCode } from '../trust/path.js';
 import { PROFILE_RULES } from '../trust/webpki.js';
-import type { ChainTrustError, UnreadableCertificate } from './chain.js';
+import type { ChainTrustError } from './chain.js';
+import { CERT_FINDINGS, leafEvidence, leafOf, type CertificatesEvidence, type ChainEvidence } from './evidence.js';
+import { ctFindings, revocationFindings } from './status-checks.js';
 
-/** Finding ids this module makes: stable across runs (with the subject, a finding's identity). */
-export const CERT_FINDINGS = {
-  selfSigned: 'tls.cert.self-signed',
-  unknownIssuer: 'tls.cert.unknown-issuer',
-  chainIncomplete: 'tls.cert.chain-incomplete',
-  chainExpired: 'tls.cert.chain-expired',
-  chainNotYetValid: 'tls.cert.chain-not-yet-valid',
-  chainInvalid: 'tls.cert.chain-invalid',
-  wrongUsage: 'tls.cert.wrong-usage',
-  rootNotTrusted: 'tls.cert.root-not-trusted',
-  distrustedRoot: 'tls.cert.distrusted-root',
-  badSignature: 'tls.cert.bad-signature',
-  expired: 'tls.cert.expired',
-  notYetValid: 'tls.cert.not-yet-valid',
-  expiresSoon: 'tls.cert.expires-soon',
-  chainExtra: 'tls.cert.chain-extra',
-  chainMisordered: 'tls.cert.chain-misordered',
-  chainRootServed: 'tls.cert.chain-root-served',
-  hostnameMismatch: 'tls.cert.hostname-mismatch',
-  noSan: 'tls.cert.no-san',
-  lifetimeTooLong: 'tls.cert.lifetime-too-long',
-  weakKey: 'tls.cert.weak-key',
-  rsaExponent: 'tls.cert.rsa-exponent',
-  weakSignature: 'tls.cert.weak-signature',
-  leafIsCa: 'tls.cert.leaf-is-ca',
-  revoked: 'tls.cert.revoked',
-  ocspStapleInvalid: 'tls.cert.ocsp-staple-invalid',
-  ocspStapleStale: 'tls.cert.ocsp-staple-stale',
-  mustStapleMissing: 'tls.cert.must-staple-missing',
-  sctInvalid: 'tls.cert.sct-invalid',
-  ctNotCompliant: 'tls.cert.ct-not-compliant',
-  unreadable: 'tls.cert.unreadable',
-  malformed: 'tls.cert.malformed',
-  criticalExtension: 'tls.cert.critical-extension',
-  keyUsage: 'tls.cert.key-usage',
-  nameConstraints: 'tls.cert.name-constraints',
-  policy: 'tls.cert.policy',
-  webPki: 'tls.cert.web-pki',
-  pathBuildingLimit: 'tls.cert.path-building-limit',
-  /** Prefix: one id per tolerated web-PKI profile rule, e.g. tls.cert.profile-leaf-aia. */
-  profile: 'tls.cert.profile-',
-} as const;
-
-export interface ChainEvidence {
-  index: number;
-  requested: string;
-  protocol: string;
-  /** As served, leaf first; the readable ones only (see `unreadable`). */
-  certificates: CertificateInfo[];
-  /** The trust path; its errors include one 'unreadable' entry per unreadable served certificate. */
-  path: Omit<PathResult, 'path' | 'errors' | 'profile'> & { path: Array<Omit<PathEntry, 'der'>>; errors: ChainTrustError[]; profile?: PathResult['profile'] };
-  /** Served certificates that could not be read (position and parse error); the chain is then not trusted. */
-  unreadable?: UnreadableCertificate[];
-  aiaErrors: string[];
-  matchedName: string;
-  leafDnsNames: string[];
-  ocsp: ChainInfo['ocsp'];
-  ct: {
-    compliant: boolean;
-    reason: string;
-    validScts: number;
-    logListDate: string;
-    logListStale: boolean;
-    scts: SctReport[];
-    parseErrors: string[];
-  } | null;
-  /** Why CT could not be evaluated (log list unreadable), else null. */
-  ctUnavailable: string | null;
-}
-
-export interface CertificatesEvidence {
-  chains: ChainEvidence[];
-  attempts: ChainAttempt[];
-  /** The trust anchors' snapshot: Mozilla's NSS version and date, or Node's bundled list as fallback. */
-  rootStore: { version: string; date: string; source: string };
-  logList: { version: string | null; date: string; source: string } | null;
-}
+export { CERT_FINDINGS, leafOf, type CertificatesEvidence, type ChainEvidence } from './evidence.js';
 
 /** CA/B Forum BR §6.3.2: certificates issued on or after 2020-09-01 live at most 398 days. */
 export const MAX_LIFETIME_DAYS = 398;
@@ -223,9 +148,6 @@ const TRUST_RULES: Readonly<Record<PathErrorCode, TrustRule>> = {
 };
 
 /** The served leaf's facts; undefined when the leaf could not be read (never another certificate in its place). */
-export function leafOf(c: Pick<ChainEvidence, 'certificates'>): CertificateInfo | undefined {
-  return c.certificates.find((x, i) => (x.servedIndex ?? i) === 0);
-}
 
 function label(ev: CertificatesEvidence, c: ChainEvidence): string {
   if (ev.chains.length < 2) return '';
@@ -259,9 +181,6 @@ function unreadableFindings(c: ChainEvidence, tag: string): CheckFinding[] {
   ];
 }
 
-function leafEvidence(leaf: CertificateInfo, c: ChainEvidence): Record<string, unknown> {
-  return { chain: c.index, subject: leaf.subject, issuer: leaf.issuer, notBefore: leaf.notBefore, notAfter: leaf.notAfter, fingerprintSha256: leaf.fingerprintSha256 };
-}
 
 function validityFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string, now: Date): CheckFinding[] {
   const evidence = leafEvidence(leaf, c);
@@ -404,6 +323,12 @@ function trustFindings(c: ChainEvidence, tag: string, covered: ReadonlySet<strin
   return out;
 }
 
+/** A certificate's names for a sentence: real leaves carry up to 10,000 (see general-name.ts), so the list is cut. */
+function namesText(sans: readonly string[], max = 20): string {
+  if (sans.length === 0) return 'none';
+  return sans.length <= max ? sans.join(', ') : `${sans.slice(0, max).join(', ')} and ${sans.length - max} more`;
+}
+
 function hostnameFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string): CheckFinding[] {
   const out: CheckFinding[] = [];
   if (leaf.hostnameMatch === false) {
@@ -412,7 +337,7 @@ function hostnameFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string):
         id: CERT_FINDINGS.hostnameMismatch,
         severity: 'high',
         title: `Certificate does not match the host name${tag}`,
-        detail: `${c.matchedName} is not among the certificate's names (${leaf.sans.join(', ') || 'none'}). Browsers check subjectAltName only; a wildcard covers exactly one label.`,
+        detail: `${c.matchedName} is not among the certificate's names (${namesText(leaf.sans)}). Browsers check subjectAltName only; a wildcard covers exactly one label.`,
         evidence: { chain: c.index, host: c.matchedName, sans: leaf.sans, subject: leaf.subject },
         remediation: `Issue a certificate whose subjectAltName covers ${c.matchedName}.`,
         references: [REF.rfc6125, REF.ssllabsGuide],
@@ -563,99 +488,6 @@ function profileFindings(c: ChainEvidence, tag: string): CheckFinding[] {
       references: [REF.cabBr, REF.rfc5280],
     });
   });
-}
-
-function revocationFindings(leaf: CertificateInfo, c: ChainEvidence, tag: string): CheckFinding[] {
-  const out: CheckFinding[] = [];
-  const revoked = c.ocsp.find((o) => o.status === 'revoked');
-  if (revoked) {
-    out.push(
-      finding({
-        id: CERT_FINDINGS.revoked,
-        severity: 'critical',
-        title: `Certificate is revoked${tag}`,
-        detail: `The ${revoked.source === 'stapled' ? 'stapled OCSP response' : `OCSP responder ${revoked.url ?? ''}`} says the certificate was revoked${revoked.revokedAt ? ` on ${revoked.revokedAt}` : ''} (${revoked.detail}).`,
-        evidence: { chain: c.index, ocsp: revoked },
-        remediation: 'Deploy a newly issued certificate (with a new key if the old one was compromised).',
-        references: [REF.rfc6960, REF.ssllabsGuide],
-      }),
-    );
-  }
-  const staple = c.ocsp.find((o) => o.source === 'stapled');
-  if (staple && (staple.status === null || staple.signatureValid === false)) {
-    out.push(
-      finding({
-        id: CERT_FINDINGS.ocspStapleInvalid,
-        severity: 'medium',
-        title: `The stapled OCSP response is unusable${tag}`,
-        detail: `Clients discard it: ${staple.detail}.`,
-        evidence: { chain: c.index, ocsp: staple },
-        remediation: 'Check the server\'s OCSP stapling configuration (responder reachable from the server, correct issuer certificate).',
-        references: [REF.rfc6960],
-      }),
-    );
-  } else if (staple && staple.fresh === false) {
-    out.push(
-      finding({
-        id: CERT_FINDINGS.ocspStapleStale,
-        severity: 'medium',
-        title: `The stapled OCSP response is out of date${tag}`,
-        detail: `thisUpdate ${staple.thisUpdate ?? '?'}, nextUpdate ${staple.nextUpdate ?? 'absent'}: clients treat it as missing (or fail, with must-staple).`,
-        evidence: { chain: c.index, ocsp: staple },
-        remediation: 'Make the server refresh its staple before nextUpdate (it must reach the OCSP responder).',
-        references: [REF.rfc6960],
-      }),
-    );
-  }
-  if (leaf.mustStaple && !staple) {
-    out.push(
-      finding({
-        id: CERT_FINDINGS.mustStapleMissing,
-        severity: 'high',
-        title: `Must-staple certificate served without an OCSP staple${tag}`,
-        detail: 'The certificate carries the TLS Feature status_request extension, so Firefox refuses the connection when no OCSP response is stapled.',
-        evidence: leafEvidence(leaf, c),
-        remediation: 'Enable OCSP stapling on the server (e.g. nginx ssl_stapling on), or reissue without must-staple.',
-        references: [REF.rfc7633, REF.rfc6960],
-      }),
-    );
-  }
-  return out;
-}
-
-function ctFindings(c: ChainEvidence, tag: string): CheckFinding[] {
-  const out: CheckFinding[] = [];
-  if (!c.ct) return out;
-  const invalid = c.ct.scts.filter((s) => s.valid === false);
-  if (invalid.length > 0) {
-    out.push(
-      finding({
-        id: CERT_FINDINGS.sctInvalid,
-        severity: 'high',
-        title: `${invalid.length} SCT(s) do not verify${tag}`,
-        detail: `Signed certificate timestamps whose signatures fail: ${invalid.map((s) => `${s.logName ?? s.logId} via ${s.source} (${s.error ?? 'invalid'})`).join('; ')}.`,
-        evidence: { chain: c.index, scts: invalid },
-        remediation: 'Serve SCTs the logs issued for exactly this certificate (re-fetch them, or reissue the certificate).',
-        references: [REF.rfc6962],
-      }),
-    );
-  }
-  // Chrome requires CT for publicly trusted certificates only; private roots are exempt.
-  const publicRoot = c.path.anchor?.source === 'mozilla';
-  if (publicRoot && !c.ct.compliant) {
-    out.push(
-      finding({
-        id: CERT_FINDINGS.ctNotCompliant,
-        severity: c.ct.logListStale ? 'medium' : 'high',
-        title: `Certificate does not meet Chrome's CT policy${tag}`,
-        detail: `${c.ct.reason} (CT log list of ${c.ct.logListDate.slice(0, 10)}${c.ct.logListStale ? ', older than the 70 days after which Chrome stops enforcing' : ''}).`,
-        evidence: { chain: c.index, validScts: c.ct.validScts, scts: c.ct.scts },
-        remediation: 'Get the certificate logged in enough qualified CT logs from distinct operators (public CAs embed SCTs automatically), or serve SCTs via the TLS extension or OCSP stapling.',
-        references: [REF.chromeCtPolicy, REF.rfc6962],
-      }),
-    );
-  }
-  return out;
 }
 
 export function checkCertificates(ev: CertificatesEvidence, now: Date): CheckFinding[] {

@@ -24,7 +24,8 @@
 import { finding, REF, SUBJECT, type CheckFinding } from '../model/finding.js';
 import type { CertificateInfo, ChainInfo, EmailResult, TlsResult } from '../model/report.js';
 import { endpointKey } from '../model/target.js';
-import { checkTlsCiphers, type TlsCiphersEvidence } from '../tls/ciphers.js';
+import { assessDhPrime } from '../tls/dh-prime.js';
+import { checkTlsCiphers, nonIanaField, type TlsCiphersEvidence } from '../tls/ciphers.js';
 import { checkTlsGroups, type TlsGroupsEvidence } from '../tls/groups.js';
 import { checkTlsProtocols, type TlsProtocolsEvidence } from '../tls/protocols.js';
 import { CONFIG_VULN_KEYS, judgeVulnerabilities } from '../tls/vulnerabilities.js';
@@ -159,11 +160,13 @@ export function mxTlsResult(tls: MxTlsEvidence): TlsResult {
     protocols: tls.protocols?.protocols ?? { SSLv2: null, SSLv3: null, 'TLSv1.0': null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null },
     cipherSuites: (tls.ciphers?.suites ?? {}) as Record<string, string[]>,
     serverPreference: (tls.ciphers?.serverPreference ?? {}) as Record<string, boolean | null>,
+    ...(tls.ciphers ? nonIanaField(tls.ciphers) : {}),
     groups: null,
     certificates: tls.chains.flatMap((c) => c.certificates),
     ...(tls.chains.length ? { chains: tls.chains.map((c) => c.chain) } : {}),
     vulnerabilities: configVulnerabilities(tls),
     dhParameterBits: tls.dhPrimeBits,
+    ...(tls.dhPrime ? { dhParameterPrime: assessDhPrime(tls.dhPrime).kind } : {}),
     probes: {},
   };
 }

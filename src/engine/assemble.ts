@@ -7,6 +7,7 @@ import { sortFindings } from '../model/severity.js';
 import { REPORT_SCHEMA_ID, type ProbeErrorKind, type ProbeStatus } from '../model/constants.js';
 import type { DnsResult, EmailResult, EndpointReport, Finding, HttpResult, ProbeRun, Report, TlsResult } from '../model/report.js';
 import { httpSiteProbe } from '../probes/http/site.js';
+import { tlsHstsRawProbe } from '../probes/tls/hsts-raw.js';
 import { ALGORITHM_VERSION, TOOL_VERSION } from '../version.js';
 import { endpointKey, runsPerEndpoint, type AnyProbe, type DataSource, type Endpoint, type Probe, type ScanTarget, type SectionName } from './probe.js';
 import { emptyDns, emptyEmail, emptyHttp, emptyTls, FIELD_ORDER, inFieldOrder, mergeFragment } from './sections.js';
@@ -95,6 +96,23 @@ function tlsSection(ep: Endpoint, outcomes: readonly TaskOutcome[]): TlsResult {
   return tls;
 }
 
+/**
+ * A probe of a section not asked for (--checks) ran only because a requested probe needed it (the
+ * certificate verdict for the HTTP grade). Its failure leaves nothing requested untested when every
+ * requested section is decided — a letter, or the Observatory's refusal to grade — since the
+ * graders give no letter when the missing dependency could change it (an http-only site with
+ * `--checks http`: nothing on 443, the TLS probes fail, the HTTP grade is decided all the same).
+ * Otherwise it stays listed: it may be why a requested grade is missing. The probe run keeps its
+ * error in `probes[]` either way.
+ */
+function dropIrrelevantDependencies(incomplete: Incomplete[], requested: Readonly<Record<'tls' | 'http' | 'email', boolean>>, graded: ReturnType<typeof gradeScan>): void {
+  const sections = ['tls', 'http', 'email'] as const;
+  const decided = (k: (typeof sections)[number]) => graded.grades[k] !== null || (k === 'http' && graded.http?.observatoryNotGraded != null);
+  if (!sections.every((k) => !requested[k] || decided(k))) return;
+  const notAskedFor = new Set<string>(sections.filter((k) => !requested[k]));
+  for (let i = incomplete.length - 1; i >= 0; i--) if (notAskedFor.has(incomplete[i]!.section)) incomplete.splice(i, 1);
+}
+
 export function assembleReport(input: AssembleInput): Report {
   const { outcomes } = input;
   const host = input.target.host;
@@ -153,11 +171,14 @@ export function assembleReport(input: AssembleInput): Report {
     http,
     email,
     httpSite: evidenceOf(outcomes, httpSiteProbe),
+    hstsRaw: evidenceOf(outcomes, tlsHstsRawProbe),
+    hstsRawFailed: outcomes.some((o) => o.probe === tlsHstsRawProbe && o.status === 'error'),
     requested,
     noAddress: input.endpoints.length === 0 ? input.resolutionError : null,
     unscannedEndpoints: omitted ? omitted.addresses.length : 0,
   });
   findings.push(...graded.findings);
+  dropIrrelevantDependencies(incomplete, requested, graded);
 
   let status: Report['status'] = 'ok';
   let reason: string | undefined;

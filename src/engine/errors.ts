@@ -32,6 +32,8 @@ export function httpFailureKind(kind: HttpErrorKind): ProbeErrorKind {
       return 'refused';
     case 'reset':
       return 'reset';
+    case 'tls-handshake':
+      return 'tls-alert';
     case 'headers-too-large':
     case 'malformed':
       return 'protocol';

@@ -27,9 +27,12 @@ export const NO_OPTIONS: OptionValues = new Map();
 /** `--http-port <port>` → `--http-port`. */
 export const optionFlagName = (o: Pick<ProbeOption<unknown>, 'flag'>): string => o.flag.split(/\s+/)[0]!;
 
-/** The key commander gives the flag's value: `--http-port` → `httpPort`. */
+/**
+ * The key commander gives the flag's value: `--http-port` → `httpPort`. A negated flag names the
+ * positive key (`--no-phone-out` → `phoneOut`, false when given, true by default), as commander does.
+ */
 export const optionKey = (o: Pick<ProbeOption<unknown>, 'flag'>): string =>
-  optionFlagName(o).replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  optionFlagName(o).replace(/^--(no-)?/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 export function optionValue<V>(values: OptionValues, spec: ProbeOption<V>): V {
   const key = optionKey(spec);

@@ -120,6 +120,8 @@ export interface Deps {
   need<E>(probe: Probe<E, any, any>, why: string): E;
   /** The findings the probe's check made of its evidence ([] when it did not complete). */
   findings(probe: Probe<any, any, any>): readonly CheckFinding[];
+  /** Why the probe did not complete (its error kind when it failed); undefined when it completed. */
+  failure(probe: Probe<any, any, any>): { reason: string; errorKind?: ProbeErrorKind } | undefined;
 }
 
 /** What a pure check may know besides the evidence. */

@@ -113,6 +113,11 @@ function depsOf(probe: AnyProbe, outcomes: ReadonlyMap<AnyProbe, TaskOutcome | u
       return o.evidence as E;
     },
     findings: (p: AnyProbe): readonly CheckFinding[] => outcome(p)?.findings ?? [],
+    failure: (p: AnyProbe) => {
+      const o = outcome(p);
+      if (o?.status === 'ok') return undefined;
+      return { reason: o?.reason ?? 'did not run', ...(o?.errorKind !== undefined ? { errorKind: o.errorKind } : {}) };
+    },
   };
 }
 

@@ -6,6 +6,7 @@
 // letter over every outcome of what it could not test (a section that could not be tested at all
 // could be anything, A+ to F); its letter is given when the two agree. Overall is the worst of the
 // requested sections, given when the worst of their best letters equals the worst of their worst.
+import type { HstsRawEvidence } from '../http/hsts-raw.js';
 import type { HttpSiteEvidence } from '../http/site-evidence.js';
 import { withSubject, SUBJECT } from '../model/finding.js';
 import { worstGrade } from '../model/severity.js';
@@ -13,6 +14,7 @@ import type { EmailResult, EndpointReport, Finding, GradeLetter, HttpResult, Rep
 import { endpointKey } from '../model/target.js';
 import { gradedEmail } from './email-input.js';
 import { gradedEndpoint } from './endpoint.js';
+import { withHstsSource } from './hsts-source.js';
 import type { Grader } from './grader.js';
 import { gradedMx } from './mx.js';
 import { gradedHttp } from './site.js';
@@ -25,6 +27,10 @@ export interface ScanToGrade {
   http: HttpResult | null;
   /** What the site probe fetched (the Observatory's tests read the responses themselves); null when it did not complete. */
   httpSite: HttpSiteEvidence | null;
+  /** HSTS read over the raw TLS client where Node's TLS could not fetch the page (tls-hsts-raw); null when not read. */
+  hstsRaw?: HstsRawEvidence | null;
+  /** That read was needed and failed: HSTS is then unknown even if the site probe completed. */
+  hstsRawFailed?: boolean;
   email: EmailResult | null;
   /** The sections whose grade was asked for (--checks); the others have none, and overall leaves them out. */
   requested: Readonly<Record<GradedSection, boolean>>;
@@ -51,6 +57,8 @@ export interface LetterRange {
   worst: GradeLetter;
   /** Why it is not decided (or not asked for), for gradeReasons. */
   why: string | null;
+  /** How the overall reason names this section when it has no letter; default "not decided". */
+  undecidedAs?: string;
 }
 
 const UNKNOWN = (why: string): LetterRange => ({ best: 'A+', worst: 'F', why });
@@ -73,17 +81,25 @@ export const overallGrader: Grader<Partial<Record<GradedSection, LetterRange>>, 
     if (parts.length === 0) return null;
     return worstOf(
       parts.map((p) => p.r),
-      () => `it could be anything from ${worstGrade(parts.map((p) => p.r.best))} to ${worstGrade(parts.map((p) => p.r.worst))}: ${parts.filter((p) => p.r.best !== p.r.worst).map((p) => p.k).join(', ')} not decided`,
+      () => {
+        const open = parts.filter((p) => p.r.best !== p.r.worst);
+        const named = open.every((p) => !p.r.undecidedAs)
+          ? `${open.map((p) => p.k).join(', ')} not decided`
+          : open.map((p) => `${p.k} ${p.r.undecidedAs ?? 'not decided'}`).join(', ');
+        return `it could be anything from ${worstGrade(parts.map((p) => p.r.best))} to ${worstGrade(parts.map((p) => p.r.worst))}: ${named}`;
+      },
     );
   },
 };
 
 export function gradeScan(scan: ScanToGrade): GradedScan {
   const { requested } = scan;
-  // HSTS lifts an A to A+ on every endpoint (the rating guide's rule).
-  const hstsMaxAge = scan.http?.hsts?.maxAge ?? null;
-  // Not looked at (HTTP not asked for): no A+. Asked for and not completed: A+ is undecided.
-  const hstsUnknown = requested.http && scan.httpSite === null;
+  // HSTS lifts an A to A+ on every endpoint (the rating guide's rule): the site's, else what the raw
+  // TLS client read where Node's TLS could not fetch the page (SSL Labs reads it with its own client).
+  const raw = scan.hstsRaw ?? null;
+  const hstsMaxAge = raw ? raw.maxAge : (scan.http?.hsts?.maxAge ?? null);
+  // Not looked at (HTTP not asked for): no A+. Asked for and read by neither client: A+ is undecided.
+  const hstsUnknown = requested.http && raw === null && (scan.httpSite === null || scan.hstsRawFailed === true);
   const findings: Finding[] = [];
   const tlsRanges: LetterRange[] = [];
   const endpoints = scan.endpoints.map((ep) => {
@@ -95,7 +111,7 @@ export function gradeScan(scan: ScanToGrade): GradedScan {
         ? { best: g.grade.best, worst: g.grade.worst, why: g.grade.ungraded && `${key}: ${g.grade.ungraded}` }
         : UNKNOWN(`${key}: ${g.grade.ungraded ?? 'not graded'}`),
     );
-    return g.endpoint;
+    return raw ? withHstsSource(g.endpoint, raw) : g.endpoint;
   });
 
   let http = scan.http;
@@ -103,7 +119,10 @@ export function gradeScan(scan: ScanToGrade): GradedScan {
   if (http && scan.httpSite) {
     const g = gradedHttp(http, scan.httpSite);
     http = g.http;
-    httpRange = g.http.grade ? { best: g.http.grade, worst: g.http.grade, why: null } : UNKNOWN(g.undecided ?? 'the site could not be graded');
+    // The Observatory's refusal (a final 4xx/5xx) is no letter, never a pass: overall is not given either.
+    httpRange = g.http.grade
+      ? { best: g.http.grade, worst: g.http.grade, why: null }
+      : { ...UNKNOWN(g.undecided ?? 'the site could not be graded'), ...(g.http.observatoryNotGraded ? { undecidedAs: 'not graded by the MDN Observatory' } : {}) };
   }
 
   let email = scan.email;

@@ -32,6 +32,7 @@ export const SSLLABS_RULES = {
   capDrown: 'ssllabs.cap.drown',
   capInsecureRenegotiation: 'ssllabs.cap.insecure-renegotiation',
   capDhBelow1024: 'ssllabs.cap.dh-below-1024',
+  capDhComposite: 'ssllabs.cap.dh-composite',
   capNoTls12: 'ssllabs.cap.no-tls12',
   capRc4Modern: 'ssllabs.cap.rc4-modern',
   cap64bitBlockModern: 'ssllabs.cap.64bit-block-modern',
@@ -111,6 +112,8 @@ interface Facts {
   protocols: TlsResult['protocols'];
   suites: Array<{ protocol: ProtocolName; suite: CipherSuiteInfo }>;
   dhBits: number | null;
+  /** What the DHE modulus is beyond its size (tls-groups), null when not read. */
+  dhPrime: TlsResult['dhParameterPrime'] | null;
   chains: NonNullable<TlsResult['chains']>;
   certificates: TlsResult['certificates'];
 }
@@ -144,8 +147,11 @@ const isRc4 = (s: CipherSuiteInfo) => s.cipher.startsWith('RC4');
 /** The chain lacks an intermediate: downloaded from the AIA URL, or missing (then also untrusted). */
 const incompleteChain = (c: Facts['chains'][number]) =>
   !c.chainComplete && (c.fetchedIntermediates > 0 || c.trustErrors.some((e) => e.code === 'missing-intermediate'));
-/** Revoked by a verdict the scan holds: a staple or responder (OCSP), or the CA's CRL. */
-const revoked = (c: Facts['chains'][number]) => c.ocsp.some((o) => o.status === 'revoked') || c.revocation?.status === 'revoked';
+/**
+ * Revoked by a verdict the scan holds: a staple or responder (OCSP), or the CA's CRL. The chain's
+ * `revocation` counts only answers signed by the issuer and current; older reports lack it.
+ */
+const revoked = (c: Facts['chains'][number]) => (c.revocation ? c.revocation.status === 'revoked' : c.ocsp.some((o) => o.status === 'revoked'));
 
 /** Every cap this evidence can decide, worst first. Each applied cap becomes a finding. */
 export const CAP_RULES: readonly CapRule[] = [
@@ -204,6 +210,14 @@ export const CAP_RULES: readonly CapRule[] = [
     applies: (f) => vulnerable(f, 'insecureRenegotiation'),
   },
   { id: SSLLABS_RULES.capDhBelow1024, grade: 'F', reason: 'DH parameters are weaker than 1024 bits', applies: (f) => f.dhBits !== null && f.dhBits < 1024 },
+  {
+    // Our reading: the guide has no rule for a DH modulus that is not prime (it only knew sizes),
+    // but such a key exchange is insecure at any size, as one under 1024 bits is.
+    id: SSLLABS_RULES.capDhComposite,
+    grade: 'F',
+    reason: 'the DH modulus is not prime (our reading: an insecure key exchange)',
+    applies: (f) => f.dhPrime === 'composite',
+  },
   { id: SSLLABS_RULES.capNoTls12, grade: 'C', reason: 'TLS 1.2 is not supported', applies: (f) => f.protocols['TLSv1.2'] === false && f.protocols['TLSv1.3'] !== true },
   { id: SSLLABS_RULES.capRc4Modern, grade: 'C', reason: 'RC4 is used with TLS 1.1 or newer', applies: (f) => anySuite(f, (s, p) => isRc4(s) && modern(p)) },
   {
@@ -278,7 +292,15 @@ function facts(tls: TlsResult): Facts {
       if (suite) suites.push({ protocol: p as ProtocolName, suite });
     }
   }
-  return { vulnerabilities: tls.vulnerabilities, protocols: tls.protocols, suites, dhBits: tls.dhParameterBits ?? null, chains: tls.chains ?? [], certificates: tls.certificates };
+  return {
+    vulnerabilities: tls.vulnerabilities,
+    protocols: tls.protocols,
+    suites,
+    dhBits: tls.dhParameterBits ?? null,
+    dhPrime: tls.dhParameterPrime ?? null,
+    chains: tls.chains ?? [],
+    certificates: tls.certificates,
+  };
 }
 
 export function protocolScore(protocols: TlsResult['protocols']): number | null {
@@ -331,6 +353,7 @@ export function sslLabsComponents(tls: TlsResult): SslLabsComponents {
     ...(untestedVulns.length ? [`vulnerability caps: not tested (${untestedVulns.join(', ')})`] : []),
     ...(kx.groups ? ['key exchange: ECDHE suites are accepted but the groups could not be (fully) enumerated'] : []),
     ...(kx.dhe ? ['key exchange: DHE suites are accepted but the DHE prime could not be read'] : []),
+    ...(kx.dhPrime ? ['key exchange: the DHE modulus is over 8192 bits and was not tested for primality'] : []),
     ...(renegotiationUnknown(tls) ? ['A- warning: whether secure renegotiation (RFC 5746) is supported is unknown'] : []),
   ];
   return { protocol, keyExchange, cipherStrength, score, scoreLetter: score === null ? null : letterFor(score), caps, pending };
@@ -425,13 +448,14 @@ const UNEXAMINED_CHAIN = {
 const WEAKEST_ECDHE_GROUP = GROUPS.filter((g) => g.kind === 'ecdhe' && g.bits > 0).sort((a, b) => a.bits - b.bits)[0]?.name ?? 'secp160r1';
 const WEAKEST_DHE_BITS = 512;
 
-/** Whether the evidence cannot tell the key exchange's weakest part: groups or DHE prime not (fully) read. */
-function unknownKeyExchange(tls: TlsResult): { groups: boolean; dhe: boolean } {
+/** Whether the evidence cannot tell the key exchange's weakest part: groups or DHE prime not (fully) read or tested. */
+function unknownKeyExchange(tls: TlsResult): { groups: boolean; dhe: boolean; dhPrime: boolean } {
   const f = facts(tls);
   const incomplete = tls.groupsIncomplete ?? [];
   return {
     groups: ((tls.groups ?? null) === null || incomplete.some((s) => !s.startsWith('DHE'))) && f.suites.some(({ suite }) => suite.kx === 'ECDHE'),
     dhe: (tls.dhParameterBits ?? null) === null && f.suites.some(({ suite }) => suite.kx === 'DHE'),
+    dhPrime: tls.dhParameterPrime === 'unchecked',
   };
 }
 
@@ -474,6 +498,7 @@ function scenario(tls: TlsResult, which: 'best' | 'worst', o: Required<RangeOpti
     const unknown = unknownKeyExchange(tls);
     if (unknown.groups) out.groups = [WEAKEST_ECDHE_GROUP];
     if (unknown.dhe) out.dhParameterBits = WEAKEST_DHE_BITS;
+    if (unknown.dhPrime) out.dhParameterPrime = 'composite';
   }
   return out;
 }

@@ -6,11 +6,11 @@
 //   - <svg> and <math> content is foreign: a <script> there is an SVG/MathML element, not an HTML
 //     script (listed with its namespace, so each reader decides: a browser does not apply `src` or
 //     `integrity` to it, and the Observatory counts it but finds no `src`);
-//   - <noscript> is parsed with scripting disabled, as jsdom parses a document (its default, and
-//     the Observatory's `new JSDOM(html)`): its content is markup. A browser with scripts on would
-//     not load it; counting it can only add elements, never hide one. The 'template-fragment' mode
-//     (jsdom's `JSDOM.fragment`, where the Observatory reads <meta>) parses with scripting enabled,
-//     as jsdom does there: <noscript> content is text;
+//   - <noscript> depends on the scripting flag, so each reader picks its parse (HtmlParseMode):
+//     our own checks read the page as a browser does, scripts on ('browser': <noscript> content is
+//     text, so a <meta name=referrer>, <base> or <script> there changes nothing); the Observatory's
+//     SRI test reads `new JSDOM(html)`, scripts off ('document': its content is markup); its <meta>
+//     reading, `JSDOM.fragment`, has scripting on ('template-fragment': text again);
 //   - where the head ends, what a misnested tag closes, entities, duplicate attributes, raw text and
 //     comments are all decided by the HTML Standard's algorithm, not by approximation.
 //
@@ -245,7 +245,12 @@ function boundedAdapter(): { adapter: TreeAdapter<DefaultTreeAdapterMap>; stoppe
 }
 
 export type HtmlParseMode =
-  /** A whole document (what a browser, and the Observatory's SRI test through `new JSDOM(html)`, builds). */
+  /**
+   * A whole document as a browser builds it, scripting enabled (every browser's default): <noscript>
+   * content is raw text. What secgrade's own checks read (CSP and referrer <meta>, <base>, SRI, mixed content).
+   */
+  | 'browser'
+  /** A whole document with scripting disabled, as jsdom builds `new JSDOM(html)` (the Observatory's SRI test): <noscript> content is markup. */
   | 'document'
   /**
    * A fragment parsed in the context of a <template> element: what jsdom's `JSDOM.fragment(html)`
@@ -266,7 +271,7 @@ function boundedInput(html: string): { input: string; cut: boolean } {
   return { input, cut };
 }
 
-/** The tree parse5 builds (scripting disabled, as in jsdom), or what it had built when a limit stopped it. */
+/** The tree parse5 builds in the given mode, or what it had built when a limit stopped it. */
 function parseTree(input: string, mode: HtmlParseMode): { root: P5Parent; stopped: boolean } {
   const { adapter, stopped } = boundedAdapter();
   let root: P5Parent | null = null;
@@ -286,7 +291,7 @@ function parseTree(input: string, mode: HtmlParseMode): { root: P5Parent; stoppe
     },
   };
   try {
-    if (mode === 'document') root = parse(input, { scriptingEnabled: false, treeAdapter: capturing });
+    if (mode !== 'template-fragment') root = parse(input, { scriptingEnabled: mode === 'browser', treeAdapter: capturing });
     else {
       // jsdom parses a <template>'s content with the parse options of the template contents owner
       // document, which has none: parse5's default, scripting enabled (<noscript> is raw text).
@@ -320,7 +325,7 @@ const isElement = (n: P5Node): n is P5Element => 'tagName' in n;
  */
 export function scanHtml(html: string, opts: { maxElements?: number; mode?: HtmlParseMode } = {}): HtmlScan {
   const maxElements = opts.maxElements ?? DEFAULT_MAX_ELEMENTS;
-  const mode = opts.mode ?? 'document';
+  const mode = opts.mode ?? 'browser';
   const text = typeof html === 'string' ? html : '';
   // The same page is read by several checks (SRI, mixed content, <meta> CSP and referrer, the
   // Observatory's tests): parse it once per mode. Scans are never mutated by their readers.

@@ -27,6 +27,7 @@ export const SITE_FINDINGS = {
   redirectNotToHttps: 'http.redirect.not-to-https',
   redirectNotFirstToHttps: 'http.redirect.not-first-to-https',
   redirectOffHostFirst: 'http.redirect.off-host-first',
+  redirectInvalidCert: 'http.redirect.invalid-cert',
 } as const;
 
 const SIX_MONTHS = 15_768_000;
@@ -293,10 +294,34 @@ function chainStopFinding(chain: FetchChainResult, which: 'https' | 'http'): Che
   });
 }
 
+/**
+ * Another host on either redirect route whose certificate Node rejects (FetchHop.tls): a browser
+ * following the route stops there on a certificate error (the Observatory says
+ * redirection-invalid-cert / hsts-invalid-cert). The target's own certificate is judged by the
+ * certificate checks, so its hops are left out here.
+ */
+function invalidCertOnRoute(ev: HttpSiteEvidence): CheckFinding | null {
+  const bad = [...ev.https.hops, ...(ev.http?.hops ?? [])].filter((h) => h.tls && !h.tls.authorized && hostOf(h.url) !== ev.host);
+  const first = bad[0];
+  if (!first) return null;
+  const hosts = [...new Set(bad.map((h) => hostOf(h.url) ?? h.url))];
+  return finding({
+    id: SITE_FINDINGS.redirectInvalidCert,
+    severity: 'high',
+    title: 'A redirect leads to a host with an invalid certificate',
+    detail: `The redirect route reaches ${first.url}, whose certificate browsers reject (${first.tls!.error ?? 'not trusted'}): visitors stop on a certificate error.`,
+    evidence: { hosts, hops: bad.slice(0, 5).map((h) => ({ url: h.url, error: h.tls!.error })) },
+    remediation: `Give ${hosts.join(', ')} a valid certificate for its name, or redirect to a host that has one.`,
+    references: [REF_OBSERVATORY, REF.rfc6797],
+  });
+}
+
 function redirectFindings(ev: HttpSiteEvidence): CheckFinding[] {
   const out: CheckFinding[] = [];
   const httpsStop = chainStopFinding(ev.https, 'https');
   if (httpsStop) out.push(httpsStop);
+  const invalidCert = invalidCertOnRoute(ev);
+  if (invalidCert) out.push(invalidCert);
   if (ev.https.downgraded) {
     const hop = ev.https.hops.find((h) => h.schemeChange === 'https-to-http');
     out.push(finding({

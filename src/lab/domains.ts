@@ -409,7 +409,8 @@ export const LAB_DOMAINS: readonly LabDomain[] = [
   }),
   modernDomain(`incomplete.${LAB_ZONE}`, 'Serves its certificate without the intermediate (downloadable from the AIA URL)', {
     certificate: { keyType: 'ecdsa-p256', names: [`incomplete.${LAB_ZONE}`], ...VALID_90_DAYS, ...CT_AND_STAPLE, chain: 'leaf-only' },
-    expect: { ...MODERN_EXPECT, certificate: 'incomplete-chain', tlsGrade: 'T', observatoryScore: INVALID_CERT_OBSERVATORY_SCORE },
+    // The intermediate is downloaded from the AIA URL by default (as SSL Labs does): B, not T.
+    expect: { ...MODERN_EXPECT, certificate: 'incomplete-chain', tlsGrade: 'B', observatoryScore: INVALID_CERT_OBSERVATORY_SCORE },
   }),
   modernDomain(`self-signed.${LAB_ZONE}`, 'A self-signed certificate', {
     certificate: { keyType: 'ecdsa-p256', names: [`self-signed.${LAB_ZONE}`], ...VALID_90_DAYS, chain: 'self-signed' },

@@ -232,6 +232,8 @@ export const TlsResultSchema = T.Object({
   cipherSuites: T.Record(T.String(), T.Array(T.String())),
   /** Protocols whose suite enumeration stopped early, and why: their lists are lower bounds. */
   cipherSuitesIncomplete: T.Optional(T.Record(T.String(), T.String())),
+  /** Names in `cipherSuites` of code points IANA never registered (EXPORT1024, draft ChaCha20, GOST …); absent when none. */
+  cipherSuitesNonIana: T.Optional(T.Array(T.String())),
   serverPreference: T.Record(T.String(), Nullable(T.Boolean())),
   groups: Nullable(T.Array(T.String())),
   /** Parts of the group enumeration that stopped early, and why: `groups` is then a lower bound. */
@@ -244,6 +246,13 @@ export const TlsResultSchema = T.Object({
   vulnerabilities: T.Record(T.String(), T.Union(VULNERABILITY_VERDICTS.map((v) => T.Literal(v)))),
   /** Size of the server's DHE parameters (prime bits), when it offers DHE suites. */
   dhParameterBits: T.Optional(Nullable(T.Integer())),
+  /**
+   * What that modulus is beyond its size: a published group ('known'), a safe prime, a prime whose
+   * (p-1)/2 is composite ('not-safe'), not prime ('composite'), or over 8192 bits ('unchecked').
+   */
+  dhParameterPrime: T.Optional(
+    Nullable(T.Union([T.Literal('known'), T.Literal('safe'), T.Literal('not-safe'), T.Literal('composite'), T.Literal('unchecked')])),
+  ),
   /**
    * The SSL Labs rating guide's numeric categories, every cap that protocols, suites, key
    * exchange, certificates and vulnerabilities impose, and the letter they give (endpoints[].grade).
@@ -271,6 +280,8 @@ export const TlsResultSchema = T.Object({
         warnings: T.Optional(T.Array(T.Object({ id: T.String(), reason: T.String() }))),
         /** Why an A is not an A+ (HSTS), when it is not. */
         notAPlus: T.Optional(Nullable(T.String())),
+        /** Where the HSTS judged for A+ was read when not from `http` (Node's TLS could not fetch the page: secgrade's own TLS client). */
+        hstsSource: T.Optional(T.String()),
       }),
     ),
   ),
@@ -591,6 +602,16 @@ export const ReportSchema = T.Object(
     dns: T.Optional(Nullable(DnsResultSchema)),
     /** Dated reference data the verdicts used (CT log list, root store …), so a reader knows how fresh they were. */
     dataSources: T.Optional(T.Array(DataSourceSchema)),
+    /** Set on a batch's lines (`secgrade batch`): the job this report answers; `key` is target|options-hash|run-id. */
+    job: T.Optional(
+      T.Object({
+        key: T.String(),
+        runId: T.String(),
+        input: T.String({ description: 'the target as listed (normal form)' }),
+        line: T.Optional(T.Integer({ description: 'line of the target list' })),
+        tags: T.Optional(T.Array(T.String())),
+      }),
+    ),
     findings: T.Array(FindingSchema),
   },
   { $id: 'https://secgrade.dev/schema/report-1.json', title: 'secgrade report' },

@@ -12,6 +12,7 @@ import { tlsCiphersProbe } from './tls/ciphers.js';
 import { tlsFeaturesProbe } from './tls/features.js';
 import { tlsGroupsProbe } from './tls/groups.js';
 import { tlsHandshakeProbe } from './tls/handshake.js';
+import { tlsHstsRawProbe } from './tls/hsts-raw.js';
 import { tlsProtocolsProbe } from './tls/protocols.js';
 import { breachProbe } from './vuln/breach.js';
 import { vulnCcsInjectionProbe } from './vuln/ccs-injection.js';
@@ -36,6 +37,7 @@ export const ALL_PROBES: readonly AnyProbe[] = [
   clientRenegotiationProbe,
   breachProbe,
   httpSiteProbe,
+  tlsHstsRawProbe,
   emailMxRecordsProbe,
   emailRecordsProbe,
   emailMxProbe,

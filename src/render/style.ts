@@ -21,9 +21,9 @@ export function gradeTone(grade: Grade): Tone {
   return 'bad'; // D, E, F and the T/M failures
 }
 
-/** A grade as a badge; null is "not tested" and is never turned into a letter. */
-export function gradeSegs(grade: Grade): Seg[] {
-  if (grade === null) return [seg('– not tested', 'dim')];
+/** A grade as a badge; null is "not tested" (or `nullWord`, e.g. "not graded") and is never turned into a letter. */
+export function gradeSegs(grade: Grade, nullWord = 'not tested'): Seg[] {
+  if (grade === null) return [seg(`– ${nullWord}`, 'dim')];
   return [{ text: grade, tone: gradeTone(grade), badge: true }];
 }
 

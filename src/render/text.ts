@@ -89,7 +89,7 @@ function headerLines(r: Report): CardLine[] {
     field('grades', [
       [seg('overall '), ...gradeSegs(g.overall)],
       [seg('tls '), ...gradeSegs(g.tls)],
-      [seg('http '), ...gradeSegs(g.http)],
+      [seg('http '), ...gradeSegs(g.http, r.http?.observatoryNotGraded ? 'not graded' : undefined)],
       [seg('email '), ...gradeSegs(g.email)],
     ]),
   );
@@ -179,10 +179,27 @@ function ratingLines(r: NonNullable<EndpointReport['tls']['rating']>): CardLine[
     ...(r.letter === 'T' || r.letter === 'M' ? [[seg(`${r.ignoringTrust ?? '–'} if trusted and matching`, 'dim')]] : []),
     ...(r.warnings ?? []).map((w) => [seg('A-: ', 'dim'), seg(w.reason)]),
     ...(r.notAPlus ? [[seg('not A+: ', 'dim'), seg(r.notAPlus)]] : []),
+    ...(r.hstsSource ? [[seg('HSTS: ', 'dim'), seg(r.hstsSource)]] : []),
     ...r.pending.map((p) => [seg('ungraded: ', 'warn'), seg(p)]),
   ];
   if (why.length) lines.push(field('why', why));
   return lines;
+}
+
+const REVOCATION_METHOD: Readonly<Record<string, string>> = { stapled: 'stapled OCSP', 'ocsp-responder': 'OCSP responder', crl: 'CRL' };
+const NOT_CHECKED: Readonly<Record<string, string>> = {
+  'phone-out-disabled': '--no-phone-out',
+  'no-pointers': 'no OCSP or CRL URL',
+  'no-issuer': 'issuer unknown',
+  unreachable: 'no usable answer',
+  'leaf-unreadable': 'certificate unreadable',
+};
+
+/** Always says whether revocation was checked, how, and what it said (or why not). */
+function revocationItem(r: NonNullable<EndpointReport['tls']['chains']>[number]['revocation']): Seg[] {
+  if (!r) return [seg('revocation not recorded', 'dim')];
+  if (!r.checked) return [seg('revocation '), seg(`not checked (${NOT_CHECKED[r.notChecked ?? ''] ?? r.notChecked ?? 'unknown'})`, 'warn')];
+  return [seg('revocation '), seg(`${r.status ?? '?'} (${REVOCATION_METHOD[r.method ?? ''] ?? r.method})`, r.status === 'good' ? 'good' : 'bad')];
 }
 
 /** One served chain: who, how long, trusted by what (or why not), and its revocation / CT state. */
@@ -201,6 +218,7 @@ function chainLine(tls: EndpointReport['tls'], c: NonNullable<EndpointReport['tl
     [seg('chain '), seg(chainState, c.chainComplete ? 'good' : 'warn')],
     [seg('OCSP staple '), seg(staple ? (staple.status ?? 'unusable') : 'none', staple?.status === 'good' ? 'good' : staple ? 'bad' : 'dim')],
     ...(responder ? [[seg('OCSP responder '), seg(responder.status ?? 'no answer', responder.status === 'good' ? 'good' : 'bad')]] : []),
+    revocationItem(c.revocation),
     c.ct
       ? [seg('CT '), seg(`${c.ct.validScts} valid SCT${c.ct.validScts === 1 ? '' : 's'}, ${c.ct.compliant ? 'compliant' : 'not compliant'}`, c.ct.compliant ? 'good' : 'warn')]
       : [seg('CT not evaluated', 'dim')],
@@ -242,13 +260,15 @@ function httpLines(http: HttpResult | null): CardLine[] {
   const lines = [
     heading(
       [seg('HTTP', 'strong')],
-      [seg('grade '), ...gradeSegs(http?.grade ?? null)],
+      [seg('grade '), ...gradeSegs(http?.grade ?? null, http?.observatoryNotGraded ? 'not graded' : undefined)],
       ...(obs ? [[seg(`Observatory ${obs.score} (${obs.grade})`, 'dim')]] : []),
       ...(http?.securityHeaders ? [[seg(`securityheaders-style ${http.securityHeaders.grade}`, 'dim')]] : []),
     ),
   ];
   if (!http) return lines;
   if (http.status !== 'ok') return [...lines, field('response', [statusItem(http.status, http.reason)])];
+  // Tested, and the MDN Observatory refuses to score it: say so (our own findings still follow).
+  if (http.observatoryNotGraded) lines.push(field('observatory', [[seg(`not graded: ${http.observatoryNotGraded.reason}`, 'warn')]]));
   const redirects = http.redirects.length;
   lines.push(
     field('response', [

@@ -3,7 +3,9 @@
 // parser edge cases (template, noscript, foreign content, misnesting, where the head ends, entities,
 // raw text …) and of generated tag soup, the <meta> policies and referrer (JSDOM.fragment), the
 // scripts and what `script.src` gives (new JSDOM), and the results of the four tests that read the
-// page must be equal. jsdom and the tests are the installed Observatory's own modules.
+// page must be equal. jsdom and the tests are the installed Observatory's own modules. secgrade's
+// own checks read the page as a browser with scripts on ('browser' mode: <noscript> content is
+// text): the same pages parsed by that jsdom with scripting enabled must give the same elements.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -87,14 +89,20 @@ interface JsdomView {
 
 interface ObservatoryModules {
   theirView(html: string): JsdomView;
+  /** The resource elements of the page as jsdom builds it with scripting enabled (a browser's parse). */
+  browserElements(html: string): string[];
   theirResults(html: string): Record<string, string>;
 }
 
 async function loadObservatory(packageDir: string): Promise<ObservatoryModules> {
   const mod = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(path.join(packageDir, 'src', rel)).href)) as T;
   // jsdom as the package resolves it (CommonJS).
-  type Dom = { window: { document: { querySelectorAll(s: string): Iterable<{ src?: string; getAttribute(n: string): string | null }> } } };
-  const { JSDOM } = createRequire(path.join(packageDir, 'package.json'))('jsdom') as { JSDOM: new (html: string) => Dom };
+  type El = { src?: string; localName: string; namespaceURI: string | null; getAttribute(n: string): string | null };
+  type Dom = { window: { document: { querySelectorAll(s: string): Iterable<El> }; close(): void } };
+  const { JSDOM, VirtualConsole } = createRequire(path.join(packageDir, 'package.json'))('jsdom') as {
+    JSDOM: new (html: string, opts?: { runScripts?: 'dangerously'; virtualConsole?: unknown }) => Dom;
+    VirtualConsole: new () => unknown;
+  };
   const { parseHttpEquivHeaders } = await mod<{ parseHttpEquivHeaders(html: string, url: string): Map<string, string[]> }>('retriever/utils.js');
   const { Requests } = await mod<{ Requests: new (host: string) => Record<string, unknown> & { responses: Record<string, unknown>; resources: Record<string, unknown> } }>('types.js');
   type Test = (r: unknown) => { result: string };
@@ -110,6 +118,14 @@ async function loadObservatory(packageDir: string): Promise<ObservatoryModules> 
       const scripts = [...new JSDOM(html).window.document.querySelectorAll('script')].map((s) => ({ src: s.src, integrity: s.getAttribute('integrity') }));
       return { csp: equiv.get('content-security-policy') ?? [], referrer: equiv.get('referrer-policy') ?? [], scripts };
     },
+    browserElements(html) {
+      // runScripts "dangerously" is jsdom's only way to parse with scripting enabled; the inline
+      // scripts of these pages write nothing, and their errors go to a silent console.
+      const dom = new JSDOM(html, { runScripts: 'dangerously', virtualConsole: new VirtualConsole() });
+      const els = [...dom.window.document.querySelectorAll(RESOURCE_TAGS.join(','))].map((e) => elementKey(NS[e.namespaceURI ?? ''] ?? 'html', e.localName, (n) => e.getAttribute(n)));
+      dom.window.close();
+      return els;
+    },
     theirResults(html) {
       const r = new Requests('www.example.com');
       // AxiosHeaders in a real scan: entries for getHttpHeaders, get() for the CSP test's Report-Only read.
@@ -123,9 +139,19 @@ async function loadObservatory(packageDir: string): Promise<ObservatoryModules> 
   };
 }
 
+const RESOURCE_TAGS = ['script', 'link', 'img', 'iframe', 'audio', 'video', 'source', 'track', 'object', 'embed', 'form', 'meta', 'base'];
+const NS: Readonly<Record<string, string>> = { 'http://www.w3.org/1999/xhtml': 'html', 'http://www.w3.org/2000/svg': 'svg', 'http://www.w3.org/1998/Math/MathML': 'mathml' };
+/** An element as both readings can name it: namespace, tag and the attributes the checks read. */
+const elementKey = (ns: string, tag: string, attr: (name: string) => string | null | undefined): string =>
+  JSON.stringify([ns, tag, ...['src', 'href', 'data', 'action', 'integrity', 'http-equiv', 'name', 'content'].map((n) => attr(n) ?? null)]);
+
+function ourBrowserElements(html: string): string[] {
+  return scanHtml(html, { mode: 'browser' }).elements.map((e) => elementKey(e.ns, e.tag, (n) => e.attrs[n]));
+}
+
 function ourView(html: string): JsdomView {
   const equiv = observatoryHttpEquiv(scanHtml(html, { mode: 'template-fragment' }));
-  return { csp: equiv.csp, referrer: equiv.referrer, scripts: observatoryScriptView(scanHtml(html)) };
+  return { csp: equiv.csp, referrer: equiv.referrer, scripts: observatoryScriptView(scanHtml(html, { mode: 'document' })) };
 }
 
 function ourResults(html: string): Record<string, string> {
@@ -173,6 +199,15 @@ describe('pages read as the Observatory reads them (jsdom) and as secgrade does 
       expect(ourResults(html)).toEqual(obs.theirResults(html));
     });
   }
+
+  it("every page above and 150 of tag soup: our checks' browser reading (scripting on) has jsdom's elements", (ctx) => {
+    const obs = guard(ctx);
+    const pages = [...Object.values(HTML_EDGE_CASES), ...tagSoup(20261207, 150)];
+    const differ = pages.filter((html) => JSON.stringify(ourBrowserElements(html)) !== JSON.stringify(obs.browserElements(html)));
+    expect(differ.slice(0, 3)).toEqual([]);
+    // <noscript> content is text there: the edge case with a <script> in it yields none.
+    expect(obs.browserElements(HTML_EDGE_CASES['meta and script inside <noscript> (head and body)']!)).toEqual([]);
+  }, 120_000);
 
   it('150 pages of generated tag soup: same <meta>, scripts and results', (ctx) => {
     const obs = guard(ctx);

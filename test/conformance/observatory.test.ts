@@ -129,6 +129,25 @@ const SITES: Record<string, Site> = {
       site: { headers: { 'Strict-Transport-Security': 'max-age=31536000', 'Content-Security-Policy': "default-src 'self'", 'X-Frame-Options': 'DENY' } },
     },
   },
+  // Items 11 and 13: the retry does not reset session.js' redirect count, so with the bad certificate on
+  // the 2nd response the retried chain stops after 10 responses, on /b8's 302: the CSP of /b9, the
+  // 11th response, is not read.
+  'bad certificate after one redirect: the retried chain is one response shorter': {
+    headers: { 'Strict-Transport-Security': 'max-age=31536000' },
+    redirectTo: `https://${OTHER_HOST}:{otherPort}/`,
+    routes: { '/robots.txt': { status: 404, body: 'no' } },
+    other: {
+      name: OTHER_HOST,
+      site: {
+        headers: { 'X-Frame-Options': 'DENY' },
+        redirectTo: '/b1',
+        routes: {
+          ...Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`/b${i + 1}`, { status: 302, headers: { location: `/b${i + 2}`, 'x-frame-options': 'DENY' } }])),
+          '/b9': { status: 200, headers: { 'content-type': 'text/html', 'content-security-policy': "default-src 'self'", 'x-content-type-options': 'nosniff' }, body: 'end' },
+        },
+      },
+    },
+  },
   // Item 13: a self-signed site; after the retry robots.txt's cookie joins the jar and CORS asks robots.txt.
   'self-signed: robots.txt 200 sets a session cookie and allows any origin': {
     selfSigned: true,
@@ -234,9 +253,12 @@ describe('MDN HTTP Observatory 1.4.8 vs secgrade on local sites', () => {
           timeoutMs: 60_000,
         });
         const report = ours.report as unknown as {
+          findings: Array<{ id: string }>;
           http: { score: number | null; grade: string | null; observatory: { tests: Array<{ test: string; result: string }> } | null; observatoryNotGraded?: { reason: string } | null };
         };
         agreement.sites++;
+        // Our own finding for the route (item 11): a browser stops on the other host's certificate error.
+        if (other) expect(report.findings.map((f) => f.id)).toContain('http.redirect.invalid-cert');
         if (refused !== null) {
           console.info(`observatory ${name}: refused ("${refused}") vs ${report.http.observatoryNotGraded ? `refused ("${report.http.observatoryNotGraded.reason}")` : `score ${report.http.score}`}`);
           expect(report.http).toMatchObject({ score: null, grade: null, observatory: null, observatoryNotGraded: { reason: refused } });

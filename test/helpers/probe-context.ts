@@ -81,5 +81,6 @@ export function testDeps(entries: readonly TestDep[] = [], facts?: CheckFacts): 
       if (!e) return [];
       return e[2] ?? (facts ? p.check(e[1], facts) : []);
     },
+    failure: (p: AnyProbe) => (byProbe.has(p) ? undefined : { reason: 'not given by the test' }),
   };
 }

@@ -89,12 +89,13 @@ describe('a reader that leaves early (`| head`)', () => {
 
   it('ndjson: scanning stops; the targets cut short make it exit 3, still quietly and cleaned up', async () => {
     const tmp = tempDir();
-    const t0 = Date.now();
     const run = await runPiped(['demo', '--format', 'ndjson'], tmp, head(100));
     expect(run.stderr).toBe('');
+    // Exit 3 is the evidence that scanning stopped: the whole demo, run to its end, exits 0 (the
+    // json test above). A run that went on regardless fails by the test's timeout; no elapsed time
+    // is asserted.
     expect(run.code).toBe(3);
     expect(labDirs(tmp)).toEqual([]);
-    expect(Date.now() - t0).toBeLessThan(30_000);
   });
 });
 

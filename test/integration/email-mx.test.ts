@@ -245,9 +245,9 @@ describe('email-mx: hosts that cannot be tested, or offer no STARTTLS', () => {
   });
 
   it('an SMTP server that never answers is untested at the deadline, with the reason', async () => {
-    const t0 = Date.now();
+    // The 400 ms deadline ends it (the reason names it); a scan that hung would fail by the test's
+    // timeout. No elapsed time is asserted.
     const { mx, findings } = await scan('silent.mxlab.test', silentPort, { connectTimeoutMs: 400 });
-    expect(Date.now() - t0).toBeLessThan(5000);
     expect(mx[0]).toMatchObject({ host: 'silent.mxlab.test', starttls: null, tls: null });
     expect(mx[0]!.reason).toMatch(/no SMTP greeting within 400 ms/);
     const f = byId(findings, 'email.mx.starttls-untested');

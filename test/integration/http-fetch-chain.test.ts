@@ -63,11 +63,13 @@ const base = (url: string, extra: Partial<FetchChainOptions> = {}): FetchChainOp
   ...extra,
 });
 
-async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
-  const t0 = performance.now();
-  const value = await fn();
-  return { value, ms: performance.now() - t0 };
-}
+/**
+ * Deadlines for a fetch that the server's own action (an answer, a cap, a close, a refusal) must
+ * decide: 60 s, three times the test's timeout, so a fetch that waited a deadline out fails the test
+ * by its timeout rather than by an assertion on a measured time (the project never asserts one).
+ */
+const long = (): Partial<FetchChainOptions> => ({ timeoutMs: 60_000, signal: AbortSignal.timeout(60_000) });
+const DECIDED = 20_000; // the test timeout of those tests
 
 describe('fetchChain: redirects', () => {
   it('follows a 3-hop chain with an https→http downgrade, a host change and a relative Location', async () => {
@@ -87,7 +89,7 @@ describe('fetchChain: redirects', () => {
       else res.writeHead(200, { 'content-type': 'text/plain', 'set-cookie': 'theme=dark' }).end('final body');
     });
     hostsResolved.length = 0;
-    const { value: r, ms } = await timed(() => fetchChain(base(`https://a.secgrade.test:${httpsPort}/start`)));
+    const r = await fetchChain(base(`https://a.secgrade.test:${httpsPort}/start`, long()));
     expect(r.stop).toEqual({ kind: 'done' });
     expect(r.hops.map((h) => [h.status, h.schemeChange, h.hostChange])).toEqual([
       [302, 'https-to-http', false],
@@ -112,8 +114,7 @@ describe('fetchChain: redirects', () => {
       { url: `http://b.secgrade.test:${httpPort}/final?x=1#frag`, value: 'theme=dark' },
     ]);
     expect(r.hops.every((h) => h.durationMs >= 0 && h.ip === '127.0.0.1')).toBe(true);
-    expect(ms).toBeLessThan(2000);
-  });
+  }, DECIDED);
 
   it('stops on a loop, on too many redirects and on a host it cannot resolve', async () => {
     const port = await httpServer((req, res) => {
@@ -197,15 +198,15 @@ describe('fetchChain: hostile servers', () => {
       pump();
     });
     const cap = 2 * 1024 * 1024;
-    const { value: r, ms } = await timed(() => fetchChain(base(`http://a.secgrade.test:${port}/big`)));
+    const r = await fetchChain(base(`http://a.secgrade.test:${port}/big`, long()));
+    // Ended by the cap (done, truncated), not by a deadline, and without draining the server.
     expect(r.stop).toEqual({ kind: 'done' });
     expect(r.final?.truncated).toBe(true);
     expect(r.final?.bytesRead).toBe(cap);
     expect(r.final?.body.length).toBeLessThanOrEqual(cap + 64 * 1024);
-    expect(ms).toBeLessThan(1500);
     expect(sent).toBeLessThan(total / 2); // the server was cut off, not drained
-    console.info(`50 MB body: read ${r.final?.bytesRead} bytes in ${ms.toFixed(0)} ms; the server had written ${sent} bytes`);
-  });
+    console.info(`50 MB body: read ${r.final?.bytesRead} bytes; the server had written ${sent} bytes`);
+  }, DECIDED);
 
   it('ends 1 MB of headers with a clean error', async () => {
     const port = await rawServer((s) => {
@@ -213,11 +214,10 @@ describe('fetchChain: hostile servers', () => {
       s.write('HTTP/1.1 200 OK\r\n');
       s.end(`${line.repeat(1024)}\r\nbody`);
     });
-    const { value: r, ms } = await timed(() => fetchChain(base(`http://a.secgrade.test:${port}/`)));
+    const r = await fetchChain(base(`http://a.secgrade.test:${port}/`, long()));
     expect(r.stop).toMatchObject({ kind: 'error', errorKind: 'headers-too-large', message: 'response headers exceed 65536 bytes' });
     expect(r.final).toBeNull();
-    expect(ms).toBeLessThan(1500);
-  });
+  }, DECIDED);
 
   it('gives up on a server that drips one byte per second, at the deadline', async () => {
     const timers: NodeJS.Timeout[] = [];
@@ -232,18 +232,18 @@ describe('fetchChain: hostile servers', () => {
         s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n');
         drip('x'.repeat(100))(s);
       });
-      const results = await Promise.all([headPort, bodyPort].map((port) => timed(() => fetchChain(base(`http://a.secgrade.test:${port}/`, { timeoutMs: 1200 })))));
-      for (const { value: r, ms } of results) {
-        // Headers still arriving or the body still arriving: either way the deadline ends it.
+      const results = await Promise.all([headPort, bodyPort].map((port) => fetchChain(base(`http://a.secgrade.test:${port}/`, { timeoutMs: 1200 }))));
+      for (const r of results) {
+        // Headers still arriving or the body still arriving: either way the 1200 ms deadline ends
+        // it (the typed kind and message say so), and what had arrived is not taken for a response.
+        // A fetch that waited for the 40–100 s drip fails by the test's 20 s timeout; no elapsed
+        // time is asserted.
         expect(r.stop).toMatchObject({ kind: 'error', errorKind: 'timeout', message: expect.stringMatching(/^no (complete )?HTTP response within 1200 ms$/) });
-        // Not before the deadline, and nowhere near the 40–100 s the drip would take (loose: machines are noisy).
-        expect(ms).toBeGreaterThan(1100);
-        expect(ms).toBeLessThan(20_000);
       }
     } finally {
       timers.forEach(clearInterval);
     }
-  });
+  }, 20_000);
 
   it('never crashes on malformed header lines', async () => {
     const responses: Record<string, string> = {
@@ -261,22 +261,22 @@ describe('fetchChain: hostile servers', () => {
     const outcomes: Record<string, string> = {};
     for (const [name, raw] of Object.entries(responses)) {
       const port = await rawServer((s) => s.end(raw));
-      const { value: r, ms } = await timed(() => fetchChain(base(`http://a.secgrade.test:${port}/`, { maxRedirects: 0 })));
-      expect(ms, name).toBeLessThan(1500);
+      const r = await fetchChain(base(`http://a.secgrade.test:${port}/`, { ...long(), maxRedirects: 0 }));
       outcomes[name] = r.stop.kind === 'error' ? `${r.stop.errorKind}: ${r.stop.message}` : `${r.stop.kind} ${r.final?.status}`;
+      // Decided by what the server sent (never by a deadline: see long()).
       if (r.stop.kind === 'error') expect(['malformed', 'reset'], name).toContain(r.stop.errorKind);
     }
     console.info(`malformed responses: ${JSON.stringify(outcomes, null, 1)}`);
     expect(outcomes['space in name']).toMatch(/^malformed/);
     expect(outcomes['not HTTP']).toMatch(/^malformed/);
-  });
+  }, DECIDED);
 
   it('analyses 1,000 Set-Cookie headers up to the cap and counts the rest', async () => {
     const port = await httpsServer((_req, res) => {
       res.setHeader('set-cookie', Array.from({ length: 1000 }, (_, i) => `c${i}=v; Path=/`));
       res.end('ok');
     });
-    const { value: r, ms } = await timed(() => fetchChain(base(`https://a.secgrade.test:${port}/`)));
+    const r = await fetchChain(base(`https://a.secgrade.test:${port}/`, long()));
     expect(r.stop).toEqual({ kind: 'done' });
     const set = chainSetCookies(r);
     expect(set).toHaveLength(1000);
@@ -284,8 +284,7 @@ describe('fetchChain: hostile servers', () => {
     expect(analysis).toMatchObject({ total: 1000, dropped: 800, unparseable: 0 });
     expect(analysis.cookies).toHaveLength(200);
     expect(analysis.issues.map((i) => i.id).sort()).toEqual(['http.cookie.no-secure', 'http.cookie.samesite-missing', 'http.cookie.too-many']);
-    expect(ms).toBeLessThan(1500);
-  });
+  }, DECIDED);
 });
 
 describe('checkHttpToHttps', () => {
@@ -323,16 +322,16 @@ describe('checkHttpToHttps', () => {
     const probe = net.createServer();
     const freePort = await new Promise<number>((r) => probe.listen(0, '127.0.0.1', () => r((probe.address() as net.AddressInfo).port)));
     await new Promise((r) => probe.close(r));
-    const { value: none, ms } = await timed(() => check(freePort));
+    // The refusal decides, not the (60 s) deadline: see long().
+    const none = await check(freePort, long());
     expect(none).toMatchObject({ status: 'no-http', reason: 'connection refused', hops: [] });
-    expect(ms).toBeLessThan(1000);
 
+    // The 800 ms deadline ends a silent server: the reason names it.
     const silent = await rawServer(() => undefined);
-    const { value: stalled, ms: stalledMs } = await timed(() => check(silent, { timeoutMs: 800 }));
-    expect(stalledMs).toBeLessThan(1500);
+    const stalled = await check(silent, { timeoutMs: 800 });
     expect(stalled.status).toBe('error');
     expect(stalled.reason).toMatch(/800 ms/);
-  });
+  }, DECIDED);
 });
 
 describe('fetchSecurityTxt', () => {

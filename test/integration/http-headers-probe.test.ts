@@ -55,7 +55,6 @@ interface Outcome {
   failed: string | null;
   ids: string[];
   report: Partial<HttpResult> | null;
-  ms: number;
 }
 
 /**
@@ -70,15 +69,14 @@ async function probe(port: number, opts: { httpPort?: number; connectTimeoutMs?:
     options: optionValues([[httpPortOption, httpPort]]),
     ...(opts.trusted ? { trust: trusted, target: { host: 'localhost', port, path: '/', sni: 'localhost' } } : {}),
   });
-  const t0 = performance.now();
   try {
     const ev = await httpSiteProbe.collect(c, testDeps());
     const findings = httpSiteProbe.check(ev, { target: c.target, endpoint: c.endpoint, now: new Date() });
     // The report's http object: the probe's fields, graded as src/grade does after assembly.
     const report = gradedHttp({ ...emptyHttp(ev.url), status: 'ok', ...httpSiteProbe.fields(ev) }, ev).http;
-    return { ev, failed: null, ids: findings.map((f) => f.id), report, ms: performance.now() - t0 };
+    return { ev, failed: null, ids: findings.map((f) => f.id), report };
   } catch (err) {
-    if (err instanceof ProbeFailed) return { ev: null, failed: err.message, ids: [], report: null, ms: performance.now() - t0 };
+    if (err instanceof ProbeFailed) return { ev: null, failed: err.message, ids: [], report: null };
     throw err;
   }
 }
@@ -170,10 +168,11 @@ describe('http-headers probe on hostile servers', () => {
       let i = 0;
       timers.push(setInterval(() => (i < text.length && !s.destroyed ? s.write(text[i++]!) : undefined), 1000));
     });
+    // The 1200 ms deadline ends it (the reason names it); a probe that waited for the ~45 s drip
+    // fails by the test's 20 s timeout. No elapsed time is asserted.
     const o = await probe(port, { connectTimeoutMs: 1200 });
     expect(o.failed).toMatch(/no (complete )?HTTP response within 1200 ms/);
-    expect(o.ms).toBeLessThan(15_000);
-  });
+  }, 20_000);
 
   it("malformed header lines: could not test, with the parser's reason", async () => {
     const port = await rawTlsServer((s) => s.end('HTTP/1.1 200 OK\r\nBad Name: x\r\nContent-Length: 2\r\n\r\nok'));

@@ -22,7 +22,7 @@ import { loadX509 } from '../../src/cert/x509-lib.js';
 import type { Report } from '../../src/model/report.js';
 import { parseTarget } from '../../src/model/target.js';
 import type { Resolver } from '../../src/net/dns/resolver.js';
-import { fetchIntermediatesOption, onlineRevocationOption, tlsCertificatesProbe } from '../../src/probes/tls/certificates.js';
+import { phoneOutOption, tlsCertificatesProbe } from '../../src/probes/tls/certificates.js';
 import { sslLabsGrader } from '../../src/grade/endpoint.js';
 import { createTrustStore } from '../../src/trust/store.js';
 import { makeCert, type TestCert, type TestCertOptions } from '../helpers/certs.js';
@@ -79,7 +79,7 @@ interface ScanResult {
   ev: CertificatesEvidence;
 }
 
-async function scan(port: number, host: string, opts: { anchors?: string[]; onlineRevocation?: boolean; fetchIntermediates?: boolean } = {}): Promise<ScanResult> {
+async function scan(port: number, host: string, opts: { anchors?: string[]; phoneOut?: boolean } = {}): Promise<ScanResult> {
   let ev: CertificatesEvidence | null = null;
   // tls-certificates as registered, keeping a copy of its evidence.
   const keeping: AnyProbe = { ...tlsCertificatesProbe, collect: async (...args: Parameters<typeof tlsCertificatesProbe.collect>) => (ev = await tlsCertificatesProbe.collect(...args)) };
@@ -92,10 +92,8 @@ async function scan(port: number, host: string, opts: { anchors?: string[]; onli
     connectTimeoutMs: 5000,
     probes,
     reference,
-    options: optionValues([
-      [onlineRevocationOption, opts.onlineRevocation ?? false],
-      [fetchIntermediatesOption, opts.fetchIntermediates ?? false],
-    ]),
+    // AIA, OCSP and CRL requests are the default; --no-phone-out (phoneOut false) turns them off.
+    options: optionValues([[phoneOutOption, opts.phoneOut ?? true]]),
   });
   expectValidReport(report);
   const status = report.endpoints[0]?.tls.probes['tls-certificates'];
@@ -147,7 +145,7 @@ describe('validity and trust', () => {
     expect(findingIds(report)).toEqual(['tls.cert.unknown-issuer']);
   });
 
-  it('missing intermediate: untrusted, and completed from the AIA URL with --fetch-intermediates', async () => {
+  it('missing intermediate: completed from the AIA URL by default; untrusted with --no-phone-out', async () => {
     const http = await import('node:http');
     const aia = http.createServer((req, res) => {
       res.setHeader('Content-Type', 'application/pkix-cert');
@@ -159,13 +157,17 @@ describe('validity and trust', () => {
       extensions: [new x509.AuthorityInfoAccessExtension({ caIssuers: [new x509.GeneralName('url', `http://127.0.0.1:${aiaPort}/int.der`)] })],
     });
     const port = await serve(leaf.keyPem, leaf.pem);
-    let { report } = await scan(port, 'aia.cert.test');
+    let { report } = await scan(port, 'aia.cert.test', { phoneOut: false });
     expect(findingIds(report)).toEqual(['tls.cert.chain-incomplete']);
     expect(report.findings.find((f) => f.id === 'tls.cert.chain-incomplete')?.severity).toBe('high');
     expect(chain0(report)).toMatchObject({ trusted: false, chainComplete: false, fetchedIntermediates: 0 });
-    ({ report } = await scan(port, 'aia.cert.test', { fetchIntermediates: true }));
+    expect(certificateLetter(report).letter).toBe('T');
+    ({ report } = await scan(port, 'aia.cert.test'));
     expect(chain0(report)).toMatchObject({ trusted: true, chainComplete: false, fetchedIntermediates: 1 });
     expect(report.findings.find((f) => f.id === 'tls.cert.chain-incomplete')?.severity).toBe('medium');
+    // Trusted once completed, but SSL Labs caps an incomplete chain at B (the best this scan can give:
+    // it tests no vulnerability, so only the best case is certain).
+    expect(certificateLetter(report).best).toBe('B');
   });
 
   it('misordered chain, extra certificate and a served root', async () => {
@@ -374,7 +376,7 @@ describe('OCSP staples and must-staple', () => {
   });
 });
 
-describe('--online-revocation against `openssl ocsp` on loopback', () => {
+describe('revocation by default: the OCSP responder (`openssl ocsp` on loopback)', () => {
   it('asks the AIA responder: good and revoked, signed by the issuer', async () => {
     const x509 = await loadX509();
     writeFileSync(join(local.dir, 'int.pem'), intermediate.pem);
@@ -389,20 +391,25 @@ describe('--online-revocation against `openssl ocsp` on loopback', () => {
     const verdict = async (name: string, serial: string) => {
       const leaf = await leafOf([name], { serialNumber: serial, extensions: [aia] });
       const port = await serve(leaf.keyPem, leaf.pem + intermediate.pem);
-      const without = await scan(port, name);
-      expect(chain0(without.report).ocsp).toEqual([]); // no third-party request unless asked
-      return scan(port, name, { onlineRevocation: true });
+      const without = await scan(port, name, { phoneOut: false });
+      expect(chain0(without.report).ocsp).toEqual([]); // no third-party request with --no-phone-out
+      expect(chain0(without.report).revocation).toMatchObject({ checked: false, notChecked: 'phone-out-disabled' });
+      return scan(port, name);
     };
     const good = await verdict('live-good.cert.test', '0c5e0001');
     expect(chain0(good.report).ocsp).toEqual([
       expect.objectContaining({ source: 'responder', url: responder.url, status: 'good', fresh: true, signatureValid: true }),
     ]);
     expect(findingIds(good.report)).toEqual([]);
+    expect(chain0(good.report).revocation).toMatchObject({ checked: true, method: 'ocsp-responder', status: 'good', notChecked: null });
     const revoked = await verdict('live-revoked.cert.test', '0c5e0002');
     expect(chain0(revoked.report).ocsp).toEqual([
       expect.objectContaining({ source: 'responder', status: 'revoked', revokedAt: '2025-01-02T03:04:05.000Z', signatureValid: true }),
     ]);
     expect(findingIds(revoked.report)).toEqual(['tls.cert.revoked']);
+    expect(chain0(revoked.report).revocation).toMatchObject({ checked: true, method: 'ocsp-responder', status: 'revoked', revokedAt: '2025-01-02T03:04:05.000Z' });
+    // A revoked leaf is T by default, as at SSL Labs.
+    expect(certificateLetter(revoked.report)).toEqual({ best: 'T', worst: 'T', letter: 'T' });
   });
 });
 

@@ -79,9 +79,9 @@ describe('fetchCaIssuers', () => {
   it('gives up at the deadline on a server that never answers', async () => {
     routes.set('/slow', () => undefined); // keep the request hanging
     const leaf = await leafPointingTo('/slow');
-    const started = Date.now();
+    // The 300 ms deadline ends it (the error names it); a fetch that hung would fail by the test's
+    // timeout. No elapsed time is asserted.
     const got = await fetchCaIssuers(leaf.der, { timeoutMs: 300 });
-    expect(Date.now() - started).toBeLessThan(3000);
     expect(got.certs).toEqual([]);
     expect(got.errors).toEqual([`${base}/slow: no complete response within 300 ms`]);
   });

@@ -270,7 +270,8 @@ async function fake(
   // Node's default of closing at once.
   const server = net.createServer({ allowHalfOpen: opts.halfOpen ?? false }, (socket) => {
     socket.on('error', () => undefined);
-    socket.setTimeout(10_000, () => socket.destroy());
+    // A half-open fake never closes on our FIN: drop it soon after the probe has given up.
+    socket.setTimeout(opts.halfOpen ? 2_000 : 10_000, () => socket.destroy());
     socket.once('data', (first: Buffer) => {
       const hello = parseClientHello(first);
       if (!hello) return void socket.destroy();
@@ -380,6 +381,8 @@ describe('fake vulnerable servers', () => {
           }
           const upstream = net.connect(backend, '127.0.0.1', () => upstream.write(first));
           upstream.on('error', () => socket.destroy());
+          // Pass the backend's close on: once upstream is gone, a paused front would never see the client's FIN.
+          upstream.on('close', () => socket.destroy());
           socket.pipe(upstream).pipe(socket);
         });
       }),

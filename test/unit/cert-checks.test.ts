@@ -140,6 +140,15 @@ describe('certificate checks', () => {
     const revoked = chain({ ocsp: [{ ...base, source: 'responder', url: 'http://ocsp.test', status: 'revoked', revokedAt: '2026-11-01T00:00:00.000Z', detail: 'revoked (keyCompromise)' }] });
     expect(checkCertificates(evidence(revoked), now).map((f) => [f.id, f.severity])).toEqual([['tls.cert.revoked', 'critical']]);
     expect(ids(evidence(chain({ ocsp: [{ ...base, source: 'stapled', status: 'good', signatureValid: false }] })))).toEqual(['tls.cert.ocsp-staple-invalid']);
+    // With a revocation verdict only its decisive answer counts: a responder's unsigned "revoked" is no revocation.
+    const unchecked = { checked: false, method: null, status: null, revokedAt: null, notChecked: 'unreachable' as const, detail: 'no usable answer', crl: null };
+    const forged = chain({ ocsp: [{ ...base, source: 'responder', url: 'http://ocsp.test', status: 'revoked', signatureValid: false, detail: 'revoked; bad signature' }], revocation: unchecked });
+    expect(ids(evidence(forged))).toEqual([]);
+    // Revoked on the CRL only: the same critical finding, naming the CRL.
+    const crl = { url: 'http://crl.test/ca.crl', status: 'revoked' as const, revokedAt: '2026-11-01T00:00:00.000Z', revocationReason: 'keyCompromise', thisUpdate: null, nextUpdate: null, fresh: true, signatureValid: true, entries: 3, detail: '3 entries; lists it as revoked' };
+    const byCrl = checkCertificates(evidence(chain({ revocation: { checked: true, method: 'crl', status: 'revoked', revokedAt: crl.revokedAt, notChecked: null, detail: 'checked with the CRL', crl } })), now);
+    expect(byCrl.map((f) => [f.id, f.severity])).toEqual([['tls.cert.revoked', 'critical']]);
+    expect(byCrl[0]!.detail).toMatch(/CRL http:\/\/crl\.test\/ca\.crl lists the certificate as revoked on 2026-11-01.*keyCompromise/);
     expect(ids(evidence(chain({ ocsp: [{ ...base, source: 'stapled', status: 'good', fresh: false }] })))).toEqual(['tls.cert.ocsp-staple-stale']);
     expect(ids(evidence(chain({}, { mustStaple: true })))).toEqual(['tls.cert.must-staple-missing']);
     expect(ids(evidence(chain({ ocsp: [{ ...base, source: 'stapled', status: 'good' }] }, { mustStaple: true })))).toEqual([]);

@@ -65,6 +65,8 @@ describe('SSL Labs score tables are complete', () => {
     'ssllabs.cap.anonymous': tls({ 'TLSv1.2': true }, { 'TLSv1.2': [...MODERN, 'TLS_DH_anon_WITH_AES_128_GCM_SHA256'] }),
     'ssllabs.cap.weak-cipher': tls({ 'TLSv1.2': true }, { 'TLSv1.2': [...MODERN, 'TLS_RSA_WITH_DES_CBC_SHA'] }),
     'ssllabs.cap.dh-below-1024': tls({ 'TLSv1.2': true }, { 'TLSv1.2': ['TLS_DHE_RSA_WITH_AES_128_GCM_SHA256'] }, { dhParameterBits: 768 }),
+    // Our reading (no published rule): a DH modulus that is not prime is an insecure key exchange.
+    'ssllabs.cap.dh-composite': tls({ 'TLSv1.2': true }, { 'TLSv1.2': ['TLS_DHE_RSA_WITH_AES_128_GCM_SHA256'] }, { dhParameterBits: 2048, dhParameterPrime: 'composite' }),
     'ssllabs.cap.no-tls12': tls({ 'TLSv1.0': true }, { 'TLSv1.0': ['TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA'] }),
     'ssllabs.cap.rc4-modern': tls({ 'TLSv1.2': true }, { 'TLSv1.2': [...MODERN, 'TLS_RSA_WITH_RC4_128_SHA'] }),
     'ssllabs.cap.64bit-block-modern': tls({ 'TLSv1.2': true }, { 'TLSv1.2': [...MODERN, 'TLS_RSA_WITH_3DES_EDE_CBC_SHA'] }),
@@ -156,6 +158,9 @@ describe('SSL Labs certificate caps', () => {
     // Revocation that could not be checked does not cap (SSL Labs grades it so too).
     const unchecked = { checked: false, method: null, status: null, revokedAt: null, notChecked: 'unreachable' as const, detail: 'no answer', crl: null };
     expect(ids(withCert({ revocation: unchecked }))).toEqual([]);
+    // With a verdict, an OCSP "revoked" whose signature fails is not a revocation (it was not decisive).
+    const forged = { source: 'responder' as const, url: 'http://ocsp.test', status: 'revoked' as const, revokedAt: null, thisUpdate: null, nextUpdate: null, fresh: true, signatureValid: false, detail: 'revoked; bad signature' };
+    expect(ids(withCert({ ocsp: [forged], revocation: unchecked }))).toEqual([]);
   });
   it('without an examined chain the certificate caps are pending, not silently passed', () => {
     expect(sslLabsComponents(tls({ 'TLSv1.2': true }, { 'TLSv1.2': MODERN })).pending[0]).toMatch(/certificate caps/);

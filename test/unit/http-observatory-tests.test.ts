@@ -552,6 +552,24 @@ describe('the retriever (issue 15, HTTP items 9–13)', () => {
     expect(run({ https: clean, certValid: false })['strict-transport-security']).toBe('hsts-implemented-max-age-at-least-six-months');
   });
 
+  it("items 11/13: the retry keeps session.js' redirect count, so with the bad certificate on response i at most 11 − i responses are read", () => {
+    const CSP: [string, string] = ['content-security-policy', "default-src 'self'"];
+    // https://example.com/ (valid) → bad.example.net/ → /b1 … /b9 (200 with a CSP): 11 responses, the bad certificate on the 2nd.
+    const bad = Array.from({ length: 9 }, (_, i) => tlsHop(hop(`https://bad.example.net/${i === 0 ? '' : `b${i}`}`, 302, HTML, `/b${i + 1}`), false));
+    const end = tlsHop(hop('https://bad.example.net/b9', 200, [...HTML, CSP]), false);
+    const hops = [tlsHop(hop('https://example.com/', 302, [], 'https://bad.example.net/'), true), ...bad, end];
+    const r = run({ https: chain(hops, '<p>end</p>') });
+    // The retried chain stops on /b8's 302 (its 10th response): /b9 and its CSP are never fetched.
+    expect(r['content-security-policy']).toBe('csp-not-implemented');
+    expect(r['strict-transport-security']).toBe('hsts-invalid-cert');
+    // With the bad certificate on the first response nothing is deducted: the 11th response is read.
+    const allBad = hops.map((h) => ({ ...h, tls: { authorized: false, error: 'DEPTH_ZERO_SELF_SIGNED_CERT' } }));
+    expect(run({ https: chain(allBad, '<p>end</p>') })['content-security-policy']).toBe('csp-implemented-with-no-unsafe');
+    // A failure past the shortened chain is never reached: the session still has its response.
+    const failsLate = chain(hops.slice(0, 10), '', { kind: 'error', url: 'https://bad.example.net/b9', errorKind: 'refused', message: 'connection refused' });
+    expect(run({ https: failsLate, http: null })).toMatchObject({ notGraded: null, 'strict-transport-security': 'hsts-invalid-cert' });
+  });
+
   it('item 11: a certificate error outside the retry list fails the session like any other error', () => {
     const https = chain([tlsHop(hop('https://example.com/', 200, [...HTML, HSTS_YEAR]), false, 'EE_KEY_TOO_SMALL')]);
     const r = run({ https, http: httpCheck([hop('http://example.com/', 200, HTML)]) });

@@ -56,6 +56,17 @@ describe('site checks: redirects and the http → https upgrade', () => {
     expect([...timeout].filter((i) => i.startsWith('http.redirect.') && !i.endsWith('.untested'))).toEqual([]);
   });
 
+  it("another host on the route with a certificate Node rejects is a high finding; the target's own is left to the certificate checks", () => {
+    const bad = chain([{ url: 'https://site.test/', location: 'https://www.site.test/' }, { url: 'https://www.site.test/', headers: STRONG }]);
+    bad.hops[0]!.tls = { authorized: true, error: null };
+    bad.hops[1]!.tls = { authorized: false, error: 'CERT_HAS_EXPIRED' };
+    const f = checkHttpSite(siteEvidence({ https: bad })).find((x) => x.id === 'http.redirect.invalid-cert');
+    expect(f).toMatchObject({ severity: 'high', evidence: { hosts: ['www.site.test'], hops: [{ url: 'https://www.site.test/', error: 'CERT_HAS_EXPIRED' }] } });
+    const ownOnly = chain([{ url: 'https://site.test/', headers: STRONG }]);
+    ownOnly.hops[0]!.tls = { authorized: false, error: 'DEPTH_ZERO_SELF_SIGNED_CERT' };
+    expect(idSet(siteEvidence({ https: ownOnly }))).not.toContain('http.redirect.invalid-cert');
+  });
+
   it('an https → http hop is a high finding', () => {
     const ev = siteEvidence({ https: chain([{ url: 'https://site.test/', location: 'http://site.test/plain' }, { url: 'http://site.test/plain', headers: STRONG }]) });
     expect(ids(ev)).toContainEqual(['http.redirect.downgrade', 'high']);

@@ -35,10 +35,10 @@ describe('renderText', () => {
     expect(out).toContain('trusted no (certificate has expired)');
   });
 
-  it('numbers the chains of a dual-certificate endpoint, with trust, chain, OCSP and CT per chain; shows CAA', () => {
+  it('numbers the chains of a dual-certificate endpoint, with trust, chain, OCSP, revocation and CT per chain; shows CAA', () => {
     const out = renderText([dualCertReport], { color: false }).replace(/\s+/g, ' ');
-    expect(out).toContain('cert 1 CN=dual.example EC 256 58 days left trusted yes (ISRG Root X1) hostname match yes chain complete OCSP staple good CT 2 valid SCTs, compliant');
-    expect(out).toContain('cert 2 CN=dual.example RSA 2048 5 days left trusted no (missing-intermediate) hostname match yes chain incomplete OCSP staple none CT 1 valid SCT, not compliant');
+    expect(out).toContain('cert 1 CN=dual.example EC 256 58 days left trusted yes (ISRG Root X1) hostname match yes chain complete OCSP staple good revocation good (stapled OCSP) CT 2 valid SCTs, compliant');
+    expect(out).toContain('cert 2 CN=dual.example RSA 2048 5 days left trusted no (missing-intermediate) hostname match yes chain incomplete OCSP staple none revocation not checked (--no-phone-out) CT 1 valid SCT, not compliant');
     expect(out).toContain('CAA at dual.example issue letsencrypt.org issuer listed yes');
   });
 

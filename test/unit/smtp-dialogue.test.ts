@@ -4,7 +4,7 @@
  */
 import type net from 'node:net';
 import { Duplex } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_EHLO_NAME, hasExtension, runSmtpDialogue, smtpBanner, type SmtpDialogueOptions, type SmtpDialogueResult } from '../../src/net/smtp/client.js';
 
 /** A connected socket stand-in: `script` maps each client command to the server's answer. */
@@ -146,10 +146,23 @@ describe('runSmtpDialogue', () => {
   });
 
   it("goal 'capabilities': a server that ignores QUIT does not hold the dialogue past quitWaitMs", async () => {
-    const started = Date.now();
-    const { result } = run('220 hi\r\n', (c, s) => (c.startsWith('EHLO') ? s.say(EHLO_OK) : undefined), { goal: 'capabilities', quitWaitMs: 50 });
-    expect(await result).toMatchObject({ ok: true, evidence: { quit: null } });
-    expect(Date.now() - started).toBeLessThan(1000);
+    // The QUIT timer runs on a fake clock (setImmediate, which the scripted socket uses, does not):
+    // the dialogue ends exactly when quitWaitMs has passed after QUIT, not before, and not on
+    // anything else. No elapsed time is asserted.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { socket, result } = run('220 hi\r\n', (c, s) => (c.startsWith('EHLO') ? s.say(EHLO_OK) : undefined), { goal: 'capabilities', quitWaitMs: 50 });
+      let done: SmtpDialogueResult | undefined;
+      void result.then((r) => (done = r));
+      while (!socket.written.includes('QUIT\r\n')) await new Promise((r) => setImmediate(r));
+      await vi.advanceTimersByTimeAsync(49);
+      expect(done).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(done).toMatchObject({ ok: true, evidence: { quit: null, phase: 'done' } });
+      expect(socket.written).toEqual([`EHLO ${DEFAULT_EHLO_NAME}\r\n`, 'QUIT\r\n']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('cancel() detaches without a result', async () => {

@@ -25,7 +25,9 @@
 //     CERT_ERROR_CODES (session.js; every usual one: self-signed, expired, unknown issuer, wrong
 //     name …) the whole chain is fetched again without verification and its final response is
 //     marked `verified: false` — whichever host of the route the bad certificate was on, the
-//     target's or another's; any other code fails the session like any other error. Any other
+//     target's or another's; any other code fails the session like any other error. The retry
+//     resets the history but not the redirect count: with the bad certificate on the i-th response
+//     (from 0), the retried chain follows only 10 − i redirects (at most 11 − i responses). Any other
 //     failure at any hop (DNS, refused, reset, a 9 s per-request / 10 s whole-chain timeout, a
 //     Location that does not parse, a non-http(s) scheme, a response head over Node's 16 KiB limit)
 //     leaves that session with NO response at all, even if earlier hops answered. Our probe fetches
@@ -142,20 +144,22 @@ export function setCookieHeaders(headers: ReadonlyArray<readonly [string, string
   return headers.filter(([n]) => n.toLowerCase() === 'set-cookie').map(([, v]) => v);
 }
 
-/** R3: a failure at any hop leaves the session without a response (certificate errors excepted). */
-function chainFailed(stop: FetchStop, hops: readonly FetchHop[]): boolean {
-  if (stop.kind === 'error' || stop.kind === 'unresolvable-host' || stop.kind === 'unsupported-scheme' || stop.kind === 'invalid-location') {
-    return true;
-  }
+/**
+ * R3: a failure at any hop the session requests leaves it without a response (certificate errors
+ * excepted). The stop happened on the request after the last hop: the session made it only if its
+ * history (at most `limit` responses) had room for it.
+ */
+function chainFailed(stop: FetchStop, hops: readonly FetchHop[], limit: number): boolean {
+  const failing = stop.kind === 'error' || stop.kind === 'unresolvable-host' || stop.kind === 'unsupported-scheme' || stop.kind === 'invalid-location';
+  if (failing && hops.length < limit) return true;
   // Approximate size of each head as Node counts it (status line + "name: value\r\n" lines).
-  return hops.some((h) => h.headers.reduce((n, [k, v]) => n + k.length + v.length + 4, 16) > NODE_MAX_HEADER_BYTES);
+  return hops.slice(0, limit).some((h) => h.headers.reduce((n, [k, v]) => n + k.length + v.length + 4, 16) > NODE_MAX_HEADER_BYTES);
 }
 
 const withoutFragment = (u: string): string => u.replace(/#.*$/s, '');
 
-/** R2: the Observatory's history for a chain: at most 11 responses, a loop unrolled until then. */
-function upstreamHistory(hops: readonly FetchHop[], stop: FetchStop): FetchHop[] {
-  const limit = OBSERVATORY_MAX_REDIRECTS + 1;
+/** R2: the Observatory's history for a chain: at most `limit` (11) responses, a loop unrolled until then. */
+function upstreamHistory(hops: readonly FetchHop[], stop: FetchStop, limit = OBSERVATORY_MAX_REDIRECTS + 1): FetchHop[] {
   const out = hops.slice(0, limit);
   if (stop.kind === 'loop' && out.length === hops.length && hops.length > 0) {
     const start = hops.findIndex((h) => withoutFragment(h.url) === withoutFragment(stop.url));
@@ -194,13 +198,16 @@ function hopCertError(h: FetchHop, certOk: (hostname: string) => boolean): strin
   return certOk(hostnameOf(h.url)) ? null : 'CERT_UNTRUSTED';
 }
 
-/** R3 over a list of responses: ok, retried without verification, or failed (an error code outside CERT_ERROR_CODES). */
-function certOutcome(hops: readonly FetchHop[], certOk: (hostname: string) => boolean): 'verified' | 'retried' | 'failed' {
-  for (const h of hops) {
+/**
+ * R3 over a list of responses: ok, retried without verification, or failed (an error code outside
+ * CERT_ERROR_CODES); `at` is the index of the hop whose certificate failed.
+ */
+function certOutcome(hops: readonly FetchHop[], certOk: (hostname: string) => boolean): { kind: 'verified' | 'retried' | 'failed'; at: number } {
+  for (const [i, h] of hops.entries()) {
     const err = hopCertError(h, certOk);
-    if (err !== null) return CERT_ERROR_CODES.has(err) ? 'retried' : 'failed';
+    if (err !== null) return { kind: CERT_ERROR_CODES.has(err) ? 'retried' : 'failed', at: i };
   }
-  return 'verified';
+  return { kind: 'verified', at: -1 };
 }
 
 function buildSession(
@@ -210,17 +217,22 @@ function buildSession(
   lastBody: Buffer | null | undefined,
   certOk: (hostname: string) => boolean,
 ): ObsSession {
-  const history = upstreamHistory(hops, stop);
+  const full = OBSERVATORY_MAX_REDIRECTS + 1;
+  // The verified attempt ends at the first certificate error (or fails at a non-retryable one).
+  const cert = certOutcome(upstreamHistory(hops, stop, full), certOk);
+  if (cert.kind === 'failed') return { url: firstUrl, history: [], response: null };
+  // session.js resets the history but not redirectCount on the retry: the redirects followed
+  // before the failing hop are not followed again, so the retried chain is shorter.
+  const limit = cert.kind === 'retried' ? full - cert.at : full;
+  const history = upstreamHistory(hops, stop, limit);
   const last = history.at(-1);
-  if (!last || chainFailed(stop, hops)) return { url: firstUrl, history: [], response: null };
-  const cert = certOutcome(history, certOk);
-  if (cert === 'failed') return { url: firstUrl, history: [], response: null };
+  if (!last || chainFailed(stop, hops, limit)) return { url: firstUrl, history: [], response: null };
   // The body was read for the last hop actually fetched only (redirect bodies are not kept).
   const isLastFetched = last === hops.at(-1);
   return {
     url: firstUrl,
     history,
-    response: { url: last.url, status: last.status, headers: last.headers, data: isLastFetched ? axiosData(lastBody) : '', verified: cert === 'verified' },
+    response: { url: last.url, status: last.status, headers: last.headers, data: isLastFetched ? axiosData(lastBody) : '', verified: cert.kind === 'verified' },
   };
 }
 
@@ -388,7 +400,7 @@ export function buildRequests(ev: ObservatoryEvidence, scanPage: ScanPage): Requ
 
   // R9: only a 2xx answer; without a retry the request verified certificates along its route.
   const corsStatusOk = ev.corsStatus === undefined || ev.corsStatus === null || (ev.corsStatus >= 200 && ev.corsStatus < 300);
-  const corsCertOk = retried || !ev.corsHops || certOutcome(ev.corsHops, certOkOf(ev)) === 'verified';
+  const corsCertOk = retried || !ev.corsHops || certOutcome(ev.corsHops, certOkOf(ev)).kind === 'verified';
   const corsOk = ev.corsResponseHeaders !== null && corsStatusOk && corsCertOk;
   const html = auto ? pageText(auto.data) : '';
   let equiv: HttpEquiv = { csp: [], referrer: [] };

@@ -1,6 +1,6 @@
 // A full TLS ≤ 1.2 handshake through Node's OpenSSL for one thing: the session ticket the server
-// issues (RFC 5077). The raw engine cannot finish a handshake, and a ticket only comes after the
-// client's Finished; Ticketbleed then replays the ticket in a hand-built hello.
+// issues (RFC 5077). Ticketbleed asks the raw engine's own handshake (handshake12/) first and comes
+// here for suites only OpenSSL has (SEED, IDEA, PSK …); it then replays the ticket in a raw hello.
 import tls, { type SecureVersion } from 'node:tls';
 import { classifyTlsError, NO_EXTRA_CA, secureContextFor } from './node-client.js';
 
