@@ -17,6 +17,8 @@
 // for numbers that are not adversarial the Damgård–Landrock–Pomerance (1993) bounds put the error
 // below 2^-60 for every size and round count used here (e.g. ~2^-100 for one round at 4096 bits).
 import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
+// Square-and-multiply in BigInt: for small moduli, and when OpenSSL refuses the RSA shortcut.
+import { modPow as bigintPow } from '../net/bigint.js';
 import { commonDhPrime } from './common-dh-primes.js';
 
 /** Moduli above this many bits are not tested (cost grows with the cube of the size). */
@@ -50,16 +52,6 @@ const SMALL_PRIMES: readonly number[] = (() => {
 
 const bitLength = (n: bigint): number => n.toString(2).length;
 
-/** Square-and-multiply in BigInt: for small moduli, and when OpenSSL refuses the RSA shortcut. */
-function bigintPow(base: bigint, exp: bigint, n: bigint): bigint {
-  let r = 1n;
-  let b = base % n;
-  for (let e = exp; e > 0n; e >>= 1n) {
-    if (e & 1n) r = (r * b) % n;
-    b = (b * b) % n;
-  }
-  return r;
-}
 
 const b64u = (n: bigint): string => {
   const hex = n.toString(16);

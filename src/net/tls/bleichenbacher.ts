@@ -3,6 +3,7 @@
 // formed and four broken in the ways a Bleichenbacher oracle tells apart. Encryption is textbook
 // RSA (m^e mod n) on our own PKCS#1 v1.5 block, since the point is to send wrong padding.
 import { randomBytes, X509Certificate } from 'node:crypto';
+import { bigFromBytes, modPow } from '../bigint.js';
 import { fail, ok, type Result } from './wire/bytes.js';
 
 /** The paper's five ClientKeyExchange plaintexts. */
@@ -51,21 +52,10 @@ export function robotPlaintext(variant: RobotVariant, size: number, version: num
   return block;
 }
 
-const toBigInt = (b: Buffer): bigint => (b.length === 0 ? 0n : BigInt(`0x${b.toString('hex')}`));
-
-function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
-  let result = 1n;
-  let b = base % mod;
-  for (let e = exp; e > 0n; e >>= 1n) {
-    if (e & 1n) result = (result * b) % mod;
-    b = (b * b) % mod;
-  }
-  return result;
-}
 
 /** m^e mod n, big-endian, left-padded to the modulus length. */
 export function rsaRaw(key: RsaPublicKey, block: Buffer): Buffer {
-  const c = modPow(toBigInt(block), key.e, key.n);
+  const c = modPow(bigFromBytes(block), key.e, key.n);
   const hex = c.toString(16).padStart(key.size * 2, '0');
   return Buffer.from(hex, 'hex');
 }
@@ -77,8 +67,8 @@ export function rsaKeyOf(der: Buffer): Result<RsaPublicKey> {
     if (key.asymmetricKeyType !== 'rsa') return fail(`the certificate key is ${key.asymmetricKeyType ?? 'unknown'}, not RSA`);
     const jwk = key.export({ format: 'jwk' });
     if (!jwk.n || !jwk.e) return fail('the RSA key has no modulus');
-    const n = toBigInt(Buffer.from(jwk.n, 'base64url'));
-    const e = toBigInt(Buffer.from(jwk.e, 'base64url'));
+    const n = bigFromBytes(Buffer.from(jwk.n, 'base64url'));
+    const e = bigFromBytes(Buffer.from(jwk.e, 'base64url'));
     return ok({ n, e, size: Math.ceil(n.toString(2).length / 8) });
   } catch (err) {
     return fail(`unreadable certificate: ${(err as Error).message}`);

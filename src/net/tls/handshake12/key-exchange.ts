@@ -5,6 +5,7 @@
 // The ServerKeyExchange signature is read past, not verified: we need the session, not assurance
 // of whom it is with (the server's Finished still proves it holds the same master secret).
 import { createECDH, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { bigFromBytes, modPow } from '../../bigint.js';
 import { rsaKeyOf, rsaRaw, type RsaPublicKey } from '../bleichenbacher.js';
 import { fail, ok, Reader, Writer, type Result } from '../wire/bytes.js';
 import type { KeyExchangeKind } from './suites.js';
@@ -46,21 +47,13 @@ export interface KeyExchangeOutcome {
   summary: string;
 }
 
-const big = (b: Buffer): bigint => (b.length === 0 ? 0n : BigInt(`0x${b.toString('hex')}`));
+const big = bigFromBytes;
 
 function toBytes(n: bigint, length: number): Buffer {
   return Buffer.from(n.toString(16).padStart(length * 2, '0'), 'hex');
 }
 
-export function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
-  let result = 1n;
-  let b = base % mod;
-  for (let e = exp; e > 0n; e >>= 1n) {
-    if (e & 1n) result = (result * b) % mod;
-    b = (b * b) % mod;
-  }
-  return result;
-}
+export { modPow };
 
 /** Reads the params of a ServerKeyExchange body (signature ignored); RSA params only for export RSA. */
 export function parseServerKeyParams(body: Buffer, kx: KeyExchangeKind): Result<ServerKeyParams> {
