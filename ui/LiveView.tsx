@@ -80,7 +80,7 @@ function TargetDone({ target }: { target: TargetProgress }) {
   if (failed) segs.push(seg(`scan failed: ${report?.reason ?? 'no reason given'}`, 'bad'), seg('  '));
   else if (report) {
     if (cut) segs.push(seg(report.status, 'warn'), seg('  '));
-    segs.push(seg('overall '), ...gradeSegs(report.grades.overall), seg('  '));
+    segs.push(seg('overall '), ...gradeSegs(report.grades.overall, 'not decided'), seg('  '));
   }
   segs.push(seg(`${counts.join(' · ')} · ${report ? formatDuration(report.durationMs) : 'done'}`, 'dim'));
   return <Segs segs={segs} wrap="truncate-end" />;

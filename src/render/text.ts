@@ -87,7 +87,8 @@ function headerLines(r: Report): CardLine[] {
   const g = r.grades;
   lines.push(
     field('grades', [
-      [seg('overall '), ...gradeSegs(g.overall)],
+      // A null overall of a scan that ran means undecided: a requested section has no letter (gradeReasons says why).
+      [seg('overall '), ...gradeSegs(g.overall, r.status === 'error' ? undefined : 'not decided')],
       [seg('tls '), ...gradeSegs(g.tls)],
       [seg('http '), ...gradeSegs(g.http, r.http?.observatoryNotGraded ? 'not graded' : undefined)],
       [seg('email '), ...gradeSegs(g.email)],

@@ -89,6 +89,7 @@ describe('the HTTP grade through the whole report', () => {
     // The card says "not graded" (tested, refused), never "not tested", and why.
     const card = renderText([r], { color: false, width: 200 });
     expect(card).toMatch(/http – not graded/);
+    expect(card).toMatch(/overall – not decided/); // a scan that ran: undecided, not untested
     expect(card).toMatch(/HTTP {2}grade – not graded/);
     expect(card).toMatch(/observatory +not graded: Site did respond with an unexpected HTTP status code 404\./);
   });
