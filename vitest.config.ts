@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: `npm test` runs unit + integration (Node and the image's openssl only);
-// `npm run test:conformance` runs the tests that need Debian packages (nginx, testssl.sh …).
+// Four projects: `npm test` runs unit + integration (Node and the image's openssl only);
+// `npm run test:services` the tests that start redis-server; `npm run test:conformance` the tests
+// that need other Debian packages (nginx, testssl.sh …).
 export default defineConfig({
   test: {
     projects: [
@@ -12,6 +13,16 @@ export default defineConfig({
           include: ['test/integration/**/*.test.{ts,tsx}'],
           globalSetup: ['test/helpers/build.ts'],
           testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // `npm run test:services`: tests that start a service (redis-server) on loopback.
+          name: 'services',
+          include: ['test/services/**/*.test.{ts,tsx}'],
+          globalSetup: ['test/helpers/build.ts'],
+          testTimeout: 120_000,
           hookTimeout: 60_000,
         },
       },

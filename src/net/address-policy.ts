@@ -52,14 +52,15 @@ export interface AddressPolicy {
  * `targetAddresses`: the target's own addresses; their classes are allowed (a lab on loopback, a
  * scan inside a private network). Metadata addresses only with `allowPrivate`.
  */
-export function createAddressPolicy(o: { allowPrivate: boolean; targetAddresses: readonly string[] }): AddressPolicy {
+export function createAddressPolicy(o: { allowPrivate: boolean; targetAddresses: readonly string[]; allowHint?: string }): AddressPolicy {
   const own = new Set(o.targetAddresses.map(addressClass));
+  const hint = o.allowHint ?? '--allow-private to allow it';
   return {
     refuses(ip) {
       const cls = addressClass(ip);
       if (cls === 'public' || o.allowPrivate) return null;
       if (cls !== 'metadata' && cls !== 'unspecified' && cls !== 'reserved' && own.has(cls)) return null;
-      return `${ip} is a ${cls} address, where the scanned site may not lead the scan (--allow-private to allow it)`;
+      return `${ip} is a ${cls} address, where the scanned site may not lead the scan (${hint})`;
     },
   };
 }
