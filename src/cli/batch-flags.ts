@@ -15,8 +15,18 @@ export const BATCH_DEFAULTS = {
   maxConnectionsPerHost: 4,
   /** New connections per second across the whole batch. */
   rate: 100,
+  /** DNS queries per second to each DNS server, across the batch (0: no cap). */
+  dnsRate: 500,
   /** How long targets in flight may finish after Ctrl-C / SIGTERM, in ms. */
   graceMs: 10_000,
+} as const;
+
+/** --gentle: what a small hosting or mail provider would not notice; any explicit flag overrides it. */
+export const GENTLE = {
+  targetsInFlight: 2,
+  maxConnectionsPerHost: 1,
+  rate: 10,
+  dnsRate: 20,
 } as const;
 
 export interface RawBatchFlags extends RawScanFlags {
@@ -24,11 +34,17 @@ export interface RawBatchFlags extends RawScanFlags {
   targetsInFlight?: string;
   maxConnectionsPerHost?: string;
   rate?: string;
+  dnsRate?: string;
+  gentle?: boolean;
   outputDir?: string;
   resume?: string;
   grace?: string;
   quiet?: boolean;
   progressInterval?: string;
+  /** Scale-out (src/cli/batch-queue.ts): enqueue on this Redis queue instead of scanning here. */
+  queue?: string;
+  /** With --queue: wait for the queued jobs' results and write them to this NDJSON file. */
+  collect?: string;
 }
 
 export interface BatchSettings {
@@ -36,6 +52,8 @@ export interface BatchSettings {
   maxConnectionsPerHost: number;
   /** 0: no cap. */
   rate: number;
+  /** DNS queries per second per server; 0: no cap. */
+  dnsRate: number;
   graceMs: number;
   /** Where the NDJSON goes: a file, or null for stdout. */
   ndjsonPath: string | null;
@@ -52,11 +70,15 @@ const BATCH_ONLY: ReadonlyArray<[keyof RawBatchFlags, string]> = [
   ['targetsInFlight', '--targets-in-flight'],
   ['maxConnectionsPerHost', '--max-connections-per-host'],
   ['rate', '--rate'],
+  ['dnsRate', '--dns-rate'],
+  ['gentle', '--gentle'],
   ['outputDir', '--output-dir'],
   ['resume', '--resume'],
   ['grace', '--grace'],
   ['progressInterval', '--progress-interval'],
   ['quiet', '--quiet'],
+  ['queue', '--queue'],
+  ['collect', '--collect'],
 ];
 
 export function addBatchFlags(cmd: Command): Command {
@@ -64,11 +86,15 @@ export function addBatchFlags(cmd: Command): Command {
     .option('--targets-in-flight <n>', `targets scanned at once (default ${BATCH_DEFAULTS.targetsInFlight})`)
     .option('--max-connections-per-host <n>', `connections open at once to one IP address, across the batch (default ${BATCH_DEFAULTS.maxConnectionsPerHost})`)
     .option('--rate <n>', `new connections per second across the batch, 0 for no cap (default ${BATCH_DEFAULTS.rate})`)
+    .option('--dns-rate <n>', `DNS queries per second to each DNS server, across the batch, 0 for no cap (default ${BATCH_DEFAULTS.dnsRate})`)
+    .option('--gentle', `polite preset: --targets-in-flight ${GENTLE.targetsInFlight} --max-connections-per-host ${GENTLE.maxConnectionsPerHost} --rate ${GENTLE.rate} --dns-rate ${GENTLE.dnsRate} (explicit flags override)`)
     .option('--output-dir <dir>', 'also write one JSON file per target into this folder')
     .option('--resume <file.ndjson>', 'continue the batch whose results are in this file: skip finished targets, append the rest')
     .option('--grace <ms>', `on Ctrl-C/SIGTERM, how long targets in flight may finish (default ${BATCH_DEFAULTS.graceMs})`)
-    .option('--progress-interval <ms>', `how often the progress line is printed on stderr (default ${DEFAULT_PROGRESS_INTERVAL_MS})`)
-    .option('--quiet', 'no progress line and no notices on stderr (errors still)');
+    .option('--progress-interval <ms>', `off a terminal, how often the progress line is printed on stderr (default ${DEFAULT_PROGRESS_INTERVAL_MS})`)
+    .option('--quiet', 'no progress view or line and no notices on stderr (errors still)')
+    .option('--queue <redis-url>', 'enqueue one job per target on this Redis queue (redis://HOST:PORT/DB) for `secgrade worker`s')
+    .option('--collect <file.ndjson>', 'with --queue: wait for the results and write them to this file (again to continue)');
 }
 
 /** `scan` without --targets: a batch flag there is a mistake, not something to ignore. */
@@ -86,12 +112,18 @@ function wholeNumber(raw: string | undefined, flag: string, min: number, max: nu
 /** A path that names a folder: it ends with a slash. */
 const namesDir = (p: string): boolean => /[\\/]$/.test(p);
 
+/** A rate per second: 0 (no cap) up to 100000, decimals allowed. */
+function perSecond(raw: string | undefined, flag: string, what: string, fallback: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) > 100_000) throw new UsageError(`${flag} "${raw}" must be a number of ${what} per second (0 for no cap, at most 100000)`);
+  return Number(raw);
+}
+
 export function parseBatchFlags(flags: RawBatchFlags): BatchSettings {
-  let rate: number = BATCH_DEFAULTS.rate;
-  if (flags.rate !== undefined) {
-    if (!/^\d+(\.\d+)?$/.test(flags.rate) || Number(flags.rate) > 100_000) throw new UsageError(`--rate "${flags.rate}" must be a number of connections per second (0 for no cap, at most 100000)`);
-    rate = Number(flags.rate);
-  }
+  if (flags.collect !== undefined && flags.queue === undefined) throw new UsageError('--collect reads results from a queue: give --queue redis://HOST:PORT/DB too');
+  const defaults = flags.gentle ? { ...BATCH_DEFAULTS, ...GENTLE } : BATCH_DEFAULTS;
+  const rate = perSecond(flags.rate, '--rate', 'connections', defaults.rate);
+  const dnsRate = perSecond(flags.dnsRate, '--dns-rate', 'DNS queries', defaults.dnsRate);
   if (flags.format !== undefined && flags.format.toLowerCase() !== 'ndjson') {
     throw new UsageError(`a batch writes ndjson (--format ${flags.format} is not available for a batch; \`secgrade summary FILE --format …\` renders its results)`);
   }
@@ -107,9 +139,10 @@ export function parseBatchFlags(flags: RawBatchFlags): BatchSettings {
     throw new UsageError(`--resume ${flags.resume} appends to that file: --output ${flags.output} names another`);
   }
   return {
-    targetsInFlight: wholeNumber(flags.targetsInFlight, '--targets-in-flight', 1, 1000, BATCH_DEFAULTS.targetsInFlight),
-    maxConnectionsPerHost: wholeNumber(flags.maxConnectionsPerHost, '--max-connections-per-host', 1, 64, BATCH_DEFAULTS.maxConnectionsPerHost),
+    targetsInFlight: wholeNumber(flags.targetsInFlight, '--targets-in-flight', 1, 1000, defaults.targetsInFlight),
+    maxConnectionsPerHost: wholeNumber(flags.maxConnectionsPerHost, '--max-connections-per-host', 1, 64, defaults.maxConnectionsPerHost),
     rate,
+    dnsRate,
     graceMs: wholeNumber(flags.grace, '--grace', 0, 600_000, BATCH_DEFAULTS.graceMs),
     ndjsonPath: flags.resume ?? output,
     resume: flags.resume !== undefined,

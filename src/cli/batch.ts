@@ -4,7 +4,6 @@
 import { readFile } from 'node:fs/promises';
 import { InputError, parseTargetList, type InputProblem } from '../batch/input.js';
 import { dedupeJobs, jobInfo, makeJob, newRunId, type Job } from '../batch/jobs.js';
-import { BatchProgress } from '../batch/progress.js';
 import { lineTarget, type ResultLine } from '../batch/results-file.js';
 import { prepareResume } from '../batch/resume.js';
 import { runJobs } from '../batch/run.js';
@@ -12,6 +11,7 @@ import { SummaryBuilder, summaryEntry } from '../batch/summary.js';
 import { createLimits } from '../engine/limits.js';
 import { scanTarget } from '../engine/scan.js';
 import type { Report } from '../model/report.js';
+import { createDnsRateLimiter } from '../net/dns/rate-limit.js';
 import { createResolver } from '../net/dns/resolver.js';
 import { sharedDnsCache, type SharedDnsCache } from '../net/dns/shared-cache.js';
 import { formatServer } from '../net/dns/types.js';
@@ -21,7 +21,9 @@ import { entrySettings, jobOptions, parseBatchFlags, type BatchSettings, type Ra
 import { EXIT, exitCodeFor, UsageError, type Gate } from './exit.js';
 import { readerGone, type RunIo } from './io.js';
 import { parseScanFlags, targetScanOptions, type ScanSettings } from './options.js';
+import { runQueuedBatch } from './batch-queue.js';
 import { scanContext } from './scan-context.js';
+import { startBatchProgress } from './batch-progress.js';
 
 interface BatchJob extends Job {
   settings: ScanSettings;
@@ -67,7 +69,7 @@ function validateList(text: string, flags: RawBatchFlags, base: ScanSettings): {
 }
 
 /** Exit code of the whole batch: the worst of its targets, as `scan` derives it for one. */
-class GateTally {
+export class GateTally {
   private code: number = EXIT.ok;
   readonly messages: string[] = [];
   hidden = 0;
@@ -105,6 +107,7 @@ export async function runBatch(source: string, flags: RawBatchFlags, io: RunIo):
   const label = source === '-' ? 'stdin' : source;
   for (const p of problems) say(`${label}:${p.line}: ${p.message}`);
   if (entries.length === 0) throw new UsageError(`no target to scan in ${label}${problems.length ? ` (${problems.length} line(s) rejected)` : ''}`);
+  if (flags.queue !== undefined) return runQueuedBatch({ flags, base, batch, entries, problems, label }, io);
   const { trust, reference } = await scanContext(base);
   if (batch.outputDir) {
     try {
@@ -145,10 +148,12 @@ export async function runBatch(source: string, flags: RawBatchFlags, io: RunIo):
   const sink = await openSink(batch, io);
   // One cache per DNS server (a line's --dns is its own resolver), shared by every target using it.
   const resolvers = new Map<string, SharedDnsCache>();
+  // --dns-rate: one limiter for every resolver, keyed by DNS server (lines may share a --dns server).
+  const rateLimit = createDnsRateLimiter(batch.dnsRate);
   const resolverFor = (s: ScanSettings): SharedDnsCache => {
     const key = s.dns ? formatServer(s.dns) : 'system';
     let r = resolvers.get(key);
-    if (!r) resolvers.set(key, (r = sharedDnsCache(createResolver(s.dns ? { server: s.dns } : {}))));
+    if (!r) resolvers.set(key, (r = sharedDnsCache(createResolver(s.dns ? { server: s.dns, rateLimit } : { rateLimit }))));
     return r;
   };
   const limits = createLimits({
@@ -158,9 +163,7 @@ export async function runBatch(source: string, flags: RawBatchFlags, io: RunIo):
     connectionsPerSecond: batch.rate,
   });
 
-  const progress = new BatchProgress(todo.length);
-  const ticker = batch.quiet ? null : setInterval(() => say(progress.line().replace(/^secgrade: /, '')), batch.progressIntervalMs);
-  ticker?.unref();
+  const progress = await startBatchProgress({ total: todo.length, quiet: batch.quiet, intervalMs: batch.progressIntervalMs, io });
   let result;
   try {
     result = await runJobs({
@@ -168,20 +171,21 @@ export async function runBatch(source: string, flags: RawBatchFlags, io: RunIo):
       targetsInFlight: batch.targetsInFlight,
       signal: io.signal,
       graceMs: batch.graceMs,
-      onStart: () => progress.start(),
+      onStart: () => progress.started(),
       scan: (job, signal) =>
-        scanTarget(job.target, { ...targetScanOptions(job.settings), resolver: resolverFor(job.settings), trust, reference, signal, limits }),
+        scanTarget(job.target, { ...targetScanOptions(job.settings), resolver: resolverFor(job.settings), trust, reference, signal, limits, onEvent: progress.onEvent }),
       onResult: async (job, report) => {
         const line: ResultLine = { ...report, job: jobInfo(job, runId) };
         // The file first: a batch killed between the two scans the target again and replaces it.
         if (batch.outputDir) await writeFileAtomic(batch.outputDir, `${safeFileName(job.name)}-${job.optionsHash}.json`, JSON.stringify(line, null, 2) + '\n');
         await sink.write(JSON.stringify(line) + '\n');
         account(report, job.name);
-        progress.finish(report.status);
+        progress.finished(report.status);
       },
     });
-  } finally {
-    if (ticker) clearInterval(ticker);
+  } catch (err) {
+    await progress.end(null);
+    throw err;
   }
 
   const final = summary.build(runId, {
@@ -192,6 +196,7 @@ export async function runBatch(source: string, flags: RawBatchFlags, io: RunIo):
   });
   await sink.write(JSON.stringify(final) + '\n');
   await sink.close();
+  await progress.end(readerGone(io.stdoutError()) ? null : final);
 
   // Worst of the targets (3, then 1); an interrupted batch is incomplete; rejected lines are a usage error.
   let code = tally.worst;

@@ -2,8 +2,10 @@
 // cap on simultaneous connections (servers and IDS rate-limit scanners that open too many). A
 // connection can also run alone: old single-threaded servers (openssl s_server, embedded devices)
 // leave a connection unanswered while another one is open, so a probe that timed out beside others
-// asks once more with nothing else open to that host.
+// asks once more with nothing else open to that host. A host that pushes back (429/421, resets,
+// timeouts) gets fewer connections for a while (backoff.ts).
 import PQueue from 'p-queue';
+import { createBackoff, type BackoffOptions, type HostFeedback } from './backoff.js';
 
 export interface Limits {
   /** Run a probe task under the global concurrency cap. */
@@ -19,7 +21,9 @@ export interface Limits {
    * other connections to `host` were open meanwhile, and the host has answered before (it is busy,
    * not silent), it runs once more with none open. What ProbeContext.withConnection does.
    */
-  connect<T>(host: string, fn: () => Promise<T>, timedOut?: (result: T) => boolean): Promise<T>;
+  connect<T>(host: string, fn: () => Promise<T>, timedOut?: (result: T) => boolean, feedback?: (result: T) => HostFeedback | null): Promise<T>;
+  /** Connections allowed at once to `host` now: the per-host cap, lowered while the host backs off. */
+  hostConnections(host: string): number;
   /** Highest number of simultaneous connections seen per host (for tests and diagnostics). */
   peakConnections(host: string): number;
 }
@@ -41,7 +45,19 @@ export interface LimitsOptions {
   perHostConnections: number;
   /** New connections per second across everything sharing these limits (a batch's --rate); unset: no cap. */
   connectionsPerSecond?: number;
+  /** Tuning of the per-host back-off (tests, diagnostics); the ceiling is perHostConnections. */
+  backoff?: Omit<BackoffOptions, 'maxConnections'>;
 }
+
+/** A thrown socket error that says the host is straining (not a refusal, not our deadline). */
+function thrownFeedback(err: unknown): HostFeedback | null {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ECONNRESET' || code === 'EPIPE') return 'reset';
+  if (code === 'ETIMEDOUT') return 'timeout';
+  return null;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Spaces connection starts `1000 / rate` ms apart (no burst: a scanner that opens 50 connections in
@@ -63,6 +79,7 @@ function pacer(rate: number | undefined): (() => Promise<void>) | null {
 export function createLimits(opts: LimitsOptions): Limits {
   const global = new PQueue({ concurrency: opts.concurrency });
   const pace = pacer(opts.connectionsPerSecond);
+  const backoff = createBackoff({ ...opts.backoff, maxConnections: opts.perHostConnections });
   const hosts = new Map<string, HostState>();
   const hostState = (host: string): HostState => {
     let s = hosts.get(host);
@@ -74,7 +91,9 @@ export function createLimits(opts: LimitsOptions): Limits {
   };
 
   /** Count one connection as open while it runs; mark every overlap. */
-  async function run<T>(s: HostState, fn: () => Promise<T>): Promise<{ value: T; shared: boolean }> {
+  async function run<T>(host: string, s: HostState, fn: () => Promise<T>): Promise<{ value: T; shared: boolean }> {
+    const wait = backoff.delay(host);
+    if (wait > 0) await sleep(wait);
     if (pace) await pace();
     const me = { shared: s.open.size > 0 };
     for (const other of s.open) other.shared = true;
@@ -84,15 +103,18 @@ export function createLimits(opts: LimitsOptions): Limits {
       return { value: await fn(), shared: me.shared };
     } finally {
       s.open.delete(me);
+      // Back-off may have changed meanwhile: the next connection waiting sees the new cap.
+      s.queue.concurrency = backoff.connections(host);
     }
   }
 
   const tracked = <T>(host: string, fn: () => Promise<T>): Promise<{ value: T; shared: boolean }> => {
     const s = hostState(host);
+    s.queue.concurrency = backoff.connections(host);
     return s.queue.add(async () => {
       // A connection running alone holds back the ones that would start beside it.
       await s.gate;
-      return run(s, fn);
+      return run(host, s, fn);
     });
   };
 
@@ -109,21 +131,37 @@ export function createLimits(opts: LimitsOptions): Limits {
       await previous;
       try {
         while (s.open.size > 0) await new Promise((r) => setTimeout(r, 10));
-        return (await run(s, fn)).value;
+        return (await run(host, s, fn)).value;
       } finally {
         open();
       }
     },
-    async connect<T>(host: string, fn: () => Promise<T>, timedOut?: (result: T) => boolean): Promise<T> {
-      const first = await tracked(host, fn);
+    async connect<T>(host: string, fn: () => Promise<T>, timedOut?: (result: T) => boolean, feedback?: (result: T) => HostFeedback | null): Promise<T> {
+      // Each attempt tells the back-off how the host took it, inside its slot: the next connection
+      // waiting already sees a lowered cap. Without the caller's reading, a timed-out result teaches
+      // nothing (servers and middleboxes drop hellos they dislike: silence there is an answer).
+      const observed = async (): Promise<T> => {
+        try {
+          const value = await fn();
+          const f = feedback ? feedback(value) : timedOut?.(value) ? null : 'ok';
+          if (f) backoff.report(host, f);
+          return value;
+        } catch (err) {
+          const f = thrownFeedback(err);
+          if (f) backoff.report(host, f);
+          throw err;
+        }
+      };
+      const first = await tracked(host, observed);
       if (!timedOut) return first.value;
       const s = hostState(host);
       if (!timedOut(first.value)) {
         s.answered = true;
         return first.value;
       }
-      return first.shared && s.answered ? this.alone(host, fn) : first.value;
+      return first.shared && s.answered ? this.alone(host, observed) : first.value;
     },
+    hostConnections: (host) => backoff.connections(host),
     peakConnections: (host) => hosts.get(host)?.peak ?? 0,
   };
 }

@@ -9,6 +9,7 @@ import type { DataSource, DnsResult, EmailResult, HttpResult, TlsResult } from '
 import type { Resolver } from '../net/dns/resolver.js';
 import type { TrustStore } from '../trust/store.js';
 import type { ProbeOption } from './options.js';
+import type { HostFeedback } from './backoff.js';
 
 /** The `--checks` families. */
 export const CHECK_CATEGORIES = ['tls', 'cert', 'vulns', 'http', 'email'] as const;
@@ -98,6 +99,12 @@ interface ContextBase {
 export interface ConnectionOptions<T> {
   /** The result is a timeout that another open connection may have caused. */
   retryAlone?: (result: T) => boolean;
+  /**
+   * How the host took this connection, for the per-host back-off: 'throttled' (HTTP 429/421),
+   * 'reset', 'timeout', 'ok', or null when the result says nothing about the host. Default: a
+   * `retryAlone` timeout says nothing (a dropped TLS hello is a refusal too), anything else 'ok'.
+   */
+  feedback?: (result: T) => HostFeedback | null;
 }
 
 /** An endpoint probe runs once per ip:port and always has one. */

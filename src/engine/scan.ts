@@ -6,7 +6,7 @@ import type { ReferenceData } from '../data/reference.js';
 import type { CheckFinding } from '../model/finding.js';
 import type { Report } from '../model/report.js';
 import { DEFAULT_HTTPS_PORT, type Target } from '../model/target.js';
-import { createAddressPolicy } from '../net/address-policy.js';
+import { addressClass, createAddressPolicy } from '../net/address-policy.js';
 import { memoizeResolver } from '../net/dns/memo-resolver.js';
 import type { Resolver } from '../net/dns/resolver.js';
 import { ALL_PROBES } from '../probes/index.js';
@@ -60,6 +60,14 @@ export interface ScanOptions {
   allowPrivate?: boolean;
   /** --max-endpoints: addresses scanned per target (default DEFAULT_MAX_ENDPOINTS). */
   maxEndpoints?: number;
+  /**
+   * A worker's rule: the target comes from a queue, not from the operator, so without
+   * `allowPrivate` its own addresses are held to the address policy too (and nothing it leads to
+   * is allowed for being in the target's range). `allowHint` says what would allow them.
+   */
+  strictTarget?: { allowHint: string };
+  /** A reason the target may not be scanned at all (a worker's check of the job): nothing is connected to. */
+  refusal?: string | null;
   now?: () => Date;
 }
 
@@ -134,7 +142,8 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
   setMaxListeners(0, signal);
   emit({ type: 'target-start', target: name, at: Date.now() });
 
-  const resolved = await Promise.race([
+  const refused = (why: string): Resolved => ({ port: target.port ?? DEFAULT_HTTPS_PORT, portSource: target.port !== null ? 'target' : 'default', endpoints: [], error: why, errorKind: 'fatal' });
+  let resolved = opts.refusal ? refused(opts.refusal) : await Promise.race([
     resolveTarget(target, opts, signal),
     whenAborted(signal).then(
       (): Resolved => ({ port: target.port ?? DEFAULT_HTTPS_PORT, portSource: 'default', endpoints: [], error: abortReason(signal, opts.timeoutMs), errorKind: 'fatal' }),
@@ -144,6 +153,13 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
   const maxEndpoints = opts.maxEndpoints ?? DEFAULT_MAX_ENDPOINTS;
   const omitted = resolved.endpoints.slice(maxEndpoints).map((e) => e.ip);
   if (omitted.length) resolved.endpoints = resolved.endpoints.slice(0, maxEndpoints);
+  const strict = opts.strictTarget && !opts.allowPrivate ? opts.strictTarget : null;
+  if (strict) {
+    // Every address counts, the omitted ones too: a name that also points inside is refused whole.
+    const inside = createAddressPolicy({ allowPrivate: false, targetAddresses: [] });
+    const first = [...resolved.endpoints.map((e) => e.ip), ...omitted].find((ip) => inside.refuses(ip) !== null);
+    if (first !== undefined) resolved = refused(`target refused: ${first} is a ${addressClass(first)} address (${strict.allowHint})`);
+  }
   emit({ type: 'target-resolved', target: name, endpoints: resolved.endpoints.map(endpointKey), at: Date.now() });
 
   const scope: ScanTarget = {
@@ -166,7 +182,11 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
   });
 
   const connectTimeoutMs = Math.min(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, opts.timeoutMs);
-  const policy = createAddressPolicy({ allowPrivate: opts.allowPrivate ?? false, targetAddresses: resolved.endpoints.map((e) => e.ip) });
+  const policy = createAddressPolicy({
+    allowPrivate: opts.allowPrivate ?? false,
+    targetAddresses: strict ? [] : resolved.endpoints.map((e) => e.ip),
+    ...(strict ? { allowHint: strict.allowHint } : {}),
+  });
   // The target's probes share their DNS answers (all of them ask under the same deadline).
   const resolver = memoizeResolver(opts.resolver);
   const options = opts.options ?? NO_OPTIONS;
@@ -207,7 +227,7 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
         };
         // A timeout beside other connections, from a host that does answer, may be a server that
         // serves one at a time: asked alone (a host that never answered is silent: no second wait).
-        return limits.connect(host, open, connection?.retryAlone);
+        return limits.connect(host, open, connection?.retryAlone, connection?.feedback);
       },
       now,
     };

@@ -118,6 +118,23 @@ export function chainSetCookies(result: FetchChainResult): Array<{ url: string; 
   return result.hops.flatMap((h) => h.setCookies.map((value) => ({ url: h.url, value })));
 }
 
+/** Statuses that ask a client to slow down: Too Many Requests, and Misdirected Request (RFC 9110 §15.5.20). */
+const PUSHBACK = new Set([429, 421]);
+
+/**
+ * How the server at `ip` took a chain, for the scanner's per-host back-off: a 429 or 421 from it is
+ * 'throttled'; a reset or timeout on a chain that never left it is 'reset'/'timeout'; null when the
+ * chain says nothing about that server (interrupted, or it failed at another host).
+ */
+export function chainPushback(chain: { hops: readonly FetchHop[]; stop: FetchStop }, ip: string): 'ok' | 'throttled' | 'reset' | 'timeout' | null {
+  if (chain.hops.some((h) => h.ip === ip && PUSHBACK.has(h.status))) return 'throttled';
+  if (chain.stop.kind !== 'error') return 'ok';
+  if (chain.hops.some((h) => h.ip !== ip)) return null;
+  if (chain.stop.errorKind === 'reset') return 'reset';
+  if (chain.stop.errorKind === 'timeout') return 'timeout';
+  return chain.stop.errorKind === 'aborted' ? null : 'ok';
+}
+
 export async function fetchChain(opts: FetchChainOptions): Promise<FetchChainResult> {
   const started = performance.now();
   const origin = bareHost(opts.url);

@@ -52,7 +52,7 @@ export function loopbackContext(port: number, opts: LoopbackOptions = {}): { ctx
         n++;
         return fn();
       };
-      return limits.connect(host, open, connection?.retryAlone);
+      return limits.connect(host, open, connection?.retryAlone, connection?.feedback);
     },
     now: () => new Date(),
   };

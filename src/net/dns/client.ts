@@ -9,6 +9,7 @@ import net from 'node:net';
 import { randomInt } from 'node:crypto';
 import packet from 'dns-packet';
 import { decodeSvcb, encodeWireName, parseIpv6 } from './svcb.js';
+import type { DnsRateLimiter } from './rate-limit.js';
 import {
   RECORD_TYPE_CODES,
   formatServer,
@@ -40,6 +41,8 @@ export interface DnsClientOptions {
   retries?: number;
   /** EDNS0 UDP payload size we advertise; 1232 avoids IP fragmentation (DNS flag day 2020). */
   udpPayloadSize?: number;
+  /** Spaces queries per server (a batch's --dns-rate); every attempt, retries included, waits its turn. */
+  rateLimit?: DnsRateLimiter | null;
 }
 
 const DEFAULT_TIMEOUT_MS = 2000;
@@ -63,12 +66,14 @@ export class DnsClient {
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly udpPayloadSize: number;
+  private readonly rateLimit: DnsRateLimiter | null;
 
   constructor(opts: DnsClientOptions) {
     this.servers = [...opts.servers];
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.retries = opts.retries ?? DEFAULT_RETRIES;
     this.udpPayloadSize = opts.udpPayloadSize ?? DEFAULT_PAYLOAD;
+    this.rateLimit = opts.rateLimit ?? null;
   }
 
   /**
@@ -128,10 +133,12 @@ export class DnsClient {
     const ask: Question = { server, qname, type, dnssecOk: opts.dnssecOk ?? false, checkingDisabled: opts.checkingDisabled ?? false, payload: this.udpPayloadSize, before };
 
     for (let i = 0; i < attempts; i++) {
+      await this.rateLimit?.wait(where, opts.signal);
       const udp = await exchange('udp', ask, timeoutMs, opts.signal);
       if (udp.kind === 'timeout') continue;
       if (udp.kind !== 'truncated') return toResult(udp, ask, 'udp', where, timeoutMs);
       // TC=1: the full answer is only available over TCP (RFC 7766).
+      await this.rateLimit?.wait(where, opts.signal);
       const tcp = await exchange('tcp', ask, timeoutMs, opts.signal);
       return toResult(tcp, ask, 'tcp', where, timeoutMs);
     }

@@ -5,6 +5,7 @@
 import dns from 'node:dns';
 import { isIP } from 'node:net';
 import { DnsClient } from './client.js';
+import type { DnsRateLimiter } from './rate-limit.js';
 import { parseServerSpec, systemDnsServers } from './system.js';
 import { formatServer, normalizeName, type DnsServerAddress, type LookupResult, type RecordType } from './types.js';
 
@@ -36,7 +37,12 @@ export interface ResolverOptions {
   server?: DnsServerAddress;
   timeoutMs?: number;
   retries?: number;
+  /** Queries per second per DNS server, shared with other resolvers given the same limiter. */
+  rateLimit?: DnsRateLimiter | null;
 }
+
+/** The rate-limit key of the OS resolver's getaddrinfo lookups (their servers are not ours to see). */
+export const SYSTEM_LOOKUP_KEY = 'system';
 
 /** Parse a --dns value. Throws Error with a one-line message on bad input. */
 export function parseDnsServer(spec: string): DnsServerAddress {
@@ -62,7 +68,7 @@ class ServerResolver implements Resolver {
 
   constructor(server: DnsServerAddress, opts: ResolverOptions) {
     this.description = `DNS server ${formatServer(server)}`;
-    this.client = new DnsClient({ servers: [server], timeoutMs: opts.timeoutMs, retries: opts.retries });
+    this.client = new DnsClient({ servers: [server], timeoutMs: opts.timeoutMs, retries: opts.retries, rateLimit: opts.rateLimit });
   }
 
   async addresses(host: string, signal?: AbortSignal): Promise<AddressResult> {
@@ -117,15 +123,19 @@ class SystemResolver implements Resolver {
     const lit = literal(host);
     if (lit) return Promise.resolve(lit);
     const name = normalizeName(host);
-    return raceAbort(lookupAll(name), signal, { status: 'error', reason: 'aborted' });
+    const limit = this.opts.rateLimit;
+    const lookup = limit ? limit.wait(SYSTEM_LOOKUP_KEY, signal).then(() => (signal?.aborted ? ABORTED_LOOKUP : lookupAll(name))) : lookupAll(name);
+    return raceAbort(lookup, signal, ABORTED_LOOKUP);
   }
 
   query(name: string, type: RecordType, signal?: AbortSignal, opts: DnssecBits = {}): Promise<LookupResult> {
     // Read the servers on first use, not at construction, so a later dns.setServers() counts.
-    this.client ??= new DnsClient({ servers: systemDnsServers(), timeoutMs: this.opts.timeoutMs, retries: this.opts.retries });
+    this.client ??= new DnsClient({ servers: systemDnsServers(), timeoutMs: this.opts.timeoutMs, retries: this.opts.retries, rateLimit: this.opts.rateLimit });
     return this.client.query(name, type, { signal, ...opts });
   }
 }
+
+const ABORTED_LOOKUP: AddressResult = { status: 'error', reason: 'aborted' };
 
 /** getaddrinfo via dns.lookup; its error codes mapped to our statuses. Never rejects. */
 async function lookupAll(name: string): Promise<AddressResult> {

@@ -12,7 +12,7 @@ import { hstsPreloadStatus, type HstsPreloadList } from '../../data/hsts-preload
 import { httpFailureKind } from '../../engine/errors.js';
 import { defineOption, portValue } from '../../engine/options.js';
 import { defineTargetProbe, ProbeFailed, ProbeSkipped, type ProbeContext } from '../../engine/probe.js';
-import { checkHttpToHttps, fetchChain, type FetchChainOptions, type FetchChainResult, type FetchHop } from '../../http/fetch-chain.js';
+import { chainPushback, checkHttpToHttps, fetchChain, type FetchChainOptions, type FetchChainResult, type FetchHop } from '../../http/fetch-chain.js';
 import { fetchSecurityTxt } from '../../http/security-txt.js';
 import {
   OBSERVATORY_CORS_ORIGIN, OBSERVATORY_CORS_REQUEST_HEADERS, OBSERVATORY_MAX_REDIRECTS, observatoryCorsUrl, observatoryFollowUps,
@@ -92,8 +92,10 @@ const stopMessage = (chain: FetchChainResult): string | null => {
 async function corsProbe(ctx: ProbeContext, base: Omit<FetchChainOptions, 'url'>, url: URL, hops: readonly FetchHop[]): Promise<CorsProbe> {
   const route = await routeTo(base, url, ctx.target.host, hops);
   if (typeof route === 'string') return { origin: OBSERVATORY_CORS_ORIGIN, url: url.href, status: null, headers: null, error: route, hops: [] };
-  const chain = await ctx.withConnection(route.ip, () =>
-    fetchChain({ ...base, ...route, url, method: 'OPTIONS', headers: { ...OBSERVATORY_CORS_REQUEST_HEADERS }, maxBodyBytes: 0, maxRedirects: OBSERVATORY_MAX_REDIRECTS }),
+  const chain = await ctx.withConnection(
+    route.ip,
+    () => fetchChain({ ...base, ...route, url, method: 'OPTIONS', headers: { ...OBSERVATORY_CORS_REQUEST_HEADERS }, maxBodyBytes: 0, maxRedirects: OBSERVATORY_MAX_REDIRECTS }),
+    { feedback: (c) => chainPushback(c, route.ip) },
   );
   const error = stopMessage(chain);
   const last = chain.final;
@@ -111,8 +113,10 @@ async function corsProbe(ctx: ProbeContext, base: Omit<FetchChainOptions, 'url'>
 async function robotsProbe(ctx: ProbeContext, base: Omit<FetchChainOptions, 'url'>, url: URL, hops: readonly FetchHop[]): Promise<RobotsProbe> {
   const route = await routeTo(base, url, ctx.target.host, hops);
   if (typeof route === 'string') return { url: url.href, status: null, hops: [], error: route };
-  const chain = await ctx.withConnection(route.ip, () =>
-    fetchChain({ ...base, ...route, url, headers: { accept: 'text/plain,*/*;q=0.8' }, maxBodyBytes: 0, maxRedirects: OBSERVATORY_MAX_REDIRECTS }),
+  const chain = await ctx.withConnection(
+    route.ip,
+    () => fetchChain({ ...base, ...route, url, headers: { accept: 'text/plain,*/*;q=0.8' }, maxBodyBytes: 0, maxRedirects: OBSERVATORY_MAX_REDIRECTS }),
+    { feedback: (c) => chainPushback(c, route.ip) },
   );
   const error = stopMessage(chain);
   return { url: url.href, status: error === null ? (chain.final?.status ?? null) : null, hops: chain.hops, error };
@@ -150,10 +154,10 @@ export const httpSiteProbe = defineTargetProbe({
     };
     const httpPort = ctx.option(httpPortOption);
     const [https, http, securityTxt] = await Promise.all([
-      ctx.withConnection(ep.ip, () => fetchChain({ ...base, url })),
+      ctx.withConnection(ep.ip, () => fetchChain({ ...base, url }), { feedback: (c) => chainPushback(c, ep.ip) }),
       // The http page's body too: it is the page the Observatory grades when https gives it nothing.
-      ctx.withConnection(ep.ip, () => checkHttpToHttps({ ...base, host, port: httpPort, path, maxBodyBytes: HTTP_PAGE_MAX_BYTES })),
-      ctx.withConnection(ep.ip, () => fetchSecurityTxt({ ...base, origin: new URL(url.origin), now: ctx.now() })),
+      ctx.withConnection(ep.ip, () => checkHttpToHttps({ ...base, host, port: httpPort, path, maxBodyBytes: HTTP_PAGE_MAX_BYTES }), { feedback: (c) => chainPushback(c, ep.ip) }),
+      ctx.withConnection(ep.ip, () => fetchSecurityTxt({ ...base, origin: new URL(url.origin), now: ctx.now() }), { feedback: (r) => chainPushback(r.chain, ep.ip) }),
     ]);
     const certificateValid = certificateValidOf(deps.get(tlsCertificatesProbe));
     const plan = observatoryFollowUps({ host: bare(host), https, http, httpsCertificateValid: certificateValid ?? true });
