@@ -24,6 +24,7 @@ import { EXIT, exitCodeFor, UsageError } from './exit.js';
 import { flushed, readerGone, type CliIo, type RunIo } from './io.js';
 import { ctLogListUsageError, scanContext } from './scan-context.js';
 import { runSummary } from './summary.js';
+import { addWorkerFlags, runWorker, type RawWorkerFlags } from './worker.js';
 
 export type { CliIo } from './io.js';
 import { FORMATS, parseScanFlags, targetScanOptions, type RawScanFlags, type ScanSettings } from './options.js';
@@ -87,7 +88,7 @@ async function checkCtLogList(path: string | null): Promise<void> {
 }
 
 /** Commands of the Contract this version does not have yet. */
-const PLANNED_COMMANDS = ['worker', 'history', 'diff', 'monitor', 'claims'];
+const PLANNED_COMMANDS = ['history', 'diff', 'monitor', 'claims'];
 
 /**
  * A word shaped like a command (letters, digits, dashes) that has no dot, is not an IP address and
@@ -158,12 +159,20 @@ async function runScan(settings: ScanSettings, io: RunIo, opts: { lab?: RunningL
 }
 
 /** The lab (servers, DNS server, PKI) is loaded only by the commands that start it. */
-async function startLab(opts: { signal: AbortSignal }): Promise<RunningLab> {
+async function startLab(opts: { signal: AbortSignal; domains?: number }): Promise<RunningLab> {
   return (await import('../lab/lab.js')).startLab(opts);
 }
 
-async function runLab(io: RunIo): Promise<number> {
-  const lab = await startLab({ signal: io.signal });
+async function runLab(flags: { domains?: string }, io: RunIo): Promise<number> {
+  let domains: number | undefined;
+  if (flags.domains !== undefined) {
+    const { MAX_BULK_DOMAINS } = await import('../lab/bulk.js');
+    if (!/^\d+$/.test(flags.domains) || Number(flags.domains) < 1 || Number(flags.domains) > MAX_BULK_DOMAINS) {
+      throw new UsageError(`--domains "${flags.domains}" must be a whole number between 1 and ${MAX_BULK_DOMAINS}`);
+    }
+    domains = Number(flags.domains);
+  }
+  const lab = await startLab({ signal: io.signal, ...(domains ? { domains } : {}) });
   io.stdout.write(JSON.stringify(lab.info) + '\n');
   await new Promise<void>((resolve) => {
     if (io.signal.aborted) resolve();
@@ -262,6 +271,10 @@ function buildProgram(argv: readonly string[], io: RunIo, setResult: (p: Promise
     ),
   ).action((file: string, flags: RawBatchFlags) => setResult(runBatch(file, flags, io)));
 
+  addWorkerFlags(program.command('worker').description('run the jobs of a batch queue (secgrade batch FILE --queue …) until SIGINT/SIGTERM')).action(
+    (flags: RawWorkerFlags) => setResult(runWorker(flags, io)),
+  );
+
   program
     .command('summary')
     .description("summarise a batch's NDJSON results (finished or partial) without scanning")
@@ -275,7 +288,8 @@ function buildProgram(argv: readonly string[], io: RunIo, setResult: (p: Promise
   program
     .command('lab')
     .description('start the lab in the foreground; prints one JSON line with its DNS server, CA file and domains')
-    .action(() => setResult(runLab(io)));
+    .option('--domains <n>', 'also serve N generated domains under bulk.secgrade.test (list: bulk.targetsFile in the JSON line)')
+    .action((flags: { domains?: string }) => setResult(runLab(flags, io)));
 
   const data = program.command('data').description('reference data: the CT log list and the HSTS preload list');
   data

@@ -97,6 +97,8 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServerH
 class Zone {
   private readonly apexes: string[];
   private readonly byName = new Map<string, Entry[]>();
+  /** Empty non-terminals: ancestors of owners (`lab --domains N` makes exists() a per-query hot path). */
+  private readonly ancestors = new Set<string>();
 
   constructor(apexes: string[], records: ZoneRecord[]) {
     // Longest apex first, so a delegated-looking child zone wins over its parent.
@@ -111,6 +113,7 @@ class Zone {
     const list = this.byName.get(name) ?? [];
     list.push(entry);
     this.byName.set(name, list);
+    for (let i = name.indexOf('.'); i !== -1; i = name.indexOf('.', i + 1)) this.ancestors.add(name.slice(i + 1));
   }
 
   apexOf(name: string): string | undefined {
@@ -127,9 +130,7 @@ class Zone {
 
   /** A name exists if it has records, is an apex, or is an empty non-terminal above one. */
   exists(name: string): boolean {
-    if (this.byName.has(name) || this.apexes.includes(name)) return true;
-    for (const owner of this.byName.keys()) if (owner.endsWith(`.${name}`)) return true;
-    return false;
+    return this.byName.has(name) || this.apexes.includes(name) || this.ancestors.has(name);
   }
 
   soa(apex: string): packet.Answer | undefined {

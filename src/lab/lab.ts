@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BULK_ZONE, startBulk, type BulkInfo, type RunningBulk } from './bulk.js';
 import { createLabCtLog, labLogListJson, type LabCtLog } from './ct-log.js';
 import { startDnsServer, type ZoneRecord } from './dns-server.js';
 import {
@@ -44,6 +45,8 @@ export interface LabInfo {
   mx: Record<string, { ip: string; port: number; starttls: boolean }>;
   /** MTA-STS policy hosts (mta-sts.<domain>); the port is also in their HTTPS DNS record. */
   mtaSts: Record<string, { ip: string; port: number }>;
+  /** With `domains` (`secgrade lab --domains N`): the generated names, listed in files of the lab's dir. */
+  bulk?: BulkInfo;
 }
 
 export interface RunningLab {
@@ -57,6 +60,8 @@ export interface RunningLab {
 export interface StartLabOptions {
   /** Aborting during start-up undoes what started and rejects; aborting later stops the lab. */
   signal?: AbortSignal;
+  /** Also serve this many generated names under bulk.secgrade.test (bulk.ts). */
+  domains?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -308,6 +313,16 @@ function zoneRecords(servers: LabServer[], mail: ZoneRecord[]): ZoneRecord[] {
   return records;
 }
 
+/** The bulk names as files in the lab's dir: a target list for `secgrade batch`, and which template each copies. */
+async function writeBulkFiles(dir: string, bulk: RunningBulk): Promise<BulkInfo> {
+  const targetsFile = join(dir, 'bulk-targets.txt');
+  const domainsFile = join(dir, 'bulk-domains.json');
+  await writeFile(targetsFile, bulk.domains.map((d) => d.name).join('\n') + '\n', { mode: 0o644 });
+  const map = Object.fromEntries(bulk.domains.map((d) => [d.name, { ip: d.ip, port: bulk.httpsPort, template: d.template.name }]));
+  await writeFile(domainsFile, JSON.stringify(map) + '\n', { mode: 0o644 });
+  return { zone: BULK_ZONE, count: bulk.domains.length, httpsPort: bulk.httpsPort, targetsFile, domainsFile, templates: bulk.templates };
+}
+
 /** Runs cleanups newest first; every one runs even if an earlier one fails. */
 async function runCleanups(cleanups: Cleanup[]): Promise<void> {
   const errors: unknown[] = [];
@@ -370,7 +385,18 @@ export async function startLab(opts: StartLabOptions = {}): Promise<RunningLab> 
     cleanups.push(() => plain.close());
     for (const server of servers) plain.setHttpsPort(server.domain, server.port);
     checkpoint();
-    const records = zoneRecords(servers, mailRecords(material, mtaStsServers));
+    let bulk: RunningBulk | null = null;
+    if (opts.domains) {
+      bulk = await startBulk({
+        count: opts.domains,
+        credentials: (domain) => credentialsFor(pki, domain, now),
+        dkimRecord: (name) => material.dkim.get(name),
+        plain,
+        track: (cleanup) => cleanups.push(cleanup),
+      });
+      checkpoint();
+    }
+    const records = [...zoneRecords(servers, mailRecords(material, mtaStsServers)), ...(bulk?.records ?? [])];
     const dns = await startDnsServer({ host: LAB_IP, port: 0, zones: [LAB_ZONE, LAB_REPORT_ZONE], records });
     cleanups.push(() => dns.close());
     checkpoint();
@@ -381,6 +407,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<RunningLab> 
     await writeFile(caFile, root.certPem, { mode: 0o644 });
     const ctLogList = join(dir, 'ct-log-list.json');
     await writeFile(ctLogList, JSON.stringify(labLogListJson(logs, new Date(now)), null, 2), { mode: 0o644 });
+    const bulkInfo = bulk ? await writeBulkFiles(dir, bulk) : undefined;
     checkpoint();
 
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -391,7 +418,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<RunningLab> 
     const mtaSts: LabInfo['mtaSts'] = {};
     for (const server of mtaStsServers) mtaSts[server.domain] = { ip: LAB_IP, port: server.port };
     return {
-      info: { dns: dns.address, caFile, ctLogList, httpPort: plain.port, domains, smtpPort: smtp.port, mx: smtp.mx, mtaSts },
+      info: { dns: dns.address, caFile, ctLogList, httpPort: plain.port, domains, smtpPort: smtp.port, mx: smtp.mx, mtaSts, ...(bulkInfo ? { bulk: bulkInfo } : {}) },
       caPem: root.certPem,
       stop,
     };

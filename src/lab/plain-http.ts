@@ -9,12 +9,16 @@ export interface PlainHttpServer {
   port: number;
   /** Tells the front where each name's HTTPS server listens (known only once they started). */
   setHttpsPort(domain: string, port: number): void;
+  /** Serves `name` as `template` does (`lab --domains N`); its redirects name `name` itself. */
+  addAlias(name: string, template: string): void;
+  /** The server, for listeners on other addresses to hand their connections to (bulk.ts). */
+  server: http.Server;
   close(): Promise<void>;
 }
 
 const FIRST_HOP = '/http-first';
 
-function answer(domain: LabDomain, httpsPort: number | undefined, host: string, path: string, res: http.ServerResponse): void {
+function answer(domain: LabDomain, name: string, httpsPort: number | undefined, host: string, path: string, res: http.ServerResponse): void {
   const mode = domain.http.plain ?? 'redirect';
   if (mode === 'serve') {
     const body = Buffer.from(domain.http.body ?? `<!doctype html><title>${domain.name}</title><p>plain http</p>\n`);
@@ -33,23 +37,24 @@ function answer(domain: LabDomain, httpsPort: number | undefined, host: string, 
     res.end('lab server not started\n');
     return;
   }
-  res.writeHead(301, { location: `https://${domain.name}${httpsPort === 443 ? '' : `:${httpsPort}`}/` });
+  res.writeHead(301, { location: `https://${name}${httpsPort === 443 ? '' : `:${httpsPort}`}/` });
   res.end();
 }
 
 export async function startPlainHttpServer(host: string): Promise<PlainHttpServer> {
   const httpsPorts = new Map<string, number>();
   const byName = new Map(LAB_DOMAINS.map((d) => [d.name, d]));
+  const aliases = new Map<string, LabDomain>();
   const server = http.createServer((req, res) => {
     const hostHeader = (req.headers.host ?? '').toLowerCase();
     const name = hostHeader.replace(/:\d+$/, '').replace(/\.$/, '');
-    const domain = byName.get(name);
+    const domain = byName.get(name) ?? aliases.get(name);
     if (!domain) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('unknown lab host\n');
       return;
     }
-    answer(domain, httpsPorts.get(domain.name), hostHeader, (req.url ?? '/').split('?')[0] ?? '/', res);
+    answer(domain, name, httpsPorts.get(name), hostHeader, (req.url ?? '/').split('?')[0] ?? '/', res);
   });
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
@@ -64,6 +69,12 @@ export async function startPlainHttpServer(host: string): Promise<PlainHttpServe
   return {
     port: (server.address() as AddressInfo).port,
     setHttpsPort: (domain, port) => void httpsPorts.set(domain, port),
+    addAlias: (name, template) => {
+      const domain = byName.get(template);
+      if (!domain) throw new Error(`lab: no domain ${template} to alias`);
+      aliases.set(name, domain);
+    },
+    server,
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -116,8 +116,18 @@ function closer(server: https.Server): () => Promise<void> {
 }
 
 export async function startServer(opts: StartServerOptions): Promise<LabServer> {
-  const { domain, credentials } = opts;
   const host = opts.host ?? '127.0.0.1';
+  const { server, close } = createServer(opts);
+  const port = await listen(server, host);
+  return { domain: opts.domain.name, host, port, close };
+}
+
+/**
+ * A domain's HTTPS server, not yet listening: `secgrade lab --domains N` feeds it the connections
+ * of many per-address listeners (bulk.ts), so one TLS context serves every name made from it.
+ */
+export function createServer(opts: Omit<StartServerOptions, 'host'>): { server: https.Server; close: () => Promise<void> } {
+  const { domain, credentials } = opts;
   const server = withoutWeakDhWarning(() => https.createServer(
     {
       // OpenSSL picks among several certificates by what the client's hello can verify.
@@ -142,9 +152,7 @@ export async function startServer(opts: StartServerOptions): Promise<LabServer> 
       cb(null, staples.find((s) => s.certDer.equals(cert))?.response),
     );
   }
-
-  const port = await listen(server, host);
-  return { domain: domain.name, host, port, close };
+  return { server, close };
 }
 
 export interface StaticHttpsFile {
