@@ -1,7 +1,8 @@
 // Batch progress on a terminal: done/total, rate, ETA; a live histogram of overall grades; errors so
 // far by kind; one row per target in flight with the probe it is running. When the batch is over
 // the live area gives way to the run summary (the same table `secgrade summary` prints).
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useSyncExternalStore } from 'react';
+import { useTicker } from './external-store.js';
 import { Box, Text } from 'ink';
 import { formatDuration } from '../src/batch/progress.js';
 import type { GradeLetter } from '../src/model/report.js';
@@ -25,15 +26,6 @@ export interface BatchViewProps {
   tickMs?: number;
 }
 
-function useTicker(ms: number): number {
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    const timer = setInterval(() => setTick((n) => n + 1), ms);
-    timer.unref?.(); // the UI must never be what keeps the process alive
-    return () => clearInterval(timer);
-  }, [ms]);
-  return tick;
-}
 
 export function BatchView({ store, color, columns, rows, clock = Date.now, tickMs = 200 }: BatchViewProps) {
   const state = useSyncExternalStore(store.subscribe, store.getState);

@@ -1,6 +1,7 @@
 // Live progress: per target, its probes grouped by endpoint with waiting/running/done/error/skipped
 // state. Finished targets and, at the end, the report cards go to <Static> (printed once, above).
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useSyncExternalStore } from 'react';
+import { useTicker } from './external-store.js';
 import { Box, Static, Text } from 'ink';
 import type { Report } from '../src/model/report.js';
 import { displayWidth, formatDuration, gradeSegs, seg, type Seg } from '../src/render/style.js';
@@ -20,16 +21,6 @@ export function formatElapsed(ms: number): string {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
-/** Re-render every `ms` while mounted; the count drives the spinner, the clock the elapsed times. */
-function useTicker(ms: number): number {
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    const timer = setInterval(() => setTick((n) => n + 1), ms);
-    timer.unref?.(); // the UI must never be what keeps the process alive
-    return () => clearInterval(timer);
-  }, [ms]);
-  return tick;
-}
 
 export interface LiveViewProps {
   store: LiveStore;

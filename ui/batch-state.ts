@@ -2,6 +2,7 @@
 // one scan): targets done of the total, those in flight with the probe each is running, grades and
 // errors by kind of the finished ones, and at the end the run summary the batch wrote.
 import type { ScanEvent } from '../src/engine/events.js';
+import { createExternalStore } from './external-store.js';
 import { summaryEntry, type BatchSummary } from '../src/batch/summary.js';
 
 export interface InFlightTarget {
@@ -110,27 +111,11 @@ export interface BatchStore {
 
 /** An external store for useSyncExternalStore; bursts of events re-render once per `coalesceMs`. */
 export function createBatchStore(total: number, clock: () => number = Date.now, opts: { coalesceMs?: number } = {}): BatchStore {
-  let state = initialBatchState(total, clock());
-  const listeners = new Set<() => void>();
-  let pending: NodeJS.Timeout | null = null;
-  const notify = (): void => {
-    if (pending) clearTimeout(pending);
-    pending = null;
-    for (const l of listeners) l();
-  };
-  const set = (next: BatchState, now = false): void => {
-    if (next === state) return;
-    state = next;
-    if (now || !opts.coalesceMs) notify();
-    else pending ??= setTimeout(notify, opts.coalesceMs);
-  };
+  const store = createExternalStore<BatchState>(initialBatchState(total, clock()), opts);
   return {
-    getState: () => state,
-    subscribe(onChange) {
-      listeners.add(onChange);
-      return () => listeners.delete(onChange);
-    },
-    dispatch: (event) => set(applyBatchEvent(state, event, clock())),
-    finish: (summary) => set({ ...state, inFlight: [], over: true, summary }, true),
+    getState: store.getState,
+    subscribe: store.subscribe,
+    dispatch: (event) => store.set(applyBatchEvent(store.getState(), event, clock())),
+    finish: (summary) => store.set({ ...store.getState(), inFlight: [], over: true, summary }, true),
   };
 }

@@ -1,5 +1,6 @@
 // Live progress state, folded from engine events by a pure reducer so it can be tested without Ink.
 import type { EndpointKey, ScanEvent } from '../src/engine/events.js';
+import { createExternalStore } from './external-store.js';
 import type { ProbeStatus, Report } from '../src/model/report.js';
 
 export type TaskState =
@@ -116,33 +117,13 @@ export interface LiveStore {
   finish(reports: Report[]): void;
 }
 
-/**
- * A minimal external store for useSyncExternalStore; `clock` is injectable for tests.
- * With `coalesceMs`, bursts of events cause one re-render per interval instead of one each: every
- * render is synchronous, and rendering per event slowed a 100 ms scan down to a second.
- */
+/** The single scan's store (see external-store.ts for `coalesceMs`); `clock` is injectable for tests. */
 export function createLiveStore(clock: () => number = Date.now, opts: { coalesceMs?: number } = {}): LiveStore {
-  let state = initialLiveState;
-  const listeners = new Set<() => void>();
-  let pending: NodeJS.Timeout | null = null;
-  const notify = () => {
-    if (pending) clearTimeout(pending);
-    pending = null;
-    for (const l of listeners) l();
-  };
-  const set = (next: LiveState, now = false) => {
-    if (next === state) return;
-    state = next;
-    if (now || !opts.coalesceMs) notify();
-    else pending ??= setTimeout(notify, opts.coalesceMs);
-  };
+  const store = createExternalStore<LiveState>(initialLiveState, opts);
   return {
-    getState: () => state,
-    subscribe(onChange) {
-      listeners.add(onChange);
-      return () => listeners.delete(onChange);
-    },
-    dispatch: (event) => set(applyEvent(state, event, clock())),
-    finish: (reports) => set(finishState(state, reports), true),
+    getState: store.getState,
+    subscribe: store.subscribe,
+    dispatch: (event) => store.set(applyEvent(store.getState(), event, clock())),
+    finish: (reports) => store.set(finishState(store.getState(), reports), true),
   };
 }
