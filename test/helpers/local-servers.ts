@@ -100,3 +100,12 @@ export class LocalServers {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** A loopback port nothing listens on (bound, then released): connecting there is refused. */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}

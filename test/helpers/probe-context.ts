@@ -84,3 +84,10 @@ export function testDeps(entries: readonly TestDep[] = [], facts?: CheckFacts): 
     failure: (p: AnyProbe) => (byProbe.has(p) ? undefined : { reason: 'not given by the test' }),
   };
 }
+
+/** A resolver for scans whose target is pinned (--ip): every name is NXDOMAIN, every query NODATA. */
+export const noResolver: Resolver = {
+  description: 'test resolver',
+  addresses: async () => ({ status: 'nxdomain', reason: 'NXDOMAIN' }),
+  query: async () => ({ status: 'nodata', authenticated: false, server: 'test', transport: 'udp' }) as never,
+};

@@ -10,27 +10,13 @@ import { createLimits } from '../../src/engine/limits.js';
 import { optionValues } from '../../src/engine/options.js';
 import { scanTargets } from '../../src/engine/scan.js';
 import { parseTarget } from '../../src/model/target.js';
-import type { Resolver } from '../../src/net/dns/resolver.js';
 import { httpPortOption } from '../../src/probes/http/site.js';
 import { createTrustStore } from '../../src/trust/store.js';
-import { LocalServers } from '../helpers/local-servers.js';
+import { LocalServers, closedPort } from '../helpers/local-servers.js';
+import { noResolver } from '../helpers/probe-context.js';
 
 const local = new LocalServers('backoff-429');
 afterAll(() => local.stop());
-
-const noResolver: Resolver = {
-  description: 'test resolver',
-  addresses: async () => ({ status: 'nxdomain', reason: 'NXDOMAIN' }),
-  query: async () => ({ status: 'nodata', authenticated: false, server: 'test', transport: 'udp' }) as never,
-};
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('back-off on HTTP 429', () => {
   it("lowers the host's concurrency for the targets that come after the 429s", async () => {

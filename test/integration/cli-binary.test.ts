@@ -11,6 +11,7 @@ import { LAB_DOMAINS } from '../../src/lab/domains.js';
 import type { Report } from '../../src/model/report.js';
 import { BIN, runBinary } from '../helpers/cli.js';
 import { expectValidReport } from '../helpers/schema.js';
+import { closedPort } from '../helpers/local-servers.js';
 
 /** A server that accepts TCP connections and never says a word. */
 function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
@@ -33,15 +34,6 @@ function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
       });
     });
   });
-}
-
-/** A port that nothing listens on: bind, read the port, close. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 const oneLine = (stderr: string) => stderr.trim().split('\n');

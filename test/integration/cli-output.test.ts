@@ -2,13 +2,13 @@
 // binary behind a pipe closed early, a slow pipe, `--output -` and `--output FILE`.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LAB_DOMAINS } from '../../src/lab/domains.js';
 import type { Report } from '../../src/model/report.js';
 import { BIN, runBinary } from '../helpers/cli.js';
+import { closedPort } from '../helpers/local-servers.js';
 
 interface Piped {
   code: number | null;
@@ -67,15 +67,6 @@ afterAll(() => {
 });
 
 const labDirs = (tmp: string) => readdirSync(tmp).filter((n) => n.startsWith('secgrade-lab-'));
-
-/** A port that nothing listens on: bind, read the port, close. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('a reader that leaves early (`| head`)', () => {
   it('json: the finished scan exits 0 quietly and the lab removes its temp dir', async () => {

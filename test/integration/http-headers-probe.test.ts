@@ -15,7 +15,7 @@ import { httpPortOption, httpSiteProbe } from '../../src/probes/http/site.js';
 import type { HttpSiteEvidence } from '../../src/http/site-evidence.js';
 import type { HttpResult } from '../../src/model/report.js';
 import { createTrustStore, type TrustStore } from '../../src/trust/store.js';
-import { LocalServers } from '../helpers/local-servers.js';
+import { LocalServers, closedPort } from '../helpers/local-servers.js';
 import { loopbackContext, testDeps } from '../helpers/probe-context.js';
 
 const local = new LocalServers('http-headers-probe');
@@ -79,15 +79,6 @@ async function probe(port: number, opts: { httpPort?: number; connectTimeoutMs?:
     if (err instanceof ProbeFailed) return { ev: null, failed: err.message, ids: [], report: null };
     throw err;
   }
-}
-
-/** A port nothing listens on: plain HTTP refused. */
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 describe('http-headers probe on well-behaved servers', () => {

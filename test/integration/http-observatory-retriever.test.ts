@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { optionValues } from '../../src/engine/options.js';
 import { ProbeFailed } from '../../src/engine/probe.js';
@@ -17,7 +16,7 @@ import type { HttpResult } from '../../src/model/report.js';
 import type { Resolver } from '../../src/net/dns/resolver.js';
 import { httpPortOption, httpSiteProbe } from '../../src/probes/http/site.js';
 import { createTrustStore, type TrustStore } from '../../src/trust/store.js';
-import { LocalServers } from '../helpers/local-servers.js';
+import { LocalServers, closedPort } from '../helpers/local-servers.js';
 import { loopbackContext, testDeps } from '../helpers/probe-context.js';
 
 const local = new LocalServers('http-observatory-retriever');
@@ -39,14 +38,6 @@ beforeAll(() => {
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 const httpsServer = (creds: { key: Buffer; cert: Buffer }, h: Handler): Promise<number> => local.listen(https.createServer({ ...creds }, h));
 const httpServer = (h: Handler): Promise<number> => local.listen(http.createServer(h));
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** Every name resolves to 127.0.0.1 (the other hosts of a redirect route). */
 const loopbackResolver: Resolver = {

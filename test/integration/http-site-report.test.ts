@@ -5,18 +5,17 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceData } from '../../src/data/reference.js';
 import { optionValues } from '../../src/engine/options.js';
 import { scanTarget, type ScanOptions } from '../../src/engine/scan.js';
 import { parseTarget } from '../../src/model/target.js';
-import type { Resolver } from '../../src/net/dns/resolver.js';
 import { httpPortOption } from '../../src/probes/http/site.js';
 import { renderText } from '../../src/render/text.js';
 import { createTrustStore } from '../../src/trust/store.js';
-import { LocalServers } from '../helpers/local-servers.js';
+import { LocalServers, closedPort } from '../helpers/local-servers.js';
 import { expectValidReport } from '../helpers/schema.js';
+import { noResolver } from '../helpers/probe-context.js';
 
 const local = new LocalServers('http-site-report');
 afterEach(() => local.closeServers());
@@ -27,21 +26,6 @@ beforeAll(() => {
   const files = local.selfSigned('site', 'ec', 'localhost');
   creds = { key: readFileSync(files.key), cert: readFileSync(files.cert) };
 });
-
-/** No name resolves: the target is pinned (--ip), and nothing else is looked up. */
-const noResolver: Resolver = {
-  description: 'test resolver',
-  addresses: async () => ({ status: 'nxdomain', reason: 'NXDOMAIN' }),
-  query: async () => ({ status: 'nodata', authenticated: false, server: 'test', transport: 'udp' }) as never,
-};
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function options(httpPort: number): ScanOptions {
   const reference = createReferenceData();
