@@ -35,7 +35,8 @@ export interface OcspResponseSpec {
 
 const OCSP_SCT_LIST_OID = '1.3.6.1.4.1.11129.2.4.5';
 
-function algorithmFor(key: KeyObject): { id: AlgorithmIdentifier; hash: string | null } {
+/** The signature algorithm (and hash) for `key`: SHA-256, or SHA-384 with a P-384 key; Ed25519 hashes itself. */
+export function algorithmFor(key: KeyObject): { id: AlgorithmIdentifier; hash: string | null } {
   switch (key.asymmetricKeyType) {
     case 'rsa':
       return { id: new AlgorithmIdentifier({ algorithm: '1.2.840.113549.1.1.11', parameters: null }), hash: 'sha256' };
@@ -48,6 +49,21 @@ function algorithmFor(key: KeyObject): { id: AlgorithmIdentifier; hash: string |
     default:
       throw new Error(`lab OCSP: cannot sign with a ${key.asymmetricKeyType} key`);
   }
+}
+
+/** ResponderID byKey (RFC 6960 §4.2.1): the SHA-1 of the responder certificate's public key. */
+export function responderIdByKey(certDer: Buffer): ResponderID {
+  const spki = AsnParser.parse(certDer, Certificate).tbsCertificate.subjectPublicKeyInfo;
+  return new ResponderID({ byKey: new OctetString(createHash('sha1').update(new Uint8Array(spki.subjectPublicKey)).digest()) });
+}
+
+/** A successful OCSPResponse carrying `basicDer` (a DER BasicOCSPResponse, or any bytes in its place). */
+export function wrapBasicResponse(basicDer: ArrayBuffer | Buffer): Buffer {
+  const response = new OCSPResponse({
+    responseStatus: OCSPResponseStatus.successful,
+    responseBytes: new ResponseBytes({ responseType: id_pkix_ocsp_basic, response: new OctetString(basicDer) }),
+  });
+  return Buffer.from(AsnConvert.serialize(response));
 }
 
 export function signOcspResponse(spec: OcspResponseSpec): Buffer {
@@ -67,9 +83,8 @@ export function signOcspResponse(spec: OcspResponseSpec): Buffer {
     ...(spec.nextUpdate ? { nextUpdate: spec.nextUpdate } : {}),
     ...(singleExtensions ? { singleExtensions } : {}),
   });
-  const issuerSpki = AsnParser.parse(spec.issuerDer, Certificate).tbsCertificate.subjectPublicKeyInfo;
   const tbs = new ResponseData({
-    responderID: new ResponderID({ byKey: new OctetString(createHash('sha1').update(new Uint8Array(issuerSpki.subjectPublicKey)).digest()) }),
+    responderID: responderIdByKey(spec.issuerDer),
     producedAt: spec.thisUpdate,
     responses: [single],
   });
@@ -77,9 +92,5 @@ export function signOcspResponse(spec: OcspResponseSpec): Buffer {
   const { id, hash } = algorithmFor(spec.issuerKey);
   const signature = sign(hash, tbsDer, spec.issuerKey);
   const basic = new BasicOCSPResponse({ tbsResponseData: tbs, signatureAlgorithm: id, signature: new Uint8Array(signature).buffer });
-  const response = new OCSPResponse({
-    responseStatus: OCSPResponseStatus.successful,
-    responseBytes: new ResponseBytes({ responseType: id_pkix_ocsp_basic, response: new OctetString(AsnConvert.serialize(basic)) }),
-  });
-  return Buffer.from(AsnConvert.serialize(response));
+  return wrapBasicResponse(AsnConvert.serialize(basic));
 }

@@ -18,7 +18,6 @@ import { sslLabsGrader } from '../../src/grade/endpoint.js';
 import type { Report } from '../../src/model/report.js';
 import { parseTarget } from '../../src/model/target.js';
 import { createAddressPolicy } from '../../src/net/address-policy.js';
-import type { Resolver } from '../../src/net/dns/resolver.js';
 import { phoneOutOption, tlsCertificatesProbe } from '../../src/probes/tls/certificates.js';
 import { tlsProtocolsProbe } from '../../src/probes/tls/protocols.js';
 import { renderText } from '../../src/render/text.js';
@@ -28,6 +27,7 @@ import { LocalServers } from '../helpers/local-servers.js';
 import { startOpensslOcspResponder, stopOcspResponders } from '../helpers/ocsp-responder.js';
 import { loopbackContext, testDeps, testReference } from '../helpers/probe-context.js';
 import { expectValidReport } from '../helpers/schema.js';
+import { makeTestCa, noDns } from '../helpers/test-ca.js';
 
 const DAY = 86_400_000;
 const local = new LocalServers('revocation');
@@ -39,16 +39,8 @@ const hits = new Map<string, number>();
 let crlBase: string;
 let crlServer: http.Server | undefined;
 
-const noDns: Resolver = {
-  description: 'none (tests pin addresses)',
-  addresses: async () => ({ status: 'error', reason: 'no DNS in this test' }),
-  query: async () => ({ status: 'error', reason: 'no DNS in this test' }),
-};
-
 beforeAll(async () => {
-  const now = Date.now();
-  root = await makeCert({ subject: 'CN=secgrade revocation-test root', ca: true, notBefore: new Date(now - 400 * DAY), notAfter: new Date(now + 3650 * DAY) });
-  intermediate = await makeCert({ subject: 'CN=secgrade revocation-test intermediate', ca: true, issuer: root, notBefore: new Date(now - 300 * DAY), notAfter: new Date(now + 1000 * DAY) });
+  ({ root, intermediate } = await makeTestCa('revocation-test'));
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/';
     hits.set(path, (hits.get(path) ?? 0) + 1);

@@ -21,7 +21,6 @@ import { signOcspResponse } from '../../src/lab/ocsp-signer.js';
 import { loadX509 } from '../../src/cert/x509-lib.js';
 import type { Report } from '../../src/model/report.js';
 import { parseTarget } from '../../src/model/target.js';
-import type { Resolver } from '../../src/net/dns/resolver.js';
 import { phoneOutOption, tlsCertificatesProbe } from '../../src/probes/tls/certificates.js';
 import { sslLabsGrader } from '../../src/grade/endpoint.js';
 import { createTrustStore } from '../../src/trust/store.js';
@@ -29,6 +28,7 @@ import { makeCert, type TestCert, type TestCertOptions } from '../helpers/certs.
 import { LocalServers } from '../helpers/local-servers.js';
 import { startOpensslOcspResponder, stopOcspResponders } from '../helpers/ocsp-responder.js';
 import { expectValidReport } from '../helpers/schema.js';
+import { makeTestCa, noDns } from '../helpers/test-ca.js';
 
 const DAY = 86_400_000;
 const local = new LocalServers('certs');
@@ -39,16 +39,9 @@ let logListPath: string;
 /** The reference data of these scans: the lab's CT log list (--ct-log-list). */
 let reference: ReferenceData;
 
-const noDns: Resolver = {
-  description: 'none (tests pin addresses)',
-  addresses: async () => ({ status: 'error', reason: 'no DNS in this test' }),
-  query: async () => ({ status: 'error', reason: 'no DNS in this test' }),
-};
-
 beforeAll(async () => {
   const now = Date.now();
-  root = await makeCert({ subject: 'CN=secgrade cert-test root', ca: true, notBefore: new Date(now - 400 * DAY), notAfter: new Date(now + 3650 * DAY) });
-  intermediate = await makeCert({ subject: 'CN=secgrade cert-test intermediate', ca: true, issuer: root, notBefore: new Date(now - 300 * DAY), notAfter: new Date(now + 1000 * DAY) });
+  ({ root, intermediate } = await makeTestCa('cert-test'));
   logs = [createLabCtLog('Test Log A', 'Operator A'), createLabCtLog('Test Log B', 'Operator B')];
   logListPath = join(local.dir, 'log-list.json');
   writeFileSync(logListPath, JSON.stringify(labLogListJson(logs, new Date(now))));

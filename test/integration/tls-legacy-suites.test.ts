@@ -4,21 +4,15 @@
  * 0.9.8-style server that picks TLS_RSA_EXPORT1024_WITH_RC4_56_SHA (0x0064) when offered. And a
  * modern `openssl s_server`, to hold the enumeration's handshake count to its formula.
  */
-import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { scanTarget } from '../../src/engine/scan.js';
-import { parseTarget } from '../../src/model/target.js';
-import { createResolver } from '../../src/net/dns/resolver.js';
 import { MAX_SUITES_PER_HELLO, probeOrder } from '../../src/net/tls/suite-order.js';
 import type { WireVersion } from '../../src/net/tls/wire/client-hello.js';
-import { Writer } from '../../src/net/tls/wire/bytes.js';
 import { tlsCiphersProbe } from '../../src/probes/tls/ciphers.js';
 import { tlsProtocolsProbe } from '../../src/probes/tls/protocols.js';
 import { suiteByCode, suiteByName } from '../../src/tls/registry/index.js';
-import { createTrustStore } from '../../src/trust/store.js';
+import { alert, fakeTlsServer, rec, scanLoopback, serverHello } from '../helpers/fake-tls-server.js';
 import { LocalServers } from '../helpers/local-servers.js';
-import { loopbackContext, testDeps, testReference } from '../helpers/probe-context.js';
+import { loopbackContext, testDeps } from '../helpers/probe-context.js';
 import { expectValidReport } from '../helpers/schema.js';
 
 const local = new LocalServers('legacy-suites');
@@ -33,58 +27,25 @@ afterEach(async () => {
   await local.closeServers();
 });
 
-const rec = (type: number, fragment: Buffer): Buffer => new Writer().u8(type).u16(0x0303).vector16(fragment).toBuffer();
-const hs = (type: number, body: Buffer): Buffer => new Writer().u8(type).vector24(body).toBuffer();
-const serverHello = (suite: number): Buffer =>
-  hs(2, new Writer().u16(0x0303).bytes(randomBytes(32)).vector8(Buffer.alloc(0)).u16(suite).u8(0).vector16(Buffer.alloc(0)).toBuffer());
-const alert = (description: number): Buffer => rec(21, Buffer.from([2, description]));
-
-/** client_version and cipher suites of a TLS ClientHello record; null for anything else (an SSLv2 hello). */
-function readHello(bytes: Buffer): { version: number; suites: number[] } | null {
-  if (bytes.length < 44 || bytes[0] !== 22 || bytes[5] !== 1) return null;
-  let p = 9;
-  const version = bytes.readUInt16BE(p);
-  p += 2 + 32;
-  p += 1 + bytes[p]!;
-  const len = bytes.readUInt16BE(p);
-  const suites: number[] = [];
-  for (let i = 0; i < len; i += 2) suites.push(bytes.readUInt16BE(p + 2 + i));
-  return { version, suites };
-}
-
 /**
  * The fake: TLS 1.2 only (client_version 0x0303; TLS 1.3 hellos carry no suite it knows), server
  * order `favourites`, handshake_failure when none is offered, protocol_version below TLS 1.2.
  */
-async function fakeLegacyServer(favourites: number[]): Promise<number> {
-  const server = net.createServer((socket) => {
-    socket.on('error', () => undefined);
-    socket.setTimeout(10_000, () => socket.destroy());
-    socket.once('data', (first: Buffer) => {
-      const hello = readHello(first);
-      if (!hello) return void socket.destroy();
-      if (hello.version < 0x0303) return void socket.end(alert(70));
-      const pick = favourites.find((s) => hello.suites.includes(s));
-      if (pick === undefined) return void socket.end(alert(40));
-      // ServerHello, then nothing: the enumeration reads no further than the ServerHello.
-      socket.write(rec(22, serverHello(pick)));
-      setTimeout(() => socket.destroy(), 200);
-    });
+function fakeLegacyServer(favourites: number[]): Promise<number> {
+  return fakeTlsServer(local, (socket, hello) => {
+    if (hello.version < 0x0303) return void socket.end(alert(70));
+    const pick = favourites.find((s) => hello.suites.includes(s));
+    if (pick === undefined) return void socket.end(alert(40));
+    // ServerHello, then nothing: the enumeration reads no further than the ServerHello.
+    socket.write(rec(22, serverHello(pick)));
+    setTimeout(() => socket.destroy(), 200);
   });
-  return local.listen(server);
 }
 
 describe('fake OpenSSL 0.9.8-style server with EXPORT1024 (0x0064)', () => {
   it('enumeration lists TLS_RSA_EXPORT1024_WITH_RC4_56_SHA, marked non-IANA, and the letter is capped at F', async () => {
     const port = await fakeLegacyServer([0x0064, 0x002f]);
-    const report = await scanTarget(parseTarget(`127.0.0.1:${port}`), {
-      resolver: createResolver({}),
-      trust: createTrustStore(),
-      reference: testReference(),
-      timeoutMs: 20_000,
-      connectTimeoutMs: 3000,
-      probes: [tlsProtocolsProbe, tlsCiphersProbe],
-    });
+    const report = await scanLoopback(port, [tlsProtocolsProbe, tlsCiphersProbe], { timeoutMs: 20_000, connectTimeoutMs: 3000 });
     expectValidReport(report);
     const tls = report.endpoints[0]!.tls;
     expect(tls.protocols).toMatchObject({ 'TLSv1.2': true, 'TLSv1.1': false, 'TLSv1.0': false, 'TLSv1.3': false });

@@ -22,16 +22,13 @@ import { checkHeartbleed, type VulnHeartbleedEvidence } from '../../src/tls/vuln
 import { checkRobot, type VulnRobotEvidence } from '../../src/tls/vulns/robot.js';
 import { checkTicketbleed, type VulnTicketbleedEvidence } from '../../src/tls/vulns/ticketbleed.js';
 import type { EndpointProbe } from '../../src/engine/probe.js';
-import { scanTarget } from '../../src/engine/scan.js';
 import { untestedProtocols } from '../../src/model/constants.js';
-import { parseTarget } from '../../src/model/target.js';
-import { createResolver } from '../../src/net/dns/resolver.js';
 import { Writer } from '../../src/net/tls/wire/bytes.js';
 import { RawSession, readFlight, withRawSession } from '../../src/net/tls/raw-session.js';
-import { createTrustStore } from '../../src/trust/store.js';
+import { alert, certificate, fakeTlsServer, helloDone, parseClientHello, rec, scanLoopback, serverHello, type ParsedHello } from '../helpers/fake-tls-server.js';
 import { LocalServers } from '../helpers/local-servers.js';
 import { expectValidReport } from '../helpers/schema.js';
-import { loopbackContext, testDeps, testReference } from '../helpers/probe-context.js';
+import { loopbackContext, testDeps } from '../helpers/probe-context.js';
 
 const local = new LocalServers('vuln');
 let ec: { key: string; cert: string };
@@ -181,14 +178,7 @@ describe("against Node's tls (not vulnerable)", () => {
 
   it('through scanTarget: the four verdicts land in tls.vulnerabilities of a valid report', async () => {
     const port = await nodeServer(ec);
-    const report = await scanTarget(parseTarget(`127.0.0.1:${port}`), {
-      resolver: createResolver({}),
-      trust: createTrustStore(),
-      reference: testReference(),
-      timeoutMs: 20_000,
-      connectTimeoutMs: 3000,
-      probes: [tlsProtocolsProbe, tlsCiphersProbe, ...ALL],
-    });
+    const report = await scanLoopback(port, [tlsProtocolsProbe, tlsCiphersProbe, ...ALL], { timeoutMs: 20_000, connectTimeoutMs: 3000 });
     expectValidReport(report);
     expect(report.endpoints[0]?.tls.vulnerabilities).toEqual({
       heartbleed: 'not-vulnerable',
@@ -201,86 +191,12 @@ describe("against Node's tls (not vulnerable)", () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Fake servers: server-side bytes
+// Fake servers (the bytes and the server are test/helpers/fake-tls-server.ts)
 
-const rec = (type: number, fragment: Buffer, version = 0x0303): Buffer => new Writer().u8(type).u16(version).vector16(fragment).toBuffer();
-const hs = (type: number, body: Buffer): Buffer => new Writer().u8(type).vector24(body).toBuffer();
-const serverHello = (suite: number, opts: { exts?: Buffer; sessionId?: Buffer } = {}): Buffer =>
-  hs(2, new Writer().u16(0x0303).bytes(randomBytes(32)).vector8(opts.sessionId ?? Buffer.alloc(0)).u16(suite).u8(0).vector16(opts.exts ?? Buffer.alloc(0)).toBuffer());
-const certificate = (der: Buffer): Buffer => hs(11, new Writer().vector24((w) => w.vector24(der)).toBuffer());
-const helloDone = (): Buffer => hs(14, Buffer.alloc(0));
-const alert = (description: number): Buffer => rec(21, Buffer.from([2, description]));
-
-interface ParsedHello {
-  sessionId: Buffer;
-  suites: number[];
-  extensions: Map<number, Buffer>;
-}
-
-/** The test's own reading of a ClientHello record (the first one is all these fakes need); null if it is none. */
-function parseClientHello(bytes: Buffer): ParsedHello | null {
-  try {
-    return readHello(bytes);
-  } catch {
-    return null; // an SSLv2 hello, or one cut by TCP
-  }
-}
-
-function readHello(bytes: Buffer): ParsedHello {
-  let p = 5 + 4 + 2 + 32;
-  const sessionId = bytes.subarray(p + 1, p + 1 + bytes[p]!);
-  p += 1 + sessionId.length;
-  const suitesLen = bytes.readUInt16BE(p);
-  const suites: number[] = [];
-  for (let i = 0; i < suitesLen; i += 2) suites.push(bytes.readUInt16BE(p + 2 + i));
-  p += 2 + suitesLen;
-  p += 1 + bytes[p]!;
-  const extensions = new Map<number, Buffer>();
-  const end = p + 2 + bytes.readUInt16BE(p);
-  for (p += 2; p + 4 <= end; ) {
-    const type = bytes.readUInt16BE(p);
-    const len = bytes.readUInt16BE(p + 2);
-    extensions.set(type, bytes.subarray(p + 4, p + 4 + len));
-    p += 4 + len;
-  }
-  return { sessionId, suites, extensions };
-}
-
-/** Splits a byte stream into records (type, fragment); the rest stays buffered. */
-function recordStream(onRecord: (type: number, fragment: Buffer) => void): (chunk: Buffer) => void {
-  let buf = Buffer.alloc(0);
-  return (chunk) => {
-    buf = Buffer.concat([buf, chunk]);
-    while (buf.length >= 5 && buf.length >= 5 + buf.readUInt16BE(3)) {
-      const len = buf.readUInt16BE(3);
-      const type = buf[0]!;
-      const fragment = buf.subarray(5, 5 + len);
-      buf = buf.subarray(5 + len);
-      onRecord(type, fragment);
-    }
-  };
-}
-
-/** A fake server: `onHello` gets the socket and the client's hello, then every record after it. */
-async function fake(
+const fake = (
   onHello: (socket: net.Socket, hello: ParsedHello) => ((type: number, fragment: Buffer) => void) | void,
   opts: { halfOpen?: boolean } = {},
-): Promise<number> {
-  // halfOpen: the fake keeps its side open when our input ends (a truly silent server), instead of
-  // Node's default of closing at once.
-  const server = net.createServer({ allowHalfOpen: opts.halfOpen ?? false }, (socket) => {
-    socket.on('error', () => undefined);
-    // A half-open fake never closes on our FIN: drop it soon after the probe has given up.
-    socket.setTimeout(opts.halfOpen ? 2_000 : 10_000, () => socket.destroy());
-    socket.once('data', (first: Buffer) => {
-      const hello = parseClientHello(first);
-      if (!hello) return void socket.destroy();
-      const onRecord = onHello(socket, hello);
-      if (onRecord) socket.on('data', recordStream(onRecord));
-    });
-  });
-  return local.listen(server);
-}
+): Promise<number> => fakeTlsServer(local, onHello, opts);
 
 const HEARTBEAT_EXT = new Writer().u16(15).vector16(Buffer.from([1])).toBuffer();
 
@@ -315,14 +231,7 @@ describe('fake vulnerable servers', () => {
         if (type === 24 && fragment[0] === 1) socket.write(rec(24, Buffer.concat([Buffer.from([2, 0x40, 0x00]), randomBytes(4000)])));
       };
     });
-    const report = await scanTarget(parseTarget(`127.0.0.1:${port}`), {
-      resolver: createResolver({}),
-      trust: createTrustStore(),
-      reference: testReference(),
-      timeoutMs: 10_000,
-      connectTimeoutMs: 1500,
-      probes: [tlsProtocolsProbe, vulnHeartbleedProbe],
-    });
+    const report = await scanLoopback(port, [tlsProtocolsProbe, vulnHeartbleedProbe], { timeoutMs: 10_000, connectTimeoutMs: 1500 });
     expectValidReport(report);
     expect(report.endpoints[0]?.tls.vulnerabilities).toEqual({ heartbleed: 'vulnerable' });
     expect(report.findings.filter((f) => f.id.startsWith('tls.vuln'))).toEqual([

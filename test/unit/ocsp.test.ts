@@ -1,6 +1,7 @@
-// OCSP evaluation against responses built here with @peculiar/asn1-ocsp and signed with the test
-// PKI's keys: status, freshness, signer authorization, SCTs, and hostile bytes.
-import { createHash, KeyObject, randomBytes, sign, constants } from 'node:crypto';
+// OCSP evaluation against responses built here with @peculiar/asn1-ocsp (the responder id, signature
+// algorithms and wrapping are the lab signer's) and signed with the test PKI's keys: status,
+// freshness, signer authorization, SCTs, and hostile bytes.
+import { KeyObject, randomBytes, sign, constants } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AsnConvert, AsnParser, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Certificate, CRLReason, CRLReasons, Extension } from '@peculiar/asn1-x509';
@@ -11,17 +12,15 @@ import {
   OCSPRequest,
   OCSPResponse,
   OCSPResponseStatus,
-  ResponderID,
-  ResponseBytes,
   ResponseData,
   RevokedInfo,
   SingleResponse,
-  id_pkix_ocsp_basic,
   id_pkix_ocsp_nonce,
 } from '@peculiar/asn1-ocsp';
 import { buildCertId, buildOcspRequest, evaluateOcspResponse, mustStaple, ocspResponderUrls } from '../../src/cert/ocsp.js';
 import { loadX509 } from '../../src/cert/x509-lib.js';
-import { makeChain, makeCert, type TestCert, type TestKeyType } from '../helpers/certs.js';
+import { algorithmFor, responderIdByKey, wrapBasicResponse } from '../../src/lab/ocsp-signer.js';
+import { makeChain, makeCert, type TestCert } from '../helpers/certs.js';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -62,25 +61,13 @@ function pssAlgorithm(): AlgorithmIdentifier {
   return new AlgorithmIdentifier({ algorithm: '1.2.840.113549.1.1.10', parameters: new Uint8Array(params).buffer });
 }
 
-function signatureAlgorithm(keyType: TestKeyType): AlgorithmIdentifier {
-  if (keyType.startsWith('rsa')) return new AlgorithmIdentifier({ algorithm: '1.2.840.113549.1.1.11', parameters: null });
-  if (keyType === 'ec-p384') return new AlgorithmIdentifier({ algorithm: '1.2.840.10045.4.3.3' });
-  if (keyType.startsWith('ec')) return new AlgorithmIdentifier({ algorithm: '1.2.840.10045.4.3.2' });
-  return new AlgorithmIdentifier({ algorithm: '1.3.101.112' });
-}
-
-function signWith(signer: TestCert, data: Buffer, pss: boolean): Buffer {
+/** The signature and its algorithm, as the lab signs (RSA PKCS#1 v1.5, ECDSA, Ed25519), or RSASSA-PSS. */
+function signWith(signer: TestCert, data: Buffer, pss: boolean): { signature: Buffer; algorithm: AlgorithmIdentifier } {
   // The WebCrypto key through node:crypto, which encodes ECDSA signatures as DER (as OCSP wants).
   const key = KeyObject.from(signer.keys.privateKey);
-  if (signer.keyType === 'ed25519') return sign(null, data, key);
-  const hash = signer.keyType === 'ec-p384' ? 'sha384' : 'sha256';
-  if (pss) return sign(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
-  return sign(hash, data, key);
-}
-
-function keyHash(cert: TestCert): OctetString {
-  const spki = AsnParser.parse(cert.der, Certificate).tbsCertificate.subjectPublicKeyInfo;
-  return new OctetString(createHash('sha1').update(new Uint8Array(spki.subjectPublicKey)).digest());
+  const { id, hash } = algorithmFor(key);
+  if (pss) return { signature: sign(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }), algorithm: pssAlgorithm() };
+  return { signature: sign(hash, data, key), algorithm: id };
 }
 
 function makeResponse(o: ResponseOptions): Buffer {
@@ -106,28 +93,20 @@ function makeResponse(o: ResponseOptions): Buffer {
     ...(o.singleExtensions ? { singleExtensions: o.singleExtensions } : {}),
   });
   const tbs = new ResponseData({
-    responderID: new ResponderID({ byKey: keyHash(signer) }),
+    responderID: responderIdByKey(signer.der),
     producedAt: new Date(now - 30 * MIN),
     responses: [single],
   });
   const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
-  const signature = signWith(signer, tbsDer, o.pss ?? false);
+  const { signature, algorithm } = signWith(signer, tbsDer, o.pss ?? false);
   if (o.flipSignatureByte) signature[signature.length - 1]! ^= 0x01;
   const basic = new BasicOCSPResponse({
     tbsResponseData: tbs,
-    signatureAlgorithm: o.pss ? pssAlgorithm() : signatureAlgorithm(signer.keyType),
+    signatureAlgorithm: algorithm,
     signature: new Uint8Array(signature).buffer,
     ...(o.certs ? { certs: o.certs.map((c) => AsnParser.parse(c.der, Certificate)) } : {}),
   });
-  return wrap(Buffer.from(AsnConvert.serialize(basic)));
-}
-
-function wrap(basicDer: Buffer): Buffer {
-  const response = new OCSPResponse({
-    responseStatus: OCSPResponseStatus.successful,
-    responseBytes: new ResponseBytes({ responseType: id_pkix_ocsp_basic, response: new OctetString(basicDer) }),
-  });
-  return Buffer.from(AsnConvert.serialize(response));
+  return wrapBasicResponse(Buffer.from(AsnConvert.serialize(basic)));
 }
 
 describe('evaluateOcspResponse', () => {
@@ -288,7 +267,7 @@ describe('evaluateOcspResponse', () => {
   });
 
   it('survives a successful response whose BasicOCSPResponse is garbage, and bad certificates', () => {
-    expect(evaluateOcspResponse(wrap(Buffer.from('3003020101', 'hex')), ctx()).errors[0]).toMatch(/BasicOCSPResponse is malformed/);
+    expect(evaluateOcspResponse(wrapBasicResponse(Buffer.from('3003020101', 'hex')), ctx()).errors[0]).toMatch(/BasicOCSPResponse is malformed/);
     const ev = evaluateOcspResponse(makeResponse({ chain }), { leafDer: Buffer.from('garbage'), issuerDer: chain.intermediate.der, now: new Date() });
     expect(ev.certStatus).toBeNull();
     expect(ev.errors[0]).toMatch(/leaf certificate is not parseable/);
@@ -366,7 +345,7 @@ describe('buildOcspRequest', () => {
     expect(Buffer.from(id.serialNumber).toString('hex')).toBe(leaf.cert.serialNumber.toLowerCase());
     expect(AsnConvert.serialize(id)).toEqual(AsnConvert.serialize(buildCertId(leaf.der, intermediate.der)));
     // issuerKeyHash covers the issuer's public key BIT STRING contents.
-    expect(Buffer.from(id.issuerKeyHash.buffer).equals(Buffer.from(keyHash(intermediate).buffer))).toBe(true);
+    expect(Buffer.from(id.issuerKeyHash.buffer).equals(Buffer.from(responderIdByKey(intermediate.der).byKey!.buffer))).toBe(true);
 
     const nonce = randomBytes(16);
     const withNonce = AsnParser.parse(buildOcspRequest(leaf.der, intermediate.der, { nonce }), OCSPRequest);

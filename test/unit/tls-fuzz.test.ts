@@ -16,21 +16,10 @@ import {
   parseServerKeyExchange,
 } from '../../src/net/tls/wire/server-messages.js';
 import { parseSslv2ServerHello } from '../../src/net/tls/wire/sslv2.js';
+import { prng } from '../helpers/prng.js';
 
 const SEED = Number(process.env.TLS_FUZZ_SEED ?? 0x5eed);
 const ITERATIONS = 30_000; // per target; four targets → 120,000 inputs
-
-/** mulberry32: small, fast, good enough for fuzzing. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   private readonly next: () => number;

@@ -9,21 +9,10 @@ import { describeServedChain } from '../../src/cert/chain.js';
 import { buildPath } from '../../src/trust/path.js';
 import { anchorFromCertificate, createAnchorSet } from '../../src/trust/store.js';
 import { chain, gn, ext, key, NOW, type Chain } from '../helpers/x509-pki.js';
+import { prng } from '../helpers/prng.js';
 
 const SEED = Number(process.env.SECGRADE_FUZZ_SEED ?? 0x5ec6ade);
 const PER_CERTIFICATE = 400;
-
-/** mulberry32: small, fast, good enough to pick mutations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Node {
   /** Offsets of the tag, the value and the end. */

@@ -1,22 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-
-// Before ink loads: force chalk's colour support on, so the no-colour assertions mean something,
-// and clear CI, because Ink writes only the final frame when CI is set (is-in-ci) and the live view
-// is only ever shown on a terminal, which CI runs never have.
-const previousEnv = vi.hoisted(() => {
-  const previous = { FORCE_COLOR: process.env.FORCE_COLOR, CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
-  process.env.FORCE_COLOR = '1';
-  process.env.CI = 'false';
-  delete process.env.CONTINUOUS_INTEGRATION;
-  return previous;
-});
-afterAll(() => {
-  for (const [key, value] of Object.entries(previousEnv)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-});
-
+// Before ink loads: the test terminal (colour on, CI cleared; see the helper).
+import { waitLong } from '../helpers/ink-terminal.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Console } from 'node:console';
 import { EventEmitter } from 'node:events';
 import { cleanup, render } from 'ink-testing-library';
@@ -26,9 +10,6 @@ import { targetViews } from '../../ui/layout.js';
 import { startLiveUi } from '../../ui/live.js';
 import { LiveView } from '../../ui/LiveView.js';
 import { applyEvent, createLiveStore, finishState, initialLiveState, type LiveStore } from '../../ui/state.js';
-
-// Ink renders on its own schedule; under a loaded CI machine 1 s (vitest's default) is not enough.
-const waitLong = <T,>(fn: () => T | Promise<T>) => vi.waitFor(fn, { timeout: 5000, interval: 20 });
 import { expiredReport, goodReport, unreachableReport } from './fixtures-reports.js';
 
 // eslint-disable-next-line no-control-regex

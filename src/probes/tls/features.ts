@@ -344,6 +344,24 @@ function settleAlpn(run: FeatureRun): void {
   if (alpnPicks[0] === 'http/1.1') ev.notes.push('ALPN: offered h2 and http/1.1, the server chose http/1.1');
 }
 
+/** tls-features evidence before any hello: every feature unknown (null), for the versions to be asked. */
+export function untestedFeatures(versions: TlsFeaturesEvidence['versions'], notes: string[]): TlsFeaturesEvidence {
+  return {
+    alpn: [],
+    secureRenegotiation: null,
+    fallbackScsv: null,
+    extendedMasterSecret: null,
+    ocspStapling: null,
+    sctExtension: null,
+    heartbeat: null,
+    sessionTickets: null,
+    compression: null,
+    resumption: { ids: null, tickets: null },
+    versions,
+    notes,
+  };
+}
+
 export const tlsFeaturesProbe = defineEndpointProbe({
   id: 'tls-features',
   title: 'TLS features',
@@ -368,20 +386,7 @@ export const tlsFeaturesProbe = defineEndpointProbe({
       accepted,
       legacy,
       tls13,
-      ev: {
-        alpn: [],
-        secureRenegotiation: null,
-        fallbackScsv: null,
-        extendedMasterSecret: null,
-        ocspStapling: null,
-        sctExtension: null,
-        heartbeat: null,
-        sessionTickets: null,
-        compression: null,
-        resumption: { ids: null, tickets: null },
-        versions: { legacy, tls13 },
-        notes,
-      },
+      ev: untestedFeatures({ legacy, tls13 }, notes),
       sessionWaitMs: Math.min(2000, ctx.connectTimeoutMs),
       alpnPicks: [undefined, undefined],
       legacyAlpn: undefined,

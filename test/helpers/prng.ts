@@ -1,0 +1,14 @@
+// The seeded PRNG of the fuzz and property tests: one implementation, so a seed printed by a failing
+// run replays the same inputs in every test that uses it.
+
+/** mulberry32: small, fast, good enough for fuzzing and picking mutations. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
