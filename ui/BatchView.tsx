@@ -1,9 +1,11 @@
 // Batch progress on a terminal: done/total, rate, ETA; a live histogram of overall grades; errors so
-// far by kind; one row per target in flight with the probe it is running. When the batch is over
+// far by kind; the hosts backing off (with the latest reasons); one row per target in flight with
+// the probe it is running. When the batch is over
 // the live area gives way to the run summary (the same table `secgrade summary` prints).
 import { useSyncExternalStore } from 'react';
 import { useTicker } from './external-store.js';
 import { Box, Text } from 'ink';
+import { describeBackoff } from '../src/batch/backoff-view.js';
 import { formatDuration } from '../src/batch/progress.js';
 import type { GradeLetter } from '../src/model/report.js';
 import { gradeRank } from '../src/model/severity.js';
@@ -60,8 +62,9 @@ function Live({ state, rows, clock, tickMs, width }: { state: BatchState; rows: 
   const speed = `${rate.toFixed(rate < 10 ? 2 : 1)} targets/s · ${etaMs === null ? 'ETA –' : `ETA ${formatDuration(etaMs)}`}`;
   const grades = histogram(state.byGrade);
   const errors = Object.entries(state.errorsByKind).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
-  // Header, rate, blank, histogram (at least one line), errors, blank, "… more": the rest lists targets in flight.
-  const room = rows === undefined ? Infinity : Math.max(1, rows - 6 - Math.max(1, grades.length));
+  const backoff = state.backoff.hosts > 0 ? state.backoff : null;
+  // Header, rate, blank, histogram (at least one line), errors, back-off, blank, "… more": the rest lists targets in flight.
+  const room = rows === undefined ? Infinity : Math.max(1, rows - 6 - Math.max(1, grades.length) - (backoff ? 1 : 0));
   const shown = state.inFlight.slice(0, room);
   const hidden = state.inFlight.length - shown.length;
   const nameWidth = Math.min(Math.max(8, ...shown.map((t) => displayWidth(t.target))), Math.floor(width / 3));
@@ -96,6 +99,13 @@ function Live({ state, rows, clock, tickMs, width }: { state: BatchState; rows: 
         {'errors'.padEnd(LABEL_WIDTH)}
         {errors.length === 0 ? <Tinted tone="dim">none so far</Tinted> : <Tinted tone="bad">{errors.map(([k, n]) => `${k} ${n}`).join(' · ')}</Tinted>}
       </Text>
+      {backoff && (
+        <Text wrap="truncate-end">
+          {'backoff'.padEnd(LABEL_WIDTH)}
+          <Tinted tone="warn">{`hosts backing off: ${backoff.hosts}`}</Tinted>
+          {backoff.latest.map((e) => ` · ${describeBackoff(e, now)}`).join('')}
+        </Text>
+      )}
       <Text> </Text>
       {shown.map((t) => (
         <TargetRow key={t.target} target={t} now={now} tick={tick} nameWidth={nameWidth} />

@@ -2,12 +2,13 @@
 // NDJSON), fed by every target's engine events, ending with the run summary.
 import { render } from 'ink';
 import type { BatchSummary } from '../src/batch/summary.js';
-import type { ScanEvent } from '../src/engine/events.js';
+import type { BatchEvent } from '../src/engine/events.js';
 import { BatchView } from './BatchView.js';
 import { createBatchStore } from './batch-state.js';
 
 export interface BatchUi {
-  listener: (event: ScanEvent) => void;
+  /** Every target's engine events, and the hosts' back-off. */
+  listener: (event: BatchEvent) => void;
   /** Show the summary (null: none, the batch failed), unmount and resolve once it is written. */
   finish(summary: BatchSummary | null): Promise<void>;
 }

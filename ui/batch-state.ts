@@ -1,8 +1,9 @@
 // Batch progress state, folded from the engine's events by a pure reducer (as ui/state.ts does for
 // one scan): targets done of the total, those in flight with the probe each is running, grades and
-// errors by kind of the finished ones, and at the end the run summary the batch wrote.
-import type { ScanEvent } from '../src/engine/events.js';
+// errors by kind of the finished ones, the hosts backing off, and at the end the run summary.
+import type { BatchEvent } from '../src/engine/events.js';
 import { createExternalStore } from './external-store.js';
+import { applyBackoff, NO_BACKOFF, type BackoffView } from '../src/batch/backoff-view.js';
 import { summaryEntry, type BatchSummary } from '../src/batch/summary.js';
 
 export interface InFlightTarget {
@@ -29,13 +30,15 @@ export interface BatchState {
   notOk: number;
   /** Targets that met each kind of error (as the run summary counts them). */
   errorsByKind: Readonly<Record<string, number>>;
+  /** Hosts backing off now, and the latest ones with why. */
+  backoff: BackoffView;
   /** The batch is over: the live area gives way to the summary table (none when the batch failed). */
   over: boolean;
   summary: BatchSummary | null;
 }
 
 export function initialBatchState(total: number, now: number): BatchState {
-  return { total, done: 0, startedAt: now, inFlight: [], byGrade: {}, notOk: 0, errorsByKind: {}, over: false, summary: null };
+  return { total, done: 0, startedAt: now, inFlight: [], byGrade: {}, notOk: 0, errorsByKind: {}, backoff: NO_BACKOFF, over: false, summary: null };
 }
 
 const taskKey = (probeId: string, endpoint: string | null): string => `${probeId}@${endpoint ?? '-'}`;
@@ -50,9 +53,11 @@ function update(state: BatchState, target: string, now: number, fn: (t: InFlight
 
 const bump = (counts: Readonly<Record<string, number>>, key: string): Record<string, number> => ({ ...counts, [key]: (counts[key] ?? 0) + 1 });
 
-export function applyBatchEvent(state: BatchState, event: ScanEvent, now: number): BatchState {
+export function applyBatchEvent(state: BatchState, event: BatchEvent, now: number): BatchState {
   if (state.over) return state;
   switch (event.type) {
+    case 'host-backoff':
+      return { ...state, backoff: applyBackoff(state.backoff, event) };
     case 'target-start':
       return update(state, event.target, now, (t) => ({ ...t, startedAt: now }));
     case 'target-resolved':
@@ -104,7 +109,7 @@ export function pace(state: BatchState, now: number): { rate: number; etaMs: num
 export interface BatchStore {
   getState(): BatchState;
   subscribe(onChange: () => void): () => void;
-  dispatch(event: ScanEvent): void;
+  dispatch(event: BatchEvent): void;
   /** The batch is over: show its summary (null: the batch failed, just clear the live area). */
   finish(summary: BatchSummary | null): void;
 }

@@ -6,6 +6,7 @@
 //
 // A bad line is a problem with its line number, never a reason to stop: the rest of the list is
 // still scanned. Only a CSV header that cannot be read fails the whole input (no row could be).
+import type { Options as CsvOptions } from 'csv-parse';
 import { parse as parseCsv } from 'csv-parse/sync';
 
 /** Flags a line may carry: what differs between targets. The rest apply to the whole batch. */
@@ -50,16 +51,23 @@ export class InputError extends Error {
 /** Tags are free words for the reader's grouping: split on commas, semicolons and spaces. */
 const splitTags = (raw: string): string[] => raw.split(/[\s,;]+/).filter(Boolean);
 
+/** Whether a line says nothing: blank, or a comment. */
+export const isFiller = (line: string): boolean => {
+  const t = line.trim();
+  return t === '' || t.startsWith('#');
+};
+
 /**
  * The first line that is not blank or a comment decides: a header with a `target` cell is CSV (no
  * target name holds a comma, so a plain list never looks like one).
  */
+export function isCsvHeader(line: string): boolean {
+  const t = line.trim();
+  return t.includes(',') && t.split(',').some((cell) => /^\s*"?target"?\s*$/i.test(cell));
+}
+
 function looksLikeCsv(text: string): boolean {
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    return line.includes(',') && line.split(',').some((cell) => /^\s*"?target"?\s*$/i.test(cell));
-  }
+  for (const raw of text.split('\n')) if (!isFiller(raw)) return isCsvHeader(raw);
   return false;
 }
 
@@ -129,70 +137,94 @@ export function parseLine(text: string): { target: string; flags: LineFlags } | 
   return { target: targets[0] as string, flags };
 }
 
+/** Line `line` (1-based) of a plain list: an entry, a problem, or nothing (blank, comment). */
+export function lineItem(raw: string, line: number): InputEntry | InputProblem | null {
+  const parsed = parseLine(raw.replace(/\r$/, ''));
+  if (parsed === null) return null;
+  return 'error' in parsed ? { line, message: parsed.error } : { line, ...parsed };
+}
+
+export const isProblem = (item: InputEntry | InputProblem): item is InputProblem => 'message' in item;
+
 function parseLines(text: string): ParsedInput {
   const entries: InputEntry[] = [];
   const problems: InputProblem[] = [];
   text.split('\n').forEach((raw, i) => {
-    const parsed = parseLine(raw.replace(/\r$/, ''));
-    if (parsed === null) return;
-    if ('error' in parsed) problems.push({ line: i + 1, message: parsed.error });
-    else entries.push({ line: i + 1, ...parsed });
+    const item = lineItem(raw, i + 1);
+    if (item === null) return;
+    if (isProblem(item)) problems.push(item);
+    else entries.push(item);
   });
   return { format: 'lines', entries, problems };
 }
 
 type CsvRecord = Record<string, string>;
-interface CsvInfo {
+/** What csv-parse gives per record with `info: true` (only the fields read here). */
+export interface CsvInfo {
   record: CsvRecord;
   info: { lines: number };
 }
 
+/**
+ * csv-parse's options for a target list, the same for the whole text (sync) and for a stream
+ * (list-stream.ts): a bad row goes to `onProblem`; a bad header throws InputError. The input must
+ * have its CRLF turned to LF: csv-parse counts a CRLF inside a quoted cell as two lines, which would
+ * shift the line numbers of every later row (no cell we read keeps a line break anyway).
+ */
+export function csvOptions(onProblem: (p: InputProblem) => void): CsvOptions {
+  return {
+    columns: (names: string[]) => {
+      const header = names.map((n) => n.trim().toLowerCase());
+      const unknown = header.filter((n) => !(CSV_COLUMNS as readonly string[]).includes(n));
+      if (unknown.length) throw new InputError(`CSV header: unknown column "${unknown[0]}" (columns: ${CSV_COLUMNS.join(', ')})`);
+      if (new Set(header).size !== header.length) throw new InputError('CSV header: a column is named twice');
+      return header;
+    },
+    info: true,
+    comment: '#',
+    comment_no_infix: true,
+    skip_empty_lines: true,
+    trim: true,
+    // A row that cannot be read (wrong number of cells, a stray quote) is one bad line, not the end.
+    skip_records_with_error: true,
+    on_skip: (err: { message: string; lines?: number } | undefined) => {
+      if (err) onProblem({ line: err.lines ?? 0, message: `CSV: ${err.message.replace(/^Invalid Record Length: /, '')}` });
+      return undefined;
+    },
+  };
+}
+
+/** A CSV error that is not ours (InputError) is still the whole input's: say it comes from the CSV. */
+export const csvFailure = (err: unknown): unknown => (err instanceof InputError || !(err instanceof Error) ? err : new InputError(`CSV: ${err.message}`));
+
+/** One CSV record as an entry, or the problem with it. */
+export function csvItem({ record, info }: CsvInfo): InputEntry | InputProblem {
+  const line = info.lines;
+  const target = record['target'] ?? '';
+  if (target === '') return { line, message: 'no target in the row' };
+  const flags: LineFlags = {};
+  // Several addresses in one cell: separated by spaces or semicolons (a comma would need quoting).
+  const ip = (record['ip'] ?? '').split(/[\s;,]+/).filter(Boolean);
+  if (ip.length) flags.ip = ip;
+  for (const key of ['sni', 'checks', 'dns'] as const) if (record[key]) flags[key] = record[key];
+  const tags = splitTags(record['tags'] ?? '');
+  if (tags.length) flags.tags = tags;
+  return { line, target, flags };
+}
+
 function parseCsvList(text: string): ParsedInput {
   const problems: InputProblem[] = [];
-  let header: string[] = [];
   let rows: CsvInfo[];
   try {
-    // CRLF as LF: csv-parse counts a CRLF inside a quoted cell as two lines, which would shift the
-    // line numbers of every later row (no cell we read keeps a line break anyway).
-    rows = parseCsv(text.replace(/\r\n/g, '\n'), {
-      columns: (names: string[]) => {
-        header = names.map((n) => n.trim().toLowerCase());
-        const unknown = header.filter((n) => !(CSV_COLUMNS as readonly string[]).includes(n));
-        if (unknown.length) throw new InputError(`CSV header: unknown column "${unknown[0]}" (columns: ${CSV_COLUMNS.join(', ')})`);
-        if (new Set(header).size !== header.length) throw new InputError('CSV header: a column is named twice');
-        return header;
-      },
-      info: true,
-      comment: '#',
-      comment_no_infix: true,
-      skip_empty_lines: true,
-      trim: true,
-      // A row that cannot be read (wrong number of cells, a stray quote) is one bad line, not the end.
-      skip_records_with_error: true,
-      on_skip: (err: { message: string; lines?: number } | undefined) => {
-        if (err) problems.push({ line: err.lines ?? 0, message: `CSV: ${err.message.replace(/^Invalid Record Length: /, '')}` });
-      },
-    }) as CsvInfo[];
+    rows = parseCsv(text.replace(/\r\n/g, '\n'), csvOptions((p) => problems.push(p))) as unknown as CsvInfo[];
   } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(`CSV: ${(err as Error).message}`);
+    throw csvFailure(err);
   }
   const entries: InputEntry[] = [];
-  for (const { record, info } of rows) {
-    const line = info.lines;
-    const target = record['target'] ?? '';
-    if (target === '') {
-      problems.push({ line, message: 'no target in the row' });
-      continue;
-    }
-    const flags: LineFlags = {};
-    // Several addresses in one cell: separated by spaces or semicolons (a comma would need quoting).
-    const ip = (record['ip'] ?? '').split(/[\s;,]+/).filter(Boolean);
-    if (ip.length) flags.ip = ip;
-    for (const key of ['sni', 'checks', 'dns'] as const) if (record[key]) flags[key] = record[key];
-    const tags = splitTags(record['tags'] ?? '');
-    if (tags.length) flags.tags = tags;
-    entries.push({ line, target, flags });
+  for (const row of rows) {
+    const item = csvItem(row);
+    if (isProblem(item)) problems.push(item);
+    else entries.push(item);
   }
   return { format: 'csv', entries, problems };
 }

@@ -1,5 +1,7 @@
 // The batch's progress as one line (stderr, every few seconds when not on a terminal): done/total,
-// targets in flight, rate, ETA and what did not end ok. The Ink view will read the same counters.
+// targets in flight, rate, ETA, what did not end ok, and the hosts backing off.
+import type { HostBackoffEvent } from '../engine/events.js';
+import { applyBackoff, describeBackoff, NO_BACKOFF, type BackoffView } from './backoff-view.js';
 import type { ReportStatus } from './summary.js';
 
 export const DEFAULT_PROGRESS_INTERVAL_MS = 5_000;
@@ -17,6 +19,7 @@ export class BatchProgress {
   private inFlight = 0;
   private readonly notOk: Record<Exclude<ReportStatus, 'ok'>, number> = { partial: 0, interrupted: 0, error: 0 };
   private readonly started: number;
+  private backoff: BackoffView = NO_BACKOFF;
 
   /** `total`: the targets this session scans (not those a resumed file already holds). */
   constructor(
@@ -36,6 +39,10 @@ export class BatchProgress {
     if (status !== 'ok') this.notOk[status]++;
   }
 
+  hostBackoff(event: HostBackoffEvent): void {
+    this.backoff = applyBackoff(this.backoff, event);
+  }
+
   line(): string {
     const elapsed = this.now() - this.started;
     const pct = this.total ? Math.floor((this.done / this.total) * 100) : 100;
@@ -44,6 +51,8 @@ export class BatchProgress {
     if (rate > 0 && this.done < this.total) parts.push(`ETA ${formatDuration(((this.total - this.done) / rate) * 1000)}`);
     const bad = Object.entries(this.notOk).filter(([, n]) => n > 0);
     parts.push(bad.length ? `not ok: ${bad.map(([s, n]) => `${n} ${s}`).join(', ')}` : 'all ok so far');
+    const latest = this.backoff.latest[0];
+    if (this.backoff.hosts > 0) parts.push(`hosts backing off: ${this.backoff.hosts}${latest ? ` (latest: ${describeBackoff(latest, this.now())})` : ''}`);
     return `secgrade: ${parts.join(', ')}`;
   }
 }

@@ -1,13 +1,16 @@
 // The batch scheduler: every job in one process, at most `targetsInFlight` scanning at once (each
-// target's probes then share the engine's global and per-host limits). Jobs are handed to p-queue
-// one at a time as slots free up, so a list of 100,000 targets never becomes 100,000 pending
-// closures. On interruption no new job starts; those in flight get `graceMs` to finish, then their
+// target's probes then share the engine's global and per-host limits). Jobs are taken from their
+// source (an array, or a generator reading the list) one at a time as slots free up, so a list of
+// 100,000 targets never becomes 100,000 jobs or pending closures. On interruption no new job starts; those in flight get `graceMs` to finish, then their
 // own signal aborts and they end as `interrupted` (still written, and scanned again on --resume).
 import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 
 export interface RunJobsOptions<J, R> {
-  jobs: readonly J[];
+  /** Pulled one at a time, when a slot is free. */
+  jobs: Iterable<J> | AsyncIterable<J>;
+  /** How many `jobs` holds, for notStarted (default: the array's length). */
+  total?: number;
   targetsInFlight: number;
   /** Interruption of the batch (SIGINT/SIGTERM, stdout gone). */
   signal: AbortSignal;
@@ -48,7 +51,7 @@ export async function runJobs<J, R>(opts: RunJobsOptions<J, R>): Promise<RunJobs
   let started = 0;
   let failure: { error: unknown } | null = null;
   const aborted = whenAborted(opts.signal);
-  for (const job of opts.jobs) {
+  for await (const job of opts.jobs) {
     if (opts.signal.aborted || failure) break;
     void queue.add(async () => {
       if (opts.signal.aborted) return;
@@ -68,5 +71,6 @@ export async function runJobs<J, R>(opts: RunJobsOptions<J, R>): Promise<RunJobs
   clearTimeout(graceTimer);
   opts.signal.removeEventListener('abort', onAbort);
   if (failure) throw (failure as { error: unknown }).error;
-  return { started, notStarted: opts.jobs.length - started, interrupted: opts.signal.aborted };
+  const total = opts.total ?? (Array.isArray(opts.jobs) ? opts.jobs.length : started);
+  return { started, notStarted: Math.max(0, total - started), interrupted: opts.signal.aborted };
 }

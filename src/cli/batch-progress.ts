@@ -2,12 +2,14 @@
 // only then), else a progress line every --progress-interval ms, or nothing with --quiet.
 import { BatchProgress } from '../batch/progress.js';
 import type { BatchSummary, ReportStatus } from '../batch/summary.js';
-import type { ScanEventListener } from '../engine/events.js';
+import type { HostBackoffEvent, ScanEventListener } from '../engine/events.js';
 import type { RunIo } from './io.js';
 
 export interface BatchProgressView {
   /** Every target's engine events (undefined: nothing listens). */
   onEvent: ScanEventListener | undefined;
+  /** A host backs off or recovers (the batch's limits tell it). */
+  hostBackoff(event: HostBackoffEvent): void;
   started(): void;
   finished(status: ReportStatus): void;
   /** The batch is over: the terminal view shows the summary table and stops. Idempotent. */
@@ -22,6 +24,7 @@ export async function startBatchProgress(opts: { total: number; quiet: boolean; 
     const ui = startBatchUi({ stream: stderr, color: !io.env['NO_COLOR'], total: opts.total });
     return {
       onEvent: ui.listener,
+      hostBackoff: ui.listener,
       started: () => undefined,
       finished: () => undefined,
       // Without a summary (the batch failed) the view still unmounts, leaving the terminal usable.
@@ -33,6 +36,7 @@ export async function startBatchProgress(opts: { total: number; quiet: boolean; 
   ticker?.unref();
   return {
     onEvent: undefined,
+    hostBackoff: (event) => progress.hostBackoff(event),
     started: () => progress.start(),
     finished: (status) => progress.finish(status),
     end: async () => {

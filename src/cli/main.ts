@@ -24,6 +24,10 @@ import { EXIT, exitCodeFor, UsageError } from './exit.js';
 import { flushed, readerGone, type CliIo, type RunIo } from './io.js';
 import { ctLogListUsageError, scanContext } from './scan-context.js';
 import { runSummary } from './summary.js';
+import { addHistoryFlags, runHistory, type RawHistoryFlags } from './history.js';
+import { openCliStore, saveScanReports } from './store-flag.js';
+import { addMonitorFlags, runMonitor, type RawMonitorFlags } from './monitor.js';
+import { runDiff, type RawDiffFlags } from './diff.js';
 import { addWorkerFlags, runWorker, type RawWorkerFlags } from './worker.js';
 
 export type { CliIo } from './io.js';
@@ -45,7 +49,8 @@ function addScanFlags(cmd: Command): Command {
     .option('--ct-log-list <file>', 'CT log list (Google v3 JSON) to use instead of the shipped/updated one')
     .option('--allow-partial', 'a partial scan does not by itself exit 3: the gates judge what was seen')
     .option('--allow-private', 'let redirects, MX hosts, AIA/OCSP … reach loopback and private addresses')
-    .option('--max-endpoints <n>', 'addresses scanned per target (1-1000, default 16)');
+    .option('--max-endpoints <n>', 'addresses scanned per target (1-1000, default 16)')
+    .option('--store <path|url>', 'also save every report in this history store (SQLite file, or postgres:// URL)');
   // Each probe's own flags, as the probe declares them.
   for (const o of PROBE_OPTIONS) cmd.option(o.flag, o.description);
   return cmd;
@@ -88,7 +93,7 @@ async function checkCtLogList(path: string | null): Promise<void> {
 }
 
 /** Commands of the Contract this version does not have yet. */
-const PLANNED_COMMANDS = ['history', 'diff', 'monitor', 'claims'];
+const PLANNED_COMMANDS = ['claims'];
 
 /**
  * A word shaped like a command (letters, digits, dashes) that has no dot, is not an IP address and
@@ -124,6 +129,8 @@ async function runScan(settings: ScanSettings, io: RunIo, opts: { lab?: RunningL
 
   const renderer = streamFormat ? rendererById(streamFormat) : undefined;
   const out = settings.output ? await openOutput(settings.output) : null;
+  // Opened before scanning, like --output: a store that cannot be used is refused before the scan.
+  const history = settings.store ? await openCliStore(settings.store) : null;
   // Once stdout has failed nothing more is written to it (each write would fail again).
   const sink = out ?? { write: (s: string) => void (io.stdoutError() ?? io.stdout.write(s)), close: () => flushed(io.stdout) };
 
@@ -150,12 +157,13 @@ async function runScan(settings: ScanSettings, io: RunIo, opts: { lab?: RunningL
   if (ui) await ui.finish(reports);
   if (renderer?.render) sink.write(renderer.render(reports, { color: color && !out, width: io.stdout.columns ?? 80 }));
   await sink.close();
+  const stored = history ? await saveScanReports(history, settings, reports, io) : true;
 
   const { code, messages } = exitCodeFor(reports, { failOn: settings.failOn, failUnder: settings.failUnder, allowPartial: settings.allowPartial });
   // A reader that left before the end (`| head`) ends the run quietly, with the code of what was
   // done (README); the sink's close waited for stdout, so this does not depend on timing.
   if (!readerGone(io.stdoutError())) for (const m of messages) io.stderr.write(`secgrade: ${m}\n`);
-  return code;
+  return stored ? code : Math.max(code, EXIT.incomplete);
 }
 
 /** The lab (servers, DNS server, PKI) is loaded only by the commands that start it. */
@@ -281,6 +289,24 @@ function buildProgram(argv: readonly string[], io: RunIo, setResult: (p: Promise
     .argument('<file>', 'the NDJSON a batch wrote')
     .option('--format <format>', `${SUMMARY_FORMATS.join('|')} (default text)`)
     .action((file: string, flags: { format?: string }) => setResult(runSummary(file, flags, io)));
+
+  addHistoryFlags(program.command('history').description("a target's runs from the history store (--store): grades per run and a timeline per section"))
+    .action((target: string, flags: RawHistoryFlags) => setResult(runHistory(target, flags, io)));
+
+  addMonitorFlags(
+    program.command('monitor').description('scan the targets of a YAML config on cron schedules: diffs, alerts (stdout, webhook, email), Prometheus metrics').argument('<config>', 'the monitor.yaml'),
+  ).action((config: string, flags: RawMonitorFlags) => setResult(runMonitor(config, flags, io)));
+
+  program
+    .command('diff')
+    .description('what changed between two runs (JSON reports or batch NDJSON): grades, findings, facts; exit 1 on a regression')
+    .argument('<a>', 'the earlier run: a report file, a batch NDJSON, or a run id of the store; with --last, a target')
+    .argument('[b]', 'the later run')
+    .option('--last <n>', "diff TARGET --last N: the target's Nth newest stored run against its newest")
+    .option('--store <path|url>', 'the history store for run ids and --last (default: $XDG_DATA_HOME/secgrade/history.db)')
+    .option('--format <format>', 'text|json|markdown (default text)').option('--fail-on <severity>', 'a new finding at or above this severity is a regression')
+    .option('--output <file>', 'write the diff to a file')
+    .action((a: string, b: string | undefined, flags: RawDiffFlags) => setResult(runDiff(a, b, flags, io)));
 
   addScanFlags(program.command('demo').description('start the bundled lab of local servers and grade every lab domain'))
     .action((flags: RawScanFlags) => setResult(runDemo(flags, io)));

@@ -11,6 +11,8 @@ import { parseTarget, TargetParseError, type Target } from '../model/target.js';
 import { parseDnsServer } from '../net/dns/resolver.js';
 import type { DnsServerAddress } from '../net/dns/types.js';
 import { DEFAULT_MAX_ENDPOINTS, DEFAULT_TIMEOUT_MS, type ScanOptions } from '../engine/scan.js';
+import { parseStoreSpec } from '../store/spec.js';
+import { StoreError } from '../store/types.js';
 import { UsageError } from './exit.js';
 
 export const FORMATS = ['tui', 'text', 'json', 'ndjson', 'markdown', 'html', 'sarif', 'junit', 'csv'] as const;
@@ -62,6 +64,8 @@ export interface ScanSettings {
   maxEndpoints: number;
   /** The probes' options (--http-port, --online-revocation …). */
   options: OptionValues;
+  /** --store: the history store every report is saved to (a file path or a postgres:// URL), checked but not opened. */
+  store: string | null;
 }
 
 export function parseTargets(inputs: readonly string[]): Target[] {
@@ -120,6 +124,14 @@ export function selectProbes(list: string): AnyProbe[] {
   return withDependencies(selected, ALL_PROBES);
 }
 
+/** `--fail-on SEVERITY` (scan, batch, diff): null when not given. */
+export function parseFailOn(raw: string | undefined): Severity | null {
+  if (raw === undefined) return null;
+  const s = raw.toLowerCase();
+  if (!isSeverity(s)) throw new UsageError(`--fail-on "${raw}" is not a severity (critical, high, medium, low, info)`);
+  return s;
+}
+
 export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlags, needTargets = true): ScanSettings {
   const ips = flags.ip ?? [];
   for (const ip of ips) {
@@ -151,12 +163,7 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
     }
     timeoutMs = Number(flags.timeout);
   }
-  let failOn: Severity | null = null;
-  if (flags.failOn !== undefined) {
-    const s = flags.failOn.toLowerCase();
-    if (!isSeverity(s)) throw new UsageError(`--fail-on "${flags.failOn}" is not a severity (critical, high, medium, low, info)`);
-    failOn = s;
-  }
+  const failOn = parseFailOn(flags.failOn);
   let failUnder: GradeLetter | null = null;
   if (flags.failUnder !== undefined) {
     const g = flags.failUnder.toUpperCase();
@@ -179,6 +186,16 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
     if (err instanceof OptionError) throw new UsageError(err.message);
     throw err;
   }
+  // --store: read from the index signature (monitor's --no-store makes it false there).
+  const store = typeof flags['store'] === 'string' ? flags['store'] : null;
+  if (store !== null) {
+    try {
+      parseStoreSpec(store);
+    } catch (err) {
+      if (err instanceof StoreError) throw new UsageError(`--store ${err.message}`);
+      throw err;
+    }
+  }
   if (flags.sni !== undefined && !/^[a-z0-9_.-]{1,253}$/i.test(flags.sni)) {
     throw new UsageError(`--sni "${flags.sni}" is not a host name`);
   }
@@ -200,6 +217,7 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
     allowPrivate: flags.allowPrivate === true,
     maxEndpoints,
     options,
+    store,
   };
 }
 

@@ -5,14 +5,11 @@ import { Command } from 'commander';
 import { createLimits } from '../engine/limits.js';
 import { createDnsRateLimiter } from '../net/dns/rate-limit.js';
 import { parseQueueAddress, QueueAddressError } from '../worker/address.js';
-import { createJobRunner } from '../worker/process.js';
-import { connectRedis } from '../worker/queue.js';
-import { QueueStore } from '../worker/store.js';
-import { startQueueWorker } from '../worker/worker.js';
 import { BATCH_DEFAULTS } from './batch-flags.js';
 import { EXIT, UsageError } from './exit.js';
 import type { RunIo } from './io.js';
 import { scanContext } from './scan-context.js';
+import { openCliStore } from './store-flag.js';
 
 export interface RawWorkerFlags {
   queue?: string;
@@ -24,6 +21,7 @@ export interface RawWorkerFlags {
   lockDuration?: string;
   caFile?: string;
   ctLogList?: string;
+  store?: string;
   quiet?: boolean;
 }
 
@@ -45,6 +43,7 @@ export function addWorkerFlags(cmd: Command): Command {
     .option('--lock-duration <ms>', `a dead worker's jobs go to another worker after about this long (default ${WORKER_DEFAULTS.lockDurationMs})`)
     .option('--ca-file <pem>', 'extra trust anchors (PEM) beside the Mozilla roots')
     .option('--ct-log-list <file>', 'CT log list (Google v3 JSON) to use instead of the shipped/updated one')
+    .option('--store <path|url>', 'also save each result in this history store (SQLite file or postgres:// URL), once per job key')
     .option('--quiet', 'no line per job on stderr (errors still)');
 }
 
@@ -79,10 +78,26 @@ export async function runWorker(flags: RawWorkerFlags, io: RunIo): Promise<numbe
   const { trust, reference } = await scanContext({ caFile: flags.caFile ?? null, ctLogListPath: flags.ctLogList ?? null });
   const say = (line: string): void => void io.stderr.write(`secgrade: worker: ${line}\n`);
 
-  const redis = await connectRedis(address);
+  // Loaded only by this command: BullMQ and ioredis cost every other command's start-up.
+  const [{ createJobRunner }, { connectRedis }, { QueueStore }, { startQueueWorker }] = await Promise.all([
+    import('../worker/process.js'),
+    import('../worker/queue.js'),
+    import('../worker/store.js'),
+    import('../worker/worker.js'),
+  ]);
+  // Opened before the queue: a store that cannot be used stops the worker before it takes a job.
+  const history = flags.store !== undefined ? await openCliStore(flags.store) : null;
+  let redis;
+  try {
+    redis = await connectRedis(address);
+  } catch (err) {
+    await history?.close();
+    throw err;
+  }
   const store = new QueueStore(redis);
   const runJob = createJobRunner({
     store,
+    history,
     trust,
     reference,
     dnsRate: createDnsRateLimiter(dnsRate),
@@ -100,7 +115,7 @@ export async function runWorker(flags: RawWorkerFlags, io: RunIo): Promise<numbe
     },
     onError: (jobId, err) => say(`${jobId ? `job ${decodeURIComponent(jobId)}: ` : ''}${err.message.split('\n')[0]}`),
   });
-  if (!flags.quiet) say(`taking jobs from ${address.display}, ${concurrency} at once`);
+  if (!flags.quiet) say(`taking jobs from ${address.display}, ${concurrency} at once${history ? `; results also saved to ${history.location}` : ''}`);
   await new Promise<void>((resolve) => {
     if (io.signal.aborted) resolve();
     else io.signal.addEventListener('abort', () => resolve(), { once: true });
@@ -110,6 +125,7 @@ export async function runWorker(flags: RawWorkerFlags, io: RunIo): Promise<numbe
     await worker.close(graceMs);
   } finally {
     redis.disconnect();
+    await history?.close();
   }
   return EXIT.ok;
 }

@@ -30,3 +30,30 @@ export type ScanEvent =
   | { type: 'target-end'; target: string; report: Report; at: number };
 
 export type ScanEventListener = (event: ScanEvent) => void;
+
+/**
+ * A host the batch connects to slowed it down (fewer connections at once, or none until
+ * `pausedUntil` because it sent Retry-After), or recovered from that (cause 'recovered'). Told by
+ * the limits every target of a batch shares, not by one target's scan.
+ */
+export interface HostBackoffEvent {
+  type: 'host-backoff';
+  /** The address connected to (what the per-host limits count by). */
+  host: string;
+  /** Connections allowed at once to it now. */
+  connections: number;
+  /** The cap it recovers to (--max-connections-per-host). */
+  maxConnections: number;
+  /** No new connection to it before this time (ms since the epoch). */
+  pausedUntil?: number;
+  cause: 'throttled' | 'reset' | 'timeout' | 'recovered';
+  /** A few words for the progress view: "HTTP 429 with Retry-After", "connections reset" … */
+  reason: string;
+  /** Hosts backing off now, across the batch (this one included unless it recovered). */
+  hostsBackingOff: number;
+  at: number;
+}
+
+/** What a batch's progress view is told: every target's scan events, and the hosts' back-off. */
+export type BatchEvent = ScanEvent | HostBackoffEvent;
+export type BatchEventListener = (event: BatchEvent) => void;

@@ -3,9 +3,12 @@
 // connection can also run alone: old single-threaded servers (openssl s_server, embedded devices)
 // leave a connection unanswered while another one is open, so a probe that timed out beside others
 // asks once more with nothing else open to that host. A host that pushes back (429/421, resets,
-// timeouts) gets fewer connections for a while (backoff.ts).
+// timeouts) gets fewer connections for a while, or none until the time its Retry-After names
+// (backoff.ts). A host idle for a while is forgotten: a batch over 100,000 addresses keeps the
+// state of those in use, not of every address it ever connected to.
 import PQueue from 'p-queue';
-import { createBackoff, type BackoffOptions, type HostFeedback } from './backoff.js';
+import { createBackoff, type BackoffChange, type BackoffOptions, type HostFeedback } from './backoff.js';
+import type { HostBackoffEvent } from './events.js';
 
 export interface Limits {
   /** Run a probe task under the global concurrency cap. */
@@ -26,6 +29,8 @@ export interface Limits {
   hostConnections(host: string): number;
   /** Highest number of simultaneous connections seen per host (for tests and diagnostics). */
   peakConnections(host: string): number;
+  /** Hosts with a connection state and with a back-off state now (for tests and diagnostics). */
+  hostsKept(): { connections: number; backoff: number };
 }
 
 interface HostState {
@@ -36,6 +41,9 @@ interface HostState {
   /** Resolves when no connection to the host runs alone; new connections wait for it. */
   gate: Promise<void>;
   answered: boolean;
+  /** Connections waiting for a slot, running, or waiting to run alone: the state is in use. */
+  pending: number;
+  usedAt: number;
 }
 
 export interface LimitsOptions {
@@ -46,7 +54,25 @@ export interface LimitsOptions {
   /** New connections per second across everything sharing these limits (a batch's --rate); unset: no cap. */
   connectionsPerSecond?: number;
   /** Tuning of the per-host back-off (tests, diagnostics); the ceiling is perHostConnections. */
-  backoff?: Omit<BackoffOptions, 'maxConnections'>;
+  backoff?: Omit<BackoffOptions, 'maxConnections' | 'onDecrease'>;
+  /** A host's state is forgotten after this long without a connection (once recovered). Default 30 s. */
+  idleMs?: number;
+  /** Told when a host backs off (fewer connections, or paused by Retry-After) and when it recovers. */
+  onBackoff?: (event: HostBackoffEvent) => void;
+}
+
+/** Words for the progress view: why a host was slowed down. */
+export function backoffReason(change: Pick<BackoffChange, 'cause' | 'status' | 'pausedUntil'>): string {
+  switch (change.cause) {
+    case 'throttled':
+      return `HTTP ${change.status ?? '429/421'}${change.pausedUntil !== undefined ? ' with Retry-After' : ''}`;
+    case 'reset':
+      return 'connections reset';
+    case 'timeout':
+      return 'connections timed out';
+    case 'recovered':
+      return 'recovered';
+  }
 }
 
 /** A thrown socket error that says the host is straining (not a refusal, not our deadline). */
@@ -79,15 +105,61 @@ function pacer(rate: number | undefined): (() => Promise<void>) | null {
 export function createLimits(opts: LimitsOptions): Limits {
   const global = new PQueue({ concurrency: opts.concurrency });
   const pace = pacer(opts.connectionsPerSecond);
-  const backoff = createBackoff({ ...opts.backoff, maxConnections: opts.perHostConnections });
+  const now = opts.backoff?.now ?? Date.now;
+  const idleMs = opts.idleMs ?? 30_000;
+  const onBackoff = opts.onBackoff;
+  const backoff = createBackoff({
+    ...opts.backoff,
+    idleMs,
+    maxConnections: opts.perHostConnections,
+    ...(onBackoff
+      ? {
+          onDecrease: (host: string, change: BackoffChange) =>
+            onBackoff({
+              type: 'host-backoff',
+              host,
+              connections: change.connections,
+              maxConnections: Math.max(1, opts.perHostConnections),
+              ...(change.pausedUntil !== undefined ? { pausedUntil: change.pausedUntil } : {}),
+              cause: change.cause,
+              reason: backoffReason(change),
+              hostsBackingOff: change.hostsBackingOff,
+              at: now(),
+            }),
+        }
+      : {}),
+  });
   const hosts = new Map<string, HostState>();
+  // Forgetting idle hosts, and noticing the recovery of hosts no longer connected to, is done in
+  // passes at most this often (each pass looks at every host kept, which idleMs bounds).
+  const sweepEveryMs = Math.min(idleMs, 5_000);
+  let sweptAt = now();
+  const sweep = (): void => {
+    const t = now();
+    if (t - sweptAt < sweepEveryMs) return;
+    sweptAt = t;
+    for (const [host, s] of hosts) if (s.pending === 0 && t - s.usedAt >= idleMs) hosts.delete(host);
+    backoff.sweep();
+  };
   const hostState = (host: string): HostState => {
+    sweep();
     let s = hosts.get(host);
     if (!s) {
-      s = { queue: new PQueue({ concurrency: opts.perHostConnections }), open: new Set(), peak: 0, gate: Promise.resolve(), answered: false };
+      s = { queue: new PQueue({ concurrency: opts.perHostConnections }), open: new Set(), peak: 0, gate: Promise.resolve(), answered: false, pending: 0, usedAt: now() };
       hosts.set(host, s);
     }
+    s.usedAt = now();
     return s;
+  };
+  /** Run `fn` with the host's state counted as in use (not forgotten meanwhile). */
+  const using = async <T>(s: HostState, fn: () => Promise<T>): Promise<T> => {
+    s.pending++;
+    try {
+      return await fn();
+    } finally {
+      s.pending--;
+      s.usedAt = now();
+    }
   };
 
   /** Count one connection as open while it runs; mark every overlap. */
@@ -111,11 +183,13 @@ export function createLimits(opts: LimitsOptions): Limits {
   const tracked = <T>(host: string, fn: () => Promise<T>): Promise<{ value: T; shared: boolean }> => {
     const s = hostState(host);
     s.queue.concurrency = backoff.connections(host);
-    return s.queue.add(async () => {
-      // A connection running alone holds back the ones that would start beside it.
-      await s.gate;
-      return run(host, s, fn);
-    });
+    return using(s, () =>
+      s.queue.add(async () => {
+        // A connection running alone holds back the ones that would start beside it.
+        await s.gate;
+        return run(host, s, fn);
+      }),
+    );
   };
 
   return {
@@ -124,17 +198,19 @@ export function createLimits(opts: LimitsOptions): Limits {
     tracked,
     async alone<T>(host: string, fn: () => Promise<T>): Promise<T> {
       const s = hostState(host);
-      // Close the gate first (new connections wait), then wait for the open ones to end.
-      let open!: () => void;
-      const previous = s.gate;
-      s.gate = previous.then(() => new Promise<void>((resolve) => (open = resolve)));
-      await previous;
-      try {
-        while (s.open.size > 0) await new Promise((r) => setTimeout(r, 10));
-        return (await run(host, s, fn)).value;
-      } finally {
-        open();
-      }
+      return using(s, async () => {
+        // Close the gate first (new connections wait), then wait for the open ones to end.
+        let open!: () => void;
+        const previous = s.gate;
+        s.gate = previous.then(() => new Promise<void>((resolve) => (open = resolve)));
+        await previous;
+        try {
+          while (s.open.size > 0) await new Promise((r) => setTimeout(r, 10));
+          return (await run(host, s, fn)).value;
+        } finally {
+          open();
+        }
+      });
     },
     async connect<T>(host: string, fn: () => Promise<T>, timedOut?: (result: T) => boolean, feedback?: (result: T) => HostFeedback | null): Promise<T> {
       // Each attempt tells the back-off how the host took it, inside its slot: the next connection
@@ -163,5 +239,6 @@ export function createLimits(opts: LimitsOptions): Limits {
     },
     hostConnections: (host) => backoff.connections(host),
     peakConnections: (host) => hosts.get(host)?.peak ?? 0,
+    hostsKept: () => ({ connections: hosts.size, backoff: backoff.size() }),
   };
 }

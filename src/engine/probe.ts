@@ -93,7 +93,21 @@ interface ContextBase {
    * open (single-threaded servers serve one connection at a time).
    */
   withConnection<T>(host: string, fn: () => Promise<T>, opts?: ConnectionOptions<T>): Promise<T>;
+  /**
+   * Work other targets of the run would repeat against the same third-party host (an MX host that
+   * many domains of a batch name): done once per run and read by each (engine/shared-work.ts). `fn`
+   * must use the scope's signal and connections, not this context's: the work outlives this
+   * target's deadline while another target still waits for it. The key names everything the
+   * result depends on.
+   */
+  shared<T>(key: string, fn: (scope: SharedScope) => Promise<T>): Promise<T>;
   now(): Date;
+}
+
+/** What shared work connects with: its own signal, and connections under the run's limits. */
+export interface SharedScope {
+  signal: AbortSignal;
+  withConnection: ContextBase['withConnection'];
 }
 
 export interface ConnectionOptions<T> {

@@ -15,9 +15,11 @@ import { assembleReport, type TaskOutcome } from './assemble.js';
 import { errorKindOf } from './errors.js';
 import { ledTo } from './led-to.js';
 import type { ScanEventListener } from './events.js';
+import { targetSignal } from './deadline.js';
 import { createLimits, type Limits } from './limits.js';
 import { NO_OPTIONS, optionValue, type OptionValues } from './options.js';
 import { planTasks, selectProbes, type Task } from './plan.js';
+import { createSharedWork, type SharedWork } from './shared-work.js';
 import {
   endpointKey,
   runsPerEndpoint,
@@ -51,6 +53,8 @@ export interface ScanOptions {
   /** The probe registry to plan from (default: every probe). */
   probes?: readonly AnyProbe[];
   limits?: Limits;
+  /** Work shared by the targets of a run (MX hosts many domains name); default: this target's own. */
+  shared?: SharedWork;
   /** Probe option values (--http-port …); a probe reads the spec's default for anything not set. */
   options?: OptionValues;
   /**
@@ -136,8 +140,8 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
   const emit = opts.onEvent ?? (() => undefined);
   const name = target.input;
   const limits = opts.limits ?? defaultLimits();
-  const deadline = AbortSignal.timeout(opts.timeoutMs);
-  const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+  // The run's interruption or this target's deadline; released once the probes are done (deadline.ts).
+  const { signal, release } = targetSignal(opts.signal, opts.timeoutMs);
   // Every task and connection listens for the deadline; that is by design, not a leak.
   setMaxListeners(0, signal);
   emit({ type: 'target-start', target: name, at: Date.now() });
@@ -193,6 +197,22 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
   const results = new Map<string, Promise<TaskOutcome>>();
   const taskKey = (probe: AnyProbe, endpoint: Endpoint | null) => `${probe.id}@${endpoint ? endpointKey(endpoint) : '-'}`;
 
+  const sharedWork = opts.shared ?? createSharedWork();
+  /** ProbeContext.withConnection for connections made under `sig`, counted by `count`. */
+  const connector =
+    (sig: AbortSignal, count: () => void): TargetContext['withConnection'] =>
+    (host, fn, connection) => {
+      const open = () => {
+        // A connection that only gets its slot after the deadline must not be opened at all.
+        if (sig.aborted) return Promise.reject(new ProbeFailed(abortReason(sig, opts.timeoutMs), abortKind(sig)));
+        count();
+        return fn();
+      };
+      // A timeout beside other connections, from a host that does answer, may be a server that
+      // serves one at a time: asked alone (a host that never answered is silent: no second wait).
+      return limits.connect(host, open, connection?.retryAlone, connection?.feedback);
+    };
+
   /** collect() (or derive()) of one task, never rejecting: evidence, or why there is none. */
   const collect = async (task: Task, deps: Deps, count: () => void): Promise<Collected> => {
     const { probe, endpoint } = task;
@@ -218,17 +238,9 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
       option: (spec) => optionValue(options, spec),
       signal,
       connectTimeoutMs,
-      withConnection: async (host, fn, connection) => {
-        const open = () => {
-          // A connection that only gets its slot after the deadline must not be opened at all.
-          if (signal.aborted) return Promise.reject(new ProbeFailed(abortReason(signal, opts.timeoutMs), abortKind(signal)));
-          count();
-          return fn();
-        };
-        // A timeout beside other connections, from a host that does answer, may be a server that
-        // serves one at a time: asked alone (a host that never answered is silent: no second wait).
-        return limits.connect(host, open, connection?.retryAlone, connection?.feedback);
-      },
+      withConnection: connector(signal, count),
+      // Connections of shared work count for the target that started it.
+      shared: (key, fn) => sharedWork.run(key, signal, (s) => fn({ signal: s, withConnection: connector(s, count) })),
       now,
     };
     let running: Promise<unknown>;
@@ -303,6 +315,7 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
   }
 
   const outcomes = await Promise.all(results.values());
+  release();
   const report = assembleReport({
     target: scope,
     url: target.path !== '/' ? `https://${target.host}:${resolved.port}${target.path}` : undefined,
@@ -332,13 +345,14 @@ function requestedSections(registry: readonly AnyProbe[], checks: ReadonlySet<Ch
 /** Scan several targets with shared limits; reports come back in input order. */
 export async function scanTargets(targets: readonly Target[], opts: ScanOptions, parallelTargets = 4): Promise<Report[]> {
   const limits = opts.limits ?? defaultLimits();
+  const shared = opts.shared ?? createSharedWork();
   if (opts.signal) setMaxListeners(0, opts.signal); // one derived deadline signal per target
   const reports: Report[] = new Array(targets.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < targets.length) {
       const i = next++;
-      reports[i] = await scanTarget(targets[i] as Target, { ...opts, limits });
+      reports[i] = await scanTarget(targets[i] as Target, { ...opts, limits, shared });
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallelTargets, targets.length) }, worker));

@@ -3,6 +3,7 @@
 // can end is a typed `stop`, never an exception: hostile servers must not be able to crash a scan.
 import { isIP } from 'node:net';
 import { HttpRequestError, pinnedRequest, type HttpErrorKind, type PinnedResponse } from '../net/http/pinned-request.js';
+import { retryAfterMs } from './retry-after.js';
 
 export interface FetchChainOptions {
   url: URL;
@@ -120,14 +121,37 @@ export function chainSetCookies(result: FetchChainResult): Array<{ url: string; 
 
 /** Statuses that ask a client to slow down: Too Many Requests, and Misdirected Request (RFC 9110 §15.5.20). */
 const PUSHBACK = new Set([429, 421]);
+/** Statuses whose Retry-After says when to come back (RFC 9110 §10.2.3): Too Many Requests, Service Unavailable. */
+const RETRY_AFTER = new Set([429, 503]);
 
 /**
- * How the server at `ip` took a chain, for the scanner's per-host back-off: a 429 or 421 from it is
- * 'throttled'; a reset or timeout on a chain that never left it is 'reset'/'timeout'; null when the
- * chain says nothing about that server (interrupted, or it failed at another host).
+ * A throttling answer: its status, and how long its Retry-After asks to wait, in ms from when the
+ * chain was read. The shape of engine/backoff.ts's HostThrottled (src/http imports no engine).
  */
-export function chainPushback(chain: { hops: readonly FetchHop[]; stop: FetchStop }, ip: string): 'ok' | 'throttled' | 'reset' | 'timeout' | null {
-  if (chain.hops.some((h) => h.ip === ip && PUSHBACK.has(h.status))) return 'throttled';
+export interface ChainThrottled {
+  kind: 'throttled';
+  status: number;
+  retryAfterMs?: number;
+}
+
+/**
+ * How the server at `ip` took a chain, for the scanner's per-host back-off: a 429 or 421 from it,
+ * or a 503 with a Retry-After, is throttling (with the longest Retry-After any of them carried); a
+ * reset or timeout on a chain that never left it is 'reset'/'timeout'; null when the chain says
+ * nothing about that server (interrupted, or it failed at another host).
+ */
+export function chainPushback(chain: { hops: readonly FetchHop[]; stop: FetchStop }, ip: string, now: number = Date.now()): 'ok' | ChainThrottled | 'reset' | 'timeout' | null {
+  let throttled: ChainThrottled | null = null;
+  for (const h of chain.hops) {
+    if (h.ip !== ip || !(PUSHBACK.has(h.status) || RETRY_AFTER.has(h.status))) continue;
+    const raw = RETRY_AFTER.has(h.status) ? headerValue(h.headers, 'retry-after') : null;
+    const wait = raw === null ? null : retryAfterMs(raw, { date: headerValue(h.headers, 'date'), now });
+    // A 503 alone is an outage, not a request to slow down: only its Retry-After makes it one.
+    if (h.status === 503 && wait === null) continue;
+    throttled ??= { kind: 'throttled', status: h.status };
+    if (wait !== null && wait > (throttled.retryAfterMs ?? -1)) throttled = { kind: 'throttled', status: h.status, retryAfterMs: wait };
+  }
+  if (throttled) return throttled;
   if (chain.stop.kind !== 'error') return 'ok';
   if (chain.hops.some((h) => h.ip !== ip)) return null;
   if (chain.stop.errorKind === 'reset') return 'reset';

@@ -62,6 +62,23 @@ export interface StartLabOptions {
   signal?: AbortSignal;
   /** Also serve this many generated names under bulk.secgrade.test (bulk.ts). */
   domains?: number;
+  /**
+   * Catalogue entries replaced in part, by domain name (e.g. another HSTS header or DMARC record):
+   * the same name served with another configuration, as between two runs of a real site.
+   */
+  overrides?: Readonly<Record<string, Partial<Omit<LabDomain, 'name'>>>>;
+  /** Fixed HTTPS ports by domain name (default: ports the system picks), so that two labs can serve a name at the same address. */
+  ports?: Readonly<Record<string, number>>;
+}
+
+type MailDomain = LabDomain & { mail: NonNullable<LabDomain['mail']> };
+
+/** The catalogue with the overrides applied; an override of a name the catalogue lacks is an error. */
+function labCatalogue(overrides: StartLabOptions['overrides'] = {}): { domains: readonly LabDomain[]; mail: readonly MailDomain[] } {
+  const unknown = Object.keys(overrides).filter((name) => !LAB_DOMAINS.some((d) => d.name === name));
+  if (unknown.length) throw new Error(`lab: no catalogue domain named ${unknown.join(', ')}`);
+  const domains = LAB_DOMAINS.map((d) => (overrides[d.name] ? { ...d, ...overrides[d.name], name: d.name } : d));
+  return { domains, mail: domains.filter((d): d is MailDomain => d.mail !== undefined) };
 }
 
 const DAY_MS = 86_400_000;
@@ -151,9 +168,6 @@ interface MailMaterial {
   dkim: Map<string, string>;
 }
 
-/** The mail domains, with their mail spec. */
-const MAIL_DOMAINS = LAB_DOMAINS.filter((d): d is LabDomain & { mail: NonNullable<LabDomain['mail']> } => d.mail !== undefined);
-
 const mtaStsHost = (domain: string): string => `mta-sts.${domain}`;
 
 function generateKeyPairAsync(spec: LabDkimSpec): Promise<KeyObject> {
@@ -171,15 +185,15 @@ async function dkimRecord(spec: LabDkimSpec): Promise<string> {
   return `v=DKIM1; k=${spec.keyType}; p=${key.toString('base64')}`;
 }
 
-async function mailMaterial(pki: LabPki, now: number): Promise<MailMaterial> {
+async function mailMaterial(pki: LabPki, now: number, mailDomains: readonly MailDomain[]): Promise<MailMaterial> {
   const validity = { notBefore: new Date(now - DAY_MS), notAfter: new Date(now + 89 * DAY_MS) };
   const issue = async (name: string): Promise<KeyPairPem & { certDer: Buffer }> => {
     const leaf = await issueCertificate(pki.intermediate, { names: [name], keyType: 'ecdsa-p256', ...validity });
     return { keyPem: leaf.keyPem, certPem: leaf.certPem + pki.intermediate.certPem, certDer: leaf.certDer };
   };
-  const mxHosts = [...new Set(MAIL_DOMAINS.flatMap((d) => d.mail.mx.filter((m) => m.starttls).map((m) => m.host)))];
-  const stsHosts = MAIL_DOMAINS.filter((d) => d.mail.mtaSts).map((d) => mtaStsHost(d.name));
-  const dkimKeys = MAIL_DOMAINS.flatMap((d) => d.mail.dkim.map((spec) => ({ name: `${spec.selector}._domainkey.${d.name}`, spec })));
+  const mxHosts = [...new Set(mailDomains.flatMap((d) => d.mail.mx.filter((m) => m.starttls).map((m) => m.host)))];
+  const stsHosts = mailDomains.filter((d) => d.mail.mtaSts).map((d) => mtaStsHost(d.name));
+  const dkimKeys = mailDomains.flatMap((d) => d.mail.dkim.map((spec) => ({ name: `${spec.selector}._domainkey.${d.name}`, spec })));
   const [mx, sts, dkim] = await Promise.all([
     Promise.all(mxHosts.map(issue)),
     Promise.all(stsHosts.map(issue)),
@@ -203,9 +217,10 @@ const SMTP_BIND_ATTEMPTS = 5;
 async function startSmtpServers(
   mxCerts: MailMaterial['mxCerts'],
   track: (server: LabSmtpServer) => void,
+  mailDomains: readonly MailDomain[],
 ): Promise<{ port: number; mx: LabInfo['mx'] }> {
   const byAddress = new Map<string, LabMxSpec[]>();
-  for (const m of MAIL_DOMAINS.flatMap((d) => d.mail.mx)) {
+  for (const m of mailDomains.flatMap((d) => d.mail.mx)) {
     const list = byAddress.get(m.address) ?? [];
     if (!list.some((x) => x.host === m.host)) list.push(m);
     byAddress.set(m.address, list);
@@ -257,10 +272,10 @@ function spkiSha256(certDer: Buffer): string {
 }
 
 /** The mail domains' records derived at start-up: MX and their A, DKIM keys, TLSA, MTA-STS. */
-function mailRecords(material: MailMaterial, mtaStsServers: LabServer[]): ZoneRecord[] {
+function mailRecords(material: MailMaterial, mtaStsServers: LabServer[], mailDomains: readonly MailDomain[]): ZoneRecord[] {
   const records: ZoneRecord[] = [];
   const seenHosts = new Set<string>();
-  for (const domain of MAIL_DOMAINS) {
+  for (const domain of mailDomains) {
     const { mx, dkim, mtaSts } = domain.mail;
     for (const m of mx) {
       records.push({ name: domain.name, type: 'MX', preference: m.preference, exchange: m.host });
@@ -290,7 +305,7 @@ function mailRecords(material: MailMaterial, mtaStsServers: LabServer[]): ZoneRe
 }
 
 /** Zone data, built once the servers have their OS-chosen ports. */
-function zoneRecords(servers: LabServer[], mail: ZoneRecord[]): ZoneRecord[] {
+function zoneRecords(servers: LabServer[], mail: ZoneRecord[], catalogue: readonly LabDomain[]): ZoneRecord[] {
   const records: ZoneRecord[] = [
     { name: LAB_ZONE, type: 'SOA', mname: NS_NAME, rname: `hostmaster.${LAB_ZONE}`, serial: 1, minimum: 300 },
     { name: LAB_ZONE, type: 'NS', target: NS_NAME },
@@ -308,7 +323,7 @@ function zoneRecords(servers: LabServer[], mail: ZoneRecord[]): ZoneRecord[] {
   }
   // CAA at the apex covers every lab name (RFC 8659 climbs to it); the lab CA calls itself secgrade.test.
   records.push({ name: LAB_ZONE, type: 'CAA', flags: 0, tag: 'issue', value: LAB_ZONE });
-  for (const domain of LAB_DOMAINS) records.push(...domain.dns);
+  for (const domain of catalogue) records.push(...domain.dns);
   records.push(...mail);
   return records;
 }
@@ -346,6 +361,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<RunningLab> 
   const checkpoint = (): void => signal?.throwIfAborted();
 
   try {
+    const { domains: catalogue, mail: mailDomains } = labCatalogue(opts.overrides);
     await removeStaleLabDirs();
     const now = Date.now();
     const aia = await startAiaServer();
@@ -358,17 +374,17 @@ export async function startLab(opts: StartLabOptions = {}): Promise<RunningLab> 
     checkpoint();
     // RSA key generation dominates start-up; all leaves and DKIM keys are generated concurrently.
     const [served, material] = await Promise.all([
-      Promise.all(LAB_DOMAINS.map((domain) => credentialsFor(pki, domain, now))),
-      mailMaterial(pki, now),
+      Promise.all(catalogue.map((domain) => credentialsFor(pki, domain, now))),
+      mailMaterial(pki, now, mailDomains),
     ]);
     checkpoint();
     const servers = await allTracked(
-      LAB_DOMAINS.map((domain, i) => startServer({ domain, host: LAB_IP, ...served[i]! })),
+      catalogue.map((domain, i) => startServer({ domain, host: LAB_IP, ...served[i]!, ...(opts.ports?.[domain.name] ? { port: opts.ports[domain.name] } : {}) })),
       (server) => cleanups.push(() => server.close()),
     );
     checkpoint();
     const mtaStsServers = await allTracked(
-      MAIL_DOMAINS.filter((d) => d.mail.mtaSts).map((d) =>
+      mailDomains.filter((d) => d.mail.mtaSts).map((d) =>
         startStaticHttpsServer({
           name: mtaStsHost(d.name),
           host: LAB_IP,
@@ -379,9 +395,9 @@ export async function startLab(opts: StartLabOptions = {}): Promise<RunningLab> 
       (server) => cleanups.push(() => server.close()),
     );
     checkpoint();
-    const smtp = await startSmtpServers(material.mxCerts, (server) => cleanups.push(() => server.close()));
+    const smtp = await startSmtpServers(material.mxCerts, (server) => cleanups.push(() => server.close()), mailDomains);
     checkpoint();
-    const plain = await startPlainHttpServer(LAB_IP);
+    const plain = await startPlainHttpServer(LAB_IP, catalogue);
     cleanups.push(() => plain.close());
     for (const server of servers) plain.setHttpsPort(server.domain, server.port);
     checkpoint();
@@ -396,7 +412,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<RunningLab> 
       });
       checkpoint();
     }
-    const records = [...zoneRecords(servers, mailRecords(material, mtaStsServers)), ...(bulk?.records ?? [])];
+    const records = [...zoneRecords(servers, mailRecords(material, mtaStsServers, mailDomains), catalogue), ...(bulk?.records ?? [])];
     const dns = await startDnsServer({ host: LAB_IP, port: 0, zones: [LAB_ZONE, LAB_REPORT_ZONE], records });
     cleanups.push(() => dns.close());
     checkpoint();
@@ -412,7 +428,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<RunningLab> 
 
     signal?.addEventListener('abort', onAbort, { once: true });
     const domains: LabInfo['domains'] = {};
-    LAB_DOMAINS.forEach((domain, i) => {
+    catalogue.forEach((domain, i) => {
       domains[domain.name] = { ip: LAB_IP, port: servers[i]!.port, description: domain.description };
     });
     const mtaSts: LabInfo['mtaSts'] = {};

@@ -41,9 +41,9 @@ function answer(domain: LabDomain, name: string, httpsPort: number | undefined, 
   res.end();
 }
 
-export async function startPlainHttpServer(host: string): Promise<PlainHttpServer> {
+export async function startPlainHttpServer(host: string, domains: readonly LabDomain[] = LAB_DOMAINS): Promise<PlainHttpServer> {
   const httpsPorts = new Map<string, number>();
-  const byName = new Map(LAB_DOMAINS.map((d) => [d.name, d]));
+  const byName = new Map(domains.map((d) => [d.name, d]));
   const aliases = new Map<string, LabDomain>();
   const server = http.createServer((req, res) => {
     const hostHeader = (req.headers.host ?? '').toLowerCase();

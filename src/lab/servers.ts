@@ -21,6 +21,8 @@ export interface StartServerOptions {
   /** OCSP responses (DER) to staple, each for the certificate it is about (dual servers have two). */
   staples?: ReadonlyArray<{ certDer: Buffer; response: Buffer }>;
   host?: string;
+  /** A fixed port (StartLabOptions.ports); default one the system picks. */
+  port?: number;
 }
 
 function escapeHtml(text: string): string {
@@ -66,10 +68,10 @@ function requestHandler(domain: LabDomain): (req: IncomingMessage, res: ServerRe
   };
 }
 
-function listen(server: https.Server, host: string): Promise<number> {
+function listen(server: https.Server, host: string, port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       const address = server.address();
       if (address && typeof address === 'object') resolve(address.port);
@@ -118,7 +120,7 @@ function closer(server: https.Server): () => Promise<void> {
 export async function startServer(opts: StartServerOptions): Promise<LabServer> {
   const host = opts.host ?? '127.0.0.1';
   const { server, close } = createServer(opts);
-  const port = await listen(server, host);
+  const port = await listen(server, host, opts.port);
   return { domain: opts.domain.name, host, port, close };
 }
 

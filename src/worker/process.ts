@@ -5,12 +5,13 @@
 import type { ReferenceData } from '../data/reference.js';
 import type { Limits } from '../engine/limits.js';
 import { scanTarget } from '../engine/scan.js';
+import { createRunEngine } from '../engine/run.js';
 import type { Report } from '../model/report.js';
 import { addressClass } from '../net/address-policy.js';
 import type { DnsRateLimiter } from '../net/dns/rate-limit.js';
 import { createResolver } from '../net/dns/resolver.js';
-import { sharedDnsCache, type SharedDnsCache } from '../net/dns/shared-cache.js';
 import { formatServer, type DnsServerAddress } from '../net/dns/types.js';
+import type { Store } from '../store/types.js';
 import type { TrustStore } from '../trust/store.js';
 import { decodePayload, type DecodedJob, type JobPayload } from './payload.js';
 import type { QueueStore } from './store.js';
@@ -25,6 +26,24 @@ export interface WorkerEngine {
   limits: Limits;
   /** DNS queries per second to each DNS server (null: no cap). */
   dnsRate: DnsRateLimiter | null;
+  /** --store: each job's result also goes to the history store, once by job key. */
+  history?: Store | null;
+}
+
+/**
+ * The job's result as Redis holds it (the first one written wins there) saved in the history store
+ * under the job key: saving again is a no-op, so a job retried after a store failure, or handed to
+ * another worker, still ends up there once, with the same result as the queue's.
+ */
+async function saveToHistory(engine: WorkerEngine, info: DecodedJob['info'], ours: Report | null): Promise<void> {
+  if (!engine.history) return;
+  let report = ours;
+  if (!report) {
+    const line = (await engine.store.results([info.key])).get(info.key);
+    if (line === undefined) return;
+    report = JSON.parse(line) as Report;
+  }
+  await engine.history.saveReport(report, { runId: info.runId, source: 'worker', jobKey: info.key });
 }
 
 export type JobOutcome =
@@ -46,26 +65,21 @@ function dnsRefusal(dns: DnsServerAddress | null, allowPrivate: boolean): string
 }
 
 export function createJobRunner(engine: WorkerEngine) {
-  const resolvers = new Map<string, SharedDnsCache>();
-  const resolverFor = (dns: DnsServerAddress | null): SharedDnsCache => {
-    const key = dns ? formatServer(dns) : 'system';
-    let r = resolvers.get(key);
-    if (!r) resolvers.set(key, (r = sharedDnsCache(createResolver(dns ? { server: dns, rateLimit: engine.dnsRate } : { rateLimit: engine.dnsRate }))));
-    return r;
-  };
+  // What the jobs of this worker share: limits, DNS caches per server, one examination of an MX host.
+  const run = createRunEngine({ trust: engine.trust, reference: engine.reference, limits: engine.limits, dnsRate: engine.dnsRate });
 
   /** Throws PayloadError for a job that cannot be read, JobReleased when `signal` stopped it. */
   return async function runJob(data: unknown, signal: AbortSignal): Promise<JobOutcome> {
     const job = decodePayload(data);
     // Idempotent by key: a job handed over after a stall, or enqueued again, is not scanned twice.
-    if (await engine.store.hasResult(job.info.key)) return { kind: 'already-done', key: job.info.key };
+    if (await engine.store.hasResult(job.info.key)) {
+      await saveToHistory(engine, job.info, null);
+      return { kind: 'already-done', key: job.info.key };
+    }
     // Read per job: a missing or unreadable record allows nothing.
     const allowPrivate = (await engine.store.meta())?.allowPrivate === true;
-    const report = await scanTarget(job.target, {
-      resolver: resolverFor(job.dns),
-      trust: engine.trust,
-      reference: engine.reference,
-      limits: engine.limits,
+    const report = await run.scan(job.target, {
+      dns: job.dns,
       signal,
       ips: job.ips,
       sni: job.sni,
@@ -79,7 +93,9 @@ export function createJobRunner(engine: WorkerEngine) {
       refusal: dnsRefusal(job.dns, allowPrivate),
     });
     if (signal.aborted) throw new JobReleased('the worker stopped before the scan finished');
-    const first = await engine.store.putResult(job.info.key, JSON.stringify({ ...report, job: job.info }));
+    const result = { ...report, job: job.info };
+    const first = await engine.store.putResult(job.info.key, JSON.stringify(result));
+    await saveToHistory(engine, job.info, first ? result : null);
     return { kind: first ? 'written' : 'duplicate', report, info: job.info };
   };
 }

@@ -5,6 +5,7 @@ import { ledTo } from '../../src/engine/led-to.js';
 import { OPEN_POLICY, type AddressPolicy } from '../../src/net/address-policy.js';
 import { createReferenceData, type ReferenceData } from '../../src/data/reference.js';
 import { createLimits } from '../../src/engine/limits.js';
+import { createSharedWork, type SharedWork } from '../../src/engine/shared-work.js';
 import { NO_OPTIONS, optionValue, type OptionValues } from '../../src/engine/options.js';
 import { ProbeSkipped, type AnyProbe, type CheckFacts, type Deps, type Endpoint, type EndpointContext, type ScanTarget } from '../../src/engine/probe.js';
 import type { CheckFinding } from '../../src/model/finding.js';
@@ -28,6 +29,8 @@ export interface LoopbackOptions {
   signal?: AbortSignal;
   /** Where probes may be led (default: anywhere, as the tests run on loopback). */
   policy?: AddressPolicy;
+  /** Shared work of a run (default: this context's own). */
+  sharedWork?: SharedWork;
 }
 
 export function loopbackContext(port: number, opts: LoopbackOptions = {}): { ctx: EndpointContext; connections: () => number; reset: () => void } {
@@ -35,6 +38,16 @@ export function loopbackContext(port: number, opts: LoopbackOptions = {}): { ctx
   const endpoint: Endpoint = { ip: '127.0.0.1', port, family: 4 };
   const options = opts.options ?? NO_OPTIONS;
   let n = 0;
+  const signal = opts.signal ?? new AbortController().signal;
+  // As the engine does: a timeout beside other connections to the host is asked again alone.
+  const withConnection: EndpointContext['withConnection'] = async (host, fn, connection) => {
+    const open = () => {
+      n++;
+      return fn();
+    };
+    return limits.connect(host, open, connection?.retryAlone, connection?.feedback);
+  };
+  const sharedWork = opts.sharedWork ?? createSharedWork();
   const ctx: EndpointContext = {
     target: opts.target ?? { host: '127.0.0.1', port, path: '/', sni: null },
     endpoint,
@@ -44,16 +57,10 @@ export function loopbackContext(port: number, opts: LoopbackOptions = {}): { ctx
     trust: opts.trust ?? createTrustStore(),
     reference: opts.reference ?? testReference(),
     option: (spec) => optionValue(options, spec),
-    signal: opts.signal ?? new AbortController().signal,
+    signal,
     connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
-    // As the engine does: a timeout beside other connections to the host is asked again alone.
-    withConnection: async (host, fn, connection) => {
-      const open = () => {
-        n++;
-        return fn();
-      };
-      return limits.connect(host, open, connection?.retryAlone, connection?.feedback);
-    },
+    withConnection,
+    shared: (key, fn) => sharedWork.run(key, signal, (s) => fn({ signal: s, withConnection })),
     now: () => new Date(),
   };
   return { ctx, connections: () => n, reset: () => (n = 0) };

@@ -28,7 +28,8 @@ describe('back-off on HTTP 429', () => {
       // Held a moment, so connections that start together are seen together.
       setTimeout(() => {
         answered++;
-        res.writeHead(429, { 'retry-after': '1', connection: 'close' }).end('slow down');
+        // No Retry-After: this is the AIMD halving alone (backoff-retry-after.test.ts has the pause).
+        res.writeHead(429, { connection: 'close' }).end('slow down');
       }, 60);
     });
     server.on('connection', (socket: net.Socket) => {

@@ -1,9 +1,12 @@
 // `secgrade batch` with stderr on a terminal: the real binary in a pseudo-terminal (util-linux
 // `script`), against the lab. What the terminal receives must hold the live view (done/total, the
 // grade histogram, errors so far) and, at the end, the summary table; the NDJSON still goes to its
-// file, and the non-TTY progress line never appears.
+// file, and the non-TTY progress line never appears. A host that answers 429 with Retry-After shows
+// up in the live view and, off a terminal, in the progress line.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,5 +71,47 @@ describe('secgrade batch on a terminal', () => {
     const lines = readFileSync(results, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(total + 1);
     expect(JSON.parse(lines[lines.length - 1]!)).toMatchObject({ type: 'summary', total });
+  });
+});
+
+describe('hosts backing off, as the views show them', () => {
+  /** A local server that answers every request 429 with Retry-After: 1, and a batch list aimed at it. */
+  async function throttled() {
+    const server = http.createServer((_req, res) => res.writeHead(429, { 'retry-after': '1', connection: 'close' }).end('slow down'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const httpPort = (server.address() as AddressInfo).port;
+    // https on a port nothing listens on (refused): each target's http request is what is throttled.
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const closed = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const list = join(dir, 'throttled.txt');
+    writeFileSync(list, Array.from({ length: 2 }, (_, i) => `https://127.0.0.1:${closed}/p${i}`).join('\n') + '\n');
+    const args = ['batch', list, '--checks', 'http', '--http-port', String(httpPort), '--allow-private', '--rate', '0', '--targets-in-flight', '1', '--timeout', '20000'];
+    return { server, args };
+  }
+
+  it('on a terminal: "hosts backing off" with the reason, in the live view', async () => {
+    const { server, args } = await throttled();
+    try {
+      const run = await inPty([...args, '--output', join(dir, 'throttled-tty.ndjson')]);
+      const out = stripAnsi(run.out).replace(/\r/g, '');
+      expect(out).toMatch(/backoff {2}hosts backing off: 1 · 127\.0\.0\.1 HTTP 429 with Retry-After, (paused \d+s|1\/4 connections)/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('off a terminal: the progress line says it', async () => {
+    const { server, args } = await throttled();
+    try {
+      const child = spawn(process.execPath, [BIN, ...args, '--output', join(dir, 'throttled-line.ndjson'), '--progress-interval', '100'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      await new Promise((r) => child.on('close', r));
+      expect(err).toMatch(/^secgrade: \d+\/2 done .*, hosts backing off: 1 \(latest: 127\.0\.0\.1 HTTP 429 with Retry-After, (paused \d+s|1\/4 connections)\)$/m);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -16,6 +16,7 @@ import { spkiOf } from '../../src/email/dane.js';
 import type { EmailMxEvidence, MxReport } from '../../src/email/mx-tls.js';
 import { optionValues } from '../../src/engine/options.js';
 import { ProbeFailed, type TargetContext } from '../../src/engine/probe.js';
+import { createSharedWork, type SharedWork } from '../../src/engine/shared-work.js';
 import { gradedMx } from '../../src/grade/mx.js';
 import { emailGrade } from '../../src/grade/email.js';
 import { emailGradeInput } from '../../src/grade/email-input.js';
@@ -103,6 +104,8 @@ beforeAll(async () => {
       a('silent.mxlab.test'),
       // good: the lab MX, its name on the certificate, a DANE-EE record for its key.
       mx('good.mxlab.test', 'mx1.mxlab.test'),
+      // another domain on the same provider: the same MX host.
+      mx('sibling.mxlab.test', 'mx1.mxlab.test'),
       tlsa('mx1.mxlab.test', spkiHash),
       // mismatch: the same server under another name, and a TLSA record for some other key.
       mx('mismatch.mxlab.test', 'mx2.mxlab.test'),
@@ -126,7 +129,15 @@ afterAll(async () => {
 });
 
 /** `via`: 'validating' (the fake validating resolver, the default) or 'lab' (the lab DNS server itself, which validates nothing). */
-function mxContext(domain: string, smtpPort: number, opts: { connectTimeoutMs?: number; via?: 'validating' | 'lab' } = {}): { ctx: TargetContext; connections: () => number } {
+interface MxContextOptions {
+  connectTimeoutMs?: number;
+  via?: 'validating' | 'lab';
+  /** The run's shared work (a batch's): default, the context's own. */
+  sharedWork?: SharedWork;
+  signal?: AbortSignal;
+}
+
+function mxContext(domain: string, smtpPort: number, opts: MxContextOptions = {}): { ctx: TargetContext; connections: () => number } {
   const server = opts.via === 'lab' ? { host: dns.host, port: dns.port } : { host: validating.host, port: validating.port };
   const base = loopbackContext(443, {
     ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
@@ -134,6 +145,8 @@ function mxContext(domain: string, smtpPort: number, opts: { connectTimeoutMs?: 
     resolver: createResolver({ server, timeoutMs: 2000, retries: 0 }),
     trust: createTrustStore([root.pem]),
     options: optionValues([[smtpPortOption, smtpPort]]),
+    ...(opts.sharedWork ? { sharedWork: opts.sharedWork } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
   // A target probe for a domain with no endpoint of its own.
   const ctx: TargetContext = { ...base.ctx, endpoint: null, endpoints: [] };
@@ -146,7 +159,7 @@ async function collectMx(ctx: TargetContext): Promise<EmailMxEvidence> {
   return emailMxProbe.collect(ctx, testDeps([[emailMxRecordsProbe, mxSet]]));
 }
 
-async function scan(domain: string, port: number, opts: { connectTimeoutMs?: number; via?: 'validating' | 'lab' } = {}) {
+async function scan(domain: string, port: number, opts: MxContextOptions = {}) {
   const { ctx, connections } = mxContext(domain, port, opts);
   const evidence: EmailMxEvidence = await collectMx(ctx);
   const findings = emailMxProbe.check(evidence, { target: ctx.target, endpoint: null, now: new Date() });
@@ -205,6 +218,42 @@ describe('email-mx against the lab MX (STARTTLS, TLS 1.2 + 1.3, DANE-EE record)'
     const mismatch = byId(findings, 'email.dane.mismatch');
     expect(mismatch).toHaveLength(1);
     expect(mismatch[0]).toMatchObject({ severity: 'high', evidence: { host: 'mx2.mxlab.test' } });
+  });
+});
+
+describe('email-mx in a batch: an MX host many domains name is examined once', () => {
+  it('two domains naming one MX host share its examination; the same server under another name does not', async () => {
+    const sharedWork = createSharedWork();
+    const [good, sibling] = await Promise.all([scan('good.mxlab.test', lab.port, { sharedWork }), scan('sibling.mxlab.test', lab.port, { sharedWork })]);
+    // One examination's connections in all, counted for the target that started it.
+    expect(Math.min(good.connections, sibling.connections)).toBe(0);
+    expect(good.connections + sibling.connections).toBeGreaterThan(5);
+    expect(sibling.mx[0]).toMatchObject({ host: 'mx1.mxlab.test', starttls: true });
+    expect(sibling.mx[0]!.tls).toEqual(good.mx[0]!.tls);
+    expect(sibling.mx[0]!.grade).toBe(good.mx[0]!.grade);
+    // Its own findings name its own domain's MX; DANE is read per domain (TLSA through its resolver).
+    expect(ids(sibling.findings).sort()).toEqual(ids(good.findings).sort());
+    // mx2.mxlab.test is the same address and port, but another name (SNI, certificate match): examined anew.
+    const other = await scan('mismatch.mxlab.test', lab.port, { sharedWork });
+    expect(other.connections).toBeGreaterThan(5);
+    expect(other.mx[0]!.tls?.chains?.[0]).toMatchObject({ hostnameMatch: false });
+    // Asked again later in the run: read, not redone.
+    const again = await scan('good.mxlab.test', lab.port, { sharedWork });
+    expect(again.connections).toBe(0);
+    expect(again.mx[0]!.tls).toEqual(good.mx[0]!.tls);
+  });
+
+  it('the target that started the examination stopping early does not cut it short for another still waiting', async () => {
+    const sharedWork = createSharedWork();
+    const first = new AbortController();
+    const started = scan('good.mxlab.test', lab.port, { sharedWork, signal: first.signal });
+    const waiting = scan('sibling.mxlab.test', lab.port, { sharedWork });
+    setTimeout(() => first.abort(new DOMException('deadline', 'TimeoutError')), 30);
+    await expect(started).rejects.toThrow();
+    const { mx } = await waiting;
+    expect(mx[0]).toMatchObject({ host: 'mx1.mxlab.test', starttls: true });
+    expect(mx[0]!.tls?.status).toBe('ok');
+    expect(mx[0]!.tls?.protocols).toMatchObject({ 'TLSv1.2': true, 'TLSv1.3': true });
   });
 });
 

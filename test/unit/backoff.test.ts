@@ -129,8 +129,8 @@ describe('what an HTTP chain tells the back-off', () => {
   const hop = (ip: string, status: number) => ({ url: 'https://x/', ip, status, location: null, next: null, schemeChange: null, hostChange: false, headers: [], setCookies: [], durationMs: 1 });
   const error = (errorKind: 'reset' | 'timeout' | 'refused' | 'aborted') => ({ kind: 'error' as const, url: 'https://x/', errorKind, message: errorKind });
   it('429/421 from the pinned host is throttling; resets and timeouts count only on a chain that stayed there', () => {
-    expect(chainPushback({ hops: [hop('192.0.2.1', 429)], stop: { kind: 'done' } }, '192.0.2.1')).toBe('throttled');
-    expect(chainPushback({ hops: [hop('192.0.2.1', 421)], stop: { kind: 'done' } }, '192.0.2.1')).toBe('throttled');
+    expect(chainPushback({ hops: [hop('192.0.2.1', 429)], stop: { kind: 'done' } }, '192.0.2.1')).toEqual({ kind: 'throttled', status: 429 });
+    expect(chainPushback({ hops: [hop('192.0.2.1', 421)], stop: { kind: 'done' } }, '192.0.2.1')).toEqual({ kind: 'throttled', status: 421 });
     expect(chainPushback({ hops: [hop('192.0.2.1', 200)], stop: { kind: 'done' } }, '192.0.2.1')).toBe('ok');
     // Another host's 429 on a redirect route is not this host's.
     expect(chainPushback({ hops: [hop('192.0.2.1', 301), hop('198.51.100.7', 429)], stop: { kind: 'done' } }, '192.0.2.1')).toBe('ok');

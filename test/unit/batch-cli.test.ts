@@ -20,7 +20,7 @@ const oneLine = (stderr: string): string => {
 
 describe('usage errors (exit 2, one line)', () => {
   it.each([
-    [['diff', 'a', 'b'], /^secgrade: the diff command is not available in this version yet \(commands: scan, batch, worker, summary,/],
+    [['claims', 'a', 'b'], /^secgrade: the claims command is not available in this version yet \(commands: scan, batch, worker, summary,/],
     [['sumary', 'out.ndjson'], /^secgrade: unknown command "sumary" .*; to scan a host named "sumary", write: secgrade scan sumary$/],
     [['batch', join(dir, 'missing.txt')], /^secgrade: .*missing\.txt: ENOENT$/],
     [['scan', '--targets', 'x.txt', 'a.example'], /^secgrade: give targets either as arguments or with --targets, not both$/],

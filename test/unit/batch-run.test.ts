@@ -155,6 +155,19 @@ describe('the shared DNS cache', () => {
     expect(asked.filter((q) => q === 'A a.example')).toHaveLength(1);
     expect(asked.filter((q) => q === 'A b.example')).toHaveLength(3);
   });
+
+  it('drops expired answers as new ones come: a long batch holds one TTL of lookups, not maxEntries stale ones', async () => {
+    let now = 0;
+    const { resolver, open } = countingResolver(ok);
+    open();
+    const cache = sharedDnsCache(resolver, { maxEntries: 10_000, ttlMs: 1000, now: () => now });
+    for (let i = 0; i < 300; i++) {
+      await cache.query(`d${i}.example`, 'A');
+      now += 100;
+    }
+    // Ten answers live at once (one TTL at one lookup per 100 ms), give or take the one just asked.
+    expect(cache.stats().size).toBeLessThanOrEqual(11);
+  });
 });
 
 describe('--rate: connection starts are paced across everything sharing the limits', () => {

@@ -1,31 +1,16 @@
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-
-// As in ui-live.test.tsx: colour support forced on (so the no-colour frames mean something) and CI
-// cleared (Ink writes only the last frame under CI; the batch view only ever runs on a terminal).
-const previousEnv = vi.hoisted(() => {
-  const previous = { FORCE_COLOR: process.env.FORCE_COLOR, CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
-  process.env.FORCE_COLOR = '1';
-  process.env.CI = 'false';
-  delete process.env.CONTINUOUS_INTEGRATION;
-  return previous;
-});
-afterAll(() => {
-  for (const [key, value] of Object.entries(previousEnv)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-});
-
+// Before ink loads: the test terminal (colour on, CI cleared), as in ui-live.test.tsx.
+import { waitLong } from '../helpers/ink-terminal.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
 import { SummaryBuilder, summaryEntry } from '../../src/batch/summary.js';
-import type { ScanEvent } from '../../src/engine/events.js';
+import { BatchProgress } from '../../src/batch/progress.js';
+import type { HostBackoffEvent, ScanEvent } from '../../src/engine/events.js';
 import type { Report } from '../../src/model/report.js';
 import { displayWidth } from '../../src/render/style.js';
 import { applyBatchEvent, createBatchStore, currentProbe, initialBatchState, pace } from '../../ui/batch-state.js';
 import { BatchView } from '../../ui/BatchView.js';
 import { emailReport, expiredReport, goodReport, unreachableReport } from './fixtures-reports.js';
 
-const waitLong = <T,>(fn: () => T | Promise<T>) => vi.waitFor(fn, { timeout: 5000, interval: 20 });
 afterEach(() => cleanup());
 
 /** A target that starts, plans two probes and runs the first (still in flight). */
@@ -124,5 +109,60 @@ describe('BatchView', () => {
     const frame = app.lastFrame() ?? '';
     expect(frame).toMatch(/… and \d+ more in flight/);
     expect(frame.split('\n').length).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('hosts backing off', () => {
+  const backoff = (host: string, over: Partial<HostBackoffEvent> = {}): HostBackoffEvent => ({
+    type: 'host-backoff', host, connections: 2, maxConnections: 4, cause: 'throttled', reason: 'HTTP 429', hostsBackingOff: 1, at: 0, ...over,
+  });
+
+  it('the state counts them as the limits do and keeps the latest few, newest first, one per host; a recovered host leaves', () => {
+    let s = initialBatchState(5, 0);
+    expect(s.backoff).toEqual({ hosts: 0, latest: [] });
+    s = applyBatchEvent(s, backoff('192.0.2.1'), 0);
+    s = applyBatchEvent(s, backoff('192.0.2.2', { cause: 'reset', reason: 'connections reset', hostsBackingOff: 2 }), 0);
+    s = applyBatchEvent(s, backoff('192.0.2.1', { connections: 1, pausedUntil: 30_000, reason: 'HTTP 429 with Retry-After', hostsBackingOff: 2 }), 0);
+    expect(s.backoff.hosts).toBe(2);
+    expect(s.backoff.latest.map((e) => [e.host, e.connections])).toEqual([['192.0.2.1', 1], ['192.0.2.2', 2]]);
+    for (let i = 3; i < 8; i++) s = applyBatchEvent(s, backoff(`192.0.2.${i}`, { hostsBackingOff: i }), 0);
+    expect(s.backoff.latest.map((e) => e.host)).toEqual(['192.0.2.7', '192.0.2.6', '192.0.2.5']);
+    s = applyBatchEvent(s, backoff('192.0.2.6', { cause: 'recovered', reason: 'recovered', connections: 4, hostsBackingOff: 6 }), 0);
+    expect(s.backoff).toMatchObject({ hosts: 6 });
+    expect(s.backoff.latest.map((e) => e.host)).toEqual(['192.0.2.7', '192.0.2.5']);
+  });
+
+  it('the view shows how many back off and why, with the time left of a pause; nothing once all recovered', async () => {
+    let now = 0;
+    const clock = () => now;
+    const store = createBatchStore(10, clock);
+    const app = render(<BatchView store={store} color={false} columns={160} clock={clock} tickMs={20} />);
+    await waitLong(() => expect(app.lastFrame()).toContain('0/10 done'));
+    expect(app.lastFrame()).not.toContain('backing off');
+    store.dispatch(backoff('192.0.2.9', { cause: 'reset', reason: 'connections reset', connections: 2 }));
+    store.dispatch(backoff('192.0.2.1', { connections: 1, pausedUntil: 25_000, reason: 'HTTP 429 with Retry-After', hostsBackingOff: 2 }));
+    await waitLong(() =>
+      expect(app.lastFrame()).toMatch(/^backoff {2}hosts backing off: 2 · 192\.0\.2\.1 HTTP 429 with Retry-After, paused 25s · 192\.0\.2\.9 connections reset, 2\/4 connections$/m),
+    );
+    // The pause counts down as the view redraws; once over, the host's connections show.
+    now = 24_500;
+    await waitLong(() => expect(app.lastFrame()).toMatch(/192\.0\.2\.1 HTTP 429 with Retry-After, paused 1s/));
+    now = 26_000;
+    await waitLong(() => expect(app.lastFrame()).toMatch(/192\.0\.2\.1 HTTP 429 with Retry-After, 1\/4 connections/));
+    store.dispatch(backoff('192.0.2.1', { cause: 'recovered', reason: 'recovered', connections: 4, hostsBackingOff: 1 }));
+    store.dispatch(backoff('192.0.2.9', { cause: 'recovered', reason: 'recovered', connections: 4, hostsBackingOff: 0 }));
+    await waitLong(() => expect(app.lastFrame()).not.toContain('backing off'));
+  });
+
+  it('the progress line off a terminal says it too', () => {
+    let now = 0;
+    const p = new BatchProgress(4, () => now);
+    p.start();
+    expect(p.line()).not.toContain('backing off');
+    p.hostBackoff(backoff('192.0.2.1', { connections: 1, pausedUntil: 12_000, reason: 'HTTP 503 with Retry-After' }));
+    now = 2_000;
+    expect(p.line()).toMatch(/, hosts backing off: 1 \(latest: 192\.0\.2\.1 HTTP 503 with Retry-After, paused 10s\)$/);
+    p.hostBackoff(backoff('192.0.2.1', { cause: 'recovered', reason: 'recovered', connections: 4, hostsBackingOff: 0 }));
+    expect(p.line()).not.toContain('backing off');
   });
 });

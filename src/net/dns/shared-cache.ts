@@ -54,8 +54,15 @@ export function sharedDnsCache(resolver: Resolver, opts: SharedDnsCacheOptions =
       return hit.value as Promise<R>;
     }
     misses++;
+    const t = now();
+    // Expired answers at the front go now (the first entries are the oldest, so mostly the first to
+    // expire): a long batch keeps what ttlMs of lookups hold, not maxEntries stale answers.
+    for (const [k, e] of entries) {
+      if (e.expires > t) break;
+      entries.delete(k);
+    }
     const value = ask();
-    const entry: Entry<R> = { value, expires: now() + ttlMs };
+    const entry: Entry<R> = { value, expires: t + ttlMs };
     entries.set(key, entry);
     while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
     // An error is only this moment's: forget it once known (unless a newer entry replaced it).

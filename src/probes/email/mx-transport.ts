@@ -121,6 +121,35 @@ async function examineTls(ctx: ProbeContext, host: string, ip: string, port: num
   return ev;
 }
 
+/** What one MX host's SMTP port showed: the same for every domain naming the host (shared work). */
+type MxSmtpEvidence = Pick<MxHostEvidence, 'smtp' | 'starttls' | 'reason' | 'tls'>;
+
+/** SMTP capabilities of `host` at `ip`, and (with STARTTLS) the TLS evidence behind it. */
+async function examineSmtp(ctx: ProbeContext, host: string, ip: string, port: number): Promise<MxSmtpEvidence> {
+  const caps = await ctx.withConnection(ip, () => smtpCapabilities({ ip, port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal }), {
+    // 421 is how a mail server says "too many connections, come back later" (RFC 5321 §4.2.3).
+    feedback: (r) => (r.ok ? 'ok' : r.evidence.greeting?.code === 421 ? 'throttled' : r.kind === 'closed' ? 'reset' : r.kind === 'timeout' ? 'timeout' : null),
+  });
+  const smtp = caps.evidence;
+  const ev: MxSmtpEvidence = {
+    smtp: { banner: smtpBanner(smtp), extensions: smtp.extensions.map((e) => e.keyword), starttlsAdvertised: smtp.starttlsAdvertised, ehloName: smtp.ehloName },
+    starttls: null,
+    reason: null,
+    tls: null,
+  };
+  if (!caps.ok) {
+    ev.reason = `SMTP on ${ip} port ${port}: ${caps.reason}`;
+    return ev;
+  }
+  ev.starttls = smtp.starttlsAdvertised;
+  if (!ev.starttls) {
+    if (smtp.helo) ev.reason = 'EHLO was refused and HELO has no extensions';
+    return ev;
+  }
+  ev.tls = await examineTls(ctx, host, ip, port);
+  return ev;
+}
+
 /** One MX host: address, SMTP capabilities, and (with STARTTLS) the TLS evidence; never throws for the host's own failures. */
 async function examineMx(ctx: ProbeContext, host: string, preference: number, port: number): Promise<MxHostEvidence> {
   // RFC 7672 §2.2: SMTP DANE records live at _25._tcp — delivery to an MX is always port 25;
@@ -146,25 +175,11 @@ async function examineMx(ctx: ProbeContext, host: string, preference: number, po
       return ev;
     }
     ev.ip = addr.address;
+    // The domains of a batch that name this host read one examination of it (a provider's MX is
+    // named by thousands): the name, address and port decide everything it finds.
     const ip = addr.address;
-    const caps = await ctx.withConnection(ip, () => smtpCapabilities({ ip, port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal }));
-    const smtp = caps.evidence;
-    ev.smtp = {
-      banner: smtpBanner(smtp),
-      extensions: smtp.extensions.map((e) => e.keyword),
-      starttlsAdvertised: smtp.starttlsAdvertised,
-      ehloName: smtp.ehloName,
-    };
-    if (!caps.ok) {
-      ev.reason = `SMTP on ${ip} port ${port}: ${caps.reason}`;
-      return ev;
-    }
-    ev.starttls = smtp.starttlsAdvertised;
-    if (!ev.starttls) {
-      if (smtp.helo) ev.reason = 'EHLO was refused and HELO has no extensions';
-      return ev;
-    }
-    ev.tls = await examineTls(ctx, host, ip, port);
+    const seen = await ctx.shared(`email-mx|${host}|${ip}|${port}`, (scope) => examineSmtp({ ...ctx, ...scope }, host, ip, port));
+    Object.assign(ev, seen);
     return ev;
   } finally {
     ev.tlsa = await tlsaLoading;

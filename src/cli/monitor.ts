@@ -1,0 +1,223 @@
+// `secgrade monitor CONFIG.yaml [--once] [--metrics ADDR] [--store PATH|URL]`: scheduled scans of
+// the configured targets, each diffed against its previous report, alert rules, deduplicated
+// alerts to the configured notifiers, and a Prometheus endpoint. The scans run in this process
+// with the batch's wiring (shared limits, a DNS cache per DNS server, shared MX work).
+//
+// --once: every target once, then exit 3 if a scan (or the alert state in the store) could not
+// complete, 1 if an alert is firing, 0 otherwise (for cron and CI). Without it: until SIGINT/SIGTERM.
+// With a store, alert state persists: an alert open since an earlier run is not sent again.
+import type { Command } from 'commander';
+import { targetName } from '../batch/jobs.js';
+import { createLimits } from '../engine/limits.js';
+import { createRunEngine } from '../engine/run.js';
+import { optionFlagName, optionKey } from '../engine/options.js';
+import type { ConfigTarget, MonitorConfig, RawTargetFlags } from '../monitor/config.js';
+import type { MetricsServer } from '../monitor/metrics.js';
+import type { MonitorTarget, ReportHistory } from '../monitor/runner.js';
+import { createDnsRateLimiter } from '../net/dns/rate-limit.js';
+import { PROBE_OPTIONS } from '../probes/index.js';
+import type { Store } from '../store/types.js';
+import { BATCH_DEFAULTS } from './batch-flags.js';
+import { EXIT, UsageError } from './exit.js';
+import type { RunIo } from './io.js';
+import { parseScanFlags, targetScanOptions, type RawScanFlags, type ScanSettings } from './options.js';
+import { scanContext } from './scan-context.js';
+
+// The monitor's own modules (YAML, cron, nodemailer, undici …) are loaded only by this command.
+const load = async () => {
+  const [config, metrics, notify, runner, schedule, alerts, storeHistory] = await Promise.all([
+    import('../monitor/config.js'),
+    import('../monitor/metrics.js'),
+    import('../monitor/notify/index.js'),
+    import('../monitor/runner.js'),
+    import('../monitor/schedule.js'),
+    import('../monitor/alerts.js'),
+    import('../monitor/store-history.js'),
+  ]);
+  return { ...config, ...metrics, ...notify, ...runner, ...schedule, ...alerts, ...storeHistory };
+};
+
+export interface RawMonitorFlags extends RawScanFlags {
+  once?: boolean;
+  metrics?: string;
+  /** A path or URL; false with --no-store (history in memory only). */
+  store?: string | false;
+}
+
+export function addMonitorFlags(cmd: Command): Command {
+  cmd
+    .option('--once', 'scan every target once, then exit (3: a scan did not complete, 1: an alert is firing, 0: none)')
+    .option('--metrics <addr>', 'serve Prometheus metrics on [HOST]:PORT (a port alone: 127.0.0.1), overriding the config')
+    .option('--store <path|url>', 'history store (SQLite file or postgres:// URL), overriding the config (default: $XDG_DATA_HOME/secgrade/history.db)')
+    .option('--no-store', 'keep the history in memory only (diffs start over at each start)')
+    .option('--dns <ip[:port]>', 'DNS server for every lookup (default: the system resolver)')
+    .option('--ca-file <pem>', 'extra trust anchors (PEM) beside the Mozilla roots')
+    .option('--ct-log-list <file>', 'CT log list (Google v3 JSON) to use instead of the shipped/updated one')
+    .option('--timeout <ms>', 'deadline per target in milliseconds')
+    .option('--allow-private', 'let redirects, MX hosts, AIA/OCSP … reach loopback and private addresses');
+  for (const o of PROBE_OPTIONS) cmd.option(o.flag, o.description);
+  return cmd;
+}
+
+interface Target extends MonitorTarget {
+  settings: ScanSettings;
+}
+
+/** Keys of `--no-…` probe flags: commander sets them true by default, which the user did not say. */
+const NEGATED_KEYS = new Set(PROBE_OPTIONS.filter((o) => optionFlagName(o).startsWith('--no-')).map((o) => optionKey(o)));
+
+/** The flags the command line gave (commander leaves the others undefined; defaults of negated flags are not "given"). */
+function givenFlags(flags: RawMonitorFlags): RawScanFlags {
+  const out: RawScanFlags = {};
+  for (const [k, v] of Object.entries(flags)) {
+    if (v === undefined || k === 'once' || k === 'metrics' || k === 'store') continue;
+    if (NEGATED_KEYS.has(k) && v === true) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+const OPTIONS_BY_NAME = new Map(PROBE_OPTIONS.map((o) => [optionFlagName(o).replace(/^--(no-)?/, ''), o]));
+
+/** A config's flags as commander would have given them (probe options by their commander key). */
+function rawFlags(file: string, where: string, f: RawTargetFlags): RawScanFlags {
+  const out: RawScanFlags = {};
+  if (f.ip) out.ip = f.ip;
+  if (f.sni) out.sni = f.sni;
+  if (f.dns) out.dns = f.dns;
+  if (f.checks) out.checks = f.checks;
+  if (f.caFile) out.caFile = f.caFile;
+  if (f.ctLogList) out.ctLogList = f.ctLogList;
+  if (f.allowPrivate !== undefined) out.allowPrivate = f.allowPrivate;
+  if (f.timeout) out.timeout = f.timeout;
+  for (const [name, value] of Object.entries(f.options ?? {})) {
+    const spec = OPTIONS_BY_NAME.get(name);
+    if (!spec) throw new UsageError(`${file}: ${where}.options.${name} is not a probe option (one of ${[...OPTIONS_BY_NAME.keys()].join(', ')})`);
+    out[optionKey(spec)] = value;
+  }
+  return out;
+}
+
+/** Each config target's scan settings: config defaults, then the command line, then the target's own. */
+export function targetSettings(config: MonitorConfig, flags: RawMonitorFlags): { base: ScanSettings; targets: Target[] } {
+  const file = config.path.split('/').pop()!;
+  const defaults = rawFlags(file, 'defaults', config.defaults);
+  const cli = givenFlags(flags);
+  let base: ScanSettings;
+  try {
+    base = parseScanFlags([], { ...defaults, ...cli }, false);
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`${file}: defaults: ${err.message}`);
+    throw err;
+  }
+  const seen = new Map<string, string>();
+  const targets = config.targets.map((t: ConfigTarget): Target => {
+    const own = rawFlags(file, t.where, t.flags);
+    let settings: ScanSettings;
+    try {
+      settings = parseScanFlags([t.input], { ...defaults, ...cli, ...own });
+    } catch (err) {
+      if (err instanceof UsageError) throw new UsageError(`${file}: ${t.where}: ${err.message}`);
+      throw err;
+    }
+    const name = targetName(settings.targets[0]!);
+    const first = seen.get(name);
+    if (first) throw new UsageError(`${file}: ${t.where}: ${name} is already monitored (${first})`);
+    seen.set(name, t.where);
+    return { name, schedule: t.schedule, settings };
+  });
+  return { base, targets };
+}
+
+/** The history: the store (a store named wrong is exit 2, one that does not answer exit 3, via openCliStore), or memory. */
+async function openHistory(m: Awaited<ReturnType<typeof load>>, spec: string | null): Promise<{ history: ReportHistory; store: Store | null }> {
+  if (spec === null) return { history: new m.MemoryHistory(), store: null };
+  const { openCliStore } = await import('./store-flag.js');
+  const store = await openCliStore(spec);
+  return { history: new m.StoreHistory(store), store };
+}
+
+export async function runMonitor(configPath: string, flags: RawMonitorFlags, io: RunIo): Promise<number> {
+  const m = await load();
+  let config: MonitorConfig;
+  try {
+    config = await m.loadMonitorConfig(configPath);
+  } catch (err) {
+    if (err instanceof m.ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+  const { base, targets } = targetSettings(config, flags);
+  let listen = config.metrics;
+  if (flags.metrics !== undefined) {
+    listen = m.parseListenAddress(flags.metrics);
+    if (!listen) throw new UsageError(`--metrics "${flags.metrics}" is not a listen address (:PORT, HOST:PORT or [IPv6]:PORT)`);
+  }
+  const say = (line: string): void => void io.stderr.write(`secgrade: ${line}\n`);
+  const { trust, reference } = await scanContext(base);
+  const { defaultStorePath } = await import('../store/spec.js');
+  const storeSpec = flags.store === false ? null : (flags.store ?? config.store ?? defaultStorePath(io.env));
+  const opened = await openHistory(m, storeSpec);
+
+  // The batch's wiring: shared connection limits, one DNS cache per DNS server, shared MX work —
+  // read for a minute only: the targets due at one tick share it, the next ticks look again.
+  const limits = createLimits({
+    concurrency: Math.max(32, 4 * config.targetsInFlight),
+    perHostConnections: BATCH_DEFAULTS.maxConnectionsPerHost,
+    connectionsPerSecond: BATCH_DEFAULTS.rate,
+  });
+  const engine = createRunEngine({ trust, reference, limits, dnsRate: createDnsRateLimiter(BATCH_DEFAULTS.dnsRate), sharedTtlMs: 60_000 });
+  const metrics = new m.MonitorMetrics(targets.map((t) => t.name));
+  // With a store the alert state lives in it: an open alert is not sent again after a restart or
+  // by the next --once run, and its "resolved" is sent once.
+  const alerts = opened.store ? opened.store.alertState() : new m.MemoryAlertState();
+  const notifiers = m.createNotifiers(config.notify, {
+    writeStdout: (line) => void (io.stdoutError() ?? io.stdout.write(line)),
+    stdoutGone: () => io.stdoutError() !== null,
+  });
+  const monitor = new m.Monitor<Target>({
+    targets,
+    rules: config.rules,
+    scan: (t, signal) => engine.scan(t.settings.targets[0]!, { ...targetScanOptions(t.settings), dns: t.settings.dns, signal }),
+    history: opened.history,
+    alerts,
+    notifiers,
+    metrics,
+    targetsInFlight: config.targetsInFlight,
+    timezone: config.timezone,
+    log: say,
+  });
+
+  let server: MetricsServer | null = null;
+  try {
+    if (listen) {
+      try {
+        server = await m.serveMetrics(metrics, listen);
+      } catch (err) {
+        throw new UsageError(`metrics ${listen.host}:${listen.port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      say(`metrics on http://${server.address}/metrics`);
+    }
+    if (flags.once) {
+      const { runs, notStarted, interrupted } = await monitor.runOnce(io.signal);
+      const incomplete = runs.filter((r) => r.report.status !== 'ok');
+      for (const r of incomplete) say(`${r.target}: scan ${r.report.status === 'error' ? 'incomplete' : r.report.status}: ${r.report.reason ?? 'unknown reason'}`);
+      const open = await alerts.openAlerts();
+      const fired = runs.reduce((n, r) => n + r.events.filter((e) => e.state === 'firing').length, 0);
+      const resolved = runs.reduce((n, r) => n + r.events.filter((e) => e.state === 'resolved').length, 0);
+      say(`monitor: ${runs.length} target(s) scanned${notStarted ? `, ${notStarted} not started` : ''}; ${open.length} alert(s) open (${fired} fired, ${resolved} resolved this run)`);
+      if (interrupted || notStarted > 0 || incomplete.length || runs.some((r) => r.alertStateFailed)) return EXIT.incomplete;
+      return open.length ? EXIT.failed : EXIT.ok;
+    }
+    const scheduler = await monitor.start(io.signal);
+    const now = Date.now();
+    const next = targets.map((t) => m.nextRun(t.schedule, config.timezone, now)).filter((n): n is number => n !== null);
+    say(`monitoring ${targets.length} target(s)${next.length ? `; first scan at ${new Date(Math.min(...next)).toISOString()}` : ''}; history: ${opened.store ? opened.store.location : 'in memory'}; Ctrl-C to stop`);
+    await new Promise<void>((resolve) => (io.signal.aborted ? resolve() : io.signal.addEventListener('abort', () => resolve(), { once: true })));
+    await scheduler.stop();
+    return EXIT.ok;
+  } finally {
+    await server?.close();
+    await Promise.all(notifiers.map((n) => n.close?.()));
+    await opened.store?.close();
+  }
+}
