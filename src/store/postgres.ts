@@ -5,7 +5,8 @@
 import pg from 'pg';
 import type { Report } from '../model/report.js';
 import { TOOL_VERSION } from '../version.js';
-import { decodeBody, emptyCounts, gradesFromRows, groupBy, reportRows } from './codec.js';
+import { decodeBody, groupBy, reportRows } from './codec.js';
+import { historyEntry, runInfo, type HistoryRow as RowOf } from './rows.js';
 import { checkMigrationList, MIGRATIONS, newerStoreMessage, PG_SCHEMA, type Migration } from './migrations.js';
 import { PostgresAlertState } from './postgres-alerts.js';
 import { displayUrl } from './spec.js';
@@ -122,19 +123,11 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
   return new PostgresStore(pool, location);
 }
 
-interface HistoryRow {
+interface HistoryRow extends RowOf<Date> {
   id: string;
-  job_key: string;
-  run_id: string;
-  source: StoreSource;
-  name: string;
-  status: Report['status'];
-  reason: string | null;
-  started_at: Date;
-  duration_ms: number;
-  tool_version: string;
-  algorithm_version: string;
 }
+
+const isoOf = (d: Date): string => d.toISOString();
 
 interface BodyRow {
   encoding: string;
@@ -243,24 +236,7 @@ class PostgresStore implements Store {
       ),
       (c) => c.report_id,
     );
-    return rows.map((r): HistoryEntry => {
-      const findings = emptyCounts();
-      for (const c of counts.get(r.id) ?? []) if (c.severity in findings) findings[c.severity as keyof typeof findings] = Number(c.n);
-      return {
-        runId: r.run_id,
-        source: r.source,
-        jobKey: r.job_key,
-        target: r.name,
-        status: r.status,
-        reason: r.reason,
-        startedAt: r.started_at.toISOString(),
-        durationMs: r.duration_ms,
-        grades: gradesFromRows(grades.get(r.id) ?? []),
-        findings,
-        toolVersion: r.tool_version,
-        algorithmVersion: r.algorithm_version,
-      };
-    });
+    return rows.map((r) => historyEntry(r, grades.get(r.id) ?? [], counts.get(r.id) ?? [], isoOf));
   }
 
   private decodeAll(rows: BodyRow[]): Promise<Report[]> {
@@ -306,17 +282,7 @@ class PostgresStore implements Store {
         Number(t.n),
       ]),
     );
-    return runs.map((r) => {
-      const byStatus = Object.fromEntries((counts.get(r.id) ?? []).map((c) => [c.status, Number(c.n)]));
-      return {
-        runId: r.id,
-        source: r.source,
-        startedAt: r.started_at.toISOString(),
-        reports: Object.values(byStatus).reduce((a, b) => a + b, 0),
-        targets: targets.get(r.id) ?? 0,
-        byStatus,
-      };
-    });
+    return runs.map((r) => runInfo(r, counts.get(r.id) ?? [], targets.get(r.id) ?? 0, isoOf));
   }
 
   async targets(): Promise<TargetInfo[]> {

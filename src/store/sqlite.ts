@@ -8,7 +8,8 @@
 // so NORMAL (FULL would add an fsync to every report saved).
 import Database from 'better-sqlite3';
 import { TOOL_VERSION } from '../version.js';
-import { decodeBody, emptyCounts, gradesFromRows, groupBy, reportRows, type ReportRows } from './codec.js';
+import { decodeBody, groupBy, reportRows, type ReportRows } from './codec.js';
+import { historyEntry, runInfo, type HistoryRow as RowOf } from './rows.js';
 import { checkMigrationList, MIGRATIONS, newerStoreMessage, SQLITE_APPLICATION_ID, type Migration } from './migrations.js';
 import { SqliteAlertState } from './sqlite-alerts.js';
 import {
@@ -93,18 +94,8 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
   return new SqliteStore(db, path);
 }
 
-interface HistoryRow {
+interface HistoryRow extends RowOf<number> {
   id: number;
-  job_key: string;
-  run_id: string;
-  source: StoreSource;
-  name: string;
-  status: Report['status'];
-  reason: string | null;
-  started_at: number;
-  duration_ms: number;
-  tool_version: string;
-  algorithm_version: string;
 }
 
 interface BodyRow {
@@ -212,24 +203,7 @@ class SqliteStore implements Store {
       const ids = JSON.stringify(rows.map((r) => r.id));
       const grades = groupBy(this.q.grades.all(ids), (g) => g.report_id);
       const counts = groupBy(this.q.counts.all(ids), (c) => c.report_id);
-      return rows.map((r): HistoryEntry => {
-        const findings = emptyCounts();
-        for (const c of counts.get(r.id) ?? []) if (c.severity in findings) findings[c.severity as keyof typeof findings] = c.n;
-        return {
-          runId: r.run_id,
-          source: r.source,
-          jobKey: r.job_key,
-          target: r.name,
-          status: r.status,
-          reason: r.reason,
-          startedAt: iso(r.started_at),
-          durationMs: r.duration_ms,
-          grades: gradesFromRows(grades.get(r.id) ?? []),
-          findings,
-          toolVersion: r.tool_version,
-          algorithmVersion: r.algorithm_version,
-        };
-      });
+      return rows.map((r) => historyEntry(r, grades.get(r.id) ?? [], counts.get(r.id) ?? [], iso));
     });
   }
 
@@ -256,17 +230,7 @@ class SqliteStore implements Store {
       const ids = JSON.stringify(runs.map((r) => r.id));
       const counts = groupBy(this.q.runCounts.all(ids), (c) => c.run_id);
       const targets = new Map(this.q.runTargets.all(ids).map((t) => [t.run_id, t.n]));
-      return runs.map((r) => {
-        const byStatus = Object.fromEntries((counts.get(r.id) ?? []).map((c) => [c.status, c.n]));
-        return {
-          runId: r.id,
-          source: r.source,
-          startedAt: iso(r.started_at),
-          reports: Object.values(byStatus).reduce((a, b) => a + b, 0),
-          targets: targets.get(r.id) ?? 0,
-          byStatus,
-        };
-      });
+      return runs.map((r) => runInfo(r, counts.get(r.id) ?? [], targets.get(r.id) ?? 0, iso));
     });
   }
 

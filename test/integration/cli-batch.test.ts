@@ -2,14 +2,14 @@
 // target and a summary, stdin and stdout, SIGKILL at random points then --resume until done (no
 // line lost, none repeated, none broken), --store, and SIGINT (stop starting, finish or mark in-flight
 // targets, summary, exit 3). Scans are cut to one probe so each run takes about a second.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type RunningLab } from '../../src/lab/lab.js';
-import { BIN, runBinary, type CliRun } from '../helpers/cli.js';
+import { runBinary, spawnCli, type CliRun } from '../helpers/cli.js';
 import { expectValidReport } from '../helpers/schema.js';
+import { labFlags as flagsFor } from '../helpers/lab-flags.js';
 
 let lab: RunningLab;
 let domains: string[];
@@ -21,7 +21,7 @@ beforeAll(async () => {
   lab = await startLab();
   const i = lab.info;
   domains = Object.keys(i.domains).sort();
-  labFlags = ['--dns', i.dns, '--ca-file', i.caFile, '--ct-log-list', i.ctLogList, '--http-port', String(i.httpPort), '--smtp-port', String(i.smtpPort), '--allow-private'];
+  labFlags = flagsFor(i);
   // A comment, a blank line, and a repeat of the first domain in other case (one job).
   writeFileSync(list, `# every lab domain\n\n${domains.join('\n')}\n${domains[0]!.toUpperCase()}\n`);
 });
@@ -50,15 +50,8 @@ function parseLines(text: string): Parsed {
   return out;
 }
 
-function spawnBatch(args: string[]) {
-  const child = spawn(process.execPath, [BIN, 'batch', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<CliRun>((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? (signal ? -1 : -2), stdout, stderr })));
-  return { child, done };
-}
+/** `secgrade batch ARGS` in the background, its stdin a pipe. */
+const spawnBatch = (args: string[]) => spawnCli(['batch', ...args], { stdin: 'pipe' });
 
 describe('secgrade batch over the lab', () => {
   it('writes one valid report line per distinct target, then the summary; --output-dir holds the same reports', async () => {
@@ -88,7 +81,7 @@ describe('secgrade batch over the lab', () => {
 
   it('reads the list from stdin and streams NDJSON to stdout (scan --targets - is the same); progress goes to stderr', async () => {
     const { child, done } = spawnBatch(['-', ...labFlags, '--probes', 'tls-protocols', '--rate', '0', '--progress-interval', '100']);
-    child.stdin.end(domains.slice(0, 4).join('\n'));
+    child.stdin!.end(domains.slice(0, 4).join('\n'));
     const run = await done;
     expect(run.code).toBe(0);
     const { reports, summaries } = parseLines(run.stdout);

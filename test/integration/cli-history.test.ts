@@ -10,6 +10,7 @@ import type { Report } from '../../src/model/report.js';
 import type { HistoryEntry } from '../../src/store/types.js';
 import { runBinary, runInProcess } from '../helpers/cli.js';
 import { expectValidReport } from '../helpers/schema.js';
+import { labFlags as flagsFor } from '../helpers/lab-flags.js';
 
 let lab: RunningLab;
 let labFlags: string[];
@@ -21,7 +22,7 @@ const scans: Report[] = [];
 beforeAll(async () => {
   lab = await startLab();
   const i = lab.info;
-  labFlags = ['--dns', i.dns, '--ca-file', i.caFile, '--ct-log-list', i.ctLogList, '--http-port', String(i.httpPort), '--smtp-port', String(i.smtpPort), '--allow-private'];
+  labFlags = flagsFor(i);
   for (let n = 0; n < 2; n++) {
     const run = await runBinary(['scan', DOMAIN, ...labFlags, '--format', 'json', '--store', store], { timeoutMs: 60_000 });
     expect(run.stderr).toBe('');

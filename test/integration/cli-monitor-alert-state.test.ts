@@ -11,6 +11,7 @@ import { findLabDomain } from '../../src/lab/domains.js';
 import { startLab, type RunningLab } from '../../src/lab/lab.js';
 import { openStore } from '../../src/store/open.js';
 import { runBinary } from '../helpers/cli.js';
+import { labMonitorDefaults } from '../helpers/lab-flags.js';
 
 const NAME = 'expired.secgrade.test';
 const dir = mkdtempSync(join(tmpdir(), 'secgrade-monitor-state-it-'));
@@ -23,14 +24,7 @@ function config(lab: RunningLab): string {
   const path = join(dir, 'monitor.yaml');
   writeFileSync(
     path,
-    `defaults:
-  dns: "${i.dns}"
-  ca-file: ${i.caFile}
-  ct-log-list: ${i.ctLogList}
-  allow-private: true
-  options:
-    http-port: ${i.httpPort}
-targets:
+    `${labMonitorDefaults(i)}targets:
   - target: ${NAME}
     checks: [tls, cert]
 rules:

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type RunningLab } from '../../src/lab/lab.js';
 import { openStore } from '../../src/store/open.js';
 import { BIN, runBinary } from '../helpers/cli.js';
+import { labMonitorDefaults } from '../helpers/lab-flags.js';
 
 const parseMetrics = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => Array<{ name: string; metrics: Array<{ value: string; labels?: Record<string, string> }> }>;
 
@@ -49,15 +50,7 @@ function config(name: string, body: string): string {
   const path = join(dir, name);
   writeFileSync(
     path,
-    `defaults:
-  dns: "${i.dns}"
-  ca-file: ${i.caFile}
-  ct-log-list: ${i.ctLogList}
-  allow-private: true
-  options:
-    http-port: ${i.httpPort}
-    smtp-port: ${i.smtpPort}
-${body}`,
+    `${labMonitorDefaults(i)}${body}`,
   );
   return path;
 }

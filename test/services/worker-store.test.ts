@@ -2,7 +2,6 @@
 // as Redis holds it (the queue's first result), also when the job comes back after its result was
 // written (a retry, a stalled job handed over). Real redis-server and lab, SQLite store files.
 // Needs Debian's redis-server (started here on a free loopback port); under CI its absence fails.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,29 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type RunningLab } from '../../src/lab/lab.js';
 import type { Report } from '../../src/model/report.js';
 import { openStore } from '../../src/store/open.js';
-import { BIN, type CliRun } from '../helpers/cli.js';
+import { spawnCli, until } from '../helpers/cli.js';
 import { redisServerInstalled, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 
 const installed = redisServerInstalled();
 if (!installed && process.env['CI'] === 'true') throw new Error('redis-server is not installed: the services suite needs it (apt-get install redis-server)');
-
-function spawnCli(args: string[]): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<CliRun>((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? (signal ? -1 : -2), stdout, stderr })));
-  return { child, done };
-}
-
-async function until(what: string, test: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function storedReports(path: string): Promise<Report[]> {
   const store = await openStore(path);
@@ -77,8 +58,8 @@ describe.skipIf(!installed)('secgrade worker --store (redis-server, SQLite store
     const worker = spawnCli(['worker', '--queue', url, '--store', storeA, ...workerFlags]);
     const r = new Redis({ port: redis.port, db: 5 });
     try {
-      await until('every result in Redis', async () => (await r.hlen('secgrade:results')) === domains.length);
-      await until('every result in the store', async () => (await storedReports(storeA).catch(() => [])).length === domains.length);
+      await until('every result in Redis', async () => (await r.hlen('secgrade:results')) === domains.length, 60_000, 200);
+      await until('every result in the store', async () => (await storedReports(storeA).catch(() => [])).length === domains.length, 60_000, 200);
       worker.child.kill('SIGTERM');
       const stopped = await worker.done;
       expect(stopped.stderr).toBe('');
@@ -102,7 +83,7 @@ describe.skipIf(!installed)('secgrade worker --store (redis-server, SQLite store
       await queue.add('scan', payload, { jobId: encodeURIComponent(`${key}#again`), removeOnComplete: true });
       const storeB = join(dir, 'b', 'history.db');
       const second = spawnCli(['worker', '--queue', url, '--store', storeB, ...workerFlags.filter((f) => f !== '--quiet')]);
-      await until('the returned job in store B', async () => (await storedReports(storeB).catch(() => [])).length === 1);
+      await until('the returned job in store B', async () => (await storedReports(storeB).catch(() => [])).length === 1, 60_000, 200);
       second.child.kill('SIGTERM');
       const secondRun = await second.done;
       await queue.close();

@@ -4,7 +4,6 @@
 // has its job retried by another worker and exactly one result; a worker on a queue created
 // without --allow-private refuses loopback targets and a loopback DNS server with an error line.
 // Needs Debian's redis-server (started here on a free loopback port); under CI its absence fails.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,38 +12,14 @@ import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type RunningLab } from '../../src/lab/lab.js';
-import { BIN, type CliRun } from '../helpers/cli.js';
+import { spawnCli, until, type CliRun, type Spawned } from '../helpers/cli.js';
 import { redisServerInstalled, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { expectValidReport } from '../helpers/schema.js';
 
 const installed = redisServerInstalled();
 if (!installed && process.env['CI'] === 'true') throw new Error('redis-server is not installed: the services suite needs it (apt-get install redis-server)');
 
-interface Spawned {
-  child: ChildProcess;
-  done: Promise<CliRun>;
-  stderr(): string;
-}
-
-function spawnCli(args: string[]): Spawned {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<CliRun>((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? (signal ? -1 : -2), stdout, stderr })));
-  return { child, done, stderr: () => stderr };
-}
-
 const run = (args: string[]): Promise<CliRun> => spawnCli(args).done;
-
-async function until(what: string, test: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function parseLines(text: string): { reports: Array<Record<string, any>>; summaries: Array<Record<string, any>> } {
   expect(text.endsWith('\n'), 'the file ends with a complete line').toBe(true);
