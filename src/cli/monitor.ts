@@ -6,6 +6,8 @@
 // --once: every target once, then exit 3 if a scan (or the alert state in the store) could not
 // complete, 1 if an alert is firing, 0 otherwise (for cron and CI). Without it: until SIGINT/SIGTERM.
 // With a store, alert state persists: an alert open since an earlier run is not sent again.
+// On a terminal (not --once, not --quiet) the long-lived monitor shows a dashboard on stderr
+// (ui/monitor-live.tsx, loaded only then); elsewhere it logs lines.
 import type { Command } from 'commander';
 import { targetName } from '../batch/jobs.js';
 import { createLimits } from '../engine/limits.js';
@@ -17,6 +19,9 @@ import type { MonitorTarget, ReportHistory } from '../monitor/runner.js';
 import { createDnsRateLimiter } from '../net/dns/rate-limit.js';
 import { PROBE_OPTIONS } from '../probes/index.js';
 import type { Store } from '../store/types.js';
+import type { AlertStateStore } from '../monitor/alerts.js';
+import type { CronScheduler } from '../monitor/schedule.js';
+import type { MonitorUi } from '../../ui/monitor-live.js';
 import { BATCH_DEFAULTS } from './batch-flags.js';
 import { EXIT, UsageError } from './exit.js';
 import type { RunIo } from './io.js';
@@ -39,6 +44,7 @@ const load = async () => {
 
 export interface RawMonitorFlags extends RawScanFlags {
   once?: boolean;
+  quiet?: boolean;
   metrics?: string;
   /** A path or URL; false with --no-store (history in memory only). */
   store?: string | false;
@@ -47,6 +53,7 @@ export interface RawMonitorFlags extends RawScanFlags {
 export function addMonitorFlags(cmd: Command): Command {
   cmd
     .option('--once', 'scan every target once, then exit (3: a scan did not complete, 1: an alert is firing, 0: none)')
+    .option('--quiet', 'no dashboard on a terminal: the plain log lines only')
     .option('--metrics <addr>', 'serve Prometheus metrics on [HOST]:PORT (a port alone: 127.0.0.1), overriding the config')
     .option('--store <path|url>', 'history store (SQLite file or postgres:// URL), overriding the config (default: $XDG_DATA_HOME/secgrade/history.db)')
     .option('--no-store', 'keep the history in memory only (diffs start over at each start)')
@@ -70,7 +77,7 @@ const NEGATED_KEYS = new Set(PROBE_OPTIONS.filter((o) => optionFlagName(o).start
 function givenFlags(flags: RawMonitorFlags): RawScanFlags {
   const out: RawScanFlags = {};
   for (const [k, v] of Object.entries(flags)) {
-    if (v === undefined || k === 'once' || k === 'metrics' || k === 'store') continue;
+    if (v === undefined || k === 'once' || k === 'quiet' || k === 'metrics' || k === 'store') continue;
     if (NEGATED_KEYS.has(k) && v === true) continue;
     out[k] = v;
   }
@@ -137,6 +144,45 @@ async function openHistory(m: Awaited<ReturnType<typeof load>>, spec: string | n
   return { history: new m.StoreHistory(store), store };
 }
 
+/**
+ * The dashboard, seeded with what is known before the first run: each target's last runs (trend,
+ * grades) from the store and the alerts still open from earlier runs.
+ */
+async function startDashboard(
+  stream: NodeJS.WriteStream,
+  color: boolean,
+  targets: readonly Target[],
+  scheduler: CronScheduler,
+  opened: { store: Store | null },
+  alerts: AlertStateStore,
+  metrics: string | null,
+): Promise<MonitorUi> {
+  const [{ startMonitorUi }, { TREND_RUNS }] = await Promise.all([import('../../ui/monitor-live.js'), import('../../ui/monitor-state.js')]);
+  const names = targets.map((t) => t.name);
+  const ui = startMonitorUi({
+    stream,
+    color,
+    targets: names,
+    history: opened.store ? opened.store.location : 'in memory',
+    metrics,
+    nextRuns: () => Object.fromEntries(names.map((n) => [n, scheduler.nextRunOf(n)])),
+  });
+  const seeds = names.map(async (target) => {
+    if (!opened.store) return;
+    const entries = await opened.store.history(target, { limit: TREND_RUNS });
+    const runs = entries.reverse().map((e) => ({ grades: e.grades, status: e.status, reason: e.reason, endedAt: Date.parse(e.startedAt) + e.durationMs }));
+    ui.dispatch({ type: 'history', target, runs });
+  });
+  const open = alerts.openAlerts().then((all) => {
+    for (const target of names) ui.dispatch({ type: 'alerts', target, open: all.filter((a) => a.target === target) });
+  });
+  // What cannot be read now shows after the targets' next runs; the monitor itself goes on.
+  for (const r of await Promise.allSettled([...seeds, open])) {
+    if (r.status === 'rejected') ui.dispatch({ type: 'log', line: `dashboard: ${((r.reason as Error)?.message ?? String(r.reason)).split('\n')[0]}` });
+  }
+  return ui;
+}
+
 export async function runMonitor(configPath: string, flags: RawMonitorFlags, io: RunIo): Promise<number> {
   const m = await load();
   let config: MonitorConfig;
@@ -152,7 +198,9 @@ export async function runMonitor(configPath: string, flags: RawMonitorFlags, io:
     listen = m.parseListenAddress(flags.metrics);
     if (!listen) throw new UsageError(`--metrics "${flags.metrics}" is not a listen address (:PORT, HOST:PORT or [IPv6]:PORT)`);
   }
-  const say = (line: string): void => void io.stderr.write(`secgrade: ${line}\n`);
+  // Under the dashboard, lines go into it (a write to stderr would tear its frame).
+  let ui: MonitorUi | null = null;
+  const say = (line: string): void => (ui ? ui.dispatch({ type: 'log', line }) : void io.stderr.write(`secgrade: ${line}\n`));
   const { trust, reference } = await scanContext(base);
   const { defaultStorePath } = await import('../store/spec.js');
   const storeSpec = flags.store === false ? null : (flags.store ?? config.store ?? defaultStorePath(io.env));
@@ -208,14 +256,33 @@ export async function runMonitor(configPath: string, flags: RawMonitorFlags, io:
       if (interrupted || notStarted > 0 || incomplete.length || runs.some((r) => r.alertStateFailed)) return EXIT.incomplete;
       return open.length ? EXIT.failed : EXIT.ok;
     }
-    const scheduler = await monitor.start(io.signal);
+    const stderr = io.stderr as NodeJS.WriteStream;
+    const dashboard = !flags.quiet && stderr.isTTY === true;
+    const scheduler = await monitor.start(
+      io.signal,
+      (run) => {
+        // Off the dashboard, one line per run: a log shows the monitor is alive and what it saw.
+        if (!ui) say(`${run.target}: ${run.report.status}, overall ${run.report.grades.overall ?? '—'}${run.events.length ? `; ${run.events.map((e) => `${e.state} ${e.alert.rule}`).join(', ')}` : ''}`);
+        ui?.dispatch({ type: 'run-finished', run });
+        // The runner logs an alert state that fails; the view keeps its last count then.
+        void alerts.openAlerts(run.target).then((open) => ui?.dispatch({ type: 'alerts', target: run.target, open }), () => undefined);
+      },
+      (target) => ui?.dispatch({ type: 'run-started', target }),
+    );
+    if (dashboard) ui = await startDashboard(stderr, !io.env['NO_COLOR'], targets, scheduler, opened, alerts, server?.address ?? null);
     const now = Date.now();
     const next = targets.map((t) => m.nextRun(t.schedule, config.timezone, now)).filter((n): n is number => n !== null);
-    say(`monitoring ${targets.length} target(s)${next.length ? `; first scan at ${new Date(Math.min(...next)).toISOString()}` : ''}; history: ${opened.store ? opened.store.location : 'in memory'}; Ctrl-C to stop`);
+    if (!ui) say(`monitoring ${targets.length} target(s)${next.length ? `; first scan at ${new Date(Math.min(...next)).toISOString()}` : ''}; history: ${opened.store ? opened.store.location : 'in memory'}; Ctrl-C to stop`);
+    // The scheduler's timers are unref'd: without a metrics server nothing else kept the process
+    // alive (it ended at once, exit 13, an unsettled top-level await). This timer does, until the signal.
+    const alive = setInterval(() => undefined, 2 ** 30);
     await new Promise<void>((resolve) => (io.signal.aborted ? resolve() : io.signal.addEventListener('abort', () => resolve(), { once: true })));
+    clearInterval(alive);
     await scheduler.stop();
     return EXIT.ok;
   } finally {
+    await ui?.stop();
+    ui = null;
     await server?.close();
     await Promise.all(notifiers.map((n) => n.close?.()));
     await opened.store?.close();

@@ -167,9 +167,10 @@ export class Monitor<T extends MonitorTarget> {
 
   /**
    * Each target on its schedule until `signal` aborts; then waits for the runs in flight (their
-   * scans see the abort and end as interrupted). `onRun` sees every finished run.
+   * scans see the abort and end as interrupted). `onRun` sees every finished run, `onRunStart` each
+   * run as it starts scanning (past the queue of targets in flight: the dashboard's "scanning").
    */
-  async start(signal: AbortSignal, onRun?: (run: TargetRun) => void): Promise<CronScheduler> {
+  async start(signal: AbortSignal, onRun?: (run: TargetRun) => void, onRunStart?: (target: string) => void): Promise<CronScheduler> {
     const queue = new PQueue({ concurrency: this.deps.targetsInFlight });
     const scheduler = new CronScheduler({
       ...(this.deps.clock ? { clock: this.deps.clock } : {}),
@@ -183,7 +184,11 @@ export class Monitor<T extends MonitorTarget> {
     for (const t of this.deps.targets) {
       scheduler.add(t.name, t.schedule, async () => {
         if (signal.aborted) return;
-        const run = await queue.add(async () => (signal.aborted ? undefined : await this.runTarget(t, signal)));
+        const run = await queue.add(async () => {
+          if (signal.aborted) return undefined;
+          onRunStart?.(t.name);
+          return await this.runTarget(t, signal);
+        });
         if (run) onRun?.(run);
       });
     }

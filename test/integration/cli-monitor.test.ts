@@ -171,4 +171,23 @@ describe('secgrade monitor (long-lived)', () => {
     }
     expect(await exited).toBe(0);
   });
+
+  it('without --metrics it still keeps running on its schedule (one run after another) until SIGTERM', async () => {
+    const path = config('live-plain.yaml', 'schedule: "*/2 * * * * *"\ntargets:\n  - target: good.secgrade.test\n    checks: [tls]\nnotify:\n  - type: stdout\n');
+    const child = spawn(process.execPath, [BIN, 'monitor', path, '--no-store'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let code: number | null | undefined;
+    const exited = new Promise<number | null>((r) => child.on('close', (c) => r((code = c))));
+    try {
+      // Two scans end (each logs its line): the process outlived its first tick and its first run.
+      const deadline = Date.now() + 45_000;
+      while (Date.now() < deadline && code === undefined && (stderr.match(/good\.secgrade\.test: /g) ?? []).length < 2) await new Promise((r) => setTimeout(r, 250));
+      expect(code, stderr).toBeUndefined();
+      expect((stderr.match(/good\.secgrade\.test: /g) ?? []).length, stderr).toBeGreaterThanOrEqual(2);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
 });
