@@ -6,45 +6,11 @@ import { MemoryAlertState } from '../../src/monitor/alerts.js';
 import { MonitorMetrics } from '../../src/monitor/metrics.js';
 import { stdoutNotifier } from '../../src/monitor/notify/stdout.js';
 import { MemoryHistory, Monitor } from '../../src/monitor/runner.js';
-import { CronScheduler, nextRun, validCron, type Clock } from '../../src/monitor/schedule.js';
+import { CronScheduler, nextRun, validCron } from '../../src/monitor/schedule.js';
 import type { Report } from '../../src/model/report.js';
 import { emailReport } from './fixtures-reports.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 
-/** A clock whose time moves only when the test says; timers fire in order as it passes them. */
-class FakeClock implements Clock {
-  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
-  private seq = 0;
-  constructor(private t: number) {}
-  now(): number {
-    return this.t;
-  }
-  setTimer(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.timers.push({ at: this.t + ms, fn, id });
-    return id;
-  }
-  clearTimer(h: unknown): void {
-    this.timers = this.timers.filter((x) => x.id !== h);
-  }
-  get pending(): number {
-    return this.timers.length;
-  }
-  /** Moves time forward, firing due timers in order and letting the promises they start settle. */
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at || a.id - b.id);
-      const next = this.timers[0];
-      if (!next || next.at > end) break;
-      this.timers.shift();
-      this.t = next.at;
-      next.fn();
-      for (let i = 0; i < 20; i++) await Promise.resolve();
-      await new Promise((r) => setImmediate(r));
-    }
-    this.t = end;
-  }
-}
 
 const START = Date.UTC(2026, 0, 1, 0, 0, 0);
 const MIN = 60_000;

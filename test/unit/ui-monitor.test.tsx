@@ -12,13 +12,13 @@ import type { Report } from '../../src/model/report.js';
 import { MemoryAlertState } from '../../src/monitor/alerts.js';
 import { MonitorMetrics } from '../../src/monitor/metrics.js';
 import { MemoryHistory, Monitor, type TargetRun } from '../../src/monitor/runner.js';
-import type { Clock } from '../../src/monitor/schedule.js';
 import type { AlertRecord } from '../../src/monitor/types.js';
 import { displayWidth } from '../../src/render/style.js';
 import { applyMonitorEvent, createMonitorStore, initialMonitorState, TREND_RUNS, type MonitorEvent, type MonitorState } from '../../ui/monitor-state.js';
 import { monitorColumns, MonitorView } from '../../ui/MonitorView.js';
 import { startMonitorUi } from '../../ui/monitor-live.js';
 import { emailReport, expiredReport, goodReport, unreachableReport } from './fixtures-reports.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 
 afterEach(() => cleanup());
 
@@ -156,33 +156,6 @@ describe('MonitorView', () => {
   });
 });
 
-/** Time that moves only when the test says; timers fire in order as it passes them. */
-class FakeClock implements Clock {
-  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
-  private seq = 0;
-  constructor(public t: number) {}
-  now = (): number => this.t;
-  setTimer(fn: () => void, ms: number): unknown {
-    this.timers.push({ at: this.t + ms, fn, id: ++this.seq });
-    return this.seq;
-  }
-  clearTimer(h: unknown): void {
-    this.timers = this.timers.filter((x) => x.id !== h);
-  }
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at || a.id - b.id);
-      const next = this.timers[0];
-      if (!next || next.at > end) break;
-      this.timers.shift();
-      this.t = next.at;
-      next.fn();
-      await new Promise((r) => setImmediate(r));
-    }
-    this.t = end;
-  }
-}
 
 describe('the runner drives the dashboard', () => {
   it('run started → scanning, run finished → grades, the scheduler gives the next run', async () => {
