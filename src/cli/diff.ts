@@ -58,7 +58,7 @@ export async function runDiff(a: string, b: string | undefined, flags: RawDiffFl
   const [srcA, srcB] = sources(a, b, flags);
   let store: { store: Store; where: string } | undefined;
   if (needsStore(srcA) || needsStore(srcB)) {
-    const where = flags.store ?? defaultStorePath();
+    const where = flags.store ?? defaultStorePath(io.env);
     store = { store: await openCliStore(where, { mustExist: true }), where };
   }
   let sideA: LoadedSide;

@@ -58,16 +58,8 @@ export interface RuleOutcome {
   unknown: RuleUnknown[];
 }
 
-/** An alert as the state store keeps it (one row of a monitor_alerts table). */
-export interface AlertRecord {
-  key: string;
-  rule: RuleId;
-  target: string;
-  subject: string;
-  severity: Severity;
-  summary: string;
-  changes: AlertChange[];
-  baseline?: unknown;
+/** An alert as the state store keeps it (one row of a monitor_alerts table): its condition, and when. */
+export interface AlertRecord extends AlertCondition {
   /** ISO times. */
   openedAt: string;
   lastSeenAt: string;

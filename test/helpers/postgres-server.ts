@@ -4,9 +4,10 @@
 // root (as CI runs) initdb and the server run as the `postgres` user (else `nobody`).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+// A port free a moment ago (bound, then released): the server is started on it.
+import { closedPort as freePort } from './local-servers.js';
 
 export interface PostgresServer {
   port: number;
@@ -39,14 +40,6 @@ function runAs(): { uid: number; gid: number } | null {
     if (uid.status === 0 && gid.status === 0) return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
   }
   throw new Error('running as root and neither the postgres nor the nobody user exists: PostgreSQL refuses to run as root');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export async function startPostgresServer(bin: string): Promise<PostgresServer> {

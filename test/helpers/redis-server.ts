@@ -2,9 +2,10 @@
 // temporary folder; stopped (and the folder removed) by stop().
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+// A port free a moment ago (bound, then released): the server is started on it.
+import { closedPort as freePort } from './local-servers.js';
 
 export interface RedisServer {
   port: number;
@@ -15,14 +16,6 @@ export interface RedisServer {
 /** Whether Debian's redis-server is installed (the services suite needs it). */
 export function redisServerInstalled(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export async function startRedisServer(): Promise<RedisServer> {
