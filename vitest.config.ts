@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Four projects: `npm test` runs unit + integration (Node and the image's openssl only);
+// Five projects: `npm test` runs unit + integration (Node and the image's openssl only);
 // `npm run test:services` the tests that start redis-server; `npm run test:conformance` the tests
-// that need other Debian packages (nginx, testssl.sh …).
+// that need other Debian packages (nginx, testssl.sh …); `npm run test:browser` the HTML pages in
+// Debian's headless chromium.
 export default defineConfig({
   test: {
     projects: [
@@ -24,6 +25,18 @@ export default defineConfig({
           globalSetup: ['test/helpers/build.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // `npm run test:browser`: HTML reports rendered by the built binary, opened in chromium.
+          name: 'browser',
+          include: ['test/browser/**/*.test.{ts,tsx}'],
+          globalSetup: ['test/helpers/build.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          // One browser at a time: the machine has two cores and each file starts its own chromium.
+          fileParallelism: false,
         },
       },
       {

@@ -3,10 +3,10 @@
 import { useSyncExternalStore } from 'react';
 import { useTicker } from './external-store.js';
 import { Box, Static, Text } from 'ink';
-import type { Report } from '../src/model/report.js';
+import type { Report, Severity } from '../src/model/report.js';
 import { displayWidth, formatDuration, gradeSegs, seg, type Seg } from '../src/render/style.js';
 import { countTasks, targetViews, type GroupView, type TargetView } from './layout.js';
-import { ReportCard } from './ReportCard.js';
+import { ReportCard, SummaryCard } from './ReportCard.js';
 import type { LiveStore, LogEntry, TargetProgress, TaskProgress } from './state.js';
 import { ColorContext, Segs, Tinted, useColumns } from './theme.js';
 
@@ -30,17 +30,19 @@ export interface LiveViewProps {
   rows?: number;
   clock?: () => number;
   tickMs?: number;
+  /** --severity: the cards leave out findings below it (and say how many). */
+  minSeverity?: Severity | null;
 }
 
-export function LiveView({ store, color, columns, rows, clock = Date.now, tickMs = 100 }: LiveViewProps) {
+export function LiveView({ store, color, columns, rows, clock = Date.now, tickMs = 100, minSeverity = null }: LiveViewProps) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const width = useColumns(columns);
   return (
     <ColorContext.Provider value={color}>
       <Static items={state.log}>
         {(entry, i) => (
-          <Box key={i} width={width} marginTop={entry.kind === 'report' ? 1 : 0}>
-            <LogLine entry={entry} color={color} width={width} />
+          <Box key={i} width={width} marginTop={entry.kind === 'target-done' ? 0 : 1}>
+            <LogLine entry={entry} color={color} width={width} minSeverity={minSeverity} />
           </Box>
         )}
       </Static>
@@ -51,8 +53,9 @@ export function LiveView({ store, color, columns, rows, clock = Date.now, tickMs
   );
 }
 
-function LogLine({ entry, color, width }: { entry: LogEntry; color: boolean; width: number }) {
-  if (entry.kind === 'report') return <ReportCard report={entry.report} color={color} columns={width} />;
+function LogLine({ entry, color, width, minSeverity }: { entry: LogEntry; color: boolean; width: number; minSeverity: Severity | null }) {
+  if (entry.kind === 'report') return <ReportCard report={entry.report} color={color} columns={width} minSeverity={minSeverity} />;
+  if (entry.kind === 'summary') return <SummaryCard reports={entry.reports} color={color} columns={width} />;
   return <TargetDone target={entry.target} />;
 }
 

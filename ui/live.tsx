@@ -1,7 +1,7 @@
 // Entry point for the CLI: a live progress view fed by engine events, then the report cards.
 import { render } from 'ink';
 import type { ScanEvent } from '../src/engine/events.js';
-import type { Report } from '../src/model/report.js';
+import type { Report, Severity } from '../src/model/report.js';
 import { LiveView } from './LiveView.js';
 import { createLiveStore } from './state.js';
 
@@ -12,11 +12,11 @@ export interface LiveUi {
   finish(reports: Report[]): Promise<void>;
 }
 
-export function startLiveUi(opts: { stdout?: NodeJS.WriteStream; color: boolean; columns?: number }): LiveUi {
+export function startLiveUi(opts: { stdout?: NodeJS.WriteStream; color: boolean; columns?: number; minSeverity?: Severity | null }): LiveUi {
   const stdout = opts.stdout ?? process.stdout;
   const store = createLiveStore(Date.now, { coalesceMs: 50 });
   const instance = render(
-    <LiveView store={store} color={opts.color} columns={opts.columns} rows={stdout.isTTY ? stdout.rows : undefined} />,
+    <LiveView store={store} color={opts.color} columns={opts.columns} rows={stdout.isTTY ? stdout.rows : undefined} minSeverity={opts.minSeverity ?? null} />,
     { stdout, patchConsole: true },
   );
   let finishing: Promise<void> | null = null;

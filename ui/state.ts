@@ -25,8 +25,11 @@ export interface TargetProgress {
   report: Report | null;
 }
 
-/** Printed once, above the live area (Ink <Static>): finished targets, then the report cards. */
-export type LogEntry = { kind: 'target-done'; target: TargetProgress } | { kind: 'report'; report: Report };
+/** Printed once, above the live area (Ink <Static>): finished targets, the report cards, then (several targets) the summary. */
+export type LogEntry =
+  | { kind: 'target-done'; target: TargetProgress }
+  | { kind: 'report'; report: Report }
+  | { kind: 'summary'; reports: Report[] };
 
 export interface LiveState {
   active: TargetProgress[];
@@ -101,11 +104,18 @@ export function applyEvent(state: LiveState, event: ScanEvent, now: number): Liv
   }
 }
 
-/** All targets done: the live area goes away and the report cards are printed. */
+/**
+ * All targets done: the live area goes away and the report cards are printed; after several
+ * targets a summary table ends the run, so the last screen is the whole run, not one domain's findings.
+ */
 export function finishState(state: LiveState, reports: Report[]): LiveState {
   return {
     active: [],
-    log: [...state.log, ...reports.map((report) => ({ kind: 'report' as const, report }))],
+    log: [
+      ...state.log,
+      ...reports.map((report) => ({ kind: 'report' as const, report })),
+      ...(reports.length > 1 ? [{ kind: 'summary' as const, reports }] : []),
+    ],
     finished: true,
   };
 }

@@ -5,7 +5,11 @@ import { formatServer } from '../net/dns/types.js';
 import type { InputEntry, LineFlags } from '../batch/input.js';
 import type { JobOptions } from '../batch/jobs.js';
 import { DEFAULT_PROGRESS_INTERVAL_MS } from '../batch/progress.js';
+import { RENDERERS, rendererForFile, type Renderer } from '../render/index.js';
 import { UsageError } from './exit.js';
+
+/** The usual file ending of a format, for the hint when a batch is asked for one with --format. */
+const REPORT_EXTENSION: Record<string, string> = { markdown: 'md', junit: 'xml', text: 'txt' };
 import { parseScanFlags, parseTargets, type RawScanFlags, type ScanSettings } from './options.js';
 
 export const BATCH_DEFAULTS = {
@@ -45,6 +49,8 @@ export interface RawBatchFlags extends RawScanFlags {
   queue?: string;
   /** With --queue: wait for the queued jobs' results and write them to this NDJSON file. */
   collect?: string;
+  /** Whole-batch reports rendered from the results when the batch ends (format from each name). */
+  report?: string[];
 }
 
 export interface BatchSettings {
@@ -63,6 +69,8 @@ export interface BatchSettings {
   outputDir: string | null;
   quiet: boolean;
   progressIntervalMs: number;
+  /** --report: files rendered from the results file when the batch ends, each in its extension's format. */
+  reports: Array<{ path: string; renderer: Renderer }>;
 }
 
 /** The flags only a batch understands (so `scan` without --targets can refuse them). */
@@ -79,6 +87,7 @@ const BATCH_ONLY: ReadonlyArray<[keyof RawBatchFlags, string]> = [
   ['quiet', '--quiet'],
   ['queue', '--queue'],
   ['collect', '--collect'],
+  ['report', '--report'],
 ];
 
 export function addBatchFlags(cmd: Command): Command {
@@ -94,6 +103,7 @@ export function addBatchFlags(cmd: Command): Command {
     .option('--progress-interval <ms>', `off a terminal, how often the progress line is printed on stderr (default ${DEFAULT_PROGRESS_INTERVAL_MS})`)
     .option('--quiet', 'no progress view or line and no notices on stderr (errors still)')
     .option('--queue <redis-url>', 'enqueue one job per target on this Redis queue (redis://HOST:PORT/DB) for `secgrade worker`s')
+    .option('--report <file>', 'when the batch ends, also render all its results into this file, in the format of its extension (.html, .md, .sarif, .xml, .csv, .json, .txt); repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .option('--collect <file.ndjson>', 'with --queue: wait for the results and write them to this file (again to continue)');
 }
 
@@ -125,7 +135,8 @@ export function parseBatchFlags(flags: RawBatchFlags): BatchSettings {
   const rate = perSecond(flags.rate, '--rate', 'connections', defaults.rate);
   const dnsRate = perSecond(flags.dnsRate, '--dns-rate', 'DNS queries', defaults.dnsRate);
   if (flags.format !== undefined && flags.format.toLowerCase() !== 'ndjson') {
-    throw new UsageError(`a batch writes ndjson (--format ${flags.format} is not available for a batch; \`secgrade summary FILE --format …\` renders its results)`);
+    const f = flags.format.toLowerCase();
+    throw new UsageError(`a batch streams its results as ndjson (--output FILE.ndjson); for ${f}, add --report FILE.${REPORT_EXTENSION[f] ?? f} (rendered when the batch ends) or run \`secgrade render FILE.ndjson --format ${f}\``);
   }
   // --output DIR/ is the folder form of --output (the Contract's FILE|DIR|-): results.ndjson and one file per target in it.
   let output = flags.output === '-' ? null : (flags.output ?? null);
@@ -138,13 +149,23 @@ export function parseBatchFlags(flags: RawBatchFlags): BatchSettings {
   if (flags.resume !== undefined && output !== null && output !== flags.resume) {
     throw new UsageError(`--resume ${flags.resume} appends to that file: --output ${flags.output} names another`);
   }
+  const reports = (flags.report ?? []).map((path) => {
+    const renderer = rendererForFile(path);
+    if (!renderer) throw new UsageError(`--report ${path}: name the format by the extension (${RENDERERS.flatMap((r) => r.extensions).join(', ')})`);
+    return { path, renderer };
+  });
+  const ndjsonPath = flags.resume ?? output;
+  if (reports.length && (ndjsonPath === null || flags.queue !== undefined)) {
+    throw new UsageError('--report renders the results file when the batch ends: give --output FILE.ndjson (or --resume) and no --queue (then `secgrade render`)');
+  }
   return {
+    reports,
     targetsInFlight: wholeNumber(flags.targetsInFlight, '--targets-in-flight', 1, 1000, defaults.targetsInFlight),
     maxConnectionsPerHost: wholeNumber(flags.maxConnectionsPerHost, '--max-connections-per-host', 1, 64, defaults.maxConnectionsPerHost),
     rate,
     dnsRate,
     graceMs: wholeNumber(flags.grace, '--grace', 0, 600_000, BATCH_DEFAULTS.graceMs),
-    ndjsonPath: flags.resume ?? output,
+    ndjsonPath,
     resume: flags.resume !== undefined,
     outputDir,
     quiet: flags.quiet === true,

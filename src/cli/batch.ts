@@ -2,6 +2,8 @@
 // target, pick up where --resume's file left off, scan every job in this process under shared
 // limits, and write each result as one NDJSON line as it finishes, then the run summary. The list
 // is streamed (batch-list.ts): memory does not grow with its length.
+import { access, constants } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { jobInfo, newRunId } from '../batch/jobs.js';
 import { lineTarget, type ResultLine } from '../batch/results-file.js';
 import { prepareResume } from '../batch/resume.js';
@@ -17,7 +19,8 @@ import { parseBatchFlags, type BatchSettings, type RawBatchFlags } from './batch
 import { checkList, listJobs, openList, pendingCount, readWholeList, type ListSource } from './batch-list.js';
 import { EXIT, exitCodeFor, UsageError, type Gate } from './exit.js';
 import { readerGone, type RunIo } from './io.js';
-import { parseScanFlags, targetScanOptions, type ScanSettings } from './options.js';
+import { parseScanFlags, renderOptionsOf, targetScanOptions, type ScanSettings } from './options.js';
+import { renderResultsFile } from './render.js';
 import { scanContext } from './scan-context.js';
 import { openCliStore } from './store-flag.js';
 import { startBatchProgress } from './batch-progress.js';
@@ -95,6 +98,13 @@ async function runList(list: ListSource, flags: RawBatchFlags, base: ScanSetting
     }
   }
 
+  // A --report that cannot be written is found now, not after an hour of scanning.
+  for (const { path } of batch.reports) {
+    await access(dirname(resolve(path)), constants.W_OK).catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`--report ${path}: ${err.code ?? err.message}`);
+    });
+  }
+
   const gate: Gate = { failOn: base.failOn, failUnder: base.failUnder, allowPartial: base.allowPartial };
   const tally = new GateTally(gate);
   const summary = new SummaryBuilder();
@@ -123,7 +133,10 @@ async function runList(list: ListSource, flags: RawBatchFlags, base: ScanSetting
   // --store: opened before the first scan, so a store named wrong is a usage error with nothing scanned.
   const history = base.store ? await openCliStore(base.store) : null;
   let storeFailed = false;
-  const sink = await openSink(batch, io);
+  const sink = await openSink(batch, io).catch(async (err: unknown) => {
+    await history?.close().catch(() => undefined);
+    throw err;
+  });
   const progress = await startBatchProgress({ total, quiet: batch.quiet, intervalMs: batch.progressIntervalMs, io });
   const limits = createLimits({
     // Enough probe slots for every target in flight to progress; the per-host cap is what a server sees.
@@ -182,10 +195,22 @@ async function runList(list: ListSource, flags: RawBatchFlags, base: ScanSetting
   await sink.write(JSON.stringify(final) + '\n');
   await sink.close();
   await progress.end(readerGone(io.stdoutError()) ? null : final);
+  // --report: the whole batch (what is complete of it, when interrupted) in each file's format.
+  let reportFailed = false;
+  for (const { path, renderer } of batch.reports) {
+    if (!batch.ndjsonPath) break;
+    try {
+      await renderResultsFile(batch.ndjsonPath, renderer, renderOptionsOf(base, { color: false, width: 80 }), path, io);
+      if (!batch.quiet) say(`report: ${path} (${renderer.id})`);
+    } catch (err) {
+      reportFailed = true;
+      say(`--report ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
 
   // Worst of the targets (3, then 1); an interrupted batch is incomplete; rejected lines are a usage error.
   let code = tally.worst;
-  if (result.interrupted || result.notStarted > 0 || storeFailed) code = EXIT.incomplete;
+  if (result.interrupted || result.notStarted > 0 || storeFailed || reportFailed) code = EXIT.incomplete;
   else if (check.rejected && code !== EXIT.incomplete) code = EXIT.usage;
   if (readerGone(io.stdoutError())) return code;
   for (const m of tally.messages) say(m);

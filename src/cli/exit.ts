@@ -11,6 +11,14 @@ export const EXIT = {
   incomplete: 3,
 } as const;
 
+/** What each exit code means, as `--help` lists them (the numbers come from EXIT, so they cannot drift). */
+export const EXIT_MEANING: Readonly<Record<keyof typeof EXIT, string>> = {
+  ok: 'ok: everything asked for was done and no gate failed',
+  failed: 'a gate failed: a finding at or above --fail-on, or the overall grade below --fail-under',
+  usage: 'usage error: a bad command, flag, value or target (one line on stderr)',
+  incomplete: 'not completed: unresolvable, unreachable, partial (unless --allow-partial) or interrupted',
+};
+
 export class UsageError extends Error {
   override name = 'UsageError';
 }

@@ -1,14 +1,18 @@
-// `secgrade history TARGET [--since 30d|12h|2026-11-01] [--limit N] [--store PATH|URL] [--format text|json]`:
-// a target's runs from the history store, newest first, and a grade sparkline per section.
-// It only reads: a store that does not exist is an error, never created.
+// `secgrade history TARGET [--since 30d|12h|2026-11-01] [--limit N] [--store PATH|URL]
+// [--format text|json|html] [--output FILE]`: a target's runs from the history store, newest first,
+// and a grade timeline per section (text: sparklines; html: a page with SVG charts and a table).
+// It only reads the store: a store that does not exist is an error, never created.
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SEVERITIES, type Grade } from '../model/report.js';
 import { defaultStorePath } from '../store/spec.js';
 import { normalTargetName } from '../store/target-name.js';
 import { GRADE_SECTIONS, MAX_LIMIT, type HistoryEntry } from '../store/types.js';
+import { renderHistoryHtml } from '../render/history-html.js';
+import { replaceFileAtomic } from '../sink/json-files.js';
 import { EXIT, UsageError } from './exit.js';
-import type { RunIo } from './io.js';
+import { flushed, type RunIo } from './io.js';
+import { STDOUT_OUTPUT } from './options.js';
 import { openCliStore } from './store-flag.js';
 
 export interface RawHistoryFlags {
@@ -16,9 +20,11 @@ export interface RawHistoryFlags {
   limit?: string;
   store?: string;
   format?: string;
+  output?: string;
 }
 
-export const HISTORY_FORMATS = ['text', 'json'] as const;
+export const HISTORY_FORMATS = ['text', 'json', 'html'] as const;
+type HistoryFormat = (typeof HISTORY_FORMATS)[number];
 export const DEFAULT_HISTORY_RUNS = 50;
 
 export function addHistoryFlags(cmd: Command): Command {
@@ -27,7 +33,19 @@ export function addHistoryFlags(cmd: Command): Command {
     .option('--since <when>', 'only runs since a time ago (30d, 12h, 90m, 2w) or a date (2026-11-01, 2026-11-01T08:00:00Z)')
     .option('--limit <n>', `at most this many runs, newest first (default ${DEFAULT_HISTORY_RUNS})`)
     .option('--store <path|url>', 'the history store (SQLite file or postgres:// URL; default: $XDG_DATA_HOME/secgrade/history.db)')
-    .option('--format <format>', `${HISTORY_FORMATS.join('|')} (default text)`);
+    .option('--format <format>', `${HISTORY_FORMATS.join('|')} (default: from --output's extension, else text)`)
+    .option('--output <file>', 'write to this file (replaced whole) instead of stdout; a .html name means --format html');
+}
+
+/** --format, else the --output file's extension (.html/.htm, .json), else text. */
+function historyFormat(flags: RawHistoryFlags, output: string | null): HistoryFormat {
+  if (flags.format === undefined) {
+    const out = output?.toLowerCase() ?? '';
+    return out.endsWith('.html') || out.endsWith('.htm') ? 'html' : out.endsWith('.json') ? 'json' : 'text';
+  }
+  const format = flags.format.toLowerCase();
+  if (!(HISTORY_FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown --format "${flags.format}" for history (one of ${HISTORY_FORMATS.join(', ')})`);
+  return format as HistoryFormat;
 }
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
@@ -81,8 +99,8 @@ export function renderHistoryText(target: string, location: string, entries: rea
 export async function runHistory(input: string, flags: RawHistoryFlags, io: RunIo): Promise<number> {
   const target = normalTargetName(input);
   if (target === null) throw new UsageError(`"${input}" is not a host, host:port or URL`);
-  const format = (flags.format ?? 'text').toLowerCase();
-  if (!(HISTORY_FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown --format "${flags.format}" for history (one of ${HISTORY_FORMATS.join(', ')})`);
+  const output = flags.output === undefined || flags.output === STDOUT_OUTPUT ? null : flags.output;
+  const format = historyFormat(flags, output);
   let limit = DEFAULT_HISTORY_RUNS;
   if (flags.limit !== undefined) {
     if (!/^\d+$/.test(flags.limit) || Number(flags.limit) < 1 || Number(flags.limit) > MAX_LIMIT) throw new UsageError(`--limit "${flags.limit}" must be a whole number between 1 and ${MAX_LIMIT}`);
@@ -96,9 +114,21 @@ export async function runHistory(input: string, flags: RawHistoryFlags, io: RunI
   try {
     if (!(await store.target(target))) throw new UsageError(`no reports of ${target} in the store ${store.location}`);
     const entries = await store.history(target, { limit, ...(since ? { since } : {}) });
-    if (format === 'json') io.stdout.write(`${JSON.stringify({ target, store: store.location, runs: entries }, null, 2)}\n`);
-    else if (entries.length === 0) io.stdout.write(`${target}: no runs since ${when(since!.toISOString())} (store ${store.location})\n`);
-    else io.stdout.write(renderHistoryText(target, store.location, entries));
+    let text: string;
+    if (format === 'json') text = `${JSON.stringify({ target, store: store.location, runs: entries }, null, 2)}\n`;
+    else if (format === 'html') text = renderHistoryHtml({ target, store: store.location, entries, generatedAt: new Date(), ...(since ? { since } : {}) });
+    else if (entries.length === 0) text = `${target}: no runs since ${when(since!.toISOString())} (store ${store.location})\n`;
+    else text = renderHistoryText(target, store.location, entries);
+    if (output) {
+      try {
+        await replaceFileAtomic(output, (h) => h.writeFile(text, 'utf8'));
+      } catch (err) {
+        throw new UsageError(`--output ${output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+    } else if (!io.stdoutError()) {
+      io.stdout.write(text);
+      await flushed(io.stdout);
+    }
     return EXIT.ok;
   } finally {
     await store.close();

@@ -15,15 +15,18 @@ import { smtpPortOption } from '../probes/email/mx-transport.js';
 import { httpPortOption } from '../probes/http/site.js';
 import { PROBE_OPTIONS } from '../probes/index.js';
 import { rendererById } from '../render/index.js';
+import { arraySource } from '../render/renderer.js';
 import { TrustStoreError } from '../trust/store.js';
 import { TOOL_VERSION } from '../version.js';
 import { SUMMARY_FORMATS } from '../render/summary.js';
 import { runBatch } from './batch.js';
 import { addBatchFlags, refuseBatchOnlyFlags, type RawBatchFlags } from './batch-flags.js';
 import { EXIT, exitCodeFor, UsageError } from './exit.js';
+import { addHelpTexts, helpTexts } from './help.js';
 import { flushed, readerGone, type CliIo, type RunIo } from './io.js';
 import { ctLogListUsageError, scanContext } from './scan-context.js';
 import { runSummary } from './summary.js';
+import { RENDER_FORMATS, runRender, type RawRenderFlags } from './render.js';
 import { addHistoryFlags, runHistory, type RawHistoryFlags } from './history.js';
 import { openCliStore, saveScanReports } from './store-flag.js';
 import { addMonitorFlags, runMonitor, type RawMonitorFlags } from './monitor.js';
@@ -31,7 +34,7 @@ import { runDiff, type RawDiffFlags } from './diff.js';
 import { addWorkerFlags, runWorker, type RawWorkerFlags } from './worker.js';
 
 export type { CliIo } from './io.js';
-import { FORMATS, parseScanFlags, targetScanOptions, type RawScanFlags, type ScanSettings } from './options.js';
+import { IMPLEMENTED_FORMATS, parseScanFlags, renderOptionsOf, targetScanOptions, type RawScanFlags, type ScanSettings } from './options.js';
 
 function addScanFlags(cmd: Command): Command {
   cmd
@@ -41,11 +44,13 @@ function addScanFlags(cmd: Command): Command {
     .option('--ca-file <pem>', 'extra trust anchors (PEM) beside the Mozilla roots')
     .option('--checks <list>', 'check families to run: tls,cert,vulns,http,email (default: all)')
     .option('--probes <list>', 'run only these probes (ids as in the report) and what they depend on')
-    .addOption(new Option('--format <format>', `output format: ${FORMATS.join('|')}`))
-    .option('--output <file>', 'write the report to a file, - for stdout (format inferred from .json/.ndjson)')
+    .addOption(new Option('--format <format>', `output format: ${IMPLEMENTED_FORMATS.join(', ')}`))
+    .option('--output <file>', 'write the report to a file, - for stdout (the format from its extension: .json, .ndjson, .txt …)')
     .option('--timeout <ms>', 'deadline per target in milliseconds', undefined)
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
     .option('--fail-under <grade>', 'exit 1 when a grade is below this letter')
+    .option('--severity <level>', 'list only findings at or above this severity (counts and grades still include all)')
+    .option('--csv-findings', 'with --format csv: one row per finding instead of one per target')
     .option('--ct-log-list <file>', 'CT log list (Google v3 JSON) to use instead of the shipped/updated one')
     .option('--allow-partial', 'a partial scan does not by itself exit 3: the gates judge what was seen')
     .option('--allow-private', 'let redirects, MX hosts, AIA/OCSP … reach loopback and private addresses')
@@ -113,19 +118,20 @@ function checkFirstWord(word: string | undefined, commands: readonly string[]): 
   throw new UsageError(`unknown command "${word}" (commands: ${commands.join(', ')}); to scan a host named "${word}", write: secgrade scan ${word}`);
 }
 
-/** Write the reports in the chosen format; returns the exit code. */
-async function runScan(settings: ScanSettings, io: RunIo, opts: { lab?: RunningLab } = {}): Promise<number> {
+/** Write the reports in the chosen format; returns the exit code. `quiet`: no live view or progress, the report only. */
+async function runScan(settings: ScanSettings, io: RunIo, opts: { lab?: RunningLab; quiet?: boolean } = {}): Promise<number> {
   const { trust, reference } = await scanContext(settings, opts.lab ? [opts.lab.caPem] : []);
   const resolver = createResolver(settings.dns ? { server: settings.dns } : {});
 
   const tty = io.stdout.isTTY === true;
   const color = tty && !io.env['NO_COLOR'];
-  // Ink on a terminal unless a machine format was asked for on stdout.
-  const format = settings.format ?? (tty ? 'tui' : 'text');
-  const useTui = tty && (format === 'tui' || settings.output !== null);
+  // Ink on a terminal unless a machine format was asked for on stdout, or --quiet (the report only).
+  const live = tty && opts.quiet !== true;
+  const format = settings.format ?? (live ? 'tui' : 'text');
+  const useTui = live && (format === 'tui' || settings.output !== null);
   // What goes to the sink (the file, else stdout): the live UI writes nothing there; a file asked
-  // for without a format gets JSON; `--format tui` without a terminal falls back to text.
-  const streamFormat = format !== 'tui' ? format : settings.output ? 'json' : tty ? null : 'text';
+  // for without a format gets JSON; `--format tui` without the live view falls back to text.
+  const streamFormat = format !== 'tui' ? format : settings.output ? 'json' : live ? null : 'text';
 
   const renderer = streamFormat ? rendererById(streamFormat) : undefined;
   const out = settings.output ? await openOutput(settings.output) : null;
@@ -137,7 +143,7 @@ async function runScan(settings: ScanSettings, io: RunIo, opts: { lab?: RunningL
   let ui: Awaited<ReturnType<typeof import('../../ui/live.js').startLiveUi>> | null = null;
   if (useTui) {
     const { startLiveUi } = await import('../../ui/live.js');
-    ui = startLiveUi({ stdout: io.stdout as NodeJS.WriteStream, color, columns: io.stdout.columns ?? 80 });
+    ui = startLiveUi({ stdout: io.stdout as NodeJS.WriteStream, color, columns: io.stdout.columns ?? 80, minSeverity: settings.minSeverity });
   }
   const onEvent: ScanEventListener = (event) => {
     ui?.listener(event);
@@ -155,7 +161,11 @@ async function runScan(settings: ScanSettings, io: RunIo, opts: { lab?: RunningL
   });
 
   if (ui) await ui.finish(reports);
-  if (renderer?.render) sink.write(renderer.render(reports, { color: color && !out, width: io.stdout.columns ?? 80 }));
+  if (renderer && !renderer.line) {
+    const renderOpts = renderOptionsOf(settings, { color: color && !out, width: io.stdout.columns ?? 80 });
+    if (renderer.render) sink.write(renderer.render(reports, renderOpts));
+    else if (renderer.stream) for await (const chunk of renderer.stream(arraySource(reports), renderOpts)) sink.write(chunk);
+  }
   await sink.close();
   const stored = history ? await saveScanReports(history, settings, reports, io) : true;
 
@@ -190,10 +200,20 @@ async function runLab(flags: { domains?: string }, io: RunIo): Promise<number> {
   return EXIT.ok;
 }
 
-async function runDemo(flags: RawScanFlags, io: RunIo): Promise<number> {
-  const settings = parseScanFlags([], flags, false);
+async function runDemo(flags: RawScanFlags & { quiet?: boolean }, io: RunIo): Promise<number> {
+  const { quiet, ...scanFlags } = flags;
+  const settings = parseScanFlags([], scanFlags, false);
   await checkCtLogList(settings.ctLogListPath); // before the lab costs a start
+  // Starting takes seconds (keys, certificates, servers): say what is happening, on stderr so a
+  // redirected report stays clean, and, like git's progress, only to a person at a terminal.
+  const say = quiet !== true && (io.stderr as { isTTY?: boolean }).isTTY === true;
+  if (say) {
+    const { LAB_DOMAINS } = await import('../lab/domains.js');
+    io.stderr.write(`secgrade: starting the bundled lab (${LAB_DOMAINS.length} domains on local HTTPS, SMTP and DNS servers)…\n`);
+  }
+  const started = Date.now();
   const lab = await startLab({ signal: io.signal });
+  if (say) io.stderr.write(`secgrade: lab ready in ${((Date.now() - started) / 1000).toFixed(1)}s; scanning ${Object.keys(lab.info.domains).length} domains\n`);
   try {
     const [host, port] = lab.info.dns.split(/:(?=\d+$)/);
     return await runScan(
@@ -215,7 +235,7 @@ async function runDemo(flags: RawScanFlags, io: RunIo): Promise<number> {
         ]),
       },
       io,
-      { lab },
+      { lab, quiet: quiet === true },
     );
   } finally {
     await lab.stop();
@@ -265,9 +285,11 @@ function buildProgram(argv: readonly string[], io: RunIo, setResult: (p: Promise
       if (targets.length) throw new UsageError('give targets either as arguments or with --targets, not both');
       return setResult(runBatch(flags.targets, flags, io));
     }
-    refuseBatchOnlyFlags(flags);
+    // --quiet is the batch's flag and scan's too (no live view, the report only).
+    const { quiet, ...single } = flags;
+    refuseBatchOnlyFlags(single);
     if (argv[0] !== 'scan') checkFirstWord(targets[0], program.commands.map((c) => c.name()));
-    setResult(runScan(parseScanFlags(targets, flags), io));
+    setResult(runScan(parseScanFlags(targets, single), io, { quiet: quiet === true }));
   });
 
   addBatchFlags(
@@ -287,8 +309,19 @@ function buildProgram(argv: readonly string[], io: RunIo, setResult: (p: Promise
     .command('summary')
     .description("summarise a batch's NDJSON results (finished or partial) without scanning")
     .argument('<file>', 'the NDJSON a batch wrote')
-    .option('--format <format>', `${SUMMARY_FORMATS.join('|')} (default text)`)
+    .option('--format <format>', `${SUMMARY_FORMATS.join(', ')} (default text)`)
     .action((file: string, flags: { format?: string }) => setResult(runSummary(file, flags, io)));
+
+  program
+    .command('render')
+    .description("a batch's NDJSON results (finished or partial) in any report format, without scanning again")
+    .argument('<file>', 'the NDJSON a batch wrote')
+    .option('--format <format>', `${RENDER_FORMATS.join(', ')} (default: from --output's extension, else text)`)
+    .option('--output <file>', 'write to this file (replaced whole) instead of stdout')
+    .option('--fail-on <severity>', 'junit/sarif: findings at or above this severity are failures / errors')
+    .option('--severity <level>', 'list only findings at or above this severity')
+    .option('--csv-findings', 'with --format csv: one row per finding')
+    .action((file: string, flags: RawRenderFlags) => setResult(runRender(file, flags, io)));
 
   addHistoryFlags(program.command('history').description("a target's runs from the history store (--store): grades per run and a timeline per section"))
     .action((target: string, flags: RawHistoryFlags) => setResult(runHistory(target, flags, io)));
@@ -309,7 +342,8 @@ function buildProgram(argv: readonly string[], io: RunIo, setResult: (p: Promise
     .action((a: string, b: string | undefined, flags: RawDiffFlags) => setResult(runDiff(a, b, flags, io)));
 
   addScanFlags(program.command('demo').description('start the bundled lab of local servers and grade every lab domain'))
-    .action((flags: RawScanFlags) => setResult(runDemo(flags, io)));
+    .option('--quiet', 'no lab message, live view or progress: the report only (errors still)')
+    .action((flags: RawScanFlags & { quiet?: boolean }) => setResult(runDemo(flags, io)));
 
   program
     .command('lab')
@@ -329,6 +363,11 @@ function buildProgram(argv: readonly string[], io: RunIo, setResult: (p: Promise
     .command('status')
     .description('which copy of each reference list scans use, and its date')
     .action(() => setResult(runDataStatus(io)));
+  // A bare command group does what git's do: the group's help on stderr and a usage exit code.
+  data.action(() => {
+    io.stderr.write(`secgrade: data needs a subcommand (${data.commands.map((c) => c.name()).join(', ')})\n\n${data.helpInformation()}\n${helpTexts()['data']}\n`);
+    setResult(Promise.resolve(EXIT.usage));
+  });
 
   program
     .command('schema')
@@ -342,6 +381,7 @@ function buildProgram(argv: readonly string[], io: RunIo, setResult: (p: Promise
         }),
       );
     });
+  addHelpTexts(program);
   return program;
 }
 

@@ -22,7 +22,8 @@ import type { Store } from '../store/types.js';
 import type { AlertStateStore } from '../monitor/alerts.js';
 import type { CronScheduler } from '../monitor/schedule.js';
 import type { MonitorUi } from '../../ui/monitor-live.js';
-import { BATCH_DEFAULTS } from './batch-flags.js';
+import type { QueuedScanner } from '../worker/queued-scan.js';
+import { BATCH_DEFAULTS, jobOptions } from './batch-flags.js';
 import { EXIT, UsageError } from './exit.js';
 import type { RunIo } from './io.js';
 import { parseScanFlags, targetScanOptions, type RawScanFlags, type ScanSettings } from './options.js';
@@ -48,7 +49,14 @@ export interface RawMonitorFlags extends RawScanFlags {
   metrics?: string;
   /** A path or URL; false with --no-store (history in memory only). */
   store?: string | false;
+  /** Scale-out: enqueue each run on this Redis queue for `secgrade worker`s instead of scanning here. */
+  queue?: string;
+  /** With --queue: how long a run waits for a worker past its scan deadline, in ms. */
+  queueWait?: string;
 }
+
+/** How long a queued run waits for a worker beyond its own scan deadline, unless --queue-wait says. */
+const DEFAULT_QUEUE_WAIT_MS = 300_000;
 
 export function addMonitorFlags(cmd: Command): Command {
   cmd
@@ -61,7 +69,9 @@ export function addMonitorFlags(cmd: Command): Command {
     .option('--ca-file <pem>', 'extra trust anchors (PEM) beside the Mozilla roots')
     .option('--ct-log-list <file>', 'CT log list (Google v3 JSON) to use instead of the shipped/updated one')
     .option('--timeout <ms>', 'deadline per target in milliseconds')
-    .option('--allow-private', 'let redirects, MX hosts, AIA/OCSP … reach loopback and private addresses');
+    .option('--allow-private', 'let redirects, MX hosts, AIA/OCSP … reach loopback and private addresses')
+    .option('--queue <redis-url>', 'enqueue each run on this Redis queue (redis://HOST:PORT/DB) for `secgrade worker`s instead of scanning here')
+    .option('--queue-wait <ms>', `with --queue: how long a run waits for a worker beyond its scan deadline (default ${DEFAULT_QUEUE_WAIT_MS})`);
   for (const o of PROBE_OPTIONS) cmd.option(o.flag, o.description);
   return cmd;
 }
@@ -77,7 +87,7 @@ const NEGATED_KEYS = new Set(PROBE_OPTIONS.filter((o) => optionFlagName(o).start
 function givenFlags(flags: RawMonitorFlags): RawScanFlags {
   const out: RawScanFlags = {};
   for (const [k, v] of Object.entries(flags)) {
-    if (v === undefined || k === 'once' || k === 'quiet' || k === 'metrics' || k === 'store') continue;
+    if (v === undefined || k === 'once' || k === 'quiet' || k === 'metrics' || k === 'store' || k === 'queue' || k === 'queueWait') continue;
     if (NEGATED_KEYS.has(k) && v === true) continue;
     out[k] = v;
   }
@@ -202,6 +212,8 @@ export async function runMonitor(configPath: string, flags: RawMonitorFlags, io:
   let ui: MonitorUi | null = null;
   const say = (line: string): void => (ui ? ui.dispatch({ type: 'log', line }) : void io.stderr.write(`secgrade: ${line}\n`));
   const { trust, reference } = await scanContext(base);
+  // --queue is opened first thing in the try below, so the finally closes whatever was opened.
+  let queued: QueuedScanner | null = null;
   const { defaultStorePath } = await import('../store/spec.js');
   const storeSpec = flags.store === false ? null : (flags.store ?? config.store ?? defaultStorePath(io.env));
   const opened = await openHistory(m, storeSpec);
@@ -218,6 +230,12 @@ export async function runMonitor(configPath: string, flags: RawMonitorFlags, io:
   // With a store the alert state lives in it: an open alert is not sent again after a restart or
   // by the next --once run, and its "resolved" is sent once.
   const alerts = opened.store ? opened.store.alertState() : new m.MemoryAlertState();
+  // Resolved alerts are history, not state: kept RESOLVED_ALERTS_KEEP_DAYS, pruned at start and daily.
+  const prune = (): Promise<unknown> =>
+    alerts.pruneResolved(new Date(Date.now() - m.RESOLVED_ALERTS_KEEP_DAYS * 86_400_000).toISOString()).catch((err: Error) => say(`pruning resolved alerts failed: ${err.message.split('\n')[0]}`));
+  await prune();
+  const pruneTimer = setInterval(() => void prune(), 86_400_000);
+  pruneTimer.unref();
   const notifiers = m.createNotifiers(config.notify, {
     writeStdout: (line) => void (io.stdoutError() ?? io.stdout.write(line)),
     stdoutGone: () => io.stdoutError() !== null,
@@ -225,7 +243,10 @@ export async function runMonitor(configPath: string, flags: RawMonitorFlags, io:
   const monitor = new m.Monitor<Target>({
     targets,
     rules: config.rules,
-    scan: (t, signal) => engine.scan(t.settings.targets[0]!, { ...targetScanOptions(t.settings), dns: t.settings.dns, signal }),
+    scan: (t, signal) =>
+      queued
+        ? queued.scan(t.settings.targets[0]!, jobOptions(t.settings), signal)
+        : engine.scan(t.settings.targets[0]!, { ...targetScanOptions(t.settings), dns: t.settings.dns, signal }),
     history: opened.history,
     alerts,
     notifiers,
@@ -237,6 +258,7 @@ export async function runMonitor(configPath: string, flags: RawMonitorFlags, io:
 
   let server: MetricsServer | null = null;
   try {
+    if (flags.queue !== undefined) queued = await openQueue(flags, base, { trust, reference });
     if (listen) {
       try {
         server = await m.serveMetrics(metrics, listen);
@@ -281,10 +303,43 @@ export async function runMonitor(configPath: string, flags: RawMonitorFlags, io:
     await scheduler.stop();
     return EXIT.ok;
   } finally {
+    clearInterval(pruneTimer);
     await ui?.stop();
     ui = null;
     await server?.close();
     await Promise.all(notifiers.map((n) => n.close?.()));
     await opened.store?.close();
+    await queued?.close();
+  }
+}
+
+/**
+ * --queue: the runs go to workers. The queue's address policy is this monitor's --allow-private
+ * (a queue made with another one is refused); workers need the same trust (--ca-file) and data.
+ */
+async function openQueue(flags: RawMonitorFlags, base: ScanSettings, ctx: Pick<Parameters<typeof createRunEngine>[0], 'trust' | 'reference'>): Promise<QueuedScanner> {
+  // Loaded only with --queue: BullMQ and ioredis cost every other start-up.
+  const [{ parseQueueAddress, QueueAddressError }, { openQueuedScanner }, { QueueMetaMismatch }] = await Promise.all([
+    import('../worker/address.js'),
+    import('../worker/queued-scan.js'),
+    import('../worker/store.js'),
+  ]);
+  let waitMs = DEFAULT_QUEUE_WAIT_MS;
+  if (flags.queueWait !== undefined) {
+    if (!/^\d+$/.test(flags.queueWait) || Number(flags.queueWait) > 86_400_000) throw new UsageError(`--queue-wait "${flags.queueWait}" must be a number of milliseconds (at most 86400000)`);
+    waitMs = Number(flags.queueWait);
+  }
+  let address;
+  try {
+    address = parseQueueAddress(flags.queue!);
+  } catch (err) {
+    if (err instanceof QueueAddressError) throw new UsageError(`--queue ${err.message}`);
+    throw err;
+  }
+  try {
+    return await openQueuedScanner({ address, allowPrivate: base.allowPrivate, trust: ctx.trust, reference: ctx.reference, waitMs });
+  } catch (err) {
+    if (err instanceof QueueMetaMismatch) throw new UsageError(`--queue ${address.display} ${err.message}`);
+    throw err; // QueueUnavailable: one line, exit 3, as any run that could not be made
   }
 }

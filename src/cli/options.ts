@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { OptionError, parseOptions, type OptionValues } from '../engine/options.js';
 import { CHECK_CATEGORIES, withDependencies, type AnyProbe, type CheckCategory } from '../engine/probe.js';
 import { ALL_PROBES, PROBE_OPTIONS } from '../probes/index.js';
-import { RENDERERS, rendererForFile } from '../render/index.js';
+import { RENDERERS, rendererForFile, type RenderOptions } from '../render/index.js';
 import { isGradeLetter, isSeverity } from '../model/severity.js';
 import type { GradeLetter, Severity } from '../model/report.js';
 import { parseTarget, TargetParseError, type Target } from '../model/target.js';
@@ -17,7 +17,7 @@ import { UsageError } from './exit.js';
 
 export const FORMATS = ['tui', 'text', 'json', 'ndjson', 'markdown', 'html', 'sarif', 'junit', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
-/** Formats this build renders (the live UI and the renderers); the others are in the Contract and refused with a clear message. */
+/** The Contract's formats: the live terminal UI and one renderer each (test/unit/cli-options.test.ts holds them together). */
 export const IMPLEMENTED_FORMATS: readonly Format[] = ['tui', ...FORMATS.filter((f) => RENDERERS.some((r) => r.id === f))];
 
 export interface RawScanFlags {
@@ -36,6 +36,8 @@ export interface RawScanFlags {
   allowPartial?: boolean;
   allowPrivate?: boolean;
   maxEndpoints?: string;
+  severity?: string;
+  csvFindings?: boolean;
   /** The probes' own flags (--http-port …), by commander's key; each probe declares and parses its own. */
   [probeOption: string]: unknown;
 }
@@ -66,6 +68,10 @@ export interface ScanSettings {
   options: OptionValues;
   /** --store: the history store every report is saved to (a file path or a postgres:// URL), checked but not opened. */
   store: string | null;
+  /** --severity: findings below it are not listed by the human formats. */
+  minSeverity: Severity | null;
+  /** --csv-findings: the CSV format writes one row per finding. */
+  csvFindings: boolean;
 }
 
 export function parseTargets(inputs: readonly string[]): Target[] {
@@ -80,33 +86,18 @@ export function parseTargets(inputs: readonly string[]): Target[] {
   });
 }
 
-/** Extensions of the Contract's formats that have no renderer yet (a .sarif.json is SARIF, not JSON). */
-const CONTRACT_EXTENSIONS: ReadonlyArray<[string, Format]> = [
-  ['.sarif.json', 'sarif'], ['.markdown', 'markdown'], ['.sarif', 'sarif'], ['.html', 'html'],
-  ['.htm', 'html'], ['.csv', 'csv'], ['.xml', 'junit'], ['.md', 'markdown'],
-];
-
 /** `--output -` is stdout, like most Unix tools. */
 export const STDOUT_OUTPUT = '-';
 
 function parseFormat(raw: string | undefined, output: string | undefined): Format | null {
   if (raw === undefined) {
     if (output === undefined || output === STDOUT_OUTPUT) return null;
-    // Infer from the file name so `--output report.json` does what it says; a report.html must not
-    // silently become a text file.
-    const lower = output.toLowerCase();
-    const named = CONTRACT_EXTENSIONS.find(([ext]) => lower.endsWith(ext))?.[1];
-    if (named && !IMPLEMENTED_FORMATS.includes(named)) {
-      throw new UsageError(`--output ${output}: the ${named} format is not available in this version yet (available: ${IMPLEMENTED_FORMATS.join(', ')})`);
-    }
+    // Infer from the file name so `--output report.html` does what it says; other names get text.
     return (rendererForFile(output)?.id as Format | undefined) ?? 'text';
   }
   const f = raw.toLowerCase();
   if (!(FORMATS as readonly string[]).includes(f)) {
     throw new UsageError(`unknown --format "${raw}" (one of ${FORMATS.join(', ')})`);
-  }
-  if (!IMPLEMENTED_FORMATS.includes(f as Format)) {
-    throw new UsageError(`--format ${f} is not available in this version yet (available: ${IMPLEMENTED_FORMATS.join(', ')})`);
   }
   return f as Format;
 }
@@ -125,11 +116,16 @@ export function selectProbes(list: string): AnyProbe[] {
 }
 
 /** `--fail-on SEVERITY` (scan, batch, diff): null when not given. */
-export function parseFailOn(raw: string | undefined): Severity | null {
+export function parseFailOn(raw: string | undefined, flag = '--fail-on'): Severity | null {
   if (raw === undefined) return null;
   const s = raw.toLowerCase();
-  if (!isSeverity(s)) throw new UsageError(`--fail-on "${raw}" is not a severity (critical, high, medium, low, info)`);
+  if (!isSeverity(s)) throw new UsageError(`${flag} "${raw}" is not a severity (critical, high, medium, low, info)`);
   return s;
+}
+
+/** What the renderers need from the settings, plus what only the command knows (terminal, colour). */
+export function renderOptionsOf(s: Pick<ScanSettings, 'failOn' | 'minSeverity' | 'csvFindings'>, terminal: { color: boolean; width: number }, generatedAt = new Date()): RenderOptions {
+  return { ...terminal, failOn: s.failOn, minSeverity: s.minSeverity, csvFindings: s.csvFindings, generatedAt };
 }
 
 export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlags, needTargets = true): ScanSettings {
@@ -218,6 +214,8 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
     maxEndpoints,
     options,
     store,
+    minSeverity: parseFailOn(flags.severity, '--severity'),
+    csvFindings: flags.csvFindings === true,
   };
 }
 

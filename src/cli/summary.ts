@@ -1,4 +1,4 @@
-// `secgrade summary OUT.ndjson [--format text|json|csv|markdown]`: the run summary of a batch's
+// `secgrade summary OUT.ndjson [--format text|json|csv|markdown|html]`: the run summary of a batch's
 // results, finished or partial, without scanning again. Exit 0 once rendered: a summary is a view,
 // not a gate (the batch's own exit code is the gate).
 import { stat } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import type { RunIo } from './io.js';
 export async function runSummary(path: string, flags: { format?: string }, io: RunIo): Promise<number> {
   const format = (flags.format ?? 'text').toLowerCase();
   if (!(SUMMARY_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`summary --format "${flags.format}" (one of ${SUMMARY_FORMATS.join(', ')}; html comes with the HTML report)`);
+    throw new UsageError(`summary --format "${flags.format}" (one of ${SUMMARY_FORMATS.join(', ')})`);
   }
   try {
     if (!(await stat(path)).isFile()) throw new UsageError(`${path} is not a file`);
@@ -19,7 +19,7 @@ export async function runSummary(path: string, flags: { format?: string }, io: R
     throw new UsageError(`${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const { summary, unreadable, ended } = await summarizeFile(path);
-  io.stdout.write(renderSummary(summary, format as SummaryFormat));
+  io.stdout.write(renderSummary(summary, format as SummaryFormat, { generatedAt: new Date() }));
   if (unreadable) io.stderr.write(`secgrade: ${path}: ${unreadable} line(s) not counted (torn or not a result)\n`);
   if (!ended) io.stderr.write(`secgrade: ${path} has no final summary line: the batch is still running or was killed (secgrade batch --resume ${path} continues it)\n`);
   return EXIT.ok;

@@ -1,6 +1,11 @@
 import { isIP } from 'node:net';
+import { domainToASCII } from 'node:url';
 
-/** What the user asked to scan, after parsing: `host`, `host:port`, `[v6]:port` or an http(s) URL. */
+/**
+ * What the user asked to scan, after parsing: `host`, `host:port`, `[v6]:port` or an http(s) URL.
+ * An internationalised name (bücher.example) becomes its A-label (xn--bcher-kva.example), as the
+ * WHATWG URL parser does for URLs: DNS, SNI and certificates only know the A-label.
+ */
 export interface Target {
   /** The name as typed (lower-cased, no trailing dot) or an IP literal without brackets. */
   host: string;
@@ -70,6 +75,13 @@ export function parseTarget(input: string): Target {
   }
 
   let host = hostPart.toLowerCase().replace(/\.$/, '');
+  // U-labels → A-labels (UTS #46 processing, as browsers do); '' means the name is not valid IDNA,
+  // which also catches a malformed A-label (xn--zz). A URL's host arrives here already converted.
+  if (/[^\x00-\x7f]/.test(host) || /(^|\.)xn--/.test(host)) {
+    const ascii = domainToASCII(host);
+    if (ascii === '') throw new TargetParseError(`"${input}": "${hostPart}" is not a valid internationalised host name`);
+    host = ascii.replace(/\.$/, '');
+  }
   if (isIP(host) === 0) {
     if (host.length === 0 || host.length > 253) throw new TargetParseError(`"${input}": host name length is invalid`);
     const labels = host.split('.');

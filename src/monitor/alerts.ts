@@ -25,7 +25,12 @@ export interface AlertStateStore {
   markNotified(key: string, at: string): Promise<void>;
   /** Closes the open alert with this key; returns it closed, or null when none was open. */
   resolve(key: string, at: string): Promise<AlertRecord | null>;
+  /** Deletes alerts resolved before `before` (open ones are never touched); returns how many. */
+  pruneResolved(before: string): Promise<number>;
 }
+
+/** How long resolved alerts are kept in the store (the monitor prunes older ones at start and daily). */
+export const RESOLVED_ALERTS_KEEP_DAYS = 90;
 
 /** What a MemoryAlertState keeps: a plain object, so two instances can share it (a "restart" in tests). */
 export interface AlertStateData {
@@ -67,6 +72,13 @@ export class MemoryAlertState implements AlertStateStore {
       this.data.alerts = this.data.alerts.filter((x) => !drop.has(x));
     }
     return structuredClone(a);
+  }
+  async pruneResolved(before: string): Promise<number> {
+    const limit = Date.parse(before);
+    const kept = this.data.alerts.filter((a) => a.resolvedAt === null || Date.parse(a.resolvedAt) >= limit);
+    const pruned = this.data.alerts.length - kept.length;
+    this.data.alerts = kept;
+    return pruned;
   }
 }
 

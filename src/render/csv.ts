@@ -1,9 +1,11 @@
 // CSV cells and rows as RFC 4180 writes them (CRLF line ends; a cell with a comma, quote or line
-// break is quoted, its quotes doubled), safe to open in a spreadsheet: a cell that starts with
-// = + - @ (or a tab or carriage return, which some spreadsheets skip before them) would run as a
-// formula, so it gets a leading apostrophe as OWASP advises ("CSV Injection").
+// break is quoted, its quotes doubled), safe to open in a spreadsheet. OWASP's "CSV Injection" page
+// (owasp.org/www-community/attacks/CSV_Injection) lists what a cell must not begin with, because a
+// spreadsheet would run it as a formula: = + - @, tab (0x09), carriage return (0x0D), line feed
+// (0x0A), and the full-width ＝ ＋ － ＠ some locales also read as formulas. Such a cell gets a
+// leading apostrophe, as it advises. A space is not on that list, so " =1" is left as it is.
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^[=+\-@\t\r\n\uFF1D\uFF0B\uFF0D\uFF20]/;
 
 export function csvCell(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return '';

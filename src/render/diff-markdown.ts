@@ -3,6 +3,7 @@
 // past the budget are cut with a line saying how many (the JSON output has them all).
 import type { DiffResult, TargetDiff } from '../diff/types.js';
 import { describeFactChange, hasNews } from '../diff/describe.js';
+import { diffCode, tableCell } from './markdown-escape.js';
 
 /** Under GitHub's 65,536-character limit, with room for the closing lines. */
 export const MARKDOWN_BUDGET = 60_000;
@@ -10,9 +11,8 @@ export const MARKDOWN_BUDGET = 60_000;
 const FOLD_ROWS = 10;
 
 /** A table cell: one line, pipes escaped, no HTML (names and titles are not markup). */
-const md = (v: string | number): string =>
-  String(v).replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const code = (v: string): string => `\`${v.replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
+const md = (v: string | number): string => tableCell(v);
+const code = diffCode;
 
 class Budget {
   private parts: string[] = [];

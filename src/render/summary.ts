@@ -1,10 +1,12 @@
-// A batch summary (src/batch/summary.ts) as text, JSON, CSV or Markdown, for `secgrade summary`.
+// A batch summary (src/batch/summary.ts) as text, JSON, CSV, Markdown or HTML, for `secgrade summary`.
 // The whole-run view: counts by status and grade, errors by kind, the worst targets and those that
 // could not be completed.
 import type { BatchSummary, TargetLine } from '../batch/summary.js';
 import { csvRow } from './csv.js';
+import { summaryHtml } from './html/summary.js';
+import { tableCell } from './markdown-escape.js';
 
-export const SUMMARY_FORMATS = ['text', 'json', 'csv', 'markdown'] as const;
+export const SUMMARY_FORMATS = ['text', 'json', 'csv', 'markdown', 'html'] as const;
 export type SummaryFormat = (typeof SUMMARY_FORMATS)[number];
 
 const counts = (o: Record<string, number>): Array<[string, number]> => Object.entries(o).filter(([, n]) => n > 0);
@@ -37,7 +39,7 @@ function text(s: BatchSummary): string {
 }
 
 /** A Markdown table cell: no line breaks, pipes escaped, no HTML (a target name is not markup). */
-const md = (v: string | number): string => String(v).replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').replace(/</g, '&lt;');
+const md = (v: string | number): string => tableCell(v, { gt: false });
 
 function markdown(s: BatchSummary): string {
   const out: string[] = [`## secgrade batch summary`, '', `${s.total} target(s)${s.runId ? `, run \`${md(s.runId)}\`` : ''}.`];
@@ -66,7 +68,8 @@ function csv(s: BatchSummary): string {
   return rows.join('');
 }
 
-export function renderSummary(s: BatchSummary, format: SummaryFormat): string {
+/** `generatedAt`: the HTML page's "generated on" (the only format that prints a date; tests inject it). */
+export function renderSummary(s: BatchSummary, format: SummaryFormat, opts: { generatedAt?: Date } = {}): string {
   switch (format) {
     case 'text':
       return text(s);
@@ -76,5 +79,7 @@ export function renderSummary(s: BatchSummary, format: SummaryFormat): string {
       return csv(s);
     case 'markdown':
       return markdown(s);
+    case 'html':
+      return summaryHtml(s, opts.generatedAt ?? new Date(0));
   }
 }

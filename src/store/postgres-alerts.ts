@@ -53,4 +53,9 @@ export class PostgresAlertState implements AlertStateStore {
     const [row] = await this.query<AlertRow<Date> & Record<string, unknown>>(`UPDATE ${T} SET resolved_at = $1 WHERE key = $2 AND resolved_at IS NULL RETURNING ${SELECT}`, [time(at), key]);
     return row ? alertFromRow(row, iso) : null;
   }
+
+  async pruneResolved(before: string): Promise<number> {
+    const rows = await this.query<{ key: string }>(`DELETE FROM ${T} WHERE resolved_at IS NOT NULL AND resolved_at < $1 RETURNING key`, [time(before)]);
+    return rows.length;
+  }
 }

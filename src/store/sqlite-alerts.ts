@@ -27,6 +27,7 @@ export class SqliteAlertState implements AlertStateStore {
       touch: p('UPDATE monitor_alerts SET severity = ?, summary = ?, changes = ?, last_seen_at = ? WHERE key = ? AND resolved_at IS NULL'),
       notified: p('UPDATE monitor_alerts SET last_notified_at = ? WHERE key = ? AND resolved_at IS NULL'),
       resolve: p<AlertRow<number>>(`UPDATE monitor_alerts SET resolved_at = ? WHERE key = ? AND resolved_at IS NULL RETURNING ${ALERT_COLUMNS}`),
+      prune: p('DELETE FROM monitor_alerts WHERE resolved_at IS NOT NULL AND resolved_at < ?'),
     };
   }
 
@@ -57,5 +58,10 @@ export class SqliteAlertState implements AlertStateStore {
     const ms = alertTimeMs(at);
     const row = this.guard(() => this.q.resolve.get(ms, key));
     return row ? alertFromRow(row, iso) : null;
+  }
+
+  async pruneResolved(before: string): Promise<number> {
+    const ms = alertTimeMs(before);
+    return this.guard(() => this.q.prune.run(ms).changes);
   }
 }

@@ -5,12 +5,15 @@
 //   secgrade:results  hash, job key → the result's NDJSON line. Written with HSETNX, so the first
 //                     result for a key wins and a job run twice (a stalled worker) still has one.
 //   secgrade:keys     set of the job keys ever enqueued (counts what an enqueue added).
+//   secgrade:abandoned  set of the monitor's job keys it stopped waiting for: their late results
+//                     are removed by the next sweep (a monitor takes its results out of Redis).
 import type { Redis } from 'ioredis';
 import { newRunId } from '../batch/jobs.js';
 
 const META = 'secgrade:meta';
 const RESULTS = 'secgrade:results';
 const KEYS = 'secgrade:keys';
+const ABANDONED = 'secgrade:abandoned';
 /** Keys per round trip when reading or writing many. */
 const CHUNK = 1000;
 
@@ -103,6 +106,26 @@ export class QueueStore {
       });
     }
     return out;
+  }
+
+  /** Remove these jobs' results and keys (the monitor took them: the queue is not its archive). */
+  async forget(keys: readonly string[]): Promise<void> {
+    for (const part of chunks(keys)) await this.redis.multi().hdel(RESULTS, ...part).srem(KEYS, ...part).exec();
+  }
+
+  /** A job whose result nobody will read: forgotten by sweepAbandoned once the result is there. */
+  async abandon(key: string): Promise<void> {
+    await this.redis.sadd(ABANDONED, key);
+  }
+
+  /** Forget the abandoned jobs that have a result by now. */
+  async sweepAbandoned(): Promise<void> {
+    const keys = await this.redis.smembers(ABANDONED);
+    if (keys.length === 0) return;
+    const done = [...(await this.withResults(keys))];
+    if (done.length === 0) return;
+    await this.forget(done);
+    for (const part of chunks(done)) await this.redis.srem(ABANDONED, ...part);
   }
 
   /** Record keys as enqueued; returns how many were new. */

@@ -240,6 +240,25 @@ export function storeContract(name: string, harness: () => StoreHarness): void {
       });
     });
 
+    it('prunes alerts resolved before a time, never an open one', async () => {
+      await withStore(async (store) => {
+        const state = store.alertState();
+        const old = alert('grade-dropped|old.example|grade.tls', 'old.example');
+        const recent = alert('grade-dropped|recent.example|grade.tls', 'recent.example');
+        const open = alert('grade-dropped|open.example|grade.tls', 'open.example', { openedAt: '2025-01-01T00:00:00.000Z', lastSeenAt: '2025-01-01T00:00:00.000Z' });
+        for (const x of [old, recent, open]) expect(await state.open(x)).toBe(true);
+        await state.resolve(old.key, '2026-01-01T00:00:00.000Z');
+        await state.resolve(recent.key, '2026-03-01T00:00:00.000Z');
+        expect(await state.pruneResolved('2026-02-01T00:00:00.000Z')).toBe(1);
+        expect(await state.pruneResolved('2026-02-01T00:00:00.000Z')).toBe(0);
+        // The open one (older than both) stays, and the recent episode is still closed (not reopened).
+        expect((await state.openAlerts()).map((a) => a.key)).toEqual([open.key]);
+        expect(await state.resolve(recent.key, '2026-03-02T00:00:00.000Z')).toBeNull();
+        expect(await state.pruneResolved('2026-12-01T00:00:00.000Z')).toBe(1);
+        expect((await state.openAlerts()).map((a) => a.key)).toEqual([open.key]);
+      });
+    });
+
     it('keeps alert state across close and reopen (a monitor restart)', async () => {
       const h = harness();
       const spec = await h.fresh();

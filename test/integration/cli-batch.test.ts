@@ -134,6 +134,30 @@ describe('secgrade batch over the lab', () => {
     expect(rejected.stderr).toMatch(/mixed\.txt:2: --port cannot be set per line/);
     expect(parseLines(rejected.stdout).reports).toHaveLength(1);
   });
+
+  it('--report renders the whole batch from its results when it ends; a --report it cannot write or name is refused before scanning', async () => {
+    const out = join(dir, 'reported.ndjson');
+    const report = join(dir, 'reported.json');
+    const run = await runBinary(['batch', list, ...fast(), '--output', out, '--report', report]);
+    expect(run.code, run.stderr).toBe(0);
+    const { reports } = parseLines(readFileSync(out, 'utf8'));
+    const rendered = JSON.parse(readFileSync(report, 'utf8')) as Array<Record<string, any>>;
+    // The same reports, each target once, in the results' order (the format's own shape: an array).
+    expect(rendered.map((r) => r['job'].key)).toEqual(reports.map((r) => r['job'].key));
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+
+    for (const [args, message] of [
+      [['--output', out, '--report', join(dir, 'fleet.docx')], /^secgrade: --report .*fleet\.docx: name the format by the extension/],
+      [['--report', join(dir, 'fleet.json')], /^secgrade: --report renders the results file when the batch ends: give --output FILE\.ndjson/],
+      [['--output', out, '--report', join(dir, 'no-such-dir', 'fleet.json')], /^secgrade: --report .*fleet\.json: ENOENT/],
+      [['--format', 'sarif'], /^secgrade: a batch streams its results as ndjson .* add --report FILE\.sarif/],
+    ] as Array<[string[], RegExp]>) {
+      const refused = await runBinary(['batch', list, ...fast(), ...args]);
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stderr).toMatch(message);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
 });
 
 describe('killed at random points (SIGKILL), then --resume until done', () => {

@@ -58,8 +58,8 @@ describe('usage errors: one line on stderr, exit 2, no stack trace', () => {
     [['example.com', '--ct-log-list', garbageLogList], /^secgrade: --ct-log-list .*garbage\.json: not JSON/],
     [['demo', '--ct-log-list', '/nonexistent'], /^secgrade: --ct-log-list \/nonexistent: /],
     [['example.com', '--max-endpoints', '0'], /^secgrade: --max-endpoints "0" must be a whole number between 1 and 1000$/],
-    [['example.com', '--output', 'x.html'], /^secgrade: --output x.html: the html format is not available/],
-    [['demo', '--output', 'x.sarif'], /^secgrade: --output x.sarif: the sarif format is not available/],
+    [['example.com', '--output', '/nonexistent/x.html'], /^secgrade: --output \/nonexistent\/x.html: ENOENT$/],
+    [['demo', '--severity', 'loud'], /^secgrade: --severity "loud" is not a severity/],
   ])('%j', async (args, message) => {
     const run = await runBinary(args);
     expect(run.code).toBe(2);

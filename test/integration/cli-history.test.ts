@@ -131,7 +131,7 @@ describe('secgrade scan --store, then secgrade history', () => {
 
     const badFormat = await runBinary(['history', DOMAIN, '--store', store, '--format', 'csv']);
     expect(badFormat.code).toBe(2);
-    expect(badFormat.stderr).toBe('secgrade: unknown --format "csv" for history (one of text, json)\n');
+    expect(badFormat.stderr).toBe('secgrade: unknown --format "csv" for history (one of text, json, html)\n');
   });
 
   it('diff reads the store: TARGET --last 2 and two run ids give the same diff; too few runs or no store is one line, exit 2', async () => {

@@ -76,6 +76,8 @@ const RULES: Rule[] = [
     why: 'renderers only read reports: no engine, probe or network code',
     from: (p) => under(p, 'src/render') || under(p, 'ui'),
     to: (p) => under(p, 'src/probes') || under(p, 'src/net') || under(p, 'src/grade') || (under(p, 'src/engine') && p !== 'src/engine/events'),
+    // The rating guide's score tables are plain data: the card explains a score with the grader's own rows.
+    except: (e) => e.to === 'src/grade/ssllabs-tables',
   },
   {
     why: 'the queue adapter sits on top of the engine: only the CLI imports src/worker',

@@ -25,12 +25,13 @@ describe('usage errors (exit 2, one line)', () => {
     [['batch', join(dir, 'missing.txt')], /^secgrade: .*missing\.txt: ENOENT$/],
     [['scan', '--targets', 'x.txt', 'a.example'], /^secgrade: give targets either as arguments or with --targets, not both$/],
     [['a.example', '--resume', 'x.ndjson'], /^secgrade: --resume applies to a list of targets/],
-    [['a.example', '--quiet'], /^secgrade: --quiet applies to a list of targets/],
+    // (--quiet is scan's flag too: no live view, the report only.)
+    [['a.example', '--gentle'], /^secgrade: --gentle applies to a list of targets/],
     // Not shaped like a command: parsed as a target, and refused as one.
     [['bad host name'], /^secgrade: bad target "bad host name" is not a host, host:port or URL$/],
-    [['batch', 'x.txt', '--format', 'json'], /^secgrade: a batch writes ndjson/],
+    [['batch', 'x.txt', '--format', 'json'], /^secgrade: a batch streams its results as ndjson .*secgrade render FILE\.ndjson --format json/],
     [['summary', join(dir, 'missing.ndjson')], /missing\.ndjson: ENOENT$/],
-    [['summary', 'x', '--format', 'html'], /^secgrade: summary --format "html"/],
+    [['summary', 'x', '--format', 'sarif'], /^secgrade: summary --format "sarif"/],
   ])('%j', async (args, message) => {
     const run = await runInProcess(args);
     expect(run.code).toBe(2);

@@ -175,7 +175,7 @@ describe('batch flags', () => {
     [{ targetsInFlight: '0' }, /^--targets-in-flight "0" must be a whole number between 1 and 1000$/],
     [{ maxConnectionsPerHost: 'many' }, /^--max-connections-per-host "many"/],
     [{ rate: '-1' }, /^--rate "-1"/],
-    [{ format: 'json' }, /^a batch writes ndjson/],
+    [{ format: 'json' }, /^a batch streams its results as ndjson \(--output FILE\.ndjson\); for json, add --report FILE\.json/],
     [{ resume: 'a.ndjson', output: 'b.ndjson' }, /^--resume a.ndjson appends to that file/],
     [{ output: 'dir/', outputDir: 'other' }, /^give either --output DIR\/ or --output-dir/],
   ])('%j is a usage error', (flags, message) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exitCodeFor, gateFailure, UsageError } from '../../src/cli/exit.js';
-import { parseScanFlags } from '../../src/cli/options.js';
+import { FORMATS, IMPLEMENTED_FORMATS, parseScanFlags } from '../../src/cli/options.js';
+import { rendererById } from '../../src/render/index.js';
 import { DEFAULT_MAX_ENDPOINTS } from '../../src/engine/scan.js';
 import type { Report } from '../../src/model/report.js';
 
@@ -33,13 +34,16 @@ describe('parseScanFlags', () => {
     expect(parseScanFlags(['a.example'], { output: '-' })).toMatchObject({ output: null, format: null });
     expect(parseScanFlags(['a.example'], { output: '-', format: 'json' })).toMatchObject({ output: null, format: 'json' });
   });
-  it.each(['r.html', 'R.HTM', 'r.sarif', 'r.sarif.json', 'r.md', 'r.markdown', 'r.csv', 'r.xml'])(
-    '--output %s names a format that is not available: a usage error, not a text file',
-    (output) => {
-      expect(() => parseScanFlags(['a.example'], { output })).toThrow(UsageError);
-      expect(() => parseScanFlags(['a.example'], { output })).toThrow(/--output .*: the \w+ format is not available/);
-    },
-  );
+  it.each([
+    ['r.html', 'html'], ['R.HTM', 'html'], ['r.sarif', 'sarif'], ['r.sarif.json', 'sarif'], ['r.md', 'markdown'],
+    ['r.markdown', 'markdown'], ['r.csv', 'csv'], ['r.xml', 'junit'], ['r.junit.xml', 'junit'], ['r.JSON', 'json'],
+  ])('--output %s is written as %s (the longest matching extension wins)', (output, format) => {
+    expect(parseScanFlags(['a.example'], { output }).format).toBe(format);
+  });
+  it("every format of the Contract has a renderer (tui is the live view)", () => {
+    expect(IMPLEMENTED_FORMATS).toEqual(FORMATS);
+    for (const f of FORMATS.filter((x) => x !== 'tui')) expect(rendererById(f)?.id, f).toBe(f);
+  });
   it('other extensions stay text; an explicit --format wins over the extension', () => {
     for (const output of ['r.txt', 'r.log', 'report', 'dir.html/report']) expect(parseScanFlags(['a.example'], { output }).format).toBe('text');
     expect(parseScanFlags(['a.example'], { output: 'r.jsonl' }).format).toBe('ndjson');
@@ -59,7 +63,7 @@ describe('parseScanFlags', () => {
     [['a.example'], { dns: '127.0.0.1:99999' }, /--dns/],
     [['a.example'], { checks: 'tls,bogus' }, /unknown check "bogus"/],
     [['a.example'], { format: 'xml' }, /unknown --format "xml"/],
-    [['a.example'], { format: 'sarif' }, /not available in this version yet/],
+    [['a.example'], { severity: 'loud' }, /--severity "loud" is not a severity/],
     [['a.example'], { timeout: '-5' }, /--timeout/],
     [['a.example'], { timeout: '10' }, /--timeout/],
     [['a.example'], { failOn: 'severe' }, /--fail-on/],

@@ -103,3 +103,16 @@ describe('alert dedup and resolve', () => {
     expect(data.alerts.filter((x) => x.resolvedAt === null)).toHaveLength(1);
   });
 });
+
+describe('MemoryAlertState.pruneResolved', () => {
+  it('drops alerts resolved before the time and keeps open ones', async () => {
+    const state = new MemoryAlertState();
+    const base = { rule: 'grade-dropped' as const, subject: 'grade.tls', severity: 'high' as const, summary: 's', changes: [], lastNotifiedAt: null, resolvedAt: null };
+    await state.open({ ...base, key: 'a', target: 'a.example', openedAt: '2025-01-01T00:00:00.000Z', lastSeenAt: '2025-01-01T00:00:00.000Z' });
+    await state.open({ ...base, key: 'b', target: 'b.example', openedAt: '2025-01-01T00:00:00.000Z', lastSeenAt: '2025-01-01T00:00:00.000Z' });
+    await state.resolve('a', '2026-01-01T00:00:00.000Z');
+    expect(await state.pruneResolved('2025-12-01T00:00:00.000Z')).toBe(0);
+    expect(await state.pruneResolved('2026-02-01T00:00:00.000Z')).toBe(1);
+    expect(state.data.alerts.map((a) => a.key)).toEqual(['b']);
+  });
+});

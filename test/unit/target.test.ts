@@ -16,6 +16,13 @@ describe('parseTarget', () => {
     ['https://[::1]:4433/', { host: '::1', port: 4433, path: '/' }],
     ['_dmarc.example.com', { host: '_dmarc.example.com', port: null, path: '/' }],
     ['good.secgrade.test', { host: 'good.secgrade.test', port: null, path: '/' }],
+    // IDN: the A-label, as the WHATWG URL parser (node:url domainToASCII) gives it.
+    ['bücher.example', { host: 'xn--bcher-kva.example', port: null, path: '/' }],
+    ['BÜCHER.Example.', { host: 'xn--bcher-kva.example', port: null, path: '/' }],
+    ['bücher.example:8443', { host: 'xn--bcher-kva.example', port: 8443, path: '/' }],
+    ['https://bücher.example:8443/kaufen?x=1', { host: 'xn--bcher-kva.example', port: 8443, path: '/kaufen?x=1' }],
+    ['münchen。example', { host: 'xn--mnchen-3ya.example', port: null, path: '/' }],
+    ['xn--bcher-kva.example', { host: 'xn--bcher-kva.example', port: null, path: '/' }],
   ])('%s', (input, expected) => {
     expect(parseTarget(input)).toEqual({ ...expected, input });
   });
@@ -33,6 +40,11 @@ describe('parseTarget', () => {
     ['[zz::1]:443', /not an IPv6/],
     ['999.1.1.1', /neither a host name nor an IP/],
     ['a'.repeat(64) + '.com', /not a valid host name/],
+    // Invalid IDNA: a zero-width joiner out of context, a leading combining mark, a malformed A-label.
+    ['a\u200db.example', /not a valid internationalised host name/],
+    ['\u0301a.example', /not a valid internationalised host name/],
+    ['xn--zz.example', /not a valid internationalised host name/],
+    ['https://a\u200db.example/', /not a valid URL/],
   ])('rejects %j', (input, message) => {
     expect(() => parseTarget(input)).toThrow(TargetParseError);
     expect(() => parseTarget(input)).toThrow(message);

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { cleanup, render } from 'ink-testing-library';
 import type { PlannedTask, ScanEvent } from '../../src/engine/events.js';
 import { displayWidth, stripAnsi } from '../../src/render/style.js';
+import { linesTooWide } from '../helpers/card-width.js';
 import { targetViews } from '../../ui/layout.js';
 import { startLiveUi } from '../../ui/live.js';
 import { LiveView } from '../../ui/LiveView.js';
@@ -185,7 +186,7 @@ describe('LiveView', () => {
     const out = app.lastFrame() ?? '';
     expect(out.indexOf('down.example:8443')).toBeLessThan(out.indexOf('expired.example:443'));
     expect(out.indexOf('CRITICAL')).toBeLessThan(out.indexOf('LOW '));
-    for (const line of out.split('\n')) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
+    expect(linesTooWide(out, 80)).toEqual([]);
   });
 
   it('colours states only when color is true', async () => {
@@ -243,6 +244,26 @@ describe('startLiveUi', () => {
     const length = out.length;
     await new Promise((r) => setTimeout(r, 250));
     expect(stdout.output.length).toBe(length);
+  });
+
+  it('after several targets ends with the summary table, and hides findings below --severity', async () => {
+    const stdout = new FakeStdout();
+    const ui = startLiveUi({ stdout: stdout as unknown as NodeJS.WriteStream, color: false, columns: 80, minSeverity: 'medium' });
+    await ui.finish([goodReport, expiredReport]);
+    const out = stripAnsi(stdout.output);
+    const n = (s: string) => expiredReport.findings.filter((f) => f.severity === s).length;
+    expect(out).toContain(`${n('low')} low and ${n('info')} info findings hidden (--severity medium)`);
+    expect(out).not.toMatch(/^ {2}LOW /m);
+    // The summary comes after the last card: the last screen is the whole run.
+    const summary = out.lastIndexOf('Summary  2 targets · 2 ok');
+    expect(summary).toBeGreaterThan(out.lastIndexOf('expired.example:443  scanned'));
+    expect(out.slice(summary)).toMatch(/good\.example:443 +A +A\+ +B +–/);
+    expect(out.slice(summary)).toMatch(/expired\.example:443 +T +T +D +–/);
+  });
+
+  it('a single target gets no summary table', () => {
+    expect(finishState(initialLiveState, [goodReport]).log.map((e) => e.kind)).toEqual(['report']);
+    expect(finishState(initialLiveState, [goodReport, expiredReport]).log.map((e) => e.kind)).toEqual(['report', 'report', 'summary']);
   });
 
   it('uses colour when asked to', async () => {

@@ -13,8 +13,8 @@ afterAll(() => {
 });
 
 import { cleanup, render } from 'ink-testing-library';
-import { displayWidth, stripAnsi } from '../../src/render/style.js';
 import { renderText } from '../../src/render/text.js';
+import { linesTooWide } from '../helpers/card-width.js';
 import { ReportCard, ReportCards } from '../../ui/ReportCard.js';
 import { allReports, emailReport, expiredReport, goodReport, unreachableReport } from './fixtures-reports.js';
 
@@ -71,8 +71,21 @@ describe('ReportCard', () => {
       const out = frame(<ReportCards reports={allReports} color={false} columns={columns} />);
       const lines = out.split('\n');
       expect(lines.length).toBeGreaterThan(50);
-      for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(columns);
+      expect(linesTooWide(out, columns)).toEqual([]);
     }
+  });
+
+  it('hides findings below --severity and says how many; ends several cards with the summary table', () => {
+    const out = frame(<ReportCards reports={[goodReport, expiredReport]} color={false} columns={80} minSeverity="high" />);
+    expect(out).toContain('CRITICAL  Certificate expired');
+    expect(out).not.toContain('LOW       TLS 1.0');
+    const n = (s: string) => expiredReport.findings.filter((f) => f.severity === s).length;
+    expect(out).toContain(`${n('medium')} medium, ${n('low')} low and ${n('info')} info findings hidden (--severity high)`);
+    // The summary is the last thing printed: one row per target.
+    const summary = out.slice(out.indexOf('Summary  2 targets'));
+    expect(summary).toMatch(/good\.example:443 +A +A\+ +B +– +0\/0\/\d+\/\d+\/\d+/);
+    expect(summary).toMatch(/expired\.example:443 +/);
+    expect(out.trimEnd().endsWith(summary.trimEnd())).toBe(true);
   });
 
   it('says the same as the text renderer', () => {
@@ -94,6 +107,6 @@ describe('ReportCard', () => {
     expect(coloured).toMatch(/\u001b\[31m[^\u001b]*CRITICAL/); // red critical tag
     expect(coloured).toMatch(/\u001b\[36m[^\u001b]*LOW/); // blue-ish low tag
     expect(coloured).toMatch(/\u001b\[7m(\u001b\[[\d;]*m)* T /); // inverse grade badge
-    for (const line of coloured.split('\n')) expect(displayWidth(stripAnsi(line))).toBeLessThanOrEqual(80);
+    expect(linesTooWide(coloured, 80)).toEqual([]);
   });
 });
