@@ -45,7 +45,7 @@ function addScanFlags(cmd: Command): Command {
     .option('--checks <list>', 'check families to run: tls,cert,vulns,http,email (default: all)')
     .option('--probes <list>', 'run only these probes (ids as in the report) and what they depend on')
     .addOption(new Option('--format <format>', `output format: ${IMPLEMENTED_FORMATS.join(', ')}`))
-    .option('--output <file>', 'write the report to a file, - for stdout (the format from its extension: .json, .ndjson, .txt …)')
+    .option('--output <file>', 'write the report to a file, - for stdout (the format from its extension: .html, .md, .sarif, .xml, .csv, .json, .ndjson, .txt)')
     .option('--timeout <ms>', 'deadline per target in milliseconds', undefined)
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
     .option('--fail-under <grade>', 'exit 1 when a grade is below this letter')

@@ -3,8 +3,8 @@
 // the fleet page of a batch (`batch LIST --output … --report fleet.html`) and the committed fixture
 // rendered by `secgrade render`. Each page, at 1280 and 390 px, light, dark and print: no console
 // error or warning, no uncaught error, no request but its own file, no sideways scrolling, and the
-// text a reader looks for (domain, overall letter, section headings, a finding). One 1280 px
-// screenshot per lab domain and of the fleet page is kept in test-output/screenshots/;
+// text a reader looks for (domain, overall letter, section headings, a finding). A 1280 px and a
+// 390 px screenshot per lab domain and of the fleet page are kept in test-output/screenshots/;
 // UPDATE_DOCS_SCREENSHOTS=1 also writes the README's docs/html-report.png and docs/html-fleet.png.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

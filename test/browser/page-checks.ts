@@ -29,21 +29,21 @@ export function expectClean(r: PageResult, what: string): void {
 }
 
 /**
- * Open `url` in every mode and check each; `screenshot` names the 1280 px light PNG kept in
- * SCREENSHOTS (null: none). Returns the 1280 px light result.
+ * Open `url` in every mode and check each; `screenshot` names the PNG kept in SCREENSHOTS for the
+ * 1280 px light page (`NAME.png`), with the 390 px one beside it (`NAME-390.png`); null: none.
+ * Returns the 1280 px light result.
  */
 export async function expectCleanPage(browser: Chromium, url: string, screenshot: string | null): Promise<PageResult> {
   let first: PageResult | undefined;
   for (const { name, ...mode } of MODES) {
-    const r = await browser.open(url, { ...mode, ...(first === undefined && screenshot ? { screenshot: true } : {}) });
+    const shot = screenshot !== null && !mode.colorScheme && !mode.media ? (mode.width === 1280 ? screenshot : screenshot.replace(/\.png$/, `-${mode.width}.png`)) : null;
+    const r = await browser.open(url, { ...mode, ...(shot ? { screenshot: true } : {}) });
     expectClean(r, `${url.split('/').pop()} at ${name}`);
-    if (first === undefined) {
-      first = r;
-      if (screenshot) {
-        expect(r.png!.length).toBeGreaterThan(10_000);
-        writeFileSync(join(SCREENSHOTS, screenshot), r.png!);
-      }
+    if (shot) {
+      expect(r.png!.length).toBeGreaterThan(10_000);
+      writeFileSync(join(SCREENSHOTS, shot), r.png!);
     }
+    first ??= r;
   }
   return first!;
 }
