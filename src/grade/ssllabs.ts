@@ -9,21 +9,10 @@ import type { GradeLetter, ProtocolName, VulnerabilityKey } from '../model/const
 import type { TlsResult } from '../model/report.js';
 import { worstGrade } from '../model/severity.js';
 import { GROUPS, groupByName, suiteByName, type CipherSuiteInfo } from '../tls/registry/index.js';
+// The rating guide's score tables are data in ./ssllabs-tables.ts (the card explains scores with them too).
 import {
   ANONYMOUS_KEY_EXCHANGE_SCORE,
   band,
-  CATEGORY_WEIGHTS,
-  CIPHER_STRENGTH_BANDS,
-  EC_KEY_EXCHANGE_BANDS,
-  EXPORT_KEY_EXCHANGE_SCORE,
-  KEY_EXCHANGE_BANDS,
-  LETTER_THRESHOLDS,
-  PROTOCOL_SCORES,
-} from './ssllabs-tables.js';
-
-// The tables live in ./ssllabs-tables.ts (pure data the card reads too); re-exported for existing importers.
-export {
-  ANONYMOUS_KEY_EXCHANGE_SCORE,
   CATEGORY_WEIGHTS,
   CIPHER_STRENGTH_BANDS,
   EC_KEY_EXCHANGE_BANDS,

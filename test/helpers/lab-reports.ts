@@ -36,3 +36,30 @@ export function expectGolden(dir: string, name: string, actual: string): void {
   }
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }
+
+/** The mail lab report cut short: its MX checks timed out, so email (and overall) is not graded. */
+export function partialReport(): Report {
+  const r = byHost('mail.secgrade.test');
+  r.status = 'partial';
+  r.reason = 'the email checks ran out of time';
+  r.incomplete = [{ section: 'email', probe: 'email-mx', subject: 'mx:mx1.mail.secgrade.test', reason: 'timeout after 10 s' }];
+  r.email = null;
+  r.grades = { ...r.grades, email: null, overall: null };
+  r.gradeReasons = { email: 'the MX hosts could not be tested', overall: 'email is not graded' };
+  r.probes.push({ id: 'email-mx', subject: 'domain:mail.secgrade.test', status: 'error', errorKind: 'timeout', reason: 'timeout after 10 s', durationMs: 10_000 });
+  return r;
+}
+
+/** The good lab report as a scan that failed before any check: its name did not resolve (`reason`). */
+export function failedReport(reason: string): Report {
+  return Object.assign(byHost('good.secgrade.test'), {
+    status: 'error',
+    reason,
+    endpoints: [],
+    http: null,
+    email: null,
+    findings: [],
+    grades: { tls: null, http: null, email: null, overall: null },
+    probes: [{ id: 'resolve', subject: 'domain:good.secgrade.test', status: 'error', errorKind: 'dns', reason: 'SERVFAIL', durationMs: 12 }],
+  } satisfies Partial<Report>);
+}

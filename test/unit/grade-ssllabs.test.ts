@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyTls } from '../../src/engine/sections.js';
-import {
-  A_PLUS_MIN_HSTS_SECONDS,
-  CAP_RULES,
-  CAP_VULNERABILITIES,
-  CIPHER_STRENGTH_BANDS,
-  KEY_EXCHANGE_BANDS,
-  LETTER_THRESHOLDS,
-  PROTOCOL_SCORES,
-  letterFor,
-  sslLabsComponents,
-  sslLabsGrade,
-} from '../../src/grade/ssllabs.js';
+import { A_PLUS_MIN_HSTS_SECONDS, CAP_RULES, CAP_VULNERABILITIES, letterFor, sslLabsComponents, sslLabsGrade } from '../../src/grade/ssllabs.js';
+import { CIPHER_STRENGTH_BANDS, KEY_EXCHANGE_BANDS, LETTER_THRESHOLDS, PROTOCOL_SCORES } from '../../src/grade/ssllabs-tables.js';
 import { PROTOCOLS, type Protocols, type VulnerabilityKey } from '../../src/model/constants.js';
 import type { CertificateInfo, TlsResult } from '../../src/model/report.js';
 

@@ -6,7 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 
 import type { Report } from '../../src/model/report.js';
-import { byHost, expectGolden, GOLDEN_OPTS, LAB } from '../helpers/lab-reports.js';
+import { byHost, expectGolden, failedReport, GOLDEN_OPTS, LAB, partialReport } from '../helpers/lab-reports.js';
 import { csvCell, csvRow } from '../../src/render/csv.js';
 import { csvRenderer, FINDING_COLUMNS, TARGET_COLUMNS, UTF8_BOM } from '../../src/render/csv-report.js';
 import { rendererById, rendererForFile } from '../../src/render/index.js';
@@ -119,24 +119,8 @@ describe('csv renderer', () => {
   });
 
   it('golden: a partial and a failed scan keep their status, untested grades, error kinds and a status row', async () => {
-    const partial = byHost('mail.secgrade.test');
-    partial.status = 'partial';
-    partial.reason = 'the email checks ran out of time';
-    partial.incomplete = [{ section: 'email', probe: 'email-mx', subject: 'mx:mx1.mail.secgrade.test', reason: 'timeout after 10 s' }];
-    partial.email = null;
-    partial.grades = { ...partial.grades, email: null, overall: null };
-    partial.probes.push({ id: 'email-mx', subject: 'domain:mail.secgrade.test', status: 'error', errorKind: 'timeout', reason: 'timeout after 10 s', durationMs: 10_000 });
-    const failed = byHost('good.secgrade.test');
-    Object.assign(failed, {
-      status: 'error',
-      reason: '=cmd|"/c calc"!A1, SERVFAIL',
-      endpoints: [],
-      http: null,
-      email: null,
-      findings: [],
-      grades: { tls: null, http: null, email: null, overall: null },
-      probes: [{ id: 'resolve', subject: 'domain:good.secgrade.test', status: 'error', errorKind: 'dns', reason: 'SERVFAIL', durationMs: 12 }],
-    } satisfies Partial<Report>);
+    const partial = partialReport();
+    const failed = failedReport('=cmd|"/c calc"!A1, SERVFAIL');
     const targets = await render([partial, failed]);
     golden('partial-failed.csv', targets);
     const rows = expectWellFormed(targets, TARGET_COLUMNS.length);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { Report } from '../../src/model/report.js';
-import { byHost, expectGolden, GOLDEN_OPTS, LAB } from '../helpers/lab-reports.js';
+import { byHost, expectGolden, failedReport, GOLDEN_OPTS, LAB, partialReport } from '../helpers/lab-reports.js';
 import { rendererById, rendererForFile } from '../../src/render/index.js';
 import { htmlText, mdCode, mdReference, mdText, safeHref, tableCell } from '../../src/render/markdown-escape.js';
 import { GITHUB_COMMENT_LIMIT, markdownRenderer } from '../../src/render/markdown.js';
@@ -96,24 +96,8 @@ describe('markdown renderer', () => {
   });
 
   it('golden: a partial and a failed scan say so, and untested sections read "not tested"', async () => {
-    const partial = byHost('mail.secgrade.test');
-    partial.status = 'partial';
-    partial.reason = 'the email checks ran out of time';
-    partial.incomplete = [{ section: 'email', probe: 'email-mx', subject: 'mx:mx1.mail.secgrade.test', reason: 'timeout after 10 s' }];
-    partial.email = null;
-    partial.grades = { ...partial.grades, email: null, overall: null };
-    partial.gradeReasons = { email: 'the MX hosts could not be tested', overall: 'email is not graded' };
-    const failed = byHost('good.secgrade.test');
-    Object.assign(failed, {
-      status: 'error',
-      reason: 'DNS lookup failed: SERVFAIL',
-      endpoints: [],
-      http: null,
-      email: null,
-      findings: [],
-      grades: { tls: null, http: null, email: null, overall: null },
-      probes: [{ id: 'resolve', subject: 'domain:good.secgrade.test', status: 'error', errorKind: 'dns', reason: 'SERVFAIL', durationMs: 12 }],
-    } satisfies Partial<Report>);
+    const partial = partialReport();
+    const failed = failedReport('DNS lookup failed: SERVFAIL');
     const one = await render([partial]);
     golden('partial.md', one);
     expect(one).toContain('Scan **partial**: the email checks ran out of time');
