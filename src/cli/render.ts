@@ -46,7 +46,7 @@ export async function renderResultsFile(
     if (renderer.stream) yield* renderer.stream(source, opts);
     else if (renderer.line) for await (const r of source()) yield renderer.line(r);
     else {
-      // The text card renders from memory: it is for people reading a few targets, not 100,000.
+      // A format that renders from memory only (none of the built-in ones: each streams).
       const all = [];
       for await (const r of source()) all.push(r);
       yield renderer.render!(all, opts);

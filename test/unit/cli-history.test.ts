@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/exit.js';
 import { parseSince, renderHistoryText, sparkline } from '../../src/cli/history.js';
 import { parseScanFlags } from '../../src/cli/options.js';
-import type { HistoryEntry } from '../../src/store/types.js';
+import { historyEntry } from '../helpers/history-entry.js';
 
 describe('history --since', () => {
   const now = new Date(Date.UTC(2026, 5, 15, 12, 0, 0));
@@ -28,21 +28,7 @@ describe('history text', () => {
     expect(sparkline(['A+', 'A', 'A-', 'B', 'C', 'D', 'E', 'F', 'T', 'M', null])).toBe('▁▂▃▄▅▆▇███ ');
   });
 
-  const entry = (over: Partial<HistoryEntry>): HistoryEntry => ({
-    runId: 'r',
-    source: 'scan',
-    jobKey: 'k',
-    target: 'a.example',
-    status: 'ok',
-    reason: null,
-    startedAt: '2026-06-15T12:00:00.123Z',
-    durationMs: 1000,
-    grades: { tls: 'A', http: 'B', email: null, overall: 'B' },
-    findings: { critical: 0, high: 1, medium: 0, low: 2, info: 0 },
-    toolVersion: '0.1.0',
-    algorithmVersion: '1',
-    ...over,
-  });
+  const entry = historyEntry;
 
   it('prints one line per run, newest first, and the timeline oldest first; a failed run shows its reason and gaps', () => {
     const text = renderHistoryText('a.example', '/s/h.db', [

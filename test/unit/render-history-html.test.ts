@@ -1,29 +1,13 @@
 // The history page's timeline chart and table (src/render/history-html.ts): where each run lands
 // (time to scale, letter to row, T/M on their own row), an ungraded run as a gap and never a point,
 // and hostile text (a target, a failure reason, a run id) escaped — checked on the parsed document.
-import { parse, type DefaultTreeAdapterMap } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import { CHART_ROWS, gradeRow, renderHistoryHtml, timelineGeometry, timelineSvg } from '../../src/render/history-html.js';
 import type { HistoryEntry } from '../../src/store/types.js';
+import { historyEntry } from '../helpers/history-entry.js';
+import { all as allElements, attr, parseHtml, textOf, type Element, type Node } from '../helpers/html-dom.js';
 
-type Node = DefaultTreeAdapterMap['node'];
-type Element = DefaultTreeAdapterMap['element'];
-
-const entry = (startedAt: string, over: Partial<HistoryEntry> = {}): HistoryEntry => ({
-  runId: `run-${startedAt.slice(11, 13)}`,
-  source: 'scan',
-  jobKey: 'k',
-  target: 'a.example',
-  status: 'ok',
-  reason: null,
-  startedAt,
-  durationMs: 1000,
-  grades: { tls: 'A', http: 'B', email: null, overall: 'B' },
-  findings: { critical: 0, high: 1, medium: 0, low: 2, info: 0 },
-  toolVersion: '0.1.0',
-  algorithmVersion: '1',
-  ...over,
-});
+const entry = (startedAt: string, over: Partial<HistoryEntry> = {}): HistoryEntry => historyEntry({ runId: `run-${startedAt.slice(11, 13)}`, startedAt, ...over });
 
 const all = (g: HistoryEntry['grades']['tls']): HistoryEntry['grades'] => ({ tls: g, http: g, email: g, overall: g });
 
@@ -35,15 +19,8 @@ const RUNS = [
   entry('2026-06-15T14:00:00.000Z', { grades: all('T') }),
 ];
 
-function elements(node: Node, out: Element[] = []): Element[] {
-  if ('tagName' in node) out.push(node);
-  if ('childNodes' in node) for (const c of node.childNodes) elements(c, out);
-  if ('content' in node && node.content) elements(node.content as Node, out);
-  return out;
-}
-const textOf = (node: Node): string =>
-  'value' in node && node.nodeName === '#text' ? node.value : 'childNodes' in node ? node.childNodes.map(textOf).join('') : '';
-const attr = (el: Element, name: string): string | undefined => el.attrs.find((a) => a.name === name)?.value;
+/** Every element under `node`, itself included, in document order. */
+const elements = (node: Node): Element[] => allElements(node, () => true);
 
 describe('timeline geometry', () => {
   it('puts A+ … F on rows top to bottom, T and M together on the row below F, and null on none', () => {
@@ -83,7 +60,7 @@ describe('timeline geometry', () => {
 });
 
 describe('timeline SVG', () => {
-  const svgDoc = (svg: string): Element[] => elements(parse(`<!doctype html><body>${svg}`));
+  const svgDoc = (svg: string): Element[] => elements(parseHtml(`<!doctype html><body>${svg}`));
 
   it('draws one marker per graded run (a square for T/M), one line per connected stretch and a dashed mark per gap', () => {
     const els = svgDoc(timelineSvg('a.example', 'overall', RUNS));
@@ -123,7 +100,7 @@ describe('history page', () => {
     const target = '<img src=x onerror=alert(1)>.example';
     const hostile = [{ ...newestFirst[0]! }, { ...newestFirst[1]! }, { ...newestFirst[2]!, reason: '<b>boom</b>', runId: '"><svg onload=alert(1)>' }, newestFirst[3]!];
     const html = renderHistoryHtml({ target, store: '/tmp/h<i>.db', entries: hostile, generatedAt });
-    const els = elements(parse(html));
+    const els = elements(parseHtml(html));
     expect(els.filter((e) => e.tagName === 'svg')).toHaveLength(4);
     expect(els.filter((e) => ['script', 'img', 'b', 'i'].includes(e.tagName))).toEqual([]);
     expect(els.filter((e) => e.attrs.some((a) => a.name.startsWith('on')))).toEqual([]);
@@ -145,7 +122,7 @@ describe('history page', () => {
 
   it('says there are no runs (and since when) instead of drawing empty charts', () => {
     const html = renderHistoryHtml({ target: 'a.example', store: 's.db', entries: [], generatedAt, since: new Date(Date.UTC(2026, 5, 1)) });
-    const els = elements(parse(html));
+    const els = elements(parseHtml(html));
     expect(els.filter((e) => e.tagName === 'svg' || e.tagName === 'table')).toEqual([]);
     expect(html).toContain('no runs since 2026-06-01 00:00 UTC');
   });
