@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Thin launcher: the compiled CLI lives in dist/ (built by `npm install` through the prepare script).
+import { existsSync } from 'node:fs';
 
 // A bug must still end in one line, not a stack trace (SECGRADE_DEBUG=1 shows it).
 const internalError = (err) => {
@@ -13,7 +14,9 @@ process.on('unhandledRejection', internalError);
 // React (under Ink) picks its build from NODE_ENV when first loaded: without this it runs its
 // development build, whose checks and render timing made the live view several times slower.
 process.env.NODE_ENV ??= 'production';
-const { runCli } = await import('../dist/src/cli/main.js');
+// The bundle (scripts/bundle.mjs) starts in half the time; the modules tsc wrote are the fallback.
+const bundled = new URL('../dist/bundle/main.js', import.meta.url);
+const { runCli } = await import(existsSync(bundled) ? bundled.href : '../dist/src/cli/main.js');
 
 const controller = new AbortController();
 let interrupted = 0;

@@ -24,6 +24,7 @@ import { renderResultsFile } from './render.js';
 import { scanContext } from './scan-context.js';
 import { openCliStore } from './store-flag.js';
 import { startBatchProgress } from './batch-progress.js';
+import { startHeapBudget } from './heap-budget.js';
 
 /** Gate messages printed at the end, at most; the rest are counted (the NDJSON has them all). */
 const MESSAGES_SHOWN = 10;
@@ -63,9 +64,11 @@ export async function runBatch(source: string, flags: RawBatchFlags, io: RunIo):
   const base = parseScanFlags([], flags, false);
   const batch = parseBatchFlags(flags);
   const list = await openList(source, io);
+  const heap = startHeapBudget();
   try {
     return await runList(list, flags, base, batch, io);
   } finally {
+    heap.stop();
     await list.dispose();
   }
 }

@@ -10,6 +10,7 @@ import { EXIT, UsageError } from './exit.js';
 import type { RunIo } from './io.js';
 import { scanContext } from './scan-context.js';
 import { openCliStore } from './store-flag.js';
+import { startHeapBudget } from './heap-budget.js';
 
 export interface RawWorkerFlags {
   queue?: string;
@@ -115,6 +116,7 @@ export async function runWorker(flags: RawWorkerFlags, io: RunIo): Promise<numbe
     },
     onError: (jobId, err) => say(`${jobId ? `job ${decodeURIComponent(jobId)}: ` : ''}${err.message.split('\n')[0]}`),
   });
+  const heap = startHeapBudget();
   if (!flags.quiet) say(`taking jobs from ${address.display}, ${concurrency} at once${history ? `; results also saved to ${history.location}` : ''}`);
   await new Promise<void>((resolve) => {
     if (io.signal.aborted) resolve();
@@ -124,6 +126,7 @@ export async function runWorker(flags: RawWorkerFlags, io: RunIo): Promise<numbe
   try {
     await worker.close(graceMs);
   } finally {
+    heap.stop();
     redis.disconnect();
     await history?.close();
   }

@@ -244,13 +244,12 @@ export class ProbeFailed extends Error {
   }
 }
 
-/** What every TLS connection of a probe shares: the pinned endpoint, SNI, trust, deadline. */
+/** What every TLS connection of a probe shares: the pinned endpoint, SNI, deadline. */
 export function pinnedTls(ctx: ProbeContext, ep: Endpoint) {
   return {
     ip: ep.ip,
     port: ep.port,
     servername: ctx.target.sni,
-    extraCa: ctx.trust.extraCaPem,
     timeoutMs: ctx.connectTimeoutMs,
     signal: ctx.signal,
   };

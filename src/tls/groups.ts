@@ -19,9 +19,12 @@ export interface TlsGroupsEvidence {
   tls13Groups: string[];
   /**
    * Curves used for TLS ≤ 1.2 ECDHE, in the order the server picks them: its own order where it
-   * imposes one, else the order we offer (modern curves first).
+   * imposes one, else the order we offer (modern curves first). With `tls12Beyond13`, only the
+   * curves not already in a complete tls13Groups were asked, so this holds those alone.
    */
   tls12Curves: string[];
+  /** tls12Curves lists only the TLS 1.2 curves beyond tls13Groups (the union is still complete). */
+  tls12Beyond13?: boolean;
   /** Bits of the DHE prime (dh_p) the server sends to a client that names no FFDHE group. */
   dhPrimeBits: number | null;
   /** That prime (upper-case hex), so a check can recognise a well-known shared one (Logjam); set when read. */

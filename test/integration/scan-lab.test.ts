@@ -94,10 +94,11 @@ describe('scanning the lab through the CLI', () => {
     expect(r.dns?.caa).toMatchObject({ status: 'ok', foundAt: 'secgrade.test', issue: ['secgrade.test'], issuerPlausible: null });
     expect(r.dataSources?.map((d) => d.name)).toEqual(expect.arrayContaining(['ct-log-list', 'root-store', 'hsts-preload']));
     expect(tls.certificates[0]!.daysRemaining).toBeGreaterThan(80);
-    // One hello per version (SSLv2 … TLS 1.3), each accepted or refused by its first bundle, except
-    // SSLv3: OpenSSL 3 refuses it with handshake_failure ("no suite in common"), so all 147 SSLv3
-    // suites (IANA and non-IANA) are offered, in two hellos.
-    expect(tls.probes['tls-protocols']).toMatchObject({ status: 'ok', connections: 7 });
+    // SSLv2, TLS 1.3 and TLS 1.2, each settled by its first hello; then one hello whose
+    // supported_versions lists only TLS 1.1, 1.0 and SSLv3, which this TLS 1.3 server refuses with
+    // protocol_version: all three refused (asked alone, SSLv3 would take two hellos more).
+    expect(tls.probes['tls-protocols']).toMatchObject({ status: 'ok', connections: 4 });
+    expect(tls.protocols).toMatchObject({ SSLv3: false, 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true });
     expect(r.http).toMatchObject({
       status: 'ok', statusCode: 200, hsts: { maxAge: 31536000, includeSubDomains: true, preload: false, preloaded: false },
     });

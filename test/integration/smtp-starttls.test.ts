@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { matchTlsa, spkiOf } from '../../src/email/dane.js';
 import { startLabSmtpServer, type LabSmtpServer } from '../../src/lab/smtp-server.js';
 import { smtpCapabilities, smtpStartTls, type SmtpConnectOptions } from '../../src/net/smtp/client.js';
-import { nodeTlsHandshake, NO_EXTRA_CA } from '../../src/net/tls/node-client.js';
+import { nodeTlsHandshake } from '../../src/net/tls/node-client.js';
 import { rawHello, type RawHelloOptions } from '../../src/net/tls/raw-client.js';
 import { readFlight, withRawSession } from '../../src/net/tls/raw-session.js';
 import { openTlsTransport } from '../../src/net/tls/transport.js';
@@ -97,7 +97,7 @@ describe('the lab MX with STARTTLS', () => {
   });
 
   it('nodeTlsHandshake with starttls: smtp completes a TLS 1.3 handshake', async () => {
-    const r = await nodeTlsHandshake({ ip: IP, port: withTls.port, servername: 'mx.secgrade.test', extraCa: NO_EXTRA_CA, timeoutMs: 5000, signal: signal(), starttls: 'smtp' });
+    const r = await nodeTlsHandshake({ ip: IP, port: withTls.port, servername: 'mx.secgrade.test', timeoutMs: 5000, signal: signal(), starttls: 'smtp' });
     expect(r).toMatchObject({ ok: true, protocol: 'TLSv1.3' });
   });
 
@@ -134,7 +134,7 @@ describe('the lab MX without STARTTLS', () => {
 
   it('the engines report it as a STARTTLS failure, never as a TLS refusal', async () => {
     expect(await raw(withoutTls.port)).toMatchObject({ kind: 'network', starttls: 'no-starttls', reason: 'STARTTLS: the server does not advertise STARTTLS' });
-    const n = await nodeTlsHandshake({ ip: IP, port: withoutTls.port, servername: null, extraCa: NO_EXTRA_CA, timeoutMs: 5000, signal: signal(), starttls: 'smtp' });
+    const n = await nodeTlsHandshake({ ip: IP, port: withoutTls.port, servername: null, timeoutMs: 5000, signal: signal(), starttls: 'smtp' });
     expect(n).toMatchObject({ ok: false, kind: 'network', starttls: 'no-starttls' });
     const flight = await withRawSession({ ip: IP, port: withoutTls.port, timeoutMs: 5000, signal: signal(), starttls: 'smtp' }, async (s) => s.ended);
     expect(flight).toMatchObject({ kind: 'network', reason: 'STARTTLS: the server does not advertise STARTTLS' });
@@ -196,7 +196,7 @@ describe('scripted fake SMTP servers', () => {
     expect(r.evidence.bytesRead).toBeGreaterThan(5);
     // The raw engine's single deadline covers the preamble too.
     expect(await raw(port, { timeoutMs: 600 })).toEqual({ kind: 'timeout', reason: 'no SMTP greeting within 600 ms' });
-    expect(await nodeTlsHandshake({ ip: IP, port, servername: null, extraCa: NO_EXTRA_CA, timeoutMs: 600, signal: signal(), starttls: 'smtp' })).toMatchObject({ ok: false, kind: 'timeout', reason: 'no SMTP greeting within 600 ms' });
+    expect(await nodeTlsHandshake({ ip: IP, port, servername: null, timeoutMs: 600, signal: signal(), starttls: 'smtp' })).toMatchObject({ ok: false, kind: 'timeout', reason: 'no SMTP greeting within 600 ms' });
     const t = await openTlsTransport({ ip: IP, port, starttls: 'smtp', timeoutMs: 600, signal: signal() });
     expect(t).toMatchObject({ ok: false, kind: 'timeout', reason: 'no SMTP greeting within 600 ms', starttls: { protocol: 'smtp', phase: 'greeting' } });
   });

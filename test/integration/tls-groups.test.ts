@@ -76,48 +76,71 @@ async function runProbes(port: number): Promise<Run> {
 const ids = (ev: TlsGroupsEvidence) => checkTlsGroups(ev).map((f) => f.id);
 
 describe('tls-groups against openssl s_server', () => {
-  it('-groups P-384:X25519 -serverpref: TLS 1.3 groups and TLS 1.2 curves in the server order', async () => {
+  it('-groups P-384:X25519 -serverpref: TLS 1.3 groups in the server order; TLS 1.2 asked only beyond them', async () => {
     const port = await sServer(['-key', ec.key, '-cert', ec.cert, '-groups', 'P-384:X25519', '-serverpref']);
     const run = await runProbes(port);
-    expect(run.groups).toEqual({ tls13Groups: ['secp384r1', 'x25519'], tls12Curves: ['secp384r1', 'x25519'], dhPrimeBits: null, incomplete: [] });
-    // (groups + 1) + (curves + 1) handshakes; no DHE suite was accepted.
-    expect(run.handshakes).toBe(3 + 3);
+    expect(run.groups).toEqual({ tls13Groups: ['secp384r1', 'x25519'], tls12Curves: [], tls12Beyond13: true, dhPrimeBits: null, incomplete: [] });
+    // (groups + 1) for TLS 1.3; then TLS 1.2 (ECDSA suites only): the curves beyond, TLS 1.3's
+    // after them → the server's favourite secp384r1; the curves beyond with the certificate's
+    // secp256r1 (one of them) → refused: none of them is usable. No DHE suite was accepted.
+    expect(run.handshakes).toBe(3 + 2);
     expect(tlsGroupsProbe.fields(run.groups)).toEqual({ groups: ['secp384r1', 'x25519'], dhParameterBits: null });
     expect(ids(run.groups)).toEqual(['tls.kx.no-pq']);
   });
 
-  it('-groups X25519:P-384 without -serverpref: TLS 1.3 keeps the server order, TLS 1.2 follows ours', async () => {
+  it('-groups X25519:P-384 without -serverpref: TLS 1.3 keeps the server order, TLS 1.2 adds nothing', async () => {
     const port = await sServer(['-key', ec.key, '-cert', ec.cert, '-groups', 'X25519:P-384']);
     const run = await runProbes(port);
     expect(run.groups.tls13Groups).toEqual(['x25519', 'secp384r1']);
-    expect(run.groups.tls12Curves).toEqual(['x25519', 'secp384r1']);
+    expect(run.groups.tls12Curves).toEqual([]);
     expect(run.groups.incomplete).toEqual([]);
-    expect(run.handshakes).toBe(6);
+    expect(run.handshakes).toBe(3 + 2);
   });
 
-  it('OpenSSL defaults, ECDSA P-256 certificate: every group; the certificate curve is kept in later TLS 1.2 offers', async () => {
+  it('OpenSSL defaults, ECDSA P-256 certificate: every TLS 1.3 group; TLS 1.2 ends on the certificate curve', async () => {
     const port = await sServer(['-key', ec.key, '-cert', ec.cert]);
     const run = await runProbes(port);
     expect(run.groups.tls13Groups).toEqual([
       'x25519', 'secp256r1', 'x448', 'secp521r1', 'secp384r1',
       'ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192',
     ]);
+    // The curves beyond TLS 1.3's, then its five: x25519 (ours first, the server follows us); then
+    // the curves beyond with secp256r1 behind them: secp256r1, so none beyond is usable.
+    expect(run.groups.tls12Curves).toEqual([]);
+    expect(run.groups.incomplete).toEqual([]);
+    expect(run.handshakes).toBe(11 + 2);
+  });
+
+  it('the same server without TLS 1.3: every TLS 1.2 curve; the certificate curve is kept in later offers', async () => {
+    const port = await sServer(['-key', ec.key, '-cert', ec.cert, '-no_tls1_3']);
+    const run = await runProbes(port);
+    expect(run.groups.tls13Groups).toEqual([]);
     // TLS 1.2 ECDHE has no FFDHE, and OpenSSL follows the client's order there. Once secp256r1 is
     // found, ECDHE_ECDSA needs it offered: one refusal, then it rides last in every offer; the
     // server finally picks it again and one reversed offer shows it follows our order (complete).
     expect(run.groups.tls12Curves).toEqual(['x25519', 'secp256r1', 'secp384r1', 'secp521r1', 'x448']);
+    expect(run.groups.tls12Beyond13).toBeUndefined();
     expect(run.groups.incomplete).toEqual([]);
-    expect(run.handshakes).toBe(11 + (5 + 1 + 1 + 1));
+    expect(run.handshakes).toBe(5 + 1 + 1 + 1);
   });
 
-  it('ECDSA certificate with -serverpref X25519:P-256:P-384: TLS 1.2 curves below the certificate curve cannot be negotiated, and are noted', async () => {
-    const port = await sServer(['-key', ec.key, '-cert', ec.cert, '-groups', 'X25519:P-256:P-384', '-serverpref']);
+  it('ECDSA certificate with -serverpref X25519:P-256:P-384, no TLS 1.3: TLS 1.2 curves below the certificate curve cannot be negotiated, and are noted', async () => {
+    const port = await sServer(['-key', ec.key, '-cert', ec.cert, '-groups', 'X25519:P-256:P-384', '-serverpref', '-no_tls1_3']);
     const run = await runProbes(port);
-    expect(run.groups.tls13Groups).toEqual(['x25519', 'secp256r1', 'secp384r1']);
     expect(run.groups.tls12Curves).toEqual(['x25519', 'secp256r1']);
     // No client can negotiate the rest (it must offer P-256, which the server then picks): a note, not a lower bound.
     expect(run.groups.incomplete).toEqual([]);
     expect(run.groups.notes).toEqual([expect.stringMatching(/^TLS 1\.2 curves: the server prefers secp256r1, its ECDSA certificate's curve/)]);
+    expect(tlsGroupsProbe.fields(run.groups)).toEqual({ groups: ['x25519', 'secp256r1'], dhParameterBits: null });
+  });
+
+  it('the same server with TLS 1.3: its three groups, and TLS 1.2 adds none in two hellos', async () => {
+    const port = await sServer(['-key', ec.key, '-cert', ec.cert, '-groups', 'X25519:P-256:P-384', '-serverpref']);
+    const run = await runProbes(port);
+    expect(run.groups.tls13Groups).toEqual(['x25519', 'secp256r1', 'secp384r1']);
+    expect(run.groups.tls12Curves).toEqual([]);
+    expect(run.groups.incomplete).toEqual([]);
+    expect(run.handshakes).toBe(4 + 2);
     expect(tlsGroupsProbe.fields(run.groups)).toEqual({ groups: ['x25519', 'secp256r1', 'secp384r1'], dhParameterBits: null });
     // The TLS 1.3 list is complete, so the no-pq gap is still reported.
     expect(ids(run.groups)).toEqual(['tls.kx.no-pq']);
@@ -144,22 +167,51 @@ describe('tls-groups against openssl s_server', () => {
   it('RSA certificate, -groups P-256:P-192 -serverpref: secp192r1 in TLS 1.2 → tls.kx.weak-curve; TLS 1.3 does not use it', async () => {
     const port = await sServer(['-key', rsa.key, '-cert', rsa.cert, '-groups', 'P-256:P-192', '-serverpref', '-cipher', 'ECDHE:@SECLEVEL=0']);
     const run = await runProbes(port);
-    expect(run.groups.tls12Curves).toEqual(['secp256r1', 'secp192r1']);
     expect(run.groups.tls13Groups).toEqual(['secp256r1']);
+    // TLS 1.3's list was complete and RSA suites leave the curve free: TLS 1.2 is asked only for
+    // the curves beyond it, which finds secp192r1; the union is the whole set.
+    expect(run.groups.tls12Curves).toEqual(['secp192r1']);
+    expect(run.groups.tls12Beyond13).toBe(true);
     expect(run.groups.incomplete).toEqual([]);
-    expect(run.handshakes).toBe(2 + 3);
+    expect(run.handshakes).toBe(2 + 2);
+    expect(tlsGroupsProbe.fields(run.groups)).toMatchObject({ groups: ['secp256r1', 'secp192r1'] });
     const weak = checkTlsGroups(run.groups).find((f) => f.id === 'tls.kx.weak-curve');
     expect(weak).toMatchObject({ severity: 'medium', evidence: { curves: ['secp192r1'] } });
+  });
+
+  it('RSA certificate, OpenSSL defaults: no TLS 1.2 curve beyond the TLS 1.3 groups, told by one refused hello', async () => {
+    const port = await sServer(['-key', rsa.key, '-cert', rsa.cert]);
+    const run = await runProbes(port);
+    expect(run.groups.tls13Groups).toEqual([
+      'x25519', 'secp256r1', 'x448', 'secp521r1', 'secp384r1',
+      'ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192',
+    ]);
+    expect(run.groups.tls12Curves).toEqual([]);
+    expect(run.groups.tls12Beyond13).toBe(true);
+    expect(run.groups.incomplete).toEqual([]);
+    // (groups + 1) for TLS 1.3, one refused hello for TLS 1.2 (the old way: 5 + 1, each signed),
+    // one for the DHE prime (RSA: OpenSSL's DHE suites are accepted too).
+    expect(run.handshakes).toBe(11 + 1 + 1);
+    expect(run.groups.dhPrimeBits).toBe(2048);
+    expect(tlsGroupsProbe.fields(run.groups)).toMatchObject({ groups: run.groups.tls13Groups });
   });
 });
 
 describe('tls-groups against Node tls', () => {
-  it("ecdhCurve 'P-384:X25519' with honorCipherOrder: both lists in that order", async () => {
+  it("ecdhCurve 'P-384:X25519' with honorCipherOrder: TLS 1.3 in that order, nothing beyond it at TLS 1.2", async () => {
     const port = await nodeServer({ ecdhCurve: 'P-384:X25519', honorCipherOrder: true });
     const run = await runProbes(port);
     expect(run.groups.tls13Groups).toEqual(['secp384r1', 'x25519']);
+    expect(run.groups.tls12Curves).toEqual([]);
+    expect(run.handshakes).toBe(3 + 2);
+  });
+
+  it("ecdhCurve 'P-384:X25519' with honorCipherOrder, TLS 1.2 only: the curves in that order", async () => {
+    const port = await nodeServer({ ecdhCurve: 'P-384:X25519', honorCipherOrder: true, maxVersion: 'TLSv1.2' });
+    const run = await runProbes(port);
+    expect(run.groups.tls13Groups).toEqual([]);
     expect(run.groups.tls12Curves).toEqual(['secp384r1', 'x25519']);
-    expect(run.handshakes).toBe(6);
+    expect(run.handshakes).toBe(3);
   });
 
   it('the whole engine: report.tls.groups, the probe cost and the finding', async () => {
@@ -175,7 +227,7 @@ describe('tls-groups against Node tls', () => {
     expectValidReport(report);
     const t = report.endpoints[0]!.tls;
     expect(t.groups).toEqual(['secp384r1', 'x25519']);
-    expect(t.probes['tls-groups']).toMatchObject({ status: 'ok', connections: 6 });
+    expect(t.probes['tls-groups']).toMatchObject({ status: 'ok', connections: 5 });
     expect(report.findings.filter((f) => f.id.startsWith('tls.kx.')).map((f) => f.id)).toEqual(['tls.kx.no-pq']);
   });
 });

@@ -7,6 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SUITES_PER_HELLO, probeOrder } from '../../src/net/tls/suite-order.js';
 import type { WireVersion } from '../../src/net/tls/wire/client-hello.js';
+import type { ProtocolName } from '../../src/model/constants.js';
 import { tlsCiphersProbe } from '../../src/probes/tls/ciphers.js';
 import { tlsProtocolsProbe } from '../../src/probes/tls/protocols.js';
 import { suiteByCode, suiteByName } from '../../src/tls/registry/index.js';
@@ -97,11 +98,16 @@ describe('a modern openssl s_server: what the enumeration costs', () => {
     const hellos = (p: WireVersion, ianaOnly: boolean) =>
       Math.ceil(probeOrder(p).filter((c) => !ianaOnly || suiteByCode(c)?.iana).length / MAX_SUITES_PER_HELLO);
     // tls-protocols: SSLv2, then one hello per version, except that a version refused with
-    // handshake_failure ("no suite in common", as OpenSSL 3 answers SSLv3) is asked with every hello.
+    // handshake_failure ("no suite in common", as OpenSSL 3 answers SSLv3) is asked with every
+    // hello. With TLS 1.3 accepted, one hello first asks TLS 1.1, 1.0 and SSLv3 together; this
+    // s_server picks TLS 1.1 from it and fails (no SHA-1 signature at its security level) rather
+    // than answering protocol_version, so each is then asked alone: one hello more here.
+    const cost = (ps: readonly WireVersion[], ianaOnly: boolean) =>
+      ps.map((p) => (protocols.attempts[p as ProtocolName] === 'alert handshake_failure' ? hellos(p, ianaOnly) : 1)).reduce((a, b) => a + b, 0);
+    const together = /supported_versions listed only/.test(protocols.attempts['TLSv1.1'] ?? '');
+    expect(together).toBe(false);
     const protocolCost = (ianaOnly: boolean) =>
-      1 + (['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const)
-        .map((p) => (protocols.attempts[p] === 'alert handshake_failure' ? hellos(p, ianaOnly) : 1))
-        .reduce((a, b) => a + b, 0);
+      1 + cost(['TLSv1.2', 'TLSv1.3'], ianaOnly) + 1 + (together ? 0 : cost(['SSLv3', 'TLSv1.0', 'TLSv1.1'], ianaOnly));
     // tls-ciphers: per accepted version, one hello per accepted suite after tls-protocols' first
     // pick, one per exhausted hello, one for the server order.
     const cipherCost = (ianaOnly: boolean) =>

@@ -1,6 +1,8 @@
 // One HTTP(S) request through undici, connected to a pinned IP while SNI and Host carry the name,
 // with a deadline, an abort signal, capped headers and a capped body. No redirect following here.
+import type { TLSSocket } from 'node:tls';
 import { classifyTlsError, secureContextFor } from '../tls/node-client.js';
+import { keepSessions, sessionFor, sessionKey } from './tls-sessions.js';
 
 export interface PinnedRequestOptions {
   url: URL;
@@ -87,23 +89,31 @@ export async function pinnedRequest(opts: PinnedRequestOptions): Promise<PinnedR
   // undici costs ~140 ms to load: only scans that make an HTTP request pay for it.
   const { buildConnector, Client, errors: undiciErrors } = await import('undici');
   const https = opts.url.protocol === 'https:';
+  const port = Number(opts.url.port || (https ? 443 : 80));
+  const resumeKey = https ? sessionKey(opts.ip, port, opts.servername, opts.extraCa) : null;
   const baseConnector = buildConnector({
     // buildConnector hands its options to tls.connect, so the cached context (roots parsed once) fits.
     secureContext: secureContextFor({ extraCa: opts.extraCa }),
     rejectUnauthorized: false, // trust is the TLS probes' verdict; headers are graded regardless
     timeout: opts.timeoutMs,
+    // An earlier verified request's session (see tls-sessions.ts); undici's own cache is keyed by name alone.
+    session: resumeKey ? sessionFor(resumeKey) : undefined,
+    maxCachedSessions: 0,
   });
   let tlsInfo: PinnedResponse['tls'];
   const client = new Client(opts.url.origin, {
-    connect: (connOpts, callback) =>
-      baseConnector({ ...connOpts, hostname: opts.ip, servername: https ? (opts.servername ?? undefined) : undefined }, (err, socket) => {
+    connect: (connOpts, callback) => {
+      const socket = baseConnector({ ...connOpts, hostname: opts.ip, servername: https ? (opts.servername ?? undefined) : undefined }, (err, socket) => {
         if (socket && 'authorized' in socket) {
-          const s = socket as import('node:tls').TLSSocket;
+          const s = socket as TLSSocket;
           tlsInfo = { authorized: s.authorized, error: s.authorized ? null : String(s.authorizationError ?? 'not authorized') };
         }
         // undici's callback is typed as two overloads; forward exactly what we were given.
         (callback as (e: Error | null, s: typeof socket) => void)(err, socket);
-      }),
+      });
+      if (resumeKey && socket && 'authorized' in socket) keepSessions(resumeKey, socket as TLSSocket);
+      return socket;
+    },
     headersTimeout: opts.timeoutMs,
     bodyTimeout: opts.timeoutMs,
     maxHeaderSize: opts.maxHeaderBytes ?? MAX_HEADER_BYTES,

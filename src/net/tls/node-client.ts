@@ -10,8 +10,6 @@ export interface NodeTlsOptions {
   port: number;
   /** SNI; null sends none (IP-literal targets). */
   servername: string | null;
-  /** Trust anchors added to Node's bundled Mozilla roots. */
-  extraCa: readonly string[];
   minVersion?: SecureVersion;
   maxVersion?: SecureVersion;
   /** OpenSSL cipher string for TLS ≤ 1.2. */
@@ -80,12 +78,23 @@ export function classifyTlsError(err: NodeJS.ErrnoException): { kind: TlsFailure
 // ~1 ms; passing all ~150 roots as PEM costs ~40 ms each time. Build each distinct one once.
 const contextCache = new WeakMap<readonly string[], Map<string, tls.SecureContext>>();
 
-/** For handshakes that verify nothing: a shared empty list keeps their contexts cached too. */
-export const NO_EXTRA_CA: readonly string[] = Object.freeze([]);
+/**
+ * For handshakes that verify nothing: a context with no trust anchors at all. OpenSSL's check then
+ * fails at once, and Node skips its own name check, which converts the whole chain to objects
+ * (getPeerCertificate(true)) on every verified handshake — the dearest step of a probe's handshake.
+ */
+export const VERIFY_NOTHING: readonly string[] = Object.freeze([]);
 
-export function secureContextFor(
-  opts: Pick<NodeTlsOptions, 'extraCa' | 'minVersion' | 'maxVersion' | 'ciphers'> & { secureOptions?: number },
-): tls.SecureContext {
+export interface SecureContextOptions {
+  /** Trust anchors added to Node's bundled Mozilla roots, or VERIFY_NOTHING. */
+  extraCa: readonly string[];
+  minVersion?: SecureVersion;
+  maxVersion?: SecureVersion;
+  ciphers?: string;
+  secureOptions?: number;
+}
+
+export function secureContextFor(opts: SecureContextOptions): tls.SecureContext {
   let byParams = contextCache.get(opts.extraCa);
   if (!byParams) {
     byParams = new Map();
@@ -99,6 +108,7 @@ export function secureContextFor(
       maxVersion: opts.maxVersion,
       ciphers: opts.ciphers,
       secureOptions: opts.secureOptions,
+      ...(opts.extraCa === VERIFY_NOTHING ? { ca: [] } : {}),
     });
     // addCACert copies the shared root store before adding, so other contexts are unaffected.
     for (const pem of opts.extraCa) ctx.context.addCACert(pem);
@@ -118,7 +128,7 @@ export function nodeTlsHandshake(opts: NodeTlsOptions): Promise<NodeTlsOutcome> 
       host: opts.ip,
       port: opts.port,
       servername: opts.servername ?? undefined,
-      secureContext: secureContextFor(opts),
+      secureContext: secureContextFor({ ...opts, extraCa: VERIFY_NOTHING }),
       rejectUnauthorized: false,
       // Hostname matching is judged by the probe on the leaf, not by the handshake.
       checkServerIdentity: () => undefined,

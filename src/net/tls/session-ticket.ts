@@ -2,7 +2,7 @@
 // issues (RFC 5077). Ticketbleed asks the raw engine's own handshake (handshake12/) first and comes
 // here for suites only OpenSSL has (SEED, IDEA, PSK …); it then replays the ticket in a raw hello.
 import tls, { type SecureVersion } from 'node:tls';
-import { classifyTlsError, NO_EXTRA_CA, secureContextFor } from './node-client.js';
+import { classifyTlsError, VERIFY_NOTHING, secureContextFor } from './node-client.js';
 
 export interface TicketHandshakeOptions {
   ip: string;
@@ -32,7 +32,7 @@ export function fetchSessionTicket(o: TicketHandshakeOptions): Promise<TicketOut
     }
     // Any suite at any security level: the ticket matters, not the suite (OpenSSL 3 refuses
     // TLS < 1.2 and weak suites at its default level).
-    const secureContext = secureContextFor({ extraCa: NO_EXTRA_CA, minVersion: o.version, maxVersion: o.version, ciphers: 'ALL:@SECLEVEL=0' });
+    const secureContext = secureContextFor({ extraCa: VERIFY_NOTHING, minVersion: o.version, maxVersion: o.version, ciphers: 'ALL:@SECLEVEL=0' });
     const socket = tls.connect({
       host: o.ip,
       port: o.port,

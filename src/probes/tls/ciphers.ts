@@ -18,6 +18,8 @@ interface Enumeration {
   accepted: number[];
   /** For each accepted suite, the bundle it was picked from: picks within one bundle are one ranking. */
   bundleOf: number[];
+  /** Each accepting hello: the suites in the order offered, and the one picked. */
+  rounds: Array<{ offered: readonly number[]; pick: number }>;
   incomplete?: string;
 }
 
@@ -31,30 +33,74 @@ async function enumerate(
   let remaining = [...probeOrder(version)];
   const accepted: number[] = [];
   const bundleOf: number[] = [];
+  const rounds: Enumeration['rounds'] = [];
   let refusedBundles = 0;
   // tls-protocols already made the first offers with the same order and options: continue there.
   if (seed) {
+    const offered = remaining.slice(seed.refusedBundles * MAX_SUITES_PER_HELLO, (seed.refusedBundles + 1) * MAX_SUITES_PER_HELLO);
     remaining = remaining.slice(seed.refusedBundles * MAX_SUITES_PER_HELLO).filter((c) => c !== seed.suite);
     accepted.push(seed.suite);
     bundleOf.push(seed.refusedBundles);
+    rounds.push({ offered, pick: seed.suite });
     refusedBundles = seed.refusedBundles;
   }
   while (remaining.length > 0) {
-    const bundle = remaining.slice(0, MAX_SUITES_PER_HELLO);
+    // Every other accepting hello offers its bundle reversed, so a server that imposes its own
+    // order shows it during the enumeration itself (see serverOrderShown).
+    const forward = remaining.slice(0, MAX_SUITES_PER_HELLO);
+    const bundle = rounds.length % 2 === 1 ? [...forward].reverse() : forward;
     const v = await ctx.withConnection(target.ip, () => offerTls(target, version, bundle, helloExtras(version)), { retryAlone: offerTimedOut });
     if (v.kind === 'accepted') {
       accepted.push(v.suite);
       bundleOf.push(refusedBundles);
+      rounds.push({ offered: bundle, pick: v.suite });
       remaining = remaining.filter((c) => c !== v.suite);
     } else if (v.kind === 'untestable') {
-      return { accepted, bundleOf, incomplete: v.reason };
+      return { accepted, bundleOf, rounds, incomplete: v.reason };
     } else {
       // Nothing left in this bundle is acceptable: move on to the next one.
       remaining = remaining.slice(bundle.length);
       refusedBundles++;
     }
   }
-  return { accepted, bundleOf };
+  return { accepted, bundleOf, rounds };
+}
+
+/**
+ * Whether the enumeration itself proved the server imposes its order, with every accepted suite
+ * known: a hello whose first acceptable suite (in our order) was passed over for another. That
+ * counts only where each hello offered every accepted suite not yet picked, so that the picks,
+ * each the server's favourite among all that remained, are its ranking. A client-order server
+ * never passes one over, and a server whose ranking happens to match our alternating orders
+ * cannot be told from one: both get the explicit check in preference().
+ */
+function serverOrderShown(e: Enumeration): boolean {
+  if (e.incomplete || e.accepted.length < 2 || e.rounds.length !== e.accepted.length) return false;
+  const left = new Set(e.accepted);
+  let shown = false;
+  for (const { offered, pick } of e.rounds) {
+    const offeredSet = new Set(offered);
+    for (const suite of left) if (!offeredSet.has(suite)) return false;
+    const firstAcceptable = offered.find((c) => left.has(c));
+    if (firstAcceptable !== pick) shown = true;
+    left.delete(pick);
+  }
+  return shown;
+}
+
+/** The server's order (or that it follows ours): from the enumeration when it showed it, else asked. */
+async function preference(ctx: ProbeContext, target: OfferTarget, p: TlsVersionName, e: Enumeration): Promise<{ server: boolean | null; order: number[] }> {
+  if (e.accepted.length < 2) return { server: null, order: e.accepted };
+  if (serverOrderShown(e)) return { server: true, order: e.accepted };
+  const inOurOrder = inProbeOrder(p, e.accepted);
+  const found = await serverPreference(ctx, target, p, e);
+  // Without a server order the list is given in ours (the picks alternated direction).
+  return found.server === true ? found : { server: found.server, order: inOurOrder };
+}
+
+function inProbeOrder(p: TlsVersionName, suites: readonly number[]): number[] {
+  const rank = new Map(probeOrder(WIRE_VERSION_OF[p]).map((c, i) => [c, i]));
+  return [...suites].sort((a, b) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity));
 }
 
 /**
@@ -64,8 +110,7 @@ async function enumerate(
  * Picks from several hellos are separate rankings: a forward offer finds the favourite, and later
  * groups are merged in by binary insertion, one two-suite hello per comparison.
  */
-async function preference(ctx: ProbeContext, target: OfferTarget, p: TlsVersionName, e: Enumeration): Promise<{ server: boolean | null; order: number[] }> {
-  if (e.accepted.length < 2) return { server: null, order: e.accepted };
+async function serverPreference(ctx: ProbeContext, target: OfferTarget, p: TlsVersionName, e: Enumeration): Promise<{ server: boolean | null; order: number[] }> {
   const version = WIRE_VERSION_OF[p];
   const offer = (suites: number[]) =>
     ctx.withConnection(target.ip, () => offerTls(target, version, suites.slice(0, MAX_SUITES_PER_HELLO), helloExtras(version)), { retryAlone: offerTimedOut });
@@ -115,7 +160,7 @@ export async function collectTlsCiphers(ctx: ProbeContext, target: OfferTarget, 
   await Promise.all(
     versions.map(async (p) => {
       const e = await enumerate(ctx, target, p, protocols.firstPick[p]);
-      const pref = e.incomplete ? { server: null, order: e.accepted } : await preference(ctx, target, p, e);
+      const pref = e.incomplete ? { server: null, order: inProbeOrder(p, e.accepted) } : await preference(ctx, target, p, e);
       ev.suites[p] = pref.order.map(nameOf);
       ev.serverPreference[p] = pref.server;
       if (e.incomplete) ev.incomplete[p] = e.incomplete;

@@ -260,21 +260,28 @@ async function resume(run: FeatureRun, label: string, o: SessionHandshakeOptions
 async function tls13Handshakes(run: FeatureRun): Promise<void> {
   const { ev } = run;
   const o: SessionHandshakeOptions = { ...nodeBase(run, 'TLSv1.3'), sessionWaitMs: run.sessionWaitMs, alpn: [...ALPN_PROTOCOLS], requestOCSP: !run.legacy };
-  const [first, second] = await Promise.all([
-    handshake(run, o),
-    handshake(run, { ...nodeBase(run, 'TLSv1.3'), sessionWaitMs: 0, alpn: ['http/1.1'] }),
-  ]);
+  const first = await handshake(run, o);
   if (first.ok) {
     run.alpnPicks[0] = first.alpn;
     if (!run.legacy) ev.ocspStapling = first.ocspResponse !== null;
   } else {
     ev.notes.push(`TLS 1.3 handshake through Node: ${first.reason}`);
   }
+  const [, t13] = await Promise.all([alpnHttp11Alone(run, first), first.ok ? resume(run, 'TLS 1.3 resumption', o, first) : null]);
+  ev.resumption.tickets = any(ev.resumption.tickets, t13);
+}
+
+/**
+ * ALPN with http/1.1 alone, at TLS 1.3: asked only when the first offer (h2, http/1.1) did not
+ * already answer it — a pick of http/1.1 shows it, and a server that picked nothing from both has
+ * nothing to pick from one (it is then reported as selecting none, as that hello showed).
+ */
+async function alpnHttp11Alone(run: FeatureRun, first: SessionHandshakeOutcome): Promise<void> {
+  if (first.ok && (first.alpn === 'http/1.1' || first.alpn === null)) return;
+  const second = await handshake(run, { ...nodeBase(run, 'TLSv1.3'), sessionWaitMs: 0, alpn: ['http/1.1'] });
   // A failure here is most often no_application_protocol: http/1.1 is then not supported.
   if (second.ok) run.alpnPicks[1] = second.alpn;
   else if (first.ok) run.alpnPicks[1] = null;
-  const t13 = first.ok ? await resume(run, 'TLS 1.3 resumption', o, first) : null;
-  ev.resumption.tickets = any(ev.resumption.tickets, t13);
 }
 
 /**

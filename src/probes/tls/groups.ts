@@ -5,7 +5,9 @@
 //    (groups + 1 handshakes);
 //  - TLS ≤ 1.2 ECDHE: offer the accepted ECDHE suites with the remaining curves and read the curve
 //    from the ServerKeyExchange; remove it and ask again until refused (curves + 1 handshakes; up
-//    to 2 more when only ECDSA suites exist, see enumerateTls12Curves);
+//    to 2 more when only ECDSA suites exist, see enumerateTls12Curves). The report lists one set
+//    of groups (the union), so once TLS 1.3 gave a complete list only the curves beyond it are
+//    asked: one refused hello usually (its ServerKeyExchange is signed: the dearest kind);
 //  - DHE: offer the accepted DHE suites once and read the prime from the ServerKeyExchange.
 import { X509Certificate } from 'node:crypto';
 import { kindFromReason } from '../../engine/errors.js';
@@ -126,24 +128,12 @@ interface CurveAnswer {
   certificate: Buffer | undefined;
 }
 
-/**
- * TLS ≤ 1.2: the curve named in the ECDHE ServerKeyExchange, removed from the offer each round.
- *
- * An ECDSA certificate is only usable when the client offers its curve (RFC 8422 §5.1; OpenSSL
- * enforces it), so once that curve has been found and removed the server refuses the ECDHE_ECDSA
- * suites. The curve is then kept at the end of every offer. If the server still picks it over all
- * that remain, either none of them is supported (a server that follows our order) or the server
- * ranks the certificate's curve above them (it follows its own): one more hello tells which.
- */
-export async function enumerateTls12Curves(
-  ctx: ProbeContext,
-  ep: Endpoint,
-  version: LegacyVersion,
-  suites: readonly number[],
-  offer: readonly number[] = TLS12_CURVE_OFFER,
-): Promise<Enumerated> {
+type CurveAsk = (groups: number[]) => Promise<CurveAnswer | 'refused' | { error: string }>;
+
+/** One TLS ≤ 1.2 hello offering `suites` with the curves given: the curve the ServerKeyExchange names. */
+function curveAsker(ctx: ProbeContext, ep: Endpoint, version: LegacyVersion, suites: readonly number[]): CurveAsk {
   const wire = WIRE_VERSION_OF[version];
-  const ask = async (groups: number[]): Promise<CurveAnswer | 'refused' | { error: string }> => {
+  return async (groups) => {
     const v = await ctx.withConnection(ep.ip, () =>
       offerTls(offerTarget(ctx, ep), wire, suites, { ...helloExtras(wire), groups, ecPointFormats: true }, 'server-hello-done'),
       { retryAlone: offerTimedOut },
@@ -161,6 +151,25 @@ export async function enumerateTls12Curves(
     if (!groups.includes(g)) return { error: `the server used ${groupName(g)}, which was not offered` };
     return { curve: g, certificate: suiteByCode(v.suite)?.auth === 'ECDSA' ? v.raw.certificates[0] : undefined };
   };
+}
+
+/**
+ * TLS ≤ 1.2: the curve named in the ECDHE ServerKeyExchange, removed from the offer each round.
+ *
+ * An ECDSA certificate is only usable when the client offers its curve (RFC 8422 §5.1; OpenSSL
+ * enforces it), so once that curve has been found and removed the server refuses the ECDHE_ECDSA
+ * suites. The curve is then kept at the end of every offer. If the server still picks it over all
+ * that remain, either none of them is supported (a server that follows our order) or the server
+ * ranks the certificate's curve above them (it follows its own): one more hello tells which.
+ */
+export async function enumerateTls12Curves(
+  ctx: ProbeContext,
+  ep: Endpoint,
+  version: LegacyVersion,
+  suites: readonly number[],
+  offer: readonly number[] = TLS12_CURVE_OFFER,
+): Promise<Enumerated> {
+  const ask = curveAsker(ctx, ep, version, suites);
 
   let remaining = [...offer];
   const codes: number[] = [];
@@ -200,13 +209,60 @@ export async function enumerateTls12Curves(
 async function followsClientOrder(
   codes: readonly number[],
   keep: number,
-  ask: (groups: number[]) => Promise<CurveAnswer | 'refused' | { error: string }>,
+  ask: CurveAsk,
 ): Promise<boolean> {
   const [first, second] = codes;
   if (first === undefined || second === undefined) return false;
   const pair = [second, first];
   const a = await ask(pair.includes(keep) ? pair : [...pair, keep]);
   return typeof a === 'object' && 'curve' in a && a.curve === second;
+}
+
+/**
+ * TLS ≤ 1.2 curves beyond `known`, a complete TLS 1.3 list: the report gives one set of groups,
+ * so the curves TLS 1.3 showed need not be found again at TLS 1.2 (each such hello is signed by
+ * the server). The curves beyond are offered first, and TLS 1.3's curves after them, since an
+ * ECDSA-only server refuses any offer without its certificate's curve (RFC 8422 §5.1): a pick
+ * from the curves beyond is a find (removed, and asked again); a refusal means none is usable.
+ * A pick from the known tail ends it when it is the certificate's curve (ECDSA needs it offered,
+ * so a client offering the curves beyond gets either it — the server ranks it higher — or none of
+ * them); any other known pick narrows the tail to the certificate's curve, asked once more.
+ * Usually 1 hello (RSA suites, nothing beyond) or 2 (ECDSA), where enumerating took curves + 1.
+ */
+export async function enumerateTls12CurvesBeyond(
+  ctx: ProbeContext,
+  ep: Endpoint,
+  version: LegacyVersion,
+  suites: readonly number[],
+  known: readonly number[],
+): Promise<Enumerated> {
+  const ask = curveAsker(ctx, ep, version, suites);
+  let remaining = TLS12_CURVE_OFFER.filter((c) => !known.includes(c));
+  // RSA (free) suites need no tail: the curve choice does not depend on the certificate.
+  const ecdsa = suites.every((c) => suiteByCode(c)?.auth === 'ECDSA');
+  let tail = ecdsa ? TLS12_CURVE_OFFER.filter((c) => known.includes(c)) : [];
+  const codes: number[] = [];
+  let certCurve: number | null = null;
+  for (let round = 0; remaining.length > 0; round++) {
+    if (round >= MAX_GROUP_ROUNDS) return { codes, incomplete: `stopped after ${MAX_GROUP_ROUNDS} handshakes` };
+    const a = await ask([...remaining, ...tail]);
+    if (a === 'refused') return { codes };
+    if ('error' in a) return { codes, incomplete: a.error };
+    certCurve ??= certificateCurve(a.certificate);
+    if (remaining.includes(a.curve)) {
+      codes.push(a.curve);
+      remaining = remaining.filter((c) => c !== a.curve);
+      // A certificate on a curve TLS 1.3 did not show (brainpool, say): later offers need it too.
+      if (ecdsa && a.curve === certCurve) tail = [...tail, a.curve];
+      continue;
+    }
+    // A known curve: the ones beyond lost to it.
+    if (a.curve === certCurve || tail.length <= 1) return { codes };
+    if (certCurve === null) return { codes, incomplete: `the server picked ${groupName(a.curve)} and its certificate's curve could not be read` };
+    // The certificate's curve alone stays behind the rest (unless it is one of the rest).
+    tail = remaining.includes(certCurve) ? [] : [certCurve];
+  }
+  return { codes };
 }
 
 /**
@@ -252,14 +308,16 @@ export const tlsGroupsProbe = defineEndpointProbe({
     const incomplete: Partial<Record<keyof typeof INCOMPLETE, string>> = {};
     const tasks: Array<Promise<void>> = [];
 
-    if (protocols.protocols['TLSv1.3'] === true) {
-      tasks.push(
-        enumerateTls13Groups(ctx, ep).then((e) => {
-          ev.tls13Groups = e.codes.map(groupName);
-          if (e.incomplete) incomplete.tls13 = e.incomplete;
-        }),
-      );
-    }
+    // The TLS 1.3 list, once complete, narrows what TLS 1.2 is asked (below).
+    const tls13: Promise<number[] | null> =
+      protocols.protocols['TLSv1.3'] === true
+        ? enumerateTls13Groups(ctx, ep).then((e) => {
+            ev.tls13Groups = e.codes.map(groupName);
+            if (e.incomplete) incomplete.tls13 = e.incomplete;
+            return e.incomplete ? null : e.codes;
+          })
+        : Promise.resolve(null);
+    tasks.push(tls13.then(() => undefined));
     const legacy = LEGACY_HIGH_FIRST.some((p) => protocols.protocols[p] === true);
     if (legacy && !ciphers) {
       const why = 'cipher suites are unknown (tls-ciphers did not complete)';
@@ -274,8 +332,11 @@ export const tlsGroupsProbe = defineEndpointProbe({
         const free = ecdhe.suites.filter((c) => suiteByCode(c)?.auth !== 'ECDSA');
         const suites = free.length ? free : ecdhe.suites;
         tasks.push(
-          enumerateTls12Curves(ctx, ep, ecdhe.version, suites).then((e) => {
+          tls13.then(async (known) => {
+            const beyond = known !== null && known.length > 0;
+            const e = beyond ? await enumerateTls12CurvesBeyond(ctx, ep, ecdhe.version, suites, known) : await enumerateTls12Curves(ctx, ep, ecdhe.version, suites);
             ev.tls12Curves = e.codes.map(groupName);
+            if (beyond) ev.tls12Beyond13 = true;
             if (e.incomplete) incomplete.tls12 = e.incomplete;
             if (e.note) ev.notes = [...(ev.notes ?? []), `${INCOMPLETE.tls12}: ${e.note}`];
           }),

@@ -59,6 +59,29 @@ async function testVersion(ctx: ProbeContext, target: OfferTarget, version: Wire
   return { accepted: false, why: last?.kind === 'refused' ? last.reason : 'no suite accepted' };
 }
 
+/** The versions a TLS 1.3 server is asked about in one hello (see refusedTogether). */
+const OLD_VERSIONS: readonly Exclude<ProtocolName, 'SSLv2'>[] = ['TLSv1.1', 'TLSv1.0', 'SSLv3'];
+
+/**
+ * A server that negotiated TLS 1.3 reads the client's versions from supported_versions alone
+ * (RFC 8446 §4.2.1: it MUST NOT use legacy_version) and, sharing none, answers protocol_version.
+ * So one hello listing TLS 1.1, 1.0 and SSLv3 that gets that alert shows all three refused: two
+ * handshakes fewer for most servers. Any other answer (a ServerHello, another alert, a close)
+ * proves nothing about each version, which is then asked on its own as before.
+ */
+async function refusedTogether(ctx: ProbeContext, target: OfferTarget): Promise<string | null> {
+  const [bundle] = bundles(probeOrder('TLSv1.0'));
+  if (!bundle) return null;
+  const v = await ctx.withConnection(
+    target.ip,
+    () => offerTls(target, 'TLSv1.1', bundle, { supportedVersions: [...OLD_VERSIONS], renegotiationInfo: true }),
+    { retryAlone: offerTimedOut },
+  );
+  return v.kind === 'refused' && v.alert === AlertDescription.protocolVersion
+    ? `${v.reason} to a hello whose supported_versions listed only ${OLD_VERSIONS.join(', ')} (a TLS 1.3 server chooses from that list alone)`
+    : null;
+}
+
 /**
  * Every version asked of `target` (an endpoint, or an MX host behind STARTTLS): the probe's
  * collect step. Throws ProbeFailed when no TLS version could be asked at all.
@@ -76,17 +99,28 @@ export async function collectTlsProtocols(ctx: ProbeContext, target: OfferTarget
     attempts.SSLv2 = v.kind === 'accepted' ? `${v.cipherKinds.length} cipher kind(s)` : v.reason;
     if (v.kind === 'accepted') sslv2Ciphers = v.cipherKinds.map((c) => SSLV2_CIPHER_KINDS.find((k) => k.code === c)?.name ?? `0x${c.toString(16)}`);
   };
-  // Versions are independent: ask them in parallel (the per-host limit still caps connections).
-  await Promise.all([
-    sslv2(),
-    ...PROTOCOLS.filter((p): p is Exclude<ProtocolName, 'SSLv2'> => p !== 'SSLv2').map(async (name) => {
-      const v = await testVersion(ctx, target, WIRE_VERSION_OF[name]);
-      protocols[name] = v.accepted;
-      attempts[name] = v.why;
-      if (name === 'TLSv1.2' && v.failure) failure = v.failure;
-      if (v.firstPick) firstPick[name] = v.firstPick;
-    }),
-  ]);
+  const ask = async (name: Exclude<ProtocolName, 'SSLv2'>): Promise<void> => {
+    const v = await testVersion(ctx, target, WIRE_VERSION_OF[name]);
+    protocols[name] = v.accepted;
+    attempts[name] = v.why;
+    if (name === 'TLSv1.2' && v.failure) failure = v.failure;
+    if (v.firstPick) firstPick[name] = v.firstPick;
+  };
+  // The old versions wait for TLS 1.3's answer: with it, one hello may settle all three.
+  const old = async (): Promise<void> => {
+    await ask('TLSv1.3');
+    const refused = protocols['TLSv1.3'] === true ? await refusedTogether(ctx, target) : null;
+    if (refused === null) {
+      await Promise.all(OLD_VERSIONS.map(ask));
+      return;
+    }
+    for (const name of OLD_VERSIONS) {
+      protocols[name] = false;
+      attempts[name] = refused;
+    }
+  };
+  // Otherwise versions are independent: asked in parallel (the per-host limit still caps connections).
+  await Promise.all([sslv2(), ask('TLSv1.2'), old()]);
   // SSLv2's answer alone proves little (junk to an SSLv2 hello reads as a refusal): if no TLS
   // version could be asked, the endpoint could not be tested.
   if (PROTOCOLS.every((name) => name === 'SSLv2' || protocols[name] === null)) {

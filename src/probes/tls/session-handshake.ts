@@ -3,7 +3,7 @@
 // (ALPN, the stapled OCSP response). Verifies nothing: the certificate probes judge chains.
 import { constants as cryptoConstants } from 'node:crypto';
 import tls, { type SecureVersion } from 'node:tls';
-import { classifyTlsError, NO_EXTRA_CA, secureContextFor } from '../../net/tls/node-client.js';
+import { classifyTlsError, VERIFY_NOTHING, secureContextFor } from '../../net/tls/node-client.js';
 
 // ---------------------------------------------------------------------------------------------
 // Node TLS handshakes that keep their session (resumption, and what TLS 1.3 encrypts)
@@ -47,7 +47,7 @@ function contextFor(o: Pick<SessionHandshakeOptions, 'minVersion' | 'maxVersion'
   // Nothing is verified here (the cert probes do that), so no extra trust anchors are needed;
   // servers without RFC 5746 are reported, not refused, so OpenSSL must still talk to them.
   return secureContextFor({
-    extraCa: NO_EXTRA_CA,
+    extraCa: VERIFY_NOTHING,
     minVersion: o.minVersion,
     maxVersion: o.maxVersion,
     ciphers: o.ciphers,

@@ -5,7 +5,7 @@
 import { constants as cryptoConstants } from 'node:crypto';
 import tls, { type SecureVersion } from 'node:tls';
 import { defineEndpointProbe } from '../../engine/probe.js';
-import { classifyTlsError, NO_EXTRA_CA, secureContextFor } from '../../net/tls/node-client.js';
+import { classifyTlsError, VERIFY_NOTHING, secureContextFor } from '../../net/tls/node-client.js';
 import { checkClientRenegotiation, type ClientRenegotiationEvidence } from '../../tls/vulns/client-renegotiation.js';
 import { needProtocols, tlsProtocolsProbe } from '../tls/protocols.js';
 
@@ -30,7 +30,7 @@ export interface RenegotiationOptions {
 
 function contextFor(version: SecureVersion): tls.SecureContext {
   return secureContextFor({
-    extraCa: NO_EXTRA_CA,
+    extraCa: VERIFY_NOTHING,
     minVersion: version,
     maxVersion: version,
     // Every suite: the question is renegotiation, not which suite the server likes.

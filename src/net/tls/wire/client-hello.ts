@@ -1,7 +1,8 @@
 // Builds ClientHello records byte by byte (RFC 5246 §7.4.1.2, RFC 8446 §4.1.2) so a probe can
 // offer what Node's OpenSSL will not: SSLv3, RC4/export suites, SCSVs, heartbeat, DEFLATE …
 // Only the first flight is ever read back; the key shares are real so TLS 1.3 servers answer.
-import { createECDH, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createECDH, createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
+import { pooledRandom } from './random-pool.js';
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { Writer } from './bytes.js';
@@ -100,9 +101,9 @@ const MAX_FRAGMENT = 16384;
 
 export function buildClientHello(opts: ClientHelloOptions): BuiltClientHello {
   const version = WIRE_VERSIONS[opts.version];
-  const random = randomBytes(32);
+  const random = pooledRandom(32);
   const tls13 = offersTls13(opts);
-  const sessionId = opts.sessionId ?? (tls13 ? randomBytes(32) : Buffer.alloc(0));
+  const sessionId = opts.sessionId ?? (tls13 ? pooledRandom(32) : Buffer.alloc(0));
   const keyShares: Array<{ group: number }> = [];
   const keyAgreement = new Map<number, KeyAgreement>();
   const extensions = wantsExtensions(opts) ? buildExtensions(opts, tls13, keyShares, keyAgreement) : null;
@@ -229,8 +230,24 @@ function keyShareData(groups: number[], sent: Array<{ group: number }>, agreemen
 // SPKI prefix of a raw X25519 public key (RFC 8410): lets node:crypto import the server's 32 bytes.
 const X25519_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 
-/** A fresh key pair in TLS 1.3 wire form with its agreement function, or null for other groups. */
-function keyShareFor(group: number): { publicKey: Buffer; agree: KeyAgreement } | null {
+type KeyShare = { publicKey: Buffer; agree: KeyAgreement };
+
+// A scanner's key shares protect nothing, and making one (key pair + SPKI export) cost a batch more
+// CPU than any other part of a hello: each group's share is reused for a while, then replaced.
+const SHARE_LIFETIME_MS = 60_000;
+const shares = new Map<number, { share: KeyShare; until: number }>();
+
+/** A key pair in TLS 1.3 wire form with its agreement function, or null for other groups. */
+function keyShareFor(group: number): KeyShare | null {
+  const now = Date.now();
+  const cached = shares.get(group);
+  if (cached && cached.until > now) return cached.share;
+  const share = freshKeyShare(group);
+  if (share) shares.set(group, { share, until: now + SHARE_LIFETIME_MS });
+  return share;
+}
+
+function freshKeyShare(group: number): KeyShare | null {
   if (group === NamedGroup.x25519) {
     const { publicKey, privateKey } = generateKeyPairSync('x25519');
     // The raw 32-byte key is the tail of the SPKI DER encoding.
@@ -244,7 +261,7 @@ function keyShareFor(group: number): { publicKey: Buffer; agree: KeyAgreement } 
         return null;
       }
     };
-    return { publicKey: der.subarray(der.length - 32), agree };
+    return { publicKey: Buffer.from(der.subarray(der.length - 32)), agree };
   }
   if (group === NamedGroup.secp256r1) {
     const ecdh = createECDH('prime256v1');
