@@ -74,7 +74,7 @@ async function refusedTogether(ctx: ProbeContext, target: OfferTarget): Promise<
   if (!bundle) return null;
   const v = await ctx.withConnection(
     target.ip,
-    () => offerTls(target, 'TLSv1.1', bundle, { supportedVersions: [...OLD_VERSIONS], renegotiationInfo: true }),
+    () => offerTls(target, 'TLSv1.1', bundle, { ...helloExtras('TLSv1.1'), supportedVersions: [...OLD_VERSIONS] }),
     { retryAlone: offerTimedOut },
   );
   return v.kind === 'refused' && v.alert === AlertDescription.protocolVersion

@@ -44,7 +44,7 @@ export type SessionHandshakeOutcome =
   | { ok: false; reason: string; timedOut?: boolean };
 
 function contextFor(o: Pick<SessionHandshakeOptions, 'minVersion' | 'maxVersion' | 'ciphers' | 'noTicket'>): tls.SecureContext {
-  // Nothing is verified here (the cert probes do that), so no extra trust anchors are needed;
+  // Nothing is verified here (the cert probes do that), so no trust anchors at all (VERIFY_NOTHING);
   // servers without RFC 5746 are reported, not refused, so OpenSSL must still talk to them.
   return secureContextFor({
     extraCa: VERIFY_NOTHING,
