@@ -20,7 +20,24 @@ interface Enumeration {
   bundleOf: number[];
   /** Each accepting hello: the suites in the order offered, and the one picked. */
   rounds: Array<{ offered: readonly number[]; pick: number }>;
+  /** The order the enumeration proved with its two known suites at the end of a hello (see orderProbe). */
+  orderProof?: 'client' | 'server';
   incomplete?: string;
+}
+
+/**
+ * Two suites already picked, to ride at the end of the next hello in the reverse of their pick
+ * order, while the order is still unknown: `[…rest of the bundle, second, first]`. When every pick
+ * so far came from one hello after another that offered all of them, a server that imposes its
+ * order ranks `first` above `second` and, if it takes one of them, takes `first`; a server that
+ * follows ours takes the first acceptable suite we list, so `second` only when nothing new in the
+ * bundle is acceptable. The hello that ends a client-order bundle therefore also proves the order
+ * (the separate check's hello saved); a server-order answer costs that one hello instead.
+ */
+function orderProbe(e: Enumeration, refusedBundles: number): [number, number] | null {
+  if (e.orderProof || e.accepted.length < 2) return null;
+  if (e.bundleOf.some((b) => b !== refusedBundles) || !offeredAllLeft(e)) return null;
+  return [e.accepted[1]!, e.accepted[0]!];
 }
 
 async function enumerate(
@@ -44,26 +61,39 @@ async function enumerate(
     rounds.push({ offered, pick: seed.suite });
     refusedBundles = seed.refusedBundles;
   }
+  const e: Enumeration = { accepted, bundleOf, rounds };
   while (remaining.length > 0) {
     // Every other accepting hello offers its bundle reversed, so a server that imposes its own
     // order shows it during the enumeration itself (see serverOrderShown).
-    const forward = remaining.slice(0, MAX_SUITES_PER_HELLO);
+    const known = serverOrderShown(e) ? null : orderProbe(e, refusedBundles);
+    // The two known suites take the last places of a full hello; what they displace comes next.
+    const forward = remaining.slice(0, MAX_SUITES_PER_HELLO - (known ? known.length : 0));
     const bundle = rounds.length % 2 === 1 ? [...forward].reverse() : forward;
-    const v = await ctx.withConnection(target.ip, () => offerTls(target, version, bundle, helloExtras(version)), { retryAlone: offerTimedOut });
-    if (v.kind === 'accepted') {
+    const offer = known ? [...bundle, ...known] : bundle;
+    const v = await ctx.withConnection(target.ip, () => offerTls(target, version, offer, helloExtras(version)), { retryAlone: offerTimedOut });
+    if (v.kind === 'accepted' && known && known.includes(v.suite)) {
+      // A known suite: the order is proven; `second` also shows nothing left here is acceptable.
+      if (v.suite === known[1]) {
+        e.orderProof = 'server';
+        continue;
+      }
+      e.orderProof = 'client';
+      remaining = remaining.slice(bundle.length);
+      refusedBundles++;
+    } else if (v.kind === 'accepted') {
       accepted.push(v.suite);
       bundleOf.push(refusedBundles);
-      rounds.push({ offered: bundle, pick: v.suite });
+      rounds.push({ offered: offer, pick: v.suite });
       remaining = remaining.filter((c) => c !== v.suite);
     } else if (v.kind === 'untestable') {
-      return { accepted, bundleOf, rounds, incomplete: v.reason };
+      return { ...e, incomplete: v.reason };
     } else {
       // Nothing left in this bundle is acceptable: move on to the next one.
       remaining = remaining.slice(bundle.length);
       refusedBundles++;
     }
   }
-  return { accepted, bundleOf, rounds };
+  return e;
 }
 
 /**
@@ -75,12 +105,10 @@ async function enumerate(
  * cannot be told from one: both get the explicit check in preference().
  */
 function serverOrderShown(e: Enumeration): boolean {
-  if (e.incomplete || e.accepted.length < 2 || e.rounds.length !== e.accepted.length) return false;
+  if (e.incomplete || e.accepted.length < 2 || !offeredAllLeft(e)) return false;
   const left = new Set(e.accepted);
   let shown = false;
   for (const { offered, pick } of e.rounds) {
-    const offeredSet = new Set(offered);
-    for (const suite of left) if (!offeredSet.has(suite)) return false;
     const firstAcceptable = offered.find((c) => left.has(c));
     if (firstAcceptable !== pick) shown = true;
     left.delete(pick);
@@ -88,11 +116,26 @@ function serverOrderShown(e: Enumeration): boolean {
   return shown;
 }
 
+/** Whether each accepting hello offered every accepted suite not yet picked: the picks are then one ranking. */
+function offeredAllLeft(e: Enumeration): boolean {
+  if (e.rounds.length !== e.accepted.length) return false;
+  const left = new Set(e.accepted);
+  for (const { offered, pick } of e.rounds) {
+    const offeredSet = new Set(offered);
+    for (const suite of left) if (!offeredSet.has(suite)) return false;
+    left.delete(pick);
+  }
+  return true;
+}
+
 /** The server's order (or that it follows ours): from the enumeration when it showed it, else asked. */
 async function preference(ctx: ProbeContext, target: OfferTarget, p: TlsVersionName, e: Enumeration): Promise<{ server: boolean | null; order: number[] }> {
   if (e.accepted.length < 2) return { server: null, order: e.accepted };
   if (serverOrderShown(e)) return { server: true, order: e.accepted };
   const inOurOrder = inProbeOrder(p, e.accepted);
+  if (e.orderProof === 'client') return { server: false, order: inOurOrder };
+  // Proven while every pick was one ranking; a later bundle's picks still need merging in.
+  if (e.orderProof === 'server' && offeredAllLeft(e)) return { server: true, order: e.accepted };
   const found = await serverPreference(ctx, target, p, e);
   // Without a server order the list is given in ours (the picks alternated direction).
   return found.server === true ? found : { server: found.server, order: inOurOrder };

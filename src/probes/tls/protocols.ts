@@ -77,14 +77,29 @@ async function refusedTogether(ctx: ProbeContext, target: OfferTarget): Promise<
     () => offerTls(target, 'TLSv1.1', bundle, { ...helloExtras('TLSv1.1'), supportedVersions: [...OLD_VERSIONS] }),
     { retryAlone: offerTimedOut },
   );
-  return v.kind === 'refused' && v.alert === AlertDescription.protocolVersion
-    ? `${v.reason} to a hello whose supported_versions listed only ${OLD_VERSIONS.join(', ')} (a TLS 1.3 server chooses from that list alone)`
-    : null;
+  return isProtocolVersionAlert(v) ? togetherReason(v, OLD_VERSIONS) : null;
 }
+
+const isProtocolVersionAlert = (v: OfferVerdict): v is Extract<OfferVerdict, { kind: 'refused' }> =>
+  v.kind === 'refused' && v.alert === AlertDescription.protocolVersion;
+
+const togetherReason = (v: Extract<OfferVerdict, { kind: 'refused' }>, versions: readonly string[]): string =>
+  `${v.reason} to a hello whose supported_versions listed only ${versions.join(', ')} (a TLS 1.3 server chooses from that list alone)`;
+
+/** TLS 1.2's first hello, which also names the older versions (see collectTlsProtocols). */
+const TWELVE_AND_OLDER: readonly Exclude<ProtocolName, 'SSLv2'>[] = ['TLSv1.2', ...OLD_VERSIONS];
 
 /**
  * Every version asked of `target` (an endpoint, or an MX host behind STARTTLS): the probe's
  * collect step. Throws ProbeFailed when no TLS version could be asked at all.
+ *
+ * TLS 1.2's first hello (its first bundle, as testVersion would send it) also lists TLS 1.1, 1.0
+ * and SSLv3 in supported_versions, asked alongside TLS 1.3. A server picks the highest version it
+ * shares from that list (a TLS 1.3 stack) or from legacy_version (an older one, which skips the
+ * unknown extension), so a ServerHello or protocol_version means what it means to a plain TLS 1.2
+ * hello; and where TLS 1.3 was accepted, protocol_version refuses all four at once (TLS 1.3-only
+ * servers: one hello fewer). Any other answer is no evidence either way (an extension-intolerant
+ * server, a suite outside the first bundle): TLS 1.2 is then asked exactly as before.
  */
 export async function collectTlsProtocols(ctx: ProbeContext, target: OfferTarget): Promise<TlsProtocolsEvidence> {
   const protocols = untestedProtocols();
@@ -106,21 +121,57 @@ export async function collectTlsProtocols(ctx: ProbeContext, target: OfferTarget
     if (name === 'TLSv1.2' && v.failure) failure = v.failure;
     if (v.firstPick) firstPick[name] = v.firstPick;
   };
-  // The old versions wait for TLS 1.3's answer: with it, one hello may settle all three.
+  const refuse = (names: readonly Exclude<ProtocolName, 'SSLv2'>[], why: string): void => {
+    for (const name of names) {
+      protocols[name] = false;
+      attempts[name] = why;
+    }
+  };
+  const thirteen = ask('TLSv1.3');
+  const [twelveBundle] = bundles(probeOrder('TLSv1.2'));
+  const twelveHello = twelveBundle
+    ? ctx.withConnection(
+        target.ip,
+        () => offerTls(target, 'TLSv1.2', twelveBundle, { ...helloExtras('TLSv1.2'), supportedVersions: [...TWELVE_AND_OLDER] }),
+        { retryAlone: offerTimedOut },
+      )
+    : Promise.resolve(null);
+  // Whether TLS 1.2's first hello refused all four: protocol_version from a TLS 1.3 server.
+  const allRefused = (async (): Promise<boolean> => {
+    const v = await twelveHello;
+    if (!v || !isProtocolVersionAlert(v)) return false;
+    await thirteen;
+    return protocols['TLSv1.3'] === true;
+  })();
+  const twelve = async (): Promise<void> => {
+    const v = await twelveHello;
+    if (v?.kind === 'accepted') {
+      protocols['TLSv1.2'] = true;
+      attempts['TLSv1.2'] = `negotiated ${suiteByCode(v.suite)?.name ?? v.suite}`;
+      firstPick['TLSv1.2'] = { suite: v.suite, refusedBundles: 0 };
+    } else if (v?.kind === 'other-version') {
+      refuse(['TLSv1.2'], `server answered with ${versionName(v.selectedVersion)}`);
+    } else if (v && isProtocolVersionAlert(v)) {
+      // Refused either way: by supported_versions, or by legacy_version as a plain hello would be.
+      if (await allRefused) refuse(TWELVE_AND_OLDER, togetherReason(v, TWELVE_AND_OLDER));
+      else refuse(['TLSv1.2'], v.reason);
+    } else {
+      await ask('TLSv1.2');
+    }
+  };
+  // The old versions wait for TLS 1.3's answer (and TLS 1.2's first): one hello may settle all three.
   const old = async (): Promise<void> => {
-    await ask('TLSv1.3');
+    await thirteen;
+    if (protocols['TLSv1.3'] === true && (await allRefused)) return;
     const refused = protocols['TLSv1.3'] === true ? await refusedTogether(ctx, target) : null;
     if (refused === null) {
       await Promise.all(OLD_VERSIONS.map(ask));
       return;
     }
-    for (const name of OLD_VERSIONS) {
-      protocols[name] = false;
-      attempts[name] = refused;
-    }
+    refuse(OLD_VERSIONS, refused);
   };
   // Otherwise versions are independent: asked in parallel (the per-host limit still caps connections).
-  await Promise.all([sslv2(), ask('TLSv1.2'), old()]);
+  await Promise.all([sslv2(), twelve(), old()]);
   // SSLv2's answer alone proves little (junk to an SSLv2 hello reads as a refusal): if no TLS
   // version could be asked, the endpoint could not be tested.
   if (PROTOCOLS.every((name) => name === 'SSLv2' || protocols[name] === null)) {
