@@ -18,6 +18,7 @@
 //
 // The harness is TypeScript; this script transpiles servers.ts and peers.ts with the project's own
 // typescript (a devDependency) into a temporary directory and imports them from there.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -215,6 +216,7 @@ async function main() {
       }
     }
     if (!skip.has('full')) await fullGrade(started.servers, P, totals);
+    startupFloor();
     const base = totals.secgrade;
     process.stdout.write(`\n== all targets\n`);
     const rows = [['tool', 'wall ms', '÷ secgrade']];
@@ -230,6 +232,27 @@ async function main() {
   } finally {
     await stop();
   }
+}
+
+/**
+ * What no whole-process time can go below: Node's own start-up (`node -e 0`), and secgrade's up to
+ * its first output (`--version`: the bundle loaded). Medians of 7 runs, printed beside the targets.
+ */
+function startupFloor() {
+  const median = (argv) => {
+    const ms = [];
+    for (let i = 0; i < 7; i++) {
+      const t0 = process.hrtime.bigint();
+      spawnSync(process.execPath, argv, { stdio: 'ignore', cwd: ROOT });
+      ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    return Math.round(ms.sort((a, b) => a - b)[3]);
+  };
+  process.stdout.write(
+    `\n== start-up floor (median of 7)\n` +
+      `  node -e 0 ${median(['-e', '0'])} ms; secgrade --version ${median([BIN, '--version'])} ms` +
+      ` (a whole secgrade run cannot take less; compare sslscan's times above)\n`,
+  );
 }
 
 /** secgrade's whole TLS grade vs a whole testssl.sh run, per server (times printed, never asserted). */

@@ -23,7 +23,12 @@ const OUT = path.join(ROOT, 'dist', 'bundle');
 
 await rm(OUT, { recursive: true, force: true });
 await build({
-  entryPoints: [path.join(ROOT, 'dist', 'src', 'cli', 'main.js')],
+  // The batch's scan threads start from a file of their own, found beside the code that starts them
+  // (src/cli/batch-threads.ts): dist/bundle/batch-thread.js here, dist/src/cli/ without the bundle.
+  entryPoints: [
+    { in: path.join(ROOT, 'dist', 'src', 'cli', 'main.js'), out: 'main' },
+    { in: path.join(ROOT, 'dist', 'src', 'cli', 'batch-thread.js'), out: 'batch-thread' },
+  ],
   outdir: OUT,
   bundle: true,
   splitting: true,

@@ -1,5 +1,6 @@
 // The batch's own flags (scheduling, output, resume, progress) and the per-line merge of a target
 // list's flags with the command line's. Values are checked here; every failure is a UsageError.
+import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { formatServer } from '../net/dns/types.js';
 import type { InputEntry, LineFlags } from '../batch/input.js';
@@ -35,6 +36,7 @@ export const GENTLE = {
 
 export interface RawBatchFlags extends RawScanFlags {
   targets?: string;
+  threads?: string;
   targetsInFlight?: string;
   maxConnectionsPerHost?: string;
   rate?: string;
@@ -55,6 +57,8 @@ export interface RawBatchFlags extends RawScanFlags {
 
 export interface BatchSettings {
   targetsInFlight: number;
+  /** Scan threads (1: the main thread scans, as before). */
+  threads: number;
   maxConnectionsPerHost: number;
   /** 0: no cap. */
   rate: number;
@@ -76,6 +80,7 @@ export interface BatchSettings {
 /** The flags only a batch understands (so `scan` without --targets can refuse them). */
 const BATCH_ONLY: ReadonlyArray<[keyof RawBatchFlags, string]> = [
   ['targetsInFlight', '--targets-in-flight'],
+  ['threads', '--threads'],
   ['maxConnectionsPerHost', '--max-connections-per-host'],
   ['rate', '--rate'],
   ['dnsRate', '--dns-rate'],
@@ -93,6 +98,7 @@ const BATCH_ONLY: ReadonlyArray<[keyof RawBatchFlags, string]> = [
 export function addBatchFlags(cmd: Command): Command {
   return cmd
     .option('--targets-in-flight <n>', `targets scanned at once (default ${BATCH_DEFAULTS.targetsInFlight})`)
+    .option('--threads <n>', 'scan on this many threads of this process, each with its share of the limits (default: one per core, at most 4, at most --max-connections-per-host)')
     .option('--max-connections-per-host <n>', `connections open at once to one IP address, across the batch (default ${BATCH_DEFAULTS.maxConnectionsPerHost})`)
     .option('--rate <n>', `new connections per second across the batch, 0 for no cap (default ${BATCH_DEFAULTS.rate})`)
     .option('--dns-rate <n>', `DNS queries per second to each DNS server, across the batch, 0 for no cap (default ${BATCH_DEFAULTS.dnsRate})`)
@@ -158,10 +164,13 @@ export function parseBatchFlags(flags: RawBatchFlags): BatchSettings {
   if (reports.length && (ndjsonPath === null || flags.queue !== undefined)) {
     throw new UsageError('--report renders the results file when the batch ends: give --output FILE.ndjson (or --resume) and no --queue (then `secgrade render`)');
   }
+  const targetsInFlight = wholeNumber(flags.targetsInFlight, '--targets-in-flight', 1, 1000, defaults.targetsInFlight);
+  const maxConnectionsPerHost = wholeNumber(flags.maxConnectionsPerHost, '--max-connections-per-host', 1, 64, defaults.maxConnectionsPerHost);
   return {
     reports,
-    targetsInFlight: wholeNumber(flags.targetsInFlight, '--targets-in-flight', 1, 1000, defaults.targetsInFlight),
-    maxConnectionsPerHost: wholeNumber(flags.maxConnectionsPerHost, '--max-connections-per-host', 1, 64, defaults.maxConnectionsPerHost),
+    targetsInFlight,
+    threads: batchThreads(flags.threads, maxConnectionsPerHost, targetsInFlight),
+    maxConnectionsPerHost,
     rate,
     dnsRate,
     graceMs: wholeNumber(flags.grace, '--grace', 0, 600_000, BATCH_DEFAULTS.graceMs),
@@ -171,6 +180,21 @@ export function parseBatchFlags(flags: RawBatchFlags): BatchSettings {
     quiet: flags.quiet === true,
     progressIntervalMs: wholeNumber(flags.progressInterval, '--progress-interval', 100, 3_600_000, DEFAULT_PROGRESS_INTERVAL_MS),
   };
+}
+
+/** At most this many threads by default: beyond it the main thread's own share of the work dominates. */
+const MAX_DEFAULT_THREADS = 4;
+
+/**
+ * --threads: each thread holds a whole share of the per-host cap, so never more threads than
+ * connections per host (--gentle's one connection per host means one thread); by default one per
+ * core, and no more than targets in flight.
+ */
+function batchThreads(raw: string | undefined, perHost: number, targetsInFlight: number): number {
+  if (raw === undefined) return Math.max(1, Math.min(availableParallelism(), MAX_DEFAULT_THREADS, perHost, targetsInFlight));
+  const n = wholeNumber(raw, '--threads', 1, 64, 1);
+  if (n > perHost) throw new UsageError(`--threads ${n} is more than --max-connections-per-host ${perHost}: each thread needs a share of at least one connection per host`);
+  return n;
 }
 
 /**

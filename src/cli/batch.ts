@@ -16,14 +16,18 @@ import { createDnsRateLimiter } from '../net/dns/rate-limit.js';
 import { prepareDir, safeFileName, writeFileAtomic } from '../sink/json-files.js';
 import { openFileSink, SinkError, streamSink, type LineSink } from '../sink/ndjson.js';
 import { parseBatchFlags, type BatchSettings, type RawBatchFlags } from './batch-flags.js';
-import { checkList, listJobs, openList, pendingCount, readWholeList, type ListSource } from './batch-list.js';
+import { checkList, listJobs, openList, pendingCount, readWholeList, type BatchJob, type ListSource } from './batch-list.js';
 import { EXIT, exitCodeFor, UsageError, type Gate } from './exit.js';
 import { readerGone, type RunIo } from './io.js';
 import { parseScanFlags, renderOptionsOf, targetScanOptions, type ScanSettings } from './options.js';
 import { renderResultsFile } from './render.js';
 import { scanContext } from './scan-context.js';
 import { openCliStore } from './store-flag.js';
-import { startBatchProgress } from './batch-progress.js';
+import { startBatchProgress, type BatchProgressView } from './batch-progress.js';
+import { startScanThreads } from './batch-threads.js';
+import { toPayload } from '../worker/payload.js';
+import type { ReferenceData } from '../data/reference.js';
+import type { TrustStore } from '../trust/store.js';
 import { startHeapBudget } from './heap-budget.js';
 
 /** Gate messages printed at the end, at most; the rest are counted (the NDJSON has them all). */
@@ -141,17 +145,10 @@ async function runList(list: ListSource, flags: RawBatchFlags, base: ScanSetting
     throw err;
   });
   const progress = await startBatchProgress({ total, quiet: batch.quiet, intervalMs: batch.progressIntervalMs, io });
-  const limits = createLimits({
-    // Enough probe slots for every target in flight to progress; the per-host cap is what a server sees.
-    concurrency: Math.max(32, 4 * batch.targetsInFlight),
-    perHostConnections: batch.maxConnectionsPerHost,
-    connectionsPerSecond: batch.rate,
-    onBackoff: progress.hostBackoff,
-  });
+  // Enough probe slots for every target in flight to progress; the per-host cap is what a server sees.
+  const limitsConcurrency = Math.max(32, 4 * batch.targetsInFlight);
 
-  // What every target shares: the limits, one DNS cache per DNS server (a line's --dns is its own)
-  // under one --dns-rate, and one examination of an MX host many domains name.
-  const engine = createRunEngine({ trust, reference, limits, dnsRate: createDnsRateLimiter(batch.dnsRate) });
+  const scan = batchScanner(batch, base, limitsConcurrency, progress, { trust, reference });
   let result;
   try {
     result = await runJobs({
@@ -162,8 +159,7 @@ async function runList(list: ListSource, flags: RawBatchFlags, base: ScanSetting
       signal: io.signal,
       graceMs: batch.graceMs,
       onStart: () => progress.started(),
-      scan: (job, signal) =>
-        engine.scan(job.target, { ...targetScanOptions(job.settings), dns: job.settings.dns, signal, onEvent: progress.onEvent }),
+      scan: (job, signal) => scan.run(job, id, signal),
       onResult: async (job, report) => {
         const line: ResultLine = { ...report, job: jobInfo(job, id) };
         // The file first: a batch killed between the two scans the target again and replaces it.
@@ -186,6 +182,7 @@ async function runList(list: ListSource, flags: RawBatchFlags, base: ScanSetting
     await progress.end(null);
     throw err;
   } finally {
+    await scan.close();
     await history?.close().catch(() => undefined);
   }
 
@@ -228,4 +225,43 @@ async function runList(list: ListSource, flags: RawBatchFlags, base: ScanSetting
     say(`batch done: ${final.total} target(s)${statuses ? ` (${statuses})` : ''}${resumed ? `, ${resumed} from the resumed file` : ''}${batch.ndjsonPath ? `; results in ${batch.ndjsonPath}` : ''}`);
   }
   return code;
+}
+
+interface BatchScanner {
+  run(job: BatchJob, runId: string, signal: AbortSignal): Promise<Report>;
+  close(): Promise<void>;
+}
+
+/**
+ * Where the jobs are scanned: on this thread, or on --threads scan threads. Either way every target
+ * shares the limits (split between threads), one DNS cache per DNS server (a line's --dns is its
+ * own) under one --dns-rate, and one examination of an MX host many domains name.
+ */
+function batchScanner(
+  batch: BatchSettings,
+  base: ScanSettings,
+  concurrency: number,
+  progress: BatchProgressView,
+  context: { trust: TrustStore; reference: ReferenceData },
+): BatchScanner {
+  if (batch.threads > 1) {
+    const threads = startScanThreads({
+      threads: batch.threads,
+      caFile: base.caFile,
+      ctLogListPath: base.ctLogListPath,
+      concurrency,
+      perHostConnections: batch.maxConnectionsPerHost,
+      connectionsPerSecond: batch.rate,
+      dnsRate: batch.dnsRate,
+      onEvent: progress.onEvent,
+      onBackoff: progress.hostBackoff,
+    });
+    return { run: (job, runId, signal) => threads.scan(toPayload(job, runId), job.options.allowPrivate, signal), close: () => threads.close() };
+  }
+  const limits = createLimits({ concurrency, perHostConnections: batch.maxConnectionsPerHost, connectionsPerSecond: batch.rate, onBackoff: progress.hostBackoff });
+  const engine = createRunEngine({ ...context, limits, dnsRate: createDnsRateLimiter(batch.dnsRate) });
+  return {
+    run: (job, _runId, signal) => engine.scan(job.target, { ...targetScanOptions(job.settings), dns: job.settings.dns, signal, onEvent: progress.onEvent }),
+    close: async () => undefined,
+  };
 }

@@ -1,0 +1,66 @@
+// One scan thread of `batch --threads N` (started by batch-threads.ts): the same engine a
+// single-threaded batch runs — scanTarget under shared limits, one DNS cache per DNS server, one
+// examination of an MX host several targets name — over the jobs this thread is handed, with its
+// share of the batch's limits. The list, the sink, resume and the summary stay on the main thread.
+import { parentPort, workerData } from 'node:worker_threads';
+import { startHeapBudget } from './heap-budget.js';
+import { scanContext } from './scan-context.js';
+import { createLimits } from '../engine/limits.js';
+import { createRunEngine } from '../engine/run.js';
+import { createDnsRateLimiter } from '../net/dns/rate-limit.js';
+import { decodePayload } from '../worker/payload.js';
+import type { FromThread, ScanThreadInit, ToThread } from './batch-thread-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('scan-thread runs as a worker thread of `secgrade batch`');
+const init = workerData as ScanThreadInit;
+const post = (m: FromThread): void => port.postMessage(m);
+
+const heap = startHeapBudget();
+// The main thread checked these files before starting any thread: read again here, they cannot fail differently.
+const { trust, reference } = await scanContext({ caFile: init.caFile, ctLogListPath: init.ctLogListPath });
+const limits = createLimits({
+  concurrency: init.concurrency,
+  perHostConnections: init.perHostConnections,
+  connectionsPerSecond: init.connectionsPerSecond,
+  onBackoff: (event) => post({ type: 'backoff', event }),
+});
+const engine = createRunEngine({ trust, reference, limits, dnsRate: createDnsRateLimiter(init.dnsRate) });
+const running = new Map<number, AbortController>();
+
+async function scan(m: Extract<ToThread, { type: 'scan' }>): Promise<void> {
+  const controller = new AbortController();
+  running.set(m.id, controller);
+  try {
+    const job = decodePayload(m.payload);
+    const report = await engine.scan(job.target, {
+      dns: job.dns,
+      signal: controller.signal,
+      ips: job.ips,
+      sni: job.sni,
+      ...(job.checks ? { checks: job.checks } : {}),
+      ...(job.probes ? { probes: job.probes } : {}),
+      timeoutMs: job.timeoutMs,
+      maxEndpoints: job.maxEndpoints,
+      options: job.options,
+      allowPrivate: m.allowPrivate,
+      // The report comes back in the result; target-end would only send it twice.
+      ...(m.events ? { onEvent: (event) => void (event.type !== 'target-end' && post({ type: 'event', id: m.id, event })) } : {}),
+    });
+    post({ type: 'report', id: m.id, report });
+  } catch (err) {
+    const e = err as Error;
+    post({ type: 'failed', id: m.id, message: e?.message ?? String(err), ...(e?.stack ? { stack: e.stack } : {}) });
+  } finally {
+    running.delete(m.id);
+  }
+}
+
+port.on('message', (m: ToThread) => {
+  if (m.type === 'scan') void scan(m);
+  else if (m.type === 'abort') running.get(m.id)?.abort(new Error(m.reason));
+  else {
+    heap.stop();
+    port.close();
+  }
+});
