@@ -18,6 +18,8 @@ export interface JobOptions {
   allowPrivate: boolean;
   /** Probe options (--http-port …) by key. */
   options: ReadonlyMap<string, unknown>;
+  /** --profile ids; absent when none. */
+  profiles?: readonly string[];
 }
 
 export interface Job {

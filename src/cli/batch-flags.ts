@@ -226,5 +226,7 @@ export function jobOptions(s: ScanSettings): JobOptions {
     maxEndpoints: s.maxEndpoints,
     allowPrivate: s.allowPrivate,
     options: s.options,
+    // Only when given, so the job keys of runs without profiles stay what they were.
+    ...(s.profiles.length ? { profiles: [...s.profiles] } : {}),
   };
 }

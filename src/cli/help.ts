@@ -8,6 +8,7 @@ import { SUMMARY_FORMATS } from '../render/summary.js';
 import { EXIT, EXIT_MEANING } from './exit.js';
 import { IMPLEMENTED_FORMATS } from './options.js';
 import { RENDER_FORMATS } from './render.js';
+import { PROFILE_IDS } from '../tls/profiles/types.js';
 
 type ExitName = keyof typeof EXIT;
 
@@ -54,6 +55,7 @@ function scanValues(format = `${IMPLEMENTED_FORMATS.join(', ')} (default: tui on
     ['--fail-under', `${FAIL_UNDER_GRADES.join(', ')} (the overall grade below it fails; T and M count as F)`],
     ['--severity', `${SEVERITIES.join(', ')} (findings below it are not listed)`],
     ['--checks', CHECK_CATEGORIES.join(',')],
+    ['--profile', `${PROFILE_IDS.join(', ')} (repeatable or a comma list; a deviation is a medium finding)`],
   ]);
 }
 

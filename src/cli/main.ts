@@ -34,6 +34,7 @@ import { runDiff, type RawDiffFlags } from './diff.js';
 import { addWorkerFlags, runWorker, type RawWorkerFlags } from './worker.js';
 
 export type { CliIo } from './io.js';
+import { PROFILE_IDS } from '../tls/profiles/types.js';
 import { IMPLEMENTED_FORMATS, parseScanFlags, renderOptionsOf, targetScanOptions, type RawScanFlags, type ScanSettings } from './options.js';
 
 function addScanFlags(cmd: Command): Command {
@@ -55,7 +56,8 @@ function addScanFlags(cmd: Command): Command {
     .option('--allow-partial', 'a partial scan does not by itself exit 3: the gates judge what was seen')
     .option('--allow-private', 'let redirects, MX hosts, AIA/OCSP … reach loopback and private addresses')
     .option('--max-endpoints <n>', 'addresses scanned per target (1-1000, default 16)')
-    .option('--store <path|url>', 'also save every report in this history store (SQLite file, or postgres:// URL)');
+    .option('--store <path|url>', 'also save every report in this history store (SQLite file, or postgres:// URL)')
+    .option('--profile <name>', `hold every endpoint to a configuration profile (repeatable or a comma list): ${PROFILE_IDS.join(', ')}`, (v: string, prev: string[] = []) => [...prev, v]);
   // Each probe's own flags, as the probe declares them.
   for (const o of PROBE_OPTIONS) cmd.option(o.flag, o.description);
   return cmd;

@@ -13,6 +13,7 @@ import type { DnsServerAddress } from '../net/dns/types.js';
 import { DEFAULT_MAX_ENDPOINTS, DEFAULT_TIMEOUT_MS, type ScanOptions } from '../engine/scan.js';
 import { parseStoreSpec } from '../store/spec.js';
 import { StoreError } from '../store/types.js';
+import { isProfileId, PROFILE_IDS, type ProfileId } from '../tls/profiles/types.js';
 import { UsageError } from './exit.js';
 
 export const FORMATS = ['tui', 'text', 'json', 'ndjson', 'markdown', 'html', 'sarif', 'junit', 'csv'] as const;
@@ -38,6 +39,8 @@ export interface RawScanFlags {
   maxEndpoints?: string;
   severity?: string;
   csvFindings?: boolean;
+  /** --profile (repeatable, each a comma list). */
+  profile?: string[];
   /** The probes' own flags (--http-port …), by commander's key; each probe declares and parses its own. */
   [probeOption: string]: unknown;
 }
@@ -72,6 +75,8 @@ export interface ScanSettings {
   minSeverity: Severity | null;
   /** --csv-findings: the CSV format writes one row per finding. */
   csvFindings: boolean;
+  /** --profile: configuration profiles every endpoint is held to, in the order given, each once. */
+  profiles: ProfileId[];
 }
 
 export function parseTargets(inputs: readonly string[]): Target[] {
@@ -121,6 +126,16 @@ export function parseFailOn(raw: string | undefined, flag = '--fail-on'): Severi
   const s = raw.toLowerCase();
   if (!isSeverity(s)) throw new UsageError(`${flag} "${raw}" is not a severity (critical, high, medium, low, info)`);
   return s;
+}
+
+/** `--profile a,b --profile c`: known profile ids, each once, in the order given. */
+export function parseProfiles(raw: readonly string[] | undefined): ProfileId[] {
+  const out: ProfileId[] = [];
+  for (const name of (raw ?? []).flatMap((r) => r.split(',')).map((n) => n.trim().toLowerCase())) {
+    if (!isProfileId(name)) throw new UsageError(`--profile "${name}" is not a profile (one of ${PROFILE_IDS.join(', ')})`);
+    if (!out.includes(name)) out.push(name);
+  }
+  return out;
 }
 
 /** What the renderers need from the settings, plus what only the command knows (terminal, colour). */
@@ -216,11 +231,12 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
     store,
     minSeverity: parseFailOn(flags.severity, '--severity'),
     csvFindings: flags.csvFindings === true,
+    profiles: parseProfiles(flags.profile),
   };
 }
 
 /** The engine options a target's settings give (the rest — resolver, trust, signal … — is the command's). */
-export function targetScanOptions(s: ScanSettings): Pick<ScanOptions, 'ips' | 'sni' | 'checks' | 'probes' | 'timeoutMs' | 'allowPrivate' | 'maxEndpoints' | 'options'> {
+export function targetScanOptions(s: ScanSettings): Pick<ScanOptions, 'ips' | 'sni' | 'checks' | 'probes' | 'timeoutMs' | 'allowPrivate' | 'maxEndpoints' | 'options' | 'profiles'> {
   return {
     ips: s.ips,
     sni: s.sni,
@@ -230,5 +246,6 @@ export function targetScanOptions(s: ScanSettings): Pick<ScanOptions, 'ips' | 's
     allowPrivate: s.allowPrivate,
     maxEndpoints: s.maxEndpoints,
     options: s.options,
+    ...(s.profiles.length ? { profiles: s.profiles } : {}),
   };
 }

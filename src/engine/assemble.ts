@@ -8,6 +8,7 @@ import { REPORT_SCHEMA_ID, type ProbeErrorKind, type ProbeStatus } from '../mode
 import type { DnsResult, EmailResult, EndpointReport, Finding, HttpResult, ProbeRun, Report, TlsResult } from '../model/report.js';
 import { httpSiteProbe } from '../probes/http/site.js';
 import { tlsHstsRawProbe } from '../probes/tls/hsts-raw.js';
+import { applyProfiles, profileDefinitions, type ProfileId } from '../tls/profiles/index.js';
 import { ALGORITHM_VERSION, TOOL_VERSION } from '../version.js';
 import { endpointKey, runsPerEndpoint, type AnyProbe, type DataSource, type Endpoint, type Probe, type ScanTarget, type SectionName } from './probe.js';
 import { emptyDns, emptyEmail, emptyHttp, emptyTls, FIELD_ORDER, inFieldOrder, mergeFragment } from './sections.js';
@@ -48,6 +49,8 @@ export interface AssembleInput {
   /** Addresses beyond --max-endpoints, not scanned. */
   omittedEndpoints?: { addresses: readonly string[]; limit: number } | null;
   outcomes: readonly TaskOutcome[];
+  /** --profile: configuration profiles every endpoint is held to (none: no `tls.profiles`). */
+  profiles?: readonly ProfileId[];
 }
 
 type Incomplete = NonNullable<Report['incomplete']>[number];
@@ -179,6 +182,9 @@ export function assembleReport(input: AssembleInput): Report {
   });
   findings.push(...graded.findings);
   dropIrrelevantDependencies(incomplete, requested, graded);
+  // Profiles read the finished sections (the site's HSTS included), like the graders, and add no grade.
+  const profiled = applyProfiles(profileDefinitions(input.profiles ?? []), graded.endpoints, graded.http);
+  findings.push(...profiled.findings);
 
   let status: Report['status'] = 'ok';
   let reason: string | undefined;
@@ -231,7 +237,7 @@ export function assembleReport(input: AssembleInput): Report {
     ...(Object.keys(graded.gradeReasons).length ? { gradeReasons: graded.gradeReasons } : {}),
     probes,
     // Each section in its fixed field order, whichever probes ran and whatever the grades added.
-    endpoints: graded.endpoints.map((e) => ({ ...e, tls: inFieldOrder(e.tls, FIELD_ORDER.tls) })),
+    endpoints: profiled.endpoints.map((e) => ({ ...e, tls: inFieldOrder(e.tls, FIELD_ORDER.tls) })),
     http: graded.http && inFieldOrder(graded.http, FIELD_ORDER.http),
     email: graded.email && inFieldOrder(graded.email, FIELD_ORDER.email),
     ...(dns ? { dns: inFieldOrder(dns, FIELD_ORDER.dns) } : {}),

@@ -12,6 +12,7 @@ import type { Resolver } from '../net/dns/resolver.js';
 import { ALL_PROBES } from '../probes/index.js';
 import type { TrustStore } from '../trust/store.js';
 import { assembleReport, type TaskOutcome } from './assemble.js';
+import type { ProfileId } from '../tls/profiles/index.js';
 import { errorKindOf } from './errors.js';
 import { ledTo } from './led-to.js';
 import type { ScanEventListener } from './events.js';
@@ -73,6 +74,8 @@ export interface ScanOptions {
   /** A reason the target may not be scanned at all (a worker's check of the job): nothing is connected to. */
   refusal?: string | null;
   now?: () => Date;
+  /** --profile: configuration profiles every endpoint is held to (src/tls/profiles). */
+  profiles?: readonly ProfileId[];
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -330,6 +333,7 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
     requested: requestedSections(registry, opts.checks),
     interrupted: opts.signal?.aborted === true,
     outcomes,
+    ...(opts.profiles?.length ? { profiles: opts.profiles } : {}),
   });
   emit({ type: 'target-end', target: name, report, at: Date.now() });
   return report;

@@ -36,6 +36,8 @@ export interface LabTlsSpec {
   dhparam?: string;
   /** Refuse renegotiation (SSL_OP_NO_RENEGOTIATION): Node otherwise accepts client-initiated renegotiation. */
   noRenegotiation?: boolean;
+  /** Key-exchange groups, colon-separated (Node's ecdhCurve); default OpenSSL's list. */
+  groups?: string;
 }
 
 export interface LabHttpSpec {

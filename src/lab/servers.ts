@@ -140,6 +140,7 @@ export function createServer(opts: Omit<StartServerOptions, 'host'>): { server: 
       ciphers: domain.tls.ciphers,
       honorCipherOrder: domain.tls.honorCipherOrder,
       ...(domain.tls.dhparam ? { dhparam: domain.tls.dhparam } : {}),
+      ...(domain.tls.groups ? { ecdhCurve: domain.tls.groups } : {}),
       ...(domain.tls.noRenegotiation ? { secureOptions: constants.SSL_OP_NO_RENEGOTIATION } : {}),
       ALPNProtocols: ['http/1.1'],
     },

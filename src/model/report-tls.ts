@@ -158,6 +158,22 @@ export const ChainSchema = T.Object({
 });
 export type ChainInfo = Static<typeof ChainSchema>;
 
+/** One configuration profile an endpoint was held to (`--profile`): its verdict and every deviation. */
+export const ProfileResultSchema = T.Object({
+  /** mozilla-modern, mozilla-intermediate, mozilla-old, nist-800-52r2. */
+  profile: T.String(),
+  /** The guideline's version (Mozilla "5.7") or the publication's revision (NIST "Rev. 2"). */
+  version: T.String(),
+  /** true: no deviation and every rule decided; false: a deviation; null: no deviation seen, but a rule could not be decided. */
+  compliant: Nullable(T.Boolean()),
+  deviations: T.Array(T.Object({ rule: T.String(), expected: T.String(), actual: T.String(), source: T.String() })),
+  /** Rules the evidence could not decide, and why. */
+  untested: T.Array(T.Object({ rule: T.String(), reason: T.String() })),
+  /** Requirements of the profile that secgrade cannot observe from outside: named, not counted in the verdict. */
+  notAssessed: T.Array(T.Object({ rule: T.String(), reason: T.String() })),
+});
+export type ProfileResult = Static<typeof ProfileResultSchema>;
+
 export const TlsResultSchema = T.Object({
   status: ProbeStatusSchema,
   reason: T.Optional(T.String()),
@@ -244,6 +260,8 @@ export const TlsResultSchema = T.Object({
       }),
     ),
   ),
+  /** Configuration profiles asked for with --profile (absent without it), each a pure reading of this section and the site's HSTS. */
+  profiles: T.Optional(T.Array(ProfileResultSchema)),
   /** Probe id → status/reason/connection count, so "could not test" is visible per probe. */
   probes: T.Record(
     T.String(),

@@ -144,6 +144,13 @@ function keyCell(tls: EndpointReport['tls']): string {
   return mdText(`${leaf.keyType}${leaf.keyBits ? ` ${leaf.keyBits}` : ''}${leaf.curve ? ` ${leaf.curve}` : ''}`);
 }
 
+/** A profile's verdict and each deviation (expected vs actual), or what was not decided. */
+function profileCell(p: NonNullable<EndpointReport['tls']['profiles']>[number]): string {
+  if (p.compliant === true) return 'compliant';
+  if (p.compliant === false) return `**not compliant** — ${p.deviations.map((d) => `${mdText(d.rule)}: expected ${mdText(d.expected)}; actual ${mdText(d.actual)}`).join(' · ')}`;
+  return `_not decided_ — untested: ${p.untested.map((u) => `${mdText(u.rule)} (${mdText(u.reason)})`).join(' · ')}`;
+}
+
 export function tlsSection(e: EndpointReport, h: string): string {
   const tls = e.tls;
   const title = `${h} TLS ${mdText(endpointLabel(e.ip, e.port))} — ${e.grade ? `grade **${e.grade}**` : `_${tls.status === 'ok' ? 'not graded' : 'not tested'}_`}`;
@@ -165,6 +172,7 @@ export function tlsSection(e: EndpointReport, h: string): string {
     if (r.notAPlus) rows.push(['Not A+', mdText(r.notAPlus)]);
     for (const p of r.pending) rows.push(['_Not graded yet_', mdText(p)]);
   }
+  for (const p of tls.profiles ?? []) rows.push([`Profile ${mdText(`${p.profile} ${p.version}`)}`, profileCell(p)]);
   return `${title}\n\n${table(['Check', 'Result'], rows)}`;
 }
 

@@ -11,6 +11,7 @@ import { parseDnsServer } from '../net/dns/resolver.js';
 import type { DnsServerAddress } from '../net/dns/types.js';
 import { ALL_PROBES, PROBE_OPTIONS } from '../probes/index.js';
 import { isIP } from 'node:net';
+import { isProfileId, type ProfileId } from '../tls/profiles/types.js';
 
 export const JOB_NAME = 'scan';
 
@@ -31,6 +32,8 @@ export interface JobPayload {
   maxEndpoints: number;
   /** Probe options (--http-port …) by key. */
   options: Array<[string, unknown]>;
+  /** --profile ids; absent when none (and in payloads of older versions). */
+  profiles?: string[];
 }
 
 /** What a worker scans: the engine's inputs and the line's `job`. */
@@ -45,6 +48,7 @@ export interface DecodedJob {
   timeoutMs: number;
   maxEndpoints: number;
   options: Map<string, unknown>;
+  profiles: ProfileId[];
 }
 
 export class PayloadError extends Error {
@@ -71,6 +75,7 @@ export function toPayload(job: Job, runId: string): JobPayload {
     timeoutMs: o.timeoutMs,
     maxEndpoints: o.maxEndpoints,
     options: [...o.options.entries()],
+    ...(o.profiles?.length ? { profiles: [...o.profiles] } : {}),
   };
 }
 
@@ -131,6 +136,8 @@ export function decodePayload(data: unknown): DecodedJob {
     if (!spec || !optionFits(value, spec.default)) bad(`option ${String(key)}`);
     options.set(key as string, value);
   }
+  if (p.profiles !== undefined && (!isStringArray(p.profiles) || !p.profiles.every(isProfileId))) bad('profiles: unknown profile');
+  const profiles = (p.profiles ?? []) as ProfileId[];
   const info: JobInfo = { key: p.key!, runId: p.runId!, input: p.input!, line: p.line!, ...(p.tags!.length ? { tags: p.tags! } : {}) };
-  return { target, info, ips: p.ips!, sni: p.sni ?? null, dns, checks, probes, timeoutMs: p.timeoutMs!, maxEndpoints: p.maxEndpoints!, options };
+  return { target, info, ips: p.ips!, sni: p.sni ?? null, dns, checks, probes, timeoutMs: p.timeoutMs!, maxEndpoints: p.maxEndpoints!, options, profiles };
 }

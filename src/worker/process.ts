@@ -88,6 +88,7 @@ export function createJobRunner(engine: WorkerEngine) {
       timeoutMs: job.timeoutMs,
       maxEndpoints: job.maxEndpoints,
       options: job.options,
+      ...(job.profiles.length ? { profiles: job.profiles } : {}),
       allowPrivate,
       strictTarget: { allowHint: QUEUE_ALLOW_HINT },
       refusal: dnsRefusal(job.dns, allowPrivate),

@@ -61,3 +61,15 @@ describe('job payload', () => {
     expect(() => decodePayload(data)).toThrow(PayloadError);
   });
 });
+
+describe('job payload: --profile', () => {
+  it('carries the profiles to the worker, keeps the job key of a run without them, refuses an unknown one', () => {
+    const withProfiles = makeJob(parseTarget('Example.com:8443'), { ...options, profiles: ['mozilla-modern', 'nist-800-52r2'] }, '20261207T120000Z-abcdef', 3, []);
+    expect(withProfiles.key).not.toBe(job.key);
+    const payload = JSON.parse(JSON.stringify(toPayload(withProfiles, '20261207T120000Z-abcdef')));
+    expect(decodePayload(payload).profiles).toEqual(['mozilla-modern', 'nist-800-52r2']);
+    expect(toPayload(job, 'r')).not.toHaveProperty('profiles');
+    expect(decodePayload(JSON.parse(JSON.stringify(toPayload(job, 'r')))).profiles).toEqual([]);
+    expect(() => decodePayload({ ...payload, profiles: ['pci-dss'] })).toThrow(PayloadError);
+  });
+});

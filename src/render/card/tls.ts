@@ -40,6 +40,7 @@ export function endpointLines(e: EndpointReport): CardLine[] {
   }
   lines.push(...suiteLines(tls), ...groupLines(tls));
   if (tls.rating && tls.rating.score !== null) lines.push(...ratingLines(tls, tls.rating));
+  for (const p of tls.profiles ?? []) lines.push(field('profile', [profileVerdict(p)]));
   if (tls.chains?.length) {
     for (const c of tls.chains) lines.push(chainLine(tls, c, tls.chains.length > 1));
   } else {
@@ -59,6 +60,16 @@ export function endpointLines(e: EndpointReport): CardLine[] {
     }
   }
   return lines;
+}
+
+/** "mozilla-intermediate 5.7: not compliant (2 deviations: protocols, hsts-min-age)". */
+export function profileVerdict(p: NonNullable<TlsResult['profiles']>[number]): Seg[] {
+  const name = seg(`${p.profile} ${p.version}: `);
+  if (p.compliant === true) return [name, seg('compliant', 'good')];
+  if (p.compliant === false) {
+    return [name, seg('not compliant', 'bad'), seg(` (${plural(p.deviations.length, 'deviation')}: ${p.deviations.map((d) => d.rule).join(', ')})`)];
+  }
+  return [name, seg('not decided', 'dim'), seg(` (untested: ${p.untested.map((u) => u.rule).join(', ')})`, 'dim')];
 }
 
 // ---- suites ----------------------------------------------------------------------------------

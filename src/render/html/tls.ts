@@ -176,6 +176,17 @@ function probeGaps(tls: TlsResult): string {
   );
 }
 
+/** Each --profile verdict, and every deviation with what the profile expects and what the server has. */
+function profilesHtml(tls: TlsResult): string {
+  const rows = (tls.profiles ?? []).flatMap((p) => {
+    const name = rowTh(`${esc(p.profile)} ${esc(p.version)}`);
+    if (p.compliant === true) return [tr([name, td(toned('compliant', 'good')), td(''), td('')])];
+    if (p.compliant === null) return [tr([name, td(muted('not decided')), td(muted(`untested: ${p.untested.map((u) => `${u.rule} (${u.reason})`).join('; ')}`), 'wrap'), td('')])];
+    return p.deviations.map((d, i) => tr([i === 0 ? name : rowTh(''), td(i === 0 ? toned(`not compliant (${plural(p.deviations.length, 'deviation')})`, 'bad') : ''), td(`${code(d.rule)} expected ${esc(d.expected)}`, 'wrap'), td(esc(d.actual), 'wrap')]));
+  });
+  return table('Configuration profiles (--profile)', [{ head: 'Profile' }, { head: 'Verdict' }, { head: 'Expected' }, { head: 'Actual' }], rows.join(''));
+}
+
 /** One endpoint: heading at `level`, subsections one below. `idp` prefixes fragment ids. */
 export function endpointHtml(ep: EndpointReport, level: number, idp: string): string {
   const tls = ep.tls;
@@ -190,6 +201,7 @@ export function endpointHtml(ep: EndpointReport, level: number, idp: string): st
   out.push(h(level + 1, 'Groups'), groupsHtml(tls));
   out.push(h(level + 1, 'Certificate chains'), chainsHtml(tls, level + 2));
   out.push(h(level + 1, 'Features and vulnerabilities'), featuresHtml(tls), vulnerabilitiesHtml(tls), probeGaps(tls));
+  if (tls.profiles?.length) out.push(h(level + 1, 'Configuration profiles'), profilesHtml(tls));
   out.push('</section>\n');
   return out.join('');
 }
