@@ -8,7 +8,7 @@ import { scanContext } from './scan-context.js';
 import { createLimits } from '../engine/limits.js';
 import { createRunEngine } from '../engine/run.js';
 import { createDnsRateLimiter } from '../net/dns/rate-limit.js';
-import { decodePayload } from '../worker/payload.js';
+import { decodePayload, jobScanOptions } from '../worker/payload.js';
 import type { FromThread, ScanThreadInit, ToThread } from './batch-thread-protocol.js';
 
 const port = parentPort;
@@ -34,15 +34,8 @@ async function scan(m: Extract<ToThread, { type: 'scan' }>): Promise<void> {
   try {
     const job = decodePayload(m.payload);
     const report = await engine.scan(job.target, {
-      dns: job.dns,
+      ...jobScanOptions(job),
       signal: controller.signal,
-      ips: job.ips,
-      sni: job.sni,
-      ...(job.checks ? { checks: job.checks } : {}),
-      ...(job.probes ? { probes: job.probes } : {}),
-      timeoutMs: job.timeoutMs,
-      maxEndpoints: job.maxEndpoints,
-      options: job.options,
       allowPrivate: m.allowPrivate,
       // The report comes back in the result; target-end would only send it twice.
       ...(m.events ? { onEvent: (event) => void (event.type !== 'target-end' && post({ type: 'event', id: m.id, event })) } : {}),

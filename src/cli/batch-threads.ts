@@ -5,6 +5,8 @@
 // batch's limits (probe slots, connections per host, --rate, --dns-rate), so what a server sees
 // stays within the flags; what threads do not share is their DNS caches and their examination of
 // an MX host several targets name (at most once per thread instead of once per batch).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { HostBackoffEvent, ScanEvent } from '../engine/events.js';
 import type { Report } from '../model/report.js';
@@ -56,13 +58,21 @@ export function threadInit(o: ScanThreadsOptions): ScanThreadInit {
   };
 }
 
+// Beside this file in both built layouts: dist/bundle/ (scripts/bundle.mjs names the entry) and dist/src/cli/.
+const ENTRY = new URL('./batch-thread.js', import.meta.url);
+
+/**
+ * Whether threads can start: the built thread entry is there. Only the TypeScript sources run in
+ * place (the test runner's in-process CLI) lack it; they scan on the main thread.
+ */
+export const scanThreadsAvailable = (): boolean => existsSync(fileURLToPath(ENTRY));
+
 export function startScanThreads(o: ScanThreadsOptions): ScanThreads {
   const init = threadInit(o);
   const pending = new Map<number, Pending>();
   let nextId = 0;
   let broken: Error | null = null;
-  // Beside this file in both layouts: dist/bundle/ (scripts/bundle.mjs names the entry) and dist/src/cli/.
-  const entry = new URL('./batch-thread.js', import.meta.url);
+  const entry = ENTRY;
   const threads: Thread[] = Array.from({ length: o.threads }, () => ({ worker: new Worker(entry, { workerData: init }), inFlight: 0 }));
   const fail = (err: Error): void => {
     broken ??= err;

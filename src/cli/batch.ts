@@ -24,7 +24,7 @@ import { renderResultsFile } from './render.js';
 import { scanContext } from './scan-context.js';
 import { openCliStore } from './store-flag.js';
 import { startBatchProgress, type BatchProgressView } from './batch-progress.js';
-import { startScanThreads } from './batch-threads.js';
+import { scanThreadsAvailable, startScanThreads } from './batch-threads.js';
 import { toPayload } from '../worker/payload.js';
 import type { ReferenceData } from '../data/reference.js';
 import type { TrustStore } from '../trust/store.js';
@@ -244,7 +244,7 @@ function batchScanner(
   progress: BatchProgressView,
   context: { trust: TrustStore; reference: ReferenceData },
 ): BatchScanner {
-  if (batch.threads > 1) {
+  if (batch.threads > 1 && scanThreadsAvailable()) {
     const threads = startScanThreads({
       threads: batch.threads,
       caFile: base.caFile,

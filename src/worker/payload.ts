@@ -9,6 +9,7 @@ import type { JobInfo, Job } from '../batch/jobs.js';
 import { parseTarget, type Target } from '../model/target.js';
 import { parseDnsServer } from '../net/dns/resolver.js';
 import type { DnsServerAddress } from '../net/dns/types.js';
+import type { TargetScanOptions } from '../engine/run.js';
 import { ALL_PROBES, PROBE_OPTIONS } from '../probes/index.js';
 import { isIP } from 'node:net';
 import { isProfileId, type ProfileId } from '../tls/profiles/types.js';
@@ -140,4 +141,19 @@ export function decodePayload(data: unknown): DecodedJob {
   const profiles = (p.profiles ?? []) as ProfileId[];
   const info: JobInfo = { key: p.key!, runId: p.runId!, input: p.input!, line: p.line!, ...(p.tags!.length ? { tags: p.tags! } : {}) };
   return { target, info, ips: p.ips!, sni: p.sni ?? null, dns, checks, probes, timeoutMs: p.timeoutMs!, maxEndpoints: p.maxEndpoints!, options, profiles };
+}
+
+/** The engine's options for a decoded job: what the payload says, the same for every reader of it. */
+export function jobScanOptions(job: DecodedJob): Omit<TargetScanOptions, 'signal' | 'allowPrivate'> {
+  return {
+    dns: job.dns,
+    ips: job.ips,
+    sni: job.sni,
+    ...(job.checks ? { checks: job.checks } : {}),
+    ...(job.probes ? { probes: job.probes } : {}),
+    timeoutMs: job.timeoutMs,
+    maxEndpoints: job.maxEndpoints,
+    options: job.options,
+    ...(job.profiles.length ? { profiles: job.profiles } : {}),
+  };
 }

@@ -13,7 +13,7 @@ import { createResolver } from '../net/dns/resolver.js';
 import { formatServer, type DnsServerAddress } from '../net/dns/types.js';
 import type { Store } from '../store/types.js';
 import type { TrustStore } from '../trust/store.js';
-import { decodePayload, type DecodedJob, type JobPayload } from './payload.js';
+import { decodePayload, jobScanOptions, type DecodedJob, type JobPayload } from './payload.js';
 import type { QueueStore } from './store.js';
 
 /** What the refusals tell the reader: the allow-list is the queue's, set when it was created. */
@@ -79,16 +79,8 @@ export function createJobRunner(engine: WorkerEngine) {
     // Read per job: a missing or unreadable record allows nothing.
     const allowPrivate = (await engine.store.meta())?.allowPrivate === true;
     const report = await run.scan(job.target, {
-      dns: job.dns,
+      ...jobScanOptions(job),
       signal,
-      ips: job.ips,
-      sni: job.sni,
-      ...(job.checks ? { checks: job.checks } : {}),
-      ...(job.probes ? { probes: job.probes } : {}),
-      timeoutMs: job.timeoutMs,
-      maxEndpoints: job.maxEndpoints,
-      options: job.options,
-      ...(job.profiles.length ? { profiles: job.profiles } : {}),
       allowPrivate,
       strictTarget: { allowHint: QUEUE_ALLOW_HINT },
       refusal: dnsRefusal(job.dns, allowPrivate),

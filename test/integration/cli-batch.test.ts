@@ -160,6 +160,42 @@ describe('secgrade batch over the lab', () => {
   });
 });
 
+describe('--threads', () => {
+  /** What a report says of its target, without the timings and the run's own ids. */
+  const facts = (r: Record<string, any>) => ({
+    target: r['job'].input,
+    status: r['status'],
+    grades: r['grades'],
+    protocols: r['endpoints'].map((e: any) => e.tls?.protocols),
+    findings: r['findings'].map((f: any) => `${f.id}@${f.subject}`).sort(),
+  });
+
+  it('scans on threads with the same results as on the main thread, each line once, then the summary', async () => {
+    const results = [];
+    for (const threads of ['1', '2', '3']) {
+      const out = join(dir, `threads-${threads}.ndjson`);
+      const run = await runBinary(['batch', list, ...labFlags, '--probes', 'tls-protocols,tls-certificates', '--rate', '0', '--quiet', '--threads', threads, '--output', out]);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const { reports, summaries } = parseLines(readFileSync(out, 'utf8'));
+      for (const r of reports) expectValidReport(r);
+      expect(new Set(reports.map((r) => r['job'].key)).size).toBe(domains.length);
+      expect(summaries).toHaveLength(1);
+      expect(summaries[0]).toMatchObject({ total: domains.length, byStatus: { ok: domains.length } });
+      results.push(reports.map(facts).sort((a, b) => a.target.localeCompare(b.target)));
+    }
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+  });
+
+  it('more threads than connections per host is refused before anything is scanned', async () => {
+    const run = await runBinary(['batch', list, ...fast(), '--threads', '3', '--max-connections-per-host', '2']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toEqual(['secgrade: --threads 3 is more than --max-connections-per-host 2: each thread needs a share of at least one connection per host']);
+  });
+});
+
 describe('killed at random points (SIGKILL), then --resume until done', () => {
   it('20 runs: the union of lines is the target set, no job twice, every line valid JSON', { timeout: 300_000 }, async () => {
     const some = domains.slice(0, 10);
