@@ -2,57 +2,28 @@
 // s_server configurations (TLS 1.2 ECDHE-RSA only, TLS 1.3 only, DHE with a 1024-bit group, an
 // RSA + ECDSA dual certificate, TLS 1.3 with P-384 only so most clients get a HelloRetryRequest)
 // and a scripted TLS 1.0 RC4 server; the expected result per client is written out. The profiles
-// captured from clients installed here are cross-checked: the real client connects to the same
+// captured from openssl s_client and Node are cross-checked: the real client connects to the same
 // server and must get the protocol and suite the simulation predicts.
-import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClientProfiles } from '../../src/data/client-profiles.js';
 import type { SimulationEntry } from '../../src/model/report.js';
-import { Writer } from '../../src/net/tls/wire/bytes.js';
-import { offerTarget } from '../../src/probes/tls/protocols.js';
-import { collectTlsSimulation, type TlsSimulationEvidence } from '../../src/probes/tls/simulation.js';
+import type { TlsSimulationEvidence } from '../../src/probes/tls/simulation.js';
 import { suiteByName } from '../../src/tls/registry/index.js';
 import { checkSimulation } from '../../src/tls/simulation.js';
-import { alert, certificate, fakeTlsServer, helloDone, hs, rec } from '../helpers/fake-tls-server.js';
 import { LocalServers } from '../helpers/local-servers.js';
-import { loopbackContext } from '../helpers/probe-context.js';
+import { outcome, S_SERVERS, SIM_SNI as SNI, simulate, startSimulationServers } from '../helpers/simulation-servers.js';
 
-const SNI = 'sim.secgrade.test';
 const local = new LocalServers('simulation');
-const ports: Record<string, number> = {};
+let ports: Record<string, number> = {};
 const results: Record<string, TlsSimulationEvidence> = {};
-let javaClasses = '';
 
 beforeAll(async () => {
-  const rsa = local.selfSigned('rsa', 'rsa');
-  const ec = local.selfSigned('ec', 'ec');
-  const www = ['-cert', rsa.cert, '-key', rsa.key, '-www'];
-  ports.tls12 = await local.sServer([...www, '-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA']);
-  ports.tls13 = await local.sServer([...www, '-tls1_3']);
-  ports.dhe1024 = await local.sServer([...www, '-tls1_2', '-cipher', 'DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-SHA:@SECLEVEL=0', '-dhparam', local.dh1024()]);
-  ports.dual = await local.sServer([...www, '-dcert', ec.cert, '-dkey', ec.key]);
-  ports.p384 = await local.sServer([...www, '-tls1_3', '-groups', 'secp384r1']);
-  // OpenSSL 3 cannot serve RC4 or TLS 1.0 with RSA key exchange any more: a scripted server does.
-  const der = new X509Certificate(readFileSync(rsa.cert)).raw;
-  ports.rc4 = await fakeTlsServer(local, (socket, hello) => {
-    if (!hello.suites.includes(0x0005) || hello.version < 0x0301) return void socket.end(alert(40));
-    const sh = hs(2, new Writer().u16(0x0301).bytes(randomBytes(32)).vector8(Buffer.alloc(0)).u16(0x0005).u8(0).toBuffer());
-    socket.write(rec(22, Buffer.concat([sh, certificate(der), helloDone()]), 0x0301));
-  });
-  // The cross-check's Java client, compiled once (source-file mode costs seconds per run).
-  javaClasses = join(local.dir, 'java');
-  execFileSync('javac', ['-d', javaClasses, join(import.meta.dirname, '../../scripts/capture/JavaHello.java')]);
-  for (const [name, port] of Object.entries(ports)) {
-    const { ctx } = loopbackContext(port, { target: { host: SNI, port, path: '/', sni: SNI } });
-    results[name] = await collectTlsSimulation(ctx, offerTarget(ctx, ctx.endpoint), loadClientProfiles());
-  }
+  ports = await startSimulationServers(local);
+  for (const [name, port] of Object.entries(ports)) results[name] = await simulate(port);
 }, 120_000);
 afterAll(() => local.stop());
 
-const outcome = (e: SimulationEntry): string => (e.status === 'ok' ? `${e.protocol} ${e.cipherSuite}` : e.status);
 const table = (name: string): Record<string, string> => Object.fromEntries(results[name]!.entries.map((e) => [e.client, outcome(e)]));
 const entry = (name: string, client: string): SimulationEntry => results[name]!.entries.find((e) => e.client === client)!;
 
@@ -177,14 +148,6 @@ const REAL: Record<string, (port: number) => Promise<string>> = {
     const c = /Ciphersuite: (\S+)/.exec(out)?.[1];
     return p && c ? `${p} ${suiteByName(c)?.name ?? c}` : 'failed';
   },
-  // curl, gnutls-cli: s_server -www answers with a page that says what was negotiated.
-  'curl-7.88-local': async (port) => pageSays(await run('curl', ['-sk', '--max-time', '10', '--resolve', `${SNI}:${port}:127.0.0.1`, `https://${SNI}:${port}/`])),
-  'gnutls-3.7-local': async (port) => pageSays(await run('gnutls-cli', ['--insecure', '-p', String(port), '--sni-hostname', SNI, '127.0.0.1'], 'GET / HTTP/1.0\r\n\r\n')),
-  'java-17-local': async (port) => {
-    const out = await run('java', ['-cp', javaClasses, 'JavaHello', '127.0.0.1', String(port), SNI, '--print']);
-    const m = /^JAVA (\S+) (\S+)$/m.exec(out);
-    return m ? `${m[1]} ${m[2]}` : 'failed';
-  },
   'node-20-local': async (port) => {
     const script = `const s=require('tls').connect({host:'127.0.0.1',port:${port},servername:'${SNI}',rejectUnauthorized:false},()=>{console.log('NODE',s.getProtocol(),s.getCipher().standardName);s.destroy()}).on('error',()=>{})`;
     const m = /^NODE (\S+) (\S+)$/m.exec(await run(process.execPath, ['-e', script]));
@@ -192,15 +155,11 @@ const REAL: Record<string, (port: number) => Promise<string>> = {
   },
 };
 
-function pageSays(page: string): string {
-  const m = /New, (\S+), Cipher is (\S+)/.exec(page);
-  return m ? `${m[1]} ${suiteByName(m[2]!)?.name ?? m[2]}` : 'failed';
-}
-
-describe('cross-check: the real clients installed here get what their profiles predict', () => {
+// curl, gnutls-cli and the JDK are cross-checked in test/conformance/tls-simulation-clients.test.ts.
+describe('cross-check: openssl s_client and Node get what their profiles predict', () => {
   for (const client of Object.keys(REAL)) {
     it(client, async () => {
-      for (const server of ['tls12', 'tls13', 'dhe1024', 'dual', 'p384']) {
+      for (const server of S_SERVERS) {
         const real = await REAL[client]!(ports[server]!);
         expect(`${server}: ${real}`).toBe(`${server}: ${outcome(entry(server, client))}`);
       }
