@@ -5,7 +5,7 @@
 // client's limits (protocol range, DH/RSA/ECDSA key sizes, requiresSha2). Which clients, their
 // display names and how current each is are chosen here (CLIENTS below).
 //
-//   node scripts/gen-client-profiles.mjs [path/to/client-simulation.txt]
+//   node scripts/gen-client-profiles.mjs [path/to/client-simulation.txt] [output folder, default data/clients]
 //
 // test/unit/client-profiles.test.ts regenerates from the same file when it is installed and fails on drift.
 import { createHash } from 'node:crypto';
@@ -116,7 +116,7 @@ function profileOf(block, sha256) {
 const raw = readFileSync(SOURCE);
 const sha256 = createHash('sha256').update(raw).digest('hex');
 const blocks = parseBlocks(raw.toString('utf8'));
-const outDir = join(ROOT, 'data', 'clients');
+const outDir = process.argv[3] ?? join(ROOT, 'data', 'clients');
 mkdirSync(outDir, { recursive: true });
 let written = 0;
 for (const block of blocks) {
