@@ -17,8 +17,9 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE = process.argv[2] ?? '/etc/testssl/client-simulation.txt';
 const PACKAGE = 'testssl.sh 3.0.8+dfsg-1 (Debian 12)';
 
-// testssl short name → our id, name, version, platform and tier. Tier: 'current' (maintained
-// today: a failure here locks out real users), 'legacy' (still met in the field), 'obsolete'.
+// testssl short name → our id, name, version, platform and tier. Tier: 'current' (this capture
+// still stands for a maintained client: a failure here locks out real users), 'legacy' (an older
+// version or stack still met in the field), 'obsolete' (long dead). It sets findings' severity.
 const CLIENTS = {
   android_442: ['android-4.4.2', 'Android', '4.4.2', 'Android', 'obsolete'],
   android_70: ['android-7.0', 'Android', '7.0', 'Android (native)', 'legacy'],
@@ -42,7 +43,8 @@ const CLIENTS = {
   safari_121_ios_122: ['safari-12.1-ios12.2', 'Safari', '12.1', 'iOS 12.2', 'legacy'],
   safari_130_osx_10146: ['safari-13.0-macos10.14', 'Safari', '13.0', 'macOS 10.14.6', 'legacy'],
   safari_154_osx_1231: ['safari-15.4-macos12.3', 'Safari', '15.4', 'macOS 12.3.1', 'current'],
-  apple_mail_16_0: ['apple-mail-16.0', 'Apple Mail', '16.0', 'macOS', 'current'],
+  // Captured offering TLS 1.2 at most (SSL Labs, 2022): not what a current Apple Mail sends.
+  apple_mail_16_0: ['apple-mail-16.0', 'Apple Mail', '16.0', 'macOS', 'legacy'],
   thunderbird_91_9: ['thunderbird-91.9', 'Thunderbird', '91.9', '', 'current'],
   java_6u45: ['java-6u45', 'Java', '6u45', '', 'obsolete'],
   java_7u25: ['java-7u25', 'Java', '7u25', '', 'obsolete'],

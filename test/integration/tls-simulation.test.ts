@@ -7,10 +7,11 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClientProfiles } from '../../src/data/client-profiles.js';
-import type { SimulationEntry } from '../../src/model/report.js';
+import type { Report, SimulationEntry } from '../../src/model/report.js';
 import type { TlsSimulationEvidence } from '../../src/probes/tls/simulation.js';
 import { suiteByName } from '../../src/tls/registry/index.js';
 import { checkSimulation } from '../../src/tls/simulation.js';
+import { runBinary } from '../helpers/cli.js';
 import { LocalServers } from '../helpers/local-servers.js';
 import { outcome, S_SERVERS, SIM_SNI as SNI, simulate, startSimulationServers } from '../helpers/simulation-servers.js';
 
@@ -165,4 +166,27 @@ describe('cross-check: openssl s_client and Node get what their profiles predict
       }
     }, 90_000);
   }
+});
+
+describe('through the CLI (--checks tls)', () => {
+  it('tls.simulation is in the JSON report, one entry per profile, and the card shows the table', async () => {
+    const port = ports.tls13!;
+    const json = await runBinary([`127.0.0.1:${port}`, '--checks', 'tls', '--format', 'json', '--output', '-']);
+    expect(json.code, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout) as Report;
+    const tls = report.endpoints[0]!.tls;
+    expect(tls.simulation).toHaveLength(loadClientProfiles().length);
+    expect(tls.simulation!.find((e) => e.client === 'chrome-101-win10')).toMatchObject({ status: 'ok', protocol: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', group: 'x25519' });
+    expect(tls.probes['tls-simulation']).toMatchObject({ status: 'ok' });
+    expect(tls.probes['tls-simulation']!.connections).toBeGreaterThan(20);
+    // Old clients fail on a TLS 1.3-only server: legacy ones among them, so the finding is low.
+    expect(report.findings.find((f) => f.id === 'tls.simulation.fails')).toMatchObject({ severity: 'low', subject: `endpoint:127.0.0.1:${port}` });
+    // Never part of the letter.
+    expect(report.endpoints[0]!.tls.rating?.caps.some((c) => /simulat/i.test(c.reason))).toBe(false);
+
+    const text = await runBinary([`127.0.0.1:${port}`, '--checks', 'tls', '--format', 'text', '--output', '-']);
+    expect(text.stdout).toMatch(/^ {2}simulation {2}40 clients · 23 connect {2}17 fail {2}certificate RSA 2048$/m);
+    expect(text.stdout).toMatch(/^ {4}Chrome 101 +TLSv1\.3 +TLS_AES_128_GCM_SHA256 +x25519 253$/m);
+    expect(text.stdout).toMatch(/^ {4}Java 7u25 +fails: the server refused the hello: alert protocol_version$/m);
+  }, 60_000);
 });

@@ -18,11 +18,20 @@ export function simulationLines(tls: TlsResult): CardLine[] {
   const summary: Seg[][] = [[seg(`${plural(sim.length, 'client')} · ${ok} connect`)]];
   if (failed) summary.push([seg(`${failed} fail`, 'warn')]);
   if (untested) summary.push([seg(`${untested} not tested`, 'dim')]);
+  // Compact rows for 80 columns: the platform only where it tells two clients apart, the
+  // certificate only when clients got different ones (else once, in the summary).
+  const short = (e: SimulationEntry): string => `${e.name} ${e.version}`;
+  const twins = new Set(sim.filter((e, i) => sim.some((o, j) => j !== i && short(o) === short(e))).map(short));
+  const certs = new Set(sim.flatMap((e) => (e.certificate ? [e.certificate.fingerprintSha256] : [])));
+  const oneCert = certs.size <= 1;
+  const only = sim.find((e) => e.certificate);
+  if (oneCert && only) summary.push([seg(`certificate ${certificateText(only)}`, 'dim')]);
   const rows = sim.map((e): Seg[][] => {
-    const name = [seg(clientLabel(e), e.tier === 'obsolete' ? 'dim' : 'plain')];
+    const name = [seg(twins.has(short(e)) ? clientLabel(e) : short(e), e.tier === 'obsolete' ? 'dim' : 'plain')];
     if (e.status !== 'ok') return [name, [seg(outcomeText(e), e.status === 'failed' ? tierTone(e) : 'dim')]];
     const weak = weaknesses(e).length > 0;
-    const cells = [name, [seg(e.protocol ?? '', weak ? tierTone(e) : 'plain')], [seg(e.cipherSuite ?? '', weak ? tierTone(e) : 'plain')], [seg(keyExchangeText(e))], [seg(certificateText(e), 'dim')]];
+    const cells = [name, [seg(e.protocol ?? '', weak ? tierTone(e) : 'plain')], [seg(e.cipherSuite ?? '', weak ? tierTone(e) : 'plain')], [seg(keyExchangeText(e))]];
+    if (!oneCert) cells.push([seg(certificateText(e), 'dim')]);
     const notes = outcomeText(e);
     return notes ? [...cells, [seg(notes, weak ? tierTone(e) : 'dim')]] : cells;
   });
