@@ -184,14 +184,13 @@ export async function collectTlsSimulation(ctx: EndpointContext, target: OfferTa
   for (const p of prepared) {
     if (p.kind !== 'broken' && !runs.has(p.key)) runs.set(p.key, replay(ctx, target, p, count));
   }
-  const entries: SimulationEntry[] = [];
-  for (const p of prepared) {
-    if (p.kind === 'broken') {
-      entries.push(simulateClient(p.profile, { versions: [], suites: [], groups: null }, { kind: 'untestable', reason: p.reason }));
-      continue;
-    }
-    entries.push(simulateClient(p.profile, p.offers, await runs.get(p.key)!));
-  }
+  // All awaited together: an interrupted scan rejects every pending one, and each must be handled.
+  const observed = new Map(await Promise.all([...runs].map(async ([key, run]) => [key, await run] as const)));
+  const entries = prepared.map((p) =>
+    p.kind === 'broken'
+      ? simulateClient(p.profile, { versions: [], suites: [], groups: null }, { kind: 'untestable', reason: p.reason })
+      : simulateClient(p.profile, p.offers, observed.get(p.key)!),
+  );
   if (entries.length > 0 && entries.every((e) => e.status === 'untested')) {
     throw new ProbeFailed(`no simulated client got an answer (${entries[0]?.reason ?? 'unknown'})`, 'protocol');
   }
