@@ -8,11 +8,13 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClientProfiles } from '../../src/data/client-profiles.js';
 import type { Report, SimulationEntry } from '../../src/model/report.js';
-import type { TlsSimulationEvidence } from '../../src/probes/tls/simulation.js';
+import { offerTarget } from '../../src/probes/tls/protocols.js';
+import { collectTlsSimulation, type TlsSimulationEvidence } from '../../src/probes/tls/simulation.js';
 import { suiteByName } from '../../src/tls/registry/index.js';
 import { checkSimulation } from '../../src/tls/simulation.js';
 import { runBinary } from '../helpers/cli.js';
-import { LocalServers } from '../helpers/local-servers.js';
+import { closedPort, LocalServers } from '../helpers/local-servers.js';
+import { loopbackContext } from '../helpers/probe-context.js';
 import { outcome, S_SERVERS, SIM_SNI as SNI, simulate, startSimulationServers } from '../helpers/simulation-servers.js';
 
 const local = new LocalServers('simulation');
@@ -189,4 +191,14 @@ describe('through the CLI (--checks tls)', () => {
     expect(text.stdout).toMatch(/^ {4}Chrome 101 +TLSv1\.3 +TLS_AES_128_GCM_SHA256 +x25519 253$/m);
     expect(text.stdout).toMatch(/^ {4}Java 7u25 +fails: the server refused the hello: alert protocol_version$/m);
   }, 60_000);
+});
+
+describe('when nothing answers', () => {
+  it('every client untested: the probe fails with the reason, never a list of failures', async () => {
+    const port = await closedPort();
+    const { ctx } = loopbackContext(port, { connectTimeoutMs: 2000 });
+    await expect(collectTlsSimulation(ctx, offerTarget(ctx, ctx.endpoint), loadClientProfiles())).rejects.toMatchObject({
+      name: 'ProbeFailed', kind: 'refused', message: 'no simulated client got an answer (connection refused)',
+    });
+  });
 });

@@ -7,6 +7,7 @@
 // hellos the server would read identically share one handshake. src/tls/simulation.ts judges.
 import { defineEndpointProbe, ProbeFailed, ProbeSkipped, type EndpointContext } from '../../engine/probe.js';
 import { describeCertificate } from '../../cert/describe.js';
+import { kindFromReason } from '../../engine/errors.js';
 import { loadClientProfiles } from '../../data/client-profiles.js';
 import type { SimulationEntry } from '../../model/report.js';
 import { helloWithRetry, type OfferTarget } from '../../net/tls/offer.js';
@@ -192,7 +193,8 @@ export async function collectTlsSimulation(ctx: EndpointContext, target: OfferTa
       : simulateClient(p.profile, p.offers, observed.get(p.key)!),
   );
   if (entries.length > 0 && entries.every((e) => e.status === 'untested')) {
-    throw new ProbeFailed(`no simulated client got an answer (${entries[0]?.reason ?? 'unknown'})`, 'protocol');
+    const reason = entries[0]?.reason ?? 'unknown';
+    throw new ProbeFailed(`no simulated client got an answer (${reason})`, kindFromReason(reason, 'protocol'));
   }
   return { entries, handshakes };
 }
