@@ -14,7 +14,7 @@ import { loopbackContext } from './probe-context.js';
 export const SIM_SNI = 'sim.secgrade.test';
 
 /** The s_server configurations every real client is cross-checked against too. */
-export const S_SERVERS = ['tls12', 'tls13', 'dhe1024', 'dual', 'p384'] as const;
+export const S_SERVERS = ['tls12', 'tls13', 'dhe1024', 'dual', 'p384', 'x448'] as const;
 
 export async function startSimulationServers(local: LocalServers): Promise<Record<string, number>> {
   const ports: Record<string, number> = {};
@@ -26,6 +26,7 @@ export async function startSimulationServers(local: LocalServers): Promise<Recor
   ports.dhe1024 = await local.sServer([...www, '-tls1_2', '-cipher', 'DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-SHA:@SECLEVEL=0', '-dhparam', local.dh1024()]);
   ports.dual = await local.sServer([...www, '-dcert', ec.cert, '-dkey', ec.key]);
   ports.p384 = await local.sServer([...www, '-tls1_3', '-groups', 'secp384r1']);
+  ports.x448 = await local.sServer([...www, '-tls1_3', '-groups', 'x448']);
   // OpenSSL 3 cannot serve RC4 or TLS 1.0 with RSA key exchange any more: a scripted server does.
   const der = new X509Certificate(readFileSync(rsa.cert)).raw;
   ports.rc4 = await fakeTlsServer(local, (socket, hello) => {

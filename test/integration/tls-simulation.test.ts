@@ -1,6 +1,6 @@
 // Handshake simulation against real servers on loopback: every client profile against openssl
 // s_server configurations (TLS 1.2 ECDHE-RSA only, TLS 1.3 only, DHE with a 1024-bit group, an
-// RSA + ECDSA dual certificate, TLS 1.3 with P-384 only so most clients get a HelloRetryRequest)
+// RSA + ECDSA dual certificate, TLS 1.3 with P-384 or X448 only, so clients get a HelloRetryRequest)
 // and a scripted TLS 1.0 RC4 server; the expected result per client is written out. The profiles
 // captured from openssl s_client and Node are cross-checked: the real client connects to the same
 // server and must get the protocol and suite the simulation predicts.
@@ -105,6 +105,15 @@ describe('every profile against local servers', () => {
     expect(entry('p384', 'java-17.0.3')).toMatchObject({ status: 'ok', helloRetry: 'secp384r1' });
     // One extra hello per distinct TLS 1.3 hello that was asked to retry.
     expect(results.p384!.handshakes).toBeGreaterThan(results.tls13!.handshakes);
+  });
+
+  it('TLS 1.3 with X448 only: the few clients that offer it retry, the rest fail', () => {
+    const t = table('x448');
+    expect(Object.entries(t).filter(([, v]) => v !== 'failed').map(([k]) => k).sort()).toEqual([
+      'curl-7.88-local', 'gnutls-3.7-local', 'java-17-local', 'java-17.0.3', 'node-20-local', 'openssl-1.1.1d', 'openssl-3.0-local', 'openssl-3.0.3',
+    ]);
+    expect(entry('x448', 'openssl-3.0-local')).toMatchObject({ group: 'x448', helloRetry: 'x448', keyExchangeBits: 448, certificate: { keyType: 'RSA' } });
+    expect(entry('x448', 'chrome-101-win10').reason).toMatch(/handshake_failure/);
   });
 
   it('a TLS 1.0 RC4 server: only old clients connect, and the weak finding names them', () => {
