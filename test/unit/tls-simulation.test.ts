@@ -104,6 +104,17 @@ describe('replaying a captured ClientHello', () => {
     expect(ext(reparse(replayClientHello(ie8, { serverName: 'example.org' }).record), 0)).toBeUndefined();
   });
 
+  it('resumes nothing: a session ticket goes empty, PSK, early data and a cookie are dropped', () => {
+    const ticket = Buffer.from('01020304', 'hex');
+    const withResumption: ParsedClientHello = {
+      ...chrome,
+      extensions: [...chrome.extensions!.filter((e) => e.type !== 35 && e.type !== 41), { type: 35, data: ticket }, { type: 42, data: Buffer.alloc(0) }, { type: 44, data: Buffer.from('0002abcd', 'hex') }, { type: 41, data: Buffer.from('00', 'hex') }],
+    };
+    const out = reparse(replayClientHello(withResumption, { serverName: 'example.org' }).record);
+    expect(ext(out, 35)).toEqual(Buffer.alloc(0));
+    expect([41, 42, 44].map((t) => ext(out, t))).toEqual([undefined, undefined, undefined]);
+  });
+
   it('retries with the one group a HelloRetryRequest asked for', () => {
     const retry = replayClientHello(chrome, { serverName: 'example.org', keyShareGroups: [24] });
     const s = shares(reparse(retry.record));

@@ -45,12 +45,16 @@ type Prepared =
   | { profile: ClientProfile; kind: 'sslv2'; hello: Buffer; offers: ClientOffers; key: string }
   | { profile: ClientProfile; kind: 'broken'; reason: string };
 
+/** Extensions the replay drops (see replayClientHello): they cannot make two hellos differ. */
+const NOT_REPLAYED = new Set<number>([ExtensionType.padding, ExtensionType.preSharedKey, ExtensionType.earlyData, ExtensionType.cookie]);
+
 /** What a server reads from a hello, minus what the replay renews: equal keys, one handshake. */
 function helloKey(h: ParsedClientHello, sendsSni: boolean): string {
   const exts = (h.extensions ?? [])
-    .filter((e) => e.type !== ExtensionType.padding && e.type !== ExtensionType.preSharedKey && e.type !== ExtensionType.earlyData)
+    .filter((e) => !NOT_REPLAYED.has(e.type))
     .map((e) => {
       if (e.type === ExtensionType.serverName) return `${e.type}:sni`;
+      if (e.type === ExtensionType.sessionTicket) return `${e.type}:`;
       if (e.type === ExtensionType.keyShare) return `${e.type}:${helloOffers({ ...h, extensions: [e] }).keyShareGroups.join(',')}`;
       return `${e.type}:${e.data.toString('hex')}`;
     });

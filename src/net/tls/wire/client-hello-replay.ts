@@ -146,9 +146,14 @@ export function replayClientHello(h: ParsedClientHello, opts: ReplayOptions): Bu
       case ExtensionType.keyShare:
         exts.push([ext.type, rebuildKeyShares(ext.data, opts.keyShareGroups, keyShares, keyAgreement)]);
         break;
-      // A first connection has nothing to resume: no PSK, no early data.
+      // A first connection has nothing to resume (no PSK, no early data, an empty ticket) and no
+      // HelloRetryRequest cookie to echo.
       case ExtensionType.preSharedKey:
       case ExtensionType.earlyData:
+      case ExtensionType.cookie:
+        break;
+      case ExtensionType.sessionTicket:
+        exts.push([ext.type, Buffer.alloc(0)]);
         break;
       case ExtensionType.padding:
         paddingAt = exts.length;
