@@ -2,9 +2,11 @@
 // captured ClientHello replayed against the endpoint with the target's SNI, a fresh random and our
 // own key shares, read up to ServerHelloDone (TLS ≤ 1.2: Certificate and ServerKeyExchange in the
 // clear) or through the TLS 1.3 flight, which we decrypt with the handshake keys of our shares to
-// read the certificate the client would get. A HelloRetryRequest is followed as the client would:
-// one more hello with a share for the group asked for, when the client supports it. Clients whose
-// hellos the server would read identically share one handshake. src/tls/simulation.ts judges.
+// read the certificate the client would get (when the server picks a group we cannot compute, a
+// post-quantum hybrid, the certificate stays unknown with a note: it is never guessed). A
+// HelloRetryRequest is followed as the client would: one more hello with a share for the group
+// asked for, when the client lists it — on a new connection, as the server keeps no state between
+// the two. Clients whose hellos a server reads alike share one handshake. src/tls/simulation.ts judges.
 import { defineEndpointProbe, ProbeFailed, ProbeSkipped, type EndpointContext } from '../../engine/probe.js';
 import { describeCertificate } from '../../cert/describe.js';
 import { kindFromReason } from '../../engine/errors.js';
