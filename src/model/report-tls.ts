@@ -173,6 +173,36 @@ export const ProfileResultSchema = T.Object({
   notAssessed: T.Array(T.Object({ rule: T.String(), reason: T.String() })),
 });
 export type ProfileResult = Static<typeof ProfileResultSchema>;
+/**
+ * One simulated client (tls-simulation probe): its captured hello replayed, what the server gave
+ * it, and whether the client would accept that. Never part of the rating (as at SSL Labs).
+ */
+export const SimulationEntrySchema = T.Object({
+  /** The profile's id (data/clients/<id>.json). */
+  client: T.String(),
+  name: T.String(),
+  version: T.String(),
+  platform: T.String(),
+  tier: T.Union([T.Literal('current'), T.Literal('legacy'), T.Literal('obsolete')]),
+  /** ok: it connects; failed: the server refused it or it would refuse the server (reason); untested: no answer. */
+  status: T.Union([T.Literal('ok'), T.Literal('failed'), T.Literal('untested')]),
+  protocol: Nullable(T.String()),
+  cipherSuite: Nullable(T.String({ description: 'IANA name (SSLv2: SSL_CK_* kind)' })),
+  /** The (EC)DHE group: TLS 1.3 key share or the TLS ≤ 1.2 ServerKeyExchange curve; null for RSA/DHE key exchange. */
+  group: Nullable(T.String()),
+  /** DHE prime bits, or the group's size. */
+  keyExchangeBits: T.Optional(T.Integer()),
+  /** The server certificate this client got (leaf). */
+  certificate: Nullable(
+    T.Object({ keyType: T.String(), keyBits: Nullable(T.Integer()), signatureAlgorithm: T.String(), fingerprintSha256: T.String() }),
+  ),
+  /** The server sent a HelloRetryRequest for this group, which the client supports and retried with. */
+  helloRetry: T.Optional(T.String()),
+  /** Why the certificate is null on a connection that worked (an undecryptable TLS 1.3 flight). */
+  note: T.Optional(T.String()),
+  reason: T.Optional(T.String()),
+});
+export type SimulationEntry = Static<typeof SimulationEntrySchema>;
 
 export const TlsResultSchema = T.Object({
   status: ProbeStatusSchema,
@@ -262,6 +292,8 @@ export const TlsResultSchema = T.Object({
   ),
   /** Configuration profiles asked for with --profile (absent without it), each a pure reading of this section and the site's HSTS. */
   profiles: T.Optional(T.Array(ProfileResultSchema)),
+  /** Handshake simulation: one entry per client profile (tls-simulation probe). */
+  simulation: T.Optional(T.Array(SimulationEntrySchema)),
   /** Probe id → status/reason/connection count, so "could not test" is visible per probe. */
   probes: T.Record(
     T.String(),

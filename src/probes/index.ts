@@ -14,6 +14,7 @@ import { tlsGroupsProbe } from './tls/groups.js';
 import { tlsHandshakeProbe } from './tls/handshake.js';
 import { tlsHstsRawProbe } from './tls/hsts-raw.js';
 import { tlsProtocolsProbe } from './tls/protocols.js';
+import { tlsSimulationProbe } from './tls/simulation.js';
 import { breachProbe } from './vuln/breach.js';
 import { vulnCcsInjectionProbe } from './vuln/ccs-injection.js';
 import { clientRenegotiationProbe } from './vuln/client-renegotiation.js';
@@ -29,6 +30,7 @@ export const ALL_PROBES: readonly AnyProbe[] = [
   tlsCiphersProbe,
   tlsGroupsProbe,
   tlsFeaturesProbe,
+  tlsSimulationProbe,
   vulnConfigProbe,
   vulnHeartbleedProbe,
   vulnCcsInjectionProbe,

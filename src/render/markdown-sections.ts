@@ -8,6 +8,7 @@ import { suiteByName, type CipherSuiteInfo } from '../tls/registry/index.js';
 import { gradeWord, type GradeKey } from './grade-words.js';
 import { mdCode, mdReference, mdText } from './markdown-escape.js';
 import { endpointLabel, formatDuration, KEY_HEADERS } from './style.js';
+import { certificateText, clientLabel, keyExchangeText, outcomeText } from './simulation-words.js';
 
 const LABEL: Record<GradeKey, string> = { overall: 'Overall', tls: 'TLS', http: 'HTTP', email: 'Email' };
 
@@ -271,3 +272,21 @@ export function listedFindings(findings: readonly Finding[], min: Severity): Fin
 
 export const scannedLine = (r: Report): string =>
   `Scanned ${mdText(r.startedAt.replace(/\.\d+(?=Z$)/, ''))} in ${formatDuration(r.durationMs)} · secgrade ${mdText(r.tool.version)}`;
+
+// ---- handshake simulation -------------------------------------------------------------------------
+
+/** The simulated clients of one endpoint as a table ('' when the probe did not run). */
+export function simulationSection(e: EndpointReport, h: string): string {
+  const sim = e.tls.simulation;
+  if (!sim?.length) return '';
+  const rows = sim.map((c) => [
+    mdText(clientLabel(c)),
+    c.status === 'ok' ? 'connects' : c.status === 'failed' ? '**fails**' : '_not tested_',
+    c.protocol ? mdText(c.protocol) : '',
+    c.cipherSuite ? mdCode(c.cipherSuite) : '',
+    mdText(keyExchangeText(c)),
+    mdText(certificateText(c)),
+    mdText(c.status === 'ok' ? outcomeText(c) : (c.reason ?? '')),
+  ]);
+  return `${h} Handshake simulation ${mdText(endpointLabel(e.ip, e.port))}\n\n${table(['Client', 'Result', 'Protocol', 'Suite', 'Key exchange', 'Certificate', 'Notes'], rows)}`;
+}

@@ -22,6 +22,7 @@ import {
   severityCounts,
   statusLines,
   targetLabel,
+  simulationSection,
   tlsSection,
 } from './markdown-sections.js';
 import { gradeWord, type GradeKey } from './grade-words.js';
@@ -102,6 +103,8 @@ export function reportMarkdown(r: Report, opts: RenderOptions, max: number, h: '
   if (!r.endpoints.length) put(`${h} TLS — _${gradeWord(r, 'tls')}_\n\n_No endpoint was reached._`, 'TLS');
   put(httpSection(r, h), 'HTTP');
   put(emailSection(r, h), 'Email');
+  // Long tables, and no grade of their own: after the sections that carry one.
+  for (const e of r.endpoints) put(simulationSection(e, h), `handshake simulation ${e.ip}`);
 
   if (out.add(intro, CLOSING_RESERVE)) {
     let shown = 0;

@@ -133,8 +133,8 @@ describe('buildClientHello', () => {
     expect(built.keyShares).toEqual([{ group: 29 }]);
   });
 
-  it('TLS 1.3 key shares: P-256 is a 65-byte uncompressed point; unsupported groups get none', () => {
-    const { built, parsed } = hello({ version: 'TLSv1.3', cipherSuites: [0x1301], keyShareGroups: [23, 24, 29], supportedVersions: ['TLSv1.3'] });
+  it('TLS 1.3 key shares: P-256 is a 65-byte uncompressed point; groups we cannot make (ffdhe) get none', () => {
+    const { built, parsed } = hello({ version: 'TLSv1.3', cipherSuites: [0x1301], keyShareGroups: [23, 256, 29], supportedVersions: ['TLSv1.3'] });
     const ks = parsed.extensions!.get(51)!;
     expect(ks.readUInt16BE(2)).toBe(23);
     expect(ks.readUInt16BE(4)).toBe(65);
@@ -145,6 +145,11 @@ describe('buildClientHello', () => {
     expect(ks.length).toBe(second + 4 + 32);
     expect(built.keyShares).toEqual([{ group: 23 }, { group: 29 }]);
     expect(parsed.extensions!.get(43)).toEqual(Buffer.from([2, 3, 4]));
+    // P-384, P-521 and X448 too (handshake simulation replays clients that send them).
+    const more = hello({ version: 'TLSv1.3', cipherSuites: [0x1301], keyShareGroups: [24, 25, 30], supportedVersions: ['TLSv1.3'] });
+    const mks = more.parsed.extensions!.get(51)!;
+    expect([mks.readUInt16BE(4), mks.readUInt16BE(6 + 97 + 2), mks.readUInt16BE(6 + 97 + 4 + 133 + 2)]).toEqual([97, 133, 56]);
+    expect(more.built.keyShares).toEqual([{ group: 24 }, { group: 25 }, { group: 30 }]);
     const none = hello({ version: 'TLSv1.3', cipherSuites: [0x1301], groups: [23], keyShareGroups: [] });
     expect(none.parsed.extensions!.get(51)).toEqual(Buffer.from([0, 0]));
     expect(none.built.keyShares).toEqual([]);

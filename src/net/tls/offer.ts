@@ -94,7 +94,7 @@ function broke(result: RawHelloResult): result is Broken {
  * rawHello, sent once more when the connection broke. When the second attempt breaks too, its
  * result says both attempts did; any other answer to the second attempt stands.
  */
-async function helloWithRetry(opts: RawHelloOptions): Promise<RawHelloResult> {
+export async function helloWithRetry(opts: RawHelloOptions): Promise<RawHelloResult> {
   const first = await rawHello(opts);
   if (!broke(first) || opts.signal.aborted) return first;
   const second = await rawHello(opts);

@@ -15,6 +15,7 @@ import {
 import { groupByName, SSLV2_CIPHER_KINDS, suiteByName, type CipherSuiteInfo } from '../../tls/registry/index.js';
 import { daysRemainingSeg, endpointLabel, goodIfTrue, gradeSegs, leafCertificate, protocolTone, seg, triState, type Seg, type Tone } from '../style.js';
 import { field, heading, plural, ROW_INDENT, statusItem, type CardLine } from './lines.js';
+import { simulationLines } from './simulation.js';
 
 type Rating = NonNullable<TlsResult['rating']>;
 type Chain = NonNullable<TlsResult['chains']>[number];
@@ -59,6 +60,7 @@ export function endpointLines(e: EndpointReport): CardLine[] {
       lines.push(field('certificate', [[seg('none received', 'dim')]]));
     }
   }
+  lines.push(...simulationLines(tls));
   return lines;
 }
 

@@ -6,6 +6,8 @@ import { chainsHtml } from './chain.js';
 import { esc } from './page.js';
 import { badge, code, h, kv, muted, plural, rowTh, table, td, toned, tr, yesNo, type Tone } from './parts.js';
 import { groupRows, suiteRow } from './suites.js';
+import { certificateText, clientLabel, keyExchangeText, outcomeText } from '../simulation-words.js';
+import { weaknesses } from '../../tls/simulation.js';
 
 type Rating = NonNullable<TlsResult['rating']>;
 
@@ -165,6 +167,33 @@ function vulnerabilitiesHtml(tls: TlsResult): string {
   return table('Vulnerabilities', [{ head: 'Vulnerability' }, { head: 'Verdict' }], rows.join(''));
 }
 
+/** One row per simulated client (SSL Labs' "Handshake Simulation"); never part of the grade. */
+function simulationHtml(tls: TlsResult): string {
+  const sim = tls.simulation;
+  if (!sim?.length) return '';
+  const loud = (tier: string): Tone => (tier === 'current' ? 'bad' : tier === 'legacy' ? 'warn' : 'low');
+  const rows = sim.map((e) => {
+    const result =
+      e.status === 'ok' ? toned('connects', 'good') : e.status === 'failed' ? toned('fails', loud(e.tier)) : muted('not tested');
+    const weak = weaknesses(e).length > 0;
+    const notes = e.status === 'ok' ? outcomeText(e) : (e.reason ?? '');
+    return tr([
+      rowTh(esc(clientLabel(e))),
+      td(result),
+      td(e.protocol ? (weak ? toned(e.protocol, loud(e.tier)) : esc(e.protocol)) : ''),
+      td(e.cipherSuite ? code(e.cipherSuite) : ''),
+      td(esc(keyExchangeText(e))),
+      td(esc(certificateText(e))),
+      td(esc(notes), 'wrap'),
+    ]);
+  });
+  return table(
+    'Handshake simulation (not part of the grade)',
+    [{ head: 'Client' }, { head: 'Result' }, { head: 'Protocol' }, { head: 'Suite' }, { head: 'Key exchange' }, { head: 'Certificate' }, { head: 'Notes' }],
+    rows.join(''),
+  );
+}
+
 /** Probes of this endpoint that did not complete: what is missing from the tables above, and why. */
 function probeGaps(tls: TlsResult): string {
   const gaps = Object.entries(tls.probes).filter(([, p]) => p.status !== 'ok');
@@ -200,7 +229,9 @@ export function endpointHtml(ep: EndpointReport, level: number, idp: string): st
   out.push(h(level + 1, 'Protocols and cipher suites'), protocolsHtml(tls), suitesHtml(tls));
   out.push(h(level + 1, 'Groups'), groupsHtml(tls));
   out.push(h(level + 1, 'Certificate chains'), chainsHtml(tls, level + 2));
-  out.push(h(level + 1, 'Features and vulnerabilities'), featuresHtml(tls), vulnerabilitiesHtml(tls), probeGaps(tls));
+  out.push(h(level + 1, 'Features and vulnerabilities'), featuresHtml(tls), vulnerabilitiesHtml(tls));
+  if (tls.simulation?.length) out.push(h(level + 1, 'Handshake simulation'), simulationHtml(tls));
+  out.push(probeGaps(tls));
   if (tls.profiles?.length) out.push(h(level + 1, 'Configuration profiles'), profilesHtml(tls));
   out.push('</section>\n');
   return out.join('');

@@ -29,7 +29,7 @@ export interface ClientHelloOptions {
   serverName?: string | null;
   /** supported_groups (default: x25519, P-256, P-384, P-521, x448, ffdhe2048…8192). */
   groups?: number[];
-  /** TLS 1.3 key_share entries to generate (default [29]); only 29 and 23 get a share. */
+  /** TLS 1.3 key_share entries to generate (default [29]); x25519, x448 and P-256/384/521 get a share, others none. */
   keyShareGroups?: number[];
   /** signature_algorithms (TLS ≥ 1.2 hellos only); default: a broad list incl. SHA-1 schemes. */
   signatureAlgorithms?: number[];
@@ -197,7 +197,7 @@ function buildExtensions(
 }
 
 /** RFC 6066 §3: a DNS host name in A-labels, no trailing dot; IP literals are not sent. */
-function sniName(name: string | null | undefined): Buffer | null {
+export function sniName(name: string | null | undefined): Buffer | null {
   if (!name || isIP(name) !== 0) return null;
   const bare = name.endsWith('.') ? name.slice(0, -1) : name;
   const ascii = /^[\x21-\x7e]+$/.test(bare) ? bare : domainToASCII(bare);
@@ -230,15 +230,15 @@ function keyShareData(groups: number[], sent: Array<{ group: number }>, agreemen
 // SPKI prefix of a raw X25519 public key (RFC 8410): lets node:crypto import the server's 32 bytes.
 const X25519_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 
-type KeyShare = { publicKey: Buffer; agree: KeyAgreement };
+export type KeyShare = { publicKey: Buffer; agree: KeyAgreement };
 
 // A scanner's key shares protect nothing, and making one (key pair + SPKI export) cost a batch more
 // CPU than any other part of a hello: each group's share is reused for a while, then replaced.
 const SHARE_LIFETIME_MS = 60_000;
 const shares = new Map<number, { share: KeyShare; until: number }>();
 
-/** A key pair in TLS 1.3 wire form with its agreement function, or null for other groups. */
-function keyShareFor(group: number): KeyShare | null {
+/** A key pair in TLS 1.3 wire form with its agreement function, or null for groups we cannot make. */
+export function keyShareFor(group: number): KeyShare | null {
   const now = Date.now();
   const cached = shares.get(group);
   if (cached && cached.until > now) return cached.share;
@@ -247,25 +247,38 @@ function keyShareFor(group: number): KeyShare | null {
   return share;
 }
 
+// The same for X448 (56-byte keys).
+const X448_SPKI_PREFIX = Buffer.from('3042300506032b656f033900', 'hex');
+
+/** X25519 / X448: raw keys are the tail of their SPKI DER encoding. */
+function montgomeryShare(kind: 'x25519' | 'x448', prefix: Buffer, size: number): KeyShare {
+  const { publicKey, privateKey } = generateKeyPairSync(kind as 'x25519');
+  const der = publicKey.export({ format: 'der', type: 'spki' });
+  const agree: KeyAgreement = (server) => {
+    if (server.length !== size) return null;
+    try {
+      const peer = createPublicKey({ key: Buffer.concat([prefix, server]), format: 'der', type: 'spki' });
+      return diffieHellman({ privateKey, publicKey: peer });
+    } catch {
+      return null;
+    }
+  };
+  return { publicKey: Buffer.from(der.subarray(der.length - size)), agree };
+}
+
+const NIST_CURVES: Readonly<Record<number, string>> = {
+  [NamedGroup.secp256r1]: 'prime256v1',
+  [NamedGroup.secp384r1]: 'secp384r1',
+  [NamedGroup.secp521r1]: 'secp521r1',
+};
+
 function freshKeyShare(group: number): KeyShare | null {
-  if (group === NamedGroup.x25519) {
-    const { publicKey, privateKey } = generateKeyPairSync('x25519');
-    // The raw 32-byte key is the tail of the SPKI DER encoding.
-    const der = publicKey.export({ format: 'der', type: 'spki' });
-    const agree: KeyAgreement = (server) => {
-      if (server.length !== 32) return null;
-      try {
-        const peer = createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, server]), format: 'der', type: 'spki' });
-        return diffieHellman({ privateKey, publicKey: peer });
-      } catch {
-        return null;
-      }
-    };
-    return { publicKey: Buffer.from(der.subarray(der.length - 32)), agree };
-  }
-  if (group === NamedGroup.secp256r1) {
-    const ecdh = createECDH('prime256v1');
-    const publicKey = ecdh.generateKeys(); // uncompressed point, 65 bytes
+  if (group === NamedGroup.x25519) return montgomeryShare('x25519', X25519_SPKI_PREFIX, 32);
+  if (group === NamedGroup.x448) return montgomeryShare('x448', X448_SPKI_PREFIX, 56);
+  const curve = NIST_CURVES[group];
+  if (curve) {
+    const ecdh = createECDH(curve);
+    const publicKey = ecdh.generateKeys(); // uncompressed point
     const agree: KeyAgreement = (server) => {
       try {
         return ecdh.computeSecret(server);

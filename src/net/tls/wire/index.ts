@@ -7,3 +7,4 @@ export * from './client-hello.js';
 export * from './sslv2.js';
 export * from './server-messages.js';
 export * from './handshake-reader.js';
+export * from './client-hello-replay.js';
