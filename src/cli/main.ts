@@ -36,6 +36,7 @@ import { addWorkerFlags, runWorker, type RawWorkerFlags } from './worker.js';
 export type { CliIo } from './io.js';
 import { PROFILE_IDS } from '../tls/profiles/types.js';
 import { IMPLEMENTED_FORMATS, parseScanFlags, renderOptionsOf, targetScanOptions, type RawScanFlags, type ScanSettings } from './options.js';
+import { CHECK_CATEGORIES } from '../engine/probe.js';
 
 function addScanFlags(cmd: Command): Command {
   cmd
@@ -158,6 +159,8 @@ async function runScan(settings: ScanSettings, io: RunIo, opts: { lab?: RunningL
     trust,
     reference,
     ...targetScanOptions(settings),
+    // One scan at a terminal shows what SSL Labs shows, the handshake simulation included (a batch asks for it by name).
+    ...(settings.checks || settings.probes ? {} : { checks: new Set(CHECK_CATEGORIES) }),
     signal: io.signal,
     onEvent,
   });

@@ -12,8 +12,15 @@ import type { ProbeOption } from './options.js';
 import type { HostFeedback } from './backoff.js';
 
 /** The `--checks` families. */
-export const CHECK_CATEGORIES = ['tls', 'cert', 'vulns', 'http', 'email'] as const;
+export const CHECK_CATEGORIES = ['tls', 'cert', 'vulns', 'http', 'email', 'simulation'] as const;
 export type CheckCategory = (typeof CHECK_CATEGORIES)[number];
+
+/**
+ * What a scan runs when neither --checks nor --probes says: every family but the handshake
+ * simulation, which costs about as many handshakes again as all the rest and grades nothing. A
+ * single `scan` asks for it too (src/cli/main.ts); a batch, a worker or a monitor only by name.
+ */
+export const DEFAULT_CHECKS: ReadonlySet<CheckCategory> = new Set(CHECK_CATEGORIES.filter((c) => c !== 'simulation'));
 
 export interface Endpoint {
   ip: string;

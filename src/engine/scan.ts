@@ -27,6 +27,7 @@ import {
   ProbeFailed,
   ProbeSkipped,
   type AnyProbe,
+  DEFAULT_CHECKS,
   type CheckCategory,
   type Deps,
   type Endpoint,
@@ -176,7 +177,8 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
     sni: opts.sni ?? (isIP(target.host) ? null : target.host),
   };
   const registry = opts.probes ?? ALL_PROBES;
-  const selected = selectProbes(registry, opts.checks);
+  const checks = opts.checks ?? (opts.probes ? undefined : DEFAULT_CHECKS);
+  const selected = selectProbes(registry, checks);
   // A name without an address still has DNS records and mail to grade: only a fatal resolution
   // failure (no such name, the scan stopped) leaves nothing to test.
   const tasks: Task[] = resolved.errorKind === 'fatal' ? [] : planTasks(selected, resolved.endpoints);
@@ -330,7 +332,7 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
     resolutionFatal: resolved.errorKind === 'fatal',
     omittedEndpoints: omitted.length ? { addresses: omitted, limit: maxEndpoints } : null,
     selected,
-    requested: requestedSections(registry, opts.checks),
+    requested: requestedSections(registry, checks),
     interrupted: opts.signal?.aborted === true,
     outcomes,
     ...(opts.profiles?.length ? { profiles: opts.profiles } : {}),

@@ -1,4 +1,4 @@
-// The `--checks` families (tls, cert, vulns, http, email) as the machine formats group by them: a
+// The `--checks` families (tls, cert, vulns, http, email, simulation) as the machine formats group by them: a
 // JUnit test case per family, a SARIF rule tag. A renderer may not import the probe registry (the
 // architecture test), so the family is read from the ids the report carries; a unit test holds
 // this table against every probe's declared `categories`, so a new probe cannot drift silently.
@@ -14,6 +14,7 @@ const PROBE_FAMILY: Readonly<Record<string, string>> = {
   'tls-certificates': 'cert',
   'dns-caa': 'cert',
   'tls-hsts-raw': 'http',
+  'tls-simulation': 'simulation',
 };
 
 /** The family of a probe run (by probe id: `vuln-heartbleed` → vulns, `tls-certificates` → cert). */
@@ -42,6 +43,7 @@ function findingFamilyOf(id: string): string {
   const third = id.split('.')[2] ?? '';
   if (head === 'tls' && second === 'cert') return 'cert';
   if (head === 'tls' && (second === 'vuln' || second === 'vulnerabilities')) return 'vulns';
+  if (head === 'tls' && second === 'simulation') return 'simulation';
   if (head === 'cert' || head === 'ct' || (head === 'dns' && second === 'caa')) return 'cert';
   if (head === 'ssllabs' && second === 'cap' && (third.startsWith('cert-') || third.startsWith('chain-'))) return 'cert';
   if (head === 'ssllabs') return 'tls';

@@ -108,10 +108,10 @@ describe('--profile on the lab', () => {
 
   it('one medium finding per deviation, with the endpoint as subject', () => {
     const r = reports.get(TLS13)!;
-    const ids = r.findings.filter((f) => f.id.startsWith('tls-profile-')).map((f) => `${f.id} ${f.severity}`);
-    expect(ids).toContain('tls-profile-mozilla-intermediate-protocols medium');
-    expect(ids.some((id) => id.startsWith('tls-profile-mozilla-modern-'))).toBe(false);
-    const f = r.findings.find((x) => x.id === 'tls-profile-mozilla-intermediate-protocols')!;
+    const ids = r.findings.filter((f) => f.id.startsWith('tls.profile.')).map((f) => `${f.id} ${f.severity}`);
+    expect(ids).toContain('tls.profile.mozilla-intermediate.protocols medium');
+    expect(ids.some((id) => id.startsWith('tls.profile.mozilla-modern.'))).toBe(false);
+    const f = r.findings.find((x) => x.id === 'tls.profile.mozilla-intermediate.protocols')!;
     expect(f.subject).toBe(`endpoint:${r.endpoints[0]!.ip}:${r.endpoints[0]!.port}`);
   });
 });
@@ -120,7 +120,7 @@ describe('--profile and the exit code', () => {
   it('--fail-on medium: exit 1 when not compliant, 0 when compliant', async () => {
     const notCompliant = await runInProcess([TLS13, ...base, '--profile', 'mozilla-intermediate', '--fail-on', 'medium', '--format', 'json']);
     expect(notCompliant.code).toBe(1);
-    expect(notCompliant.stderr).toContain('tls-profile-mozilla-intermediate-protocols');
+    expect(notCompliant.stderr).toContain('tls.profile.mozilla-intermediate.protocols');
     const compliant = await runInProcess([TLS13, ...base, '--profile', 'mozilla-modern', '--fail-on', 'medium', '--format', 'json']);
     expect(compliant.stderr).toBe('');
     expect(compliant.code).toBe(0);
@@ -145,5 +145,10 @@ describe('--profile and the exit code', () => {
     const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Report & { type?: string });
     const byHost = Object.fromEntries(lines.filter((l) => l.schema).map((l) => [l.target.host, l.endpoints[0]!.tls.profiles!.map((p) => [p.profile, p.compliant])]));
     expect(byHost).toEqual({ [TLS13]: [['mozilla-modern', true]], [GOOD]: [['mozilla-modern', false]] });
+    // A batch runs every family but the handshake simulation unless --checks names it.
+    for (const l of lines.filter((x) => x.schema)) {
+      expect(l.endpoints[0]!.tls.simulation).toBeUndefined();
+      expect(l.probes.map((p) => p.id)).not.toContain('tls-simulation');
+    }
   }, 120_000);
 });

@@ -182,7 +182,7 @@ describe('cross-check: openssl s_client and Node get what their profiles predict
 describe('through the CLI (--checks tls)', () => {
   it('tls.simulation is in the JSON report, one entry per profile, and the card shows the table', async () => {
     const port = ports.tls13!;
-    const json = await runBinary([`127.0.0.1:${port}`, '--checks', 'tls', '--format', 'json', '--output', '-']);
+    const json = await runBinary([`127.0.0.1:${port}`, '--checks', 'tls,simulation', '--format', 'json', '--output', '-']);
     expect(json.code, json.stderr).toBe(0);
     const report = JSON.parse(json.stdout) as Report;
     const tls = report.endpoints[0]!.tls;
@@ -195,10 +195,16 @@ describe('through the CLI (--checks tls)', () => {
     // Never part of the letter.
     expect(report.endpoints[0]!.tls.rating?.caps.some((c) => /simulat/i.test(c.reason))).toBe(false);
 
-    const text = await runBinary([`127.0.0.1:${port}`, '--checks', 'tls', '--format', 'text', '--output', '-']);
+    const text = await runBinary([`127.0.0.1:${port}`, '--checks', 'tls,simulation', '--format', 'text', '--output', '-']);
     expect(text.stdout).toMatch(/^ {2}simulation {2}40 clients · 23 connect {2}17 fail {2}certificate RSA 2048$/m);
     expect(text.stdout).toMatch(/^ {4}Chrome 101 +TLSv1\.3 +TLS_AES_128_GCM_SHA256 +x25519 253$/m);
     expect(text.stdout).toMatch(/^ {4}Java 7u25 +fails: the server refused the hello: alert protocol_version$/m);
+
+    // A family of its own: `--checks tls` alone, or a batch without it named, does not simulate.
+    const tlsOnly = await runBinary([`127.0.0.1:${port}`, '--checks', 'tls', '--format', 'json', '--output', '-']);
+    expect((JSON.parse(tlsOnly.stdout) as Report).endpoints[0]!.tls.simulation).toBeUndefined();
+    const scanDefault = await runBinary([`127.0.0.1:${port}`, '--format', 'json', '--output', '-']);
+    expect((JSON.parse(scanDefault.stdout) as Report).endpoints[0]!.tls.simulation).toHaveLength(loadClientProfiles().length);
   }, 60_000);
 });
 

@@ -39,7 +39,7 @@ targets:
 
   it('a bad value names the file and the target; an unknown option is refused; a target twice too', async () => {
     const bad = await config('targets:\n  - target: a.example\n  - target: b.example\n    checks: [tls, dance]\n');
-    expect(() => targetSettings(bad, {})).toThrow(new UsageError('monitor.yaml: targets[1]: --checks: unknown check "dance" (any of tls,cert,vulns,http,email)'));
+    expect(() => targetSettings(bad, {})).toThrow(new UsageError('monitor.yaml: targets[1]: --checks: unknown check "dance" (any of tls,cert,vulns,http,email,simulation)'));
     const opt = await config('targets:\n  - target: a.example\n    options: { http-prt: 80 }\n');
     expect(() => targetSettings(opt, {})).toThrow(/^monitor\.yaml: targets\[0\]\.options\.http-prt is not a probe option \(one of phone-out, [a-z, -]*http-port/);
     const port = await config('targets:\n  - target: a.example\n    options: { http-port: 70000 }\n');

@@ -208,7 +208,7 @@ export async function collectTlsSimulation(ctx: EndpointContext, target: OfferTa
 export const tlsSimulationProbe = defineEndpointProbe({
   id: 'tls-simulation',
   title: 'Handshake simulation',
-  categories: ['tls'],
+  categories: ['simulation'],
   scope: 'endpoint',
   section: 'tls',
   after: [tlsProtocolsProbe],

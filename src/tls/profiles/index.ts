@@ -29,7 +29,7 @@ export function checkProfile(def: ProfileDefinition, ev: ProfileEvidence): Profi
   const findings = deviations.map((d) => {
     const rule = bySource.get(d.rule)!;
     return finding({
-      id: `tls-profile-${def.id}-${d.rule}`,
+      id: `tls.profile.${def.id}.${d.rule}`,
       severity: DEVIATION_SEVERITY,
       title: `Not ${def.title} compliant: ${d.rule}`,
       detail: `${def.title} (${rule.source}) expects ${d.expected}; found: ${d.actual}.`,
@@ -41,7 +41,7 @@ export function checkProfile(def: ProfileDefinition, ev: ProfileEvidence): Profi
   if (compliant === null) {
     findings.push(
       finding({
-        id: `tls-profile-${def.id}-untested`,
+        id: `tls.profile.${def.id}.untested`,
         severity: 'info',
         title: `${def.title} compliance not decided`,
         detail: `No deviation was seen, but ${untested.length} rule(s) could not be decided: ${untested.map((u) => `${u.rule} (${u.reason})`).join('; ')}.`,
