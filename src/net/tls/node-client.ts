@@ -3,7 +3,7 @@
 // elsewhere (served-chains.ts and the trust path builder), so this never verifies anything.
 import type net from 'node:net';
 import tls, { type SecureVersion } from 'node:tls';
-import { connectTlsTransport, type StartTlsFailure, type StartTlsProtocol, type TlsTransport } from './transport.js';
+import { connectTlsTransport, type StartTlsFailure, type StartTlsOption, type TlsTransport } from './transport.js';
 
 export interface NodeTlsOptions {
   ip: string;
@@ -18,7 +18,7 @@ export interface NodeTlsOptions {
   timeoutMs: number;
   signal: AbortSignal;
   /** A plaintext STARTTLS dialogue before the handshake (within the same deadline). */
-  starttls?: StartTlsProtocol | null;
+  starttls?: StartTlsOption | null;
   ehloName?: string;
 }
 

@@ -25,7 +25,7 @@ export const tlsHandshakeProbe = defineEndpointProbe({
   owns: ['negotiated'],
   async collect(ctx): Promise<TlsHandshakeEvidence> {
     const ep = ctx.endpoint;
-    const outcome = await ctx.withConnection(ep.ip, () => nodeTlsHandshake({ ...pinnedTls(ctx, ep), alpn: ['h2', 'http/1.1'] }), {
+    const outcome = await ctx.withConnection(ep.ip, () => nodeTlsHandshake({ ...pinnedTls(ctx, ep), ...(ctx.target.starttls ? {} : { alpn: ['h2', 'http/1.1'] }) }), {
       retryAlone: (o) => !o.ok && o.kind === 'timeout',
     });
     if (!outcome.ok) throw new ProbeFailed(outcome.reason, tlsFailureKind(outcome.kind));
