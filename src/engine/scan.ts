@@ -173,7 +173,7 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
     port: resolved.port,
     path: target.path,
     sni: opts.sni ?? (isIP(target.host) ? null : target.host),
-    ...(target.starttls ? { starttls: { protocol: target.starttls, xmppHost: opts.xmppHost ?? target.host } } : {}),
+    ...(target.starttls ? { starttls: { protocol: target.starttls, xmppHost: opts.xmppHost ?? opts.sni ?? target.host } } : {}),
   };
   // imap://, smtp:// … are not web sites and carry no mail domain: only TLS (and DNS) checks apply.
   const service = isServiceTarget(target);
