@@ -1,6 +1,9 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
-import type { StartTlsProtocol } from '../net/starttls/types.js';
+
+/** Every plaintext protocol secgrade can upgrade to TLS before the ClientHello (src/net/starttls). */
+export const STARTTLS_PROTOCOLS = ['smtp', 'lmtp', 'imap', 'pop3', 'sieve', 'ftp', 'xmpp', 'xmpp-server', 'ldap', 'postgres', 'mysql', 'nntp', 'irc'] as const;
+export type StartTlsProtocol = (typeof STARTTLS_PROTOCOLS)[number];
 
 /**
  * What a URL scheme (or --starttls name) means: its default port and, for the plaintext

@@ -2,23 +2,10 @@
 // and how it fails. Each protocol's dialogue is one file beside this one (registry: index.ts).
 import type { SmtpEvidence } from '../smtp/client.js';
 
-/** Every plaintext protocol secgrade can upgrade to TLS before the ClientHello. */
-export const STARTTLS_PROTOCOLS = [
-  'smtp',
-  'lmtp',
-  'imap',
-  'pop3',
-  'sieve',
-  'ftp',
-  'xmpp',
-  'xmpp-server',
-  'ldap',
-  'postgres',
-  'mysql',
-  'nntp',
-  'irc',
-] as const;
-export type StartTlsProtocol = (typeof STARTTLS_PROTOCOLS)[number];
+// The protocol names belong to the report contract (a target's `starttls`): defined in the model.
+import { STARTTLS_PROTOCOLS, type StartTlsProtocol } from '../../model/target.js';
+
+export { STARTTLS_PROTOCOLS, type StartTlsProtocol };
 
 export function isStartTlsProtocol(s: string): s is StartTlsProtocol {
   return (STARTTLS_PROTOCOLS as readonly string[]).includes(s);
