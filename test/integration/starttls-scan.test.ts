@@ -130,6 +130,8 @@ describe('proto:// scans against scripted fakes', () => {
     expect(r.status).toBe('error');
     expect(r.target).toMatchObject({ scheme: 'imap', starttls: 'imap' });
     expect(r.endpoints[0]!.tls.probes['tls-protocols']).toMatchObject({ status: 'error', reason: 'STARTTLS: the server does not list STARTTLS among its capabilities' });
+    // A typed could-not-test: the dialogue's own kind, not a refusal or a TLS failure.
+    expect(r.probes.filter((p) => p.id === 'tls-protocols' || p.id === 'tls-handshake').map((p) => p.errorKind)).toEqual(['starttls', 'starttls']);
     expect(r.grades.tls).toBeNull();
   }, 120_000);
 

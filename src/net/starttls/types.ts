@@ -2,6 +2,7 @@
 // and how it fails. Each protocol's dialogue is one file beside this one (registry: index.ts).
 import type { SmtpEvidence } from '../smtp/client.js';
 
+import type { ProbeErrorKind } from '../../model/constants.js';
 // The protocol names belong to the report contract (a target's `starttls`): defined in the model.
 import { STARTTLS_PROTOCOLS, type StartTlsProtocol } from '../../model/target.js';
 
@@ -93,4 +94,21 @@ export interface DialogueContext {
   servername: string | null;
   /** The address connected to (XMPP's `to=` when there is no name at all). */
   ip: string;
+}
+
+/** The report's kind of "could not test" for a failed dialogue: the transport's own, else 'starttls'. */
+export function startTlsErrorKind(kind: StartTlsFailureKind): ProbeErrorKind {
+  switch (kind) {
+    case 'timeout':
+      return 'timeout';
+    case 'refused':
+    case 'throttled':
+      return 'refused';
+    case 'closed':
+      return 'reset';
+    case 'aborted':
+      return 'interrupted';
+    default:
+      return 'starttls';
+  }
 }

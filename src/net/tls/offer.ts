@@ -12,6 +12,7 @@ import { buildClientHello, WIRE_VERSIONS, type ClientHelloOptions, type WireVers
 import type { ParsedServerHello } from './wire/server-messages.js';
 import { buildSslv2ClientHello } from './wire/sslv2.js';
 import type { StartTlsOption } from './transport.js';
+import { startTlsErrorKind } from '../starttls/types.js';
 
 export interface OfferTarget {
   ip: string;
@@ -60,7 +61,9 @@ function verdictOf(result: RawHelloResult, version: WireVersion, offered: readon
       return { kind: 'untestable', reason: 'server answered a TLS hello in SSLv2 format', failure: 'protocol' };
     default:
       // A STARTTLS server saying "too many connections" is the host asking us to slow down.
-      if (result.kind === 'network' && result.starttls === 'throttled') return { kind: 'untestable', reason: result.reason, failure: 'refused', throttled: true };
+      if (result.kind === 'network' && result.starttls) {
+        return { kind: 'untestable', reason: result.reason, failure: startTlsErrorKind(result.starttls), ...(result.starttls === 'throttled' ? { throttled: true as const } : {}) };
+      }
       return { kind: 'untestable', reason: result.reason, failure: failureOf(result) };
   }
 }
@@ -152,7 +155,9 @@ export async function offerSslv2(target: OfferTarget, kinds: readonly number[]):
       return { kind: 'refused', reason: result.reason };
     default:
       // A STARTTLS server saying "too many connections" is the host asking us to slow down.
-      if (result.kind === 'network' && result.starttls === 'throttled') return { kind: 'untestable', reason: result.reason, failure: 'refused', throttled: true };
+      if (result.kind === 'network' && result.starttls) {
+        return { kind: 'untestable', reason: result.reason, failure: startTlsErrorKind(result.starttls), ...(result.starttls === 'throttled' ? { throttled: true as const } : {}) };
+      }
       return { kind: 'untestable', reason: result.reason, failure: failureOf(result) };
   }
 }

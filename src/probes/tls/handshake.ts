@@ -3,6 +3,7 @@
 // every chain exactly as served; this probe only reports what a browser-like client ends up with.
 import { tlsFailureKind } from '../../engine/errors.js';
 import { defineEndpointProbe, pinnedTls, ProbeFailed } from '../../engine/probe.js';
+import { startTlsErrorKind } from '../../net/starttls/types.js';
 import { nodeTlsHandshake } from '../../net/tls/node-client.js';
 
 export interface TlsHandshakeEvidence {
@@ -28,7 +29,7 @@ export const tlsHandshakeProbe = defineEndpointProbe({
     const outcome = await ctx.withConnection(ep.ip, () => nodeTlsHandshake({ ...pinnedTls(ctx, ep), ...(ctx.target.starttls ? {} : { alpn: ['h2', 'http/1.1'] }) }), {
       retryAlone: (o) => !o.ok && o.kind === 'timeout',
     });
-    if (!outcome.ok) throw new ProbeFailed(outcome.reason, tlsFailureKind(outcome.kind));
+    if (!outcome.ok) throw new ProbeFailed(outcome.reason, outcome.starttls ? startTlsErrorKind(outcome.starttls) : tlsFailureKind(outcome.kind));
     return { protocol: normaliseProtocolName(outcome.protocol), cipherSuite: outcome.cipher.iana, alpn: outcome.alpn };
   },
   // What was negotiated is a fact for the report; its weaknesses are judged by the protocol and suite probes.
