@@ -324,7 +324,7 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
   const report = assembleReport({
     target: scope,
     url: target.path !== '/' && !service ? `https://${target.host}:${resolved.port}${target.path}` : undefined,
-    ...(service ? { scheme: target.scheme, starttls: target.starttls ?? null, notApplicable: `not applicable to a ${target.scheme}:// target (a service, not a web site or mail domain: TLS only)` } : {}),
+    ...(service ? { scheme: target.scheme, starttls: target.starttls ?? null, notApplicable: `not applicable to ${target.scheme}:// targets (a service, not a web site or mail domain: TLS only)` } : {}),
     portSource: resolved.portSource,
     startedAt,
     durationMs: Date.now() - started,
