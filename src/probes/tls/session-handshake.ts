@@ -125,39 +125,39 @@ export function sessionHandshake(o: SessionHandshakeOptions): Promise<SessionHan
 
     function wire(socket: tls.TLSSocket): void {
 
-    socket.on('OCSPResponse', (resp: Buffer | null) => {
-      ocspResponse = resp && resp.length > 0 ? resp : null;
-    });
-    socket.on('session', (s: Buffer) => {
-      session = s;
-      if (result?.ok && !closing) {
-        result = { ...result, session: s };
-        close();
-      }
-    });
-    socket.once('secureConnect', () => {
-      const protocol = socket.getProtocol() ?? 'unknown';
-      const reused = socket.isSessionReused();
-      const tls13 = protocol === 'TLSv1.3';
-      // TLS ≤ 1.2 sessions are complete at the handshake; TLS 1.3 ones only with a ticket.
-      const current = session ?? (tls13 ? null : (socket.getSession() ?? null));
-      result = {
-        ok: true,
-        protocol,
-        reused,
-        session: current,
-        ticket: !tls13 && socket.getTLSTicket() !== undefined,
-        alpn: typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : null,
-        ocspResponse,
-      };
-      if (current || reused || o.sessionWaitMs <= 0) close();
-      else graceTimer = setTimeout(close, o.sessionWaitMs);
-    });
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (result) finish(result);
-      else finish({ ok: false, reason: classifyTlsError(err).reason });
-    });
-    socket.once('close', () => finish(result ?? { ok: false, reason: 'connection closed before the handshake completed' }));
+      socket.on('OCSPResponse', (resp: Buffer | null) => {
+        ocspResponse = resp && resp.length > 0 ? resp : null;
+      });
+      socket.on('session', (s: Buffer) => {
+        session = s;
+        if (result?.ok && !closing) {
+          result = { ...result, session: s };
+          close();
+        }
+      });
+      socket.once('secureConnect', () => {
+        const protocol = socket.getProtocol() ?? 'unknown';
+        const reused = socket.isSessionReused();
+        const tls13 = protocol === 'TLSv1.3';
+        // TLS ≤ 1.2 sessions are complete at the handshake; TLS 1.3 ones only with a ticket.
+        const current = session ?? (tls13 ? null : (socket.getSession() ?? null));
+        result = {
+          ok: true,
+          protocol,
+          reused,
+          session: current,
+          ticket: !tls13 && socket.getTLSTicket() !== undefined,
+          alpn: typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : null,
+          ocspResponse,
+        };
+        if (current || reused || o.sessionWaitMs <= 0) close();
+        else graceTimer = setTimeout(close, o.sessionWaitMs);
+      });
+      socket.on('error', (err: NodeJS.ErrnoException) => {
+        if (result) finish(result);
+        else finish({ ok: false, reason: classifyTlsError(err).reason });
+      });
+      socket.once('close', () => finish(result ?? { ok: false, reason: 'connection closed before the handshake completed' }));
     }
   });
 }

@@ -77,28 +77,28 @@ export function tryClientRenegotiation(o: RenegotiationOptions): Promise<Renegot
     const conn = connectNodeTls(o, options, (socket) => wire(socket), (f) => finish({ kind: 'untestable', reason: startTlsReason(f) }));
 
     function wire(socket: tls.TLSSocket): void {
-    socket.once('secureConnect', () => {
-      protocol = socket.getProtocol() ?? 'unknown';
-      clearTimeout(timer);
-      // Whatever the server sends (an HTTP banner …) is read and dropped, so its answer is seen.
-      socket.resume();
-      answerTimer = setTimeout(
-        () => finish({ kind: 'untestable', reason: `the server did not answer the renegotiation request within ${o.answerTimeoutMs} ms` }),
-        o.answerTimeoutMs,
-      );
-      const started = socket.renegotiate({ rejectUnauthorized: false }, (err) => {
-        if (err) refused(classifyTlsError(err as NodeJS.ErrnoException).reason);
-        else finish({ kind: 'accepted', protocol: protocol ?? 'unknown' });
+      socket.once('secureConnect', () => {
+        protocol = socket.getProtocol() ?? 'unknown';
+        clearTimeout(timer);
+        // Whatever the server sends (an HTTP banner …) is read and dropped, so its answer is seen.
+        socket.resume();
+        answerTimer = setTimeout(
+          () => finish({ kind: 'untestable', reason: `the server did not answer the renegotiation request within ${o.answerTimeoutMs} ms` }),
+          o.answerTimeoutMs,
+        );
+        const started = socket.renegotiate({ rejectUnauthorized: false }, (err) => {
+          if (err) refused(classifyTlsError(err as NodeJS.ErrnoException).reason);
+          else finish({ kind: 'accepted', protocol: protocol ?? 'unknown' });
+        });
+        if (!started) refused('Node could not start a renegotiation on this connection');
       });
-      if (!started) refused('Node could not start a renegotiation on this connection');
-    });
-    // A refusal arrives as an error on the socket (e.g. ERR_SSL_NO_RENEGOTIATION), not in the callback.
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      const { reason } = classifyTlsError(err);
-      if (protocol) refused(err.code === 'ERR_SSL_NO_RENEGOTIATION' ? 'server sent alert no renegotiation' : reason);
-      else finish({ kind: 'untestable', reason });
-    });
-    socket.once('close', () => refused('the server closed the connection'));
+      // A refusal arrives as an error on the socket (e.g. ERR_SSL_NO_RENEGOTIATION), not in the callback.
+      socket.on('error', (err: NodeJS.ErrnoException) => {
+        const { reason } = classifyTlsError(err);
+        if (protocol) refused(err.code === 'ERR_SSL_NO_RENEGOTIATION' ? 'server sent alert no renegotiation' : reason);
+        else finish({ kind: 'untestable', reason });
+      });
+      socket.once('close', () => refused('the server closed the connection'));
     }
   });
 }
