@@ -192,6 +192,14 @@ describe('XMPP (RFC 6120 §5)', () => {
     expect(socket.text()[0]).toBe("<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='chat.example' version='1.0'>");
     expect(socket.text()[1]).toBe("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
   });
+  it('a stream trickled one byte per read: markers split across reads are still found', async () => {
+    const { result } = run('xmpp', null, (c, s) => {
+      if (c.startsWith('<starttls')) return "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>";
+      for (const ch of header + features) s.say(ch);
+      return null;
+    });
+    expect(await result).toMatchObject({ ok: true, evidence: { capabilities: ['starttls', 'required', 'mechanisms', 'mechanism'] } });
+  });
   it('xmpp-server speaks jabber:server; to= defaults to the address without a name', async () => {
     const { socket, result } = run('xmpp-server', null, server(header + features));
     expect((await result).ok).toBe(true);

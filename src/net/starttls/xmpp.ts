@@ -9,6 +9,7 @@ import { printable, type DialogueIo, type FrameProtocol } from './runner.js';
 
 const TLS_NS = 'urn:ietf:params:xml:ns:xmpp-tls';
 const NAME = '(?:[A-Za-z0-9_.-]+:)?';
+const FEATURES_START = new RegExp(`<${NAME}features\\b`);
 const FEATURES_END = new RegExp(`</${NAME}features\\s*>|<${NAME}features\\b[^<>]{0,1024}/>`, 'g');
 const STREAM_ERROR = new RegExp(`<${NAME}error\\b[^<>]{0,1024}>\\s*<([A-Za-z-]{1,64})\\b`, 'g');
 const PROCEED = new RegExp(`<proceed\\b[^<>]{0,1024}(?:/>|>\\s*</proceed\\s*>)`, 'g');
@@ -28,11 +29,14 @@ export const xmppDialogue =
   (server: boolean) =>
   (): FrameProtocol => {
     let stage: 'features' | 'proceed' = 'features';
-    // Where the scan of the unread text may resume (a marker can straddle two reads).
+    // The unread bytes are searched once: each read scans only what is new, plus an overlap for a
+    // marker that straddles two reads (every pattern is bounded to ~1 KiB), so the work is linear.
     let scanned = 0;
+    let featuresAt = -1;
+    const OVERLAP = 1100;
     const label = server ? 'XMPP server' : 'XMPP';
-    const streamError = (text: string, from: number, io: DialogueIo): boolean => {
-      const e = search(STREAM_ERROR, text, from);
+    const streamError = (text: string, io: DialogueIo): boolean => {
+      const e = search(STREAM_ERROR, text, 0);
       if (!e) return false;
       const condition = e[1] ?? 'undefined-condition';
       io.fail(condition === 'resource-constraint' ? 'throttled' : stage === 'features' ? 'greeting-error' : 'starttls-refused', `the server sent the stream error <${condition}/>`);
@@ -49,23 +53,29 @@ export const xmppDialogue =
         io.send(`<?xml version='1.0'?><stream:stream xmlns='${ns}' xmlns:stream='http://etherx.jabber.org/streams' to='${to}' version='1.0'>`, `no ${label} stream features`);
       },
       onBytes(data, io) {
-        const text = data.toString('latin1');
-        const from = Math.max(0, scanned - 1100);
-        scanned = text.length;
-        if (text.indexOf('<!', from) !== -1) {
+        const from = Math.max(0, scanned - OVERLAP);
+        scanned = data.length;
+        const text = data.toString('latin1', from);
+        if (text.includes('<!')) {
           io.fail('protocol-error', 'the server sent a DTD, entity or comment in the XML stream (RFC 6120 §11.1 forbids them)');
           return 0;
         }
+        if (streamError(text, io)) return 0;
         if (stage === 'features') {
-          const header = /<(?:[A-Za-z0-9_.-]+:)?stream\b([^<>]{0,2048})>/.exec(text);
-          if (header && io.evidence.greeting === null) io.evidence.greeting = printable(header[1]?.trim() ?? '', 300);
-          if (streamError(text, from, io)) return 0;
-          const end = search(FEATURES_END, text, from);
-          if (!end) return 0;
-          const start = text.search(new RegExp(`<${NAME}features\\b`));
-          const features = text.slice(start < 0 ? 0 : start, end.index + end[0].length);
+          if (io.evidence.greeting === null) {
+            const header = /<(?:[A-Za-z0-9_.-]+:)?stream\b([^<>]{0,2048})>/.exec(text);
+            if (header) io.evidence.greeting = printable(header[1]?.trim() ?? '', 300);
+          }
+          if (featuresAt < 0) {
+            const start = text.search(FEATURES_START);
+            if (start >= 0) featuresAt = from + start;
+          }
+          const end = search(FEATURES_END, text, 0);
+          if (!end || featuresAt < 0) return 0;
+          const endAt = from + end.index + end[0].length;
+          const features = data.toString('latin1', featuresAt, endAt);
           const names = [...features.matchAll(/<([A-Za-z0-9_.:-]{1,64})[\s/>]/g)].map((m) => m[1] ?? '').filter((n) => !/(^|:)features$/.test(n));
-          io.evidence.capabilities = [...new Set(names)];
+          io.evidence.capabilities = [...new Set(names)].slice(0, 50);
           io.evidence.starttlsOffered = /<starttls\b[^<>]{0,512}xmlns\s*=\s*['"]urn:ietf:params:xml:ns:xmpp-tls['"]/.test(features);
           if (!io.evidence.starttlsOffered) {
             io.fail('no-starttls', 'the server does not offer <starttls/> among its stream features', '</stream:stream>');
@@ -73,16 +83,16 @@ export const xmppDialogue =
           }
           stage = 'proceed';
           scanned = 0;
+          featuresAt = -1;
           io.send(`<starttls xmlns='${TLS_NS}'/>`, 'no reply to <starttls/>');
-          return end.index + end[0].length;
+          return endAt;
         }
-        if (streamError(text, from, io)) return 0;
-        const ok = search(PROCEED, text, from);
+        const ok = search(PROCEED, text, 0);
         if (ok) {
           io.proceed(ok[0]);
-          return ok.index + ok[0].length;
+          return from + ok.index + ok[0].length;
         }
-        if (search(FAILURE, text, from)) {
+        if (search(FAILURE, text, 0)) {
           io.fail('starttls-refused', 'the server answered <starttls/> with <failure/>', '</stream:stream>');
           return 0;
         }
