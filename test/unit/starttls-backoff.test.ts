@@ -2,7 +2,8 @@
 // clients mark their result `starttls: 'throttled'` (offer verdicts: `throttled: true`); the
 // connection limits read that without the probe's help and slow the host down like an HTTP 429.
 import { describe, expect, it } from 'vitest';
-import { createLimits, type HostBackoffEvent } from '../../src/engine/limits.js';
+import type { HostBackoffEvent } from '../../src/engine/events.js';
+import { createLimits } from '../../src/engine/limits.js';
 
 describe('throttled STARTTLS dialogues and the per-host back-off', () => {
   it('a rawHello/Node result marked starttls: throttled lowers the host\'s connections', async () => {
