@@ -181,7 +181,7 @@ export function parseBatchFlags(flags: RawBatchFlags): BatchSettings {
 export function entrySettings(entry: InputEntry, base: ScanSettings, flags: RawScanFlags): ScanSettings {
   const line: LineFlags = entry.flags;
   const own = line.ip !== undefined || line.sni !== undefined || line.checks !== undefined || line.dns !== undefined;
-  if (!own) return { ...base, targets: parseTargets([entry.target]) };
+  if (!own) return { ...base, targets: parseTargets([entry.target], flags.starttls) };
   const merged: RawScanFlags = { ...flags };
   if (line.ip !== undefined) merged.ip = line.ip;
   if (line.sni !== undefined) merged.sni = line.sni;
