@@ -58,6 +58,13 @@ function expectGraded(r: Report, scheme: string, starttls: string | null, protoc
   expect(r.target).toMatchObject({ host: '127.0.0.1', scheme, ...(starttls ? { starttls } : {}) });
   if (!starttls) expect(r.target.starttls).toBeUndefined();
   const ep = r.endpoints[0]!;
+  // What the dialogue showed: the server's own words (MySQL and PostgreSQL list no capabilities).
+  if (starttls) {
+    expect(ep.tls.starttls).toMatchObject({ protocol: starttls });
+    expect(ep.tls.starttls?.offered === true || ep.tls.starttls?.offered === null).toBe(true);
+  } else {
+    expect(ep.tls.starttls).toBeUndefined();
+  }
   expect(ep.tls.negotiated?.protocol).toBe(protocol);
   expect(ep.tls.negotiated?.cipherSuite).toMatch(/^TLS_(AES_(128|256)_GCM|CHACHA20_POLY1305)_SHA(256|384)$/);
   expect(ep.tls.protocols['TLSv1.2']).toBe(true);
@@ -81,7 +88,12 @@ describe.sequential('dovecot: IMAP, POP3, ManageSieve, LMTP STARTTLS and IMAPS',
   }, 60_000);
   afterAll(async () => server?.stop());
 
-  test.runIf(enabled)('imap://', async () => expectGraded(await scan(`imap://127.0.0.1:${server.ports.imap}`), 'imap', 'imap'), SCAN_MS);
+  test.runIf(enabled)('imap://', async () => {
+    const r = await scan(`imap://127.0.0.1:${server.ports.imap}`);
+    expectGraded(r, 'imap', 'imap');
+    expect(r.endpoints[0]!.tls.starttls).toMatchObject({ protocol: 'imap', offered: true, greeting: expect.stringMatching(/^\* OK .*Dovecot/) });
+    expect(r.endpoints[0]!.tls.starttls?.capabilities).toContain('STARTTLS');
+  }, SCAN_MS);
   test.runIf(enabled)('host:port --starttls imap is the same target', async () => expectGraded(await scan(`127.0.0.1:${server.ports.imap}`, '--starttls', 'imap'), 'imap', 'imap'), SCAN_MS);
   test.runIf(enabled)('pop3://', async () => expectGraded(await scan(`pop3://127.0.0.1:${server.ports.pop3}`), 'pop3', 'pop3'), SCAN_MS);
   test.runIf(enabled)('sieve://', async () => expectGraded(await scan(`sieve://127.0.0.1:${server.ports.sieve}`), 'sieve', 'sieve'), SCAN_MS);

@@ -115,7 +115,9 @@ describe('proto:// scans against scripted fakes', () => {
         return 'tls';
       },
     });
-    expectGraded(await scan(`nntp://127.0.0.1:${port}`), 'nntp');
+    const r = await scan(`nntp://127.0.0.1:${port}`);
+    expectGraded(r, 'nntp');
+    expect(r.endpoints[0]!.tls.starttls).toEqual({ protocol: 'nntp', greeting: '200 fake.news ready (posting ok)', capabilities: ['VERSION 2', 'READER', 'STARTTLS'], offered: true });
   }, 120_000);
 
   it('an IMAP FAKE that does not offer STARTTLS: could not test, with the typed reason', async () => {

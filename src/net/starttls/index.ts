@@ -13,7 +13,7 @@ import { runDialogue, type DialogueLimits, type DialogueProtocol } from './runne
 import { sieveDialogue } from './sieve.js';
 import { runSmtpStartTls } from './smtp.js';
 import { xmppDialogue } from './xmpp.js';
-import type { DialogueContext, DialogueResult, StartTlsDialogue, StartTlsProtocol } from './types.js';
+import type { DialogueContext, DialogueEvidence, DialogueResult, SmtpDialogueEvidence, StartTlsDialogue, StartTlsEvidence, StartTlsProtocol } from './types.js';
 
 export * from './types.js';
 
@@ -44,4 +44,26 @@ export function runStartTls(socket: net.Socket, ctx: DialogueContext, done: (r: 
   const p = ctx.spec.protocol;
   if (p === 'smtp' || p === 'lmtp') return runSmtpStartTls(socket, ctx, done);
   return runDialogue(socket, DIALOGUES[p](), ctx, done, opts.limits);
+}
+
+/** What the report shows of a dialogue: the banner, the capabilities, whether STARTTLS was offered. */
+export interface StartTlsSummary {
+  protocol: StartTlsProtocol;
+  greeting: string | null;
+  capabilities: string[];
+  offered: boolean | null;
+}
+
+export function summarizeStartTls(e: StartTlsEvidence): StartTlsSummary {
+  if (e.protocol === 'smtp' || e.protocol === 'lmtp') {
+    const smtp = e as SmtpDialogueEvidence;
+    return {
+      protocol: e.protocol,
+      greeting: smtp.greeting ? smtp.greeting.lines.join('\n').slice(0, 300) : null,
+      capabilities: smtp.extensions.map((x) => x.keyword),
+      offered: smtp.starttlsAdvertised,
+    };
+  }
+  const d = e as DialogueEvidence;
+  return { protocol: d.protocol, greeting: d.greeting, capabilities: d.capabilities.slice(0, 100), offered: d.starttlsOffered };
 }
