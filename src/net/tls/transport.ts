@@ -6,7 +6,8 @@
 //
 // Two shapes: `connectTlsTransport` for the engine's callback-style clients (they own the timer and
 // the AbortSignal, which therefore cover the preamble too), and `openTlsTransport`, a promise with
-// its own deadline for callers that just want a socket ready for a ClientHello.
+// its own deadline for callers that just want a socket ready for a ClientHello; `connectNodeTls`
+// runs Node's TLS client over the same transport (tls.connect on the socket once the dialogue is done).
 import net from 'node:net';
 import tls from 'node:tls';
 import { badTarget } from '../smtp/client.js';
