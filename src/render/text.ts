@@ -49,8 +49,8 @@ function headerLines(r: Report): CardLine[] {
       // A null overall of a scan that ran means undecided: a requested section has no letter (gradeReasons says why).
       [seg('overall '), ...gradeSegs(g.overall, r.status === 'error' ? undefined : 'not decided')],
       [seg('tls '), ...gradeSegs(g.tls)],
-      [seg('http '), ...gradeSegs(g.http, r.http?.observatoryNotGraded ? 'not graded' : undefined)],
-      [seg('email '), ...gradeSegs(g.email)],
+      [seg('http '), ...gradeSegs(g.http, r.target.scheme ? 'not applicable' : r.http?.observatoryNotGraded ? 'not graded' : undefined)],
+      [seg('email '), ...gradeSegs(g.email, r.target.scheme ? 'not applicable' : undefined)],
     ]),
   );
   // Why a grade that was asked for is missing (a grade not asked for needs no word).
