@@ -74,7 +74,7 @@ export function printable(text: string, max = 300): string {
 
 const ignore = (): void => undefined;
 
-export function emptyDialogueEvidence(protocol: DialogueEvidence['protocol']): DialogueEvidence {
+function emptyDialogueEvidence(protocol: DialogueEvidence['protocol']): DialogueEvidence {
   return { protocol, greeting: null, capabilities: [], starttlsOffered: null, goAhead: null, bytesAfterGoAhead: 0, bytesRead: 0, step: 'no connection' };
 }
 

@@ -8,10 +8,6 @@ import { STARTTLS_PROTOCOLS, type StartTlsProtocol } from '../../model/target.js
 
 export { STARTTLS_PROTOCOLS, type StartTlsProtocol };
 
-export function isStartTlsProtocol(s: string): s is StartTlsProtocol {
-  return (STARTTLS_PROTOCOLS as readonly string[]).includes(s);
-}
-
 /** A dialogue with its parameters; a bare protocol name takes every default. */
 export interface StartTlsSpec {
   protocol: StartTlsProtocol;
