@@ -20,6 +20,8 @@ export interface JobOptions {
   options: ReadonlyMap<string, unknown>;
   /** --profile ids; absent when none. */
   profiles?: readonly string[];
+  /** --xmpp-host (the stream's to= domain of an xmpp:// target); absent when not given. */
+  xmppHost?: string;
 }
 
 export interface Job {
@@ -45,7 +47,8 @@ export function newRunId(now = new Date()): string {
 
 export function targetName(t: Target): string {
   const host = t.host.includes(':') ? `[${t.host}]` : t.host;
-  return `${host}${t.port !== null ? `:${t.port}` : ''}${t.path !== '/' ? t.path : ''}`;
+  // A service target keeps its scheme: imap://host and pop3://host are different scans.
+  return `${t.scheme ? `${t.scheme}://` : ''}${host}${t.port !== null ? `:${t.port}` : ''}${t.path !== '/' ? t.path : ''}`;
 }
 
 /** Canonical JSON: object (and map) keys sorted, so the hash does not depend on the order flags were given in. */

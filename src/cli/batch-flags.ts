@@ -205,7 +205,7 @@ function batchThreads(raw: string | undefined, perHost: number, targetsInFlight:
 export function entrySettings(entry: InputEntry, base: ScanSettings, flags: RawScanFlags): ScanSettings {
   const line: LineFlags = entry.flags;
   const own = line.ip !== undefined || line.sni !== undefined || line.checks !== undefined || line.dns !== undefined;
-  if (!own) return { ...base, targets: parseTargets([entry.target]) };
+  if (!own) return { ...base, targets: parseTargets([entry.target], flags.starttls) };
   const merged: RawScanFlags = { ...flags };
   if (line.ip !== undefined) merged.ip = line.ip;
   if (line.sni !== undefined) merged.sni = line.sni;
@@ -228,5 +228,6 @@ export function jobOptions(s: ScanSettings): JobOptions {
     options: s.options,
     // Only when given, so the job keys of runs without profiles stay what they were.
     ...(s.profiles.length ? { profiles: [...s.profiles] } : {}),
+    ...(s.xmppHost !== null ? { xmppHost: s.xmppHost } : {}),
   };
 }

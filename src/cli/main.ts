@@ -35,6 +35,7 @@ import { addWorkerFlags, runWorker, type RawWorkerFlags } from './worker.js';
 
 export type { CliIo } from './io.js';
 import { PROFILE_IDS } from '../tls/profiles/types.js';
+import { STARTTLS_NAMES } from '../model/target.js';
 import { IMPLEMENTED_FORMATS, parseScanFlags, renderOptionsOf, targetScanOptions, type RawScanFlags, type ScanSettings } from './options.js';
 import { CHECK_CATEGORIES } from '../engine/probe.js';
 
@@ -42,6 +43,8 @@ function addScanFlags(cmd: Command): Command {
   cmd
     .option('--ip <addr>', 'connect to this address instead of resolving (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--sni <name>', 'server name to send in SNI and Host (default: the target host)')
+    .option('--starttls <protocol>', `speak this protocol before TLS (${STARTTLS_NAMES.join(', ')}); same as a proto:// target`)
+    .option('--xmpp-host <domain>', "the to= domain of an XMPP target's stream header (default: the target host)")
     .option('--dns <ip[:port]>', 'DNS server for every lookup (default: the system resolver)')
     .option('--ca-file <pem>', 'extra trust anchors (PEM) beside the Mozilla roots')
     .option('--checks <list>', 'check families to run: tls,cert,vulns,http,email (default: all)')

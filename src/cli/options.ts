@@ -7,7 +7,8 @@ import { ALL_PROBES, PROBE_OPTIONS } from '../probes/index.js';
 import { RENDERERS, rendererForFile, type RenderOptions } from '../render/index.js';
 import { isGradeLetter, isSeverity } from '../model/severity.js';
 import type { GradeLetter, Severity } from '../model/report.js';
-import { parseTarget, TargetParseError, type Target } from '../model/target.js';
+import { parseTarget, TargetParseError, withStartTls, type Target } from '../model/target.js';
+import { validXmppDomain } from '../net/starttls/xmpp.js';
 import { parseDnsServer } from '../net/dns/resolver.js';
 import type { DnsServerAddress } from '../net/dns/types.js';
 import { DEFAULT_MAX_ENDPOINTS, DEFAULT_TIMEOUT_MS, type ScanOptions } from '../engine/scan.js';
@@ -24,6 +25,8 @@ export const IMPLEMENTED_FORMATS: readonly Format[] = ['tui', ...FORMATS.filter(
 export interface RawScanFlags {
   ip?: string[];
   sni?: string;
+  starttls?: string;
+  xmppHost?: string;
   dns?: string;
   caFile?: string;
   checks?: string;
@@ -49,6 +52,8 @@ export interface ScanSettings {
   targets: Target[];
   ips: string[];
   sni: string | null;
+  /** --xmpp-host: `to=` of XMPP targets' stream header. */
+  xmppHost: string | null;
   dns: DnsServerAddress | null;
   caFile: string | null;
   checks: Set<CheckCategory> | null;
@@ -79,11 +84,12 @@ export interface ScanSettings {
   profiles: ProfileId[];
 }
 
-export function parseTargets(inputs: readonly string[]): Target[] {
+export function parseTargets(inputs: readonly string[], starttls?: string): Target[] {
   if (inputs.length === 0) throw new UsageError('no target given (usage: secgrade [scan] <host[:port]|url>…)');
   return inputs.map((input) => {
     try {
-      return parseTarget(input);
+      const target = parseTarget(input);
+      return starttls === undefined ? target : withStartTls(target, starttls.toLowerCase());
     } catch (err) {
       if (err instanceof TargetParseError) throw new UsageError(`bad target ${err.message}`);
       throw err;
@@ -210,10 +216,12 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
   if (flags.sni !== undefined && !/^[a-z0-9_.-]{1,253}$/i.test(flags.sni)) {
     throw new UsageError(`--sni "${flags.sni}" is not a host name`);
   }
+  if (flags.xmppHost !== undefined && !validXmppDomain(flags.xmppHost)) throw new UsageError(`--xmpp-host "${flags.xmppHost}" is not a domain name or address`);
   return {
-    targets: needTargets ? parseTargets(targetArgs) : [],
+    targets: needTargets ? parseTargets(targetArgs, flags.starttls) : [],
     ips: ips.map((ip) => ip.replace(/^\[|\]$/g, '')),
     sni: flags.sni?.toLowerCase() ?? null,
+    xmppHost: flags.xmppHost?.toLowerCase() ?? null,
     dns,
     caFile: flags.caFile ?? null,
     checks,
@@ -236,10 +244,11 @@ export function parseScanFlags(targetArgs: readonly string[], flags: RawScanFlag
 }
 
 /** The engine options a target's settings give (the rest — resolver, trust, signal … — is the command's). */
-export function targetScanOptions(s: ScanSettings): Pick<ScanOptions, 'ips' | 'sni' | 'checks' | 'probes' | 'timeoutMs' | 'allowPrivate' | 'maxEndpoints' | 'options' | 'profiles'> {
+export function targetScanOptions(s: ScanSettings): Pick<ScanOptions, 'ips' | 'sni' | 'xmppHost' | 'checks' | 'probes' | 'timeoutMs' | 'allowPrivate' | 'maxEndpoints' | 'options' | 'profiles'> {
   return {
     ips: s.ips,
     sni: s.sni,
+    xmppHost: s.xmppHost,
     checks: s.checks ?? undefined,
     ...(s.probes ? { probes: s.probes } : {}),
     timeoutMs: s.timeoutMs,

@@ -33,6 +33,11 @@ export interface AssembleInput {
   target: ScanTarget;
   url?: string;
   portSource: Report['target']['portSource'];
+  /** A non-web target's scheme (imap, imaps …) and STARTTLS dialogue. */
+  scheme?: string;
+  starttls?: string | null;
+  /** Why HTTP and email are not graded for this target (a non-web service): not "untested". */
+  notApplicable?: string;
   startedAt: string;
   durationMs: number;
   endpoints: readonly Endpoint[];
@@ -177,6 +182,7 @@ export function assembleReport(input: AssembleInput): Report {
     hstsRaw: evidenceOf(outcomes, tlsHstsRawProbe),
     hstsRawFailed: outcomes.some((o) => o.probe === tlsHstsRawProbe && o.status === 'error'),
     requested,
+    ...(input.notApplicable ? { notApplicable: input.notApplicable } : {}),
     noAddress: input.endpoints.length === 0 ? input.resolutionError : null,
     unscannedEndpoints: omitted ? omitted.addresses.length : 0,
   });
@@ -227,6 +233,8 @@ export function assembleReport(input: AssembleInput): Report {
       port: input.target.port,
       ...(input.url ? { url: input.url } : {}),
       ...(input.portSource ? { portSource: input.portSource } : {}),
+      ...(input.scheme ? { scheme: input.scheme } : {}),
+      ...(input.starttls ? { starttls: input.starttls } : {}),
     },
     status,
     ...(reason !== undefined ? { reason } : {}),

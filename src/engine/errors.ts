@@ -79,5 +79,6 @@ export function kindFromReason(reason: string, fallback: ProbeErrorKind): ProbeE
   if (/timed out|no answer within|within \d+ ms|deadline/i.test(reason)) return 'timeout';
   if (/connection refused|unreachable/i.test(reason)) return 'refused';
   if (/reset/i.test(reason)) return 'reset';
+  if (/\bSTARTTLS: /.test(reason)) return 'starttls';
   return fallback;
 }

@@ -219,7 +219,7 @@ export function createLimits(opts: LimitsOptions): Limits {
       const observed = async (): Promise<T> => {
         try {
           const value = await fn();
-          const f = feedback ? feedback(value) : timedOut?.(value) ? null : 'ok';
+          const f = feedback ? feedback(value) : throttledByStartTls(value) ? 'throttled' : timedOut?.(value) ? null : 'ok';
           if (f) backoff.report(host, f);
           return value;
         } catch (err) {
@@ -241,4 +241,15 @@ export function createLimits(opts: LimitsOptions): Limits {
     peakConnections: (host) => hosts.get(host)?.peak ?? 0,
     hostsKept: () => ({ connections: hosts.size, backoff: backoff.size() }),
   };
+}
+
+/**
+ * A connection whose STARTTLS dialogue was told "too many connections" (421, `* BYE`, LDAP busy,
+ * MySQL 1040 …): the TLS clients mark such results `starttls: 'throttled'` (or an offer verdict
+ * `throttled: true`), read here so every probe's connections feed the per-host back-off alike.
+ */
+function throttledByStartTls(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { starttls?: unknown; throttled?: unknown };
+  return v.starttls === 'throttled' || v.throttled === true;
 }

@@ -8,6 +8,7 @@ import type { ProbeErrorKind, VulnerabilityKey } from '../model/constants.js';
 import type { DataSource, DnsResult, EmailResult, HttpResult, TlsResult } from '../model/report.js';
 import type { Resolver } from '../net/dns/resolver.js';
 import type { TrustStore } from '../trust/store.js';
+import type { StartTlsSpec } from '../net/starttls/types.js';
 import type { ProbeOption } from './options.js';
 import type { HostFeedback } from './backoff.js';
 
@@ -37,6 +38,18 @@ export interface ScanTarget {
   path: string;
   /** The server name sent in SNI (--sni), or null for an IP literal without --sni. */
   sni: string | null;
+  /**
+   * The plaintext dialogue before every TLS connection (imap://, --starttls imap …); absent or
+   * null: TLS from the first byte. With one, the HTTP and email checks do not apply.
+   */
+  starttls?: StartTlsSpec | null;
+}
+
+const NO_PREAMBLE: { starttls?: StartTlsSpec } = Object.freeze({});
+
+/** What every TLS connection to the target spreads into its options: its STARTTLS dialogue, if any. */
+export function preambleOf(target: ScanTarget): { starttls?: StartTlsSpec } {
+  return target.starttls ? { starttls: target.starttls } : NO_PREAMBLE;
 }
 
 export type { DataSource } from '../model/report.js';
@@ -174,6 +187,8 @@ interface ProbeBase<E, S extends SectionName, K extends FieldPath<S>> {
   after?: readonly Probe<any, any, any>[];
   /** Flags this probe reads through `ctx.option`. */
   options?: readonly ProbeOption<any>[];
+  /** It speaks HTTP over TLS (HSTS, BREACH): it does not apply to imap://, smtp:// … targets. */
+  speaksHttp?: true;
   check(evidence: E, facts: CheckFacts): CheckFinding[];
   /** The evidence as the report shows it: a plain mapping onto the owned fields, no judgement. */
   fields(evidence: E): FragmentOf<S, K>;
@@ -259,6 +274,7 @@ export function pinnedTls(ctx: ProbeContext, ep: Endpoint) {
     servername: ctx.target.sni,
     timeoutMs: ctx.connectTimeoutMs,
     signal: ctx.signal,
+    ...preambleOf(ctx.target),
   };
 }
 

@@ -1,7 +1,7 @@
 // Resolution: a target's endpoints and port. The port comes from the target, else from the name's
 // HTTPS record (RFC 9460 `port`, as browsers honour it), else 443.
 import { isIP } from 'node:net';
-import { DEFAULT_HTTPS_PORT, type Target } from '../model/target.js';
+import { defaultPortOf, isServiceTarget, type Target } from '../model/target.js';
 import type { Resolver } from '../net/dns/resolver.js';
 import type { Endpoint } from './probe.js';
 
@@ -37,7 +37,8 @@ async function httpsRecordPort(host: string, resolver: Resolver, signal: AbortSi
  * short grace, so an /etc/hosts pin with unreachable DNS servers is not held up by it.
  */
 export async function resolveTarget(target: Target, opts: { resolver: Resolver; ips?: readonly string[] }, signal: AbortSignal): Promise<Resolved> {
-  const wantRecord = target.port === null && isIP(target.host) === 0 && !opts.ips?.length;
+  // An HTTPS record names the port of the web service only: not of imap:// or smtp://.
+  const wantRecord = target.port === null && isIP(target.host) === 0 && !opts.ips?.length && !isServiceTarget(target);
   const recordPort = wantRecord ? httpsRecordPort(target.host, opts.resolver, signal) : Promise.resolve(null);
   const addresses = opts.ips?.length
     ? Promise.resolve({ status: 'ok' as const, addresses: opts.ips.map((ip) => ({ address: ip })) })
@@ -49,7 +50,7 @@ export async function resolveTarget(target: Target, opts: { resolver: Resolver; 
     new Promise<null>((resolve) => (grace = setTimeout(() => resolve(null), HTTPS_RECORD_GRACE_MS))),
   ]);
   clearTimeout(grace);
-  const port = target.port ?? fromRecord ?? DEFAULT_HTTPS_PORT;
+  const port = target.port ?? fromRecord ?? defaultPortOf(target);
   const portSource = target.port !== null ? 'target' : fromRecord !== null ? 'dns-https-record' : 'default';
   if (res.status === 'ok') {
     const endpoints = res.addresses.map((a): Endpoint => ({ ip: a.address, port, family: isIP(a.address) === 6 ? 6 : 4 }));

@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import type { ReferenceData } from '../data/reference.js';
 import type { CheckFinding } from '../model/finding.js';
 import type { Report } from '../model/report.js';
-import { DEFAULT_HTTPS_PORT, type Target } from '../model/target.js';
+import { defaultPortOf, isServiceTarget, type Target } from '../model/target.js';
 import { addressClass, createAddressPolicy } from '../net/address-policy.js';
 import { memoizeResolver } from '../net/dns/memo-resolver.js';
 import type { Resolver } from '../net/dns/resolver.js';
@@ -66,6 +66,8 @@ export interface ScanOptions {
   allowPrivate?: boolean;
   /** --max-endpoints: addresses scanned per target (default DEFAULT_MAX_ENDPOINTS). */
   maxEndpoints?: number;
+  /** --xmpp-host: the `to=` domain of an XMPP target's stream header (default: the target host). */
+  xmppHost?: string | null;
   /**
    * A worker's rule: the target comes from a queue, not from the operator, so without
    * `allowPrivate` its own addresses are held to the address policy too (and nothing it leads to
@@ -150,11 +152,11 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
   setMaxListeners(0, signal);
   emit({ type: 'target-start', target: name, at: Date.now() });
 
-  const refused = (why: string): Resolved => ({ port: target.port ?? DEFAULT_HTTPS_PORT, portSource: target.port !== null ? 'target' : 'default', endpoints: [], error: why, errorKind: 'fatal' });
+  const refused = (why: string): Resolved => ({ port: target.port ?? defaultPortOf(target), portSource: target.port !== null ? 'target' : 'default', endpoints: [], error: why, errorKind: 'fatal' });
   let resolved = opts.refusal ? refused(opts.refusal) : await Promise.race([
     resolveTarget(target, opts, signal),
     whenAborted(signal).then(
-      (): Resolved => ({ port: target.port ?? DEFAULT_HTTPS_PORT, portSource: 'default', endpoints: [], error: abortReason(signal, opts.timeoutMs), errorKind: 'fatal' }),
+      (): Resolved => ({ port: target.port ?? defaultPortOf(target), portSource: 'default', endpoints: [], error: abortReason(signal, opts.timeoutMs), errorKind: 'fatal' }),
     ),
   ]);
   // A name with a hundred addresses is not a hundred scans: the rest are listed as not scanned.
@@ -175,8 +177,11 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
     port: resolved.port,
     path: target.path,
     sni: opts.sni ?? (isIP(target.host) ? null : target.host),
+    ...(target.starttls ? { starttls: { protocol: target.starttls, xmppHost: opts.xmppHost ?? opts.sni ?? target.host } } : {}),
   };
-  const registry = opts.probes ?? ALL_PROBES;
+  // imap://, smtp:// … are not web sites and carry no mail domain: only TLS (and DNS) checks apply.
+  const service = isServiceTarget(target);
+  const registry = service ? (opts.probes ?? ALL_PROBES).filter(appliesToServices) : (opts.probes ?? ALL_PROBES);
   const checks = opts.checks ?? (opts.probes ? undefined : DEFAULT_CHECKS);
   const selected = selectProbes(registry, checks);
   // A name without an address still has DNS records and mail to grade: only a fatal resolution
@@ -323,7 +328,8 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
   release();
   const report = assembleReport({
     target: scope,
-    url: target.path !== '/' ? `https://${target.host}:${resolved.port}${target.path}` : undefined,
+    url: target.path !== '/' && !service ? `https://${target.host}:${resolved.port}${target.path}` : undefined,
+    ...(service ? { scheme: target.scheme, starttls: target.starttls ?? null, notApplicable: `not applicable to ${target.scheme}:// targets (a service, not a web site or mail domain: TLS only)` } : {}),
     portSource: resolved.portSource,
     startedAt,
     durationMs: Date.now() - started,
@@ -339,6 +345,11 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Rep
   });
   emit({ type: 'target-end', target: name, report, at: Date.now() });
   return report;
+}
+
+/** Whether a probe applies to a non-web service target: not the HTTP and email checks, nor TLS ones that speak HTTP. */
+function appliesToServices(p: AnyProbe): boolean {
+  return p.section !== 'http' && p.section !== 'email' && p.speaksHttp !== true;
 }
 
 /** The sections whose grade the selection asks for (the probes chosen, before their dependencies). */

@@ -37,7 +37,7 @@ export function emptyDns(): DnsResult {
  * see the same layout whichever probes ran. Fields not listed follow in the order they were set.
  */
 export const FIELD_ORDER: { readonly [S in SectionName]: readonly string[] } = {
-  tls: ['status', 'reason', 'negotiated', 'protocols', 'cipherSuites', 'serverPreference', 'groups', 'certificates', 'vulnerabilities', 'probes', 'chains', 'dhParameterBits', 'dhParameterPrime', 'features', 'cipherSuitesIncomplete', 'cipherSuitesNonIana', 'groupsIncomplete', 'chainsIncomplete', 'simulation', 'rating', 'profiles'],
+  tls: ['status', 'reason', 'negotiated', 'starttls', 'protocols', 'cipherSuites', 'serverPreference', 'groups', 'certificates', 'vulnerabilities', 'probes', 'chains', 'dhParameterBits', 'dhParameterPrime', 'features', 'cipherSuitesIncomplete', 'cipherSuitesNonIana', 'groupsIncomplete', 'chainsIncomplete', 'simulation', 'rating', 'profiles'],
   http: ['status', 'reason', 'url', 'finalUrl', 'statusCode', 'redirects', 'headers', 'cookies', 'hsts', 'score', 'grade', 'httpRedirect', 'observatory', 'securityHeaders', 'cors', 'securityTxt'],
   email: ['status', 'reason', 'spf', 'dmarc', 'dkim', 'mtaSts', 'tlsRpt', 'mx', 'dnssec', 'grade', 'mxStatus', 'bimi', 'dnssecDetail', 'rating'],
   dns: ['status', 'reason', 'caa'],

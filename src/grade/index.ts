@@ -36,6 +36,8 @@ export interface ScanToGrade {
   requested: Readonly<Record<GradedSection, boolean>>;
   /** Why there are no endpoints (no address), when there are none. */
   noAddress?: string | null;
+  /** A non-web target (imap:// …): why HTTP and email have no grade (they were not requested either). */
+  notApplicable?: string;
   /** Addresses of the target left unscanned (--max-endpoints): any of them could be the worst. */
   unscannedEndpoints?: number;
 }
@@ -149,7 +151,7 @@ export function gradeScan(scan: ScanToGrade): GradedScan {
   if (requested.email) sections.email = emailRange ?? UNKNOWN(`email not tested: ${email?.reason ?? 'no email probe completed'}`);
   for (const k of ['tls', 'http', 'email'] as const) {
     const r = sections[k];
-    if (!r) reasons[k] = 'not requested (--checks)';
+    if (!r) reasons[k] = k !== 'tls' && scan.notApplicable ? scan.notApplicable : 'not requested (--checks)';
     else if (letterOf(r) === null) reasons[k] = r.why ?? `it could be anything from ${r.best} to ${r.worst}`;
   }
   const overall = overallGrader.grade(sections);

@@ -55,5 +55,6 @@ export type VulnerabilityKey = (typeof VULNERABILITY_KEYS)[number];
  *    the user stopped the scan; budget: a limit of ours stopped it (rounds, size, CPU); bug: an
  *    error in secgrade itself.
  */
-export const PROBE_ERROR_KINDS = ['timeout', 'refused', 'reset', 'dns', 'protocol', 'tls-alert', 'interrupted', 'budget', 'bug'] as const;
+/** `starttls`: the plaintext dialogue before TLS failed (STARTTLS not offered or refused, injected bytes, not the protocol). */
+export const PROBE_ERROR_KINDS = ['timeout', 'refused', 'reset', 'dns', 'protocol', 'tls-alert', 'interrupted', 'budget', 'bug', 'starttls'] as const;
 export type ProbeErrorKind = (typeof PROBE_ERROR_KINDS)[number];

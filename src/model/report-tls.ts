@@ -216,6 +216,15 @@ export const TlsResultSchema = T.Object({
       }),
     ),
   ),
+  /** A STARTTLS target (imap:// …): what the plaintext dialogue before TLS showed (tls-handshake's connection). */
+  starttls: T.Optional(
+    T.Object({
+      protocol: T.String(),
+      greeting: Nullable(T.String({ description: 'the banner, server version or stream header, printable and capped' })),
+      capabilities: T.Array(T.String(), { description: 'capabilities / features / EHLO keywords the server listed' }),
+      offered: Nullable(T.Boolean({ description: 'the server said it offers STARTTLS (null: the protocol does not say before asking)' })),
+    }),
+  ),
   protocols: ProtocolsSchema,
   cipherSuites: T.Record(T.String(), T.Array(T.String())),
   /** Protocols whose suite enumeration stopped early, and why: their lists are lower bounds. */

@@ -64,6 +64,8 @@ export const ReportSchema = T.Object(
       port: T.Integer({ minimum: 1, maximum: 65535 }),
       url: T.Optional(T.String()),
       portSource: T.Optional(T.Union([T.Literal('default'), T.Literal('target'), T.Literal('dns-https-record')])),
+      scheme: T.Optional(T.String({ description: 'a non-web target: its scheme (imap, imaps, smtp, submission, ldap …); HTTP and email checks do not apply' })),
+      starttls: T.Optional(T.String({ description: 'the plaintext dialogue before TLS (smtp, lmtp, imap, pop3, sieve, ftp, xmpp, xmpp-server, ldap, postgres, mysql, nntp, irc)' })),
     }),
     /**
      * ok: every requested check completed; partial: some could not (`incomplete` says which and

@@ -19,9 +19,13 @@ function sectionTested(r: Report, k: GradeKey): boolean {
   }
 }
 
-/** The letter, or "not tested" (nothing ran) or "not graded" (it ran, no letter was decided). */
+/**
+ * The letter, or "not tested" (nothing ran), "not graded" (it ran, no letter was decided) or "not
+ * applicable" (HTTP and email of a service target: imap://, smtp:// …).
+ */
 export function gradeWord(r: Report, k: GradeKey): string {
   const g = r.grades[k];
   if (g !== null) return g;
+  if ((k === 'http' || k === 'email') && r.target.scheme) return 'not applicable';
   return sectionTested(r, k) ? 'not graded' : 'not tested';
 }

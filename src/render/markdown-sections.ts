@@ -7,7 +7,7 @@ import { severityRank, sortFindings } from '../model/severity.js';
 import { suiteByName, type CipherSuiteInfo } from '../tls/registry/index.js';
 import { gradeWord, type GradeKey } from './grade-words.js';
 import { mdCode, mdReference, mdText } from './markdown-escape.js';
-import { endpointLabel, formatDuration, KEY_HEADERS } from './style.js';
+import { endpointLabel, formatDuration, KEY_HEADERS, targetHeading } from './style.js';
 import { certificateText, clientLabel, keyExchangeText, outcomeText } from './simulation-words.js';
 
 const LABEL: Record<GradeKey, string> = { overall: 'Overall', tls: 'TLS', http: 'HTTP', email: 'Email' };
@@ -22,7 +22,7 @@ export function gradeLine(r: Report): string {
     .join(' · ');
 }
 
-export const targetLabel = (r: Report): string => endpointLabel(r.target.host, r.target.port);
+export const targetLabel = (r: Report): string => targetHeading(r.target);
 
 export function severityCounts(findings: readonly Finding[]): Record<Severity, number> {
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;

@@ -94,6 +94,11 @@ export function endpointLabel(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/** The scanned target as a heading: host:port, prefixed with its scheme for a non-web service (imap://…). */
+export function targetHeading(t: { host: string; port: number; scheme?: string }): string {
+  return `${t.scheme ? `${t.scheme}://` : ''}${endpointLabel(t.host, t.port)}`;
+}
+
 export function leafCertificate(tls: TlsResult): CertificateInfo | undefined {
   return tls.certificates[0];
 }

@@ -11,7 +11,7 @@ import { layoutCard, layoutCardLine, MIN_WIDTH } from './card/layout.js';
 import { blank, field, heading, statusItem, type CardLine, type CardOptions } from './card/lines.js';
 import { summaryLines, summaryRowOf, type SummaryRow } from './card/summary.js';
 import { endpointLines } from './card/tls.js';
-import { endpointLabel, formatDuration, gradeSegs, seg } from './style.js';
+import { formatDuration, gradeSegs, seg, targetHeading } from './style.js';
 
 export { layoutCardLine, summaryLines };
 export { FIELD_INDENT, FINDING_INDENT, LABEL_WIDTH, type CardLine, type CardOptions } from './card/lines.js';
@@ -35,7 +35,7 @@ function headerLines(r: Report): CardLine[] {
   // A scan that did not complete says so in its first line: never read as a full one.
   const state = r.status === 'ok' ? [] : [seg(r.status === 'error' ? 'failed' : r.status, r.status === 'error' ? 'bad' : 'warn'), seg('  ')];
   const lines: CardLine[] = [
-    heading([seg(endpointLabel(r.target.host, r.target.port), 'strong')], [
+    heading([seg(targetHeading(r.target), 'strong')], [
       ...state,
       seg(`scanned ${started} in ${formatDuration(r.durationMs)}`, 'dim'),
     ]),
@@ -49,8 +49,8 @@ function headerLines(r: Report): CardLine[] {
       // A null overall of a scan that ran means undecided: a requested section has no letter (gradeReasons says why).
       [seg('overall '), ...gradeSegs(g.overall, r.status === 'error' ? undefined : 'not decided')],
       [seg('tls '), ...gradeSegs(g.tls)],
-      [seg('http '), ...gradeSegs(g.http, r.http?.observatoryNotGraded ? 'not graded' : undefined)],
-      [seg('email '), ...gradeSegs(g.email)],
+      [seg('http '), ...gradeSegs(g.http, r.target.scheme ? 'not applicable' : r.http?.observatoryNotGraded ? 'not graded' : undefined)],
+      [seg('email '), ...gradeSegs(g.email, r.target.scheme ? 'not applicable' : undefined)],
     ]),
   );
   // Why a grade that was asked for is missing (a grade not asked for needs no word).

@@ -35,6 +35,8 @@ export interface JobPayload {
   options: Array<[string, unknown]>;
   /** --profile ids; absent when none (and in payloads of older versions). */
   profiles?: string[];
+  /** --xmpp-host; absent when not given. */
+  xmppHost?: string;
 }
 
 /** What a worker scans: the engine's inputs and the line's `job`. */
@@ -50,6 +52,7 @@ export interface DecodedJob {
   maxEndpoints: number;
   options: Map<string, unknown>;
   profiles: ProfileId[];
+  xmppHost: string | null;
 }
 
 export class PayloadError extends Error {
@@ -77,6 +80,7 @@ export function toPayload(job: Job, runId: string): JobPayload {
     maxEndpoints: o.maxEndpoints,
     options: [...o.options.entries()],
     ...(o.profiles?.length ? { profiles: [...o.profiles] } : {}),
+    ...(o.xmppHost !== undefined ? { xmppHost: o.xmppHost } : {}),
   };
 }
 
@@ -139,8 +143,10 @@ export function decodePayload(data: unknown): DecodedJob {
   }
   if (p.profiles !== undefined && (!isStringArray(p.profiles) || !p.profiles.every(isProfileId))) bad('profiles: unknown profile');
   const profiles = (p.profiles ?? []) as ProfileId[];
+  if (p.xmppHost !== undefined && (typeof p.xmppHost !== 'string' || !/^[a-z0-9_.:-]{1,253}$/i.test(p.xmppHost))) bad('xmppHost');
+  const xmppHost = p.xmppHost ?? null;
   const info: JobInfo = { key: p.key!, runId: p.runId!, input: p.input!, line: p.line!, ...(p.tags!.length ? { tags: p.tags! } : {}) };
-  return { target, info, ips: p.ips!, sni: p.sni ?? null, dns, checks, probes, timeoutMs: p.timeoutMs!, maxEndpoints: p.maxEndpoints!, options, profiles };
+  return { target, info, ips: p.ips!, sni: p.sni ?? null, dns, checks, probes, timeoutMs: p.timeoutMs!, maxEndpoints: p.maxEndpoints!, options, profiles, xmppHost };
 }
 
 /** The engine's options for a decoded job: what the payload says, the same for every reader of it. */
@@ -155,5 +161,6 @@ export function jobScanOptions(job: DecodedJob): Omit<TargetScanOptions, 'signal
     maxEndpoints: job.maxEndpoints,
     options: job.options,
     ...(job.profiles.length ? { profiles: job.profiles } : {}),
+    ...(job.xmppHost !== null ? { xmppHost: job.xmppHost } : {}),
   };
 }

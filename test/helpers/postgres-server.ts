@@ -3,7 +3,7 @@
 // fsync; stopped and the folder removed by stop(). PostgreSQL refuses to run as root, so under
 // root (as CI runs) initdb and the server run as the `postgres` user (else `nobody`).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // A port free a moment ago (bound, then released): the server is started on it.
@@ -42,7 +42,8 @@ function runAs(): { uid: number; gid: number } | null {
   throw new Error('running as root and neither the postgres nor the nobody user exists: PostgreSQL refuses to run as root');
 }
 
-export async function startPostgresServer(bin: string): Promise<PostgresServer> {
+/** `tls`: serve TLS (SSLRequest) with this certificate chain and key (PEM). */
+export async function startPostgresServer(bin: string, opts: { tls?: { chainPem: string; keyPem: string } } = {}): Promise<PostgresServer> {
   const dir = mkdtempSync(join(tmpdir(), 'secgrade-pg-'));
   const as = runAs();
   if (as) chownSync(dir, as.uid, as.gid);
@@ -61,9 +62,19 @@ export async function startPostgresServer(bin: string): Promise<PostgresServer> 
     throw new Error(`initdb failed (${init.status}): ${init.stderr || init.stdout}`);
   }
   const port = await freePort();
+  const tlsArgs: string[] = [];
+  if (opts.tls) {
+    // PostgreSQL refuses a key file others can read, and one its own user does not own.
+    const cert = join(dir, 'server.crt');
+    const key = join(dir, 'server.key');
+    writeFileSync(cert, opts.tls.chainPem, { mode: 0o644 });
+    writeFileSync(key, opts.tls.keyPem, { mode: 0o600 });
+    if (as) chownSync(key, as.uid, as.gid);
+    tlsArgs.push('-c', 'ssl=on', '-c', `ssl_cert_file=${cert}`, '-c', `ssl_key_file=${key}`);
+  }
   const child: ChildProcess = spawn(
     join(bin, 'postgres'),
-    ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+    ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', ...tlsArgs],
     { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: dir, ...(as ?? {}) },
   );
   let output = '';

@@ -156,6 +156,18 @@ describe('per-line values are validated like scan flags, and duplicates are merg
   it('target names are normal forms', () => {
     expect(targetName(parseTarget('HTTPS://Example.COM:8443/a?b'))).toBe('example.com:8443/a?b');
     expect(targetName(parseTarget('[2001:DB8::1]:443'))).toBe('[2001:db8::1]:443');
+    // Service targets keep their scheme: imap:// and pop3:// of one host are two jobs.
+    expect(targetName(parseTarget('IMAP://Mail.Example.com'))).toBe('imap://mail.example.com');
+    expect(targetName(parseTarget('imaps://mail.example.com:10993'))).toBe('imaps://mail.example.com:10993');
+  });
+
+  it('--starttls applies to every line of the list', () => {
+    const flags = { starttls: 'pop3' };
+    const base = parseScanFlags([], flags, false);
+    const [plain, withSni] = parseTargetList('mail.example.com\nmail.example.com:1110 --sni mail.example.com\n').entries.map((e) => entrySettings(e, base, flags));
+    expect(plain!.targets[0]).toMatchObject({ host: 'mail.example.com', scheme: 'pop3', starttls: 'pop3' });
+    expect(withSni!.targets[0]).toMatchObject({ port: 1110, scheme: 'pop3', starttls: 'pop3' });
+    expect(targetName(plain!.targets[0]!)).toBe('pop3://mail.example.com');
   });
 });
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeJob } from '../../src/batch/jobs.js';
 import { parseQueueAddress } from '../../src/worker/address.js';
-import { decodePayload, jobIdOf, PayloadError, toPayload } from '../../src/worker/payload.js';
+import { decodePayload, jobIdOf, jobScanOptions, PayloadError, toPayload } from '../../src/worker/payload.js';
 import { parseTarget } from '../../src/model/target.js';
 
 describe('parseQueueAddress', () => {
@@ -71,5 +71,19 @@ describe('job payload: --profile', () => {
     expect(toPayload(job, 'r')).not.toHaveProperty('profiles');
     expect(decodePayload(JSON.parse(JSON.stringify(toPayload(job, 'r')))).profiles).toEqual([]);
     expect(() => decodePayload({ ...payload, profiles: ['pci-dss'] })).toThrow(PayloadError);
+  });
+});
+
+describe('job payload: --xmpp-host', () => {
+  it('carries the to= domain to the worker and into the scan options; a job without it keeps its key', () => {
+    const xmpp = makeJob(parseTarget('xmpp://chat.example.com'), { ...options, xmppHost: 'example.com' }, '20261207T120000Z-abcdef', 4, []);
+    const plain = makeJob(parseTarget('xmpp://chat.example.com'), options, '20261207T120000Z-abcdef', 4, []);
+    expect(xmpp.key).not.toBe(plain.key);
+    const decoded = decodePayload(JSON.parse(JSON.stringify(toPayload(xmpp, 'r'))));
+    expect(decoded.xmppHost).toBe('example.com');
+    expect(jobScanOptions(decoded)).toMatchObject({ xmppHost: 'example.com' });
+    expect(toPayload(plain, 'r')).not.toHaveProperty('xmppHost');
+    expect(jobScanOptions(decodePayload(JSON.parse(JSON.stringify(toPayload(plain, 'r')))))).not.toHaveProperty('xmppHost');
+    expect(() => decodePayload({ ...toPayload(xmpp, 'r'), xmppHost: 'bad host/' })).toThrow(PayloadError);
   });
 });

@@ -74,6 +74,8 @@ export interface SmtpDialogueOptions {
   goal: 'starttls' | 'capabilities';
   /** How long to wait for the reply to QUIT (default 2000 ms); the caller's deadline still applies. */
   quitWaitMs?: number;
+  /** 'LHLO' for LMTP (RFC 2033 §4.1): same keywords, no HELO fallback. Default 'EHLO'. */
+  hello?: 'EHLO' | 'LHLO';
 }
 
 export interface SmtpDialogue {
@@ -153,6 +155,7 @@ function validEhloName(name: string): boolean {
  */
 export function runSmtpDialogue(socket: net.Socket, opts: SmtpDialogueOptions, done: (result: SmtpDialogueResult) => void): SmtpDialogue {
   const ehloName = opts.ehloName ?? DEFAULT_EHLO_NAME;
+  const hello = opts.hello ?? 'EHLO';
   const evidence = emptyEvidence(ehloName);
   const reader = new ReplyReader();
   let finished = false;
@@ -210,7 +213,7 @@ export function runSmtpDialogue(socket: net.Socket, opts: SmtpDialogueOptions, d
           else fail('protocol-error', `unexpected greeting ${replySummary(reply)}`);
           return;
         }
-        if (!outOfTurn('EHLO')) send(`EHLO ${ehloName}`, 'ehlo');
+        if (!outOfTurn(hello)) send(`${hello} ${ehloName}`, 'ehlo');
         return;
       case 'ehlo':
         evidence.ehlo = reply;
@@ -222,13 +225,13 @@ export function runSmtpDialogue(socket: net.Socket, opts: SmtpDialogueOptions, d
           afterHello('EHLO');
           return;
         }
-        if (reply.code >= 500) {
+        if (reply.code >= 500 && hello === 'EHLO') {
           // RFC 5321 §3.2: a server that does not know EHLO answers 5xx; fall back to HELO.
           if (!outOfTurn('HELO')) send(`HELO ${ehloName}`, 'helo');
           return;
         }
-        if (reply.code >= 400) fail('hello-refused', `EHLO answered ${replySummary(reply)}`, true);
-        else fail('protocol-error', `unexpected reply to EHLO: ${replySummary(reply)}`);
+        if (reply.code >= 400) fail('hello-refused', `${hello} answered ${replySummary(reply)}`, true);
+        else fail('protocol-error', `unexpected reply to ${hello}: ${replySummary(reply)}`);
         return;
       case 'helo':
         evidence.helo = reply;

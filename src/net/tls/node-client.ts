@@ -3,7 +3,7 @@
 // elsewhere (served-chains.ts and the trust path builder), so this never verifies anything.
 import type net from 'node:net';
 import tls, { type SecureVersion } from 'node:tls';
-import { connectTlsTransport, type StartTlsFailure, type StartTlsProtocol, type TlsTransport } from './transport.js';
+import { connectTlsTransport, type StartTlsEvidence, type StartTlsFailure, type StartTlsOption, type TlsTransport } from './transport.js';
 
 export interface NodeTlsOptions {
   ip: string;
@@ -18,7 +18,7 @@ export interface NodeTlsOptions {
   timeoutMs: number;
   signal: AbortSignal;
   /** A plaintext STARTTLS dialogue before the handshake (within the same deadline). */
-  starttls?: StartTlsProtocol | null;
+  starttls?: StartTlsOption | null;
   ehloName?: string;
 }
 
@@ -30,6 +30,8 @@ export type NodeTlsOutcome =
       protocol: string;
       cipher: { openssl: string; iana: string };
       alpn: string | null;
+      /** With a preamble: what the STARTTLS dialogue showed. */
+      starttls?: StartTlsEvidence;
     }
   /** `starttls`: the STARTTLS preamble failed this way (no handshake was attempted). */
   | { ok: false; kind: TlsFailureKind; reason: string; code?: string; starttls?: StartTlsFailure['kind'] };
@@ -154,6 +156,7 @@ export function nodeTlsHandshake(opts: NodeTlsOptions): Promise<NodeTlsOutcome> 
     );
     opts.signal.addEventListener('abort', onAbort, { once: true });
 
+    let preamble: StartTlsEvidence | null = null;
     const wire = (socket: tls.TLSSocket): void => {
       socket.once('secureConnect', () => {
         finish({
@@ -161,6 +164,7 @@ export function nodeTlsHandshake(opts: NodeTlsOptions): Promise<NodeTlsOutcome> 
           protocol: socket.getProtocol() ?? 'unknown',
           cipher: cipherOf(socket),
           alpn: typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : null,
+          ...(preamble ? { starttls: preamble } : {}),
         });
       });
       socket.once('error', (err: NodeJS.ErrnoException) => {
@@ -175,7 +179,8 @@ export function nodeTlsHandshake(opts: NodeTlsOptions): Promise<NodeTlsOutcome> 
     }
     transport = connectTlsTransport(opts, {
       attach: () => undefined,
-      ready: (raw: net.Socket) => {
+      ready: (raw: net.Socket, evidence) => {
+        preamble = evidence;
         socket = tls.connect({ ...options, socket: raw });
         wire(socket);
       },

@@ -11,7 +11,8 @@ import { rawHello, type RawHelloOptions, type RawHelloResult } from './raw-clien
 import { buildClientHello, WIRE_VERSIONS, type ClientHelloOptions, type WireVersion } from './wire/client-hello.js';
 import type { ParsedServerHello } from './wire/server-messages.js';
 import { buildSslv2ClientHello } from './wire/sslv2.js';
-import type { StartTlsProtocol } from './transport.js';
+import type { StartTlsOption } from './transport.js';
+import { startTlsErrorKind } from '../starttls/types.js';
 
 export interface OfferTarget {
   ip: string;
@@ -20,12 +21,12 @@ export interface OfferTarget {
   timeoutMs: number;
   signal: AbortSignal;
   /** A plaintext STARTTLS dialogue before each hello (e.g. an MX host on port 25); absent = TLS from the first byte. */
-  starttls?: StartTlsProtocol | null;
+  starttls?: StartTlsOption | null;
   ehloName?: string;
 }
 
 /** rawHello's STARTTLS options for a target (nothing at all without a preamble). */
-function preamble(target: OfferTarget): { starttls?: StartTlsProtocol; ehloName?: string } {
+function preamble(target: OfferTarget): { starttls?: StartTlsOption; ehloName?: string } {
   if (!target.starttls) return {};
   return { starttls: target.starttls, ...(target.ehloName ? { ehloName: target.ehloName } : {}) };
 }
@@ -37,7 +38,7 @@ export type OfferVerdict =
   /** The server said no: an alert, or it closed the connection (FIN) without a byte of a record. */
   | { kind: 'refused'; reason: string; alert?: number }
   /** Nothing could be learnt: unreachable, timed out, aborted, reset or cut off twice, or bytes that are not TLS. */
-  | { kind: 'untestable'; reason: string; failure: ProbeErrorKind };
+  | { kind: 'untestable'; reason: string; failure: ProbeErrorKind; throttled?: true };
 
 export type HelloExtras = Omit<ClientHelloOptions, 'version' | 'cipherSuites' | 'serverName'>;
 
@@ -59,6 +60,10 @@ function verdictOf(result: RawHelloResult, version: WireVersion, offered: readon
     case 'sslv2-server-hello':
       return { kind: 'untestable', reason: 'server answered a TLS hello in SSLv2 format', failure: 'protocol' };
     default:
+      // A STARTTLS server saying "too many connections" is the host asking us to slow down.
+      if (result.kind === 'network' && result.starttls) {
+        return { kind: 'untestable', reason: result.reason, failure: startTlsErrorKind(result.starttls), ...(result.starttls === 'throttled' ? { throttled: true as const } : {}) };
+      }
       return { kind: 'untestable', reason: result.reason, failure: failureOf(result) };
   }
 }
@@ -119,7 +124,7 @@ export async function offerTls(
 export type Sslv2Verdict =
   | { kind: 'accepted'; cipherKinds: number[] }
   | { kind: 'refused'; reason: string }
-  | { kind: 'untestable'; reason: string; failure: ProbeErrorKind };
+  | { kind: 'untestable'; reason: string; failure: ProbeErrorKind; throttled?: true };
 
 /**
  * An SSL 2.0 CLIENT-HELLO offering `kinds`; accepted only when the server names a common cipher.
@@ -149,6 +154,10 @@ export async function offerSslv2(target: OfferTarget, kinds: readonly number[]):
       // Servers that do not speak SSLv2 often answer its hello with a TLS alert record or junk.
       return { kind: 'refused', reason: result.reason };
     default:
+      // A STARTTLS server saying "too many connections" is the host asking us to slow down.
+      if (result.kind === 'network' && result.starttls) {
+        return { kind: 'untestable', reason: result.reason, failure: startTlsErrorKind(result.starttls), ...(result.starttls === 'throttled' ? { throttled: true as const } : {}) };
+      }
       return { kind: 'untestable', reason: result.reason, failure: failureOf(result) };
   }
 }

@@ -22,7 +22,7 @@ import {
 import { RecordDecryptor, serverHandshakeKeys } from './tls13-keys.js';
 import { ExtensionType } from './wire/constants.js';
 import { parseSslv2ServerHello, SSLV2_MSG, sslv2RecordSize, type ParsedSslv2ServerHello } from './wire/sslv2.js';
-import { connectTlsTransport, type StartTlsFailure, type StartTlsProtocol } from './transport.js';
+import { connectTlsTransport, type StartTlsFailure, type StartTlsOption } from './transport.js';
 
 export interface RawHelloOptions {
   ip: string;
@@ -37,7 +37,7 @@ export interface RawHelloOptions {
   /** The hello's handshake bytes and key shares: read a TLS 1.3 flight through its encryption. */
   decryptTls13?: Pick<BuiltClientHello, 'handshake' | 'keyAgreement'>;
   /** A plaintext STARTTLS dialogue before the hello (within the same deadline). */
-  starttls?: StartTlsProtocol | null;
+  starttls?: StartTlsOption | null;
   ehloName?: string;
 }
 

@@ -9,7 +9,7 @@ import { HandshakeType, LIMITS, ProtocolVersion, handshakeTypeName } from './wir
 import { HandshakeReader } from './wire/handshake-reader.js';
 import { parseRecordHeader, RECORD_HEADER_LENGTH } from './wire/records.js';
 import { parseCertificateMessage, parseServerHello, type ParsedServerHello } from './wire/server-messages.js';
-import { connectTlsTransport, type StartTlsProtocol, type TlsTransport } from './transport.js';
+import { connectTlsTransport, type StartTlsOption, type TlsTransport } from './transport.js';
 
 /** How a session's own deadline ends its reason (`no decisive answer within N ms`): a timeout, not an answer. */
 export const TIMED_OUT = /\bwithin \d+ ms\b/;
@@ -21,7 +21,7 @@ export interface RawSessionOptions {
   timeoutMs: number;
   signal: AbortSignal;
   /** A plaintext STARTTLS dialogue first (within the same deadline); open() resolves after it. */
-  starttls?: StartTlsProtocol | null;
+  starttls?: StartTlsOption | null;
   ehloName?: string;
 }
 

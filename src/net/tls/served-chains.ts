@@ -8,7 +8,7 @@ import { suitesForProtocol } from '../../tls/registry/index.js';
 import { MAX_SUITES_PER_HELLO, probeOrder } from './suite-order.js';
 import { buildClientHello, type WireVersion } from './wire/client-hello.js';
 import { NamedGroup } from './wire/constants.js';
-import type { StartTlsProtocol } from './transport.js';
+import type { StartTlsOption } from './transport.js';
 
 export type SignatureFamily = 'ECDSA' | 'RSA' | 'EdDSA';
 export const SIGNATURE_FAMILIES: readonly SignatureFamily[] = ['ECDSA', 'RSA', 'EdDSA'];
@@ -51,7 +51,7 @@ export interface FetchChainsOptions {
   /** Runs one connection under the engine's connection limits. */
   withConnection?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** A plaintext STARTTLS dialogue before each hello (an MX host); absent = TLS from the first byte. */
-  starttls?: StartTlsProtocol | null;
+  starttls?: StartTlsOption | null;
   ehloName?: string;
 }
 

@@ -3,6 +3,7 @@
 // certificate it authenticates with, so the certificate caps can still be decided.
 import { SSLV2_CIPHER_KINDS } from '../../tls/registry/sslv2.js';
 import { rawHello } from './raw-client.js';
+import type { StartTlsOption } from './transport.js';
 import { buildSslv2ClientHello } from './wire/sslv2.js';
 
 /** SSL2_CT_X509_CERTIFICATE: the only certificate type SSL 2.0 defines. */
@@ -13,6 +14,7 @@ export interface Sslv2CertificateTarget {
   port: number;
   timeoutMs: number;
   signal: AbortSignal;
+  starttls?: StartTlsOption | null;
 }
 
 export type Sslv2CertificateResult = { ok: true; certificate: Buffer; cipherKinds: number[] } | { ok: false; reason: string };
@@ -20,7 +22,7 @@ export type Sslv2CertificateResult = { ok: true; certificate: Buffer; cipherKind
 /** One SSLv2 CLIENT-HELLO offering every kind we know; the DER certificate of the answer. */
 export async function fetchSslv2Certificate(target: Sslv2CertificateTarget): Promise<Sslv2CertificateResult> {
   const hello = buildSslv2ClientHello({ cipherKinds: SSLV2_CIPHER_KINDS.map((k) => k.code) });
-  const result = await rawHello({ ip: target.ip, port: target.port, timeoutMs: target.timeoutMs, signal: target.signal, hello, sslv2: true });
+  const result = await rawHello({ ip: target.ip, port: target.port, timeoutMs: target.timeoutMs, signal: target.signal, hello, sslv2: true, ...(target.starttls ? { starttls: target.starttls } : {}) });
   if (result.kind !== 'sslv2-server-hello') return { ok: false, reason: `no SSLv2 SERVER-HELLO: ${'reason' in result ? result.reason : result.kind}` };
   const v = result.value;
   // A session-id hit carries no certificate (and we never send a session id).

@@ -1,32 +1,33 @@
 // The TCP connection under every TLS handshake we make, with an optional plaintext preamble that
-// turns it into a TLS transport first: SMTP STARTTLS (RFC 3207) today, IMAP/POP3 later. Without a
-// preamble this is exactly `net.connect` + `setNoDelay`, with the caller's listeners wired before
-// the connection exists, as the raw engine always did.
+// turns it into a TLS transport first: the STARTTLS dialogues of src/net/starttls (SMTP, IMAP,
+// POP3, XMPP, LDAP, PostgreSQL …). Without a preamble this is exactly `net.connect` +
+// `setNoDelay`, with the caller's listeners wired before the connection exists, as the raw engine
+// always did: not one extra allocation or await on that path.
 //
 // Two shapes: `connectTlsTransport` for the engine's callback-style clients (they own the timer and
 // the AbortSignal, which therefore cover the preamble too), and `openTlsTransport`, a promise with
-// its own deadline for callers that just want a socket ready for a ClientHello.
+// its own deadline for callers that just want a socket ready for a ClientHello; `connectNodeTls`
+// runs Node's TLS client over the same transport (tls.connect on the socket once the dialogue is done).
 import net from 'node:net';
-import { badTarget, runSmtpDialogue, type SmtpDialogue, type SmtpEvidence, type SmtpFailureKind } from '../smtp/client.js';
+import tls from 'node:tls';
+import { badTarget } from '../smtp/client.js';
+import { runStartTls, startTlsSpec, type StartTlsDialogue, type StartTlsEvidence, type StartTlsFailureKind, type StartTlsOption } from '../starttls/index.js';
 
-export type StartTlsProtocol = 'smtp';
+export type { StartTlsEvidence, StartTlsOption, StartTlsProtocol } from '../starttls/index.js';
 
 export interface TlsTransportOptions {
   /** A pinned address (callers check it is an IP literal). */
   ip: string;
   port: number;
   /** The plaintext dialogue that precedes the ClientHello; null/undefined = TLS from the first byte. */
-  starttls?: StartTlsProtocol | null;
-  /** EHLO name for SMTP (default: DEFAULT_EHLO_NAME in src/net/smtp/client.ts). */
+  starttls?: StartTlsOption | null;
+  /** EHLO name for SMTP (default: DEFAULT_EHLO_NAME in src/net/smtp/client.ts); a spec's own wins. */
   ehloName?: string;
 }
 
-/** What the preamble showed (the SMTP dialogue up to the 220 to STARTTLS). */
-export type StartTlsEvidence = { protocol: 'smtp' } & SmtpEvidence;
-
 export interface StartTlsFailure {
-  /** 'refused' and 'network' are TCP-level; the others are the preamble's own (see SmtpFailureKind). */
-  kind: SmtpFailureKind;
+  /** 'refused' and 'network' are TCP-level; the others are the preamble's own (see StartTlsFailureKind). */
+  kind: StartTlsFailureKind;
   reason: string;
   evidence: StartTlsEvidence;
 }
@@ -61,7 +62,7 @@ export function connectTlsTransport(opts: TlsTransportOptions, hooks: TlsTranspo
   const socket = net.connect({ host: opts.ip, port: opts.port });
   socket.setNoDelay(true);
   let ready = false;
-  let dialogue: SmtpDialogue | null = null;
+  let dialogue: StartTlsDialogue | null = null;
 
   if (!opts.starttls) {
     hooks.attach(socket);
@@ -70,16 +71,16 @@ export function connectTlsTransport(opts: TlsTransportOptions, hooks: TlsTranspo
       hooks.ready(socket, null);
     });
   } else {
-    const protocol = opts.starttls;
-    dialogue = runSmtpDialogue(socket, { goal: 'starttls', ehloName: opts.ehloName }, (result) => {
-      const evidence: StartTlsEvidence = { protocol, ...result.evidence };
+    const spec = startTlsSpec(opts.starttls);
+    const ctx = { spec: opts.ehloName && !spec.ehloName ? { ...spec, ehloName: opts.ehloName } : spec, servername: null, ip: opts.ip };
+    dialogue = runStartTls(socket, ctx, (result) => {
       if (!result.ok) {
-        hooks.failed({ kind: result.kind, reason: result.reason, evidence });
+        hooks.failed({ kind: result.kind, reason: result.reason, evidence: result.evidence });
         return;
       }
       ready = true;
       hooks.attach(socket);
-      hooks.ready(socket, evidence);
+      hooks.ready(socket, result.evidence);
     });
   }
 
@@ -89,7 +90,7 @@ export function connectTlsTransport(opts: TlsTransportOptions, hooks: TlsTranspo
       return dialogue ? dialogue.waitingFor : 'no connection';
     },
     get starttls() {
-      return dialogue && opts.starttls ? { protocol: opts.starttls, ...structuredClone(dialogue.evidence) } : null;
+      return dialogue ? dialogue.evidence : null;
     },
     destroy: () => {
       dialogue?.cancel();
@@ -174,4 +175,51 @@ export function openTlsTransport(opts: OpenTlsTransportOptions): Promise<OpenTls
     }, opts.timeoutMs);
     opts.signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+export interface NodeTlsConnection {
+  /** What a deadline passing now would mean, null once the TLS socket exists. */
+  readonly waitingFor: string | null;
+  destroy(): void;
+}
+
+/**
+ * `tls.connect(options)` to the pinned endpoint, or, with a preamble, tls.connect over the
+ * transport's socket once the dialogue is done. `ready` gets the TLS socket (synchronously
+ * without a preamble); `failed` the preamble's failure (the TLS socket then never exists).
+ */
+export function connectNodeTls(
+  opts: TlsTransportOptions,
+  options: tls.ConnectionOptions,
+  ready: (socket: tls.TLSSocket) => void,
+  failed: (failure: StartTlsFailure) => void,
+): NodeTlsConnection {
+  if (!opts.starttls) {
+    const socket = tls.connect(options);
+    ready(socket);
+    return { waitingFor: null, destroy: () => socket.destroy() };
+  }
+  let socket: tls.TLSSocket | null = null;
+  const transport = connectTlsTransport(opts, {
+    attach: () => undefined,
+    ready: (raw) => {
+      socket = tls.connect({ ...options, socket: raw });
+      ready(socket);
+    },
+    failed,
+  });
+  return {
+    get waitingFor() {
+      return transport.waitingFor;
+    },
+    destroy: () => {
+      socket?.destroy();
+      transport.destroy();
+    },
+  };
+}
+
+/** Reasons of a failed preamble, as the TLS clients report them. */
+export function startTlsReason(f: StartTlsFailure): string {
+  return f.kind === 'refused' ? f.reason : `STARTTLS: ${f.reason}`;
 }

@@ -15,7 +15,7 @@ import { evaluateScts } from '../../ct/index.js';
 import type { CtLogListChoice } from '../../data/reference.js';
 import { kindFromReason } from '../../engine/errors.js';
 import { defineOption } from '../../engine/options.js';
-import { defineEndpointProbe, ProbeFailed, ProbeSkipped, type ProbeContext } from '../../engine/probe.js';
+import { defineEndpointProbe, preambleOf, ProbeFailed, ProbeSkipped, type ProbeContext } from '../../engine/probe.js';
 import { fetchSslv2Certificate } from '../../net/tls/sslv2-certificate.js';
 import { fetchServedChains, type ServedChain } from '../../net/tls/served-chains.js';
 import { fetchCaIssuers } from '../../trust/aia.js';
@@ -187,6 +187,7 @@ export const tlsCertificatesProbe = defineEndpointProbe({
           signal: ctx.signal,
           version,
           withConnection: (fn) => ctx.withConnection(ep.ip, fn),
+          ...preambleOf(ctx.target),
         })
       : { chains: [], attempts: [] };
     const { attempts } = served;
@@ -195,7 +196,7 @@ export const tlsCertificatesProbe = defineEndpointProbe({
     // No SSLv3+/TLS handshake gave a chain: an SSLv2 server names its one certificate in its
     // SERVER-HELLO (SSL 2.0 authenticates with RSA only), and path building goes on from it.
     if (chains.length === 0 && sslv2) {
-      const target = { ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal };
+      const target = { ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal, ...preambleOf(ctx.target) };
       const v2 = await ctx.withConnection(ep.ip, () => fetchSslv2Certificate(target));
       if (v2.ok) chains = [{ family: 'RSA', protocol: 'SSLv2', certificates: [v2.certificate], ocspStaple: null, sctList: null }];
       else why.push(`SSLv2: ${v2.reason}`);

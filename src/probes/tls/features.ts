@@ -9,7 +9,7 @@
 // Handshakes for a TLS 1.2 + 1.3 server: 3 raw hellos and up to 7 Node ones.
 // One function per question below, all sharing one `FeatureRun` (the evidence they fill in).
 import type { SecureVersion } from 'node:tls';
-import { defineEndpointProbe, ProbeSkipped, type Endpoint, type EndpointContext } from '../../engine/probe.js';
+import { defineEndpointProbe, preambleOf, ProbeSkipped, type Endpoint, type EndpointContext } from '../../engine/probe.js';
 import type { ProtocolName } from '../../model/report.js';
 import { rawResumption, type ResumptionMechanism } from '../../net/tls/handshake12/resume.js';
 import { offerTimedOut, offerTls, type HelloExtras, type OfferVerdict } from '../../net/tls/offer.js';
@@ -117,6 +117,7 @@ function nodeBase(run: FeatureRun, p: Exclude<TlsVersionName, 'SSLv3'>) {
     ...(NODE_CIPHERS[p] ? { ciphers: NODE_CIPHERS[p] } : {}),
     timeoutMs: run.ctx.connectTimeoutMs,
     signal: run.ctx.signal,
+    ...preambleOf(run.ctx.target),
   };
 }
 

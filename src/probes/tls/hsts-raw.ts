@@ -20,6 +20,7 @@ export const tlsHstsRawProbe = defineTargetProbe({
   categories: ['http'],
   scope: 'target',
   section: 'tls',
+  speaksHttp: true,
   after: [httpSiteProbe],
   owns: [],
   async collect(ctx, deps): Promise<HstsRawEvidence> {

@@ -1,6 +1,6 @@
 // Which of SSLv2, SSLv3, TLS 1.0, 1.1, 1.2 and 1.3 the endpoint accepts, asked with hand-built
 // hellos over plain sockets (OpenSSL 3 can no longer offer SSLv2/SSLv3 or most legacy suites).
-import { defineEndpointProbe, ProbeFailed, type Deps, type Endpoint, type ProbeContext } from '../../engine/probe.js';
+import { defineEndpointProbe, preambleOf, ProbeFailed, type Deps, type Endpoint, type ProbeContext } from '../../engine/probe.js';
 import { PROTOCOLS, untestedProtocols, type ProbeErrorKind, type ProtocolName } from '../../model/constants.js';
 import { checkTlsProtocols, type TlsProtocolsEvidence } from '../../tls/protocols.js';
 import { SSLV2_CIPHER_KINDS, suiteByCode } from '../../tls/registry/index.js';
@@ -21,7 +21,7 @@ export const WIRE_VERSION_OF: Record<Exclude<ProtocolName, 'SSLv2'>, WireVersion
 export const VERSIONS_BEST_FIRST: readonly WireVersion[] = ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1.0', 'SSLv3'];
 
 export function offerTarget(ctx: ProbeContext, ep: Endpoint): OfferTarget {
-  return { ip: ep.ip, port: ep.port, servername: ctx.target.sni, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal };
+  return { ip: ep.ip, port: ep.port, servername: ctx.target.sni, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal, ...preambleOf(ctx.target) };
 }
 
 /** Hello options per version: SSLv3 servers predate extensions; TLS 1.3 is asked for alone. */

@@ -4,6 +4,7 @@
 import { constants as cryptoConstants } from 'node:crypto';
 import tls, { type SecureVersion } from 'node:tls';
 import { classifyTlsError, VERIFY_NOTHING, secureContextFor } from '../../net/tls/node-client.js';
+import { connectNodeTls, startTlsReason, type StartTlsOption } from '../../net/tls/transport.js';
 
 // ---------------------------------------------------------------------------------------------
 // Node TLS handshakes that keep their session (resumption, and what TLS 1.3 encrypts)
@@ -26,6 +27,8 @@ export interface SessionHandshakeOptions {
   sessionWaitMs: number;
   timeoutMs: number;
   signal: AbortSignal;
+  /** A plaintext STARTTLS dialogue before the handshake (within the same deadline). */
+  starttls?: StartTlsOption | null;
 }
 
 export type SessionHandshakeOutcome =
@@ -76,7 +79,6 @@ export function sessionHandshake(o: SessionHandshakeOptions): Promise<SessionHan
       ALPNProtocols: o.alpn,
       requestOCSP: o.requestOCSP,
     };
-    const socket = tls.connect(options);
     let result: SessionHandshakeOutcome | null = null;
     let session: Buffer | null = null;
     let ocspResponse: Buffer | null = null;
@@ -90,7 +92,7 @@ export function sessionHandshake(o: SessionHandshakeOptions): Promise<SessionHan
       clearTimeout(timer);
       clearTimeout(graceTimer);
       o.signal.removeEventListener('abort', onAbort);
-      socket.destroy();
+      conn.destroy();
       resolve(outcome);
     };
     /** Say goodbye properly, then report (bounded: a server that never closes is not waited for). */
@@ -101,48 +103,61 @@ export function sessionHandshake(o: SessionHandshakeOptions): Promise<SessionHan
       clearTimeout(graceTimer);
       graceTimer = setTimeout(() => finish(done), Math.min(1000, o.timeoutMs));
       // Drain whatever the server sends (an HTTP answer …) so its close is seen.
-      socket.resume();
-      socket.end();
+      tlsSocket?.resume();
+      tlsSocket?.end();
     };
     const onAbort = (): void => finish(result ?? { ok: false, reason: 'scan deadline reached' });
     const timer = setTimeout(() => {
       if (result) close();
-      else finish({ ok: false, reason: `no TLS handshake within ${o.timeoutMs} ms`, timedOut: true });
+      else finish({ ok: false, reason: `${conn.waitingFor ?? 'no TLS handshake'} within ${o.timeoutMs} ms`, timedOut: true });
     }, o.timeoutMs);
     o.signal.addEventListener('abort', onAbort, { once: true });
+    let tlsSocket: tls.TLSSocket | null = null;
+    const conn = connectNodeTls(
+      o,
+      options,
+      (socket) => {
+        tlsSocket = socket;
+        wire(socket);
+      },
+      (f) => finish({ ok: false, reason: startTlsReason(f), ...(f.kind === 'timeout' ? { timedOut: true } : {}) }),
+    );
 
-    socket.on('OCSPResponse', (resp: Buffer | null) => {
-      ocspResponse = resp && resp.length > 0 ? resp : null;
-    });
-    socket.on('session', (s: Buffer) => {
-      session = s;
-      if (result?.ok && !closing) {
-        result = { ...result, session: s };
-        close();
-      }
-    });
-    socket.once('secureConnect', () => {
-      const protocol = socket.getProtocol() ?? 'unknown';
-      const reused = socket.isSessionReused();
-      const tls13 = protocol === 'TLSv1.3';
-      // TLS ≤ 1.2 sessions are complete at the handshake; TLS 1.3 ones only with a ticket.
-      const current = session ?? (tls13 ? null : (socket.getSession() ?? null));
-      result = {
-        ok: true,
-        protocol,
-        reused,
-        session: current,
-        ticket: !tls13 && socket.getTLSTicket() !== undefined,
-        alpn: typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : null,
-        ocspResponse,
-      };
-      if (current || reused || o.sessionWaitMs <= 0) close();
-      else graceTimer = setTimeout(close, o.sessionWaitMs);
-    });
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (result) finish(result);
-      else finish({ ok: false, reason: classifyTlsError(err).reason });
-    });
-    socket.once('close', () => finish(result ?? { ok: false, reason: 'connection closed before the handshake completed' }));
+    function wire(socket: tls.TLSSocket): void {
+
+      socket.on('OCSPResponse', (resp: Buffer | null) => {
+        ocspResponse = resp && resp.length > 0 ? resp : null;
+      });
+      socket.on('session', (s: Buffer) => {
+        session = s;
+        if (result?.ok && !closing) {
+          result = { ...result, session: s };
+          close();
+        }
+      });
+      socket.once('secureConnect', () => {
+        const protocol = socket.getProtocol() ?? 'unknown';
+        const reused = socket.isSessionReused();
+        const tls13 = protocol === 'TLSv1.3';
+        // TLS ≤ 1.2 sessions are complete at the handshake; TLS 1.3 ones only with a ticket.
+        const current = session ?? (tls13 ? null : (socket.getSession() ?? null));
+        result = {
+          ok: true,
+          protocol,
+          reused,
+          session: current,
+          ticket: !tls13 && socket.getTLSTicket() !== undefined,
+          alpn: typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : null,
+          ocspResponse,
+        };
+        if (current || reused || o.sessionWaitMs <= 0) close();
+        else graceTimer = setTimeout(close, o.sessionWaitMs);
+      });
+      socket.on('error', (err: NodeJS.ErrnoException) => {
+        if (result) finish(result);
+        else finish({ ok: false, reason: classifyTlsError(err).reason });
+      });
+      socket.once('close', () => finish(result ?? { ok: false, reason: 'connection closed before the handshake completed' }));
+    }
   });
 }

@@ -22,6 +22,7 @@ export const breachProbe = defineEndpointProbe({
   categories: ['vulns'],
   scope: 'endpoint',
   section: 'tls',
+  speaksHttp: true,
   // Without a working TLS handshake there is no HTTPS to ask (and no verdict to give).
   after: [tlsHandshakeProbe],
   owns: ['vulnerabilities.breach'],

@@ -9,7 +9,7 @@
 // server that silently ignored the early ChangeCipherSpecs reads it in the clear and refuses it
 // (unexpected_message), which also shows it never switched keys; one that took them fails to
 // decrypt first. So every server answers at once. One connection.
-import { defineEndpointProbe, type Endpoint, type ProbeContext } from '../../engine/probe.js';
+import { defineEndpointProbe, preambleOf, type Endpoint, type ProbeContext } from '../../engine/probe.js';
 import type { VULNERABILITY_VERDICTS } from '../../model/constants.js';
 import { acceptedBundle, changeCipherSpecRecord, outOfPlaceHandshake } from '../../net/tls/probe-records.js';
 import { readFlight, TIMED_OUT, withRawSession, type SessionEvent } from '../../net/tls/raw-session.js';
@@ -64,7 +64,7 @@ export function judgeCcsAnswer(ev: SessionEvent): CcsJudgement | null {
 async function inject(ctx: ProbeContext, ep: Endpoint, version: CcsVersion, firstPick?: { suite: number; refusedBundles: number }): Promise<VulnCcsInjectionEvidence> {
   const wireName = WIRE_VERSION_OF[version];
   const hello = buildClientHello({ ...helloExtras(wireName), version: wireName, cipherSuites: acceptedBundle(wireName, firstPick), serverName: ctx.target.sni });
-  return withRawSession({ ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal }, async (s) => {
+  return withRawSession({ ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal, ...preambleOf(ctx.target) }, async (s) => {
     s.send(hello.record);
     const flight = await readFlight(s);
     if (flight.kind !== 'flight' || !flight.helloDone) {

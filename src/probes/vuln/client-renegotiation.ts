@@ -4,8 +4,9 @@
 // THC-SSL-DOS); secure renegotiation (RFC 5746, vuln-config) is a different question.
 import { constants as cryptoConstants } from 'node:crypto';
 import tls, { type SecureVersion } from 'node:tls';
-import { defineEndpointProbe } from '../../engine/probe.js';
+import { defineEndpointProbe, preambleOf } from '../../engine/probe.js';
 import { classifyTlsError, VERIFY_NOTHING, secureContextFor } from '../../net/tls/node-client.js';
+import { connectNodeTls, startTlsReason, type StartTlsOption } from '../../net/tls/transport.js';
 import { checkClientRenegotiation, type ClientRenegotiationEvidence } from '../../tls/vulns/client-renegotiation.js';
 import { needProtocols, tlsProtocolsProbe } from '../tls/protocols.js';
 
@@ -26,6 +27,7 @@ export interface RenegotiationOptions {
   answerTimeoutMs: number;
   timeoutMs: number;
   signal: AbortSignal;
+  starttls?: StartTlsOption | null;
 }
 
 function contextFor(version: SecureVersion): tls.SecureContext {
@@ -48,14 +50,6 @@ export function tryClientRenegotiation(o: RenegotiationOptions): Promise<Renegot
       resolve({ kind: 'untestable', reason: 'scan deadline reached before connecting' });
       return;
     }
-    const socket = tls.connect({
-      host: o.ip,
-      port: o.port,
-      servername: o.servername ?? undefined,
-      secureContext: contextFor(o.version),
-      rejectUnauthorized: false,
-      checkServerIdentity: () => undefined,
-    });
     let protocol: string | null = null;
     let settled = false;
     let answerTimer: NodeJS.Timeout | undefined;
@@ -65,36 +59,47 @@ export function tryClientRenegotiation(o: RenegotiationOptions): Promise<Renegot
       clearTimeout(timer);
       clearTimeout(answerTimer);
       o.signal.removeEventListener('abort', onAbort);
-      socket.destroy();
+      conn.destroy();
       resolve(outcome);
     };
     const refused = (reason: string): void => finish(protocol ? { kind: 'refused', protocol, reason } : { kind: 'untestable', reason });
     const onAbort = (): void => finish({ kind: 'untestable', reason: 'scan deadline reached' });
-    const timer = setTimeout(() => finish({ kind: 'untestable', reason: `no TLS handshake within ${o.timeoutMs} ms` }), o.timeoutMs);
+    const timer = setTimeout(() => finish({ kind: 'untestable', reason: `${conn.waitingFor ?? 'no TLS handshake'} within ${o.timeoutMs} ms` }), o.timeoutMs);
     o.signal.addEventListener('abort', onAbort, { once: true });
+    const options: tls.ConnectionOptions = {
+      host: o.ip,
+      port: o.port,
+      servername: o.servername ?? undefined,
+      secureContext: contextFor(o.version),
+      rejectUnauthorized: false,
+      checkServerIdentity: () => undefined,
+    };
+    const conn = connectNodeTls(o, options, (socket) => wire(socket), (f) => finish({ kind: 'untestable', reason: startTlsReason(f) }));
 
-    socket.once('secureConnect', () => {
-      protocol = socket.getProtocol() ?? 'unknown';
-      clearTimeout(timer);
-      // Whatever the server sends (an HTTP banner …) is read and dropped, so its answer is seen.
-      socket.resume();
-      answerTimer = setTimeout(
-        () => finish({ kind: 'untestable', reason: `the server did not answer the renegotiation request within ${o.answerTimeoutMs} ms` }),
-        o.answerTimeoutMs,
-      );
-      const started = socket.renegotiate({ rejectUnauthorized: false }, (err) => {
-        if (err) refused(classifyTlsError(err as NodeJS.ErrnoException).reason);
-        else finish({ kind: 'accepted', protocol: protocol ?? 'unknown' });
+    function wire(socket: tls.TLSSocket): void {
+      socket.once('secureConnect', () => {
+        protocol = socket.getProtocol() ?? 'unknown';
+        clearTimeout(timer);
+        // Whatever the server sends (an HTTP banner …) is read and dropped, so its answer is seen.
+        socket.resume();
+        answerTimer = setTimeout(
+          () => finish({ kind: 'untestable', reason: `the server did not answer the renegotiation request within ${o.answerTimeoutMs} ms` }),
+          o.answerTimeoutMs,
+        );
+        const started = socket.renegotiate({ rejectUnauthorized: false }, (err) => {
+          if (err) refused(classifyTlsError(err as NodeJS.ErrnoException).reason);
+          else finish({ kind: 'accepted', protocol: protocol ?? 'unknown' });
+        });
+        if (!started) refused('Node could not start a renegotiation on this connection');
       });
-      if (!started) refused('Node could not start a renegotiation on this connection');
-    });
-    // A refusal arrives as an error on the socket (e.g. ERR_SSL_NO_RENEGOTIATION), not in the callback.
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      const { reason } = classifyTlsError(err);
-      if (protocol) refused(err.code === 'ERR_SSL_NO_RENEGOTIATION' ? 'server sent alert no renegotiation' : reason);
-      else finish({ kind: 'untestable', reason });
-    });
-    socket.once('close', () => refused('the server closed the connection'));
+      // A refusal arrives as an error on the socket (e.g. ERR_SSL_NO_RENEGOTIATION), not in the callback.
+      socket.on('error', (err: NodeJS.ErrnoException) => {
+        const { reason } = classifyTlsError(err);
+        if (protocol) refused(err.code === 'ERR_SSL_NO_RENEGOTIATION' ? 'server sent alert no renegotiation' : reason);
+        else finish({ kind: 'untestable', reason });
+      });
+      socket.once('close', () => refused('the server closed the connection'));
+    }
   });
 }
 
@@ -130,6 +135,7 @@ export const clientRenegotiationProbe = defineEndpointProbe({
         answerTimeoutMs: Math.min(5000, ctx.connectTimeoutMs),
         timeoutMs: ctx.connectTimeoutMs,
         signal: ctx.signal,
+        ...preambleOf(ctx.target),
       }),
     );
     if (o.kind === 'accepted') return { verdict: 'vulnerable', reason: 'the second handshake completed', protocol: version };

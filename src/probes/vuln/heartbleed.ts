@@ -10,7 +10,7 @@
 // during the handshake (as RFC 6520 §4 lets it) still answers decisively. One connection per
 // version; leaked bytes are counted, never kept.
 import { randomBytes } from 'node:crypto';
-import { defineEndpointProbe, type Endpoint, type ProbeContext } from '../../engine/probe.js';
+import { defineEndpointProbe, preambleOf, type Endpoint, type ProbeContext } from '../../engine/probe.js';
 import { acceptedBundle, heartbeatRequest, HEARTBEAT_RESPONSE, outOfPlaceHandshake, overlongHeartbeat, parseHeartbeat } from '../../net/tls/probe-records.js';
 import { readFlight, TIMED_OUT, withRawSession, type SessionEvent } from '../../net/tls/raw-session.js';
 import { buildClientHello } from '../../net/tls/wire/client-hello.js';
@@ -91,7 +91,7 @@ async function attempt(ctx: ProbeContext, ep: Endpoint, version: HeartbeatVersio
     serverName: ctx.target.sni,
     heartbeat: true,
   });
-  return withRawSession({ ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal }, async (s) => {
+  return withRawSession({ ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal, ...preambleOf(ctx.target) }, async (s) => {
     s.send(hello.record);
     const flight = await readFlight(s);
     if (flight.kind !== 'flight') return { version, heartbeat: null, verdict: 'unknown', detail: `the hello offering heartbeat: ${flight.reason}`, decidedBy: 'failure' };

@@ -7,7 +7,7 @@
 // first reaction (alert, close, reset, timeout). All the same: again without CCS/Finished (the
 // "shortened" flow). Still the same: not vulnerable. Any difference is measured a second time and
 // counted only if it repeats. 10 connections on a typical server, 0 without RSA key exchange.
-import { defineEndpointProbe, type Endpoint, type ProbeContext } from '../../engine/probe.js';
+import { defineEndpointProbe, preambleOf, type Endpoint, type ProbeContext } from '../../engine/probe.js';
 import type { VULNERABILITY_VERDICTS } from '../../model/constants.js';
 import { ROBOT_VARIANTS, robotPlaintext, rsaKeyOf, rsaRaw, type RobotVariant } from '../../net/tls/bleichenbacher.js';
 import { changeCipherSpecRecord, garbageFinished, rsaClientKeyExchange } from '../../net/tls/probe-records.js';
@@ -95,7 +95,7 @@ type Query = { ok: true; response: string } | { ok: false; refused: boolean; rea
 async function query(ctx: ProbeContext, ep: Endpoint, version: RobotVersion, suites: number[], variant: RobotVariant, flow: RobotFlow): Promise<Query> {
   const wire = WIRE_VERSION_OF[version];
   const hello = buildClientHello({ ...helloExtras(wire), version: wire, cipherSuites: suites, serverName: ctx.target.sni });
-  return withRawSession({ ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal }, async (s): Promise<Query> => {
+  return withRawSession({ ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal, ...preambleOf(ctx.target) }, async (s): Promise<Query> => {
     s.send(hello.record);
     const flight = await readFlight(s);
     if (flight.kind === 'refused') return { ok: false, refused: true, reason: flight.reason };

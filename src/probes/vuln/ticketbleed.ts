@@ -8,7 +8,7 @@
 // for the fallback), one when the server issues no ticket.
 import { randomBytes } from 'node:crypto';
 import type { SecureVersion } from 'node:tls';
-import { defineEndpointProbe, type Endpoint, type ProbeContext } from '../../engine/probe.js';
+import { defineEndpointProbe, preambleOf, type Endpoint, type ProbeContext } from '../../engine/probe.js';
 import { acceptedBundle, withSessionTicket } from '../../net/tls/probe-records.js';
 import { readFlight, TIMED_OUT, withRawSession, type FlightOutcome } from '../../net/tls/raw-session.js';
 import { suiteByName } from '../../tls/registry/index.js';
@@ -63,7 +63,7 @@ async function ticketSession(ctx: ProbeContext, ep: Endpoint, version: TicketVer
   const suites = firstPick && ours.includes(firstPick.suite) ? [firstPick.suite, ...ours.filter((c) => c !== firstPick.suite)] : ours;
   const raw = await ctx.withConnection(
     ep.ip,
-    () => fullHandshake12({ ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal, serverName: ctx.target.sni, version, cipherSuites: suites }),
+    () => fullHandshake12({ ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal, ...preambleOf(ctx.target), serverName: ctx.target.sni, version, cipherSuites: suites }),
     { retryAlone: (r) => !r.ok && TIMED_OUT.test(r.reason) },
   );
   if (raw.ok) {
@@ -73,7 +73,7 @@ async function ticketSession(ctx: ProbeContext, ep: Endpoint, version: TicketVer
   // A timeout is the server not answering, not a suite we lack: Node would only wait it out again.
   if (ctx.signal.aborted || TIMED_OUT.test(raw.reason)) return { ok: false, reason: raw.reason };
   const node = await ctx.withConnection(ep.ip, () =>
-    fetchSessionTicket({ ip: ep.ip, port: ep.port, servername: ctx.target.sni, version: NODE_VERSION[version], timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal }),
+    fetchSessionTicket({ ip: ep.ip, port: ep.port, servername: ctx.target.sni, version: NODE_VERSION[version], timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal, ...preambleOf(ctx.target) }),
   );
   // Node's OpenSSL always offers the extended master secret; servers without it resume without.
   if (node.ok) return { ok: true, ticket: node.ticket, protocol: node.protocol, suite: suiteByName(node.suite)?.code, extendedMasterSecret: true };
@@ -105,7 +105,7 @@ async function replayTicket(ctx: ProbeContext, ep: Endpoint, version: TicketVers
   const record = withSessionTicket(hello.handshake, got.ticket);
   if (!record.ok) throw new Error(`internal: ${record.error}`);
   const flight = await ctx.withConnection(ep.ip, () =>
-    withRawSession({ ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal }, async (s) => {
+    withRawSession({ ip: ep.ip, port: ep.port, timeoutMs: ctx.connectTimeoutMs, signal: ctx.signal, ...preambleOf(ctx.target) }, async (s) => {
       s.send(record.value);
       return readFlight(s);
     }),

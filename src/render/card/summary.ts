@@ -2,7 +2,7 @@
 // counts, so the last screen is the whole run rather than the last domain's info findings.
 import { SEVERITIES } from '../../model/constants.js';
 import type { Grade, Report } from '../../model/report.js';
-import { endpointLabel, gradeTone, seg, type Seg } from '../style.js';
+import { gradeTone, seg, targetHeading, type Seg } from '../style.js';
 import { FIELD_INDENT, heading, plural, type CardLine } from './lines.js';
 
 const STATUS_WORD: Readonly<Record<string, string>> = { error: 'failed' };
@@ -34,7 +34,7 @@ export function summaryLines(input: ReadonlyArray<Report | SummaryRow>): CardLin
     const counts = r.counts;
     const status = STATUS_WORD[r.status] ?? r.status;
     return [
-      [seg(endpointLabel(r.target.host, r.target.port), 'strong')],
+      [seg(targetHeading(r.target), 'strong')],
       gradeCell(r.grades.overall),
       gradeCell(r.grades.tls),
       gradeCell(r.grades.http),

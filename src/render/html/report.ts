@@ -10,7 +10,7 @@ import { badge, code, dateText, h, kv, muted, rowTh, table, td, toned, tr } from
 import { endpointHtml } from './tls.js';
 
 /** host:port, IPv6 literals bracketed. */
-export const targetLabel = (r: Pick<Report, 'target'>): string => (r.target.host.includes(':') ? `[${r.target.host}]:${r.target.port}` : `${r.target.host}:${r.target.port}`);
+export const targetLabel = (r: Pick<Report, 'target'>): string => `${r.target.scheme ? `${r.target.scheme}://` : ''}${r.target.host.includes(':') ? `[${r.target.host}]:${r.target.port}` : `${r.target.host}:${r.target.port}`}`;
 
 const STATUS_WORDS: Record<Report['status'], string> = {
   ok: 'complete',
