@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench:batch [-- --domains N] [--targets-in-flight N] [--peers N] [--fake 1000,10000,100000]
+// npm run bench:batch [-- --domains N] [--targets-in-flight N] [--threads N] [--peers N] [--fake 1000,10000,100000]
 //                     [--no-batch] [--no-peers] [--no-fake] [--no-worker]
 //
 // The batch at scale (issue 16, "Performance"), against `secgrade lab --domains N` started here:
@@ -26,12 +26,13 @@ const BIN = path.join(ROOT, 'bin', 'secgrade.js');
 const TIME = '/usr/bin/time';
 
 function parseArgs(argv) {
-  const opts = { domains: 1000, targetsInFlight: 64, peers: 20, fake: [1000, 10_000, 100_000], noBatch: false, noPeers: false, noFake: false, noWorker: false };
+  const opts = { domains: 1000, targetsInFlight: 64, threads: null, peers: 20, fake: [1000, 10_000, 100_000], noBatch: false, noPeers: false, noFake: false, noWorker: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i] ?? usage(2);
     if (a === '--domains') opts.domains = Number(next());
     else if (a === '--targets-in-flight') opts.targetsInFlight = Number(next());
+    else if (a === '--threads') opts.threads = Number(next());
     else if (a === '--peers') opts.peers = Number(next());
     else if (a === '--fake') opts.fake = next().split(',').map(Number);
     else if (a === '--no-peers') opts.noPeers = true;
@@ -227,7 +228,8 @@ async function main() {
     let run = null;
     let batchRate = NaN;
     if (!opts.noBatch) {
-      const settings = ['--targets-in-flight', String(opts.targetsInFlight), ...pacing, ...labFlags(info), '--output', out, '--quiet'];
+      const threads = opts.threads ? ['--threads', String(opts.threads)] : [];
+      const settings = ['--targets-in-flight', String(opts.targetsInFlight), ...threads, ...pacing, ...labFlags(info), '--output', out, '--quiet'];
       say(`\n1. secgrade batch ${path.basename(bulk.targetsFile)} ${settings.join(' ')}`);
       run = await measured(process.execPath, [BIN, 'batch', bulk.targetsFile, ...settings]);
       const { reports, summary, handshakes } = await readResults(out);

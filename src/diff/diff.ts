@@ -58,6 +58,17 @@ function diffGrades(a: Report, b: Report, unknown: UnknownItem[]): GradeChange[]
   return changes;
 }
 
+/**
+ * Findings made only when the run asked for them: the handshake simulation (its own --checks family,
+ * which a batch leaves out by default) and each --profile. A run that did not ask says nothing of them.
+ */
+function notAsked(r: Report, id: string): string | null {
+  if (id.startsWith('tls.simulation.') && !r.probes.some((p) => p.id === 'tls-simulation')) return 'the handshake simulation was not run (--checks simulation)';
+  const profile = /^tls\.profile\.([^.]+)\./.exec(id)?.[1];
+  if (profile && !r.endpoints.some((e) => e.tls?.profiles?.some((p) => p.profile === profile))) return `profile ${profile} was not asked for (--profile)`;
+  return null;
+}
+
 /** Probe families a finding's id can come from (a finding does not name its probe). */
 const PROBE_PREFIXES: Record<string, string[]> = { tls: ['tls-', 'vuln-'], http: ['http-', 'tls-hsts-raw'], email: ['email-'], dns: ['dns-'] };
 
@@ -67,6 +78,8 @@ const PROBE_PREFIXES: Record<string, string[]> = { tls: ['tls-', 'vuln-'], http:
  */
 function findingUnknown(r: Report, facts: ReportFacts, f: { id: string; subject: string }): string | null {
   if (r.status === 'interrupted') return 'the scan was interrupted';
+  const asked = notAsked(r, f.id);
+  if (asked) return asked;
   const section = sectionOf(f.id);
   if (section && facts.untested[section]) return `${section} ${facts.untested[section]}`;
   const cut = r.incomplete?.find((i) => (section === null || i.section === section) && (!i.subject || i.subject === f.subject || !f.subject.startsWith('endpoint:')));

@@ -219,6 +219,23 @@ describe('diff: untested is unknown, never a change', () => {
     expect(back.regression).toBe(false);
   });
 
+  it('findings of what one run did not ask for (the simulation, a --profile) are unknown there, never added or removed', () => {
+    const a = changed((r) => {
+      r.probes.push({ id: 'tls-simulation', subject: EPS, status: 'ok', durationMs: 900, connections: 37 });
+      tls(r).profiles = [{ profile: 'mozilla-modern', version: '5.7', compliant: false, deviations: [], untested: [], notAssessed: [] }];
+      r.findings.push(finding('tls.simulation.fails', EPS, 'info'), finding('tls.profile.mozilla-modern.protocols', EPS, 'medium'));
+    });
+    const d = diffReports(a, base(), { failOn: 'info' });
+    expect(d.findings.removed).toEqual([]);
+    expect(d.unknown).toEqual([
+      { what: `tls.simulation.fails@${EPS}`, reason: 'seen in A; B cannot tell: the handshake simulation was not run (--checks simulation)' },
+      { what: `tls.profile.mozilla-modern.protocols@${EPS}`, reason: 'seen in A; B cannot tell: profile mozilla-modern was not asked for (--profile)' },
+    ]);
+    const back = diffReports(base(), a, { failOn: 'info' });
+    expect(back.findings.added).toEqual([]);
+    expect(back.regression).toBe(false);
+  });
+
   it('a probe that failed: its facts unknown with the reason, the findings on its subject not removed', () => {
     const b = changed((r) => {
       const p = r.probes.find((x) => x.id === 'tls-ciphers')!;
