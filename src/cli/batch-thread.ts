@@ -16,7 +16,10 @@ if (!port) throw new Error('scan-thread runs as a worker thread of `secgrade bat
 const init = workerData as ScanThreadInit;
 const post = (m: FromThread): void => port.postMessage(m);
 
-const heap = startHeapBudget();
+// Each thread holds a share of the targets in flight: half the main thread's floor. (Less room
+// above the live heap, 1.5× at a 32 MB floor, saved 40 MB of 378 on 1,000 lab domains with two
+// threads and cost 16 % of the speed.)
+const heap = startHeapBudget({ floorMb: 48 });
 // The main thread checked these files before starting any thread: read again here, they cannot fail differently.
 const { trust, reference } = await scanContext({ caFile: init.caFile, ctLogListPath: init.ctLogListPath });
 const limits = createLimits({

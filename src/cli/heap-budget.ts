@@ -34,12 +34,13 @@ export function startHeapBudget(opts: HeapBudgetOptions = {}): HeapBudget {
   const stats = { collections: 0, ms: 0 };
   let limit = floor;
   const timer = setInterval(() => {
-    if (process.memoryUsage().heapUsed <= limit) return;
+    // This isolate's heap: a batch's scan threads each keep their own budget.
+    if (v8.getHeapStatistics().used_heap_size <= limit) return;
     const started = performance.now();
     gc();
     stats.ms += performance.now() - started;
     stats.collections++;
-    limit = Math.max(floor, 2 * process.memoryUsage().heapUsed);
+    limit = Math.max(floor, 2 * v8.getHeapStatistics().used_heap_size);
   }, opts.intervalMs ?? 250);
   timer.unref();
   return { stop: () => clearInterval(timer), stats };

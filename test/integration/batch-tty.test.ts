@@ -44,13 +44,13 @@ function inPty(args: string[]): Promise<{ code: number | null; out: string }> {
 }
 
 describe('secgrade batch on a terminal', () => {
-  it('shows the live view, then the summary table', async () => {
+  it('shows the live view, then the summary table (the scans on two threads, their events sent across)', async () => {
     const i = lab.info;
     const results = join(dir, 'results.ndjson');
     const run = await inPty([
       'batch', join(dir, 'list.txt'), '--output', results,
       '--dns', i.dns, '--ca-file', i.caFile, '--ct-log-list', i.ctLogList, '--http-port', String(i.httpPort), '--smtp-port', String(i.smtpPort), '--allow-private',
-      '--probes', 'tls-protocols', '--rate', '0', '--targets-in-flight', '2',
+      '--probes', 'tls-protocols', '--rate', '0', '--targets-in-flight', '2', '--threads', '2',
     ]);
     const out = stripAnsi(run.out).replace(/\r/g, '');
     const total = domains.length + 1;
