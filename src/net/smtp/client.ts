@@ -7,6 +7,7 @@
 // `runSmtpDialogue` works on a socket someone else opened and times (the TLS transport);
 // `smtpStartTls` / `smtpCapabilities` open a pinned connection themselves, under one deadline and
 // the scan's AbortSignal. Nothing throws; every outcome is typed and carries what was seen.
+import { socketFailure } from '../socket-failure.js';
 import net from 'node:net';
 import { parseEhloKeywords, ReplyReader, type SmtpExtension, type SmtpReply } from './reply.js';
 
@@ -313,19 +314,8 @@ export function runSmtpDialogue(socket: net.Socket, opts: SmtpDialogueOptions, d
       succeed();
       return;
     }
-    switch (err.code) {
-      case 'ECONNREFUSED':
-        fail('refused', 'connection refused');
-        return;
-      case 'ECONNRESET':
-      case 'EPIPE':
-        fail('closed', closedReason('reset'));
-        return;
-      case 'ETIMEDOUT':
-        fail('timeout', 'connection timed out');
-        return;
-    }
-    fail('network', `${err.code ?? 'error'}: ${err.message.split('\n')[0] ?? ''}`);
+    const f = socketFailure(err, closedReason('reset'));
+    fail(f.kind, f.reason);
   }
 
   socket.on('error', ignore);

@@ -2,6 +2,7 @@
 // reading, a deadline per step, and the go-ahead rule (nothing may follow it before our hello).
 // A protocol file only says what to send and what each answer means.
 import type net from 'node:net';
+import { socketFailure } from '../socket-failure.js';
 import type { DialogueContext, DialogueEvidence, DialogueResult, StartTlsDialogue, StartTlsFailureKind } from './types.js';
 
 export interface DialogueLimits {
@@ -208,19 +209,8 @@ export function runDialogue(
     fail('closed', `the server closed the connection ${where}`);
   }
   function onError(err: NodeJS.ErrnoException): void {
-    switch (err.code) {
-      case 'ECONNREFUSED':
-        fail('refused', 'connection refused');
-        return;
-      case 'ECONNRESET':
-      case 'EPIPE':
-        fail('closed', `the server reset the connection (${evidence.step})`);
-        return;
-      case 'ETIMEDOUT':
-        fail('timeout', 'connection timed out');
-        return;
-    }
-    fail('network', `${err.code ?? 'error'}: ${err.message.split('\n')[0] ?? ''}`);
+    const f = socketFailure(err, `the server reset the connection (${evidence.step})`);
+    fail(f.kind, f.reason);
   }
 
   socket.on('error', ignore);
