@@ -57,6 +57,8 @@ export interface LimitsOptions {
   backoff?: Omit<BackoffOptions, 'maxConnections' | 'onDecrease'>;
   /** A host's state is forgotten after this long without a connection (once recovered). Default 30 s. */
   idleMs?: number;
+  /** Idle hosts kept at most, the ones used most recently (default 4,096); hosts in use are always kept. */
+  maxHosts?: number;
   /** Told when a host backs off (fewer connections, or paused by Retry-After) and when it recovers. */
   onBackoff?: (event: HostBackoffEvent) => void;
 }
@@ -107,6 +109,7 @@ export function createLimits(opts: LimitsOptions): Limits {
   const pace = pacer(opts.connectionsPerSecond);
   const now = opts.backoff?.now ?? Date.now;
   const idleMs = opts.idleMs ?? 30_000;
+  const maxHosts = opts.maxHosts ?? 4096;
   const onBackoff = opts.onBackoff;
   const backoff = createBackoff({
     ...opts.backoff,
@@ -141,13 +144,28 @@ export function createLimits(opts: LimitsOptions): Limits {
     for (const [host, s] of hosts) if (s.pending === 0 && t - s.usedAt >= idleMs) hosts.delete(host);
     backoff.sweep();
   };
+  /**
+   * Beyond maxHosts, the hosts used longest ago and idle now are forgotten at once: a fast batch
+   * over a list of dead addresses (each answered by a refusal in a millisecond) passes through
+   * tens of thousands in an idle period. The map is kept in order of last use for this.
+   */
+  const trim = (keep: string): void => {
+    if (hosts.size <= maxHosts) return;
+    for (const [host, s] of hosts) {
+      if (hosts.size <= maxHosts) break;
+      if (s.pending === 0 && host !== keep) hosts.delete(host);
+    }
+  };
   const hostState = (host: string): HostState => {
     sweep();
     let s = hosts.get(host);
-    if (!s) {
+    if (s) {
+      hosts.delete(host);
+    } else {
       s = { queue: new PQueue({ concurrency: opts.perHostConnections }), open: new Set(), peak: 0, gate: Promise.resolve(), answered: false, pending: 0, usedAt: now() };
-      hosts.set(host, s);
     }
+    hosts.set(host, s);
+    trim(host);
     s.usedAt = now();
     return s;
   };

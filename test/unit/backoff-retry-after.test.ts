@@ -161,6 +161,16 @@ describe('limits honour the pause', () => {
     expect(kept.connections).toBeGreaterThan(0);
   });
 
+  it('keeps at most maxHosts idle hosts, the most recently used, however fast new ones come', async () => {
+    vi.useFakeTimers({ now: NOW });
+    const limits = createLimits({ concurrency: 8, perHostConnections: 4, idleMs: 60_000, maxHosts: 50 });
+    for (let i = 0; i < 2_000; i++) await limits.connect(`10.2.${i >> 8}.${i & 255}`, async () => 'refused at once');
+    expect(limits.hostsKept().connections).toBe(50);
+    // The last one used is among them (its peak is still known), the first long gone.
+    expect(limits.peakConnections('10.2.7.207')).toBe(1);
+    expect(limits.peakConnections('10.2.0.0')).toBe(0);
+  });
+
   it('keeps the state of a host with connections waiting, however long it waits', async () => {
     vi.useFakeTimers({ now: NOW });
     const limits = createLimits({ concurrency: 8, perHostConnections: 1, idleMs: 1_000 });
