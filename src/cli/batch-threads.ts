@@ -1,7 +1,7 @@
-// `batch --threads N`: the targets of one batch scanned on N worker threads of this process. A
-// batch's main thread was its limit (every connection's TLS and socket work, ~80 ms of CPU per
-// domain, on one core); now it only reads the list, hands each job to the thread with the fewest in
-// flight, and writes the results as before. Each thread runs the same engine with 1/N of the
+// `batch --threads N`: the targets of one batch scanned on N worker threads of this process. On one
+// thread a batch is limited to one core (every connection's TLS and socket work, ~50 ms of CPU per
+// domain); with threads the main thread only reads the list, hands each job to the thread with the
+// fewest in flight, and writes the results as before. Each thread runs the same engine with 1/N of the
 // batch's limits (probe slots, connections per host, --rate, --dns-rate), so what a server sees
 // stays within the flags; what threads do not share is their DNS caches and their examination of
 // an MX host several targets name (at most once per thread instead of once per batch).
@@ -74,11 +74,10 @@ export function startScanThreads(o: ScanThreadsOptions): ScanThreads {
   const pending = new Map<number, Pending>();
   let nextId = 0;
   let broken: Error | null = null;
-  const entry = ENTRY;
   // A smaller young generation than V8's default: short-lived garbage is collected sooner, and N
   // threads do not each hold their own large nursery.
   const threads: Thread[] = Array.from({ length: o.threads }, () => ({
-    worker: new Worker(entry, { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } }),
+    worker: new Worker(ENTRY, { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } }),
     inFlight: 0,
   }));
   const fail = (err: Error): void => {
