@@ -30,9 +30,22 @@ export interface RunJobsResult {
   interrupted: boolean;
 }
 
-/** Resolves when the signal aborts (never rejects). */
-const whenAborted = (signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+/**
+ * Resolves when the queue has a free slot or the signal aborts. Its abort listener goes when the
+ * slot comes: racing every job against one long-pending "aborted" promise instead left a reaction
+ * on it per job, a batch's only memory that grew with the length of its list.
+ */
+function slotOrAbort(queue: PQueue, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    void queue.onSizeLessThan(1).then(done);
+  });
+}
 
 export async function runJobs<J, R>(opts: RunJobsOptions<J, R>): Promise<RunJobsResult> {
   const queue = new PQueue({ concurrency: opts.targetsInFlight });
@@ -50,7 +63,6 @@ export async function runJobs<J, R>(opts: RunJobsOptions<J, R>): Promise<RunJobs
 
   let started = 0;
   let failure: { error: unknown } | null = null;
-  const aborted = whenAborted(opts.signal);
   for await (const job of opts.jobs) {
     if (opts.signal.aborted || failure) break;
     void queue.add(async () => {
@@ -65,7 +77,7 @@ export async function runJobs<J, R>(opts: RunJobsOptions<J, R>): Promise<RunJobs
       }
     });
     // Hand over the next job only when a slot is free (at most one waits in the queue).
-    await Promise.race([queue.onSizeLessThan(1), aborted]);
+    await slotOrAbort(queue, opts.signal);
   }
   await queue.onIdle();
   clearTimeout(graceTimer);
