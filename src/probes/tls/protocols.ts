@@ -143,6 +143,8 @@ export async function collectTlsProtocols(ctx: ProbeContext, target: OfferTarget
     await thirteen;
     return protocols['TLSv1.3'] === true;
   })();
+  // Awaited only on some paths: a hello that throws (the deadline) must not go unhandled here.
+  allRefused.catch(() => undefined);
   const twelve = async (): Promise<void> => {
     const v = await twelveHello;
     if (v?.kind === 'accepted') {
