@@ -13,15 +13,9 @@ import type { Report } from '../model/report.js';
 import type { JobPayload } from '../worker/payload.js';
 import type { FromThread, ScanThreadInit, ToThread } from './batch-thread-protocol.js';
 
-export interface ScanThreadsOptions {
+/** A thread's init with the batch's totals in the limit fields: threadInit() splits them. */
+export interface ScanThreadsOptions extends ScanThreadInit {
   threads: number;
-  caFile: string | null;
-  ctLogListPath: string | null;
-  /** The batch's totals, split between the threads. */
-  concurrency: number;
-  perHostConnections: number;
-  connectionsPerSecond: number;
-  dnsRate: number;
   /** Progress events of every target (undefined: none are sent across). */
   onEvent: ((event: ScanEvent) => void) | undefined;
   onBackoff: (event: HostBackoffEvent) => void;

@@ -65,7 +65,7 @@ async function enumerate(
   while (remaining.length > 0) {
     // Every other accepting hello offers its bundle reversed, so a server that imposes its own
     // order shows it during the enumeration itself (see serverOrderShown).
-    const known = serverOrderShown(e) ? null : orderProbe(e, refusedBundles);
+    const known = e.orderProof || serverOrderShown(e) ? null : orderProbe(e, refusedBundles);
     // The two known suites take the last places of a full hello; what they displace comes next.
     const forward = remaining.slice(0, MAX_SUITES_PER_HELLO - (known ? known.length : 0));
     const bundle = rounds.length % 2 === 1 ? [...forward].reverse() : forward;
